@@ -1,0 +1,4 @@
+export { KubewireError, InputError, isKubewireError, assertNever, errorMessage } from './errors.js';
+export { Fraction } from './fraction.js';
+export { Rng } from './rng.js';
+export { type Clock, SimulatedClock, wallClock } from './clock.js';

@@ -1,0 +1,90 @@
+import type { Ip4 } from '../addr/index.js';
+import type { Fraction } from '../lib/index.js';
+import type { Packet } from '../packet/index.js';
+
+/** The five netfilter hooks, by the names iptables gives their built-in chains. */
+export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
+
+/** Conntrack states as `-m conntrack --ctstate` and `ct state` name them. */
+export type CtState = 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED';
+
+/** What conntrack knows about the packet's connection at this hook. */
+export interface CtView {
+  readonly state: CtState;
+  /** The connection was destination- / source-NATed (`--ctstate DNAT/SNAT`, `--ctstatus`). */
+  readonly dnat: boolean;
+  readonly snat: boolean;
+  /** The connection mark (CONNMARK). */
+  readonly mark: number;
+  /** Whether this packet is in the reply direction of its connection. */
+  readonly reply: boolean;
+}
+
+/** `-m addrtype` types, as the kernel classifies an address through the local routing table. */
+export type AddrType = 'UNSPEC' | 'UNICAST' | 'LOCAL' | 'BROADCAST' | 'ANYCAST' | 'MULTICAST' | 'BLACKHOLE' | 'UNREACHABLE' | 'PROHIBIT';
+
+/**
+ * The socket buffer as the hooks see it: the packet plus the metadata that matches read
+ * (-i/-o, physdev, mark, conntrack). Immutable; handlers return changed copies.
+ */
+export interface Skb {
+  readonly packet: Packet;
+  readonly mark: number;
+  readonly ct: CtView;
+  readonly inDev: string | undefined;
+  readonly outDev: string | undefined;
+  /** Set when the packet is being bridged (br_netfilter): the bridge ports it came in / goes out on. */
+  readonly physIn: string | undefined;
+  readonly physOut: string | undefined;
+  readonly bridged: boolean;
+}
+
+/** What a hook handler may ask of the namespace it runs in. */
+export interface HostView {
+  readonly netns: string;
+  /** `-m addrtype`: classify an address as this namespace's routing would; `dev` limits LOCAL to that interface. */
+  addrType(ip: Ip4, dev?: string): AddrType;
+  /** The address MASQUERADE / REDIRECT would pick on `dev` (its primary address), if any. */
+  primaryAddress(dev: string): Ip4 | undefined;
+  /** The source address routing would choose to reach `dst` (MASQUERADE's choice). */
+  sourceAddressFor(dst: Ip4): Ip4 | undefined;
+}
+
+/** One step a handler reports: a rule that matched, a NAT it did, an IPVS choice. */
+export interface HookHop {
+  readonly step: string;
+  readonly detail: string;
+  readonly rule?: string;
+  readonly table?: string;
+  readonly chain?: string;
+  readonly ruleNumber?: number;
+  readonly nat?: { readonly type: 'dnat' | 'snat' | 'masquerade' | 'redirect'; readonly before: string; readonly after: string };
+}
+
+export type HookVerdict =
+  | { readonly kind: 'accept' }
+  | { readonly kind: 'drop'; readonly reason: string }
+  | { readonly kind: 'reject'; readonly reason: string; readonly with: string }
+  /** The packet was taken over (e.g. by a local proxy socket); the path continues elsewhere. */
+  | { readonly kind: 'stolen'; readonly reason: string };
+
+/** One possible outcome of a hook; several branches when a rule chooses at random. */
+export interface HookBranch {
+  readonly probability: Fraction;
+  readonly verdict: HookVerdict;
+  readonly skb: Skb;
+  readonly hops: readonly HookHop[];
+}
+
+/**
+ * A handler registered at a hook, run in priority order as the kernel does (raw -300,
+ * mangle -150, nat DNAT -100, filter 0, nat SNAT 100). Must not mutate shared state: it returns
+ * branches whose probabilities sum to 1.
+ */
+export interface HookHandler {
+  readonly name: string;
+  readonly priority: number;
+  process(hook: Hook, skb: Skb, host: HostView): readonly HookBranch[];
+}
+
+export const NEW_CT: CtView = { state: 'NEW', dnat: false, snat: false, mark: 0, reply: false };

@@ -1,0 +1,1 @@
+export { type Packet, makePacket, flowKey, withDst, withSrc, hasPorts } from './packet.js';

@@ -1,0 +1,49 @@
+import { type Ip4, type IpProto, ip4ToString } from '../addr/index.js';
+
+/**
+ * The headers the datapath decides on, kept flat because every hop reads them. Packets are
+ * immutable: NAT and encapsulation return new objects, so forked paths never share mutations.
+ * For ICMP, `sport` carries the echo id and `dport` is 0, as conntrack keys ICMP flows.
+ */
+export interface Packet {
+  readonly src: Ip4;
+  readonly dst: Ip4;
+  readonly proto: IpProto;
+  readonly sport: number;
+  readonly dport: number;
+  readonly ttl: number;
+  /** ICMP type and code; absent for other protocols. */
+  readonly icmp?: { readonly type: number; readonly code: number };
+  /** For an overlay packet: the original packet that this one (outer headers) carries. */
+  readonly inner?: Packet;
+}
+
+export function makePacket(p: {
+  src: Ip4;
+  dst: Ip4;
+  proto: IpProto;
+  sport?: number;
+  dport?: number;
+  ttl?: number;
+}): Packet {
+  const base = { src: p.src, dst: p.dst, proto: p.proto, sport: p.sport ?? 0, dport: p.dport ?? 0, ttl: p.ttl ?? 64 };
+  return p.proto === 'icmp' ? { ...base, icmp: { type: 8, code: 0 } } : base;
+}
+
+/** `tcp 10.244.1.2:40000 -> 10.96.0.10:80`: the 5-tuple as conntrack and humans read it. */
+export function flowKey(p: Packet): string {
+  if (p.proto === 'icmp') return `icmp ${ip4ToString(p.src)} -> ${ip4ToString(p.dst)} id=${p.sport}`;
+  return `${p.proto} ${ip4ToString(p.src)}:${p.sport} -> ${ip4ToString(p.dst)}:${p.dport}`;
+}
+
+export function withDst(p: Packet, dst: Ip4, dport: number = p.dport): Packet {
+  return { ...p, dst, dport };
+}
+
+export function withSrc(p: Packet, src: Ip4, sport: number = p.sport): Packet {
+  return { ...p, src, sport };
+}
+
+export function hasPorts(p: Packet): boolean {
+  return p.proto !== 'icmp';
+}
