@@ -18,7 +18,18 @@ export interface CtView {
   readonly mark: number;
   /** Whether this packet is in the reply direction of its connection. */
   readonly reply: boolean;
+  /** The conntrack entry's id in the path state (`Skb.pathState`), when a conntrack model tracks it. */
+  readonly id?: number;
 }
+
+/**
+ * State that handlers keep across hooks and packets of one trace path: conntrack entries,
+ * `-m recent` lists, `statistic --mode nth` counters. Immutable: a handler returns the updated
+ * map in its branches' skbs, so forked paths never share mutations. Keyed by owner, e.g.
+ * `netfilter/<netns>`. To let a reply see its connection, start the reply's skb with the
+ * final `pathState` of the request's path.
+ */
+export type PathState = ReadonlyMap<string, unknown>;
 
 /** `-m addrtype` types, as the kernel classifies an address through the local routing table. */
 export type AddrType = 'UNSPEC' | 'UNICAST' | 'LOCAL' | 'BROADCAST' | 'ANYCAST' | 'MULTICAST' | 'BLACKHOLE' | 'UNREACHABLE' | 'PROHIBIT';
@@ -37,6 +48,8 @@ export interface Skb {
   readonly physIn: string | undefined;
   readonly physOut: string | undefined;
   readonly bridged: boolean;
+  /** Per-path handler state (see PathState); absent means "the handlers' committed state". */
+  readonly pathState?: PathState;
 }
 
 /** What a hook handler may ask of the namespace it runs in. */
