@@ -1,0 +1,73 @@
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+
+/** A JSON object as it crosses a boundary (HTTP body, YAML, a patch): narrowed before use. */
+export type JsonObject = { [key: string]: unknown };
+
+/**
+ * Any Kubernetes object as the API server handles it: typed envelope, untyped body. Kind-specific
+ * code (defaulting, validation, printing) narrows it to the kubernetes-types shape it needs.
+ */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
+}
+
+export function isJsonObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep copy of JSON data: stored objects are never shared with callers, so nobody mutates the store. */
+export function cloneJson<T>(v: T): T {
+  return structuredClone(v);
+}
+
+/** Structural equality of JSON values (key order ignored), used to decide whether spec changed. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+  }
+  if (isJsonObject(a) && isJsonObject(b)) {
+    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+    return ka.length === kb.length && ka.every((k) => jsonEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/** Reads a nested field by path; undefined when any step is missing or not an object. */
+export function getPath(obj: unknown, path: readonly string[]): unknown {
+  let cur: unknown = obj;
+  for (const p of path) {
+    if (!isJsonObject(cur)) return undefined;
+    cur = cur[p];
+  }
+  return cur;
+}
+
+/** Returns the object at `path`, creating empty objects on the way (for defaulting). */
+export function ensureObject(obj: JsonObject, path: readonly string[]): JsonObject {
+  let cur = obj;
+  for (const p of path) {
+    const next = cur[p];
+    if (isJsonObject(next)) {
+      cur = next;
+    } else {
+      const created: JsonObject = {};
+      cur[p] = created;
+      cur = created;
+    }
+  }
+  return cur;
+}
+
+/** Sets `obj[key] = value` only when the field is absent (null counts as absent, as in Go's zero value). */
+export function setDefault(obj: JsonObject, key: string, value: unknown): void {
+  if (obj[key] === undefined || obj[key] === null) obj[key] = value;
+}
+
+export function asArray(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}

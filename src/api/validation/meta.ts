@@ -1,0 +1,65 @@
+import { fieldError } from './field-error.js';
+import { dns1123Label, labelValue, qualifiedName } from './names.js';
+import type { Collector } from './values.js';
+
+export type NameCheck = (name: string) => string[];
+
+const TOTAL_ANNOTATION_SIZE = 256 * 1024;
+
+/** Labels: qualified-name keys and label values (ValidateLabels in apimachinery's meta validation). */
+export function validateLabels(c: Collector, v: unknown, field: string): void {
+  for (const [k, val] of Object.entries(c.strMap(v, field))) {
+    c.syntax(field, k, qualifiedName(k));
+    c.syntax(field, val, labelValue(val));
+  }
+}
+
+export function validateObjectMeta(
+  c: Collector,
+  meta: unknown,
+  opts: { namespaced: boolean; nameCheck: NameCheck },
+  path = 'metadata',
+): void {
+  const m = c.obj(meta, path);
+  if (m === undefined) {
+    c.add(fieldError.required(`${path}.name`, 'name or generateName is required'));
+    return;
+  }
+  const name = c.str(m['name'], `${path}.name`);
+  if (name === undefined || name === '') {
+    c.add(fieldError.required(`${path}.name`, 'name or generateName is required'));
+  } else {
+    c.syntax(`${path}.name`, name, opts.nameCheck(name));
+  }
+  const ns = c.str(m['namespace'], `${path}.namespace`);
+  if (opts.namespaced) {
+    if (ns === undefined || ns === '') c.add(fieldError.required(`${path}.namespace`));
+    else c.syntax(`${path}.namespace`, ns, dns1123Label(ns));
+  } else if (ns !== undefined && ns !== '') {
+    c.add(fieldError.forbidden(`${path}.namespace`, 'not allowed on this type'));
+  }
+  validateLabels(c, m['labels'], `${path}.labels`);
+  const ann = c.strMap(m['annotations'], `${path}.annotations`);
+  let size = 0;
+  for (const [k, v] of Object.entries(ann)) {
+    c.syntax(`${path}.annotations`, k, qualifiedName(k.toLowerCase()));
+    size += k.length + v.length;
+  }
+  if (size > TOTAL_ANNOTATION_SIZE) {
+    c.add({ reason: 'FieldValueTooLong', field: `${path}.annotations`, message: `Too long: must have at most ${TOTAL_ANNOTATION_SIZE} bytes` });
+  }
+  c.arr(m['ownerReferences'], `${path}.ownerReferences`).forEach((ref, i) => {
+    const f = `${path}.ownerReferences[${i}]`;
+    const r = c.obj(ref, f);
+    if (r === undefined) return;
+    for (const key of ['apiVersion', 'kind', 'name', 'uid']) {
+      const s = c.str(r[key], `${f}.${key}`);
+      if (s === undefined || s === '') c.add(fieldError.invalid(`${f}.${key}`, s ?? '', `${key} must not be empty`));
+    }
+  });
+  c.arr(m['finalizers'], `${path}.finalizers`).forEach((fin, i) => {
+    const s = c.str(fin, `${path}.finalizers[${i}]`);
+    if (s !== undefined) c.syntax(`${path}.finalizers[${i}]`, s, qualifiedName(s));
+  });
+}
+

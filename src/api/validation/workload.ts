@@ -1,0 +1,116 @@
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import { isKubewireError } from '../../lib/index.js';
+import { matchesSelector, selectorFromLabelSelector } from '../label-selector.js';
+import { isJsonObject } from '../object.js';
+import { fieldError } from './field-error.js';
+import { validateLabels } from './meta.js';
+import { validatePodSpec } from './pod.js';
+import { Collector, intOrString } from './values.js';
+
+/** Deployment and ReplicaSet checks after pkg/apis/apps/validation (ValidateDeploymentSpec, ValidateReplicaSetSpec). */
+const STRATEGIES = ['Recreate', 'RollingUpdate'] as const;
+
+function nonNegative(c: Collector, v: unknown, field: string): number | undefined {
+  const n = c.int(v, field);
+  if (n !== undefined && n < 0) c.add(fieldError.invalid(field, n, 'must be greater than or equal to 0'));
+  return n;
+}
+
+function validateSelectorAndTemplate(c: Collector, spec: Record<string, unknown>, kindWord: string): void {
+  const rawSel = spec['selector'];
+  const sel = c.obj(rawSel, 'spec.selector');
+  const template = c.obj(spec['template'], 'spec.template');
+  let selector: ReturnType<typeof selectorFromLabelSelector> = null;
+  if (sel === undefined) {
+    c.add(fieldError.required('spec.selector'));
+  } else {
+    const ml = sel['matchLabels'];
+    const me = sel['matchExpressions'];
+    if ((ml === undefined || (isJsonObject(ml) && Object.keys(ml).length === 0)) && (me === undefined || (Array.isArray(me) && me.length === 0))) {
+      c.add(fieldError.invalid('spec.selector', sel, `empty selector is invalid for ${kindWord}`));
+    } else {
+      validateLabels(c, ml, 'spec.selector.matchLabels');
+      c.arr(me, 'spec.selector.matchExpressions');
+      try {
+        selector = selectorFromLabelSelector(sel as LabelSelector, 'spec.selector');
+      } catch (e) {
+        if (!isKubewireError(e)) throw e;
+        c.add(fieldError.invalid(e.where ?? 'spec.selector', sel, e.message.replace(/^[^:]*: /, '')));
+      }
+    }
+  }
+  if (template === undefined) {
+    c.add(fieldError.required('spec.template'));
+    return;
+  }
+  const tmeta = c.obj(template['metadata'], 'spec.template.metadata');
+  const labels = c.strMap(tmeta?.['labels'], 'spec.template.metadata.labels');
+  validateLabels(c, tmeta?.['labels'], 'spec.template.metadata.labels');
+  if (selector !== null && !matchesSelector(selector, labels)) {
+    c.add(fieldError.invalid('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'));
+  }
+  validatePodSpec(c, template['spec'], 'spec.template.spec');
+  const tspec = c.obj(template['spec'], 'spec.template.spec');
+  const rp = tspec?.['restartPolicy'];
+  if (typeof rp === 'string' && rp !== 'Always') c.add(fieldError.notSupported('spec.template.spec.restartPolicy', rp, ['Always']));
+}
+
+/** "25%" or a non-negative integer; returns the value's meaning relative to 100 for the both-zero check. */
+function validateIntOrPercent(c: Collector, v: unknown, field: string): number | undefined {
+  const x = intOrString(c, v, field);
+  if (x === undefined) return undefined;
+  if (typeof x === 'number') {
+    if (x < 0) c.add(fieldError.invalid(field, x, 'must be greater than or equal to 0'));
+    return x;
+  }
+  const m = /^([0-9]+)%$/.exec(x);
+  if (m === null) {
+    c.add(fieldError.invalid(field, x, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"));
+    return undefined;
+  }
+  return Number(m[1]);
+}
+
+export function validateDeploymentSpec(c: Collector, v: unknown): void {
+  const spec = c.obj(v, 'spec');
+  if (spec === undefined) {
+    c.add(fieldError.required('spec.selector'), fieldError.required('spec.template'));
+    return;
+  }
+  nonNegative(c, spec['replicas'], 'spec.replicas');
+  validateSelectorAndTemplate(c, spec, 'deployment');
+  const strategy = c.obj(spec['strategy'], 'spec.strategy');
+  const type = c.str(strategy?.['type'], 'spec.strategy.type');
+  if (type !== undefined && !(STRATEGIES as readonly string[]).includes(type)) c.add(fieldError.notSupported('spec.strategy.type', type, STRATEGIES));
+  const ru = c.obj(strategy?.['rollingUpdate'], 'spec.strategy.rollingUpdate');
+  if (type === 'Recreate' && ru !== undefined) {
+    c.add(fieldError.forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'"));
+  } else if (ru !== undefined) {
+    const mu = validateIntOrPercent(c, ru['maxUnavailable'], 'spec.strategy.rollingUpdate.maxUnavailable');
+    const ms = validateIntOrPercent(c, ru['maxSurge'], 'spec.strategy.rollingUpdate.maxSurge');
+    if (typeof ru['maxUnavailable'] === 'string' && mu !== undefined && mu > 100) {
+      c.add(fieldError.invalid('spec.strategy.rollingUpdate.maxUnavailable', ru['maxUnavailable'], 'must not be greater than 100%'));
+    }
+    if (mu === 0 && ms === 0) {
+      c.add(fieldError.invalid('spec.strategy.rollingUpdate.maxUnavailable', ru['maxUnavailable'], 'may not be 0 when `maxSurge` is 0'));
+    }
+  }
+  nonNegative(c, spec['revisionHistoryLimit'], 'spec.revisionHistoryLimit');
+  const mrs = nonNegative(c, spec['minReadySeconds'], 'spec.minReadySeconds');
+  const pds = nonNegative(c, spec['progressDeadlineSeconds'], 'spec.progressDeadlineSeconds');
+  if (pds !== undefined && mrs !== undefined && pds <= mrs) {
+    c.add(fieldError.invalid('spec.progressDeadlineSeconds', pds, 'must be greater than minReadySeconds'));
+  }
+  c.bool(spec['paused'], 'spec.paused');
+}
+
+export function validateReplicaSetSpec(c: Collector, v: unknown): void {
+  const spec = c.obj(v, 'spec');
+  if (spec === undefined) {
+    c.add(fieldError.required('spec.selector'), fieldError.required('spec.template'));
+    return;
+  }
+  nonNegative(c, spec['replicas'], 'spec.replicas');
+  nonNegative(c, spec['minReadySeconds'], 'spec.minReadySeconds');
+  validateSelectorAndTemplate(c, spec, 'deployment');
+}
