@@ -21,17 +21,21 @@ export interface ManifestContext {
  * templates, namespaces exist, and no (kind, namespace, name) appears twice. Throws the first problem.
  */
 export function checkManifests(objects: readonly LocatedObject[], ctx: ManifestContext): void {
-  const seen = new Map<string, LocatedObject>();
+  // kind → namespace → name: nested maps avoid building 150,000 composite key strings for big generated topologies.
+  const seen = new Map<string, Map<string, Map<string, LocatedObject>>>();
   const namespaces = new Set(BUILTIN_NAMESPACES);
   for (const o of objects) {
     const { kind, metadata } = o.object;
-    const key = `${kind}\u0000${metadata.namespace ?? ''}\u0000${metadata.name}`;
-    const prev = seen.get(key);
+    let byNs = seen.get(kind);
+    if (byNs === undefined) seen.set(kind, (byNs = new Map()));
+    let byName = byNs.get(metadata.namespace ?? '');
+    if (byName === undefined) byNs.set(metadata.namespace ?? '', (byName = new Map()));
+    const prev = byName.get(metadata.name);
     if (prev !== undefined) {
       const ns = metadata.namespace === undefined ? '' : ` in namespace ${metadata.namespace}`;
       failAt('KW_TOPOLOGY_DUPLICATE_OBJECT', o.source, `${o.base}/metadata/name`, `${kind} "${metadata.name}"${ns} is already defined in ${describeSource(prev.source)}`);
     }
-    seen.set(key, o);
+    byName.set(metadata.name, o);
     if (kind === 'Namespace') namespaces.add(metadata.name);
   }
 
