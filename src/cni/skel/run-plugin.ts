@@ -1,0 +1,174 @@
+import { CniCode, CniError, isCniError } from '../errors.js';
+import type { GcAttachment } from '../spec/result-types.js';
+import type { PluginRequestConfig } from '../spec/config-types.js';
+import { convertResult } from '../spec/convert.js';
+import { validateNetworkName } from '../spec/names.js';
+import { encodeResult } from '../spec/result.js';
+import { CURRENT_VERSION, compareVersions, parseVersion, type CniCommand } from '../spec/versions.js';
+import { readEnvArgs, type EnvArgs } from './env.js';
+import type { CmdArgs, CniPlugin, PluginInfo } from './plugin.js';
+
+/** The plugin's process boundary, injected (Go's skel dispatcher fields). */
+export interface PluginIo<K> {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** All of stdin, or a reader for it (a failing reader gives code 5). */
+  readonly stdin: string | (() => Promise<string>);
+  readonly stdout: (chunk: string) => void;
+  readonly stderr: (chunk: string) => void;
+  /** Called once with the exit status (0 or 1) after all output is written. */
+  readonly exit?: (code: number) => void;
+  readonly kernel: K;
+}
+
+/** Go's json type name for a JSON value, used in "cannot unmarshal X into Go struct field" messages. */
+function goJsonType(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v;
+}
+
+function goField(key: string, v: unknown): string | undefined {
+  if (v === undefined || v === null || typeof v === 'string') return undefined;
+  return `json: cannot unmarshal ${goJsonType(v)} into Go struct field .${key} of type string`;
+}
+
+/** skel.go validateConfig: stdin must be a JSON object with a valid network name. */
+function decodeConfig(stdin: string): Record<string, unknown> | CniError {
+  let json: unknown;
+  try {
+    json = JSON.parse(stdin) as unknown;
+  } catch (e) {
+    return new CniError(CniCode.DecodingFailure, `error unmarshall network config: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return new CniError(CniCode.DecodingFailure, `error unmarshall network config: json: cannot unmarshal ${goJsonType(json)} into Go value of type struct { Name string "json:\\"name\\"" }`);
+  }
+  const o = json as Record<string, unknown>;
+  const bad = goField('name', o['name']);
+  if (bad !== undefined) return new CniError(CniCode.DecodingFailure, `error unmarshall network config: ${bad}`);
+  const name = typeof o['name'] === 'string' ? o['name'] : '';
+  if (name === '') return new CniError(CniCode.InvalidNetworkConfig, 'missing network name');
+  return validateNetworkName(name) ?? o;
+}
+
+/** create.DecodeVersion: absent or "" is 0.1.0; a non-string is code 6. */
+function decodeVersion(o: Record<string, unknown>): string | CniError {
+  const bad = goField('cniVersion', o['cniVersion']);
+  if (bad !== undefined) return new CniError(CniCode.DecodingFailure, `decoding version from network config: ${bad}`);
+  const v = o['cniVersion'];
+  return typeof v === 'string' && v !== '' ? v : '0.1.0';
+}
+
+/** Go's %q of a []string: ["0.1.0" "0.2.0"]. */
+function goQuoteList(xs: readonly string[]): string {
+  return `[${xs.map((x) => JSON.stringify(x)).join(' ')}]`;
+}
+
+function reconcile(configVersion: string, info: PluginInfo): CniError | undefined {
+  if (info.supportedVersions.includes(configVersion)) return undefined;
+  return new CniError(CniCode.IncompatibleCniVersion, 'incompatible CNI versions', `config is ${JSON.stringify(configVersion)}, plugin supports ${goQuoteList(info.supportedVersions)}`);
+}
+
+/** CHECK/GC/STATUS gates: the config's version must have the verb and the plugin must support a version that high. */
+function gateVerb(cmd: 'CHECK' | 'GC' | 'STATUS', configVersion: string, info: PluginInfo): CniError | undefined {
+  const since = cmd === 'CHECK' ? '0.4.0' : '1.1.0';
+  const p = parseVersion(configVersion);
+  if ('error' in p) return new CniError(CniCode.DecodingFailure, p.error);
+  if (compareVersions(configVersion, since) < 0) return new CniError(CniCode.IncompatibleCniVersion, `config version does not allow ${cmd}`);
+  for (const pv of info.supportedVersions) {
+    const pp = parseVersion(pv);
+    if ('error' in pp) return new CniError(CniCode.DecodingFailure, pp.error);
+    if (compareVersions(pv, configVersion) >= 0) return reconcile(configVersion, info);
+  }
+  return new CniError(CniCode.IncompatibleCniVersion, `plugin version does not allow ${cmd}`);
+}
+
+function validAttachments(o: Record<string, unknown>): GcAttachment[] {
+  const raw = o['cni.dev/valid-attachments'] ?? o['cni.dev/attachments'];
+  if (!Array.isArray(raw)) return [];
+  return raw.filter((a): a is GcAttachment => typeof a === 'object' && a !== null && typeof (a as GcAttachment).containerID === 'string' && typeof (a as GcAttachment).ifname === 'string');
+}
+
+/**
+ * Run one CNI invocation of `plugin` over injected I/O, as Go's skel.PluginMainFuncs does: check the environment for
+ * the command, answer VERSION, validate stdin and its cniVersion, call the plugin, print the result converted to the
+ * request's version (Go's 4-space indent) or an error object, and exit 0 or 1. Resolves to the exit status.
+ */
+export async function runPlugin<K>(plugin: CniPlugin<K>, info: PluginInfo, io: PluginIo<K>): Promise<number> {
+  let configVersion: string | undefined;
+  const finish = (code: number): number => {
+    io.exit?.(code);
+    return code;
+  };
+  const printError = (e: CniError): number => {
+    const v = info.errorStyle === 'go' ? undefined : configVersion ?? info.versionAnswerCniVersion ?? CURRENT_VERSION;
+    io.stdout(JSON.stringify(e.toObject(v), null, 4));
+    return finish(1);
+  };
+  try {
+    const env = readEnvArgs(io.env);
+    if (isCniError(env)) {
+      if (env.cniCode === CniCode.InvalidEnvironmentVariables && (io.env['CNI_COMMAND'] ?? '') === '' && info.about !== undefined) {
+        io.stderr(`${info.about}\n`);
+        io.stderr(`CNI protocol versions supported: ${info.supportedVersions.join(', ')}\n`);
+        return finish(0);
+      }
+      return printError(env);
+    }
+    if (env.command === 'VERSION') {
+      // Go's json.Encoder: compact with a trailing newline; stdin is not read.
+      io.stdout(`${JSON.stringify({ cniVersion: info.versionAnswerCniVersion ?? CURRENT_VERSION, supportedVersions: info.supportedVersions })}\n`);
+      return finish(0);
+    }
+    let stdin: string;
+    try {
+      stdin = typeof io.stdin === 'string' ? io.stdin : await io.stdin();
+    } catch (e) {
+      return printError(new CniError(CniCode.IoFailure, `error reading from stdin: ${e instanceof Error ? e.message : String(e)}`));
+    }
+    const conf = decodeConfig(stdin);
+    if (isCniError(conf)) return printError(conf);
+    const cmd = env.command;
+    if (cmd !== 'ADD' && cmd !== 'DEL' && cmd !== 'CHECK' && cmd !== 'GC' && cmd !== 'STATUS') {
+      return printError(new CniError(CniCode.InvalidEnvironmentVariables, `unknown CNI_COMMAND: ${cmd}`));
+    }
+    const v = decodeVersion(conf);
+    if (isCniError(v)) return printError(v);
+    configVersion = v;
+    const gate = cmd === 'ADD' || cmd === 'DEL' ? reconcile(v, info) : gateVerb(cmd, v, info);
+    if (gate !== undefined) return printError(gate);
+    const args = cmdArgs(cmd, env, stdin, { ...conf, cniVersion: v } as PluginRequestConfig, io);
+    switch (cmd) {
+      case 'ADD': {
+        const result = await plugin.add(args);
+        io.stdout(encodeResult(convertResult(result, v), info.emptyDns === undefined ? {} : { emptyDns: info.emptyDns }));
+        break;
+      }
+      case 'DEL': await plugin.del(args); break;
+      case 'CHECK': await plugin.check(args); break;
+      case 'STATUS': await plugin.status?.(args); break;
+      case 'GC': await plugin.gc?.({ ...args, validAttachments: validAttachments(conf) }); break;
+    }
+    return finish(0);
+  } catch (e) {
+    // Go: a *types.Error passes through, anything else is ErrInternal (999) with its text.
+    return printError(isCniError(e) ? e : new CniError(CniCode.Internal, e instanceof Error ? e.message : String(e)));
+  }
+}
+
+function cmdArgs<K>(command: CniCommand, env: EnvArgs, stdinData: string, config: PluginRequestConfig, io: PluginIo<K>): CmdArgs<K> {
+  return {
+    command,
+    containerId: env.containerId,
+    netns: env.netns,
+    ifName: env.ifName,
+    args: env.args,
+    path: env.path === '' ? [] : env.path.split(':'),
+    stdinData,
+    config,
+    cniVersion: config.cniVersion,
+    env: io.env,
+    kernel: io.kernel,
+    log: (line: string) => io.stderr(line.endsWith('\n') ? line : `${line}\n`),
+  };
+}

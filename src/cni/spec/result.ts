@@ -1,0 +1,157 @@
+import { CniError, CniCode } from '../errors.js';
+import { ipFamilyOf } from './ip-text.js';
+import type { CniResult, Dns, Interface100, IpConfig020, IpConfig040, IpConfig100, Result040, Result100, Route } from './result-types.js';
+import { resultSchema } from './schemas.js';
+import { formatViolations, jsonPathJoin, validateAgainst, type SchemaViolation } from './validate.js';
+import { isSpecVersion, resultFamilyOf, type SpecVersion } from './versions.js';
+
+/** Result versions each Go result type accepts when unmarshalling (pkg/types/{020,040,100} supportedVersions). */
+const FAMILY_VERSIONS = {
+  '020': ['', '0.1.0', '0.2.0'],
+  '040': ['0.3.0', '0.3.1', '0.4.0'],
+  '100': ['1.0.0', '1.1.0'],
+} as const;
+
+function goList(xs: readonly string[]): string {
+  return `[${xs.join(' ')}]`;
+}
+
+/**
+ * Parse a result of version `version` from unknown JSON, as create.Create(version, bytes) does: the version
+ * picks the type, then the result's own cniVersion must be one that type accepts. Unknown keys are dropped (Go's
+ * decoder ignores them). Throws CniError(6) with JSON paths when a field has the wrong shape.
+ */
+export function parseResult(json: unknown, version: string, where = '$'): CniResult {
+  if (!isSpecVersion(version)) throw new CniError(CniCode.DecodingFailure, `unsupported CNI result version "${version}"`, '', { where });
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new CniError(CniCode.DecodingFailure, 'a CNI result must be a JSON object', '', { where });
+  }
+  const fam = resultFamilyOf(version);
+  const raw = json as Record<string, unknown>;
+  const rv = raw['cniVersion'] ?? '';
+  const accepted: readonly string[] = FAMILY_VERSIONS[fam];
+  if (typeof rv !== 'string' || !accepted.includes(rv)) {
+    const shown = typeof rv === 'string' ? JSON.stringify(rv) : String(rv);
+    const list = fam === '020' ? '[ 0.1.0 0.2.0]' : goList(accepted);
+    throw new CniError(CniCode.DecodingFailure, `result type supports ${list} but unmarshalled CNIVersion is ${shown}`, '', { where: jsonPathJoin(where, 'cniVersion') });
+  }
+  // types020 stamps an empty cniVersion with its implemented version, 0.2.0 (GetAsVersion).
+  const actual = (rv === '' ? '0.2.0' : rv) as SpecVersion;
+  const withVersion = { ...raw, cniVersion: actual };
+  const vs = validateAgainst(`result:${actual}`, resultSchema(actual), withVersion, where);
+  if (vs.length > 0) throw new CniError(CniCode.DecodingFailure, `invalid CNI ${actual} result: ${formatViolations(vs)}`, '', { where });
+  return pickKnown(withVersion as unknown as CniResult);
+}
+
+/** Strict check of a result against its own version's schema plus cross-field rules; empty when conformant. */
+export function checkResult(json: unknown, where = '$'): SchemaViolation[] {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return [{ path: where, message: 'must be a JSON object' }];
+  const v = (json as Record<string, unknown>)['cniVersion'];
+  if (!isSpecVersion(v)) return [{ path: jsonPathJoin(where, 'cniVersion'), message: `must be a known CNI version, got ${JSON.stringify(v)}` }];
+  const vs = validateAgainst(`result-strict:${v}`, resultSchema(v, { strict: true }), json, where);
+  return vs.length > 0 ? vs : resultSemantics(json as CniResult, where);
+}
+
+/** Rules JSON Schema cannot say: interface indexes in range, ips[].version and gateways matching the address family. */
+export function resultSemantics(r: CniResult, where = '$'): SchemaViolation[] {
+  const out: SchemaViolation[] = [];
+  if ('ips' in r && r.ips !== undefined) {
+    const nIf = r.interfaces?.length ?? 0;
+    r.ips.forEach((ipc, i) => {
+      const p = jsonPathJoin(jsonPathJoin(where, 'ips'), i);
+      const fam = ipFamilyOf(ipc.address);
+      if (ipc.interface !== undefined && ipc.interface >= nIf) {
+        out.push({ path: jsonPathJoin(p, 'interface'), message: `index ${ipc.interface} is outside interfaces (length ${nIf})` });
+      }
+      if ('version' in ipc && ipc.version !== String(fam)) {
+        out.push({ path: jsonPathJoin(p, 'version'), message: `is "${String(ipc.version)}" but address ${ipc.address} is IPv${fam}` });
+      }
+      if (ipc.gateway !== undefined && ipFamilyOf(ipc.gateway) !== fam) {
+        out.push({ path: jsonPathJoin(p, 'gateway'), message: `${ipc.gateway} is not in the same family as ${ipc.address}` });
+      }
+    });
+  }
+  const routes: [string, readonly Route[] | undefined][] = 'ip4' in r || 'ip6' in r
+    ? [['ip4', r.ip4?.routes], ['ip6', r.ip6?.routes]]
+    : [['', 'routes' in r ? r.routes : undefined]];
+  for (const [k, rs] of routes) {
+    rs?.forEach((rt, i) => {
+      if (rt.gw !== undefined && ipFamilyOf(rt.gw) !== ipFamilyOf(rt.dst)) {
+        const base = k === '' ? jsonPathJoin(where, 'routes') : jsonPathJoin(jsonPathJoin(where, k), 'routes');
+        out.push({ path: jsonPathJoin(jsonPathJoin(base, i), 'gw'), message: `${rt.gw} is not in the same family as ${rt.dst}` });
+      }
+    });
+  }
+  return out;
+}
+
+function pick<T extends object>(o: T, keys: readonly string[]): T {
+  const src = o as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (src[k] !== undefined) out[k] = src[k];
+  return out as T;
+}
+
+const ROUTE_KEYS = ['dst', 'gw', 'mtu', 'advmss', 'priority', 'table', 'scope'];
+const DNS_KEYS = ['nameservers', 'domain', 'search', 'options'];
+
+/** Keep only the fields the version's Go type has, in Go's marshal order. */
+export function pickKnown(r: CniResult): CniResult {
+  const dns = r.dns === undefined ? undefined : pick(r.dns, DNS_KEYS);
+  const routes = (rs: readonly Route[] | undefined): Route[] | undefined => rs?.map((x) => pick(x, ROUTE_KEYS));
+  if (r.cniVersion === '0.1.0' || r.cniVersion === '0.2.0') {
+    const ipc = (c: IpConfig020 | undefined): IpConfig020 | undefined =>
+      c === undefined ? undefined : pick({ ip: c.ip, gateway: c.gateway, routes: routes(c.routes) } as IpConfig020, ['ip', 'gateway', 'routes']);
+    return pick({ cniVersion: r.cniVersion, ip4: ipc(r.ip4), ip6: ipc(r.ip6), dns } as CniResult, ['cniVersion', 'ip4', 'ip6', 'dns']);
+  }
+  const is040 = r.cniVersion !== '1.0.0' && r.cniVersion !== '1.1.0';
+  const rich = r as Result040 | Result100;
+  const ifKeys = is040 ? ['name', 'mac', 'sandbox'] : ['name', 'mac', 'mtu', 'sandbox', 'socketPath', 'pciID'];
+  const ipKeys = is040 ? ['version', 'interface', 'address', 'gateway'] : ['interface', 'address', 'gateway'];
+  const out = {
+    cniVersion: r.cniVersion,
+    interfaces: rich.interfaces?.map((x: Interface100) => pick(x, ifKeys)),
+    ips: rich.ips?.map((x: IpConfig040 | IpConfig100) => pick(x, ipKeys)),
+    routes: routes(rich.routes),
+    dns,
+  };
+  return pick(out as CniResult, ['cniVersion', 'interfaces', 'ips', 'routes', 'dns']);
+}
+
+export interface EncodeOptions {
+  /**
+   * Go's 1.1.x library prints `"dns":{}` when DNS is empty (measured on Debian's plugins); HEAD's types100 omits it.
+   * Default 'emit' (what the installed binaries do).
+   */
+  readonly emptyDns?: 'emit' | 'omit';
+  /** 4 = Go's MarshalIndent("", "    ") as plugins print results; 0 = compact (libcni's cache). */
+  readonly indent?: 0 | 4;
+}
+
+function isEmptyDns(d: Dns | undefined): boolean {
+  return d === undefined || ((d.nameservers?.length ?? 0) === 0 && (d.domain ?? '') === '' && (d.search?.length ?? 0) === 0 && (d.options?.length ?? 0) === 0);
+}
+
+/** Serialize a result exactly as a Go plugin does: field order, omitempty (empty arrays/strings, zero mtu dropped). */
+export function encodeResult(r: CniResult, opts: EncodeOptions = {}): string {
+  const known = pickKnown(r) as unknown as Record<string, unknown>;
+  const clean = omitEmpty(known) as Record<string, unknown>;
+  delete clean['dns'];
+  const dns = isEmptyDns(r.dns) ? {} : omitEmpty(pick(r.dns ?? {}, DNS_KEYS));
+  if (!(isEmptyDns(r.dns) && opts.emptyDns === 'omit')) clean['dns'] = dns;
+  return JSON.stringify(clean, null, opts.indent ?? 4);
+}
+
+/** Go omitempty: drop "", 0 (except pointer fields interface/table/scope), empty arrays and undefined. */
+function omitEmpty(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map((x) => omitEmpty(x));
+  if (typeof v !== 'object' || v === null) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (x === undefined || x === '') continue;
+    if (x === 0 && k !== 'interface' && k !== 'table' && k !== 'scope') continue;
+    if (Array.isArray(x) && x.length === 0) continue;
+    out[k] = omitEmpty(x);
+  }
+  return out;
+}
