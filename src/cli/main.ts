@@ -1,0 +1,112 @@
+import { Command, CommanderError, Option } from 'commander';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import type { IpProto } from '../addr/index.js';
+import { buildCluster, traceInCluster } from '../cluster/index.js';
+import { InputError, isKubewireError, errorMessage } from '../lib/index.js';
+import { loadTopology } from '../topology/index.js';
+import { renderTrace, traceToJson } from './render-trace.js';
+import { renderShow, renderSummary } from './show.js';
+
+/** Exit codes are a contract: 0 answered, 2 bad input, 1 internal error. */
+export const EXIT_OK = 0;
+export const EXIT_INTERNAL = 1;
+export const EXIT_BAD_INPUT = 2;
+
+export const DEFAULT_TOPOLOGY = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'topologies', 'three-node.yaml');
+
+export interface CliIo {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+}
+
+const PROTOS = ['tcp', 'udp', 'sctp', 'icmp'] as const;
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('kubewire')
+    .description('A Kubernetes data plane emulator: trace packets through nodes, bridges, routes, overlays and kube-proxy rules, without a cluster.')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  program
+    .command('trace')
+    .description('trace a packet hop by hop and list every possible path with its probability')
+    .argument('<topology>', 'topology YAML file')
+    .requiredOption('--from <endpoint>', 'pod/<ns>/<name>, node/<name>, external/<name> or <ip>')
+    .requiredOption('--to <endpoint>', 'pod/<ns>/<name>[:port], node/<name>[:port], svc/<ns>/<name>:<port>, external/<name>[:port] or <ip>[:<port>]')
+    .addOption(new Option('--proto <proto>', 'protocol').choices(PROTOS))
+    .option('--sport <port>', 'source port (default 40000)', parseIntOpt('--sport'))
+    .option('--ttl <n>', 'initial TTL (default 64)', parseIntOpt('--ttl'))
+    .option('--json', 'print JSON')
+    .action(async (topology: string, o: { from: string; to: string; proto?: IpProto; sport?: number; ttl?: number; json?: boolean }) => {
+      const cluster = buildCluster(await loadTopology(topology));
+      const r = traceInCluster(cluster, { from: o.from, to: o.to, ...(o.proto === undefined ? {} : { proto: o.proto }), ...(o.sport === undefined ? {} : { sport: o.sport }), ...(o.ttl === undefined ? {} : { ttl: o.ttl }) });
+      io.stdout(o.json === true ? JSON.stringify(traceToJson(r), null, 2) + '\n' : renderTrace(r));
+    });
+
+  program
+    .command('show')
+    .description("print the cluster, or one namespace's ip addr / ip route / ip neigh / bridge fdb")
+    .argument('<topology>', 'topology YAML file')
+    .option('--node <name>', "a node's root namespace")
+    .option('--pod <ns/name>', "a pod's namespace")
+    .option('--external <name>', "an external host's namespace")
+    .action(async (topology: string, o: { node?: string; pod?: string; external?: string }) => {
+      const chosen = [o.node, o.pod, o.external].filter((x) => x !== undefined).length;
+      if (chosen > 1) throw new InputError('KW_CLI_USAGE', 'give at most one of --node, --pod, --external');
+      io.stdout(renderShow(buildCluster(await loadTopology(topology)), o));
+    });
+
+  program
+    .command('demo')
+    .description('bring up a topology (default: topologies/three-node.yaml) and trace a pod-to-pod packet across nodes')
+    .argument('[topology]', 'topology YAML file', DEFAULT_TOPOLOGY)
+    .action(async (topology: string) => {
+      const cluster = buildCluster(await loadTopology(topology));
+      io.stdout(renderSummary(cluster));
+      const pods = [...cluster.pods.values()];
+      const a = pods[0];
+      const b = pods.find((p) => a !== undefined && p.node !== a.node) ?? pods[1];
+      if (a === undefined || b === undefined) {
+        io.stdout('\n(fewer than two pods: nothing to trace)\n');
+        return;
+      }
+      const port = b.ports[0]?.containerPort ?? 80;
+      io.stdout(`\n$ kubewire trace ${topology} --from pod/${a.key} --to pod/${b.key}:${port}\n`);
+      io.stdout(renderTrace(traceInCluster(cluster, { from: `pod/${a.key}`, to: `pod/${b.key}:${port}` })));
+    });
+
+  return program;
+}
+
+function parseIntOpt(flag: string): (v: string) => number {
+  return (v) => {
+    if (!/^\d+$/.test(v)) throw new InputError('KW_CLI_USAGE', `${flag} "${v}" is not a whole number`);
+    return Number(v);
+  };
+}
+
+/** Runs the CLI and returns the exit code; never calls process.exit itself, so tests can drive it. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
+      return EXIT_BAD_INPUT;
+    }
+    if (isKubewireError(e)) {
+      io.stderr(`kubewire: error: ${e.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    io.stderr(`kubewire: internal error: ${errorMessage(e)}\n${e instanceof Error && e.stack !== undefined ? e.stack + '\n' : ''}`);
+    return EXIT_INTERNAL;
+  }
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const code = await runCli(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
+  process.exitCode = code;
+}

@@ -1,0 +1,75 @@
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { type Ip4, ip4ToString } from '../addr/index.js';
+import { InputError } from '../lib/index.js';
+import { Cidr4, ip4 } from '../addr/index.js';
+import { Network } from '../net/index.js';
+import type { TopologySpec } from '../topology/index.js';
+import { endpointSlicesFor, kubernetesSlice } from './endpoint-slices.js';
+import { type Cluster, type ExternalInfo, type NodeInfo, type PodInfo, netnsNameForExternal, netnsNameForPod } from './model.js';
+import { NODE_NETWORK, wireNode } from './node-network.js';
+import { HostLocalRange, bridgeSettingsFrom, wirePod } from './pod-network.js';
+import { allocateServices } from './services.js';
+import { podRequests } from './workloads.js';
+
+/**
+ * Realizes a topology in the virtual network: nodes, external hosts, every pod the manifests
+ * create (wired as the bridge + host-local plugins wire them), Services with their addresses
+ * allocated and EndpointSlices. Pods without spec.nodeName are spread round-robin in node
+ * order, which is what the scheduler's least-allocated score with round-robin ties gives for
+ * identical empty nodes.
+ */
+export function buildCluster(topology: TopologySpec): Cluster {
+  const net = new Network();
+  const nodes = new Map<string, NodeInfo>();
+  for (const spec of topology.nodes) nodes.set(spec.name, { spec, netns: wireNode(net, topology, spec) });
+
+  const externals = new Map<string, ExternalInfo>();
+  const c = topology.cluster;
+  for (const e of topology.external) {
+    const ns = net.addNetns(netnsNameForExternal(e.name), { kind: 'external', name: e.name });
+    net.addUplink(ns, 'eth0', net.segment(NODE_NETWORK), { ip: e.ip, prefix: c.nodeNetwork.cidr.prefix });
+    if (c.nodeNetwork.gateway !== undefined) {
+      ns.addRoute({ dst: new Cidr4(ip4(0), 0), type: 'unicast', gateway: c.nodeNetwork.gateway, dev: 'eth0', proto: 'static', scope: 'global' });
+    }
+    externals.set(e.name, { name: e.name, ip: e.ip, netns: ns });
+  }
+
+  const settings = bridgeSettingsFrom(c.cni.conflist);
+  const ranges = new Map<string, HostLocalRange>();
+  for (const n of topology.nodes) ranges.set(n.name, new HostLocalRange(n.name, n.podCIDR));
+  const pods = new Map<string, PodInfo>();
+  const podsByIp = new Map<Ip4, PodInfo>();
+  const nodeList = [...nodes.values()];
+  let rr = 0;
+  for (const req of podRequests(topology)) {
+    let node: NodeInfo | undefined;
+    if (req.nodeName !== undefined) node = nodes.get(req.nodeName);
+    else node = nodeList[rr++ % Math.max(1, nodeList.length)];
+    if (node === undefined) throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} has no node to run on`);
+    const key = `${req.namespace}/${req.name}`;
+    let ip: Ip4;
+    let netns = node.netns;
+    let hostVeth = '';
+    if (req.hostNetwork) {
+      ip = node.spec.ip;
+    } else {
+      const range = ranges.get(node.spec.name);
+      if (range === undefined) throw new Error(`no range for ${node.spec.name}`);
+      ip = range.allocate(key);
+      netns = net.addNetns(netnsNameForPod(req.namespace, req.name), { kind: 'pod', node: node.spec.name, pod: key });
+      hostVeth = wirePod(net, node, netns, key, ip, range.gateway, settings);
+    }
+    const info: PodInfo = { namespace: req.namespace, name: req.name, key, node: node.spec.name, ip, labels: req.labels, ports: req.ports, netns, hostVeth, ready: true };
+    pods.set(key, info);
+    if (!req.hostNetwork) podsByIp.set(ip, info);
+  }
+
+  const apiServer = topology.nodes[0]?.ip;
+  const services = allocateServices(topology, apiServer);
+  const podList = [...pods.values()];
+  const endpointSlices: EndpointSlice[] = [];
+  if (apiServer !== undefined) endpointSlices.push(kubernetesSlice(ip4ToString(apiServer)));
+  for (const svc of services.values()) endpointSlices.push(...endpointSlicesFor(svc, podList));
+
+  return { topology, network: net, nodes, pods, podsByIp, externals, services, endpointSlices };
+}

@@ -1,0 +1,5 @@
+export { buildCluster } from './build.js';
+export type { Cluster, PodInfo, NodeInfo, ExternalInfo, ContainerPort } from './model.js';
+export { netnsNameForNode, netnsNameForPod, netnsNameForExternal } from './model.js';
+export { resolveEndpoint, type ResolvedEndpoint } from './endpoints.js';
+export { traceInCluster, type ClusterTraceRequest } from './trace.js';

@@ -1,0 +1,62 @@
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { Service } from 'kubernetes-types/core/v1.js';
+import type { Ip4 } from '../addr/index.js';
+import type { Network, Netns } from '../net/index.js';
+import type { NodeSpec, TopologySpec } from '../topology/index.js';
+
+export interface ContainerPort {
+  readonly name: string | undefined;
+  readonly containerPort: number;
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+}
+
+export interface PodInfo {
+  readonly namespace: string;
+  readonly name: string;
+  /** `namespace/name` */
+  readonly key: string;
+  readonly node: string;
+  readonly ip: Ip4;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly ports: readonly ContainerPort[];
+  readonly netns: Netns;
+  /** The host side of the pod's veth (`veth1a2b3c4d`). */
+  readonly hostVeth: string;
+  readonly ready: boolean;
+}
+
+export interface NodeInfo {
+  readonly spec: NodeSpec;
+  readonly netns: Netns;
+}
+
+export interface ExternalInfo {
+  readonly name: string;
+  readonly ip: Ip4;
+  readonly netns: Netns;
+}
+
+/** A realized cluster: the topology, its network and the Kubernetes objects wired into it. */
+export interface Cluster {
+  readonly topology: TopologySpec;
+  readonly network: Network;
+  readonly nodes: ReadonlyMap<string, NodeInfo>;
+  readonly pods: ReadonlyMap<string, PodInfo>;
+  readonly podsByIp: ReadonlyMap<Ip4, PodInfo>;
+  readonly externals: ReadonlyMap<string, ExternalInfo>;
+  /** Services with clusterIP, nodePorts and LB ingress allocated (`namespace/name` → object). */
+  readonly services: ReadonlyMap<string, Service>;
+  readonly endpointSlices: readonly EndpointSlice[];
+}
+
+export function netnsNameForNode(node: string): string {
+  return `node/${node}`;
+}
+
+export function netnsNameForPod(namespace: string, name: string): string {
+  return `pod/${namespace}/${name}`;
+}
+
+export function netnsNameForExternal(name: string): string {
+  return `external/${name}`;
+}

@@ -1,0 +1,434 @@
+import { type Ip4, type Mac, ip4ToString } from '../addr/index.js';
+import { Fraction } from '../lib/index.js';
+import { type Hook, type Link, NEW_CT, type Netns, type Network, type Route, routeNextHops, type Skb } from '../net/index.js';
+import { type Packet, flowKey } from '../packet/index.js';
+import { runHook } from './hook-runner.js';
+import { Neighbour } from './neighbour.js';
+import type { Delivered, HopStep, TracePath, TraceResult, Verdict } from './types.js';
+import { Walk } from './walk.js';
+
+export interface TraceRequest {
+  /** The namespace the packet starts in. */
+  readonly from: string;
+  readonly packet: Packet;
+  /** When set, the packet arrives on this device of `from` instead of being sent by a local socket. */
+  readonly inDev?: string;
+}
+
+/** Hops a path may take before it is called a loop (bridged hops do not decrement TTL). */
+const MAX_STEPS = 512;
+
+/**
+ * Walks a packet through the modelled kernel: routing, netfilter hooks, veth, bridges, the node
+ * network and VXLAN, forking wherever the kernel would choose at random, and returns every path
+ * with its probability. It reads the network and never changes it.
+ */
+export class Tracer {
+  private readonly neighbour: Neighbour;
+  private out: TracePath[] = [];
+
+  constructor(private readonly net: Network) {
+    this.neighbour = new Neighbour(net);
+  }
+
+  trace(req: TraceRequest): TraceResult {
+    const ns = this.net.get(req.from);
+    this.out = [];
+    const w = Walk.start();
+    const skb = makeSkb(req.packet);
+    if (req.inDev === undefined) {
+      this.hop(w, ns, null, 'send', `${describeOwner(ns)} sends ${flowKey(req.packet)}`);
+      this.localOut(w, ns, skb);
+    } else {
+      this.hop(w, ns, req.inDev, 'send', `${flowKey(req.packet)} arrives on ${req.inDev}`);
+      this.ipRcv(w, ns, req.inDev, skb, false);
+    }
+    const paths = this.out;
+    this.out = [];
+    return { packet: req.packet, paths };
+  }
+
+  // ---- locally generated packets: route, OUTPUT, POSTROUTING, transmit ----
+
+  private localOut(w: Walk, ns: Netns, skb: Skb): void {
+    const dst = skb.packet.dst;
+    if (ns.isLocal(dst)) {
+      this.hop(w, ns, 'lo', 'route-lookup', `${ip4ToString(dst)} is a local address: local table, dev lo`);
+      const s = { ...skb, outDev: 'lo' };
+      this.hook(w, ns, 'OUTPUT', s, 'lo', (w2, s2) => {
+        if (s2.packet.dst !== dst && !ns.isLocal(s2.packet.dst)) {
+          this.localOut(w2, ns, { ...s2, outDev: undefined });
+          return;
+        }
+        this.hook(w2, ns, 'POSTROUTING', s2, 'lo', (w3, s3) => {
+          this.hop(w3, ns, 'lo', 'loopback', 'looped back to this namespace');
+          this.ipRcv(w3, ns, 'lo', { ...s3, inDev: 'lo', outDev: undefined }, false);
+        });
+      });
+      return;
+    }
+    const r = ns.main.lookup(dst);
+    if (r === undefined || r.type !== 'unicast') {
+      this.noRoute(w, ns, null, skb, r);
+      return;
+    }
+    this.forEachNextHop(w, ns, r, skb, null, (w1, dev, nh) => {
+      const s = { ...skb, outDev: dev };
+      this.hook(w1, ns, 'OUTPUT', s, dev, (w2, s2) => {
+        if (s2.packet.dst !== dst) {
+          // A DNAT in OUTPUT changed the destination: the kernel routes the packet again.
+          this.hop(w2, ns, dev, 'route-lookup', `destination changed to ${ip4ToString(s2.packet.dst)}: rerouted`);
+          this.rerouteAfterOutput(w2, ns, s2);
+          return;
+        }
+        this.postrouting(w2, ns, s2, dev, nh);
+      });
+    });
+  }
+
+  private rerouteAfterOutput(w: Walk, ns: Netns, skb: Skb): void {
+    const dst = skb.packet.dst;
+    if (ns.isLocal(dst)) {
+      this.hook(w, ns, 'POSTROUTING', { ...skb, outDev: 'lo' }, 'lo', (w2, s2) => {
+        this.hop(w2, ns, 'lo', 'loopback', 'looped back to this namespace');
+        this.ipRcv(w2, ns, 'lo', { ...s2, inDev: 'lo', outDev: undefined }, false);
+      });
+      return;
+    }
+    const r = ns.main.lookup(dst);
+    if (r === undefined || r.type !== 'unicast') {
+      this.noRoute(w, ns, null, skb, r);
+      return;
+    }
+    this.forEachNextHop(w, ns, r, skb, null, (w1, dev, nh) => this.postrouting(w1, ns, { ...skb, outDev: dev }, dev, nh));
+  }
+
+  private postrouting(w: Walk, ns: Netns, skb: Skb, dev: string, nh: Ip4): void {
+    this.hook(w, ns, 'POSTROUTING', { ...skb, outDev: dev }, dev, (w2, s2) => this.xmit(w2, ns, dev, nh, s2));
+  }
+
+  /** Picks the route's next hop; ECMP routes fork by weight, as the kernel's flow hash spreads them. */
+  private forEachNextHop(w: Walk, ns: Netns, r: Route, skb: Skb, inDev: string | null, k: (w: Walk, dev: string, nh: Ip4) => void): void {
+    const nhs = routeNextHops(r);
+    const dst = skb.packet.dst;
+    const total = nhs.reduce((a, n) => a + n.weight, 0);
+    for (const n of nhs) {
+      const w1 = nhs.length === 1 ? w : w.fork(Fraction.of(n.weight, total));
+      const via = n.gateway === undefined ? '' : ` via ${ip4ToString(n.gateway)}`;
+      const ecmp = nhs.length === 1 ? '' : ` (ECMP next hop, weight ${n.weight}/${total})`;
+      this.hop(w1, ns, inDev, 'route-lookup', `${ip4ToString(dst)}${via} dev ${n.dev}: route ${r.dst.prefix === 0 ? 'default' : r.dst.toString()}${ecmp}`);
+      k(w1, n.dev, n.gateway ?? dst);
+    }
+  }
+
+  // ---- transmit on a device ----
+
+  private xmit(w: Walk, ns: Netns, dev: string, nh: Ip4, skb: Skb): void {
+    if (++w.steps > MAX_STEPS) {
+      this.end(w, ns, dev, 'dropped', `forwarding loop: more than ${MAX_STEPS} hops`, skb);
+      return;
+    }
+    const link = ns.link(dev);
+    if (link === undefined || !link.up) {
+      this.end(w, ns, dev, 'dropped', `device ${dev} is missing or down in ${ns.name}`, skb);
+      return;
+    }
+    if (link.kind === 'vxlan') {
+      this.vxlanXmit(w, ns, link, nh, skb);
+      return;
+    }
+    const answer = this.neighbour.resolve(ns, link, nh);
+    if (answer === undefined) {
+      if (link.kind === 'uplink' && this.isGateway(link, nh)) {
+        this.hop(w, ns, dev, 'exit', `sent to the node network's gateway ${ip4ToString(nh)}: leaves the modelled network`);
+        this.end(w, ns, dev, 'exited', null, skb);
+        return;
+      }
+      this.end(w, ns, dev, 'unreachable', `no neighbour answers ARP for ${ip4ToString(nh)} on ${dev} in ${ns.name}: ICMP host unreachable`, skb);
+      return;
+    }
+    this.sendFrame(w, ns, link, answer.mac, skb);
+  }
+
+  /** Puts a frame for `dstMac` on the wire of `link`. */
+  private sendFrame(w: Walk, ns: Netns, link: Link, dstMac: Mac, skb: Skb): void {
+    switch (link.kind) {
+      case 'veth': {
+        const peerNs = this.net.get(link.peer.netns);
+        this.hop(w, ns, link.name, 'veth', `${link.name} → ${link.peer.name} in ${peerNs.name}`);
+        this.linkRcv(w, peerNs, link.peer.name, dstMac, crossNetns(skb, ns, peerNs));
+        return;
+      }
+      case 'bridge':
+        this.bridgeForward(w, ns, link.name, undefined, dstMac, skb, false);
+        return;
+      case 'uplink': {
+        const port = link.segment.portByMac(dstMac);
+        if (port === undefined) {
+          this.end(w, ns, link.name, 'dropped', `no host with MAC ${dstMac} on ${link.segment.name}`, skb);
+          return;
+        }
+        const peerNs = this.net.get(port.netns);
+        this.hop(w, ns, link.name, 'uplink', `${link.name} → ${link.segment.name} → ${port.dev} of ${peerNs.name} (${dstMac})`);
+        this.linkRcv(w, peerNs, port.dev, dstMac, crossNetns(skb, ns, peerNs));
+        return;
+      }
+      case 'loopback':
+        this.ipRcv(w, ns, 'lo', { ...skb, inDev: 'lo', outDev: undefined }, false);
+        return;
+      case 'dummy':
+      case 'vxlan':
+        this.end(w, ns, link.name, 'dropped', `${link.kind} device ${link.name} does not carry frames`, skb);
+        return;
+    }
+  }
+
+  private vxlanXmit(w: Walk, ns: Netns, link: Extract<Link, { kind: 'vxlan' }>, nh: Ip4, skb: Skb): void {
+    const n = ns.neigh.lookup(nh, link.name);
+    if (n === undefined) {
+      this.end(w, ns, link.name, 'unreachable', `no neighbour entry for ${ip4ToString(nh)} on ${link.name} (the overlay installs one per remote node)`, skb);
+      return;
+    }
+    const vtep = link.vtepFdb.lookup(n.mac);
+    if (vtep === undefined) {
+      this.end(w, ns, link.name, 'dropped', `no FDB entry on ${link.name} for ${n.mac}: the remote VTEP is unknown`, skb);
+      return;
+    }
+    const inner = skb.packet;
+    // Linux picks the outer UDP source port from a hash of the inner flow (vxlan_src_port).
+    const sport = 32768 + (hashFlow(inner) % 28232);
+    const outer: Packet = { src: link.local, dst: vtep, proto: 'udp', sport, dport: link.port, ttl: 64, inner };
+    this.hop(w, ns, link.name, 'vxlan-encap', `VNI ${link.vni}: ${flowKey(inner)} inside udp ${ip4ToString(link.local)}:${sport} -> ${ip4ToString(vtep)}:${link.port}`);
+    this.localOut(w, ns, { ...makeSkb(outer), mark: skb.mark });
+  }
+
+  // ---- receive ----
+
+  private linkRcv(w: Walk, ns: Netns, dev: string, dstMac: Mac, skb: Skb): void {
+    const link = ns.link(dev);
+    if (link === undefined || !link.up) {
+      this.end(w, ns, dev, 'dropped', `device ${dev} is missing or down in ${ns.name}`, skb);
+      return;
+    }
+    if (link.master !== undefined) {
+      this.bridgeForward(w, ns, link.master, dev, dstMac, skb, true);
+      return;
+    }
+    if (dstMac !== link.mac) {
+      this.end(w, ns, dev, 'dropped', `frame for ${dstMac} is not for ${dev} (${link.mac}): PACKET_OTHERHOST`, skb);
+      return;
+    }
+    this.ipRcv(w, ns, dev, { ...skb, inDev: dev, outDev: undefined }, false);
+  }
+
+  /**
+   * A frame on a bridge: from port `inPort` (or from the bridge's own stack when undefined).
+   * With bridge-nf-call-iptables the bridged frame traverses iptables PREROUTING, FORWARD and
+   * POSTROUTING (br_netfilter); a DNAT there to an address behind the same bridge keeps the
+   * frame bridged and sends it back out — the hairpin case that needs `hairpin on`.
+   */
+  private bridgeForward(w: Walk, ns: Netns, brName: string, inPort: string | undefined, dstMac: Mac, skb: Skb, fromPort: boolean): void {
+    const br = ns.link(brName);
+    if (br?.kind !== 'bridge') {
+      this.end(w, ns, brName, 'dropped', `${brName} is not a bridge`, skb);
+      return;
+    }
+    const nf = fromPort && ns.sysctl.bridgeNfCallIptables;
+    if (fromPort && dstMac === br.mac) {
+      this.hop(w, ns, inPort ?? br.name, 'bridge-local', `${br.name}: frame for the bridge's own MAC, up to ${ns.name}'s IP stack`);
+      const s = { ...skb, inDev: br.name, outDev: undefined, physIn: nf ? inPort : undefined, bridged: nf };
+      if (!nf) {
+        this.ipRcv(w, ns, br.name, s, false);
+        return;
+      }
+      this.hook(w, ns, 'PREROUTING', s, br.name, (w2, s2) => {
+        const dst = s2.packet.dst;
+        if (dst !== skb.packet.dst && !ns.isLocal(dst)) {
+          const r = ns.main.lookup(dst);
+          if (r?.type === 'unicast' && routeNextHops(r)[0]?.dev === br.name && routeNextHops(r).length === 1) {
+            const ans = this.neighbour.resolve(ns, br, routeNextHops(r)[0]?.gateway ?? dst);
+            if (ans !== undefined) {
+              this.hop(w2, ns, br.name, 'bridge-forward', `DNAT to ${ip4ToString(dst)}, which is behind ${br.name} itself: the frame stays bridged (br_netfilter)`);
+              this.bridgeL2(w2, ns, br, inPort, ans.mac, { ...s2, physIn: inPort }, true, true);
+              return;
+            }
+          }
+        }
+        this.ipRcv(w2, ns, br.name, { ...s2, physIn: undefined, bridged: false }, true);
+      });
+      return;
+    }
+    if (nf) {
+      const s = { ...skb, inDev: br.name, outDev: undefined, physIn: inPort, bridged: true };
+      this.hook(w, ns, 'PREROUTING', s, br.name, (w2, s2) => this.bridgeL2(w2, ns, br, inPort, dstMac, s2, true, false));
+      return;
+    }
+    this.bridgeL2(w, ns, br, inPort, dstMac, skb, false, false);
+  }
+
+  private bridgeL2(w: Walk, ns: Netns, br: Extract<Link, { kind: 'bridge' }>, inPort: string | undefined, dstMac: Mac, skb: Skb, nf: boolean, preroutedDnat: boolean): void {
+    let outPort = br.fdb.lookup(dstMac)?.port;
+    let step: HopStep = 'bridge-forward';
+    if (outPort === undefined) {
+      outPort = this.portOwning(ns, br, dstMac);
+      step = 'bridge-flood';
+      if (outPort === undefined) {
+        this.end(w, ns, br.name, 'dropped', `${br.name}: no port leads to ${dstMac} (flooded, nobody answered)`, skb);
+        return;
+      }
+    }
+    const port = ns.link(outPort);
+    if (port === undefined) {
+      this.end(w, ns, br.name, 'dropped', `${br.name}: FDB points to missing port ${outPort}`, skb);
+      return;
+    }
+    if (outPort === inPort && !port.hairpin) {
+      this.end(w, ns, br.name, 'dropped', `${br.name}: the frame would go back out its ingress port ${outPort}, and hairpin mode is off on that port`, skb);
+      return;
+    }
+    const how = step === 'bridge-flood' ? 'unknown MAC, flooded; answered' : 'FDB';
+    this.hop(w, ns, br.name, step, `${br.name}: ${dstMac} via ${how} on port ${outPort}${inPort === undefined ? '' : ` (in on ${inPort})`}${preroutedDnat ? '' : ''}`);
+    const out = (w2: Walk, s2: Skb): void => {
+      if (port.kind !== 'veth') {
+        this.end(w2, ns, outPort, 'dropped', `bridge port ${outPort} is a ${port.kind}, not modelled as a port`, s2);
+        return;
+      }
+      const peerNs = this.net.get(port.peer.netns);
+      this.hop(w2, ns, outPort, 'veth', `${outPort} → ${port.peer.name} in ${peerNs.name}`);
+      this.linkRcv(w2, peerNs, port.peer.name, dstMac, crossNetns(s2, ns, peerNs));
+    };
+    if (!nf) {
+      out(w, skb);
+      return;
+    }
+    const fwd = { ...skb, inDev: br.name, outDev: br.name, physIn: inPort, physOut: outPort, bridged: true };
+    this.hook(w, ns, 'FORWARD', fwd, br.name, (w2, s2) => this.hook(w2, ns, 'POSTROUTING', s2, br.name, out));
+  }
+
+  private portOwning(ns: Netns, br: Extract<Link, { kind: 'bridge' }>, mac: Mac): string | undefined {
+    for (const p of br.ports) {
+      const l = ns.link(p);
+      if (l?.kind === 'veth' && this.net.netns.get(l.peer.netns)?.link(l.peer.name)?.mac === mac) return p;
+    }
+    return undefined;
+  }
+
+  private ipRcv(w: Walk, ns: Netns, dev: string, skb: Skb, prerouted: boolean): void {
+    const s = { ...skb, inDev: dev };
+    if (prerouted) {
+      this.routeInput(w, ns, dev, s);
+      return;
+    }
+    this.hook(w, ns, 'PREROUTING', s, dev, (w2, s2) => this.routeInput(w2, ns, dev, s2));
+  }
+
+  private routeInput(w: Walk, ns: Netns, dev: string, skb: Skb): void {
+    const p = skb.packet;
+    if (ns.isLocal(p.dst)) {
+      if (p.dst >>> 24 === 127 && dev !== 'lo' && !ns.sysctl.routeLocalnet) {
+        this.end(w, ns, dev, 'dropped', `martian destination ${ip4ToString(p.dst)} arriving on ${dev} (route_localnet=0)`, skb);
+        return;
+      }
+      this.hook(w, ns, 'INPUT', { ...skb, outDev: undefined }, dev, (w2, s2) => this.localIn(w2, ns, dev, s2));
+      return;
+    }
+    if (!ns.sysctl.ipForward) {
+      this.end(w, ns, dev, 'dropped', `${ip4ToString(p.dst)} is not local to ${ns.name} and ip_forward is 0 there: not a router`, skb);
+      return;
+    }
+    const r = ns.main.lookup(p.dst);
+    if (r === undefined || r.type !== 'unicast') {
+      this.noRoute(w, ns, dev, skb, r);
+      return;
+    }
+    if (p.ttl <= 1) {
+      const from = ns.primaryAddress(dev);
+      this.end(w, ns, dev, 'expired', `TTL expired in ${ns.name}: ICMP time exceeded sent to ${ip4ToString(p.src)}${from === undefined ? '' : ` from ${ip4ToString(from)}`}`, skb);
+      return;
+    }
+    const fwd = { ...skb, packet: { ...p, ttl: p.ttl - 1 } };
+    this.forEachNextHop(w, ns, r, fwd, dev, (w1, outDev, nh) => {
+      this.hop(w1, ns, dev, 'forward', `forwarded ${dev} → ${outDev}, TTL ${fwd.packet.ttl}`);
+      this.hook(w1, ns, 'FORWARD', { ...fwd, outDev }, outDev, (w2, s2) => this.postrouting(w2, ns, s2, outDev, nh));
+    });
+  }
+
+  private localIn(w: Walk, ns: Netns, dev: string, skb: Skb): void {
+    const p = skb.packet;
+    if (p.proto === 'udp' && p.inner !== undefined) {
+      for (const l of ns.links.values()) {
+        if (l.kind === 'vxlan' && l.port === p.dport) {
+          this.hop(w, ns, l.name, 'vxlan-decap', `udp :${p.dport} VNI ${l.vni} from ${ip4ToString(p.src)}: inner ${flowKey(p.inner)} arrives on ${l.name}`);
+          this.ipRcv(w, ns, l.name, makeSkb(p.inner), false);
+          return;
+        }
+      }
+    }
+    this.deliver(w, ns, dev, skb);
+  }
+
+  private deliver(w: Walk, ns: Netns, dev: string, skb: Skb): void {
+    const p = skb.packet;
+    const o = ns.owner;
+    const delivered: Delivered =
+      o.kind === 'pod'
+        ? { pod: o.pod, node: o.node, ip: ip4ToString(p.dst), port: p.proto === 'icmp' ? null : p.dport }
+        : o.kind === 'node'
+          ? { pod: null, node: o.node, ip: ip4ToString(p.dst), port: p.proto === 'icmp' ? null : p.dport }
+          : { pod: null, node: null, ip: ip4ToString(p.dst), port: p.proto === 'icmp' ? null : p.dport, external: o.name };
+    this.hop(w, ns, dev, 'deliver', `delivered to ${describeOwner(ns)} at ${ip4ToString(p.dst)}${p.proto === 'icmp' ? '' : `:${p.dport}`}, from ${ip4ToString(p.src)}`);
+    this.out.push({ probability: w.prob, verdict: 'delivered', reason: null, delivered, sourceSeen: ip4ToString(p.src), hops: w.hops, finalPacket: p });
+  }
+
+  // ---- endings ----
+
+  private noRoute(w: Walk, ns: Netns, dev: string | null, skb: Skb, r: Route | undefined): void {
+    const dst = ip4ToString(skb.packet.dst);
+    if (r === undefined) {
+      this.end(w, ns, dev, 'unreachable', `no route to ${dst} in ${ns.name}: no route in table main matches and there is no default route (ICMP network unreachable)`, skb);
+    } else if (r.type === 'blackhole') {
+      this.end(w, ns, dev, 'dropped', `route ${r.dst.toString()} in ${ns.name} is a blackhole`, skb);
+    } else {
+      this.end(w, ns, dev, 'unreachable', `route ${r.dst.toString()} in ${ns.name} is of type ${r.type} (ICMP ${r.type === 'prohibit' ? 'administratively prohibited' : 'host unreachable'})`, skb);
+    }
+  }
+
+  private end(w: Walk, ns: Netns, iface: string | null, verdict: Exclude<Verdict, 'delivered'>, reason: string | null, skb: Skb): void {
+    if (verdict !== 'exited') this.hop(w, ns, iface, verdict === 'unreachable' || verdict === 'expired' ? 'icmp-error' : 'drop', reason ?? verdict);
+    this.out.push({ probability: w.prob, verdict, reason, delivered: null, sourceSeen: null, hops: w.hops, finalPacket: skb.packet });
+  }
+
+  private hook(w: Walk, ns: Netns, hook: Hook, skb: Skb, iface: string | null, k: (w: Walk, skb: Skb) => void): void {
+    runHook(w, ns, hook, skb, iface, k, (w2, verdict, reason, s2) => this.end(w2, ns, iface, verdict, reason, s2));
+  }
+
+  private hop(w: Walk, ns: Netns, iface: string | null, step: HopStep, detail: string): void {
+    w.hops.push({ node: ns.node, netns: ns.name, iface, step, detail, rule: null });
+  }
+
+  private isGateway(link: Extract<Link, { kind: 'uplink' }>, nh: Ip4): boolean {
+    return this.net.gateways.has(`${link.segment.name}/${nh}`);
+  }
+}
+
+function makeSkb(packet: Packet): Skb {
+  return { packet, mark: 0, ct: NEW_CT, inDev: undefined, outDev: undefined, physIn: undefined, physOut: undefined, bridged: false };
+}
+
+/** Crossing into another namespace scrubs the skb (skb_scrub_packet): mark cleared, new conntrack table. */
+function crossNetns(skb: Skb, from: Netns, to: Netns): Skb {
+  return from === to ? skb : makeSkb(skb.packet);
+}
+
+function describeOwner(ns: Netns): string {
+  const o = ns.owner;
+  return o.kind === 'pod' ? `pod ${o.pod}` : o.kind === 'node' ? `node ${o.node}` : `external host ${o.name}`;
+}
+
+function hashFlow(p: Packet): number {
+  let h = 2166136261;
+  for (const v of [p.src, p.dst, p.sport, p.dport]) {
+    h = Math.imul(h ^ v, 16777619) >>> 0;
+  }
+  return h;
+}

@@ -1,0 +1,13 @@
+export * from './hooks.js';
+export { type Link, type LinkKind, type VethLink, type BridgeLink, type VxlanLink, type UplinkLink, type LoopbackLink, type DummyLink, MAX_IFNAME } from './link.js';
+export { Fdb, type FdbEntry } from './fdb.js';
+export { L2Segment, type SegmentPort } from './segment.js';
+export { type Route, type RouteType, type NextHop, routeNextHops } from './route.js';
+export { RouteTable, SharedRoutes } from './route-table.js';
+export { PrefixTable } from './prefix-table.js';
+export { NeighTable, type NeighEntry } from './neigh.js';
+export { Netns, type NetnsOwner, type Sysctls } from './netns.js';
+export { Network, checkIfname } from './network.js';
+export { printIpAddr } from './print/ip-addr.js';
+export { printIpRoute, formatRoute } from './print/ip-route.js';
+export { printBridgeFdb, printIpNeigh } from './print/bridge-fdb.js';

@@ -1,0 +1,161 @@
+import { type Cidr4, type IfAddr, type Ip4, ifAddrSubnet, isLoopback } from '../addr/index.js';
+import type { AddrType, Hook, HookHandler } from './hooks.js';
+import type { Link } from './link.js';
+import { NeighTable } from './neigh.js';
+import type { Route } from './route.js';
+import { RouteTable } from './route-table.js';
+
+/** Who a namespace belongs to: traces report deliveries and hops by it. */
+export type NetnsOwner =
+  | { readonly kind: 'node'; readonly node: string }
+  | { readonly kind: 'pod'; readonly node: string; readonly pod: string }
+  | { readonly kind: 'external'; readonly name: string };
+
+/** The sysctls the datapath reads; set explicitly on every namespace, never inherited. */
+export interface Sysctls {
+  /** net.ipv4.ip_forward */
+  ipForward: boolean;
+  /** net.bridge.bridge-nf-call-iptables: bridged IPv4 frames traverse iptables (br_netfilter). */
+  bridgeNfCallIptables: boolean;
+  /** net.ipv4.conf.all.route_localnet: 127/8 may be routed (kube-proxy sets it for localhost NodePorts). */
+  routeLocalnet: boolean;
+}
+
+/**
+ * A network namespace: links, addresses, the local and main routing tables, the ARP cache,
+ * sysctls and the handlers registered at the netfilter hooks.
+ */
+export class Netns {
+  readonly links = new Map<string, Link>();
+  /** `ip route show table main`. */
+  readonly main: RouteTable;
+  readonly neigh: NeighTable;
+  /** Every local address → the device holding it (the kernel's local table, by address). */
+  private readonly localAddrs = new Map<Ip4, string>();
+  private readonly hooks = new Map<Hook, HookHandler[]>();
+  private nextIfindex = 1;
+  readonly sysctl: Sysctls;
+
+  constructor(
+    readonly name: string,
+    readonly owner: NetnsOwner,
+    opts: { main?: RouteTable; neigh?: NeighTable; sysctl?: Partial<Sysctls> } = {},
+  ) {
+    this.main = opts.main ?? new RouteTable('main');
+    this.neigh = opts.neigh ?? new NeighTable();
+    this.sysctl = { ipForward: false, bridgeNfCallIptables: false, routeLocalnet: false, ...opts.sysctl };
+  }
+
+  /** The node this namespace is on (pods and the node's root namespace), or null for external hosts. */
+  get node(): string | null {
+    return this.owner.kind === 'external' ? null : this.owner.node;
+  }
+
+  allocIfindex(): number {
+    return this.nextIfindex++;
+  }
+
+  addLink(link: Link): void {
+    if (this.links.has(link.name)) throw new Error(`${this.name}: link ${link.name} exists`);
+    this.links.set(link.name, link);
+    for (const a of link.addrs) this.indexAddr(link.name, a);
+  }
+
+  link(name: string): Link | undefined {
+    return this.links.get(name);
+  }
+
+  /** `ip addr add`: also installs the connected route, as the kernel does for a /N address. */
+  addAddr(dev: string, a: IfAddr, opts: { noPrefixRoute?: boolean } = {}): void {
+    const link = this.links.get(dev);
+    if (link === undefined) throw new Error(`${this.name}: no link ${dev}`);
+    link.addrs.push(a);
+    this.indexAddr(dev, a);
+    if (a.prefix < 32 && opts.noPrefixRoute !== true && !isLoopback(a.ip)) {
+      const dst = ifAddrSubnet(a);
+      if (this.main.get(dst) === undefined) {
+        this.main.add({ dst, type: 'unicast', dev, proto: 'kernel', scope: 'link', src: a.ip });
+      }
+    }
+  }
+
+  addRoute(r: Route): void {
+    this.main.add(r);
+  }
+
+  /** The device that holds `ip` as a local address, if any. 127/8 is local via lo. */
+  localDev(ip: Ip4): string | undefined {
+    const d = this.localAddrs.get(ip);
+    if (d !== undefined) return d;
+    return isLoopback(ip) && this.links.has('lo') ? 'lo' : undefined;
+  }
+
+  isLocal(ip: Ip4): boolean {
+    return this.localDev(ip) !== undefined;
+  }
+
+  /**
+   * `-m addrtype`: LOCAL for the namespace's own addresses (on any device unless `dev` limits it,
+   * as --limit-iface-in does), BROADCAST for a subnet's broadcast address, else UNICAST.
+   */
+  addrType(ip: Ip4, dev?: string): AddrType {
+    const ld = this.localDev(ip);
+    if (ld !== undefined && (dev === undefined || ld === dev)) return 'LOCAL';
+    if (ip === 0xffffffff) return 'BROADCAST';
+    if (ip >>> 28 === 14) return 'MULTICAST';
+    for (const link of this.links.values()) {
+      for (const a of link.addrs) {
+        if (a.prefix < 31 && ifAddrSubnet(a).broadcast === ip) return 'BROADCAST';
+      }
+    }
+    const r = this.main.lookup(ip);
+    if (r === undefined) return 'UNREACHABLE';
+    if (r.type === 'blackhole') return 'BLACKHOLE';
+    if (r.type === 'unreachable') return 'UNREACHABLE';
+    if (r.type === 'prohibit') return 'PROHIBIT';
+    return 'UNICAST';
+  }
+
+  primaryAddress(dev: string): Ip4 | undefined {
+    return this.links.get(dev)?.addrs[0]?.ip;
+  }
+
+  /** The source address the kernel picks for `dst`: the route's `src`, else the primary address of its device. */
+  sourceAddressFor(dst: Ip4): Ip4 | undefined {
+    if (this.isLocal(dst)) return dst;
+    const r = this.main.lookup(dst);
+    if (r === undefined) return undefined;
+    if (r.src !== undefined) return r.src;
+    const dev = r.dev ?? r.nexthops?.[0]?.dev;
+    return dev === undefined ? undefined : this.primaryAddress(dev);
+  }
+
+  /** Subnets directly connected to `dev`. */
+  connected(dev: string): Cidr4[] {
+    return (this.links.get(dev)?.addrs ?? []).map(ifAddrSubnet);
+  }
+
+  registerHook(hook: Hook, handler: HookHandler): void {
+    const list = this.hooks.get(hook) ?? [];
+    const i = list.findIndex((h) => h.name === handler.name);
+    if (i >= 0) list.splice(i, 1);
+    list.push(handler);
+    list.sort((a, b) => a.priority - b.priority);
+    this.hooks.set(hook, list);
+  }
+
+  unregisterHook(hook: Hook, name: string): void {
+    const list = this.hooks.get(hook);
+    if (list !== undefined) this.hooks.set(hook, list.filter((h) => h.name !== name));
+  }
+
+  handlers(hook: Hook): readonly HookHandler[] {
+    return this.hooks.get(hook) ?? EMPTY;
+  }
+
+  private indexAddr(dev: string, a: IfAddr): void {
+    this.localAddrs.set(a.ip, dev);
+  }
+}
+
+const EMPTY: readonly HookHandler[] = [];

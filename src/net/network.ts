@@ -1,0 +1,119 @@
+import { type IfAddr, type Ip4, type Mac, macFromName, ZERO_MAC } from '../addr/index.js';
+import { Fdb } from './fdb.js';
+import { type BridgeLink, type Link, MapVtepFdb, MAX_IFNAME, type UplinkLink, type VethLink, type VxlanLink } from './link.js';
+import { NeighTable, SharedNeigh } from './neigh.js';
+import { Netns, type NetnsOwner, type Sysctls } from './netns.js';
+import { RouteTable, SharedRoutes } from './route-table.js';
+import { L2Segment } from './segment.js';
+
+/**
+ * The whole modelled world: every namespace, the shared L2 segments between them and the
+ * cluster-wide tables that many namespaces layer over. The datapath reads it; builders change it.
+ */
+export class Network {
+  readonly netns = new Map<string, Netns>();
+  readonly segments = new Map<string, L2Segment>();
+  /** Routes every node has to every other node's podCIDR (host-gw or vxlan). */
+  readonly podRoutes = new SharedRoutes();
+  /** flannel's neighbour entries for remote VTEP addresses. */
+  readonly vtepNeigh = new SharedNeigh();
+  /** flannel's FDB entries: VTEP MAC → node IP. */
+  readonly vtepFdb = new Map<Mac, { vtep: Ip4; owner: string }>();
+  /** `segment/ip` of gateways that lead out of the modelled network. */
+  readonly gateways = new Set<string>();
+
+  addNetns(name: string, owner: NetnsOwner, opts: { sharedRoutes?: boolean; sysctl?: Partial<Sysctls> } = {}): Netns {
+    if (this.netns.has(name)) throw new Error(`netns ${name} exists`);
+    const self = owner.kind === 'node' ? owner.node : name;
+    const ns =
+      opts.sharedRoutes === true
+        ? new Netns(name, owner, {
+            main: new RouteTable('main', { routes: this.podRoutes, self }),
+            neigh: new NeighTable({ neigh: this.vtepNeigh, self }),
+            ...(opts.sysctl === undefined ? {} : { sysctl: opts.sysctl }),
+          })
+        : new Netns(name, owner, opts.sysctl === undefined ? {} : { sysctl: opts.sysctl });
+    this.netns.set(name, ns);
+    ns.addLink(baseLink(ns, 'lo', ZERO_MAC, 'loopback', [{ ip: 0x7f000001 as Ip4, prefix: 8 }], 65536));
+    return ns;
+  }
+
+  get(name: string): Netns {
+    const ns = this.netns.get(name);
+    if (ns === undefined) throw new Error(`no netns ${name}`);
+    return ns;
+  }
+
+  segment(name: string): L2Segment {
+    let s = this.segments.get(name);
+    if (s === undefined) {
+      s = new L2Segment(name);
+      this.segments.set(name, s);
+    }
+    return s;
+  }
+
+  /** `ip link add a type veth peer name b netns …`. MACs derive from `macSeed` so they are stable. */
+  addVethPair(a: { netns: Netns; name: string; addrs?: IfAddr[] }, b: { netns: Netns; name: string; addrs?: IfAddr[] }, macSeed: string): [VethLink, VethLink] {
+    checkIfname(a.name);
+    checkIfname(b.name);
+    const la: VethLink = { ...baseLink(a.netns, a.name, macFromName(`${macSeed}/a`), 'veth', a.addrs ?? [], 1500), kind: 'veth', peer: { netns: b.netns.name, name: b.name } };
+    const lb: VethLink = { ...baseLink(b.netns, b.name, macFromName(`${macSeed}/b`), 'veth', b.addrs ?? [], 1500), kind: 'veth', peer: { netns: a.netns.name, name: a.name } };
+    a.netns.addLink(la);
+    b.netns.addLink(lb);
+    return [la, lb];
+  }
+
+  addBridge(ns: Netns, name: string): BridgeLink {
+    checkIfname(name);
+    const br: BridgeLink = { ...baseLink(ns, name, macFromName(`${ns.name}/${name}`), 'bridge', [], 1500), kind: 'bridge', fdb: new Fdb(), ports: new Set() };
+    ns.addLink(br);
+    return br;
+  }
+
+  /** `ip link set <port> master <bridge>`: the port's own MAC becomes a permanent FDB entry. */
+  enslave(ns: Netns, port: string, bridge: string, opts: { hairpin?: boolean } = {}): void {
+    const br = ns.link(bridge);
+    const p = ns.link(port);
+    if (br?.kind !== 'bridge' || p === undefined) throw new Error(`${ns.name}: cannot enslave ${port} to ${bridge}`);
+    p.master = bridge;
+    p.hairpin = opts.hairpin ?? false;
+    br.ports.add(port);
+    br.fdb.addPermanent(p.mac, port);
+  }
+
+  addUplink(ns: Netns, name: string, segment: L2Segment, addr: IfAddr): UplinkLink {
+    checkIfname(name);
+    const link: UplinkLink = { ...baseLink(ns, name, macFromName(`${ns.name}/${name}`), 'uplink', [], 1500), kind: 'uplink', segment };
+    ns.addLink(link);
+    ns.addAddr(name, addr);
+    segment.attach({ netns: ns.name, dev: name, mac: link.mac }, [addr.ip]);
+    return link;
+  }
+
+  addVxlan(ns: Netns, opts: { name: string; vni: number; port: number; local: Ip4; dev: string; shared: boolean }): VxlanLink {
+    checkIfname(opts.name);
+    const self = ns.owner.kind === 'node' ? ns.owner.node : ns.name;
+    const link: VxlanLink = {
+      ...baseLink(ns, opts.name, macFromName(`${ns.name}/${opts.name}`), 'vxlan', [], 1450),
+      kind: 'vxlan',
+      vni: opts.vni,
+      port: opts.port,
+      local: opts.local,
+      dev: opts.dev,
+      vtepFdb: new MapVtepFdb(opts.shared ? { table: this.vtepFdb, self } : undefined),
+    };
+    ns.addLink(link);
+    return link;
+  }
+}
+
+export function checkIfname(name: string): void {
+  if (name.length === 0 || name.length > MAX_IFNAME || /[\s/:]/.test(name)) {
+    throw new Error(`invalid interface name "${name}": at most ${MAX_IFNAME} characters, no spaces, "/" or ":"`);
+  }
+}
+
+function baseLink<K extends Link['kind']>(ns: Netns, name: string, mac: Mac, kind: K, addrs: IfAddr[], mtu: number) {
+  return { kind, name, ifindex: ns.allocIfindex(), mac, mtu, up: true, addrs: [...addrs], master: undefined, hairpin: false };
+}
