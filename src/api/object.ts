@@ -7,10 +7,13 @@ export type JsonObject = { [key: string]: unknown };
  * Any Kubernetes object as the API server handles it: typed envelope, untyped body. Kind-specific
  * code (defaulting, validation, printing) narrows it to the kubernetes-types shape it needs.
  */
+/** ObjectMeta with the server-set fields writable: the API server is the one that sets them. */
+export type Meta = { -readonly [K in keyof ObjectMeta]: ObjectMeta[K] };
+
 export interface KubeObject {
   apiVersion: string;
   kind: string;
-  metadata: ObjectMeta;
+  metadata: Meta;
   [field: string]: unknown;
 }
 

@@ -1,0 +1,120 @@
+import {
+  defaultObject,
+  groupVersion,
+  initialPodStatus,
+  isJsonObject,
+  jsonEqual,
+  keepAllocatedServiceValues,
+  validateObject,
+  type KubeObject,
+  type ResourceType,
+  type ValidationOptions,
+} from '../api/index.js';
+import { apiErrors } from './errors.js';
+
+/**
+ * The steps every write goes through before it reaches the store, in kube-apiserver's order:
+ * decode and check the envelope, reset system fields, default, run admission plugins, validate.
+ * Nothing here writes: a failed step leaves the store untouched.
+ */
+export type AdmissionOperation = 'CREATE' | 'UPDATE';
+
+/** A mutating/validating admission plugin (a later module can allocate ClusterIPs or NodePorts here). */
+export interface AdmissionPlugin {
+  readonly name: string;
+  /** May change `obj`; throws an ApiError to refuse. Runs after defaulting, before validation. */
+  admit(op: AdmissionOperation, r: ResourceType, obj: KubeObject, old: KubeObject | undefined): void | Promise<void>;
+}
+
+/** Status is reset on create for kinds whose strategy does so (PrepareForCreate). */
+const RESET_STATUS_ON_CREATE = new Set(['Pod', 'Deployment', 'ReplicaSet', 'Service']);
+
+/** Narrows a request body to an object of resource `r`, refusing a mismatched apiVersion or kind (400). */
+export function decodeBody(r: ResourceType, body: unknown): KubeObject {
+  if (!isJsonObject(body)) throw apiErrors.badRequest(`the body of the request must be a ${r.kind} object`);
+  const gv = groupVersion(r);
+  const apiVersion = body['apiVersion'];
+  const kind = body['kind'];
+  if (apiVersion !== undefined && apiVersion !== gv) {
+    throw apiErrors.badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${gv})`);
+  }
+  if (kind !== undefined && kind !== r.kind) throw apiErrors.badRequest(`the kind in the data (${String(kind)}) does not match the expected kind (${r.kind})`);
+  const metadata = body['metadata'];
+  if (metadata !== undefined && metadata !== null && !isJsonObject(metadata)) throw apiErrors.badRequest('metadata must be an object');
+  const obj = structuredClone(body) as KubeObject;
+  obj.apiVersion = gv;
+  obj.kind = r.kind;
+  obj.metadata = isJsonObject(metadata) ? (structuredClone(metadata) as KubeObject['metadata']) : {};
+  return obj;
+}
+
+/** Puts the URL's namespace on the object, refusing a different one in the body (400), as the real handlers do. */
+export function applyRequestNamespace(r: ResourceType, obj: KubeObject, namespace: string): void {
+  if (!r.namespaced) {
+    delete obj.metadata.namespace;
+    return;
+  }
+  const ns = obj.metadata.namespace;
+  if (ns !== undefined && ns !== '' && ns !== namespace) {
+    throw apiErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  obj.metadata.namespace = namespace;
+}
+
+export function prepareForCreate(r: ResourceType, obj: KubeObject, uid: string, timestamp: string): void {
+  const m = obj.metadata;
+  delete m.resourceVersion;
+  delete m.deletionTimestamp;
+  delete m.deletionGracePeriodSeconds;
+  delete m.selfLink;
+  m.uid = uid;
+  m.creationTimestamp = timestamp;
+  if (r.hasGeneration) m.generation = 1;
+  else delete m.generation;
+  if (RESET_STATUS_ON_CREATE.has(r.kind)) delete obj['status'];
+  defaultObject(r, obj);
+  if (r.kind === 'Pod') obj['status'] = initialPodStatus(obj);
+}
+
+/**
+ * Carries the fields a client cannot change on update from the stored object. For the main resource
+ * of a kind with a status subresource the status is kept; for the status subresource everything but
+ * the status is kept (ResetObjectMetaForStatus).
+ */
+export function prepareForUpdate(r: ResourceType, obj: KubeObject, old: KubeObject, subresource: 'status' | undefined): KubeObject {
+  let next: KubeObject;
+  if (subresource === 'status') {
+    next = structuredClone(old);
+    if (obj['status'] === undefined) delete next['status'];
+    else next['status'] = obj['status'];
+  } else {
+    next = obj;
+    if (r.subresources.includes('status')) {
+      if (old['status'] === undefined) delete next['status'];
+      else next['status'] = structuredClone(old['status']);
+    }
+    const m = next.metadata;
+    const om = old.metadata;
+    m.uid = om.uid ?? '';
+    m.creationTimestamp = om.creationTimestamp ?? '';
+    m.namespace = om.namespace ?? '';
+    if (!r.namespaced) delete m.namespace;
+    if (om.deletionTimestamp === undefined) delete m.deletionTimestamp;
+    else m.deletionTimestamp = om.deletionTimestamp;
+    if (om.deletionGracePeriodSeconds === undefined) delete m.deletionGracePeriodSeconds;
+    else m.deletionGracePeriodSeconds = om.deletionGracePeriodSeconds;
+    if (om.generation === undefined) delete m.generation;
+    else m.generation = om.generation;
+    defaultObject(r, next);
+    if (r.kind === 'Service') keepAllocatedServiceValues(next, old);
+    // Generation counts spec changes (metadata.generation contract; Deployment/ReplicaSet strategies).
+    if (r.hasGeneration && !jsonEqual(next['spec'], old['spec'])) m.generation = (om.generation ?? 0) + 1;
+  }
+  next.metadata.resourceVersion = old.metadata.resourceVersion ?? '';
+  return next;
+}
+
+export function validateOrThrow(r: ResourceType, obj: KubeObject, old: KubeObject | undefined, opts: ValidationOptions): void {
+  const errs = validateObject(r, obj, old, opts);
+  if (errs.length > 0) throw apiErrors.invalid(r, obj.metadata.name ?? obj.metadata.generateName ?? '', errs);
+}

@@ -1,0 +1,283 @@
+import {
+  groupVersion,
+  isJsonObject,
+  jsonEqual,
+  matchesFields,
+  matchesSelector,
+  parseFieldSelector,
+  parseSelector,
+  qualifiedResource,
+  resourceByPlural,
+  RESOURCE_TYPES,
+  DEFAULT_VALIDATION_OPTIONS,
+  type KubeObject,
+  type ResourceType,
+  type ValidationOptions,
+} from '../api/index.js';
+import { isKubewireError, type Clock, type Rng } from '../lib/index.js';
+import { applyRequestNamespace, decodeBody, prepareForCreate, prepareForUpdate, validateOrThrow, type AdmissionPlugin } from './admission.js';
+import { ApiError, apiErrors } from './errors.js';
+import { randomSuffix, type IdSource } from './ids.js';
+import { applyPatch, type PatchType } from './patching.js';
+import { isStoreError, type ObjectStore, type StoreKey } from './store.js';
+
+export interface ApiServerDeps {
+  readonly store: ObjectStore;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  /** For generateName suffixes. */
+  readonly rng: Rng;
+  readonly validation?: ValidationOptions;
+  readonly admission?: readonly AdmissionPlugin[];
+}
+
+export interface ListOptions {
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+}
+
+export interface WriteOptions {
+  readonly dryRun?: boolean;
+  readonly fieldManager?: string;
+}
+
+export interface DeleteOptions {
+  readonly gracePeriodSeconds?: number;
+  readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
+  readonly dryRun?: boolean;
+}
+
+export interface ObjectList {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly resourceVersion: string };
+  readonly items: KubeObject[];
+}
+
+/** RFC 3339 with seconds, as metav1.Time marshals. */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The API server's core, without HTTP: every read and write of Kubernetes objects goes through it,
+ * whether it comes from kubectl over REST or, later, from controllers, the scheduler and kubelets.
+ * Writes validate before they touch the store, so a refused request changes nothing.
+ */
+export class ApiServer {
+  readonly store: ObjectStore;
+  private readonly deps: ApiServerDeps;
+  private readonly validation: ValidationOptions;
+
+  constructor(deps: ApiServerDeps) {
+    this.deps = deps;
+    this.store = deps.store;
+    this.validation = deps.validation ?? DEFAULT_VALIDATION_OPTIONS;
+  }
+
+  now(): string {
+    return rfc3339(this.deps.clock.now());
+  }
+
+  key(r: ResourceType, namespace: string, name: string): StoreKey {
+    return { resource: qualifiedResource(r), namespace: r.namespaced ? namespace : '', name };
+  }
+
+  /** The object, or 404. */
+  async get(r: ResourceType, namespace: string, name: string): Promise<KubeObject> {
+    const o = await this.store.get(this.key(r, namespace, name));
+    if (o === undefined) throw apiErrors.notFound(r, name);
+    return o;
+  }
+
+  /** Objects of a resource in one namespace ("" = all), filtered by label and field selectors (400 on bad syntax). */
+  async list(r: ResourceType, namespace: string, opts: ListOptions = {}): Promise<ObjectList> {
+    const filter = this.filter(r, opts);
+    const res = await this.store.list(qualifiedResource(r), r.namespaced ? namespace : '');
+    return {
+      apiVersion: groupVersion(r),
+      kind: `${r.kind}List`,
+      metadata: { resourceVersion: res.resourceVersion },
+      items: res.items.filter(filter),
+    };
+  }
+
+  /** A predicate for list and watch; throws 400 BadRequest on a malformed selector. */
+  filter(r: ResourceType, opts: ListOptions): (o: KubeObject) => boolean {
+    try {
+      const labels = parseSelector(opts.labelSelector ?? '');
+      const fields = parseFieldSelector(opts.fieldSelector ?? '', r.kind);
+      return (o) => matchesSelector(labels, o.metadata.labels) && matchesFields(fields, o);
+    } catch (e) {
+      if (isKubewireError(e)) throw apiErrors.badRequest(e.message);
+      throw e;
+    }
+  }
+
+  async create(r: ResourceType, namespace: string, body: unknown, opts: WriteOptions = {}): Promise<KubeObject> {
+    const obj = decodeBody(r, body);
+    applyRequestNamespace(r, obj, namespace);
+    if (r.namespaced) await this.checkNamespace(obj.metadata.namespace ?? '');
+    if ((obj.metadata.name ?? '') === '' && typeof obj.metadata.generateName === 'string' && obj.metadata.generateName !== '') {
+      obj.metadata.name = obj.metadata.generateName + randomSuffix(this.deps.rng);
+    }
+    prepareForCreate(r, obj, this.deps.ids.uid(), this.now());
+    for (const p of this.deps.admission ?? []) await p.admit('CREATE', r, obj, undefined);
+    validateOrThrow(r, obj, undefined, this.validation);
+    if (opts.dryRun === true) return obj;
+    const name = obj.metadata.name ?? '';
+    try {
+      return await this.store.create(this.key(r, namespace, name), obj);
+    } catch (e) {
+      if (isStoreError(e, 'KW_APISERVER_STORE_EXISTS')) throw apiErrors.alreadyExists(r, name);
+      throw e;
+    }
+  }
+
+  /** PUT: replaces the object (or its status); 409 when body.metadata.resourceVersion is stale. */
+  async update(r: ResourceType, namespace: string, name: string, body: unknown, opts: WriteOptions & { subresource?: 'status' } = {}): Promise<KubeObject> {
+    const obj = decodeBody(r, body);
+    applyRequestNamespace(r, obj, namespace);
+    if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
+      throw apiErrors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    obj.metadata.name = name;
+    const old = await this.get(r, namespace, name);
+    return this.replace(r, obj, old, opts);
+  }
+
+  /** PATCH in any of the four patch types; apply-patch creates the object when it does not exist. */
+  async patch(
+    r: ResourceType,
+    namespace: string,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    opts: WriteOptions & { subresource?: 'status'; force?: boolean } = {},
+  ): Promise<KubeObject> {
+    const old = await this.store.get(this.key(r, namespace, name));
+    if (old === undefined) {
+      if (type !== 'apply' || opts.subresource !== undefined) throw apiErrors.notFound(r, name);
+      const fresh = decodeBody(r, patch);
+      if (fresh.metadata.name !== name) throw apiErrors.badRequest(`the name of the object (${fresh.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+      return this.create(r, namespace, fresh, opts);
+    }
+    const patched = applyPatch(r, old, type, patch);
+    if (!isJsonObject(patched)) throw apiErrors.unprocessable('the patch produced something that is not an object');
+    const obj = decodeBody(r, patched);
+    applyRequestNamespace(r, obj, namespace);
+    if (obj.metadata.name !== name) throw apiErrors.badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+    return this.replace(r, obj, old, opts);
+  }
+
+  /** The common tail of update and patch: carry system fields, default, admit, validate, compare-and-swap. */
+  async replace(r: ResourceType, obj: KubeObject, old: KubeObject, opts: WriteOptions & { subresource?: 'status' } = {}): Promise<KubeObject> {
+    const name = old.metadata.name ?? '';
+    const rv = obj.metadata.resourceVersion;
+    if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) throw apiErrors.conflict(r, name);
+    const uid = obj.metadata.uid;
+    if (uid !== undefined && uid !== '' && uid !== old.metadata.uid) {
+      throw apiErrors.conflict(r, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${old.metadata.uid ?? ''}`);
+    }
+    const next = prepareForUpdate(r, obj, old, opts.subresource);
+    for (const p of this.deps.admission ?? []) await p.admit('UPDATE', r, next, old);
+    validateOrThrow(r, next, old, this.validation);
+    if (opts.dryRun === true) return next;
+    // A finalizer removed from an object being deleted completes the deletion (the garbage collector's contract).
+    if (next.metadata.deletionTimestamp !== undefined && (next.metadata.finalizers ?? []).length === 0 && r.kind !== 'Pod') {
+      return this.remove(r, old);
+    }
+    if (jsonEqual(next, old)) return old; // a no-op update writes nothing and keeps the resourceVersion
+    try {
+      return await this.store.update(this.key(r, old.metadata.namespace ?? '', name), next, old.metadata.resourceVersion);
+    } catch (e) {
+      if (isStoreError(e, 'KW_APISERVER_STORE_CONFLICT')) throw apiErrors.conflict(r, name);
+      if (isStoreError(e, 'KW_APISERVER_STORE_NOT_FOUND')) throw apiErrors.notFound(r, name);
+      throw e;
+    }
+  }
+
+  /**
+   * DELETE. Pods bound to a node are deleted gracefully (deletionTimestamp set, removed when the kubelet
+   * deletes them again with grace 0); objects with finalizers wait for them; a namespace takes its content
+   * with it at once (kubewire runs the namespace controller's work synchronously).
+   */
+  async delete(r: ResourceType, namespace: string, name: string, opts: DeleteOptions = {}): Promise<KubeObject> {
+    const old = await this.get(r, namespace, name);
+    const pre = opts.preconditions;
+    if (pre?.uid !== undefined && pre.uid !== old.metadata.uid) {
+      throw apiErrors.conflict(r, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid ?? ''}`);
+    }
+    if (pre?.resourceVersion !== undefined && pre.resourceVersion !== old.metadata.resourceVersion) {
+      throw apiErrors.conflict(r, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion ?? ''}`);
+    }
+    if (opts.dryRun === true) return old;
+    if (r.kind === 'Namespace') {
+      for (const nr of RESOURCE_TYPES.filter((t) => t.namespaced)) {
+        for (const o of (await this.store.list(qualifiedResource(nr), name)).items) {
+          await this.store.delete(this.key(nr, name, o.metadata.name ?? '')).catch(() => undefined);
+        }
+      }
+    }
+    const grace = this.gracePeriod(r, old, opts);
+    if (grace > 0 || (old.metadata.finalizers ?? []).length > 0) {
+      const deadline = this.deps.clock.now() + grace * 1000;
+      const marked = structuredClone(old);
+      const existing = old.metadata.deletionTimestamp;
+      // A second delete may shorten the grace period but never extend it.
+      if (existing === undefined || Date.parse(existing) > deadline) {
+        marked.metadata.deletionTimestamp = rfc3339(deadline);
+        marked.metadata.deletionGracePeriodSeconds = grace;
+      }
+      if (jsonEqual(marked, old)) return old;
+      return this.store.update(this.key(r, namespace, name), marked, old.metadata.resourceVersion);
+    }
+    return this.remove(r, old);
+  }
+
+  private gracePeriod(r: ResourceType, pod: KubeObject, opts: DeleteOptions): number {
+    if (r.kind !== 'Pod') return 0;
+    const spec = isJsonObject(pod['spec']) ? pod['spec'] : {};
+    const status = isJsonObject(pod['status']) ? pod['status'] : {};
+    // Unscheduled or finished pods go at once (pod strategy CheckGracefulDelete).
+    if (typeof spec['nodeName'] !== 'string' || spec['nodeName'] === '') return 0;
+    if (status['phase'] === 'Succeeded' || status['phase'] === 'Failed') return 0;
+    const g = opts.gracePeriodSeconds ?? (typeof spec['terminationGracePeriodSeconds'] === 'number' ? spec['terminationGracePeriodSeconds'] : 30);
+    return Math.max(0, g);
+  }
+
+  private async remove(r: ResourceType, old: KubeObject): Promise<KubeObject> {
+    const name = old.metadata.name ?? '';
+    try {
+      return await this.store.delete(this.key(r, old.metadata.namespace ?? '', name), old.metadata.resourceVersion);
+    } catch (e) {
+      if (isStoreError(e, 'KW_APISERVER_STORE_CONFLICT')) throw apiErrors.conflict(r, name);
+      if (isStoreError(e, 'KW_APISERVER_STORE_NOT_FOUND')) throw apiErrors.notFound(r, name);
+      throw e;
+    }
+  }
+
+  async deleteCollection(r: ResourceType, namespace: string, list: ListOptions, opts: DeleteOptions = {}): Promise<ObjectList> {
+    const l = await this.list(r, namespace, list);
+    const items: KubeObject[] = [];
+    for (const o of l.items) {
+      try {
+        items.push(await this.delete(r, o.metadata.namespace ?? '', o.metadata.name ?? '', opts));
+      } catch (e) {
+        if (!(e instanceof ApiError && e.status.code === 404)) throw e;
+      }
+    }
+    return { ...l, items };
+  }
+
+  /** NamespaceLifecycle admission: no new objects in a namespace that is missing (404) or terminating (403). */
+  private async checkNamespace(ns: string): Promise<void> {
+    const nsType = resourceByPlural('', 'namespaces');
+    if (nsType === undefined || ns === '') return;
+    const o = await this.store.get(this.key(nsType, '', ns));
+    if (o === undefined) throw apiErrors.notFound(nsType, ns);
+    if (o.metadata.deletionTimestamp !== undefined) {
+      throw apiErrors.forbidden(`unable to create new content in namespace ${ns} because it is being terminated`);
+    }
+  }
+}

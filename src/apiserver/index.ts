@@ -1,0 +1,21 @@
+export { ApiServer, rfc3339, type ApiServerDeps, type ListOptions, type WriteOptions, type DeleteOptions, type ObjectList } from './api-server.js';
+export { type AdmissionPlugin, type AdmissionOperation } from './admission.js';
+export { ApiError, apiErrors, isApiError, type Status, type StatusCause, type StatusReason } from './errors.js';
+export { type IdSource, rngIds } from './ids.js';
+export { MemoryStore } from './memory-store.js';
+export {
+  type ObjectStore,
+  type StoreKey,
+  type StoreEvent,
+  type StoreEventType,
+  type StoreListResult,
+  type StoreWatchOptions,
+  type StoreWatch,
+  type StoreListener,
+  StoreError,
+  isStoreError,
+} from './store.js';
+export { type PatchType, patchTypeFromContentType, applyPatch } from './patching.js';
+export { strategicMergePatch, jsonMergePatch, applyJsonPatch, serverSideApplyMerge } from './patch/index.js';
+export { type Scale, getScale, updateScale, patchScale, scaleOf, evictPod, bindPod } from './subresources.js';
+export { watchResource, type WatchEvent, type WatchOptions } from './watch.js';

@@ -1,0 +1,84 @@
+import type { KubeObject } from '../api/index.js';
+import { KubewireError } from '../lib/index.js';
+
+/**
+ * Where objects live. Like etcd under kube-apiserver, a store knows nothing of kinds, defaults or
+ * validation: it keeps JSON objects under keys, stamps a global, monotonically increasing
+ * resourceVersion on every write, refuses stale writes, and replays changes to watchers in order.
+ * Every method that may touch a disk or a network is async, so a persistent back end fits the same
+ * interface; `watch` registers synchronously so no event can slip between a list and a watch.
+ */
+export interface StoreKey {
+  /** "pods", "deployments.apps": the group-qualified plural. */
+  readonly resource: string;
+  /** "" for cluster-scoped objects. */
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export type StoreEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  readonly type: StoreEventType;
+  readonly resource: string;
+  /** The object after the change (for DELETED: its last state, with the deletion's resourceVersion). */
+  readonly object: KubeObject;
+  /** The object before the change, for MODIFIED and DELETED (lets filtered watches turn a change into ADDED/DELETED). */
+  readonly previous?: KubeObject;
+}
+
+export interface StoreListResult {
+  readonly items: readonly KubeObject[];
+  /** The store's resourceVersion when the list was taken: watch from it to see every later change. */
+  readonly resourceVersion: string;
+}
+
+export interface StoreWatchOptions {
+  /** Only this resource ("pods"); all resources when absent. */
+  readonly resource?: string;
+  /** Only this namespace; all when absent or "". */
+  readonly namespace?: string;
+  /** Deliver every event after this resourceVersion first (replay), then live events. Absent: live only. */
+  readonly fromResourceVersion?: string;
+}
+
+export interface StoreWatch {
+  /** Stops delivery; idempotent. */
+  stop(): void;
+}
+
+export type StoreListener = (event: StoreEvent) => void;
+
+export interface ObjectStore {
+  /** The stored object (a private copy), or undefined. */
+  get(key: StoreKey): Promise<KubeObject | undefined>;
+  /** Every object of a resource, in one namespace or all, sorted by namespace then name. */
+  list(resource: string, namespace?: string): Promise<StoreListResult>;
+  /** Stores a new object; throws StoreError KW_APISERVER_STORE_EXISTS when the key is taken. */
+  create(key: StoreKey, obj: KubeObject): Promise<KubeObject>;
+  /**
+   * Replaces an object. With `expectedResourceVersion`, refuses (KW_APISERVER_STORE_CONFLICT) unless the stored
+   * object still has it: the optimistic concurrency of etcd's compare-and-swap. KW_APISERVER_STORE_NOT_FOUND when absent.
+   */
+  update(key: StoreKey, obj: KubeObject, expectedResourceVersion?: string): Promise<KubeObject>;
+  /** Removes an object and returns its last state; same preconditions as update. */
+  delete(key: StoreKey, expectedResourceVersion?: string): Promise<KubeObject>;
+  /** Subscribes; throws StoreError KW_APISERVER_STORE_GONE when fromResourceVersion is older than the kept history. */
+  watch(opts: StoreWatchOptions, listener: StoreListener): StoreWatch;
+  /** The resourceVersion of the latest write. */
+  currentResourceVersion(): string;
+}
+
+export type StoreErrorCode = 'KW_APISERVER_STORE_EXISTS' | 'KW_APISERVER_STORE_NOT_FOUND' | 'KW_APISERVER_STORE_CONFLICT' | 'KW_APISERVER_STORE_GONE';
+
+export class StoreError extends KubewireError {
+  override readonly name = 'StoreError';
+  declare readonly code: StoreErrorCode;
+  constructor(code: StoreErrorCode, message: string, where?: string) {
+    super(code, message, where === undefined ? {} : { where });
+  }
+}
+
+export function isStoreError(e: unknown, code?: StoreErrorCode): e is StoreError {
+  return e instanceof StoreError && (code === undefined || e.code === code);
+}
