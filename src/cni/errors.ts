@@ -45,7 +45,7 @@ export interface CniErrorObject {
  * plugin answered with one. `cniCode` is the spec's numeric code; `code` stays our stable string.
  */
 export class CniError extends KubewireError {
-  override readonly name = 'CniError';
+  override readonly name: string = 'CniError';
   readonly cniCode: number;
   readonly msg: string;
   readonly details: string;

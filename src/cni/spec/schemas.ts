@@ -61,9 +61,10 @@ export function resultSchema(v: SpecVersion, opts: SchemaOptions = {}): SchemaOb
   const ipProps: Record<string, SchemaObject> = { interface: uint, address: cidr, gateway: ip };
   const ipRequired = ['address'];
   if (f.resultFamily === '040') {
-    // Go's types040 marshals `version` without omitempty: it is always on the wire.
-    ipProps['version'] = { type: 'string', enum: ['4', '6'] };
-    ipRequired.unshift('version');
+    // Go's types040 marshals `version` without omitempty, so conformant output always has it; its decoder
+    // tolerates any string (then 0.2.0 conversion skips the entry), so only strict mode requires "4"/"6".
+    ipProps['version'] = strict ? { type: 'string', enum: ['4', '6'] } : { type: 'string' };
+    if (strict) ipRequired.unshift('version');
   }
   return obj(
     {

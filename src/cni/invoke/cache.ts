@@ -1,0 +1,139 @@
+import { KubewireError } from '../../lib/index.js';
+import type { CapabilityArgs } from '../spec/config-types.js';
+
+/**
+ * The attachment cache a runtime keeps after a successful ADD (libcni's `<cacheDir>/results/<net>-<cid>-<ifname>`,
+ * kind "cniCacheV1"). CHECK and DEL read the stored result back as prevResult; GC walks the entries.
+ */
+export interface CachedAttachment {
+  readonly networkName: string;
+  readonly containerId: string;
+  readonly ifName: string;
+  readonly netns: string;
+  readonly cniArgs?: readonly (readonly [string, string])[];
+  readonly capabilityArgs?: CapabilityArgs;
+  /** The conflist text the ADD ran with (libcni stores its bytes, base64 in the file). */
+  readonly config: string;
+  /** The final ADD result as JSON (converted to the list version by readers). */
+  readonly result: unknown;
+}
+
+export interface AttachmentKey {
+  readonly networkName: string;
+  readonly containerId: string;
+  readonly ifName: string;
+}
+
+export interface ResultCache {
+  /** The entry, or undefined when there is none. Throws CacheCorruptError for an unreadable/garbled entry. */
+  get(key: AttachmentKey): Promise<CachedAttachment | undefined>;
+  /** Store (replace) atomically: a crash leaves the old entry or the new one, never half a file. */
+  put(entry: CachedAttachment): Promise<void>;
+  /** Remove; a missing entry is not an error. */
+  delete(key: AttachmentKey): Promise<void>;
+  /** Every readable entry, optionally only one container's, sorted by file name; corrupt ones are skipped (as libcni). */
+  list(containerId?: string): Promise<CachedAttachment[]>;
+}
+
+export class CacheCorruptError extends KubewireError {
+  override readonly name = 'CacheCorruptError';
+  constructor(message: string, where: string, cause?: unknown) {
+    super('KW_CNI_CACHE_CORRUPT', message, { where, cause });
+  }
+}
+
+/** libcni's file name: `<net>-<cid>-<ifname>`. */
+export function cacheFileName(k: AttachmentKey): string {
+  return `${k.networkName}-${k.containerId}-${k.ifName}`;
+}
+
+/** The on-disk JSON, field for field (libcni cachedInfo), with `config` as base64 like Go's []byte. */
+export function encodeCacheEntry(e: CachedAttachment): string {
+  return JSON.stringify({
+    kind: 'cniCacheV1',
+    containerId: e.containerId,
+    config: Buffer.from(e.config, 'utf8').toString('base64'),
+    ifName: e.ifName,
+    networkName: e.networkName,
+    ...(e.netns === '' ? {} : { netns: e.netns }),
+    ...(e.cniArgs === undefined || e.cniArgs.length === 0 ? {} : { cniArgs: e.cniArgs }),
+    ...(e.capabilityArgs === undefined || Object.keys(e.capabilityArgs).length === 0 ? {} : { capabilityArgs: e.capabilityArgs }),
+    ...(e.result === undefined ? {} : { result: e.result }),
+  });
+}
+
+/**
+ * Decode a cache file. A file that is JSON but not kind cniCacheV1 is a legacy bare result (libcni
+ * getLegacyCachedResult): returned with the key's fields and empty config. Empty or non-JSON text is corrupt
+ * (cni#1055: zero-byte files after a crash).
+ */
+export function decodeCacheEntry(text: string, key: AttachmentKey, where: string): CachedAttachment {
+  let json: unknown;
+  try {
+    json = JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new CacheCorruptError(`cached network "${key.networkName}" entry is not JSON${text === '' ? ' (empty file)' : ''}`, where, e);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new CacheCorruptError('cached entry is not a JSON object', where);
+  const o = json as Record<string, unknown>;
+  if (o['kind'] !== 'cniCacheV1') return { ...key, netns: '', config: '', result: o };
+  const str = (k: string): string => (typeof o[k] === 'string' ? (o[k] as string) : '');
+  const args = Array.isArray(o['cniArgs']) ? (o['cniArgs'] as [string, string][]) : undefined;
+  const caps = typeof o['capabilityArgs'] === 'object' && o['capabilityArgs'] !== null ? (o['capabilityArgs'] as CapabilityArgs) : undefined;
+  return {
+    networkName: str('networkName'),
+    containerId: str('containerId'),
+    ifName: str('ifName'),
+    netns: str('netns'),
+    ...(args === undefined ? {} : { cniArgs: args }),
+    ...(caps === undefined ? {} : { capabilityArgs: caps }),
+    config: Buffer.from(str('config'), 'base64').toString('utf8'),
+    result: o['result'],
+  };
+}
+
+/** In-memory cache holding the same encoded text as the file store (so corruption can be simulated with putRaw). */
+export class MemoryResultCache implements ResultCache {
+  private readonly entries = new Map<string, string>();
+
+  get(key: AttachmentKey): Promise<CachedAttachment | undefined> {
+    const name = cacheFileName(key);
+    const text = this.entries.get(name);
+    try {
+      return Promise.resolve(text === undefined ? undefined : decodeCacheEntry(text, key, `memory:${name}`));
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+  put(entry: CachedAttachment): Promise<void> {
+    this.entries.set(cacheFileName(entry), encodeCacheEntry(entry));
+    return Promise.resolve();
+  }
+  delete(key: AttachmentKey): Promise<void> {
+    this.entries.delete(cacheFileName(key));
+    return Promise.resolve();
+  }
+  list(containerId?: string): Promise<CachedAttachment[]> {
+    const out: CachedAttachment[] = [];
+    for (const name of [...this.entries.keys()].sort()) {
+      const text = this.entries.get(name) ?? '';
+      try {
+        const e = decodeCacheEntry(text, { networkName: '', containerId: '', ifName: '' }, name);
+        if (e.networkName === '' || e.ifName === '') continue;
+        if (containerId !== undefined && e.containerId !== containerId) continue;
+        out.push(e);
+      } catch {
+        continue;
+      }
+    }
+    return Promise.resolve(out);
+  }
+  /** Raw text under a key (tests: a zero-byte or garbled entry). */
+  putRaw(key: AttachmentKey, text: string): void {
+    this.entries.set(cacheFileName(key), text);
+  }
+  /** Number of entries (tests: nothing left behind). */
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,47 @@
+import { KubewireError } from '../../lib/index.js';
+
+/** What one plugin run produced, before interpretation (the same for a child process and an in-process call). */
+export interface RawInvocation {
+  readonly stdout: string;
+  readonly stderr: string;
+  /** 0 on success; -1 when the process could not be started or was killed. */
+  readonly exitCode: number;
+  /** Go's text for how it ended, used in libcni's messages: "exit status 1", "signal: killed", "fork/exec …: …". */
+  readonly status: string;
+  readonly timedOut: boolean;
+}
+
+export interface InvokeOptions {
+  /** Kill (or abandon, in-process) the plugin after this many milliseconds. No limit when absent. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * How the runtime reaches plugins. `exec.ts` runs executables found on CNI_PATH; `in-process.ts` calls CniPlugin
+ * objects through the same env/stdin/stdout contract, so the runtime has one code path for both.
+ */
+export interface PluginInvoker {
+  /** Resolve a plugin `type` to a locator for `invoke`; throws PluginNotFoundError with libcni's text. */
+  find(type: string, path: readonly string[]): Promise<string>;
+  /** Run the plugin once. Never throws for plugin failures: they are in the RawInvocation. */
+  invoke(locator: string, stdin: string, env: Readonly<Record<string, string>>, opts?: InvokeOptions): Promise<RawInvocation>;
+}
+
+/** libcni FindInPath failures: `failed to find plugin "x" in path [/a /b]`, `invalid plugin name: a/b`, `no paths provided`. */
+export class PluginNotFoundError extends KubewireError {
+  override readonly name = 'PluginNotFoundError';
+  constructor(message: string, where?: string) {
+    super('KW_CNI_PLUGIN_NOT_FOUND', message, where === undefined ? {} : { where });
+  }
+}
+
+/** The checks FindInPath makes before looking at the disk, shared by both invokers. */
+export function checkPluginName(type: string, path: readonly string[]): void {
+  if (type === '') throw new PluginNotFoundError('no plugin name provided');
+  if (type.includes('/')) throw new PluginNotFoundError(`invalid plugin name: ${type}`);
+  if (path.length === 0) throw new PluginNotFoundError('no paths provided');
+}
+
+export function notFoundMessage(type: string, path: readonly string[]): string {
+  return `failed to find plugin "${type}" in path [${path.join(' ')}]`;
+}
