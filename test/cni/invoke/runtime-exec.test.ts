@@ -9,9 +9,10 @@ import { confListFromJson } from '../../../src/cni/invoke/conflist.js';
 import { ExecInvoker } from '../../../src/cni/invoke/exec.js';
 import { FileResultCache } from '../../../src/cni/invoke/file-cache.js';
 import { CniRuntime } from '../../../src/cni/invoke/runtime.js';
+import type { RuntimeConf } from '../../../src/cni/spec/config-types.js';
 
 const BIN = fileURLToPath(new URL('../../fixtures/cni/bin', import.meta.url));
-const rt = { containerId: 'cid1', netns: '/run/netns/kw-test', ifName: 'eth0' } as const;
+const rt: RuntimeConf = { containerId: 'cid1', netns: '/run/netns/kw-test', ifName: 'eth0' };
 
 async function setup(t: { teardown(fn: () => Promise<void>): void }) {
   const dir = await mkdtemp(join(tmpdir(), 'kw-cni-'));
@@ -125,7 +126,7 @@ test('a missing plugin fails before any plugin runs, naming the JSON path and th
 
 test('bad attachment names are rejected before anything runs (libcni ValidateContainerID / InterfaceName)', async (t) => {
   const { runtime, lines } = await setup(t);
-  const cases: Array<[Partial<typeof rt>, string]> = [
+  const cases: Array<[Partial<RuntimeConf>, string]> = [
     [{ containerId: '-abc' }, 'runtimeConf.containerId: invalid characters in containerID; -abc (CNI code 4)'],
     [{ containerId: '' }, 'runtimeConf.containerId: missing containerID (CNI code 3)'],
     [{ ifName: 'a-very-long-name0' }, 'runtimeConf.ifName: interface name is too long; interface name should be less than 16 characters (CNI code 4)'],
