@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Chain-name hashes exactly as kube-proxy computes them (pkg/proxy/iptables/proxier.go):
+ * base32.StdEncoding(sha256(input)) truncated to 16 characters. The truncation hides the padding,
+ * so only the RFC 4648 alphabet A-Z2-7 ever appears. iptables chain names must be <= 28 characters,
+ * hence "KUBE-SVC-" + 16.
+ */
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** Base32 (RFC 4648, upper case) of `bytes`, first `chars` characters only. */
+export function base32Prefix(bytes: Uint8Array, chars: number): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (let i = 0; i < bytes.length && out.length < chars; i++) {
+    buffer = ((buffer << 8) | (bytes[i] ?? 0)) & 0xffff;
+    bits += 8;
+    while (bits >= 5 && out.length < chars) {
+      bits -= 5;
+      out += ALPHABET[(buffer >>> bits) & 31] ?? '';
+    }
+  }
+  return out;
+}
+
+function hash16(input: string): string {
+  return base32Prefix(createHash('sha256').update(input, 'utf8').digest(), 16);
+}
+
+/** portProtoHash(spn, proto): shared by KUBE-SVC-, KUBE-SVL-, KUBE-EXT- and KUBE-FW- chains. `protocol` is lowercase. */
+export function portProtoHash(servicePortName: string, protocol: string): string {
+  return hash16(servicePortName + protocol);
+}
+
+/** The KUBE-SEP- hash: sha256(spn + lowercase protocol + "ip:port"). */
+export function endpointHash(servicePortName: string, protocol: string, endpoint: string): string {
+  return hash16(servicePortName + protocol + endpoint);
+}
+
+export const chainNames = {
+  svc: (h: string): string => `KUBE-SVC-${h}`,
+  svl: (h: string): string => `KUBE-SVL-${h}`,
+  ext: (h: string): string => `KUBE-EXT-${h}`,
+  fw: (h: string): string => `KUBE-FW-${h}`,
+  sep: (h: string): string => `KUBE-SEP-${h}`,
+} as const;
+
+/** kube-proxy's isServiceChainName: the prefixes whose stale chains it deletes. */
+export function isServiceChainName(chain: string): boolean {
+  return (
+    chain.startsWith('KUBE-SVC-') ||
+    chain.startsWith('KUBE-SVL-') ||
+    chain.startsWith('KUBE-SEP-') ||
+    chain.startsWith('KUBE-FW-') ||
+    chain.startsWith('KUBE-EXT-')
+  );
+}

@@ -1,0 +1,10 @@
+export type { Proxier, ProxierConfig, SyncReport, ProxyMode, ServiceHandler, EndpointSliceHandler, NodeHandler } from './types.js';
+export { type ServicePortName, type Protocol, servicePortNameString, servicePortKey } from './service-port-name.js';
+export { portProtoHash, endpointHash, chainNames, isServiceChainName, base32Prefix } from './hash.js';
+export { type ServicePortInfo, makeServicePortInfo, externallyAccessible, usesClusterEndpoints, usesLocalEndpoints } from './service-port.js';
+export { type EndpointInfo, isLocalTo } from './endpoint.js';
+export { ServiceChangeTracker, type ServicePorts } from './service-change-tracker.js';
+export { EndpointsChangeTracker, type ServiceEndpoints } from './endpoints-change-tracker.js';
+export { categorizeEndpoints, canUseTopology, type CategorizedEndpoints, ZONE_LABEL } from './topology.js';
+export { SharedProxyState, type ChangeLogEntry, BLOCK_SIZE } from './shared-state.js';
+export * from './modes/iptables/index.js';

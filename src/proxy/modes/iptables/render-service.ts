@@ -1,0 +1,215 @@
+import type { EndpointInfo } from '../../endpoint.js';
+import { endpointHash, chainNames } from '../../hash.js';
+import { cidrString, externallyAccessible, type ServicePortInfo, usesClusterEndpoints, usesLocalEndpoints } from '../../service-port.js';
+import { categorizeEndpoints } from '../../topology.js';
+import { KUBE_EXTERNAL_SERVICES, KUBE_MARK_MASQ, KUBE_NODEPORTS, KUBE_PROXY_FIREWALL, KUBE_SERVICES, LOCALHOST_NPS_COUNTER } from './chains.js';
+import { probability } from './probability.js';
+
+/** Node-independent inputs that shape per-service rules (one value per cluster configuration). */
+export interface ServiceRenderConfig {
+  readonly masqueradeAll: boolean;
+  /** LocalTrafficDetector by cluster CIDR; undefined = no detector (IsImplemented() false). */
+  readonly clusterCIDR: string | undefined;
+  /** localhostNodePorts && IPv4 && the localhost_nps_accepted_pkts nfacct counter exists. */
+  readonly localhostNodePortNfacct: boolean;
+}
+
+/** The node-dependent inputs; two nodes with equal variants render a service identically. */
+export interface NodeVariant {
+  readonly nodeName: string;
+  readonly zone: string | undefined;
+  readonly largeClusterMode: boolean;
+  /** Some loadBalancerSourceRange contains this node's IP (adds `-s <LB IP>` FW rules). */
+  readonly allowFromNode: boolean;
+}
+
+/**
+ * What one service port contributes to an iptables-restore payload, split the way kube-proxy's
+ * syncProxyRules writes its line buffers: `natHead` (KUBE-SERVICES / KUBE-NODEPORTS rules, written on
+ * every sync), `filter` (filter-table rules, every sync), and the per-service chains (`natChainDecls`,
+ * `natChainRules`), which a partial sync writes only for changed services.
+ */
+export interface RenderedServicePort {
+  readonly natHead: string;
+  readonly filter: string;
+  readonly natChainDecls: string;
+  readonly natChainRules: string;
+  readonly chains: readonly string[];
+}
+
+const q = (s: string): string => `"${s}"`;
+
+/** Renders one service port exactly as kube-proxy's syncProxyRules loop body (iptables/proxier.go). */
+export function renderServicePort(
+  svc: ServicePortInfo,
+  allEndpoints: readonly EndpointInfo[],
+  cfg: ServiceRenderConfig,
+  node: NodeVariant,
+): RenderedServicePort {
+  const p = svc.proto;
+  const name = svc.nameString;
+  const cat = categorizeEndpoints(allEndpoints, svc, node.nodeName, node.zone);
+  const hasEndpoints = cat.hasAnyEndpoints;
+  const usesClusterPolicyChain = cat.clusterEndpoints.length > 0 && usesClusterEndpoints(svc);
+  const usesLocalPolicyChain = cat.localEndpoints.length > 0 && usesLocalEndpoints(svc);
+  const clusterPolicyChain = svc.svcChain;
+  const localPolicyChain = svc.svlChain;
+
+  let internalChain = clusterPolicyChain;
+  let hasInternal = hasEndpoints;
+  if (svc.internalPolicyLocal) {
+    internalChain = localPolicyChain;
+    if (cat.localEndpoints.length === 0) hasInternal = false;
+  }
+  let externalPolicyChain = clusterPolicyChain;
+  let hasExternal = hasEndpoints;
+  if (svc.externalPolicyLocal) {
+    externalPolicyChain = localPolicyChain;
+    if (cat.localEndpoints.length === 0) hasExternal = false;
+  }
+  const extChain = svc.extChain;
+  const usesExt = hasEndpoints && externallyAccessible(svc);
+  const usesFW = hasEndpoints && svc.loadBalancerVIPs.length > 0 && svc.loadBalancerSourceRanges.length > 0;
+  const lbChain = usesFW ? svc.fwChain : extChain;
+
+  let internalFilterTarget = '';
+  let internalFilterComment = '';
+  let externalFilterTarget = '';
+  let externalFilterComment = '';
+  if (!hasEndpoints) {
+    internalFilterTarget = 'REJECT';
+    internalFilterComment = q(`${name} has no endpoints`);
+    externalFilterTarget = 'REJECT';
+    externalFilterComment = internalFilterComment;
+  } else {
+    if (!hasInternal) {
+      internalFilterTarget = 'DROP';
+      internalFilterComment = q(`${name} has no local endpoints`);
+    }
+    if (!hasExternal) {
+      externalFilterTarget = 'DROP';
+      externalFilterComment = q(`${name} has no local endpoints`);
+    }
+  }
+
+  let head = '';
+  let filter = '';
+  const portMatch = `-m ${p} -p ${p}`;
+  const dport = `--dport ${svc.port}`;
+
+  if (hasInternal) {
+    head += `-A ${KUBE_SERVICES} -m comment --comment ${q(`${name} cluster IP`)} ${portMatch} -d ${svc.clusterIP} ${dport} -j ${internalChain}\n`;
+  } else {
+    filter += `-A ${KUBE_SERVICES} -m comment --comment ${internalFilterComment} ${portMatch} -d ${svc.clusterIP} ${dport} -j ${internalFilterTarget}\n`;
+  }
+  for (const eip of svc.externalIPs) {
+    if (hasEndpoints) {
+      head += `-A ${KUBE_SERVICES} -m comment --comment ${q(`${name} external IP`)} ${portMatch} -d ${eip} ${dport} -j ${extChain}\n`;
+    }
+    if (!hasExternal) {
+      filter += `-A ${KUBE_EXTERNAL_SERVICES} -m comment --comment ${externalFilterComment} ${portMatch} -d ${eip} ${dport} -j ${externalFilterTarget}\n`;
+    }
+  }
+  for (const lbip of svc.loadBalancerVIPs) {
+    if (hasEndpoints) {
+      head += `-A ${KUBE_SERVICES} -m comment --comment ${q(`${name} loadbalancer IP`)} ${portMatch} -d ${lbip} ${dport} -j ${lbChain}\n`;
+    }
+    if (usesFW) {
+      filter += `-A ${KUBE_PROXY_FIREWALL} -m comment --comment ${q(`${name} traffic not accepted by ${svc.fwChain}`)} ${portMatch} -d ${lbip} ${dport} -j DROP\n`;
+    }
+  }
+  if (!hasExternal) {
+    for (const lbip of svc.loadBalancerVIPs) {
+      filter += `-A ${KUBE_EXTERNAL_SERVICES} -m comment --comment ${externalFilterComment} ${portMatch} -d ${lbip} ${dport} -j ${externalFilterTarget}\n`;
+    }
+  }
+  if (svc.nodePort !== 0) {
+    if (hasEndpoints) {
+      if (cfg.localhostNodePortNfacct) {
+        head += `-A ${KUBE_NODEPORTS} -m comment --comment ${name} ${portMatch} -d 127.0.0.0/8 --dport ${svc.nodePort} -m nfacct --nfacct-name ${LOCALHOST_NPS_COUNTER} -j ${extChain}\n`;
+      }
+      head += `-A ${KUBE_NODEPORTS} -m comment --comment ${name} ${portMatch} --dport ${svc.nodePort} -j ${extChain}\n`;
+    }
+    if (!hasExternal) {
+      filter += `-A ${KUBE_EXTERNAL_SERVICES} -m comment --comment ${externalFilterComment} -m addrtype --dst-type LOCAL ${portMatch} --dport ${svc.nodePort} -j ${externalFilterTarget}\n`;
+    }
+  }
+  if (svc.healthCheckNodePort !== 0) {
+    filter += `-A ${KUBE_NODEPORTS} -m comment --comment ${q(`${name} health check node port`)} -m tcp -p tcp --dport ${svc.healthCheckNodePort} -j ACCEPT\n`;
+  }
+
+  let decls = '';
+  let rules = '';
+  const chains: string[] = [];
+  const declare = (c: string): void => {
+    decls += `:${c} - [0:0]\n`;
+    chains.push(c);
+  };
+
+  if (hasInternal) {
+    const args = `-m comment --comment ${q(`${name} cluster IP`)} ${portMatch} -d ${svc.clusterIP} ${dport}`;
+    if (cfg.masqueradeAll) {
+      rules += `-A ${internalChain} ${args} -j ${KUBE_MARK_MASQ}\n`;
+    } else if (cfg.clusterCIDR !== undefined) {
+      // Masquerade off-cluster traffic to the VIP (it may be routed to any node and bounce off-node).
+      rules += `-A ${internalChain} ${args} ! -s ${cfg.clusterCIDR} -j ${KUBE_MARK_MASQ}\n`;
+    }
+  }
+  if (usesExt) {
+    declare(extChain);
+    if (!svc.externalPolicyLocal) {
+      rules += `-A ${extChain} -m comment --comment ${q(`masquerade traffic for ${name} external destinations`)} -j ${KUBE_MARK_MASQ}\n`;
+    } else {
+      if (cfg.clusterCIDR !== undefined) {
+        rules += `-A ${extChain} -m comment --comment ${q(`pod traffic for ${name} external destinations`)} -s ${cfg.clusterCIDR} -j ${clusterPolicyChain}\n`;
+      }
+      rules += `-A ${extChain} -m comment --comment ${q(`masquerade LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j ${KUBE_MARK_MASQ}\n`;
+      rules += `-A ${extChain} -m comment --comment ${q(`route LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j ${clusterPolicyChain}\n`;
+    }
+    if (hasExternal) rules += `-A ${extChain} -j ${externalPolicyChain}\n`;
+  }
+  if (usesFW) {
+    declare(svc.fwChain);
+    const fwArgs = `-A ${svc.fwChain} -m comment --comment ${q(`${name} loadbalancer IP`)}`;
+    for (const cidr of svc.loadBalancerSourceRanges) rules += `${fwArgs} -s ${cidrString(cidr)} -j ${extChain}\n`;
+    if (node.allowFromNode) {
+      for (const lbip of svc.loadBalancerVIPs) rules += `${fwArgs} -s ${lbip} -j ${extChain}\n`;
+    }
+    // No target: the packet stays un-DNATed and KUBE-PROXY-FIREWALL (filter) drops it.
+    rules += `-A ${svc.fwChain} -m comment --comment ${q(`other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL`)}\n`;
+  }
+
+  const sepOf = (ep: EndpointInfo): string => chainNames.sep(endpointHash(name, p, ep.str));
+  const writeServiceToEndpoints = (chain: string, eps: readonly EndpointInfo[]): void => {
+    if (svc.sessionAffinityClientIP) {
+      for (const ep of eps) {
+        const sep = sepOf(ep);
+        const comment = node.largeClusterMode ? '' : ` -m comment --comment ${q(`${name} -> ${ep.str}`)}`;
+        rules += `-A ${chain}${comment} -m recent --name ${sep} --rcheck --seconds ${svc.stickyMaxAgeSeconds} --reap -j ${sep}\n`;
+      }
+    }
+    const n = eps.length;
+    eps.forEach((ep, i) => {
+      const comment = node.largeClusterMode ? '' : ` -m comment --comment ${q(`${name} -> ${ep.str}`)}`;
+      const stat = i < n - 1 ? ` -m statistic --mode random --probability ${probability(n - i)}` : '';
+      rules += `-A ${chain}${comment}${stat} -j ${sepOf(ep)}\n`;
+    });
+  };
+  if (usesClusterPolicyChain) {
+    declare(clusterPolicyChain);
+    writeServiceToEndpoints(clusterPolicyChain, cat.clusterEndpoints);
+  }
+  if (usesLocalPolicyChain) {
+    declare(localPolicyChain);
+    writeServiceToEndpoints(localPolicyChain, cat.localEndpoints);
+  }
+  for (const ep of cat.allReachable) {
+    const sep = sepOf(ep);
+    declare(sep);
+    const base = node.largeClusterMode ? `-A ${sep}` : `-A ${sep} -m comment --comment ${name}`;
+    rules += `${base} -s ${ep.ip} -j ${KUBE_MARK_MASQ}\n`;
+    const recent = svc.sessionAffinityClientIP ? ` -m recent --name ${sep} --set` : '';
+    rules += `${base}${recent} ${portMatch} -j DNAT --to-destination ${ep.str}\n`;
+  }
+  return { natHead: head, filter, natChainDecls: decls, natChainRules: rules, chains };
+}

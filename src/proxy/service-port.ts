@@ -1,0 +1,159 @@
+import type { Service, ServicePort } from 'kubernetes-types/core/v1.js';
+import { Cidr4, parseIp4, ip4ToString, tryParseIp4 } from '../addr/index.js';
+import { chainNames, portProtoHash } from './hash.js';
+import { type Protocol, type ServicePortName, parseProtocol, servicePortNameString, servicePortKey } from './service-port-name.js';
+
+/** One port of one Service, as kube-proxy's BaseServicePortInfo (pkg/proxy/serviceport.go) sees it (IPv4 proxier). */
+export interface ServicePortInfo {
+  readonly spn: ServicePortName;
+  /** `ns/name:port` */
+  readonly nameString: string;
+  /** `ns/name/port/PROTO`: map key. */
+  readonly key: string;
+  /** `ns/name`: partial-sync granularity. */
+  readonly serviceKey: string;
+  readonly protocol: Protocol;
+  /** lowercase protocol as written after `-m` / `-p`. */
+  readonly proto: string;
+  readonly clusterIP: string;
+  readonly port: number;
+  readonly nodePort: number;
+  readonly externalIPs: readonly string[];
+  readonly loadBalancerVIPs: readonly string[];
+  readonly loadBalancerSourceRanges: readonly Cidr4[];
+  readonly healthCheckNodePort: number;
+  readonly sessionAffinityClientIP: boolean;
+  readonly stickyMaxAgeSeconds: number;
+  readonly externalPolicyLocal: boolean;
+  readonly internalPolicyLocal: boolean;
+  readonly hintsAnnotation: string;
+  /** Chain names, precomputed as kube-proxy's newServiceInfo does. */
+  readonly svcChain: string;
+  readonly svlChain: string;
+  readonly extChain: string;
+  readonly fwChain: string;
+  /** Content fingerprint: equal fingerprints render identically. */
+  readonly fingerprint: string;
+}
+
+/** kube-proxy: NodePort, LoadBalancer VIP or ExternalIP (BaseServicePortInfo.ExternallyAccessible). */
+export function externallyAccessible(s: ServicePortInfo): boolean {
+  return s.nodePort !== 0 || s.loadBalancerVIPs.length > 0 || s.externalIPs.length > 0;
+}
+
+/** Cluster endpoints are needed unless iTP=Local on a service without external access (short-circuit needs them). */
+export function usesClusterEndpoints(s: ServicePortInfo): boolean {
+  return !s.internalPolicyLocal || externallyAccessible(s);
+}
+
+export function usesLocalEndpoints(s: ServicePortInfo): boolean {
+  return s.internalPolicyLocal || (s.externalPolicyLocal && externallyAccessible(s));
+}
+
+/** apiservice.ExternallyAccessible: the *Service* type decides whether eTP applies at all. */
+function serviceExternallyAccessible(svc: Service): boolean {
+  const t = svc.spec?.type;
+  return t === 'LoadBalancer' || t === 'NodePort' || ((t === 'ClusterIP' || t === undefined || t === '') && (svc.spec?.externalIPs?.length ?? 0) > 0);
+}
+
+/** Normalises an address the way net.ParseIP + String() would (`172.30.0.041` → `172.30.0.41`, TestBadIPs). */
+function normaliseIp4(text: string): string | undefined {
+  const parts = text.trim().split('.');
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
+  return parts.map((p) => String(Number(p))).join('.');
+}
+
+function parseSourceRange(text: string): Cidr4 | undefined {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(text.trim());
+  if (m === null) return undefined;
+  const ip = normaliseIp4(m[1] ?? '');
+  const prefix = Number(m[2]);
+  if (ip === undefined || prefix > 32) return undefined;
+  return new Cidr4(parseIp4(ip), prefix);
+}
+
+/** Is `spec.clusterIP` a usable IPv4 address (not "", not "None")? (helpers.IsServiceIPSet + family filter) */
+export function serviceIPv4(svc: Service): string | undefined {
+  const candidates = svc.spec?.clusterIPs ?? (svc.spec?.clusterIP === undefined ? [] : [svc.spec.clusterIP]);
+  for (const c of candidates) {
+    const n = normaliseIp4(c);
+    if (n !== undefined && tryParseIp4(n) !== undefined) return n;
+  }
+  return undefined;
+}
+
+/**
+ * Builds the ServicePortInfo for one port (kube-proxy newBaseServiceInfo, IPv4 family).
+ * Returns undefined for ports kube-proxy ignores (unknown protocol).
+ */
+export function makeServicePortInfo(svc: Service, port: ServicePort, clusterIP: string): ServicePortInfo | undefined {
+  const protocol = parseProtocol(port.protocol);
+  if (protocol === undefined) return undefined;
+  const namespace = svc.metadata?.namespace ?? 'default';
+  const name = svc.metadata?.name ?? '';
+  const spn: ServicePortName = { namespace, name, port: port.name ?? '', protocol };
+  const nameString = servicePortNameString(spn);
+  const proto = protocol.toLowerCase();
+  const spec = svc.spec ?? {};
+  const externalIPs = (spec.externalIPs ?? []).map(normaliseIp4).filter((x): x is string => x !== undefined);
+  // LoadBalancerIPMode (GA 1.32): ingress with ipMode Proxy is not captured by kube-proxy.
+  const loadBalancerVIPs = (svc.status?.loadBalancer?.ingress ?? [])
+    .filter((ing) => ing.ip !== undefined && ing.ip !== '' && ing.ipMode !== 'Proxy')
+    .map((ing) => normaliseIp4(ing.ip ?? ''))
+    .filter((x): x is string => x !== undefined);
+  const loadBalancerSourceRanges = (spec.loadBalancerSourceRanges ?? [])
+    .map(parseSourceRange)
+    .filter((x): x is Cidr4 => x !== undefined);
+  const externalPolicyLocal = serviceExternallyAccessible(svc) && spec.externalTrafficPolicy === 'Local';
+  const internalPolicyLocal = spec.internalTrafficPolicy === 'Local';
+  const needsHealthCheck = spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+  const sessionAffinityClientIP = spec.sessionAffinity === 'ClientIP';
+  const stickyMaxAgeSeconds = sessionAffinityClientIP ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800) : 0;
+  const annotations = svc.metadata?.annotations ?? {};
+  const hintsAnnotation = annotations['service.kubernetes.io/topology-mode'] ?? annotations['service.kubernetes.io/topology-aware-hints'] ?? '';
+  const h = portProtoHash(nameString, proto);
+  const base = {
+    spn,
+    nameString,
+    key: servicePortKey(spn),
+    serviceKey: `${namespace}/${name}`,
+    protocol,
+    proto,
+    clusterIP,
+    port: port.port,
+    nodePort: port.nodePort ?? 0,
+    externalIPs,
+    loadBalancerVIPs,
+    loadBalancerSourceRanges,
+    healthCheckNodePort: needsHealthCheck ? (spec.healthCheckNodePort ?? 0) : 0,
+    sessionAffinityClientIP,
+    stickyMaxAgeSeconds,
+    externalPolicyLocal,
+    internalPolicyLocal,
+    hintsAnnotation,
+    svcChain: chainNames.svc(h),
+    svlChain: chainNames.svl(h),
+    extChain: chainNames.ext(h),
+    fwChain: chainNames.fw(h),
+  };
+  const fingerprint = [
+    base.key,
+    clusterIP,
+    base.port,
+    base.nodePort,
+    externalIPs.join(','),
+    loadBalancerVIPs.join(','),
+    loadBalancerSourceRanges.map((c) => c.toString()).join(','),
+    base.healthCheckNodePort,
+    stickyMaxAgeSeconds,
+    externalPolicyLocal ? 'eL' : 'eC',
+    internalPolicyLocal ? 'iL' : 'iC',
+    hintsAnnotation,
+  ].join('|');
+  return { ...base, fingerprint };
+}
+
+/** Renders a CIDR the way Go's net.IPNet.String() does for IPv4 (used for source ranges). */
+export function cidrString(c: Cidr4): string {
+  return `${ip4ToString(c.network)}/${c.prefix}`;
+}

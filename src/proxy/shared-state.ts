@@ -1,0 +1,222 @@
+import type { Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { EndpointInfo } from './endpoint.js';
+import { EndpointsChangeTracker, type ServiceEndpoints } from './endpoints-change-tracker.js';
+import { ServiceChangeTracker, type ServicePorts } from './service-change-tracker.js';
+
+/** The state of one Service just before a change, kept so every node can compute what it must delete. */
+export interface ChangeLogEntry {
+  readonly seq: number;
+  readonly serviceKey: string;
+  readonly oldPorts: ServicePorts | undefined;
+  readonly oldEndpoints: ServiceEndpoints | undefined;
+}
+
+export interface OrderEntry {
+  readonly serviceKey: string;
+  readonly portKey: string;
+}
+
+/** Service ports are laid out in blocks; a block's rendered text is cached and shared by every node that renders it unchanged. */
+export const BLOCK_SIZE = 64;
+
+/**
+ * Cluster-wide Services and EndpointSlices, stored once for all nodes' proxiers. kube-proxy keeps one
+ * ServicePortMap and EndpointsMap per node, but they differ between nodes only in "isLocal", which we
+ * evaluate at render time from `EndpointInfo.nodeName`. Every node's proxier feeds its events here;
+ * an event already applied (same object, or same resourceVersion) is a no-op, so 5,000 nodes
+ * receiving the same watch event cost one update.
+ */
+export class SharedProxyState {
+  readonly services = new ServiceChangeTracker();
+  readonly endpoints = new EndpointsChangeTracker();
+  private seq = 0;
+  private log: ChangeLogEntry[] = [];
+  private readonly lastService = new Map<string, Service>();
+  private readonly lastSlice = new Map<string, EndpointSlice>();
+  /** Render order of service ports (insertion order; `undefined` = removed). */
+  private order: (OrderEntry | undefined)[] = [];
+  private readonly pos = new Map<string, number>();
+  private tombstones = 0;
+  /** Bumped when `order` is compacted: all block caches become invalid. */
+  layoutEpoch = 0;
+  private blockVersions: number[] = [];
+  private readonly endpointCount = new Map<string, number>();
+  private total = 0;
+  private readonly nodesOfService = new Map<string, ReadonlySet<string>>();
+  private readonly servicesOnNode = new Map<string, Set<string>>();
+  /** Services whose rendering may depend on the node's IP (source ranges) or zone (topology hints). */
+  readonly nodeSensitive = new Set<string>();
+  private readonly syncedSeqs = new Map<object, number>();
+
+  get currentSeq(): number {
+    return this.seq;
+  }
+
+  /** kube-proxy's totalEndpoints (all endpoints of all existing service ports) for large-cluster mode. */
+  get totalEndpoints(): number {
+    return this.total;
+  }
+
+  get serviceOrder(): readonly (OrderEntry | undefined)[] {
+    return this.order;
+  }
+
+  blockVersion(block: number): number {
+    return this.blockVersions[block] ?? 0;
+  }
+
+  blockOf(portKey: string): number | undefined {
+    const p = this.pos.get(portKey);
+    return p === undefined ? undefined : Math.floor(p / BLOCK_SIZE);
+  }
+
+  /** Services with at least one endpoint on `nodeName` (locality candidates). */
+  servicesWithEndpointsOn(nodeName: string): ReadonlySet<string> {
+    return this.servicesOnNode.get(nodeName) ?? new Set();
+  }
+
+  /** Applies a Service event; returns the log sequence number if something changed. */
+  applyService(previous: Service | undefined, current: Service | undefined): number | undefined {
+    const ref = current ?? previous;
+    if (ref === undefined) return undefined;
+    const key = `${ref.metadata?.namespace ?? 'default'}/${ref.metadata?.name ?? ''}`;
+    const last = this.lastService.get(key);
+    if (current !== undefined && last !== undefined && sameObject(last, current)) return undefined;
+    if (current === undefined && last === undefined) return undefined;
+    const oldPorts = this.services.portsOf(key);
+    const oldEndpoints = this.endpoints.endpointsByService.get(key);
+    const changed = this.services.update(previous, current);
+    if (current === undefined) this.lastService.delete(key);
+    else this.lastService.set(key, current);
+    if (changed === undefined) return undefined;
+    return this.record(key, oldPorts, oldEndpoints);
+  }
+
+  /** Applies an EndpointSlice event; returns the log sequence number if something changed. */
+  applyEndpointSlice(slice: EndpointSlice, remove: boolean): number | undefined {
+    const key = `${slice.metadata?.namespace ?? ''}/${slice.metadata?.name ?? ''}`;
+    const last = this.lastSlice.get(key);
+    if (!remove && last !== undefined && sameObject(last, slice)) return undefined;
+    if (remove && last === undefined) return undefined;
+    const svcName = slice.metadata?.labels?.['kubernetes.io/service-name'] ?? '';
+    const serviceKey = `${slice.metadata?.namespace ?? ''}/${svcName}`;
+    const oldPorts = this.services.portsOf(serviceKey);
+    const oldEndpoints = this.endpoints.endpointsByService.get(serviceKey);
+    const changed = this.endpoints.update(slice, remove);
+    if (remove) this.lastSlice.delete(key);
+    else this.lastSlice.set(key, slice);
+    if (changed === undefined) return undefined;
+    return this.record(changed, oldPorts, oldEndpoints);
+  }
+
+  /** Log entries after `seq` (what a node synced at `seq` has not rendered yet). */
+  changesSince(seq: number): readonly ChangeLogEntry[] {
+    if (this.log.length === 0 || seq >= this.seq) return [];
+    let lo = 0;
+    let hi = this.log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.log[mid]?.seq ?? 0) <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.log.slice(lo);
+  }
+
+  /** A proxier reports the sequence number it has rendered; log entries all nodes have seen are dropped. */
+  markSynced(node: object, seq: number): void {
+    this.syncedSeqs.set(node, seq);
+    if (this.log.length < 4096) return;
+    let min = Infinity;
+    for (const s of this.syncedSeqs.values()) min = Math.min(min, s);
+    this.log = this.log.filter((e) => e.seq > min);
+  }
+
+  /** A proxier that is gone must unregister, or the change log is kept for it forever. */
+  unregister(node: object): void {
+    this.syncedSeqs.delete(node);
+  }
+
+  private record(serviceKey: string, oldPorts: ServicePorts | undefined, oldEndpoints: ServiceEndpoints | undefined): number {
+    this.seq++;
+    this.log.push({ seq: this.seq, serviceKey, oldPorts, oldEndpoints });
+    this.relayout(serviceKey, oldPorts);
+    this.reindex(serviceKey);
+    return this.seq;
+  }
+
+  private relayout(serviceKey: string, oldPorts: ServicePorts | undefined): void {
+    const ports = this.services.portsOf(serviceKey);
+    for (const k of oldPorts?.keys() ?? []) {
+      if (ports?.has(k) === true) continue;
+      const p = this.pos.get(k);
+      if (p === undefined) continue;
+      this.order[p] = undefined;
+      this.pos.delete(k);
+      this.tombstones++;
+      this.bump(p);
+    }
+    for (const k of ports?.keys() ?? []) {
+      let p = this.pos.get(k);
+      if (p === undefined) {
+        p = this.order.length;
+        this.order.push({ serviceKey, portKey: k });
+        this.pos.set(k, p);
+      }
+      this.bump(p);
+    }
+    if (this.tombstones > 1024 && this.tombstones * 2 > this.order.length) this.compact();
+  }
+
+  private bump(p: number): void {
+    const b = Math.floor(p / BLOCK_SIZE);
+    this.blockVersions[b] = (this.blockVersions[b] ?? 0) + 1;
+  }
+
+  private compact(): void {
+    this.order = this.order.filter((k): k is OrderEntry => k !== undefined);
+    this.pos.clear();
+    this.order.forEach((k, i) => {
+      if (k !== undefined) this.pos.set(k.portKey, i);
+    });
+    this.tombstones = 0;
+    this.blockVersions = [];
+    this.layoutEpoch++;
+  }
+
+  private reindex(serviceKey: string): void {
+    const ports = this.services.portsOf(serviceKey);
+    const eps = this.endpoints.endpointsByService.get(serviceKey);
+    let count = 0;
+    const nodes = new Set<string>();
+    for (const [k, list] of eps ?? new Map<string, readonly EndpointInfo[]>()) {
+      if (ports?.has(k) === true) count += list.length;
+      for (const e of list) if (e.nodeName !== '') nodes.add(e.nodeName);
+    }
+    this.total += count - (this.endpointCount.get(serviceKey) ?? 0);
+    this.endpointCount.set(serviceKey, count);
+    for (const n of this.nodesOfService.get(serviceKey) ?? []) this.servicesOnNode.get(n)?.delete(serviceKey);
+    for (const n of nodes) {
+      let s = this.servicesOnNode.get(n);
+      if (s === undefined) {
+        s = new Set();
+        this.servicesOnNode.set(n, s);
+      }
+      s.add(serviceKey);
+    }
+    this.nodesOfService.set(serviceKey, nodes);
+    let sensitive = false;
+    for (const p of ports?.values() ?? []) {
+      const topo = p.hintsAnnotation !== '' && p.hintsAnnotation !== 'disabled' && p.hintsAnnotation !== 'Disabled';
+      if ((p.loadBalancerSourceRanges.length > 0 && p.loadBalancerVIPs.length > 0) || topo) sensitive = true;
+    }
+    if (sensitive) this.nodeSensitive.add(serviceKey);
+    else this.nodeSensitive.delete(serviceKey);
+  }
+}
+
+function sameObject(a: { metadata?: { resourceVersion?: string } }, b: { metadata?: { resourceVersion?: string } }): boolean {
+  if (a === b) return true;
+  const ra = a.metadata?.resourceVersion;
+  return ra !== undefined && ra !== '' && ra === b.metadata?.resourceVersion;
+}
