@@ -1,0 +1,14 @@
+export type { TableName, Rule, Chain, Table, Ruleset, Match, Target, EvalCtx, Counters } from './types.js';
+export { BUILTIN_CHAINS, TABLE_SAVE_ORDER } from './types.js';
+export { splitArgs, saveQuote, restoreQuote } from './tokenize.js';
+export { parseRule, ruleSaveArgs, PARSE_ERROR } from './rule-parse.js';
+export { parseRestoreText, tableBlocks, type RestoreDoc, type TableBlock, type RestoreCommand } from './save-parse.js';
+export { restore, applyBlock, emptyRuleset, parseIptablesSave, type RestoreOptions } from './restore.js';
+export { printRestoreInput, printIptablesSave, printRulesetRestore, ruleSaveLine, chainsInSaveOrder, type SaveOptions } from './save-print.js';
+export { walkTable, type WalkResult, type WalkInput } from './walk.js';
+export { compileChain, INDEX_MIN_RULES } from './chain-index.js';
+export { ConntrackTable, type CtEntry, type CtTuple, tupleText, invertTuple } from './conntrack.js';
+export { NfState, type RecentLists } from './state.js';
+export { Netfilter, NF_PRIORITY, type NetfilterRegistration } from './netfilter.js';
+export { kernelProbability, probabilityText } from './match/statistic.js';
+export * from './ipset/index.js';

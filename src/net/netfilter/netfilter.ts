@@ -1,0 +1,201 @@
+import { type Clock, Fraction } from '../../lib/index.js';
+import { flowKey, type Packet } from '../../packet/index.js';
+import type { CtView, Hook, HookBranch, HookHandler, HookHop, HostView, PathState, Skb } from '../hooks.js';
+import { type CtEntry, type CtTuple, ctStateOf, invertTuple, isDnat, isSnat } from './conntrack.js';
+import { Ipsets, ipsetRestore, ipsetSave } from './ipset/index.js';
+import { emptyRuleset, restore } from './restore.js';
+import { type SaveOptions, printIptablesSave } from './save-print.js';
+import { NfState } from './state.js';
+import type { Ruleset, TableName } from './types.js';
+import { walkTable } from './walk.js';
+
+/** Kernel hook priorities (include/uapi/linux/netfilter_ipv4.h). */
+export const NF_PRIORITY = {
+  raw: -300,
+  conntrack: -200,
+  mangle: -150,
+  natDst: -100,
+  filter: 0,
+  natSrc: 100,
+  confirm: 2147483647,
+} as const;
+
+export interface NetfilterRegistration {
+  readonly hook: Hook;
+  readonly handler: HookHandler;
+}
+
+function tupleOf(p: Packet): CtTuple {
+  return { proto: p.proto, src: p.src, sport: p.sport, dst: p.dst, dport: p.dport };
+}
+
+function ctView(e: CtEntry, reply: boolean, mark = e.mark): CtView {
+  return { state: ctStateOf(e, reply), dnat: isDnat(e), snat: isSnat(e), mark, reply, id: e.id };
+}
+
+/**
+ * The netfilter of one network namespace: its iptables tables, ipsets, conntrack and the
+ * committed per-namespace state. `registrations()` gives one HookHandler per (table, hook) at
+ * the kernel's priorities, plus conntrack at -200 (PREROUTING/OUTPUT) and its confirmation at
+ * INT_MAX (INPUT/POSTROUTING), so other handlers (IPVS at 98 on INPUT) interleave as in Linux.
+ *
+ * Per-path state travels in `skb.pathState` under `netfilter/<netns>`; when absent, the
+ * committed state (`commit()`) is the starting point. The nat table runs only for the first
+ * packet of a connection in each manipulation direction; later packets and replies are
+ * translated from the conntrack entry, as nf_nat_inet_fn does.
+ */
+export class Netfilter {
+  private rules: Ruleset = emptyRuleset();
+  private sets: Ipsets = Ipsets.EMPTY;
+  private committed: NfState = NfState.EMPTY;
+  readonly stateKey: string;
+
+  constructor(
+    readonly netns: string,
+    private readonly clock: Clock = { now: () => 0 },
+  ) {
+    this.stateKey = `netfilter/${netns}`;
+  }
+
+  get ruleset(): Ruleset {
+    return this.rules;
+  }
+
+  get ipsets(): Ipsets {
+    return this.sets;
+  }
+
+  /** `iptables-restore [--noflush]`: all-or-nothing; throws InputError KW_NETFILTER_PARSE naming the line. */
+  iptablesRestore(text: string, opts: { noflush?: boolean; counters?: boolean } = {}): void {
+    this.rules = restore(this.rules, text, { ...opts, ipsets: this.sets });
+  }
+
+  iptablesSave(opts: SaveOptions = {}): string {
+    return printIptablesSave(this.rules, opts);
+  }
+
+  /** `ipset restore`: all-or-nothing; throws InputError KW_IPSET_PARSE naming the line. */
+  ipsetRestore(text: string, opts: { exist?: boolean } = {}): void {
+    this.sets = ipsetRestore(this.sets, text, opts);
+  }
+
+  ipsetSave(): string {
+    return ipsetSave(this.sets);
+  }
+
+  /** This namespace's state on a path (the committed state when the skb carries none). */
+  stateOf(skb: Skb): NfState {
+    const s = skb.pathState?.get(this.stateKey);
+    return s instanceof NfState ? s : this.committed;
+  }
+
+  /** Makes a path's state (e.g. after a trace the caller keeps) the namespace's committed state. */
+  commit(pathState: PathState | NfState): void {
+    const s = pathState instanceof NfState ? pathState : pathState.get(this.stateKey);
+    if (s instanceof NfState) this.committed = s;
+  }
+
+  get state(): NfState {
+    return this.committed;
+  }
+
+  private withState(skb: Skb, state: NfState): Skb {
+    if (skb.pathState?.get(this.stateKey) === state) return skb;
+    const m = new Map(skb.pathState ?? []);
+    m.set(this.stateKey, state);
+    return { ...skb, pathState: m };
+  }
+
+  /** Runs one table at one hook (exposed for tests and tools). */
+  runTable(table: TableName, hook: Hook, skb: Skb, host: HostView, opts: { linear?: boolean } = {}): HookBranch[] {
+    const t = this.rules.tables[table];
+    const chain = t.chains.get(hook);
+    if (chain === undefined || (chain.rules.length === 0 && chain.policy !== 'DROP')) return [{ probability: Fraction.ONE, verdict: { kind: 'accept' }, skb, hops: [] }];
+    const state = this.stateOf(skb);
+    const res = walkTable(t, hook, { host, ipsets: this.sets, nowMs: this.clock.now(), skb, state, ...(opts.linear === true ? { linear: true } : {}) });
+    return res.map((r) => ({ probability: r.probability, verdict: r.verdict, skb: r.state === state ? r.skb : this.withState(r.skb, r.state), hops: r.hops }));
+  }
+
+  /** Conntrack lookup (nf_conntrack_in): finds or creates the entry and sets skb.ct. */
+  conntrackIn(skb: Skb): HookBranch {
+    const state = this.stateOf(skb);
+    const found = state.conntrack.lookup(tupleOf(skb.packet));
+    if (found !== undefined) {
+      let e = found.entry;
+      if (found.reply && !e.seenReply) {
+        e = { ...e, seenReply: true };
+        const next = state.withConntrack(state.conntrack.put(e));
+        const ct = ctView(e, true);
+        return this.branch(this.withState({ ...skb, ct }, next), [{ step: 'conntrack', detail: `ct ${ct.state} reply of ${e.id}: ${flowKey(skb.packet)}` }]);
+      }
+      const ct = ctView(e, found.reply);
+      return this.branch(this.withState({ ...skb, ct }, state), [{ step: 'conntrack', detail: `ct ${ct.state}${found.reply ? ' reply' : ''} of ${e.id}: ${flowKey(skb.packet)}` }]);
+    }
+    const id = state.nextCtId;
+    const t = tupleOf(skb.packet);
+    const e: CtEntry = { id, orig: t, reply: invertTuple(t), confirmed: false, seenReply: false, dstNatDone: false, srcNatDone: false, mark: 0 };
+    const next = state.withConntrack(state.conntrack.put(e), id + 1);
+    return this.branch(this.withState({ ...skb, ct: ctView(e, false) }, next), []);
+  }
+
+  /** nf_conntrack_confirm: the entry becomes visible to later packets (with its final mark). */
+  confirm(skb: Skb): HookBranch {
+    const id = skb.ct.id;
+    const state = this.stateOf(skb);
+    const e = id === undefined ? undefined : state.conntrack.get(id);
+    if (e === undefined || (e.confirmed && e.mark === skb.ct.mark)) return this.branch(skb, []);
+    return this.branch(this.withState(skb, state.withConntrack(state.conntrack.put({ ...e, confirmed: true, mark: skb.ct.mark }))), []);
+  }
+
+  /** The nat table at one hook, or the conntrack entry's binding once NAT was decided. */
+  nat(hook: Hook, skb: Skb, host: HostView): HookBranch[] {
+    const dstManip = hook === 'PREROUTING' || hook === 'OUTPUT';
+    const state = this.stateOf(skb);
+    const id = skb.ct.id;
+    const e = id === undefined ? undefined : state.conntrack.get(id);
+    if (e !== undefined && (skb.ct.reply || (dstManip ? e.dstNatDone : e.srcNatDone))) {
+      // Translate from the entry: toward invert(other direction's tuple).
+      const want = invertTuple(skb.ct.reply ? e.orig : e.reply);
+      const p = skb.packet;
+      const np = dstManip ? { ...p, dst: want.dst, dport: want.dport } : { ...p, src: want.src, sport: want.sport };
+      if (np.dst === p.dst && np.dport === p.dport && np.src === p.src && np.sport === p.sport) return [this.branch(skb, [])];
+      const before = flowKey(p);
+      const after = flowKey(np);
+      const type = dstManip ? (skb.ct.reply ? 'snat' : 'dnat') : skb.ct.reply ? 'dnat' : 'snat';
+      const hop: HookHop = { step: 'conntrack', detail: `${skb.ct.reply ? 'reply: undo ' : ''}${type.toUpperCase()} from conntrack entry ${e.id}: ${before} => ${after}`, nat: { type, before, after } };
+      return [this.branch({ ...skb, packet: np }, [hop])];
+    }
+    if (e === undefined && skb.ct.state !== 'NEW') return [this.branch(skb, [])];
+    const branches = this.runTable('nat', hook, skb, host);
+    if (e === undefined) return branches;
+    return branches.map((b) => {
+      if (b.verdict.kind !== 'accept') return b;
+      const s = this.stateOf(b.skb);
+      const cur = s.conntrack.get(e.id) ?? e;
+      const upd: CtEntry = { ...cur, reply: invertTuple(tupleOf(b.skb.packet)), ...(dstManip ? { dstNatDone: true } : { srcNatDone: true }) };
+      const ct = { ...ctView(upd, false, b.skb.ct.mark) };
+      return { ...b, skb: this.withState({ ...b.skb, ct }, s.withConntrack(s.conntrack.put(upd))) };
+    });
+  }
+
+  private branch(skb: Skb, hops: readonly HookHop[]): HookBranch {
+    return { probability: Fraction.ONE, verdict: { kind: 'accept' }, skb, hops };
+  }
+
+  /** Every handler this namespace's netfilter registers, with its hook (register each with Netns.registerHook). */
+  registrations(): NetfilterRegistration[] {
+    const out: NetfilterRegistration[] = [];
+    const add = (name: string, priority: number, hooks: readonly Hook[], process: HookHandler['process']): void => {
+      for (const hook of hooks) out.push({ hook, handler: { name, priority, process } });
+    };
+    const table = (t: TableName): HookHandler['process'] => (hook, skb, host) => this.runTable(t, hook, skb, host);
+    add('iptables-raw', NF_PRIORITY.raw, ['PREROUTING', 'OUTPUT'], table('raw'));
+    add('conntrack', NF_PRIORITY.conntrack, ['PREROUTING', 'OUTPUT'], (_h, skb) => [this.conntrackIn(skb)]);
+    add('iptables-mangle', NF_PRIORITY.mangle, ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], table('mangle'));
+    add('iptables-nat', NF_PRIORITY.natDst, ['PREROUTING', 'OUTPUT'], (hook, skb, host) => this.nat(hook, skb, host));
+    add('iptables-filter', NF_PRIORITY.filter, ['INPUT', 'FORWARD', 'OUTPUT'], table('filter'));
+    add('iptables-nat', NF_PRIORITY.natSrc, ['INPUT', 'POSTROUTING'], (hook, skb, host) => this.nat(hook, skb, host));
+    add('conntrack-confirm', NF_PRIORITY.confirm, ['INPUT', 'POSTROUTING'], (_h, skb) => [this.confirm(skb)]);
+    return out;
+  }
+}

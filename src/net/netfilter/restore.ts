@@ -1,0 +1,183 @@
+import type { IpsetRegistry } from './ipset/index.js';
+import { parseError, ruleSaveArgs } from './rule-parse.js';
+import { type RestoreDoc, type TableBlock, parseRestoreText, tableBlocks } from './save-parse.js';
+import type { Chain, Rule, Ruleset, Table, TableName } from './types.js';
+import { BUILTIN_CHAINS } from './types.js';
+
+export interface RestoreOptions {
+  /** `iptables-restore --noflush`: keep what is not mentioned; `:CHAIN` lines flush (or create) that chain. */
+  readonly noflush?: boolean;
+  /** When given, `-m set --match-set NAME` must name an existing set (iptables checks at restore). */
+  readonly ipsets?: IpsetRegistry;
+  /** `iptables-restore --counters`: take `[packets:bytes]` from chain lines (otherwise they start at 0, as iptables-nft does). */
+  readonly counters?: boolean;
+}
+
+interface Draft {
+  name: string;
+  policy: 'ACCEPT' | 'DROP' | undefined;
+  rules: Rule[];
+  packets: bigint;
+  bytes: bigint;
+}
+
+function emptyTable(name: TableName): Table {
+  const chains = new Map<string, Chain>();
+  for (const c of BUILTIN_CHAINS[name]) chains.set(c, { name: c, policy: 'ACCEPT', rules: [], counters: { packets: 0n, bytes: 0n } });
+  return { name, chains };
+}
+
+/** A namespace's iptables state before anything was restored: built-in chains, policy ACCEPT. */
+export function emptyRuleset(): Ruleset {
+  return { tables: { raw: emptyTable('raw'), mangle: emptyTable('mangle'), nat: emptyTable('nat'), filter: emptyTable('filter') } };
+}
+
+function isBuiltin(table: TableName, chain: string): boolean {
+  return (BUILTIN_CHAINS[table] as readonly string[]).includes(chain);
+}
+
+/**
+ * Applies one `*table … COMMIT` block as iptables-restore does: every command in order against
+ * a draft copy (so a jump must name a chain that exists at that line), and the table replaced
+ * only if all succeeded. Without noflush the table starts empty (built-in policies kept).
+ */
+export function applyBlock(table: Table, block: TableBlock, opts: RestoreOptions = {}): Table {
+  const name = table.name;
+  const chains = new Map<string, Draft>();
+  const refs = new Map<string, number>();
+  const ref = (r: Rule, d: number): void => {
+    const c = r.target?.chain;
+    if (c !== undefined) refs.set(c, (refs.get(c) ?? 0) + d);
+  };
+  for (const c of table.chains.values()) {
+    if (opts.noflush === true) {
+      chains.set(c.name, { name: c.name, policy: c.policy, rules: [...c.rules], packets: c.counters.packets, bytes: c.counters.bytes });
+      for (const r of c.rules) ref(r, 1);
+    } else if (isBuiltin(name, c.name)) {
+      chains.set(c.name, { name: c.name, policy: c.policy, rules: [], packets: 0n, bytes: 0n });
+    }
+  }
+  const need = (chain: string, lineNo: number): Draft => {
+    const d = chains.get(chain);
+    if (d === undefined) throw parseError(lineNo, `chain ${chain} does not exist in table ${name}`);
+    return d;
+  };
+  const checkRule = (r: Rule, lineNo: number): void => {
+    const t = r.target?.chain;
+    if (t !== undefined) {
+      if (!chains.has(t)) throw parseError(lineNo, `unknown target or chain "${t}" (${r.target?.goto === true ? '-g' : '-j'} ${t}): no such target extension and no such chain in table ${name}`);
+      if (isBuiltin(name, t)) throw parseError(lineNo, `cannot jump to built-in chain ${t}`);
+    }
+    if (opts.ipsets !== undefined) {
+      for (const m of r.matches) {
+        const setName = m.module === 'set' ? m.saveArgs[m.saveArgs.indexOf('--match-set') + 1] : undefined;
+        if (setName !== undefined && opts.ipsets.get(setName) === undefined) throw parseError(lineNo, `ipset "${setName}" does not exist`);
+      }
+    }
+  };
+  const flush = (d: Draft): void => {
+    for (const r of d.rules) ref(r, -1);
+    d.rules = [];
+  };
+  for (const cmd of block.commands) {
+    switch (cmd.op) {
+      case 'comment':
+        break;
+      case 'chain': {
+        const existing = chains.get(cmd.chain);
+        if (isBuiltin(name, cmd.chain)) {
+          if (existing === undefined) throw parseError(cmd.lineNo, `built-in chain ${cmd.chain} does not exist in table ${name}`);
+          if (cmd.policy !== '-') existing.policy = cmd.policy;
+          if (opts.counters === true) {
+            existing.packets = cmd.packets;
+            existing.bytes = cmd.bytes;
+          }
+        } else if (cmd.policy !== '-') {
+          throw parseError(cmd.lineNo, `user chain ${cmd.chain} cannot have a policy (${cmd.policy}); use "-"`);
+        } else if (existing !== undefined) {
+          flush(existing);
+        } else {
+          chains.set(cmd.chain, { name: cmd.chain, policy: undefined, rules: [], packets: opts.counters === true ? cmd.packets : 0n, bytes: opts.counters === true ? cmd.bytes : 0n });
+        }
+        break;
+      }
+      case 'new-chain':
+        if (chains.has(cmd.chain)) throw parseError(cmd.lineNo, `chain ${cmd.chain} already exists`);
+        chains.set(cmd.chain, { name: cmd.chain, policy: undefined, rules: [], packets: 0n, bytes: 0n });
+        break;
+      case 'append': {
+        const d = need(cmd.chain, cmd.lineNo);
+        checkRule(cmd.rule, cmd.lineNo);
+        d.rules.push(cmd.rule);
+        ref(cmd.rule, 1);
+        break;
+      }
+      case 'insert': {
+        const d = need(cmd.chain, cmd.lineNo);
+        checkRule(cmd.rule, cmd.lineNo);
+        if (cmd.position > d.rules.length + 1) throw parseError(cmd.lineNo, `index of insertion too big (${cmd.position} > ${d.rules.length + 1} in ${cmd.chain})`);
+        d.rules.splice(cmd.position - 1, 0, cmd.rule);
+        ref(cmd.rule, 1);
+        break;
+      }
+      case 'delete': {
+        const d = need(cmd.chain, cmd.lineNo);
+        let i = -1;
+        if (cmd.position !== undefined) i = cmd.position - 1 < d.rules.length ? cmd.position - 1 : -1;
+        else if (cmd.rule !== undefined) {
+          const want = ruleSaveArgs(cmd.rule).join(' ');
+          i = d.rules.findIndex((r) => ruleSaveArgs(r).join(' ') === want);
+        }
+        const [removed] = i < 0 ? [] : d.rules.splice(i, 1);
+        if (removed === undefined) throw parseError(cmd.lineNo, `bad rule (does a matching rule exist in chain ${cmd.chain}?)`);
+        ref(removed, -1);
+        break;
+      }
+      case 'flush':
+        if (cmd.chain === undefined) for (const d of chains.values()) flush(d);
+        else flush(need(cmd.chain, cmd.lineNo));
+        break;
+      case 'delete-chain': {
+        const victims = cmd.chain === undefined ? [...chains.keys()].filter((c) => !isBuiltin(name, c)) : [cmd.chain];
+        for (const c of victims) {
+          const d = need(c, cmd.lineNo);
+          if (isBuiltin(name, c)) throw parseError(cmd.lineNo, `cannot delete built-in chain ${c}`);
+          if ((refs.get(c) ?? 0) > 0) throw parseError(cmd.lineNo, `cannot delete chain ${c}: it is still referenced by ${refs.get(c) ?? 0} rule(s)`);
+          if (d.rules.length > 0 && cmd.chain !== undefined) throw parseError(cmd.lineNo, `cannot delete chain ${c}: it is not empty (flush it first)`);
+          flush(d);
+          chains.delete(c);
+        }
+        break;
+      }
+      case 'policy': {
+        if (!isBuiltin(name, cmd.chain)) throw parseError(cmd.lineNo, `cannot set a policy on user chain ${cmd.chain}`);
+        need(cmd.chain, cmd.lineNo).policy = cmd.policy;
+        break;
+      }
+    }
+  }
+  const out = new Map<string, Chain>();
+  for (const d of chains.values()) out.set(d.name, { name: d.name, policy: d.policy, rules: d.rules, counters: { packets: d.packets, bytes: d.bytes } });
+  return { name, chains: out };
+}
+
+/**
+ * iptables-restore: parses the input and applies each table block atomically. Everything is
+ * validated before anything is returned, so on error the caller's ruleset is untouched (the real
+ * tool commits earlier tables of a failing file; kubewire is stricter and applies nothing).
+ */
+export function restore(ruleset: Ruleset, input: string | RestoreDoc, opts: RestoreOptions = {}): Ruleset {
+  const doc = typeof input === 'string' ? parseRestoreText(input) : input;
+  const tables = { ...ruleset.tables };
+  for (const block of tableBlocks(doc)) tables[block.table] = applyBlock(tables[block.table], block, opts);
+  return { tables };
+}
+
+/**
+ * Parses an iptables-save dump (or restore input) into its document (for byte-identical
+ * printing) and the ruleset it produces on an empty namespace; all errors name the line.
+ */
+export function parseIptablesSave(text: string, opts: Omit<RestoreOptions, 'noflush'> = {}): { doc: RestoreDoc; ruleset: Ruleset } {
+  const doc = parseRestoreText(text);
+  return { doc, ruleset: restore(emptyRuleset(), doc, opts) };
+}

@@ -1,0 +1,151 @@
+import { splitArgs } from './tokenize.js';
+import { parseError, parseRule } from './rule-parse.js';
+import type { Rule, TableName } from './types.js';
+import { isTableName } from './types.js';
+
+/** One line of an iptables-restore table block, parsed; `text` is the line exactly as written. */
+export type RestoreCommand =
+  | { readonly op: 'chain'; readonly chain: string; readonly policy: 'ACCEPT' | 'DROP' | '-'; readonly packets: bigint; readonly bytes: bigint; readonly lineNo: number; readonly text: string }
+  | { readonly op: 'append'; readonly chain: string; readonly rule: Rule; readonly lineNo: number; readonly text: string }
+  | { readonly op: 'insert'; readonly chain: string; readonly position: number; readonly rule: Rule; readonly lineNo: number; readonly text: string }
+  | { readonly op: 'delete'; readonly chain: string; readonly rule: Rule | undefined; readonly position: number | undefined; readonly lineNo: number; readonly text: string }
+  | { readonly op: 'flush' | 'delete-chain'; readonly chain: string | undefined; readonly lineNo: number; readonly text: string }
+  | { readonly op: 'new-chain'; readonly chain: string; readonly lineNo: number; readonly text: string }
+  | { readonly op: 'policy'; readonly chain: string; readonly policy: 'ACCEPT' | 'DROP'; readonly lineNo: number; readonly text: string }
+  | { readonly op: 'comment'; readonly lineNo: number; readonly text: string };
+
+/** `*table` … `COMMIT`: applied atomically by iptables-restore. */
+export interface TableBlock {
+  readonly table: TableName;
+  readonly headerText: string;
+  readonly lineNo: number;
+  readonly commands: readonly RestoreCommand[];
+  readonly commitText: string;
+  readonly commitLineNo: number;
+}
+
+/** A whole restore input / iptables-save dump, with comment lines kept for byte-identical printing. */
+export interface RestoreDoc {
+  readonly items: readonly (TableBlock | { readonly op: 'comment'; readonly lineNo: number; readonly text: string })[];
+  /** Whether the text ended with a newline. */
+  readonly finalNewline: boolean;
+}
+
+export function tableBlocks(doc: RestoreDoc): TableBlock[] {
+  return doc.items.filter((i): i is TableBlock => !('op' in i));
+}
+
+const CHAIN_LINE = /^:(\S+)\s+(\S+)(?:\s+\[(\d+):(\d+)\])?\s*$/;
+const COUNTERS_PREFIX = /^\[(\d+):(\d+)\]\s+/;
+
+function parseChainName(name: string | undefined, lineNo: number, what: string): string {
+  if (name === undefined || name === '') throw parseError(lineNo, `${what} requires a chain name`);
+  if (name.length > 28) throw parseError(lineNo, `chain name "${name}" is longer than 28 characters`);
+  if (name.startsWith('-') || name === '!') throw parseError(lineNo, `invalid chain name "${name}"`);
+  return name;
+}
+
+/**
+ * Parses iptables-save output / iptables-restore input (the syntax only; chain references are
+ * checked when the blocks are applied, see restore.ts). Errors are InputError
+ * KW_NETFILTER_PARSE with `line N: ...`.
+ */
+export function parseRestoreText(text: string): RestoreDoc {
+  const lines = text.split('\n');
+  const finalNewline = text.endsWith('\n');
+  if (finalNewline) lines.pop();
+  const items: RestoreDoc['items'][number][] = [];
+  let open: { table: TableName; headerText: string; lineNo: number; commands: RestoreCommand[] } | undefined;
+  for (let idx = 0; idx < lines.length; idx++) {
+    const lineNo = idx + 1;
+    const raw = lines[idx] ?? '';
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) {
+      const c = { op: 'comment' as const, lineNo, text: raw };
+      if (open === undefined) items.push(c);
+      else open.commands.push(c);
+      continue;
+    }
+    if (trimmed.startsWith('*')) {
+      if (open !== undefined) throw parseError(lineNo, `"${trimmed}" before COMMIT of table ${open.table} (opened on line ${open.lineNo})`);
+      const name = trimmed.slice(1);
+      if (!isTableName(name)) throw parseError(lineNo, `table "${name}" does not exist (kubewire models raw, mangle, nat and filter)`);
+      open = { table: name, headerText: raw, lineNo, commands: [] };
+      continue;
+    }
+    if (trimmed === 'COMMIT') {
+      if (open === undefined) throw parseError(lineNo, 'COMMIT without a "*table" line');
+      items.push({ ...open, commitText: raw, commitLineNo: lineNo });
+      open = undefined;
+      continue;
+    }
+    if (open === undefined) throw parseError(lineNo, `"${trimmed.slice(0, 40)}" before any "*table" line`);
+    open.commands.push(parseCommand(line, raw, lineNo, open.table));
+  }
+  if (open !== undefined) throw parseError(lines.length, `COMMIT expected: table ${open.table} (line ${open.lineNo}) is not committed`);
+  return { items, finalNewline };
+}
+
+function parseCommand(line: string, raw: string, lineNo: number, table: TableName): RestoreCommand {
+  if (line.startsWith(':')) {
+    const m = CHAIN_LINE.exec(line);
+    if (m === null) throw parseError(lineNo, `malformed chain line "${line}" (expected ":CHAIN POLICY [packets:bytes]")`);
+    const chain = parseChainName(m[1], lineNo, 'chain line');
+    const policy = m[2] ?? '';
+    if (policy !== 'ACCEPT' && policy !== 'DROP' && policy !== '-') throw parseError(lineNo, `bad policy "${policy}" for chain ${chain}`);
+    return { op: 'chain', chain, policy, packets: BigInt(m[3] ?? '0'), bytes: BigInt(m[4] ?? '0'), lineNo, text: raw };
+  }
+  const stripped = line.trimStart().replace(COUNTERS_PREFIX, '');
+  const args = splitArgs(stripped);
+  if (args === undefined) throw parseError(lineNo, 'unterminated double quote');
+  const [cmd, chainArg, ...rest] = args;
+  switch (cmd) {
+    case '-A':
+    case '--append': {
+      const chain = parseChainName(chainArg, lineNo, cmd);
+      return { op: 'append', chain, rule: parseRule(rest, { table, chain, lineNo }, raw), lineNo, text: raw };
+    }
+    case '-I':
+    case '--insert': {
+      const chain = parseChainName(chainArg, lineNo, cmd);
+      let position = 1;
+      let spec = rest;
+      if (rest[0] !== undefined && /^\d+$/.test(rest[0])) {
+        position = Number(rest[0]);
+        if (position < 1) throw parseError(lineNo, `invalid rule number "${rest[0]}"`);
+        spec = rest.slice(1);
+      }
+      return { op: 'insert', chain, position, rule: parseRule(spec, { table, chain, lineNo }, raw), lineNo, text: raw };
+    }
+    case '-D':
+    case '--delete': {
+      const chain = parseChainName(chainArg, lineNo, cmd);
+      if (rest.length === 1 && rest[0] !== undefined && /^\d+$/.test(rest[0])) {
+        return { op: 'delete', chain, rule: undefined, position: Number(rest[0]), lineNo, text: raw };
+      }
+      return { op: 'delete', chain, rule: parseRule(rest, { table, chain, lineNo }, raw), position: undefined, lineNo, text: raw };
+    }
+    case '-F':
+    case '--flush':
+    case '-X':
+    case '--delete-chain': {
+      if (rest.length > 0) throw parseError(lineNo, `unexpected arguments after ${cmd} ${chainArg ?? ''}`);
+      const chain = chainArg === undefined ? undefined : parseChainName(chainArg, lineNo, cmd);
+      return { op: cmd === '-F' || cmd === '--flush' ? 'flush' : 'delete-chain', chain, lineNo, text: raw };
+    }
+    case '-N':
+    case '--new-chain': {
+      if (rest.length > 0) throw parseError(lineNo, `unexpected arguments after ${cmd} ${chainArg ?? ''}`);
+      return { op: 'new-chain', chain: parseChainName(chainArg, lineNo, cmd), lineNo, text: raw };
+    }
+    case '-P':
+    case '--policy': {
+      const [policy, extra] = rest;
+      if ((policy !== 'ACCEPT' && policy !== 'DROP') || extra !== undefined) throw parseError(lineNo, `${cmd} needs a chain and ACCEPT or DROP`);
+      return { op: 'policy', chain: parseChainName(chainArg, lineNo, cmd), policy, lineNo, text: raw };
+    }
+    default:
+      throw parseError(lineNo, `unknown command "${cmd ?? ''}" (expected -A, -I, -D, -N, -X, -F, -P, a ":CHAIN" line or COMMIT)`);
+  }
+}

@@ -1,0 +1,47 @@
+import { type Ip4, ip4ToString, tryParseIp4 } from '../../../addr/index.js';
+import type { BuildCtx } from '../match/module.js';
+
+/** A NAT range as `--to-destination/--to-source` take it: `ip[-ip][:port[-port]]`. */
+export interface NatRange {
+  readonly minIp: Ip4;
+  readonly maxIp: Ip4;
+  readonly ports: readonly [number, number] | undefined;
+}
+
+export function parsePorts(text: string, b: BuildCtx): [number, number] {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(text);
+  const lo = m === null ? NaN : Number(m[1]);
+  const hi = m === null ? NaN : m[2] === undefined ? lo : Number(m[2]);
+  if (!(lo >= 0 && hi <= 65535 && lo <= hi)) b.fail(`invalid port range "${text}"`);
+  return [lo, hi];
+}
+
+export function parseNatRange(text: string, b: BuildCtx, needPorts: boolean): NatRange {
+  const colon = text.indexOf(':');
+  const ipPart = colon < 0 ? text : text.slice(0, colon);
+  const portPart = colon < 0 ? undefined : text.slice(colon + 1);
+  const [a, z, extra] = ipPart.split('-');
+  const minIp = a === undefined ? undefined : tryParseIp4(a);
+  const maxIp = z === undefined ? minIp : tryParseIp4(z);
+  if (minIp === undefined || maxIp === undefined || extra !== undefined || maxIp < minIp) return b.fail(`bad IP address "${ipPart}"`);
+  if (portPart !== undefined && !needPorts) b.fail('need TCP, UDP, SCTP or DCCP with port specification');
+  return { minIp, maxIp, ports: portPart === undefined ? undefined : parsePorts(portPart, b) };
+}
+
+export function natRangeText(r: NatRange): string {
+  const ip = r.minIp === r.maxIp ? ip4ToString(r.minIp) : `${ip4ToString(r.minIp)}-${ip4ToString(r.maxIp)}`;
+  return r.ports === undefined ? ip : `${ip}:${portsText(r.ports)}`;
+}
+
+export function portsText([lo, hi]: readonly [number, number]): string {
+  return lo === hi ? `${lo}` : `${lo}-${hi}`;
+}
+
+/**
+ * The port NAT keeps or picks: nf_nat keeps the packet's port when it is inside the range
+ * (and the tuple is free, which the model assumes), otherwise the range's first port.
+ */
+export function pickPort(current: number, ports: readonly [number, number] | undefined): number {
+  if (ports === undefined) return current;
+  return current >= ports[0] && current <= ports[1] ? current : ports[0];
+}

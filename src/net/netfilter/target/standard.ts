@@ -1,0 +1,23 @@
+import type { Target } from '../types.js';
+import { TR } from '../types.js';
+import type { TargetModule } from './module.js';
+
+/** The standard verdicts: ACCEPT and DROP end the walk of this table; RETURN goes back to the calling chain (or the policy). */
+function verdict(name: 'ACCEPT' | 'DROP' | 'RETURN', result: (typeof TR)['Accept' | 'Drop' | 'Return']): TargetModule {
+  const t: Target = { name, goto: false, saveArgs: [], apply: () => result };
+  return {
+    name,
+    options: {},
+    build: (opts, b) => (opts.length > 0 ? b.fail(`${name} takes no options`) : t),
+  };
+}
+
+export const acceptTarget = verdict('ACCEPT', TR.Accept);
+export const dropTarget = verdict('DROP', TR.Drop);
+export const returnTarget = verdict('RETURN', TR.Return);
+
+/** `-j CHAIN` (jump: come back here on RETURN) or `-g CHAIN` (goto: RETURN goes to our caller). */
+export function chainTarget(chain: string, goto: boolean): Target {
+  const result = goto ? TR.Goto : TR.Jump;
+  return { name: chain, goto, chain, saveArgs: [], apply: () => result };
+}
