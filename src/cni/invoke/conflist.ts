@@ -56,13 +56,7 @@ export function confListFromJson(json: unknown, opts: { source?: string; bytes?:
   const o = json as JsonObject;
   const declared = typeof o['cniVersion'] === 'string' ? o['cniVersion'] : undefined;
   const versions = Array.isArray(o['cniVersions']) ? (o['cniVersions'] as readonly string[]) : undefined;
-  let cniVersion: string;
-  try {
-    cniVersion = selectListVersion(declared, versions);
-  } catch (e) {
-    if (e instanceof InputError) fail(e.message, `${src} ${e.where ?? ''}`.trim());
-    throw e;
-  }
+  const cniVersion = selectListVersion(declared, versions, `${src} $`);
   const loadOnlyInlinedPlugins = readBool(o['loadOnlyInlinedPlugins']);
   const inlined = Array.isArray(o['plugins']) ? (o['plugins'] as readonly PluginConfObject[]) : undefined;
   if (inlined === undefined && loadOnlyInlinedPlugins) fail('`loadOnlyInlinedPlugins` is true, and no \'plugins\' key', `${src} $`);
