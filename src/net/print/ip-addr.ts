@@ -13,7 +13,7 @@ export function printIpAddr(net: Network, ns: Netns): string {
     if (l.kind === 'vxlan') lines.push(`    vxlan id ${l.vni} local ${ip4ToString(l.local)} dev ${l.dev} srcport 0 0 dstport ${l.port} nolearning ttl auto ageing 300`);
     for (const a of l.addrs) {
       const scope = l.kind === 'loopback' ? 'host' : 'global';
-      const brd = a.prefix < 31 ? ` brd ${ip4ToString(ifAddrSubnet(a).broadcast)}` : '';
+      const brd = a.prefix < 31 && l.kind !== 'loopback' ? ` brd ${ip4ToString(ifAddrSubnet(a).broadcast)}` : '';
       lines.push(`    inet ${ip4ToString(a.ip)}/${a.prefix}${brd} scope ${scope} ${l.name}`);
       lines.push('       valid_lft forever preferred_lft forever');
     }

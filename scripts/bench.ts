@@ -1,0 +1,20 @@
+/**
+ * `npm run bench [-- --quick] [-- --json]`: prints one figure a line as `name: value unit`.
+ * Figures, never assertions: speed and memory targets are read from here, not from unit tests.
+ */
+import { benchFoundation } from './bench/foundation.js';
+import type { BenchFigure } from './bench/figure.js';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const json = args.has('--json');
+
+const figures: BenchFigure[] = [];
+const report = (f: BenchFigure): void => {
+  figures.push(f);
+  if (!json) process.stdout.write(`${f.name}: ${f.value} ${f.unit}\n`);
+};
+
+await benchFoundation({ quick, report });
+
+if (json) process.stdout.write(JSON.stringify({ quick, figures }, null, 2) + '\n');

@@ -1,0 +1,100 @@
+import test from 'ava';
+import { traceInCluster } from '../../src/cluster/index.js';
+import { TWO_NODE_PODS, inlineCluster, twoNodeYaml } from '../helpers/cluster.js';
+
+const steps = (hops: readonly { step: string }[]): string[] => hops.map((h) => h.step);
+
+test('same-node pod to pod is bridged on cni0 without touching the node IP stack', async (t) => {
+  const c = await inlineCluster(twoNodeYaml(), { 'pods.yaml': TWO_NODE_PODS });
+  const r = traceInCluster(c, { from: 'pod/default/a1', to: 'pod/default/a2:8080' });
+  t.is(r.paths.length, 1);
+  const p = r.paths[0]!;
+  t.is(p.verdict, 'delivered');
+  t.true(p.probability.isOne());
+  t.deepEqual(p.delivered, { pod: 'default/a2', node: 'n1', ip: '10.244.1.3', port: 8080 });
+  t.is(p.sourceSeen, '10.244.1.2');
+  t.deepEqual(steps(p.hops), ['send', 'route-lookup', 'veth', 'bridge-forward', 'veth', 'deliver']);
+  t.false(p.hops.some((h) => h.step === 'forward'), 'bridged traffic is not routed');
+  t.is(p.hops.find((h) => h.step === 'bridge-forward')?.iface, 'cni0');
+});
+
+test('cross-node host-gw: routed via the other node IP, TTL decremented twice', async (t) => {
+  const c = await inlineCluster(twoNodeYaml(), { 'pods.yaml': TWO_NODE_PODS });
+  const r = traceInCluster(c, { from: 'pod/default/a1', to: 'pod/default/b1:8080' });
+  const p = r.paths[0]!;
+  t.is(p.verdict, 'delivered');
+  t.deepEqual(p.delivered, { pod: 'default/b1', node: 'n2', ip: '10.244.2.2', port: 8080 });
+  const route = p.hops.find((h) => h.netns === 'node/n1' && h.step === 'route-lookup');
+  t.regex(route?.detail ?? '', /10\.244\.2\.2 via 192\.168\.50\.12 dev eth0: route 10\.244\.2\.0\/24/);
+  t.deepEqual(steps(p.hops), ['send', 'route-lookup', 'veth', 'bridge-local', 'route-lookup', 'forward', 'uplink', 'route-lookup', 'forward', 'bridge-forward', 'veth', 'deliver']);
+  t.is(p.finalPacket.ttl, 62);
+  t.is(p.sourceSeen, '10.244.1.2');
+});
+
+test('cross-node vxlan: the encapsulation and decapsulation hops are visible', async (t) => {
+  const c = await inlineCluster(twoNodeYaml({ network: 'vxlan' }), { 'pods.yaml': TWO_NODE_PODS });
+  const r = traceInCluster(c, { from: 'pod/default/a1', to: 'pod/default/b1:8080' });
+  const p = r.paths[0]!;
+  t.is(p.verdict, 'delivered');
+  t.is(p.delivered?.pod, 'default/b1');
+  const encap = p.hops.find((h) => h.step === 'vxlan-encap');
+  t.is(encap?.netns, 'node/n1');
+  t.is(encap?.iface, 'flannel.1');
+  t.regex(encap?.detail ?? '', /VNI 1: tcp 10\.244\.1\.2:40000 -> 10\.244\.2\.2:8080 inside udp 192\.168\.50\.11:\d+ -> 192\.168\.50\.12:8472/);
+  const decap = p.hops.find((h) => h.step === 'vxlan-decap');
+  t.is(decap?.netns, 'node/n2');
+  const route = p.hops.find((h) => h.netns === 'node/n1' && h.step === 'route-lookup');
+  t.regex(route?.detail ?? '', /via 10\.244\.2\.0 dev flannel\.1/);
+  t.is(p.sourceSeen, '10.244.1.2');
+});
+
+test('no route: unreachable, naming the namespace and the address without a route', async (t) => {
+  const c = await inlineCluster(twoNodeYaml({ gateway: false }), { 'pods.yaml': TWO_NODE_PODS });
+  const r = traceInCluster(c, { from: 'pod/default/a1', to: '8.8.8.8:53', proto: 'udp' });
+  const p = r.paths[0]!;
+  t.is(p.verdict, 'unreachable');
+  t.regex(p.reason ?? '', /no route to 8\.8\.8\.8 in node\/n1/);
+  t.is(p.delivered, null);
+  t.is(p.hops.at(-1)?.step, 'icmp-error');
+});
+
+test('with a gateway, traffic for the outside world exits the modelled network', async (t) => {
+  const c = await inlineCluster(twoNodeYaml(), { 'pods.yaml': TWO_NODE_PODS });
+  const p = traceInCluster(c, { from: 'pod/default/a1', to: '8.8.8.8:53', proto: 'udp' }).paths[0]!;
+  t.is(p.verdict, 'exited');
+  t.is(p.hops.at(-1)?.step, 'exit');
+});
+
+test('TTL expiry: a packet sent with TTL 1 dies at the first router', async (t) => {
+  const c = await inlineCluster(twoNodeYaml(), { 'pods.yaml': TWO_NODE_PODS });
+  const p = traceInCluster(c, { from: 'pod/default/a1', to: 'pod/default/b1:8080', ttl: 1 }).paths[0]!;
+  t.is(p.verdict, 'expired');
+  t.regex(p.reason ?? '', /TTL expired in node\/n1: ICMP time exceeded sent to 10\.244\.1\.2 from 10\.244\.1\.1/);
+  const p2 = traceInCluster(c, { from: 'pod/default/a1', to: 'pod/default/b1:8080', ttl: 2 }).paths[0]!;
+  t.is(p2.verdict, 'expired', 'TTL 2 survives node n1 and dies at n2');
+  t.regex(p2.reason ?? '', /node\/n2/);
+  const p3 = traceInCluster(c, { from: 'pod/default/a1', to: 'pod/default/a2:8080', ttl: 1 }).paths[0]!;
+  t.is(p3.verdict, 'delivered', 'bridged traffic does not decrement TTL');
+});
+
+test('an address nobody owns on the node network is unreachable after ARP fails', async (t) => {
+  const c = await inlineCluster(twoNodeYaml(), { 'pods.yaml': TWO_NODE_PODS });
+  const p = traceInCluster(c, { from: 'external/ext', to: '192.168.50.99:80' }).paths[0]!;
+  t.is(p.verdict, 'unreachable');
+  t.regex(p.reason ?? '', /no neighbour answers ARP for 192\.168\.50\.99 on eth0/);
+});
+
+test('external host to a node address is delivered to the node itself', async (t) => {
+  const c = await inlineCluster(twoNodeYaml(), { 'pods.yaml': TWO_NODE_PODS });
+  const p = traceInCluster(c, { from: 'external/ext', to: 'node/n2:22' }).paths[0]!;
+  t.deepEqual(p.delivered, { pod: null, node: 'n2', ip: '192.168.50.12', port: 22 });
+  t.is(p.sourceSeen, '192.168.50.200');
+});
+
+test('a pod does not forward: ip_forward is 0 in pod namespaces', async (t) => {
+  const c = await inlineCluster(twoNodeYaml(), { 'pods.yaml': TWO_NODE_PODS });
+  // n1 routes 10.244.2.0/24 via n2; send to n1's eth0 a packet whose destination is a1's IP: n1 forwards to a1.
+  // Send from the external host to a pod address: the external host has no route except its default via the gateway.
+  const p = traceInCluster(c, { from: 'external/ext', to: 'pod/default/a1:8080' }).paths[0]!;
+  t.is(p.verdict, 'exited', 'the external host sends pod addresses to its default gateway, outside the model');
+});
