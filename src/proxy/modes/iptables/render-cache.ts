@@ -93,6 +93,13 @@ export class ConfigRenderCache {
     this.ports.delete(portKey);
   }
 
+  /** Number of distinct renderings held (for memory accounting and tests). */
+  variantCount(): number {
+    let n = 0;
+    for (const e of this.ports.values()) n += e.variants.size;
+    return n;
+  }
+
   /** The default-variant text of block `b`, rebuilt only when the block or the mode changed. */
   block(state: SharedProxyState, b: number, large: boolean): BlockText {
     const version = state.blockVersion(b);
