@@ -6,9 +6,9 @@ const FILE = 'topos/t.yaml';
 
 /** Every kind of bad topology input: [name, topology text, manifest text, code, parts the message must contain]. */
 const cases: readonly (readonly [string, string, string, string, readonly string[]])[] = [
-  ['malformed YAML gives file:line:column', 'apiVersion: kubewire/v1\nkind: Topology\nnodes: [\n  {name: a\n', GOOD_APP, 'KW_TOPOLOGY_YAML', [`${FILE}:`, 'malformed YAML']],
+  ['malformed YAML gives file:line:column', 'apiVersion: kubewire/v1\nkind: Topology\nnodes: [\n  {name: a\n', GOOD_APP, 'KW_TOPOLOGY_YAML', [`${FILE}:5:1: malformed YAML`]],
   ['tab indentation', 'apiVersion: kubewire/v1\nmetadata:\n\tname: x\n', GOOD_APP, 'KW_TOPOLOGY_YAML', [`${FILE}:3:1:`]],
-  ['duplicate YAML key', topologyText() + 'kind: Topology\n', GOOD_APP, 'KW_TOPOLOGY_YAML', [`${FILE}:`, 'unique']],
+  ['duplicate YAML key', topologyText() + 'kind: Topology\n', GOOD_APP, 'KW_TOPOLOGY_YAML', [`${FILE}:${topologyText().split('\n').length}:1: malformed YAML: Map keys must be unique`]],
   ['two YAML documents', `${topologyText()}---\n${topologyText()}`, GOOD_APP, 'KW_TOPOLOGY_YAML', ['one YAML document']],
   ['not a mapping', '- a\n- b\n', GOOD_APP, 'KW_TOPOLOGY_SCHEMA', [`${FILE}: /: must be object`]],
   ['unknown field in a node', topologyText((d) => { const n = d.nodes[0] ?? {}; n['podCidr'] = n['podCIDR']; delete n['podCIDR']; }), GOOD_APP, 'KW_TOPOLOGY_SCHEMA', [`${FILE}: /nodes/0: unknown field "podCidr"`]],
@@ -49,7 +49,7 @@ const cases: readonly (readonly [string, string, string, string, readonly string
   ['conflist not JSON', topologyText((d) => { d.cluster['cni'] = { conflist: './cni/bad.conflist' }; }), GOOD_APP, 'KW_TOPOLOGY_CONFLIST', ['conflist topos/cni/bad.conflist is not valid JSON']],
   ['conflist without plugins', topologyText((d) => { d.cluster['cni'] = { conflist: './cni/empty.conflist' }; }), GOOD_APP, 'KW_TOPOLOGY_CONFLIST', ['non-empty "plugins" list']],
   ['manifest missing', topologyText((d) => { d['manifests'] = ['./app.yaml', './missing.yaml']; }), GOOD_APP, 'KW_TOPOLOGY_MANIFEST_FILE', [`${FILE}: /manifests/1`, 'cannot read manifest topos/missing.yaml: no such file']],
-  ['malformed manifest YAML', topologyText(), 'apiVersion: v1\nkind: Pod\nmetadata: {name: x\n', 'KW_TOPOLOGY_YAML', ['topos/app.yaml:', 'malformed YAML']],
+  ['malformed manifest YAML', topologyText(), 'apiVersion: v1\nkind: Pod\nmetadata: {name: x\n', 'KW_TOPOLOGY_YAML', ['topos/app.yaml:4:1: malformed YAML']],
   ['pod pinned to an unknown node', topologyText(), appWith((docs) => { const spec = docs[3]?.['spec'] as Record<string, unknown>; spec['nodeName'] = 'node-z'; }), 'KW_TOPOLOGY_UNKNOWN_NODE', ['topos/app.yaml (document 4): /spec/nodeName', 'Pod "db" is pinned to node "node-z", which is not in the topology; known nodes: node-a, node-b, node-c']],
   ['pod template pinned to an unknown node', topologyText(), appWith((docs) => { const tpl = (docs[1]?.['spec'] as Record<string, Record<string, Record<string, unknown>>>)['template']; if (tpl?.['spec'] !== undefined) tpl['spec']['nodeName'] = 'node-q'; }), 'KW_TOPOLOGY_UNKNOWN_NODE', ['topos/app.yaml (document 2): /spec/template/spec/nodeName', 'node-q']],
 ];
