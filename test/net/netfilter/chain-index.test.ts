@@ -18,7 +18,9 @@ const ruleArb = fc.record({
   target: fc.constantFrom('ACCEPT', 'DROP', 'REJECT', 'MARK --or-mark 0x1', 'RETURN'),
 });
 
-function ruleText(r: fc.Infer<typeof ruleArb>, i: number): string {
+type RuleSpec = typeof ruleArb extends fc.Arbitrary<infer T> ? T : never;
+
+function ruleText(r: RuleSpec, i: number): string {
   const parts = ['-A INPUT'];
   if (r.dst !== undefined) parts.push(...(r.negDst ? ['!'] : []), '-d', r.dst);
   if (r.proto !== undefined) {
