@@ -13,9 +13,9 @@ export interface Packet {
   readonly dport: number;
   readonly ttl: number;
   /** ICMP type and code; absent for other protocols. */
-  readonly icmp?: { readonly type: number; readonly code: number };
+  readonly icmp?: { readonly type: number; readonly code: number } | undefined;
   /** For an overlay packet: the original packet that this one (outer headers) carries. */
-  readonly inner?: Packet;
+  readonly inner?: Packet | undefined;
 }
 
 export function makePacket(p: {
@@ -26,8 +26,17 @@ export function makePacket(p: {
   dport?: number;
   ttl?: number;
 }): Packet {
-  const base = { src: p.src, dst: p.dst, proto: p.proto, sport: p.sport ?? 0, dport: p.dport ?? 0, ttl: p.ttl ?? 64 };
-  return p.proto === 'icmp' ? { ...base, icmp: { type: 8, code: 0 } } : base;
+  // Every packet has the same keys in the same order, so the datapath's property reads stay monomorphic.
+  return {
+    src: p.src,
+    dst: p.dst,
+    proto: p.proto,
+    sport: p.sport ?? 0,
+    dport: p.dport ?? 0,
+    ttl: p.ttl ?? 64,
+    icmp: p.proto === 'icmp' ? { type: 8, code: 0 } : undefined,
+    inner: undefined,
+  };
 }
 
 /** `tcp 10.244.1.2:40000 -> 10.96.0.10:80`: the 5-tuple as conntrack and humans read it. */
