@@ -5,6 +5,7 @@ import type { IpProto } from '../addr/index.js';
 import { buildCluster, traceInCluster } from '../cluster/index.js';
 import { InputError, isKubewireError, errorMessage } from '../lib/index.js';
 import { loadTopology } from '../topology/index.js';
+import { runCniLintCommand } from '../cni/index.js';
 import { renderTrace, traceToJson } from './render-trace.js';
 import { renderShow, renderSummary } from './show.js';
 
@@ -22,7 +23,7 @@ export interface CliIo {
 
 const PROTOS = ['tcp', 'udp', 'sctp', 'icmp'] as const;
 
-export function buildProgram(io: CliIo): Command {
+export function buildProgram(io: CliIo, setExit: (code: number) => void = () => undefined): Command {
   const program = new Command('kubewire')
     .description('A Kubernetes data plane emulator: trace packets through nodes, bridges, routes, overlays and kube-proxy rules, without a cluster.')
     .exitOverride()
@@ -76,6 +77,18 @@ export function buildProgram(io: CliIo): Command {
       io.stdout(renderTrace(traceInCluster(cluster, { from: `pod/${a.key}`, to: `pod/${b.key}:${port}` })));
     });
 
+  const cni = program.command('cni').description('CNI tools: lint a conflist');
+  cni
+    .command('lint')
+    .description('check conflists statically: schema, names, versions, plugins present on the CNI path (exit 1 on any error finding)')
+    .usage('[--cni-path D[:D]] [--probe-versions] <conflist>...')
+    .allowUnknownOption()
+    .helpOption(false)
+    .argument('[args...]')
+    .action(async (args: string[]) => {
+      setExit(await runCniLintCommand(args, { stdout: io.stdout, stderr: io.stderr, env: process.env }));
+    });
+
   return program;
 }
 
@@ -88,10 +101,11 @@ function parseIntOpt(flag: string): (v: string) => number {
 
 /** Runs the CLI and returns the exit code; never calls process.exit itself, so tests can drive it. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+  let code = EXIT_OK;
+  const program = buildProgram(io, (c) => (code = c));
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return EXIT_OK;
+    return code;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;

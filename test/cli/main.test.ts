@@ -96,3 +96,14 @@ test('the bin/kubewire launcher maps bad input to exit code 2 from any working d
   t.is(r.status, 2, r.stderr);
   t.regex(r.stderr, /kubewire: error: \/nonexistent\/topology\.yaml: cannot read topology file/);
 });
+
+test('cni lint is wired into the CLI and fails on a conflist with errors', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kw-lint-'));
+  const bad = join(dir, 'bad.conflist');
+  writeFileSync(bad, JSON.stringify({ cniVersion: '9.9.9', name: 'x', plugins: [{}] }));
+  const r = await run('cni', 'lint', bad);
+  t.is(r.code, 1, r.out + r.err);
+  t.regex(r.out + r.err, /plugins\[0\]|cniVersion/);
+  const ok = await run('cni', 'lint', `${TOPOLOGIES}cni/bridge.conflist`);
+  t.is(ok.code, 0, ok.out + ok.err);
+});
