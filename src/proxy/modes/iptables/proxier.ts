@@ -168,9 +168,20 @@ export class IptablesProxier implements Proxier {
   private assemble(full: boolean, changed: ReadonlySet<string> | undefined, deleted: readonly string[], large: boolean): string {
     const st = this.state;
     const node = this.node;
-    // Service ports whose rendering may differ on this node (local endpoints, source ranges, zone).
-    const special = new Set<string>(st.servicesWithEndpointsOn(node.nodeName));
-    for (const sk of st.nodeSensitive) special.add(sk);
+    // Services whose rendering differs on this node (local endpoints under a Local policy, source
+    // ranges containing the node IP, topology hints for its zone); all others use shared blocks.
+    const special = new Set<string>();
+    const consider = (sk: string): void => {
+      if (special.has(sk)) return;
+      for (const [pk, svc] of st.services.portsOf(sk) ?? []) {
+        if (this.variantOf(svc, st.endpoints.endpointsFor(sk, pk), large, this.zone).key !== '') {
+          special.add(sk);
+          return;
+        }
+      }
+    };
+    st.servicesWithEndpointsOn(node.nodeName).forEach(consider);
+    st.nodeSensitive.forEach(consider);
     const dirty = new Set<number>();
     const markDirty = (sk: string): void => {
       for (const pk of st.services.portsOf(sk)?.keys() ?? []) {

@@ -179,7 +179,15 @@ export function renderServicePort(
     rules += `-A ${svc.fwChain} -m comment --comment ${q(`other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL`)}\n`;
   }
 
-  const sepOf = (ep: EndpointInfo): string => chainNames.sep(endpointHash(name, p, ep.str));
+  const seps = new Map<EndpointInfo, string>();
+  const sepOf = (ep: EndpointInfo): string => {
+    let c = seps.get(ep);
+    if (c === undefined) {
+      c = chainNames.sep(endpointHash(name, p, ep.str));
+      seps.set(ep, c);
+    }
+    return c;
+  };
   const writeServiceToEndpoints = (chain: string, eps: readonly EndpointInfo[]): void => {
     if (svc.sessionAffinityClientIP) {
       for (const ep of eps) {
