@@ -32,7 +32,16 @@ export function traceToJson(r: TraceResult): TraceJson {
       reason: p.reason,
       delivered: p.delivered,
       sourceSeen: p.sourceSeen,
-      hops: p.hops.map((h) => ({ ...h })),
+      hops: p.hops.map((h) => ({
+        node: h.node,
+        netns: h.netns,
+        iface: h.iface,
+        step: h.step,
+        detail: h.detail,
+        rule: h.rule,
+        ...(h.table === undefined ? {} : { table: h.table, chain: h.chain, ruleNumber: h.ruleNumber }),
+        ...(h.nat === undefined ? {} : { nat: h.nat }),
+      })),
     })),
   };
 }

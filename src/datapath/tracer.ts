@@ -4,7 +4,7 @@ import { type Hook, type Link, NEW_CT, type Netns, type Network, type Route, rou
 import { type Packet, flowKey } from '../packet/index.js';
 import { runHook } from './hook-runner.js';
 import { Neighbour } from './neighbour.js';
-import type { Delivered, HopStep, TracePath, TraceResult, Verdict } from './types.js';
+import type { Delivered, HopStep, TraceHop, TracePath, TraceResult, Verdict } from './types.js';
 import { Walk } from './walk.js';
 
 export interface TraceRequest {
@@ -37,10 +37,10 @@ export class Tracer {
     const w = Walk.start();
     const skb = makeSkb(req.packet);
     if (req.inDev === undefined) {
-      this.hop(w, ns, null, 'send', `${describeOwner(ns)} sends ${flowKey(req.packet)}`);
+      this.hop(w, ns, null, 'send', () => `${describeOwner(ns)} sends ${flowKey(req.packet)}`);
       this.localOut(w, ns, skb);
     } else {
-      this.hop(w, ns, req.inDev, 'send', `${flowKey(req.packet)} arrives on ${req.inDev}`);
+      this.hop(w, ns, req.inDev, 'send', () => `${flowKey(req.packet)} arrives on ${req.inDev}`);
       this.ipRcv(w, ns, req.inDev, skb, false);
     }
     const paths = this.out;
@@ -53,7 +53,7 @@ export class Tracer {
   private localOut(w: Walk, ns: Netns, skb: Skb): void {
     const dst = skb.packet.dst;
     if (ns.isLocal(dst)) {
-      this.hop(w, ns, 'lo', 'route-lookup', `${ip4ToString(dst)} is a local address: local table, dev lo`);
+      this.hop(w, ns, 'lo', 'route-lookup', () => `${ip4ToString(dst)} is a local address: local table, dev lo`);
       const s = { ...skb, outDev: 'lo' };
       this.hook(w, ns, 'OUTPUT', s, 'lo', (w2, s2) => {
         if (s2.packet.dst !== dst && !ns.isLocal(s2.packet.dst)) {
@@ -77,7 +77,7 @@ export class Tracer {
       this.hook(w1, ns, 'OUTPUT', s, dev, (w2, s2) => {
         if (s2.packet.dst !== dst) {
           // A DNAT in OUTPUT changed the destination: the kernel routes the packet again.
-          this.hop(w2, ns, dev, 'route-lookup', `destination changed to ${ip4ToString(s2.packet.dst)}: rerouted`);
+          this.hop(w2, ns, dev, 'route-lookup', () => `destination changed to ${ip4ToString(s2.packet.dst)}: rerouted`);
           this.rerouteAfterOutput(w2, ns, s2);
           return;
         }
@@ -109,14 +109,22 @@ export class Tracer {
 
   /** Picks the route's next hop; ECMP routes fork by weight, as the kernel's flow hash spreads them. */
   private forEachNextHop(w: Walk, ns: Netns, r: Route, skb: Skb, inDev: string | null, k: (w: Walk, dev: string, nh: Ip4) => void): void {
-    const nhs = routeNextHops(r);
     const dst = skb.packet.dst;
+    if (r.nexthops === undefined && r.dev !== undefined) {
+      // The common single-path route: no allocation, no fork.
+      const dev = r.dev;
+      const gw = r.gateway;
+      this.hop(w, ns, inDev, 'route-lookup', () => `${ip4ToString(dst)}${gw === undefined ? '' : ` via ${ip4ToString(gw)}`} dev ${dev}: route ${r.dst.prefix === 0 ? 'default' : r.dst.toString()}`);
+      k(w, dev, gw ?? dst);
+      return;
+    }
+    const nhs = routeNextHops(r);
     const total = nhs.reduce((a, n) => a + n.weight, 0);
     for (const n of nhs) {
       const w1 = nhs.length === 1 ? w : w.fork(Fraction.of(n.weight, total));
       const via = n.gateway === undefined ? '' : ` via ${ip4ToString(n.gateway)}`;
       const ecmp = nhs.length === 1 ? '' : ` (ECMP next hop, weight ${n.weight}/${total})`;
-      this.hop(w1, ns, inDev, 'route-lookup', `${ip4ToString(dst)}${via} dev ${n.dev}: route ${r.dst.prefix === 0 ? 'default' : r.dst.toString()}${ecmp}`);
+      this.hop(w1, ns, inDev, 'route-lookup', () => `${ip4ToString(dst)}${via} dev ${n.dev}: route ${r.dst.prefix === 0 ? 'default' : r.dst.toString()}${ecmp}`);
       k(w1, n.dev, n.gateway ?? dst);
     }
   }
@@ -140,7 +148,7 @@ export class Tracer {
     const answer = this.neighbour.resolve(ns, link, nh);
     if (answer === undefined) {
       if (link.kind === 'uplink' && this.isGateway(link, nh)) {
-        this.hop(w, ns, dev, 'exit', `sent to the node network's gateway ${ip4ToString(nh)}: leaves the modelled network`);
+        this.hop(w, ns, dev, 'exit', () => `sent to the node network's gateway ${ip4ToString(nh)}: leaves the modelled network`);
         this.end(w, ns, dev, 'exited', null, skb);
         return;
       }
@@ -155,7 +163,7 @@ export class Tracer {
     switch (link.kind) {
       case 'veth': {
         const peerNs = this.net.get(link.peer.netns);
-        this.hop(w, ns, link.name, 'veth', `${link.name} → ${link.peer.name} in ${peerNs.name}`);
+        this.hop(w, ns, link.name, 'veth', () => `${link.name} → ${link.peer.name} in ${peerNs.name}`);
         this.linkRcv(w, peerNs, link.peer.name, dstMac, crossNetns(skb, ns, peerNs));
         return;
       }
@@ -169,7 +177,7 @@ export class Tracer {
           return;
         }
         const peerNs = this.net.get(port.netns);
-        this.hop(w, ns, link.name, 'uplink', `${link.name} → ${link.segment.name} → ${port.dev} of ${peerNs.name} (${dstMac})`);
+        this.hop(w, ns, link.name, 'uplink', () => `${link.name} → ${link.segment.name} → ${port.dev} of ${peerNs.name} (${dstMac})`);
         this.linkRcv(w, peerNs, port.dev, dstMac, crossNetns(skb, ns, peerNs));
         return;
       }
@@ -198,7 +206,7 @@ export class Tracer {
     // Linux picks the outer UDP source port from a hash of the inner flow (vxlan_src_port).
     const sport = 32768 + (hashFlow(inner) % 28232);
     const outer: Packet = { src: link.local, dst: vtep, proto: 'udp', sport, dport: link.port, ttl: 64, inner };
-    this.hop(w, ns, link.name, 'vxlan-encap', `VNI ${link.vni}: ${flowKey(inner)} inside udp ${ip4ToString(link.local)}:${sport} -> ${ip4ToString(vtep)}:${link.port}`);
+    this.hop(w, ns, link.name, 'vxlan-encap', () => `VNI ${link.vni}: ${flowKey(inner)} inside udp ${ip4ToString(link.local)}:${sport} -> ${ip4ToString(vtep)}:${link.port}`);
     this.localOut(w, ns, { ...makeSkb(outer), mark: skb.mark });
   }
 
@@ -235,7 +243,7 @@ export class Tracer {
     }
     const nf = fromPort && ns.sysctl.bridgeNfCallIptables;
     if (fromPort && dstMac === br.mac) {
-      this.hop(w, ns, inPort ?? br.name, 'bridge-local', `${br.name}: frame for the bridge's own MAC, up to ${ns.name}'s IP stack`);
+      this.hop(w, ns, inPort ?? br.name, 'bridge-local', () => `${br.name}: frame for the bridge's own MAC, up to ${ns.name}'s IP stack`);
       const s = { ...skb, inDev: br.name, outDev: undefined, physIn: nf ? inPort : undefined, bridged: nf };
       if (!nf) {
         this.ipRcv(w, ns, br.name, s, false);
@@ -248,8 +256,8 @@ export class Tracer {
           if (r?.type === 'unicast' && routeNextHops(r)[0]?.dev === br.name && routeNextHops(r).length === 1) {
             const ans = this.neighbour.resolve(ns, br, routeNextHops(r)[0]?.gateway ?? dst);
             if (ans !== undefined) {
-              this.hop(w2, ns, br.name, 'bridge-forward', `DNAT to ${ip4ToString(dst)}, which is behind ${br.name} itself: the frame stays bridged (br_netfilter)`);
-              this.bridgeL2(w2, ns, br, inPort, ans.mac, { ...s2, physIn: inPort }, true, true);
+              this.hop(w2, ns, br.name, 'bridge-forward', () => `DNAT to ${ip4ToString(dst)}, which is behind ${br.name} itself: the frame stays bridged (br_netfilter)`);
+              this.bridgeL2(w2, ns, br, inPort, ans.mac, { ...s2, physIn: inPort }, true);
               return;
             }
           }
@@ -260,13 +268,13 @@ export class Tracer {
     }
     if (nf) {
       const s = { ...skb, inDev: br.name, outDev: undefined, physIn: inPort, bridged: true };
-      this.hook(w, ns, 'PREROUTING', s, br.name, (w2, s2) => this.bridgeL2(w2, ns, br, inPort, dstMac, s2, true, false));
+      this.hook(w, ns, 'PREROUTING', s, br.name, (w2, s2) => this.bridgeL2(w2, ns, br, inPort, dstMac, s2, true));
       return;
     }
-    this.bridgeL2(w, ns, br, inPort, dstMac, skb, false, false);
+    this.bridgeL2(w, ns, br, inPort, dstMac, skb, false);
   }
 
-  private bridgeL2(w: Walk, ns: Netns, br: Extract<Link, { kind: 'bridge' }>, inPort: string | undefined, dstMac: Mac, skb: Skb, nf: boolean, preroutedDnat: boolean): void {
+  private bridgeL2(w: Walk, ns: Netns, br: Extract<Link, { kind: 'bridge' }>, inPort: string | undefined, dstMac: Mac, skb: Skb, nf: boolean): void {
     let outPort = br.fdb.lookup(dstMac)?.port;
     let step: HopStep = 'bridge-forward';
     if (outPort === undefined) {
@@ -287,14 +295,14 @@ export class Tracer {
       return;
     }
     const how = step === 'bridge-flood' ? 'unknown MAC, flooded; answered' : 'FDB';
-    this.hop(w, ns, br.name, step, `${br.name}: ${dstMac} via ${how} on port ${outPort}${inPort === undefined ? '' : ` (in on ${inPort})`}${preroutedDnat ? '' : ''}`);
+    this.hop(w, ns, br.name, step, () => `${br.name}: ${dstMac} via ${how} on port ${outPort}${inPort === undefined ? '' : ` (in on ${inPort})`}`);
     const out = (w2: Walk, s2: Skb): void => {
       if (port.kind !== 'veth') {
         this.end(w2, ns, outPort, 'dropped', `bridge port ${outPort} is a ${port.kind}, not modelled as a port`, s2);
         return;
       }
       const peerNs = this.net.get(port.peer.netns);
-      this.hop(w2, ns, outPort, 'veth', `${outPort} → ${port.peer.name} in ${peerNs.name}`);
+      this.hop(w2, ns, outPort, 'veth', () => `${outPort} → ${port.peer.name} in ${peerNs.name}`);
       this.linkRcv(w2, peerNs, port.peer.name, dstMac, crossNetns(s2, ns, peerNs));
     };
     if (!nf) {
@@ -348,18 +356,19 @@ export class Tracer {
     }
     const fwd = { ...skb, packet: { ...p, ttl: p.ttl - 1 } };
     this.forEachNextHop(w, ns, r, fwd, dev, (w1, outDev, nh) => {
-      this.hop(w1, ns, dev, 'forward', `forwarded ${dev} → ${outDev}, TTL ${fwd.packet.ttl}`);
+      this.hop(w1, ns, dev, 'forward', () => `forwarded ${dev} → ${outDev}, TTL ${fwd.packet.ttl}`);
       this.hook(w1, ns, 'FORWARD', { ...fwd, outDev }, outDev, (w2, s2) => this.postrouting(w2, ns, s2, outDev, nh));
     });
   }
 
   private localIn(w: Walk, ns: Netns, dev: string, skb: Skb): void {
     const p = skb.packet;
-    if (p.proto === 'udp' && p.inner !== undefined) {
+    const inner = p.inner;
+    if (p.proto === 'udp' && inner !== undefined) {
       for (const l of ns.links.values()) {
         if (l.kind === 'vxlan' && l.port === p.dport) {
-          this.hop(w, ns, l.name, 'vxlan-decap', `udp :${p.dport} VNI ${l.vni} from ${ip4ToString(p.src)}: inner ${flowKey(p.inner)} arrives on ${l.name}`);
-          this.ipRcv(w, ns, l.name, makeSkb(p.inner), false);
+          this.hop(w, ns, l.name, 'vxlan-decap', () => `udp :${p.dport} VNI ${l.vni} from ${ip4ToString(p.src)}: inner ${flowKey(inner)} arrives on ${l.name}`);
+          this.ipRcv(w, ns, l.name, makeSkb(inner), false);
           return;
         }
       }
@@ -370,13 +379,13 @@ export class Tracer {
   private deliver(w: Walk, ns: Netns, dev: string, skb: Skb): void {
     const p = skb.packet;
     const o = ns.owner;
-    const delivered: Delivered =
+    const delivered: Delivered = 
       o.kind === 'pod'
         ? { pod: o.pod, node: o.node, ip: ip4ToString(p.dst), port: p.proto === 'icmp' ? null : p.dport }
         : o.kind === 'node'
           ? { pod: null, node: o.node, ip: ip4ToString(p.dst), port: p.proto === 'icmp' ? null : p.dport }
           : { pod: null, node: null, ip: ip4ToString(p.dst), port: p.proto === 'icmp' ? null : p.dport, external: o.name };
-    this.hop(w, ns, dev, 'deliver', `delivered to ${describeOwner(ns)} at ${ip4ToString(p.dst)}${p.proto === 'icmp' ? '' : `:${p.dport}`}, from ${ip4ToString(p.src)}`);
+    this.hop(w, ns, dev, 'deliver', () => `delivered to ${describeOwner(ns)} at ${ip4ToString(p.dst)}${p.proto === 'icmp' ? '' : `:${p.dport}`}, from ${ip4ToString(p.src)}`);
     this.out.push({ probability: w.prob, verdict: 'delivered', reason: null, delivered, sourceSeen: ip4ToString(p.src), hops: w.hops, finalPacket: p });
   }
 
@@ -402,12 +411,33 @@ export class Tracer {
     runHook(w, ns, hook, skb, iface, k, (w2, verdict, reason, s2) => this.end(w2, ns, iface, verdict, reason, s2));
   }
 
-  private hop(w: Walk, ns: Netns, iface: string | null, step: HopStep, detail: string): void {
-    w.hops.push({ node: ns.node, netns: ns.name, iface, step, detail, rule: null });
+  private hop(w: Walk, ns: Netns, iface: string | null, step: HopStep, detail: Detail): void {
+    w.hops.push(new Hop(ns.node, ns.name, iface, step, detail));
   }
 
   private isGateway(link: Extract<Link, { kind: 'uplink' }>, nh: Ip4): boolean {
     return this.net.gateways.has(`${link.segment.name}/${nh}`);
+  }
+}
+
+type Detail = string | (() => string);
+
+/**
+ * A hop whose human detail is formatted only when read: the benchmark's hundreds of thousands of
+ * traces a second never pay for strings nobody prints.
+ */
+class Hop implements TraceHop {
+  readonly rule = null;
+  constructor(
+    readonly node: string | null,
+    readonly netns: string,
+    readonly iface: string | null,
+    readonly step: HopStep,
+    private d: Detail,
+  ) {}
+  get detail(): string {
+    if (typeof this.d !== 'string') this.d = this.d();
+    return this.d;
   }
 }
 
