@@ -21,12 +21,15 @@ export interface CompiledChain {
 
 const cache = new WeakMap<Chain, CompiledChain>();
 
+const linearCache = new WeakMap<Chain, CompiledChain>();
+
 export function compileChain(chain: Chain, linear = false): CompiledChain {
-  if (linear || chain.rules.length < INDEX_MIN_RULES) return linearChain(chain);
-  let c = cache.get(chain);
+  const short = chain.rules.length < INDEX_MIN_RULES;
+  const map = linear || short ? linearCache : cache;
+  let c = map.get(chain);
   if (c === undefined) {
-    c = indexedChain(chain);
-    cache.set(chain, c);
+    c = linear || short ? linearChain(chain) : indexedChain(chain);
+    map.set(chain, c);
   }
   return c;
 }

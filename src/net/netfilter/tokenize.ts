@@ -5,6 +5,13 @@
  * quote is left open (iptables then fails the line).
  */
 export function splitArgs(line: string): string[] | undefined {
+  if (!line.includes('"')) {
+    // Fast path (most kube-proxy lines): plain whitespace splitting.
+    const parts = line.split(WS);
+    if (parts[0] === '') parts.shift();
+    if (parts.at(-1) === '') parts.pop();
+    return parts;
+  }
   const out: string[] = [];
   let cur = '';
   let has = false;
@@ -42,6 +49,8 @@ export function splitArgs(line: string): string[] | undefined {
   if (has) out.push(cur);
   return out;
 }
+
+const WS = /[ \t\n\r]+/;
 
 const SAFE = /^[A-Za-z0-9_-]+$/;
 

@@ -45,7 +45,30 @@ interface Path {
 const MAX_DEPTH = 64;
 const TWO_31 = 2n ** 31n;
 
+const notes = new WeakMap<Rule, string>();
+
+/** The hop text explaining a rule's random pick (cached: it is built with bigints). */
 function statisticNote(rule: Rule): string {
+  let n = notes.get(rule);
+  if (n === undefined) {
+    n = buildStatisticNote(rule);
+    notes.set(rule, n);
+  }
+  return n;
+}
+
+const complements = new WeakMap<Fraction, Fraction>();
+
+function complementOf(p: Fraction): Fraction {
+  let c = complements.get(p);
+  if (c === undefined) {
+    c = p.complement();
+    complements.set(p, c);
+  }
+  return c;
+}
+
+function buildStatisticNote(rule: Rule): string {
   for (const m of rule.matches) {
     if (m.probability === undefined) continue;
     const p = m.probability;
@@ -102,7 +125,11 @@ export function walkTable(table: Table, hook: Hook, input: WalkInput): WalkResul
       p.pos = i + 1;
       if (rule === undefined) continue;
       let matched = true;
-      for (const m of rule.matches) {
+      const ms = rule.matches;
+      let forked = false;
+      for (let k = 0; k < ms.length; k++) {
+        const m = ms[k];
+        if (m === undefined) continue;
         const prob = m.probability;
         if (prob !== undefined) {
           if (prob.isZero()) {
@@ -111,8 +138,9 @@ export function walkTable(table: Table, hook: Hook, input: WalkInput): WalkResul
           }
           if (!prob.isOne()) {
             // The "did not match" branch resumes after this rule with a copy of everything.
-            work.push({ chain: p.chain, pos: p.pos, stack: [...p.stack], ctx: { ...ctx }, prob: p.prob.mul(prob.complement()), hops: [...p.hops] });
+            work.push({ chain: p.chain, pos: p.pos, stack: [...p.stack], ctx: { ...ctx }, prob: p.prob.mul(complementOf(prob)), hops: [...p.hops] });
             p.prob = p.prob.mul(prob);
+            forked = true;
           }
           continue;
         }
@@ -129,7 +157,7 @@ export function walkTable(table: Table, hook: Hook, input: WalkInput): WalkResul
       const r = target.apply(ctx);
       const chainName = p.chain.chain.name;
       const ruleNumber = i + 1;
-      const extra = statisticNote(rule);
+      const extra = forked ? statisticNote(rule) : '';
       const hop = (detail: string, nat?: HookHop['nat']): HookHop =>
         nat === undefined
           ? { step: 'netfilter', table: table.name, chain: chainName, ruleNumber, rule: rule.text, detail: detail + extra }

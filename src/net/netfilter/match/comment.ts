@@ -12,6 +12,14 @@ export const commentMatch: MatchModule = {
     const text = o?.values[0];
     if (text === undefined) return b.fail('comment: --comment is required');
     if (text.length > 255) b.fail('comment: comment may not exceed 255 characters');
-    return { module: 'comment', implicit: false, saveArgs: ['--comment', saveQuote(text)], evaluate: () => true };
+    return {
+      module: 'comment',
+      implicit: false,
+      // Quoted lazily: only printing needs it, and kube-proxy dumps carry a comment per rule.
+      get saveArgs(): string[] {
+        return ['--comment', saveQuote(text)];
+      },
+      evaluate: () => true,
+    };
   },
 };

@@ -1,4 +1,4 @@
-import { PROTO_NUMBER, ip4ToString, prefixMask, tryParseIp4 } from '../../../addr/index.js';
+import { PROTO_NUMBER, ip4ToString, prefixMask } from '../../../addr/index.js';
 import type { EvalCtx, IndexHints, Match } from '../types.js';
 import { type BuildCtx, ifaceMatcher } from './module.js';
 
@@ -23,15 +23,36 @@ export function parseProto(text: string, b: BuildCtx): number {
 }
 
 /** `a.b.c.d[/len|/mask]` → network and mask, host bits cleared as iptables does (`10.0.0.1/24` → `10.0.0.0/24`). */
+/** Strict dotted quad without the generic parser (this runs for most of 100k rules). */
+export function fastIp4(text: string): number | undefined {
+  let n = 0;
+  let parts = 0;
+  let cur = -1;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46;
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined;
+      cur = (cur < 0 ? 0 : cur * 10) + (c - 48);
+    } else if (c === 46) {
+      if (cur < 0 || cur > 255 || ++parts > 4) return undefined;
+      n = n * 256 + cur;
+      cur = -1;
+      digits = 0;
+    } else return undefined;
+  }
+  return parts === 4 ? n >>> 0 : undefined;
+}
+
 export function parseAddrMask(text: string, b: BuildCtx): { net: number; mask: number } {
   const [a, m, extra] = text.split('/');
-  const ip = a === undefined ? undefined : tryParseIp4(a);
+  const ip = a === undefined ? undefined : fastIp4(a);
   if (ip === undefined || extra !== undefined) return b.fail(`host/network "${text}" not found`);
   let mask = 0xffffffff;
   if (m !== undefined) {
     if (/^\d{1,2}$/.test(m) && Number(m) <= 32) mask = prefixMask(Number(m));
     else {
-      const mm = tryParseIp4(m);
+      const mm = fastIp4(m);
       if (mm === undefined) return b.fail(`invalid mask "${m}" specified`);
       mask = mm;
     }

@@ -53,7 +53,9 @@ export const statisticMatch: MatchModule = {
       return {
         module: 'statistic',
         implicit: false,
-        saveArgs: ['--mode', 'random', ...(prob.invert ? ['!'] : []), '--probability', probabilityText(stored)],
+        get saveArgs(): string[] {
+          return ['--mode', 'random', ...(prob.invert ? ['!'] : []), '--probability', probabilityText(stored)];
+        },
         probability,
         probabilityText: literal,
         // Only reached if a caller evaluates without forking: treat "random" as its likelier outcome.
