@@ -9,6 +9,7 @@ import { type Cluster, type ExternalInfo, type NodeInfo, type PodInfo, netnsName
 import { NODE_NETWORK, wireNode } from './node-network.js';
 import { HostLocalRange, bridgeSettingsFrom, wirePod } from './pod-network.js';
 import { allocateServices } from './services.js';
+import { type NodeProxy, installKubeProxy } from './kube-proxy.js';
 import { podRequests } from './workloads.js';
 
 /**
@@ -71,5 +72,7 @@ export function buildCluster(topology: TopologySpec): Cluster {
   if (apiServer !== undefined) endpointSlices.push(kubernetesSlice(ip4ToString(apiServer)));
   for (const svc of services.values()) endpointSlices.push(...endpointSlicesFor(svc, podList));
 
-  return { topology, network: net, nodes, pods, podsByIp, externals, services, endpointSlices };
+  const base = { topology, network: net, nodes, pods, podsByIp, externals, services, endpointSlices };
+  const proxies = c.proxyMode === 'iptables' ? installKubeProxy(base) : new Map<string, NodeProxy>();
+  return { ...base, proxies };
 }

@@ -3,3 +3,4 @@ export type { Cluster, PodInfo, NodeInfo, ExternalInfo, ContainerPort } from './
 export { netnsNameForNode, netnsNameForPod, netnsNameForExternal } from './model.js';
 export { resolveEndpoint, type ResolvedEndpoint } from './endpoints.js';
 export { traceInCluster, type ClusterTraceRequest } from './trace.js';
+export { type NodeProxy, installKubeProxy } from './kube-proxy.js';

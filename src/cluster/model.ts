@@ -3,6 +3,7 @@ import type { Service } from 'kubernetes-types/core/v1.js';
 import type { Ip4 } from '../addr/index.js';
 import type { Network, Netns } from '../net/index.js';
 import type { NodeSpec, TopologySpec } from '../topology/index.js';
+import type { NodeProxy } from './kube-proxy.js';
 
 export interface ContainerPort {
   readonly name: string | undefined;
@@ -47,6 +48,8 @@ export interface Cluster {
   /** Services with clusterIP, nodePorts and LB ingress allocated (`namespace/name` → object). */
   readonly services: ReadonlyMap<string, Service>;
   readonly endpointSlices: readonly EndpointSlice[];
+  /** kube-proxy per node (iptables mode); empty when the topology's proxy mode is not emulated yet. */
+  readonly proxies: ReadonlyMap<string, NodeProxy>;
 }
 
 export function netnsNameForNode(node: string): string {

@@ -1,6 +1,6 @@
 import { type Ip4, type Mac, ip4ToString } from '../addr/index.js';
 import { Fraction } from '../lib/index.js';
-import { type Hook, type Link, NEW_CT, type Netns, type Network, type Route, routeNextHops, type Skb } from '../net/index.js';
+import { type Hook, type Link, NEW_CT, type Netns, type Network, type PathState, type Route, routeNextHops, type Skb } from '../net/index.js';
 import { type Packet, flowKey } from '../packet/index.js';
 import { runHook } from './hook-runner.js';
 import { Neighbour } from './neighbour.js';
@@ -13,6 +13,8 @@ export interface TraceRequest {
   readonly packet: Packet;
   /** When set, the packet arrives on this device of `from` instead of being sent by a local socket. */
   readonly inDev?: string;
+  /** Handler state to start from (e.g. the conntrack entries a request's path left, for its reply). */
+  readonly pathState?: PathState;
 }
 
 /** Hops a path may take before it is called a loop (bridged hops do not decrement TTL). */
@@ -35,7 +37,7 @@ export class Tracer {
     const ns = this.net.get(req.from);
     this.out = [];
     const w = Walk.start();
-    const skb = makeSkb(req.packet);
+    const skb = makeSkb(req.packet, req.pathState);
     if (req.inDev === undefined) {
       this.hop(w, ns, null, 'send', () => `${describeOwner(ns)} sends ${flowKey(req.packet)}`);
       this.localOut(w, ns, skb);
@@ -207,7 +209,7 @@ export class Tracer {
     const sport = 32768 + (hashFlow(inner) % 28232);
     const outer: Packet = { src: link.local, dst: vtep, proto: 'udp', sport, dport: link.port, ttl: 64, inner };
     this.hop(w, ns, link.name, 'vxlan-encap', () => `VNI ${link.vni}: ${flowKey(inner)} inside udp ${ip4ToString(link.local)}:${sport} -> ${ip4ToString(vtep)}:${link.port}`);
-    this.localOut(w, ns, { ...makeSkb(outer), mark: skb.mark });
+    this.localOut(w, ns, { ...makeSkb(outer, skb.pathState), mark: skb.mark });
   }
 
   // ---- receive ----
@@ -368,7 +370,7 @@ export class Tracer {
       for (const l of ns.links.values()) {
         if (l.kind === 'vxlan' && l.port === p.dport) {
           this.hop(w, ns, l.name, 'vxlan-decap', () => `udp :${p.dport} VNI ${l.vni} from ${ip4ToString(p.src)}: inner ${flowKey(inner)} arrives on ${l.name}`);
-          this.ipRcv(w, ns, l.name, makeSkb(inner), false);
+          this.ipRcv(w, ns, l.name, makeSkb(inner, skb.pathState), false);
           return;
         }
       }
@@ -386,7 +388,7 @@ export class Tracer {
           ? { pod: null, node: o.node, ip: ip4ToString(p.dst), port: p.proto === 'icmp' ? null : p.dport }
           : { pod: null, node: null, ip: ip4ToString(p.dst), port: p.proto === 'icmp' ? null : p.dport, external: o.name };
     this.hop(w, ns, dev, 'deliver', () => `delivered to ${describeOwner(ns)} at ${ip4ToString(p.dst)}${p.proto === 'icmp' ? '' : `:${p.dport}`}, from ${ip4ToString(p.src)}`);
-    this.out.push({ probability: w.prob, verdict: 'delivered', reason: null, delivered, sourceSeen: ip4ToString(p.src), hops: w.hops, finalPacket: p });
+    this.out.push({ probability: w.prob, verdict: 'delivered', reason: null, delivered, sourceSeen: ip4ToString(p.src), hops: w.hops, finalPacket: p, finalNetns: ns.name, finalState: skb.pathState });
   }
 
   // ---- endings ----
@@ -404,7 +406,7 @@ export class Tracer {
 
   private end(w: Walk, ns: Netns, iface: string | null, verdict: Exclude<Verdict, 'delivered'>, reason: string | null, skb: Skb): void {
     if (verdict !== 'exited') this.hop(w, ns, iface, verdict === 'unreachable' || verdict === 'expired' ? 'icmp-error' : 'drop', reason ?? verdict);
-    this.out.push({ probability: w.prob, verdict, reason, delivered: null, sourceSeen: null, hops: w.hops, finalPacket: skb.packet });
+    this.out.push({ probability: w.prob, verdict, reason, delivered: null, sourceSeen: null, hops: w.hops, finalPacket: skb.packet, finalNetns: ns.name, finalState: skb.pathState });
   }
 
   private hook(w: Walk, ns: Netns, hook: Hook, skb: Skb, iface: string | null, k: (w: Walk, skb: Skb) => void): void {
@@ -441,13 +443,17 @@ class Hop implements TraceHop {
   }
 }
 
-function makeSkb(packet: Packet): Skb {
-  return { packet, mark: 0, ct: NEW_CT, inDev: undefined, outDev: undefined, physIn: undefined, physOut: undefined, bridged: false };
+function makeSkb(packet: Packet, pathState?: PathState): Skb {
+  const skb: Skb = { packet, mark: 0, ct: NEW_CT, inDev: undefined, outDev: undefined, physIn: undefined, physOut: undefined, bridged: false };
+  return pathState === undefined ? skb : { ...skb, pathState };
 }
 
-/** Crossing into another namespace scrubs the skb (skb_scrub_packet): mark cleared, new conntrack table. */
+/**
+ * Crossing into another namespace scrubs the skb (skb_scrub_packet): the mark is cleared and the
+ * packet meets that namespace's own conntrack. The path's per-namespace state travels on.
+ */
 function crossNetns(skb: Skb, from: Netns, to: Netns): Skb {
-  return from === to ? skb : makeSkb(skb.packet);
+  return from === to ? skb : makeSkb(skb.packet, skb.pathState);
 }
 
 function describeOwner(ns: Netns): string {

@@ -1,4 +1,5 @@
 import type { Fraction } from '../lib/index.js';
+import type { PathState } from '../net/index.js';
 import type { Packet } from '../packet/index.js';
 
 /**
@@ -61,8 +62,11 @@ export interface TracePath {
   /** The source address the receiver sees (after any SNAT), when delivered. */
   readonly sourceSeen: string | null;
   readonly hops: readonly TraceHop[];
-  /** The packet as it was when the path ended. */
+  /** The packet as it was when the path ended, and the namespace it ended in. */
   readonly finalPacket: Packet;
+  readonly finalNetns: string;
+  /** Handler state the path left behind (conntrack entries…), to trace the connection's reply from. */
+  readonly finalState: PathState | undefined;
 }
 
 export interface TraceResult {

@@ -11,3 +11,4 @@ export { Network, checkIfname } from './network.js';
 export { printIpAddr } from './print/ip-addr.js';
 export { printIpRoute, formatRoute } from './print/ip-route.js';
 export { printBridgeFdb, printIpNeigh } from './print/bridge-fdb.js';
+export { Netfilter, NF_PRIORITY, type NetfilterRegistration, parseIptablesSave, printIptablesSave, printRestoreInput, Ipsets } from './netfilter/index.js';

@@ -1,0 +1,68 @@
+import { IptablesProxier, createSharedIptablesContext } from '../proxy/index.js';
+import { type HookHandler, Netfilter } from '../net/index.js';
+import type { Cluster, NodeInfo } from './model.js';
+import { KUBELET_RULES } from './kubelet-rules.js';
+
+/** One node's kube-proxy and the netfilter its rules are loaded into. */
+export interface NodeProxy {
+  readonly node: string;
+  readonly proxier: IptablesProxier;
+  /** The node's netfilter, with kubelet's and kube-proxy's rules loaded on first use. */
+  netfilter(): Netfilter;
+  /** `iptables-save` of the node as the real tool prints it. */
+  iptablesSave(): string;
+}
+
+/**
+ * Runs kube-proxy (iptables mode) on every node: one proxier per node over a shared change
+ * tracker and render cache, so what is identical across nodes is rendered and stored once. A
+ * node's rules are parsed into its netfilter only when a trace first reaches that node, so a
+ * 5,000-node cluster pays for the nodes it is asked about.
+ */
+export function installKubeProxy(cluster: Omit<Cluster, 'proxies'>): Map<string, NodeProxy> {
+  const ctx = createSharedIptablesContext();
+  const out = new Map<string, NodeProxy>();
+  const clusterCIDR = cluster.topology.cluster.clusterCIDR;
+  for (const node of cluster.nodes.values()) {
+    const proxier = new IptablesProxier({ nodeName: node.spec.name, nodeIPs: [node.spec.ip], clusterCIDR }, ctx);
+    for (const svc of cluster.services.values()) proxier.onServiceAdd(svc);
+    for (const slice of cluster.endpointSlices) proxier.onEndpointSliceAdd(slice);
+    out.set(node.spec.name, lazyNodeProxy(node, proxier));
+  }
+  return out;
+}
+
+function lazyNodeProxy(node: NodeInfo, proxier: IptablesProxier): NodeProxy {
+  let nf: Netfilter | undefined;
+  const load = (): Netfilter => {
+    if (nf !== undefined) return nf;
+    const n = new Netfilter(node.netns.name);
+    // kubelet's chains first, then kube-proxy's sync, as on a booting node.
+    n.iptablesRestore(KUBELET_RULES, { noflush: true });
+    proxier.sync();
+    n.iptablesRestore(proxier.nodeView(), { noflush: true });
+    nf = n;
+    return n;
+  };
+  // Register stand-ins at every hook now; they load the real rules the first time a packet arrives.
+  const probe = new Netfilter(node.netns.name);
+  for (const { hook, handler } of probe.registrations()) {
+    const index = probe.registrations().findIndex((r: { hook: string; handler: { name: string } }) => r.hook === hook && r.handler.name === handler.name);
+    const lazy: HookHandler = {
+      name: handler.name,
+      priority: handler.priority,
+      process: (h, skb, host) => {
+        const real = load().registrations()[index];
+        if (real === undefined) throw new Error(`netfilter registration #${index} vanished`);
+        return real.handler.process(h, skb, host);
+      },
+    };
+    node.netns.registerHook(hook, lazy);
+  }
+  return {
+    node: node.spec.name,
+    proxier,
+    netfilter: load,
+    iptablesSave: () => load().iptablesSave(),
+  };
+}
