@@ -79,6 +79,34 @@ export class Netns {
     }
   }
 
+  /**
+   * `ip link del`: the link goes with its addresses and every route through it, as the kernel flushes them
+   * (fib_sync_down_dev). The caller handles a veth's peer and bridge ports.
+   */
+  removeLink(name: string): Link | undefined {
+    const link = this.links.get(name);
+    if (link === undefined) return undefined;
+    this.links.delete(name);
+    for (const a of link.addrs) if (this.localAddrs.get(a.ip) === name) this.localAddrs.delete(a.ip);
+    for (const r of [...this.main.routes()]) {
+      if (r.dev === name || r.nexthops?.some((h) => h.dev === name) === true) this.main.delete(r.dst);
+    }
+    return link;
+  }
+
+  /** `ip addr del`: also removes the connected route the address brought (its prefix via this device). */
+  delAddr(dev: string, a: IfAddr): boolean {
+    const link = this.links.get(dev);
+    const i = link?.addrs.findIndex((x) => x.ip === a.ip && x.prefix === a.prefix) ?? -1;
+    if (link === undefined || i < 0) return false;
+    link.addrs.splice(i, 1);
+    if (this.localAddrs.get(a.ip) === dev) this.localAddrs.delete(a.ip);
+    const dst = ifAddrSubnet(a);
+    const r = this.main.get(dst);
+    if (r !== undefined && r.dev === dev && r.proto === 'kernel' && r.src === a.ip) this.main.delete(dst);
+    return true;
+  }
+
   addRoute(r: Route): void {
     this.main.add(r);
   }

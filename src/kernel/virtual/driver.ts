@@ -1,0 +1,249 @@
+import { Cidr4, type IfAddr, type Ip4, ip4ToString, parseIfAddr, parseIp4, type Mac } from '../../addr/index.js';
+import type { Link, Netns, Network, Route } from '../../net/index.js';
+import { KernelError } from '../errors.js';
+import type { AddrOps, FdbOps, IptablesOps, Kernel, LinkOps, NeighOps, NetnsOps, RouteOps, SysctlOps } from '../kernel.js';
+import { checkIfName, netnsNameOf } from '../names.js';
+import type { KernelAddr, KernelFdb, KernelLink, KernelNeigh, KernelRoute, NetnsRef, RouteSpec } from '../types.js';
+import { VirtualLinks } from './links.js';
+import { SysctlStore } from './sysctl-map.js';
+
+/** The part of net/netfilter's `Netfilter` the driver needs (injected, so kernel/ does not own the datapath's state). */
+export interface VirtualIptables {
+  iptablesRestore(text: string, opts?: { noflush?: boolean }): void;
+  iptablesSave(): string;
+}
+
+export interface VirtualKernelOptions {
+  /** The namespace a plugin "runs in" (the node's root namespace): what NetnsRef '' means. */
+  readonly host: string;
+  /** Each namespace's netfilter; without it iptables operations reject as 'unsupported'. */
+  readonly netfilter?: (netns: string) => VirtualIptables;
+}
+
+/**
+ * The Kernel over src/net: every operation changes the modelled Network, synchronously underneath, with the real
+ * tools' failure texts. Namespace references: '' is `host`; `/run/netns/<name>` and `<name>` name a Netns (names may
+ * hold "/", as the cluster's "pod/default/web" do). IPv4 only, like src/net: IPv6 addresses and routes reject as
+ * 'unsupported'.
+ */
+export class VirtualKernel implements Kernel {
+  readonly kind = 'virtual' as const;
+  readonly netns: NetnsOps;
+  readonly link: LinkOps;
+  readonly addr: AddrOps;
+  readonly route: RouteOps;
+  readonly neigh: NeighOps;
+  readonly fdb: FdbOps;
+  readonly sysctl: SysctlOps;
+  readonly iptables: IptablesOps;
+  private readonly sysctls = new SysctlStore();
+
+  constructor(readonly network: Network, private readonly opts: VirtualKernelOptions) {
+    const ns = (ref: NetnsRef): Netns => this.resolve(ref);
+    this.netns = {
+      add: async (name) => {
+        if (this.network.netns.has(name)) throw new KernelError('exists', `Cannot create namespace file "/run/netns/${name}": File exists`);
+        this.network.addNetns(name, { kind: 'external', name });
+      },
+      del: async (name) => {
+        const n = this.network.netns.get(name);
+        if (n === undefined) throw new KernelError('not-found', `Cannot remove namespace file "/run/netns/${name}": No such file or directory`);
+        // Deleting a namespace destroys its veths, and so their peers elsewhere.
+        for (const l of [...n.links.values()]) if (l.kind === 'veth') VirtualLinks.dropPeer(this.network, l);
+        this.network.netns.delete(name);
+        this.sysctls.forget(name);
+      },
+      exists: async (ref) => this.tryResolve(ref) !== undefined,
+      list: async () => [...this.network.netns.keys()].sort(),
+    };
+    this.link = new VirtualLinks(this.network, ns);
+    this.addr = {
+      add: async (r, dev, cidr) => {
+        const n = ns(r);
+        const a = v4Addr(cidr);
+        const l = needLink(n, dev);
+        if (l.addrs.some((x) => x.ip === a.ip)) throw new KernelError('exists', 'RTNETLINK answers: File exists');
+        n.addAddr(dev, a);
+      },
+      del: async (r, dev, cidr) => {
+        if (!ns(r).delAddr(dev, v4Addr(cidr))) throw new KernelError('not-found', 'RTNETLINK answers: Cannot assign requested address');
+      },
+      list: async (r, dev) => {
+        const out: KernelAddr[] = [];
+        for (const l of ns(r).links.values()) {
+          if (dev !== undefined && l.name !== dev) continue;
+          for (const a of l.addrs) out.push({ dev: l.name, cidr: `${ip4ToString(a.ip)}/${a.prefix}`, family: 4 });
+        }
+        return out;
+      },
+    };
+    this.route = {
+      add: async (r, spec) => addRoute(ns(r), spec, false),
+      replace: async (r, spec) => addRoute(ns(r), spec, true),
+      del: async (r, spec) => {
+        const n = ns(r);
+        const dst = v4Cidr(spec.dst);
+        const cur = n.main.get(dst);
+        const gw = spec.gw === undefined ? undefined : v4Ip(spec.gw);
+        if (cur === undefined || (spec.dev !== undefined && cur.dev !== spec.dev) || (gw !== undefined && cur.gateway !== gw)) {
+          throw new KernelError('not-found', 'RTNETLINK answers: No such process');
+        }
+        n.main.delete(dst);
+      },
+      list: async (r) => [...ns(r).main.routes()].map(routeOut).sort((a, b) => a.dst.localeCompare(b.dst)),
+    };
+    this.neigh = {
+      replace: async (r, e) => {
+        const n = ns(r);
+        needLink(n, e.dev);
+        n.neigh.set({ ip: v4Ip(e.ip), dev: e.dev, mac: e.mac.toLowerCase() as Mac, state: 'PERMANENT' });
+      },
+      list: async (r) => [...ns(r).neigh.entries()].map((e): KernelNeigh => ({ ip: ip4ToString(e.ip), dev: e.dev, mac: e.mac, permanent: e.state === 'PERMANENT' })),
+    };
+    this.fdb = {
+      append: async (r, e) => {
+        const n = ns(r);
+        const l = needLink(n, e.dev);
+        const mac = e.mac.toLowerCase() as Mac;
+        if (l.kind === 'vxlan' && e.dst !== undefined) {
+          const f = l.vtepFdb as { set?: (m: Mac, ip: Ip4) => void };
+          if (f.set === undefined) throw new KernelError('unsupported', `${e.dev}: this VXLAN device's FDB is read-only`);
+          f.set(mac, v4Ip(e.dst));
+          return;
+        }
+        const br = l.master === undefined ? undefined : n.link(l.master);
+        if (br?.kind !== 'bridge') throw new KernelError('invalid', `RTNETLINK answers: Invalid argument (${e.dev} is not a bridge port)`);
+        br.fdb.addPermanent(mac, e.dev);
+      },
+      list: async (r) => {
+        const out: KernelFdb[] = [];
+        for (const l of ns(r).links.values()) {
+          if (l.kind === 'bridge') for (const f of l.fdb.entries()) out.push({ mac: f.mac, dev: f.port, master: l.name, permanent: f.permanent });
+          if (l.kind === 'vxlan') for (const [mac, ip] of l.vtepFdb.entries()) out.push({ mac, dev: l.name, dst: ip4ToString(ip), permanent: true });
+        }
+        return out;
+      },
+    };
+    this.sysctl = {
+      get: async (r, key) => this.sysctls.get(ns(r), key),
+      set: async (r, key, value) => this.sysctls.set(ns(r), key, value),
+    };
+    this.iptables = {
+      restore: async (r, text, o = {}) => {
+        const nf = this.nf(ns(r));
+        try {
+          nf.iptablesRestore(text, o.noflush === true ? { noflush: true } : {});
+        } catch (e) {
+          throw new KernelError('command-failed', `iptables-restore: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        }
+      },
+      save: async (r, table) => {
+        const text = this.nf(ns(r)).iptablesSave();
+        return table === undefined ? text : onlyTable(text, table);
+      },
+    };
+  }
+
+  /** The Netns a reference names; 'no-netns' with the text Go plugins print when it does not exist. */
+  resolve(ref: NetnsRef): Netns {
+    const n = this.tryResolve(ref);
+    if (n === undefined) throw new KernelError('no-netns', `failed to Statfs "${ref}": no such file or directory`);
+    return n;
+  }
+
+  private tryResolve(ref: NetnsRef): Netns | undefined {
+    const name = ref === '' ? this.opts.host : netnsNameOf(ref) ?? ref;
+    return this.network.netns.get(name);
+  }
+
+  private nf(n: Netns): VirtualIptables {
+    if (this.opts.netfilter === undefined) throw new KernelError('unsupported', 'iptables: this VirtualKernel has no netfilter provider');
+    return this.opts.netfilter(n.name);
+  }
+}
+
+function needLink(n: Netns, dev: string): Link {
+  const l = n.link(dev);
+  if (l === undefined) throw new KernelError('not-found', `Cannot find device "${dev}"`);
+  return l;
+}
+
+function v6(text: string): never {
+  throw new KernelError('unsupported', `IPv6 is not modelled by the virtual kernel: ${text}`);
+}
+
+export function v4Addr(cidr: string): IfAddr {
+  if (cidr.includes(':')) v6(cidr);
+  try {
+    return parseIfAddr(cidr);
+  } catch (e) {
+    throw new KernelError('invalid', `Error: any valid prefix is expected rather than "${cidr}".`, { cause: e });
+  }
+}
+
+function v4Ip(text: string): Ip4 {
+  if (text.includes(':')) v6(text);
+  try {
+    return parseIp4(text);
+  } catch (e) {
+    throw new KernelError('invalid', `Error: inet address is expected rather than "${text}".`, { cause: e });
+  }
+}
+
+function v4Cidr(text: string): Cidr4 {
+  if (text.includes(':')) v6(text);
+  const t = text === 'default' ? '0.0.0.0/0' : text.includes('/') ? text : `${text}/32`;
+  try {
+    return Cidr4.parse(t);
+  } catch (e) {
+    throw new KernelError('invalid', `Error: Invalid prefix for given prefix length: "${text}".`, { cause: e });
+  }
+}
+
+function addRoute(n: Netns, spec: RouteSpec, replace: boolean): void {
+  const dst = v4Cidr(spec.dst);
+  const gw = spec.gw === undefined ? undefined : v4Ip(spec.gw);
+  let dev = spec.dev;
+  if (dev !== undefined) checkIfName(dev);
+  if (dev !== undefined) needLink(n, dev);
+  if (gw !== undefined && spec.onlink !== true) {
+    // The kernel wants the gateway on a connected subnet (fib_check_nh): "Nexthop has invalid gateway".
+    const via = [...n.links.values()].find((l) => (dev === undefined || l.name === dev) && n.connected(l.name).some((c) => c.contains(gw)));
+    if (via === undefined) throw new KernelError('invalid', 'Error: Nexthop has invalid gateway.');
+    dev ??= via.name;
+  }
+  if (dev === undefined) throw new KernelError('invalid', 'Error: Device for nexthop is not up.');
+  if (!replace && n.main.get(dst) !== undefined) throw new KernelError('exists', 'RTNETLINK answers: File exists');
+  const route: Route = {
+    dst, type: 'unicast', dev, proto: 'boot', scope: spec.scope ?? (gw === undefined ? 'link' : 'global'),
+    ...(gw === undefined ? {} : { gateway: gw }),
+    ...(spec.onlink === true ? { onlink: true } : {}),
+    ...(spec.src === undefined ? {} : { src: v4Ip(spec.src) }),
+  };
+  n.main.add(route);
+}
+
+function routeOut(r: Route): KernelRoute {
+  return {
+    dst: r.dst.toString(),
+    ...(r.gateway === undefined ? {} : { gw: ip4ToString(r.gateway) }),
+    ...(r.dev === undefined ? {} : { dev: r.dev }),
+    scope: r.scope,
+    ...(r.src === undefined ? {} : { src: ip4ToString(r.src) }),
+    proto: r.proto,
+    ...(r.onlink === true ? { onlink: true } : {}),
+  };
+}
+
+function onlyTable(save: string, table: string): string {
+  const out: string[] = [];
+  let on = false;
+  for (const line of save.split('\n')) {
+    if (line.startsWith('*')) on = line === `*${table}`;
+    if (on) out.push(line);
+    if (line === 'COMMIT') on = false;
+  }
+  return out.length === 0 ? '' : `${out.join('\n')}\n`;
+}
+
+export type { KernelLink };

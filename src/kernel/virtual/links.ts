@@ -1,0 +1,171 @@
+import { type Ip4, macFromName, parseIp4, type Mac } from '../../addr/index.js';
+import type { Link, Netns, Network, VethLink } from '../../net/index.js';
+import { KernelError } from '../errors.js';
+import type { LinkOps } from '../kernel.js';
+import { checkIfName } from '../names.js';
+import type { KernelLink, KernelLinkKind, LinkOptions, NetnsRef, VethEnd, VxlanOptions } from '../types.js';
+
+const KIND: Readonly<Record<Link['kind'], KernelLinkKind>> = {
+  loopback: 'loopback', veth: 'veth', bridge: 'bridge', vxlan: 'vxlan', dummy: 'dummy', uplink: 'other',
+};
+
+/**
+ * Link operations over src/net. New links start down, as `ip link add` leaves them; MACs derive from
+ * "<netns>/<name>" so a rebuilt network prints the same tables.
+ */
+export class VirtualLinks implements LinkOps {
+  private readonly promisc = new Set<string>();
+
+  constructor(private readonly net: Network, private readonly ns: (ref: NetnsRef) => Netns) {}
+
+  async addVeth(a: VethEnd, b: VethEnd, opts: LinkOptions & { readonly peerMtu?: number } = {}): Promise<void> {
+    const na = this.ns(a.netns);
+    const nb = this.ns(b.netns);
+    checkIfName(a.name);
+    checkIfName(b.name);
+    if (na.link(a.name) !== undefined || nb.link(b.name) !== undefined || (na === nb && a.name === b.name)) {
+      throw new KernelError('exists', 'RTNETLINK answers: File exists');
+    }
+    const [la, lb] = this.net.addVethPair({ netns: na, name: a.name }, { netns: nb, name: b.name }, `${na.name}/${a.name}`);
+    la.up = false;
+    lb.up = false;
+    la.mtu = opts.mtu ?? 1500;
+    lb.mtu = opts.peerMtu ?? opts.mtu ?? 1500;
+    if (opts.mac !== undefined) this.replaceMac(na, a.name, opts.mac);
+  }
+
+  async addBridge(ref: NetnsRef, name: string, opts: LinkOptions = {}): Promise<void> {
+    const n = this.fresh(ref, name);
+    const br = this.net.addBridge(n, name);
+    br.up = false;
+    br.mtu = opts.mtu ?? 1500;
+    if (opts.mac !== undefined) this.replaceMac(n, name, opts.mac);
+  }
+
+  async addVxlan(ref: NetnsRef, name: string, o: VxlanOptions): Promise<void> {
+    const n = this.fresh(ref, name);
+    if (!Number.isInteger(o.vni) || o.vni < 0 || o.vni > 0xffffff) throw new KernelError('invalid', `Error: argument "${o.vni}" is wrong: invalid id`);
+    let local: Ip4 = 0 as Ip4;
+    if (o.local !== undefined) {
+      try {
+        local = parseIp4(o.local);
+      } catch (e) {
+        throw new KernelError('invalid', `Error: inet address is expected rather than "${o.local}".`, { cause: e });
+      }
+    }
+    if (o.dev !== undefined && n.link(o.dev) === undefined) throw new KernelError('not-found', `Cannot find device "${o.dev}"`);
+    const vx = this.net.addVxlan(n, { name, vni: o.vni, port: o.port, local, dev: o.dev ?? '', shared: false });
+    vx.up = false;
+    vx.mtu = o.mtu ?? 1450;
+  }
+
+  async addDummy(ref: NetnsRef, name: string, opts: LinkOptions = {}): Promise<void> {
+    const n = this.fresh(ref, name);
+    n.addLink({ kind: 'dummy', name, ifindex: n.allocIfindex(), mac: (opts.mac ?? macFromName(`${n.name}/${name}`)) as Mac, mtu: opts.mtu ?? 1500, up: false, addrs: [], master: undefined, hairpin: false });
+  }
+
+  async setMaster(ref: NetnsRef, name: string, master: string | null): Promise<void> {
+    const n = this.ns(ref);
+    const l = need(n, name);
+    if (l.master !== undefined) detach(n, l);
+    if (master === null) return;
+    const br = need(n, master);
+    if (br.kind !== 'bridge') throw new KernelError('invalid', `Error: Device "${master}" is not a bridge (RTNETLINK answers: Operation not supported)`);
+    this.net.enslave(n, name, master, { hairpin: false });
+  }
+
+  async setUp(ref: NetnsRef, name: string, up: boolean): Promise<void> {
+    need(this.ns(ref), name).up = up;
+  }
+
+  async setMtu(ref: NetnsRef, name: string, mtu: number): Promise<void> {
+    if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new KernelError('invalid', `Error: mtu less than device minimum or greater than maximum (${mtu}).`);
+    need(this.ns(ref), name).mtu = mtu;
+  }
+
+  async setHairpin(ref: NetnsRef, name: string, on: boolean): Promise<void> {
+    const l = need(this.ns(ref), name);
+    if (l.master === undefined) throw new KernelError('invalid', `RTNETLINK answers: Operation not supported (${name} is not a bridge port)`);
+    l.hairpin = on;
+  }
+
+  async setPromisc(ref: NetnsRef, name: string, on: boolean): Promise<void> {
+    const n = this.ns(ref);
+    need(n, name);
+    if (on) this.promisc.add(`${n.name}\0${name}`);
+    else this.promisc.delete(`${n.name}\0${name}`);
+  }
+
+  async del(ref: NetnsRef, name: string): Promise<void> {
+    const n = this.ns(ref);
+    const l = need(n, name);
+    if (l.kind === 'loopback') throw new KernelError('invalid', 'RTNETLINK answers: Operation not supported');
+    if (l.master !== undefined) detach(n, l);
+    if (l.kind === 'bridge') for (const p of l.ports) { const pl = n.link(p); if (pl !== undefined) pl.master = undefined; }
+    n.removeLink(name);
+    this.promisc.delete(`${n.name}\0${name}`);
+    if (l.kind === 'veth') VirtualLinks.dropPeer(this.net, l);
+  }
+
+  async get(ref: NetnsRef, name: string): Promise<KernelLink | undefined> {
+    const n = this.ns(ref);
+    const l = n.link(name);
+    return l === undefined ? undefined : this.out(n, l);
+  }
+
+  async list(ref: NetnsRef): Promise<KernelLink[]> {
+    const n = this.ns(ref);
+    return [...n.links.values()].sort((a, b) => a.ifindex - b.ifindex).map((l) => this.out(n, l));
+  }
+
+  /** A veth's other end goes with it, wherever it is. */
+  static dropPeer(net: Network, l: VethLink): void {
+    const pn = net.netns.get(l.peer.netns);
+    const p = pn?.link(l.peer.name);
+    if (pn === undefined || p === undefined) return;
+    if (p.master !== undefined) detach(pn, p);
+    pn.removeLink(p.name);
+  }
+
+  private out(n: Netns, l: Link): KernelLink {
+    return {
+      name: l.name, ifindex: l.ifindex, kind: KIND[l.kind], mac: l.mac, mtu: l.mtu, up: l.up,
+      promisc: this.promisc.has(`${n.name}\0${l.name}`),
+      ...(l.master === undefined ? {} : { master: l.master, hairpin: l.hairpin }),
+      ...(l.kind === 'veth' ? { peer: { netns: l.peer.netns, name: l.peer.name } } : {}),
+      ...(l.kind === 'vxlan' ? { vxlan: { vni: l.vni, port: l.port, ...(l.local === 0 ? {} : { local: ipText(l.local) }), ...(l.dev === '' ? {} : { dev: l.dev }) } } : {}),
+    };
+  }
+
+  private fresh(ref: NetnsRef, name: string): Netns {
+    const n = this.ns(ref);
+    checkIfName(name);
+    if (n.link(name) !== undefined) throw new KernelError('exists', 'RTNETLINK answers: File exists');
+    return n;
+  }
+
+  private replaceMac(n: Netns, name: string, mac: string): void {
+    const l = need(n, name);
+    n.links.set(name, { ...l, mac: mac.toLowerCase() as Mac } as Link);
+  }
+}
+
+function need(n: Netns, name: string): Link {
+  const l = n.link(name);
+  if (l === undefined) throw new KernelError('not-found', `Cannot find device "${name}"`);
+  return l;
+}
+
+function detach(n: Netns, l: Link): void {
+  const br = l.master === undefined ? undefined : n.link(l.master);
+  if (br?.kind === 'bridge') {
+    br.ports.delete(l.name);
+    br.fdb.removePort(l.name);
+  }
+  l.master = undefined;
+  l.hairpin = false;
+}
+
+function ipText(ip: number): string {
+  return `${(ip >>> 24) & 255}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`;
+}
