@@ -2,7 +2,8 @@ import test from 'ava';
 import { traceInCluster } from '../../src/cluster/index.js';
 import { TWO_NODE_PODS, inlineCluster, twoNodeYaml } from '../helpers/cluster.js';
 
-const steps = (hops: readonly { step: string }[]): string[] => hops.map((h) => h.step);
+/** The link and routing steps, without the netfilter rules that fired between them. */
+const steps = (hops: readonly { step: string }[]): string[] => hops.map((h) => h.step).filter((s) => s !== 'netfilter');
 
 test('same-node pod to pod is bridged on cni0 without touching the node IP stack', async (t) => {
   const c = await inlineCluster(twoNodeYaml(), { 'pods.yaml': TWO_NODE_PODS });
@@ -16,6 +17,8 @@ test('same-node pod to pod is bridged on cni0 without touching the node IP stack
   t.deepEqual(steps(p.hops), ['send', 'route-lookup', 'veth', 'bridge-forward', 'veth', 'deliver']);
   t.false(p.hops.some((h) => h.step === 'forward'), 'bridged traffic is not routed');
   t.is(p.hops.find((h) => h.step === 'bridge-forward')?.iface, 'cni0');
+  // bridge-nf-call-iptables=1: the bridged frame still traverses iptables FORWARD (br_netfilter).
+  t.true(p.hops.some((h) => h.step === 'netfilter' && h.rule?.startsWith('-A FORWARD ') === true));
 });
 
 test('cross-node host-gw: routed via the other node IP, TTL decremented twice', async (t) => {
