@@ -184,7 +184,7 @@ export class ApiServer {
     validateOrThrow(r, next, old, this.validation);
     if (opts.dryRun === true) return next;
     // A finalizer removed from an object being deleted completes the deletion (the garbage collector's contract).
-    if (next.metadata.deletionTimestamp !== undefined && (next.metadata.finalizers ?? []).length === 0 && r.kind !== 'Pod') {
+    if (next.metadata.deletionTimestamp !== undefined && (next.metadata.finalizers ?? []).length === 0 && r.kind !== 'Pod' && r.kind !== 'Namespace') {
       return this.remove(r, old);
     }
     if (jsonEqual(next, old)) return old; // a no-op update writes nothing and keeps the resourceVersion
@@ -199,8 +199,8 @@ export class ApiServer {
 
   /**
    * DELETE. Pods bound to a node are deleted gracefully (deletionTimestamp set, removed when the kubelet
-   * deletes them again with grace 0); objects with finalizers wait for them; a namespace takes its content
-   * with it at once (kubewire runs the namespace controller's work synchronously).
+   * deletes them again with grace 0); objects with finalizers wait for them; a namespace turns
+   * Terminating and goes when finalizeNamespace runs.
    */
   async delete(r: ResourceType, namespace: string, name: string, opts: DeleteOptions = {}): Promise<KubeObject> {
     const old = await this.get(r, namespace, name);
@@ -212,13 +212,7 @@ export class ApiServer {
       throw apiErrors.conflict(r, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion ?? ''}`);
     }
     if (opts.dryRun === true) return old;
-    if (r.kind === 'Namespace') {
-      for (const nr of RESOURCE_TYPES.filter((t) => t.namespaced)) {
-        for (const o of (await this.store.list(qualifiedResource(nr), name)).items) {
-          await this.store.delete(this.key(nr, name, o.metadata.name ?? '')).catch(() => undefined);
-        }
-      }
-    }
+    if (r.kind === 'Namespace') return this.markNamespaceTerminating(r, old);
     const grace = this.gracePeriod(r, old, opts);
     if (grace > 0 || (old.metadata.finalizers ?? []).length > 0) {
       const deadline = this.deps.clock.now() + grace * 1000;
@@ -233,6 +227,38 @@ export class ApiServer {
       return this.store.update(this.key(r, namespace, name), marked, old.metadata.resourceVersion);
     }
     return this.remove(r, old);
+  }
+
+  /**
+   * Namespace deletion is two-phase, as in Kubernetes: DELETE marks the namespace Terminating (new
+   * content is refused with 403); finalizeNamespace, run by the namespace finalizer (namespace-finalizer.ts)
+   * or a namespace controller, removes its content and then the namespace.
+   */
+  private async markNamespaceTerminating(r: ResourceType, old: KubeObject): Promise<KubeObject> {
+    if (old.metadata.deletionTimestamp !== undefined) return old;
+    const marked = structuredClone(old);
+    marked.metadata.deletionTimestamp = this.now();
+    marked.metadata.deletionGracePeriodSeconds = 0;
+    marked['status'] = { ...(isJsonObject(old['status']) ? old['status'] : {}), phase: 'Terminating' };
+    return this.store.update(this.key(r, '', old.metadata.name ?? ''), marked, old.metadata.resourceVersion);
+  }
+
+  /** Removes everything in a Terminating namespace, then the namespace itself (no-op unless it is Terminating). */
+  async finalizeNamespace(name: string): Promise<void> {
+    const nsType = resourceByPlural('', 'namespaces');
+    if (nsType === undefined) return;
+    const ns = await this.store.get(this.key(nsType, '', name));
+    if (ns?.metadata.deletionTimestamp === undefined) return;
+    for (const nr of RESOURCE_TYPES.filter((t) => t.namespaced)) {
+      for (const o of (await this.store.list(qualifiedResource(nr), name)).items) {
+        await this.store.delete(this.key(nr, name, o.metadata.name ?? '')).catch((e: unknown) => {
+          if (!isStoreError(e, 'KW_APISERVER_STORE_NOT_FOUND')) throw e;
+        });
+      }
+    }
+    await this.store.delete(this.key(nsType, '', name)).catch((e: unknown) => {
+      if (!isStoreError(e, 'KW_APISERVER_STORE_NOT_FOUND')) throw e;
+    });
   }
 
   private gracePeriod(r: ResourceType, pod: KubeObject, opts: DeleteOptions): number {

@@ -99,6 +99,7 @@ export const apiErrors = {
       causes: errs.map((e) => ({ reason: e.reason, message: e.message, field: e.field })),
     });
   },
+  notFoundPath: (): ApiError => new ApiError(404, 'NotFound', 'the server could not find the requested resource'),
   badRequest: (message: string): ApiError => new ApiError(400, 'BadRequest', message),
   gone: (message: string): ApiError => new ApiError(410, 'Expired', message),
   forbidden: (message: string): ApiError => new ApiError(403, 'Forbidden', message),

@@ -19,3 +19,5 @@ export { type PatchType, patchTypeFromContentType, applyPatch } from './patching
 export { strategicMergePatch, jsonMergePatch, applyJsonPatch, serverSideApplyMerge } from './patch/index.js';
 export { type Scale, getScale, updateScale, patchScale, scaleOf, evictPod, bindPod } from './subresources.js';
 export { watchResource, type WatchEvent, type WatchOptions } from './watch.js';
+export { bootstrapNamespaces, SYSTEM_NAMESPACES } from './bootstrap.js';
+export { startNamespaceFinalizer } from './namespace-finalizer.js';
