@@ -3,6 +3,7 @@
  * Figures, never assertions: speed and memory targets are read from here, not from unit tests.
  */
 import { benchFoundation } from './bench/foundation.js';
+import { benchNetfilter } from './bench/netfilter.js';
 import type { BenchFigure } from './bench/figure.js';
 
 const args = new Set(process.argv.slice(2));
@@ -16,5 +17,6 @@ const report = (f: BenchFigure): void => {
 };
 
 await benchFoundation({ quick, report });
+await benchNetfilter({ quick, report });
 
 if (json) process.stdout.write(JSON.stringify({ quick, figures }, null, 2) + '\n');

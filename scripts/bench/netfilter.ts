@@ -1,0 +1,192 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ip4 } from '../../src/addr/index.js';
+import type { Fraction } from '../../src/lib/index.js';
+import type { Hook, HookHandler, HookHop, HostView, Skb } from '../../src/net/hooks.js';
+import { NEW_CT } from '../../src/net/hooks.js';
+import { kubeProxyRulesetText } from '../../src/net/netfilter/bench.js';
+import { Netfilter } from '../../src/net/netfilter/index.js';
+import { makePacket } from '../../src/packet/index.js';
+import { type BenchContext, round } from './figure.js';
+
+/**
+ * Netfilter figures: parsing a kube-proxy-shaped ruleset (10,000 Services x 3 endpoints, about
+ * 110k rules) next to the real `iptables-restore --test` on the same text, and first-packet
+ * traces through a node's hooks (PREROUTING nat, FORWARD filter, POSTROUTING nat with their
+ * conntrack handlers) at 100 and 10,000 Services. Rates use CPU time (process.cpuUsage), not
+ * wall time: the machine is shared and wall clocks are noisy.
+ */
+export async function benchNetfilter(ctx: BenchContext): Promise<void> {
+  const big = ctx.quick ? 2000 : 10000;
+  const tag = ctx.quick ? `${big / 1000}k-services` : '10k-services';
+  const text = kubeProxyRulesetText(big, 3);
+
+  // Parse: best of a few runs (the first pays for JIT warm-up).
+  const runs = ctx.quick ? 2 : 3;
+  let ours = Infinity;
+  let nf: Netfilter | undefined;
+  for (let i = 0; i < runs; i++) {
+    const n = new Netfilter('kw-bench');
+    const ms = cpuMs(() => n.iptablesRestore(text));
+    ours = Math.min(ours, ms);
+    nf = n;
+  }
+  ctx.report({ name: `iptables.parse.${tag}`, value: round(ours, 1), unit: 'ms' });
+
+  const real = realRestoreTestMs(text);
+  if (typeof real === 'string') {
+    process.stdout.write(`iptables.restore-test.real.${tag}: skipped (${real})\n`);
+  } else {
+    ctx.report({ name: `iptables.restore-test.real.${tag}`, value: round(real, 1), unit: 'ms' });
+    ctx.report({ name: 'iptables.parse.ratio', value: round(real / ours, 2), unit: 'x' });
+  }
+  await Promise.resolve();
+
+  // Trace: first packets (ct NEW) to ClusterIPs through the node's hooks, forks included.
+  const small = new Netfilter('kw-bench');
+  small.iptablesRestore(kubeProxyRulesetText(100, 3));
+  const traces = ctx.quick ? 20000 : 100000;
+  const rSmall = traceRate(small, 100, traces);
+  ctx.report({ name: 'iptables.trace.100-services', value: round(rSmall), unit: 'traces/s' });
+  if (nf === undefined) return;
+  const rBig = traceRate(nf, big, traces);
+  ctx.report({ name: `iptables.trace.${tag}`, value: round(rBig), unit: 'traces/s' });
+  ctx.report({ name: 'iptables.trace.slowdown', value: round(rSmall / rBig, 2), unit: 'x' });
+}
+
+/** CPU milliseconds (user + system, all of this process's threads, GC included) spent in fn. */
+function cpuMs(fn: () => void): number {
+  const c0 = process.cpuUsage();
+  fn();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+}
+
+/**
+ * CPU milliseconds of the real `iptables-restore --test` on the text, in a throwaway network
+ * namespace (never the host's); or why it was skipped.
+ */
+function realRestoreTestMs(text: string): number | string {
+  if (process.getuid?.() !== 0) return 'needs root';
+  if (spawnSync('iptables-restore', ['--version']).status !== 0) return 'iptables-restore is not installed';
+  const ns = `kw-bench-${(process.pid % 65536).toString(16).padStart(4, '0')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'kw-bench-'));
+  const file = join(dir, 'rules.txt');
+  writeFileSync(file, text);
+  if (spawnSync('ip', ['netns', 'add', ns]).status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    return `could not create network namespace ${ns}`;
+  }
+  try {
+    let best = Infinity;
+    for (let i = 0; i < 2; i++) {
+      // bash's `time` reports the child's own user and system CPU seconds.
+      const r = spawnSync('ip', ['netns', 'exec', ns, 'bash', '-c', `TIMEFORMAT='%3U %3S'; time iptables-restore --test < "$1"`, 'bash', file], { encoding: 'utf8' });
+      if (r.status !== 0) return `iptables-restore --test failed: ${(r.stderr || '').trim().split('\n')[0] ?? ''}`;
+      const m = /(\d+\.\d+) (\d+\.\d+)\s*$/.exec(r.stderr);
+      if (m === null) return 'could not read the CPU time of iptables-restore';
+      best = Math.min(best, (Number(m[1]) + Number(m[2])) * 1000);
+    }
+    return best;
+  } finally {
+    spawnSync('ip', ['netns', 'del', ns]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const HOST: HostView = {
+  netns: 'kw-bench',
+  addrType: (ip) => (ip === 0xc0a80002 ? 'LOCAL' : 'UNICAST'),
+  primaryAddress: (dev) => (dev === 'eth0' ? ip4(0xc0a80002) : undefined),
+  sourceAddressFor: () => ip4(0xc0a80002),
+};
+
+/** The handlers at each hook, in priority order, as Netns.registerHook would sort them. */
+function handlersByHook(nf: Netfilter): Map<Hook, HookHandler[]> {
+  const m = new Map<Hook, HookHandler[]>();
+  for (const r of nf.registrations()) {
+    const l = m.get(r.hook) ?? [];
+    l.push(r.handler);
+    m.set(r.hook, l);
+  }
+  for (const l of m.values()) l.sort((a, b) => a.priority - b.priority);
+  return m;
+}
+
+interface Path {
+  prob: Fraction | undefined;
+  hops: HookHop[];
+}
+
+/**
+ * Runs one hook's handlers as the datapath's hook runner does (every branch continues with the
+ * next handler; hops are collected per path); `k` receives each accepted skb.
+ */
+function runHook(handlers: readonly HookHandler[], i: number, hook: Hook, skb: Skb, path: Path, k: (skb: Skb, path: Path) => void): void {
+  const h = handlers[i];
+  if (h === undefined) {
+    k(skb, path);
+    return;
+  }
+  const branches = h.process(hook, skb, HOST);
+  for (const b of branches) {
+    const p = branches.length === 1 ? path : { prob: path.prob === undefined ? b.probability : path.prob.mul(b.probability), hops: path.hops.slice() };
+    for (const hh of b.hops) p.hops.push(hh);
+    if (b.verdict.kind === 'accept') runHook(handlers, i + 1, hook, b.skb, p, k);
+  }
+}
+
+/** First-packet traces per CPU second through PREROUTING, FORWARD and POSTROUTING. */
+function traceRate(nf: Netfilter, services: number, traces: number): number {
+  const hooks = handlersByHook(nf);
+  const pre = hooks.get('PREROUTING') ?? [];
+  const fwd = hooks.get('FORWARD') ?? [];
+  const post = hooks.get('POSTROUTING') ?? [];
+  const skbs: Skb[] = [];
+  for (let i = 0; i < 4096; i++) {
+    const s = (i * 7919) % services;
+    skbs.push({
+      packet: makePacket({ src: ip4(0x0a000002 + (i % 200)), dst: ip4(0xac1e0000 + 1 + s), proto: 'tcp', sport: 30000 + (i % 30000), dport: 80 }),
+      mark: 0,
+      ct: NEW_CT,
+      inDev: 'cni0',
+      outDev: undefined,
+      physIn: undefined,
+      physOut: undefined,
+      bridged: false,
+    });
+  }
+  let ends = 0;
+  let hopCount = 0;
+  const one = (skb: Skb): void => {
+    runHook(pre, 0, 'PREROUTING', skb, { prob: undefined, hops: [] }, (s1, p1) => {
+      const routed: Skb = { ...s1, outDev: 'eth0' };
+      runHook(fwd, 0, 'FORWARD', routed, p1, (s2, p2) => {
+        runHook(post, 0, 'POSTROUTING', s2, p2, (_s3, p3) => {
+          ends++;
+          hopCount += p3.hops.length;
+        });
+      });
+    });
+  };
+  // Warm up the JIT and the chain indexes before timing.
+  for (let i = 0; i < Math.min(traces, 5000); i++) one(skbs[i % skbs.length] ?? skbs[0] ?? NEVER);
+  const ms = cpuMs(() => {
+    for (let i = 0; i < traces; i++) one(skbs[i % skbs.length] ?? NEVER);
+  });
+  if (ends === 0 || hopCount === 0) throw new Error('netfilter bench: no trace reached POSTROUTING');
+  return (traces * 1000) / Math.max(ms, 1e-6);
+}
+
+const NEVER: Skb = {
+  packet: makePacket({ src: ip4(0), dst: ip4(0), proto: 'tcp', sport: 1, dport: 1 }),
+  mark: 0,
+  ct: NEW_CT,
+  inDev: undefined,
+  outDev: undefined,
+  physIn: undefined,
+  physOut: undefined,
+  bridged: false,
+};
