@@ -40,12 +40,13 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** Reads a nested field by path; undefined when any step is missing or not an object. */
+/** Reads a nested field by path (numeric steps index arrays); undefined when any step is missing. */
 export function getPath(obj: unknown, path: readonly string[]): unknown {
   let cur: unknown = obj;
   for (const p of path) {
-    if (!isJsonObject(cur)) return undefined;
-    cur = cur[p];
+    if (Array.isArray(cur) && /^\d+$/.test(p)) cur = cur[Number(p)];
+    else if (isJsonObject(cur)) cur = cur[p];
+    else return undefined;
   }
   return cur;
 }

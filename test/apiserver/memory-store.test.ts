@@ -1,0 +1,74 @@
+import test from 'ava';
+import { isStoreError, MemoryStore, watchResource, type StoreEvent, type WatchEvent } from '../../src/apiserver/index.js';
+import type { KubeObject } from '../../src/api/index.js';
+import { newApi, pod, R } from './fixture.js';
+
+const obj = (name: string, labels: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ns', labels } });
+const key = (name: string) => ({ resource: 'pods', namespace: 'ns', name });
+
+test('every write gets a higher resourceVersion; stale compare-and-swap is refused', async (t) => {
+  const s = new MemoryStore();
+  const a = await s.create(key('a'), obj('a'));
+  const b = await s.create(key('b'), obj('b'));
+  const a2 = await s.update(key('a'), obj('a'), a.metadata.resourceVersion);
+  t.deepEqual([a, b, a2].map((o) => Number(o.metadata.resourceVersion)), [1, 2, 3]);
+  const e = await s.update(key('a'), obj('a'), a.metadata.resourceVersion).catch((x: unknown) => x);
+  t.true(isStoreError(e, 'KW_APISERVER_STORE_CONFLICT'));
+  t.is((await s.get(key('a')))?.metadata.resourceVersion, '3');
+  t.true(isStoreError(await s.create(key('a'), obj('a')).catch((x: unknown) => x), 'KW_APISERVER_STORE_EXISTS'));
+});
+
+test('objects handed out are copies: mutating them does not change the store', async (t) => {
+  const s = new MemoryStore();
+  const a = await s.create(key('a'), obj('a', { x: '1' }));
+  (a.metadata.labels ?? {})['x'] = 'changed';
+  t.deepEqual((await s.get(key('a')))?.metadata.labels, { x: '1' });
+});
+
+test('watch delivers events in resourceVersion order, and replays from a version', async (t) => {
+  const s = new MemoryStore();
+  const seen: string[] = [];
+  const w = s.watch({ resource: 'pods' }, (ev) => seen.push(`${ev.type}:${ev.object.metadata.name ?? ''}@${ev.object.metadata.resourceVersion ?? ''}`));
+  const a = await s.create(key('a'), obj('a'));
+  await s.create(key('b'), obj('b'));
+  await s.update(key('a'), obj('a'), a.metadata.resourceVersion);
+  await s.delete(key('b'));
+  w.stop();
+  await s.create(key('c'), obj('c'));
+  t.deepEqual(seen, ['ADDED:a@1', 'ADDED:b@2', 'MODIFIED:a@3', 'DELETED:b@4']);
+  const replay: string[] = [];
+  s.watch({ resource: 'pods', fromResourceVersion: '2' }, (ev: StoreEvent) => replay.push(`${ev.type}:${ev.object.metadata.name ?? ''}`)).stop();
+  t.deepEqual(replay, ['MODIFIED:a', 'DELETED:b', 'ADDED:c']);
+});
+
+test('watching from a version older than the kept history is Gone', async (t) => {
+  const s = new MemoryStore({ historyLimit: 2 });
+  for (const n of ['a', 'b', 'c', 'd']) await s.create(key(n), obj(n));
+  const e = t.throws(() => s.watch({ fromResourceVersion: '1' }, () => undefined));
+  t.true(isStoreError(e, 'KW_APISERVER_STORE_GONE'));
+  t.notThrows(() => s.watch({ fromResourceVersion: '2' }, () => undefined).stop());
+});
+
+test('a label-filtered watch turns objects entering and leaving the selector into ADDED and DELETED', async (t) => {
+  const { api } = await newApi();
+  const events: string[] = [];
+  const w = await watchResource(api, R.pod, 'default', { labelSelector: 'app=web', resourceVersion: api.store.currentResourceVersion() }, (ev: WatchEvent) =>
+    events.push(`${ev.type}:${String((ev.object as KubeObject).metadata.labels?.['app'])}`),
+  );
+  await api.create(R.pod, 'default', { ...pod('p'), metadata: { name: 'p', labels: { app: 'db' } } });
+  await api.patch(R.pod, 'default', 'p', 'merge', { metadata: { labels: { app: 'web' } } });
+  await api.patch(R.pod, 'default', 'p', 'merge', { metadata: { annotations: { a: 'b' } } });
+  await api.patch(R.pod, 'default', 'p', 'merge', { metadata: { labels: { app: 'db' } } });
+  w.stop();
+  t.deepEqual(events, ['ADDED:web', 'MODIFIED:web', 'DELETED:db']);
+});
+
+test('a watch without a resourceVersion starts with the current objects', async (t) => {
+  const { api } = await newApi();
+  await api.create(R.pod, 'default', pod('a'));
+  const events: string[] = [];
+  const w = await watchResource(api, R.pod, 'default', {}, (ev) => events.push(`${ev.type}:${(ev.object as KubeObject).metadata.name ?? ''}`));
+  await api.create(R.pod, 'default', pod('b'));
+  w.stop();
+  t.deepEqual(events, ['ADDED:a', 'ADDED:b']);
+});
