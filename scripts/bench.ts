@@ -3,6 +3,7 @@
  * Figures, never assertions: speed and memory targets are read from here, not from unit tests.
  */
 import { benchFoundation } from './bench/foundation.js';
+import { benchIptables } from './bench/iptables.js';
 import { benchNetfilter } from './bench/netfilter.js';
 import type { BenchFigure } from './bench/figure.js';
 
@@ -17,6 +18,7 @@ const report = (f: BenchFigure): void => {
 };
 
 await benchFoundation({ quick, report });
+benchIptables({ quick, report });
 await benchNetfilter({ quick, report });
 
 if (json) process.stdout.write(JSON.stringify({ quick, figures }, null, 2) + '\n');
