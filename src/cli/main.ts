@@ -2,7 +2,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { IpProto } from '../addr/index.js';
-import { buildCluster, traceInCluster } from '../cluster/index.js';
+import { buildCluster, traceInCluster, traceIptablesSave } from '../cluster/index.js';
+import type { TraceResult } from '../datapath/index.js';
+import { readFile } from 'node:fs/promises';
 import { InputError, isKubewireError, errorMessage } from '../lib/index.js';
 import { loadTopology } from '../topology/index.js';
 import { runCniLintCommand } from '../cni/index.js';
@@ -23,6 +25,27 @@ export interface CliIo {
 
 const PROTOS = ['tcp', 'udp', 'sctp', 'icmp'] as const;
 
+interface TraceOptions {
+  from: string;
+  to: string;
+  proto?: IpProto;
+  sport?: number;
+  ttl?: number;
+  json?: boolean;
+  connection?: boolean;
+  iptablesSave?: string;
+  inIface?: string;
+  nodeIp: string[];
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new InputError('KW_CLI_FILE', `cannot read ${path}: ${errorMessage(e)}`, { cause: e });
+  }
+}
+
 export function buildProgram(io: CliIo, setExit: (code: number) => void = () => undefined): Command {
   const program = new Command('kubewire')
     .description('A Kubernetes data plane emulator: trace packets through nodes, bridges, routes, overlays and kube-proxy rules, without a cluster.')
@@ -32,17 +55,47 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
   program
     .command('trace')
     .description('trace a packet hop by hop and list every possible path with its probability')
-    .argument('<topology>', 'topology YAML file')
+    .argument('[topology]', 'topology YAML file (not needed with --iptables-save)')
     .requiredOption('--from <endpoint>', 'pod/<ns>/<name>, node/<name>, external/<name> or <ip>')
     .requiredOption('--to <endpoint>', 'pod/<ns>/<name>[:port], node/<name>[:port], svc/<ns>/<name>:<port>, external/<name>[:port] or <ip>[:<port>]')
     .addOption(new Option('--proto <proto>', 'protocol').choices(PROTOS))
     .option('--sport <port>', 'source port (default 40000)', parseIntOpt('--sport'))
     .option('--ttl <n>', 'initial TTL (default 64)', parseIntOpt('--ttl'))
+    .option('--connection', "also trace each delivered path's reply back through conntrack")
+    .option('--iptables-save <file>', 'trace through an iptables-save dump from a real node instead of a topology')
+    .option('--in-iface <name>', 'with --iptables-save: the interface the packet arrives on (default eth0)')
+    .option('--node-ip <ip>', "with --iptables-save: one of the node's own addresses (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--json', 'print JSON')
-    .action(async (topology: string, o: { from: string; to: string; proto?: IpProto; sport?: number; ttl?: number; json?: boolean }) => {
-      const cluster = buildCluster(await loadTopology(topology));
-      const r = traceInCluster(cluster, { from: o.from, to: o.to, ...(o.proto === undefined ? {} : { proto: o.proto }), ...(o.sport === undefined ? {} : { sport: o.sport }), ...(o.ttl === undefined ? {} : { ttl: o.ttl }) });
+    .action(async (topology: string | undefined, o: TraceOptions) => {
+      const common = {
+        ...(o.proto === undefined ? {} : { proto: o.proto }),
+        ...(o.sport === undefined ? {} : { sport: o.sport }),
+        ...(o.connection === true ? { connection: true } : {}),
+      };
+      let r: TraceResult;
+      if (o.iptablesSave !== undefined) {
+        if (topology !== undefined) throw new InputError('KW_CLI_USAGE', 'give either a topology or --iptables-save, not both');
+        const dump = await readText(o.iptablesSave);
+        r = traceIptablesSave({ dump, dumpFile: o.iptablesSave, from: o.from, to: o.to, nodeIps: o.nodeIp, ...(o.inIface === undefined ? {} : { inIface: o.inIface }), ...common });
+      } else {
+        if (topology === undefined) throw new InputError('KW_CLI_USAGE', 'trace needs a topology file (or --iptables-save <file>)');
+        const cluster = buildCluster(await loadTopology(topology));
+        r = traceInCluster(cluster, { from: o.from, to: o.to, ...common, ...(o.ttl === undefined ? {} : { ttl: o.ttl }) });
+      }
       io.stdout(o.json === true ? JSON.stringify(traceToJson(r), null, 2) + '\n' : renderTrace(r));
+    });
+
+  program
+    .command('rules')
+    .description("print a node's whole iptables-save: built-in chains, the kubelet's and kube-proxy's rules")
+    .argument('<topology>', 'topology YAML file')
+    .requiredOption('--node <name>', 'the node')
+    .action(async (topology: string, o: { node: string }) => {
+      const cluster = buildCluster(await loadTopology(topology));
+      if (!cluster.nodes.has(o.node)) throw new InputError('KW_CLI_USAGE', `--node ${o.node}: no such node (nodes: ${[...cluster.nodes.keys()].join(', ')})`);
+      const proxy = cluster.proxies.get(o.node);
+      if (proxy === undefined) throw new InputError('KW_CLI_UNSUPPORTED', `proxyMode ${cluster.topology.cluster.proxyMode} is not emulated yet: only iptables mode renders rules`);
+      io.stdout(proxy.iptablesSave());
     });
 
   program

@@ -9,6 +9,7 @@ import { type Cluster, type ExternalInfo, type NodeInfo, type PodInfo, netnsName
 import { NODE_NETWORK, wireNode } from './node-network.js';
 import { HostLocalRange, bridgeSettingsFrom, wirePod } from './pod-network.js';
 import { allocateServices } from './services.js';
+import { announceLoadBalancers } from './load-balancer.js';
 import { type NodeProxy, installKubeProxy } from './kube-proxy.js';
 import { podRequests } from './workloads.js';
 
@@ -74,5 +75,7 @@ export function buildCluster(topology: TopologySpec): Cluster {
 
   const base = { topology, network: net, nodes, pods, podsByIp, externals, services, endpointSlices };
   const proxies = c.proxyMode === 'iptables' ? installKubeProxy(base) : new Map<string, NodeProxy>();
-  return { ...base, proxies };
+  const lb = c.loadBalancer;
+  const announcements = lb === undefined ? [] : announceLoadBalancers(lb.mode, services, endpointSlices, nodes, externals);
+  return { ...base, proxies, announcements };
 }

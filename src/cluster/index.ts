@@ -4,3 +4,5 @@ export { netnsNameForNode, netnsNameForPod, netnsNameForExternal } from './model
 export { resolveEndpoint, type ResolvedEndpoint } from './endpoints.js';
 export { traceInCluster, type ClusterTraceRequest } from './trace.js';
 export { type NodeProxy, installKubeProxy } from './kube-proxy.js';
+export type { LbAnnouncement } from './load-balancer.js';
+export { traceIptablesSave, type DumpTraceRequest } from './dump-trace.js';

@@ -19,7 +19,7 @@ export interface NodeProxy {
  * node's rules are parsed into its netfilter only when a trace first reaches that node, so a
  * 5,000-node cluster pays for the nodes it is asked about.
  */
-export function installKubeProxy(cluster: Omit<Cluster, 'proxies'>): Map<string, NodeProxy> {
+export function installKubeProxy(cluster: Omit<Cluster, 'proxies' | 'announcements'>): Map<string, NodeProxy> {
   const ctx = createSharedIptablesContext();
   const out = new Map<string, NodeProxy>();
   const clusterCIDR = cluster.topology.cluster.clusterCIDR;

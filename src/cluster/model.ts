@@ -4,6 +4,7 @@ import type { Ip4 } from '../addr/index.js';
 import type { Network, Netns } from '../net/index.js';
 import type { NodeSpec, TopologySpec } from '../topology/index.js';
 import type { NodeProxy } from './kube-proxy.js';
+import type { LbAnnouncement } from './load-balancer.js';
 
 export interface ContainerPort {
   readonly name: string | undefined;
@@ -50,6 +51,8 @@ export interface Cluster {
   readonly endpointSlices: readonly EndpointSlice[];
   /** kube-proxy per node (iptables mode); empty when the topology's proxy mode is not emulated yet. */
   readonly proxies: ReadonlyMap<string, NodeProxy>;
+  /** How each LoadBalancer ingress IP is announced (MetalLB bgp or l2). */
+  readonly announcements: readonly LbAnnouncement[];
 }
 
 export function netnsNameForNode(node: string): string {
