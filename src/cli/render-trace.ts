@@ -9,6 +9,7 @@ export interface TraceJson {
     readonly finalFlow: string;
     /** With --connection: the reply's fate (null when the first packet was not delivered). */
     readonly reply?: { readonly verdict: string; readonly reason: string | null; readonly hops: readonly TraceJsonHop[] } | null;
+    readonly notes?: readonly string[];
     readonly probability: number;
     readonly probabilityExact: string;
     readonly verdict: string;
@@ -60,6 +61,7 @@ export function traceToJson(r: TraceResult): TraceJson {
     paths: r.paths.map((p) => ({
       finalFlow: flowKey(p.finalPacket),
       ...withReply(p),
+      ...(p.notes === undefined ? {} : { notes: p.notes }),
       probability: p.probability.toNumber(),
       probabilityExact: p.probability.toString(),
       verdict: p.verdict,
@@ -81,6 +83,7 @@ export function renderTrace(r: TraceResult): string {
   r.paths.forEach((p, i) => {
     out.push('', `path ${i + 1}: ${summary(p)}`);
     renderHops(out, p.hops);
+    for (const n of p.notes ?? []) out.push(`  note: ${n}`);
     if (p.verdict !== 'delivered') out.push(`  final packet: ${flowKey(p.finalPacket)}`);
     const reply = replyOf(p);
     if (reply !== undefined && reply !== null) {

@@ -12,6 +12,8 @@ export interface ResolvedEndpoint {
   readonly port: number | undefined;
   /** A Service port's protocol, when the endpoint names a Service port. */
   readonly protocol?: 'tcp' | 'udp' | 'sctp';
+  /** `namespace/name` when the endpoint names a Service. */
+  readonly service?: string;
 }
 
 const FORMS = 'pod/<ns>/<name>[:port], node/<name>[:port], svc/<ns>/<name>:<port>, external/<name>[:port] or <ip>[:<port>]';
@@ -65,7 +67,7 @@ export function resolveEndpoint(cluster: Cluster, text: string, role: 'from' | '
       const ip = cip === undefined ? undefined : tryParseIp4(cip);
       if (ip === undefined) return bad(`Service ${name} has no ClusterIP (${svc.spec?.type === 'ExternalName' ? 'ExternalName' : 'headless'}): trace to a pod instead`);
       const proto = (sp.protocol ?? 'TCP').toLowerCase() as 'tcp' | 'udp' | 'sctp';
-      return { text, netns: undefined, ip, port: sp.port, protocol: proto };
+      return { text, netns: undefined, ip, port: sp.port, protocol: proto, service: name };
     }
     default:
       return bad(`unknown kind "${kind ?? ''}"; expected ${FORMS}`);

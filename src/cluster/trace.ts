@@ -1,4 +1,4 @@
-import type { IpProto } from '../addr/index.js';
+import { type IpProto, ip4ToString } from '../addr/index.js';
 import { InputError } from '../lib/index.js';
 import { type ConnectionResult, Tracer, type TraceResult, traceConnection } from '../datapath/index.js';
 import { makePacket } from '../packet/index.js';
@@ -28,5 +28,30 @@ export function traceInCluster(cluster: Cluster, req: ClusterTraceRequest, trace
   const dport = req.dport ?? to.port;
   if (proto !== 'icmp' && dport === undefined) throw new InputError('KW_TRACE_ENDPOINT', `--to "${req.to}": no port given; add :<port> (or use --proto icmp)`);
   const packet = makePacket({ src: from.ip, dst: to.ip, proto, sport: proto === 'icmp' ? 1 : (req.sport ?? DEFAULT_SPORT), dport: proto === 'icmp' ? 0 : (dport ?? 0), ttl: req.ttl ?? 64 });
-  return req.connection === true ? traceConnection(tracer, { from: from.netns, packet }) : tracer.trace({ from: from.netns, packet });
+  const result = req.connection === true ? traceConnection(tracer, { from: from.netns, packet }) : tracer.trace({ from: from.netns, packet });
+  return explainAffinity(cluster, tracer, from.netns, result, to.service);
+}
+
+/**
+ * For a Service with sessionAffinity ClientIP, each delivered path is followed by a second
+ * connection from the same client (a new source port) starting from the state the first left
+ * behind (the `recent` lists, the IPVS persistence template…): where it lands is what the user
+ * needs to know, and it is shown rather than asserted.
+ */
+function explainAffinity<R extends TraceResult>(cluster: Cluster, tracer: Tracer, from: string, r: R, serviceKey: string | undefined): R {
+  const svc = serviceKey === undefined ? undefined : cluster.services.get(serviceKey);
+  if (svc?.spec?.sessionAffinity !== 'ClientIP') return r;
+  const timeout = svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800;
+  const paths = r.paths.map((p) => {
+    if (p.verdict !== 'delivered' || p.delivered === null) return p;
+    const again = tracer.trace({ from, packet: { ...r.packet, sport: r.packet.sport + 1 }, ...(p.finalState === undefined ? {} : { pathState: p.finalState }) });
+    const pods = [...new Set(again.paths.map((q) => q.delivered?.pod ?? q.verdict))];
+    const where = p.delivered.pod ?? p.delivered.ip;
+    const note =
+      pods.length === 1 && pods[0] === where
+        ? `sessionAffinity ClientIP: later connections from ${ip4ToString(r.packet.src)} within ${timeout} s go to ${where} too (a second connection traced from this path's state lands there with probability 1)`
+        : `sessionAffinity ClientIP: a second connection from ${ip4ToString(r.packet.src)} lands on ${pods.join(', ')}`;
+    return { ...p, notes: [...(p.notes ?? []), note] };
+  });
+  return { ...r, paths };
 }

@@ -67,6 +67,8 @@ export interface TracePath {
   readonly finalNetns: string;
   /** Handler state the path left behind (conntrack entries…), to trace the connection's reply from. */
   readonly finalState: PathState | undefined;
+  /** Explanations added after the walk (e.g. how session affinity will treat later connections). */
+  readonly notes?: readonly string[];
 }
 
 export interface TraceResult {

@@ -129,5 +129,6 @@ test('sessionAffinity ClientIP: the SEP records the client; the first packet sti
   for (const p of r.paths) {
     const dnat = p.hops.find((h) => h.nat?.type === 'dnat');
     t.regex(dnat?.rule ?? '', /-m recent --set --name KUBE-SEP-[A-Z2-7]{16} --mask 255\.255\.255\.255 --rsource -j DNAT|-m recent --name KUBE-SEP-[A-Z2-7]{16} --set .*-j DNAT/);
+    t.deepEqual(p.notes, [`sessionAffinity ClientIP: later connections from 10.244.1.3 within 10800 s go to ${p.delivered?.pod ?? ''} too (a second connection traced from this path's state lands there with probability 1)`]);
   }
 });
