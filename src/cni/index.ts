@@ -43,3 +43,7 @@ export { decodeVersionInfo } from './invoke/version-info.js';
 
 export { lintConfLists, lintConfListFiles, formatFindings, hasErrors, type LintFinding, type LintOptions, type Severity } from './lint.js';
 export { runCniLintCommand, type LintCommandIo } from './lint-command.js';
+
+export { Delegator } from './plugin-host/delegate.js';
+export { type HostFiles, NodeFiles, MemoryFiles } from './plugin-host/files.js';
+export { type PluginHost, randomVethName, fnv32Hex } from './plugin-host/host.js';

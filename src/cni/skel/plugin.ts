@@ -57,6 +57,11 @@ export interface PluginInfo {
    * does (measured). Default 'spec'.
    */
   readonly errorStyle?: 'spec' | 'go';
+  /**
+   * The VERSION answer's `cniVersion`: 'library' prints versionAnswerCniVersion (what Go's skel does whatever the input);
+   * 'echo' prints the input's cniVersion as SPEC.md §5 "Version" says it must. Default 'library'.
+   */
+  readonly versionAnswer?: 'library' | 'echo';
   /** See EncodeOptions.emptyDns. Default 'emit' (Debian's 1.1.x-built plugins). */
   readonly emptyDns?: 'emit' | 'omit';
 }

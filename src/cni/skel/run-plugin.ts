@@ -117,7 +117,9 @@ export async function runPlugin<K>(plugin: CniPlugin<K>, info: PluginInfo, io: P
     }
     if (env.command === 'VERSION') {
       // Go's json.Encoder: compact with a trailing newline; stdin is not read.
-      io.stdout(`${JSON.stringify({ cniVersion: info.versionAnswerCniVersion ?? CURRENT_VERSION, supportedVersions: info.supportedVersions })}\n`);
+      let answer = info.versionAnswerCniVersion ?? CURRENT_VERSION;
+      if (info.versionAnswer === 'echo') answer = (await echoedVersion(io.stdin)) ?? answer;
+      io.stdout(`${JSON.stringify({ cniVersion: answer, supportedVersions: info.supportedVersions })}\n`);
       return finish(0);
     }
     let stdin: string;
@@ -153,6 +155,17 @@ export async function runPlugin<K>(plugin: CniPlugin<K>, info: PluginInfo, io: P
   } catch (e) {
     // Go: a *types.Error passes through, anything else is ErrInternal (999) with its text.
     return printError(isCniError(e) ? e : new CniError(CniCode.Internal, e instanceof Error ? e.message : String(e)));
+  }
+}
+
+/** The input's cniVersion for an echoing VERSION answer; undefined when stdin is unreadable or has none. */
+async function echoedVersion(stdin: string | (() => Promise<string>)): Promise<string | undefined> {
+  try {
+    const o = JSON.parse(typeof stdin === 'string' ? stdin : await stdin()) as unknown;
+    const v = typeof o === 'object' && o !== null ? (o as Record<string, unknown>)['cniVersion'] : undefined;
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -207,10 +207,11 @@ function addRoute(n: Netns, spec: RouteSpec, replace: boolean): void {
   if (dev !== undefined) checkIfName(dev);
   if (dev !== undefined) needLink(n, dev);
   if (gw !== undefined && spec.onlink !== true) {
-    // The kernel wants the gateway on a connected subnet (fib_check_nh): "Nexthop has invalid gateway".
-    const via = [...n.links.values()].find((l) => (dev === undefined || l.name === dev) && n.connected(l.name).some((c) => c.contains(gw)));
-    if (via === undefined) throw new KernelError('invalid', 'Error: Nexthop has invalid gateway.');
-    dev ??= via.name;
+    // fib_check_nh: the gateway must be reachable by a direct (link-scope) route, through `dev` when given.
+    const via = n.main.lookup(gw);
+    const viaDev = via?.gateway === undefined ? via?.dev : undefined;
+    if (viaDev === undefined || (dev !== undefined && viaDev !== dev)) throw new KernelError('invalid', 'Error: Nexthop has invalid gateway.');
+    dev ??= viaDev;
   }
   if (dev === undefined) throw new KernelError('invalid', 'Error: Device for nexthop is not up.');
   if (!replace && n.main.get(dst) !== undefined) throw new KernelError('exists', 'RTNETLINK answers: File exists');

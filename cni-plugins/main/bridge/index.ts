@@ -1,0 +1,135 @@
+import type { CniPlugin, Interface100, IpConfig100, PluginHost, Result100, Route } from '../../../src/cni/index.js';
+import type { Kernel } from '../../../src/kernel/index.js';
+import { type Args, chainComment, chainName, confObject, enableIp4Forward, fail, ignoreGone, openNetns, result100 } from '../../pkg/common.js';
+import { mergeIntoPrev, prevResult100 } from '../../pkg/chain.js';
+import { configureIface, firstIp, prefixOf } from '../../pkg/ipam.js';
+import { setupIpMasq, teardownIpMasq } from '../../pkg/ipmasq.js';
+import { checkContainer, containerIndex, setupVeth } from '../../pkg/veth.js';
+import { type BridgeConf, loadBridgeConf } from './config.js';
+
+/** ensureBridge: create (or reuse) the bridge, promisc if asked, accept_ra=0, up. */
+async function ensureBridge(k: Kernel, n: BridgeConf): Promise<void> {
+  const cur = await k.link.get('', n.bridge);
+  try {
+    if (cur === undefined) await k.link.addBridge('', n.bridge, n.mtu > 0 ? { mtu: n.mtu } : {});
+    else if (cur.kind !== 'bridge') fail(`"${n.bridge}" already exists but is not a bridge`);
+    if (n.promiscMode) await k.link.setPromisc('', n.bridge, true);
+    await k.sysctl.set('', `net.ipv6.conf.${n.bridge}.accept_ra`, '0').catch(() => undefined);
+    await k.link.setUp('', n.bridge, true);
+  } catch (e) {
+    fail(`failed to create bridge "${n.bridge}": ${e instanceof Error ? e.message.replace(/^failed to create bridge "[^"]*": /, '') : String(e)}`);
+  }
+}
+
+/** ensureAddr: the gateway on the bridge; another IPv4 address there is an error unless forceAddress replaces it. */
+async function ensureAddr(k: Kernel, n: BridgeConf, gw: string): Promise<void> {
+  for (const a of await k.addr.list('', n.bridge)) {
+    if (a.cidr === gw) return;
+    if (a.family === 4 && !gw.includes(':')) {
+      if (!n.forceAddress) fail(`failed to set bridge addr: "${n.bridge}" already has an IP address different from ${gw}`);
+      await k.addr.del('', n.bridge, a.cidr);
+    }
+  }
+  await k.addr.add('', n.bridge, gw);
+}
+
+/** calcGateways: every IP is on interface 2; isGateway fills a missing gateway; isDefaultGateway adds 0/0 via it. */
+function calcGateways(n: BridgeConf, ips: readonly IpConfig100[], routes: Route[]): { ips: IpConfig100[]; gws: string[] } {
+  const gws: string[] = [];
+  let defaultFound = routes.some((r) => r.dst === '0.0.0.0/0' && r.gw !== undefined);
+  const out = ips.map((ip) => {
+    const gateway = ip.gateway ?? (n.isGateway ? firstIp(ip.address) : undefined);
+    if (n.isDefaultGateway && !defaultFound && !ip.address.includes(':')) {
+      routes.push({ dst: '0.0.0.0/0', ...(gateway === undefined ? {} : { gw: gateway }) });
+      defaultFound = true;
+    }
+    if (n.isGateway && gateway !== undefined) gws.push(`${gateway}/${prefixOf(ip.address)}`);
+    return { interface: 2, address: ip.address, ...(gateway === undefined ? {} : { gateway }) };
+  });
+  return { ips: out, gws };
+}
+
+/**
+ * The bridge plugin (containernetworking/plugins plugins/main/bridge), same config keys, defaults, interfaces,
+ * addresses, routes and nat chain. Unlike upstream, a failed ADD undoes itself: the veth is deleted and the IPAM
+ * lease released (upstream leaks the veth, plugins#29); the bridge stays, as upstream never deletes it.
+ */
+export const bridge: CniPlugin<PluginHost> = {
+  async add(args: Args): Promise<Result100> {
+    const n = loadBridgeConf(confObject(args), args.args);
+    if (n.hairpinMode && n.promiscMode) fail('cannot set hairpin mode and promiscuous mode at the same time.');
+    const k = args.kernel.kernel;
+    const prev = prevResult100(args);
+    await openNetns(k, args.netns);
+    await ensureBridge(k, n);
+    const undo: (() => Promise<unknown>)[] = [];
+    try {
+      const { host, cont } = await setupVeth(args, n.mtu > 0 ? n.mtu : undefined, n.mac);
+      undo.push(() => ignoreGone(() => k.link.del(args.netns, args.ifName)));
+      await k.link.setMaster('', host.name, n.bridge);
+      await k.link.setHairpin('', host.name, n.hairpinMode);
+      const interfaces: Interface100[] = [{ name: n.bridge, mac: '' }, { name: host.name, mac: host.mac }, { name: cont.name, mac: cont.mac, sandbox: args.netns }];
+      let ips: IpConfig100[] = [];
+      const routes: Route[] = [];
+      if (n.ipamType !== '') {
+        const ipam = (await args.kernel.delegate.add(n.ipamType, args)) as Result100;
+        undo.push(() => args.kernel.delegate.del(n.ipamType, args));
+        if ((ipam.ips?.length ?? 0) === 0) fail('IPAM plugin returned missing IP config');
+        routes.push(...(ipam.routes ?? []));
+        const g = calcGateways(n, ipam.ips ?? [], routes);
+        ips = g.ips;
+        await k.sysctl.set(args.netns, `net.ipv6.conf.${args.ifName}.accept_dad`, '0').catch(() => undefined);
+        await k.sysctl.set(args.netns, `net.ipv4.conf.${args.ifName}.arp_notify`, '1').catch(() => undefined);
+        await configureIface(k, args.netns, args.ifName, result100({ interfaces, ips, routes }));
+        for (const gw of g.gws) await ensureAddr(k, n, gw);
+        if (g.gws.length > 0) await enableIp4Forward(k);
+        if (n.ipMasq) {
+          const chain = chainName(n.name, args.containerId);
+          undo.push(() => teardownIpMasq(k, chain));
+          for (const ip of ips) await setupIpMasq(k, ip.address, chain, chainComment(n.name, args.containerId));
+        }
+      } else {
+        await k.link.setUp(args.netns, args.ifName, true);
+      }
+      const br = await k.link.get('', n.bridge);
+      interfaces[0] = { name: n.bridge, mac: br?.mac ?? '' };
+      return mergeIntoPrev(prev, result100({ interfaces, ips, routes, ...(n.dns === undefined ? {} : { dns: n.dns }) }));
+    } catch (e) {
+      for (const u of undo.reverse()) await u().catch((ue: unknown) => args.log(`bridge: undo after failed ADD: ${ue instanceof Error ? ue.message : String(ue)}`));
+      throw e;
+    }
+  },
+
+  /** Link (if the netns is there), then IPAM, then the nat chain; every step tolerates "already gone". */
+  async del(args) {
+    const n = loadBridgeConf(confObject(args), args.args);
+    const k = args.kernel.kernel;
+    if (args.netns !== '' && (await k.netns.exists(args.netns))) await ignoreGone(() => k.link.del(args.netns, args.ifName));
+    if (n.ipamType !== '') await args.kernel.delegate.del(n.ipamType, args);
+    if (n.ipamType !== '' && n.ipMasq) await teardownIpMasq(k, chainName(n.name, args.containerId));
+  },
+
+  async check(args) {
+    const n = loadBridgeConf(confObject(args), args.args);
+    const k = args.kernel.kernel;
+    if (n.ipamType !== '') await args.kernel.delegate.check(n.ipamType, args);
+    const prev = prevResult100(args);
+    if (prev === undefined) fail('Required prevResult missing');
+    await openNetns(k, args.netns);
+    const br = await k.link.get('', n.bridge);
+    if (br === undefined) fail(`failed to lookup bridge "${n.bridge}": Link not found`);
+    if (br.kind !== 'bridge') fail(`"${n.bridge}" already exists but is not a bridge`);
+    const idx = containerIndex(args, prev);
+    const cont = await k.link.get(args.netns, args.ifName);
+    const hostIf = (prev.interfaces ?? []).find((i, j) => j !== idx && (i.sandbox ?? '') === '' && i.name !== n.bridge);
+    const host = hostIf === undefined ? undefined : await k.link.get('', hostIf.name);
+    if (host === undefined || cont === undefined) fail(`Could not find veth pair for container interface ${args.ifName}`);
+    if (host.master !== n.bridge) fail(`Interface ${host.name} is not attached to bridge ${n.bridge}`);
+    await checkContainer(args, prev, idx, args.kernel);
+    if (n.ipMasq && n.ipamType !== '') {
+      const save = await k.iptables.save('', 'nat');
+      if (!save.includes(`:${chainName(n.name, args.containerId)} `)) fail(`could not find masquerade chain ${chainName(n.name, args.containerId)}`);
+    }
+  },
+};
+

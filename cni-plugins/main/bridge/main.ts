@@ -1,0 +1,4 @@
+import { runPluginMain } from '../../pkg/exec-host.js';
+import { bridge } from './index.js';
+
+await runPluginMain(bridge, 'bridge');

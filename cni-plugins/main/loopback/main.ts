@@ -1,0 +1,4 @@
+import { runPluginMain } from '../../pkg/exec-host.js';
+import { loopback } from './index.js';
+
+await runPluginMain(loopback, 'loopback');

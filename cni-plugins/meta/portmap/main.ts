@@ -1,0 +1,4 @@
+import { runPluginMain } from '../../pkg/exec-host.js';
+import { portmap } from './index.js';
+
+await runPluginMain(portmap, 'portmap');

@@ -1,0 +1,57 @@
+import { CniError } from '../errors.js';
+import type { PluginInvoker } from '../invoke/invoker.js';
+import { failureToErrorObject } from '../invoke/outcome.js';
+import type { CmdArgs } from '../skel/plugin.js';
+import type { CniResult } from '../spec/result-types.js';
+import { parseResult } from '../spec/result.js';
+import { convertResult } from '../spec/convert.js';
+
+type Verb = 'ADD' | 'DEL' | 'CHECK' | 'GC' | 'STATUS';
+
+/**
+ * Delegated plugins (SPEC §4, pkg/ipam ExecAdd/ExecDel): found on CNI_PATH, run with the caller's environment with
+ * CNI_COMMAND replaced and the caller's whole stdin, their stderr copied to the caller's. A failure comes back as the
+ * delegate's own CniError (code kept), as Go's invoke does. Over ExecInvoker for executables, InProcessInvoker in-process.
+ */
+export class Delegator {
+  constructor(private readonly invoker: PluginInvoker) {}
+
+  /** ADD; the result converted to 1.0.0 (current.NewResultFromResult) so callers handle one shape. */
+  async add(type: string, args: CmdArgs<unknown>, stdin: string = args.stdinData): Promise<CniResult> {
+    const out = await this.run('ADD', type, args, stdin);
+    let json: unknown;
+    try {
+      json = JSON.parse(out) as unknown;
+    } catch (e) {
+      throw new CniError(999, `failed to unmarshal ${type} result: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const o = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+    const v = typeof o['cniVersion'] === 'string' && o['cniVersion'] !== '' ? o['cniVersion'] : args.cniVersion;
+    return convertResult(parseResult({ ...o, cniVersion: v }, v), '1.0.0');
+  }
+
+  async del(type: string, args: CmdArgs<unknown>, stdin: string = args.stdinData): Promise<void> {
+    await this.run('DEL', type, args, stdin);
+  }
+
+  async check(type: string, args: CmdArgs<unknown>, stdin: string = args.stdinData): Promise<void> {
+    await this.run('CHECK', type, args, stdin);
+  }
+
+  async gc(type: string, args: CmdArgs<unknown>, stdin: string = args.stdinData): Promise<void> {
+    await this.run('GC', type, args, stdin);
+  }
+
+  private async run(verb: Verb, type: string, args: CmdArgs<unknown>, stdin: string): Promise<string> {
+    const loc = await this.invoker.find(type, args.path).catch((e: unknown) => {
+      throw new CniError(999, e instanceof Error ? e.message : String(e));
+    });
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(args.env)) if (v !== undefined) env[k] = v;
+    env['CNI_COMMAND'] = verb;
+    const raw = await this.invoker.invoke(loc, stdin, env);
+    if (raw.stderr !== '') args.log(raw.stderr);
+    if (raw.exitCode !== 0) throw CniError.fromObject(failureToErrorObject(raw));
+    return raw.stdout;
+  }
+}
