@@ -45,20 +45,21 @@ function lazyNodeProxy(node: NodeInfo, proxier: IptablesProxier): NodeProxy {
     return n;
   };
   // Register stand-ins at every hook now; they load the real rules the first time a packet arrives.
-  const probe = new Netfilter(node.netns.name);
-  for (const { hook, handler } of probe.registrations()) {
-    const index = probe.registrations().findIndex((r: { hook: string; handler: { name: string } }) => r.hook === hook && r.handler.name === handler.name);
+  const probe = new Netfilter(node.netns.name).registrations();
+  let real: readonly HookHandler[] | undefined;
+  probe.forEach(({ hook, handler }, index) => {
     const lazy: HookHandler = {
       name: handler.name,
       priority: handler.priority,
       process: (h, skb, host) => {
-        const real = load().registrations()[index];
-        if (real === undefined) throw new Error(`netfilter registration #${index} vanished`);
-        return real.handler.process(h, skb, host);
+        real ??= load().registrations().map((r) => r.handler);
+        const target = real[index];
+        if (target === undefined) throw new Error(`netfilter registration #${index} vanished`);
+        return target.process(h, skb, host);
       },
     };
     node.netns.registerHook(hook, lazy);
-  }
+  });
   return {
     node: node.spec.name,
     proxier,

@@ -37,10 +37,10 @@ export interface TraceHop {
   readonly detail: string;
   /** The exact rule text for netfilter hops; null otherwise. */
   readonly rule: string | null;
-  readonly table?: string;
-  readonly chain?: string;
-  readonly ruleNumber?: number;
-  readonly nat?: { readonly type: string; readonly before: string; readonly after: string };
+  readonly table?: string | undefined;
+  readonly chain?: string | undefined;
+  readonly ruleNumber?: number | undefined;
+  readonly nat?: { readonly type: string; readonly before: string; readonly after: string } | undefined;
 }
 
 export interface Delivered {

@@ -32,6 +32,8 @@ export class Netns {
   readonly neigh: NeighTable;
   /** Every local address → the device holding it (the kernel's local table, by address). */
   private readonly localAddrs = new Map<Ip4, string>();
+  /** Broadcast address → device; rebuilt on first use after any address change. */
+  private broadcasts: Map<number, string> | undefined;
   private readonly hooks = new Map<Hook, HookHandler[]>();
   private nextIfindex = 1;
   readonly sysctl: Sysctls;
@@ -87,6 +89,7 @@ export class Netns {
     const link = this.links.get(name);
     if (link === undefined) return undefined;
     this.links.delete(name);
+    this.broadcasts = undefined;
     for (const a of link.addrs) if (this.localAddrs.get(a.ip) === name) this.localAddrs.delete(a.ip);
     for (const r of [...this.main.routes()]) {
       if (r.dev === name || r.nexthops?.some((h) => h.dev === name) === true) this.main.delete(r.dst);
@@ -100,6 +103,7 @@ export class Netns {
     const i = link?.addrs.findIndex((x) => x.ip === a.ip && x.prefix === a.prefix) ?? -1;
     if (link === undefined || i < 0) return false;
     link.addrs.splice(i, 1);
+    this.broadcasts = undefined;
     if (this.localAddrs.get(a.ip) === dev) this.localAddrs.delete(a.ip);
     const dst = ifAddrSubnet(a);
     const r = this.main.get(dst);
@@ -123,25 +127,32 @@ export class Netns {
   }
 
   /**
-   * `-m addrtype`: LOCAL for the namespace's own addresses (on any device unless `dev` limits it,
-   * as --limit-iface-in does), BROADCAST for a subnet's broadcast address, else UNICAST.
+   * `-m addrtype`, as inet_dev_addr_type classifies: 0.0.0.0 and 255.255.255.255 BROADCAST,
+   * 224/4 MULTICAST, then a lookup in the local table only (the main table is not consulted):
+   * LOCAL for the namespace's own addresses (on that device when `dev` limits it, as
+   * --limit-iface-in does; on another device the answer is UNICAST), BROADCAST for a subnet's
+   * broadcast address, UNICAST for everything else.
    */
   addrType(ip: Ip4, dev?: string): AddrType {
-    const ld = this.localDev(ip);
-    if (ld !== undefined && (dev === undefined || ld === dev)) return 'LOCAL';
-    if (ip === 0xffffffff) return 'BROADCAST';
+    if (ip === 0 || ip === 0xffffffff) return 'BROADCAST';
     if (ip >>> 28 === 14) return 'MULTICAST';
-    for (const link of this.links.values()) {
-      for (const a of link.addrs) {
-        if (a.prefix < 31 && ifAddrSubnet(a).broadcast === ip) return 'BROADCAST';
-      }
-    }
-    const r = this.main.lookup(ip);
-    if (r === undefined) return 'UNREACHABLE';
-    if (r.type === 'blackhole') return 'BLACKHOLE';
-    if (r.type === 'unreachable') return 'UNREACHABLE';
-    if (r.type === 'prohibit') return 'PROHIBIT';
+    const ld = this.localDev(ip);
+    if (ld !== undefined) return dev === undefined || ld === dev ? 'LOCAL' : 'UNICAST';
+    const b = this.broadcastDev(ip);
+    if (b !== undefined) return dev === undefined || b === dev ? 'BROADCAST' : 'UNICAST';
     return 'UNICAST';
+  }
+
+  /** The device whose subnet has `ip` as its broadcast address (the local table's `broadcast` routes). */
+  private broadcastDev(ip: Ip4): string | undefined {
+    if (this.broadcasts === undefined) {
+      const m = new Map<number, string>();
+      for (const link of this.links.values()) {
+        for (const a of link.addrs) if (a.prefix < 31 && !isLoopback(a.ip)) m.set(ifAddrSubnet(a).broadcast, link.name);
+      }
+      this.broadcasts = m;
+    }
+    return this.broadcasts.get(ip);
   }
 
   primaryAddress(dev: string): Ip4 | undefined {
@@ -182,6 +193,7 @@ export class Netns {
   }
 
   private indexAddr(dev: string, a: IfAddr): void {
+    this.broadcasts = undefined;
     this.localAddrs.set(a.ip, dev);
   }
 }
