@@ -1,0 +1,29 @@
+export { Scheduler, type SchedulerOptions, type EventType } from './scheduler.js';
+export { NodeIndex } from './node-index.js';
+export { type Decision, decideNaive, rotateAfter } from './decide.js';
+export {
+  type NodeInfo,
+  type PodInfo,
+  type Resources,
+  nodeInfoFromNode,
+  podInfoFromPod,
+  DEFAULT_MAX_PODS,
+  DEFAULT_MILLI_CPU_REQUEST,
+  DEFAULT_MEMORY_REQUEST,
+} from './node-info.js';
+export {
+  type Filter,
+  FILTERS,
+  CLASS_FILTERS,
+  nodeReady,
+  nodeUnschedulable,
+  taintToleration,
+  nodeAffinity,
+  nodeResourcesFit,
+  runFilters,
+  tolerates,
+  termMatches,
+  unschedulableMessage,
+} from './filters.js';
+export { leastAllocatedScore, leastRequested, scoreNode, MAX_NODE_SCORE } from './score.js';
+export { parseQuantity, milliCpu, wholeQuantity } from './quantity.js';

@@ -1,0 +1,106 @@
+import type { Node, NodeSelectorTerm, Pod, Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import { milliCpu, wholeQuantity } from './quantity.js';
+
+/**
+ * What the scheduler knows about one node: its allocatable resources, what its pods request (plain
+ * and "non-zero", the latter for scoring, as the scheduler framework's NodeInfo keeps both), and
+ * the fields its filters read. `ord` is the order the scheduler first saw the node in: round-robin
+ * walks nodes in that order.
+ */
+export interface Resources {
+  readonly milliCpu: number;
+  readonly memory: number;
+}
+
+export interface NodeInfo {
+  readonly name: string;
+  readonly ord: number;
+  readonly allocatable: Resources & { readonly pods: number };
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+  readonly unschedulable: boolean;
+  /** The Ready condition's status: 'True', 'False' or 'Unknown' (absent counts as 'Unknown'). */
+  readonly ready: string;
+  requested: Resources;
+  nonZero: Resources;
+  podCount: number;
+}
+
+/** Requests of one pod (PodRequests: max(sum of containers, largest init container)), plain and non-zero. */
+export interface PodInfo {
+  readonly key: string;
+  readonly requests: Resources;
+  readonly nonZero: Resources;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  /** requiredDuringSchedulingIgnoredDuringExecution terms (ORed); undefined when the pod has none. */
+  readonly requiredTerms: readonly NodeSelectorTerm[] | undefined;
+  readonly tolerations: readonly Toleration[];
+}
+
+/** The scheduler's default for a container that requests no CPU / memory, used only for scoring (DefaultMilliCPURequest, DefaultMemoryRequest). */
+export const DEFAULT_MILLI_CPU_REQUEST = 100;
+export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+/** The kubelet's default --max-pods. */
+export const DEFAULT_MAX_PODS = 110;
+
+export function nodeInfoFromNode(node: Node, ord: number): NodeInfo {
+  const alloc = node.status?.allocatable ?? node.status?.capacity ?? {};
+  const where = `node ${node.metadata?.name ?? ''} status.allocatable`;
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
+  return {
+    name: node.metadata?.name ?? '',
+    ord,
+    allocatable: {
+      milliCpu: alloc['cpu'] === undefined ? 0 : milliCpu(alloc['cpu'], `${where}.cpu`),
+      memory: alloc['memory'] === undefined ? 0 : wholeQuantity(alloc['memory'], `${where}.memory`),
+      pods: alloc['pods'] === undefined ? DEFAULT_MAX_PODS : wholeQuantity(alloc['pods'], `${where}.pods`),
+    },
+    labels: node.metadata?.labels ?? {},
+    taints: node.spec?.taints ?? [],
+    unschedulable: node.spec?.unschedulable === true,
+    ready,
+    requested: { milliCpu: 0, memory: 0 },
+    nonZero: { milliCpu: 0, memory: 0 },
+    podCount: 0,
+  };
+}
+
+function containerRequests(c: { resources?: { requests?: Record<string, unknown> } }, where: string): { cpu: number; mem: number; nzCpu: number; nzMem: number } {
+  const req = c.resources?.requests ?? {};
+  const cpu = req['cpu'] === undefined ? 0 : milliCpu(req['cpu'], `${where}.cpu`);
+  const mem = req['memory'] === undefined ? 0 : wholeQuantity(req['memory'], `${where}.memory`);
+  return { cpu, mem, nzCpu: cpu === 0 ? DEFAULT_MILLI_CPU_REQUEST : cpu, nzMem: mem === 0 ? DEFAULT_MEMORY_REQUEST : mem };
+}
+
+export function podInfoFromPod(pod: Pod): PodInfo {
+  const spec = pod.spec;
+  const key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+  let cpu = 0;
+  let mem = 0;
+  let nzCpu = 0;
+  let nzMem = 0;
+  (spec?.containers ?? []).forEach((c, i) => {
+    const r = containerRequests(c, `pod ${key} spec.containers[${i}].resources.requests`);
+    cpu += r.cpu;
+    mem += r.mem;
+    nzCpu += r.nzCpu;
+    nzMem += r.nzMem;
+  });
+  // An init container runs alone, so the pod needs at least the largest one (resource.PodRequests).
+  (spec?.initContainers ?? []).forEach((c, i) => {
+    const r = containerRequests(c, `pod ${key} spec.initContainers[${i}].resources.requests`);
+    cpu = Math.max(cpu, r.cpu);
+    mem = Math.max(mem, r.mem);
+    nzCpu = Math.max(nzCpu, r.nzCpu);
+    nzMem = Math.max(nzMem, r.nzMem);
+  });
+  const terms = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  return {
+    key,
+    requests: { milliCpu: cpu, memory: mem },
+    nonZero: { milliCpu: nzCpu, memory: nzMem },
+    nodeSelector: spec?.nodeSelector ?? {},
+    requiredTerms: terms,
+    tolerations: spec?.tolerations ?? [],
+  };
+}

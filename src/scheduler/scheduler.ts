@@ -1,0 +1,178 @@
+import type { Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
+import { isJsonObject, resourceByPlural, type KubeObject, type ResourceType } from '../api/index.js';
+import { bindPod, isApiError, type ApiServer } from '../apiserver/index.js';
+import type { Decision } from './decide.js';
+import { NodeIndex } from './node-index.js';
+import { podInfoFromPod, type PodInfo } from './node-info.js';
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface SchedulerOptions {
+  readonly api: ApiServer;
+  /** Pods naming another scheduler are left alone (spec.schedulerName). */
+  readonly schedulerName?: string;
+  /** Score every node every cycle (the reference algorithm) instead of the class/bucket index. */
+  readonly naive?: boolean;
+  /** Called with every decision, for traces and tests. */
+  readonly onDecision?: (pod: string, d: Decision) => void;
+}
+
+function podsType(): ResourceType {
+  const r = resourceByPlural('', 'pods');
+  if (r === undefined) throw new Error('pods resource missing from the registry');
+  return r;
+}
+
+function podKey(p: Pod): string {
+  return `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
+}
+
+function finished(p: Pod): boolean {
+  return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+}
+
+/**
+ * kube-scheduler's loop over the API: unbound pods queue in arrival order; each cycle filters and
+ * scores the nodes (see NodeIndex) and posts a Binding, or marks the pod PodScheduled=False with
+ * the reasons. The pod is assumed on its node at once, so the next cycle sees the node's new
+ * requests before the watch event comes back. Unschedulable pods wait until a node changes or a
+ * pod leaves a node (the queue's "move on cluster event"). Fed by watch events; deterministic.
+ */
+export class Scheduler {
+  readonly name = 'scheduler';
+  readonly index = new NodeIndex();
+  private readonly api: ApiServer;
+  private readonly schedulerName: string;
+  private readonly naive: boolean;
+  private readonly onDecision: ((pod: string, d: Decision) => void) | undefined;
+  private readonly pods = podsType();
+  /** Pods waiting for a cycle, in arrival order, with their latest state. */
+  private readonly queue = new Map<string, Pod>();
+  private readonly unschedulable = new Map<string, Pod>();
+  private readonly assigned = new Map<string, { node: string; info: PodInfo }>();
+  private lastOrd = -1;
+
+  constructor(opts: SchedulerOptions) {
+    this.api = opts.api;
+    this.schedulerName = opts.schedulerName ?? 'default-scheduler';
+    this.naive = opts.naive ?? false;
+    this.onDecision = opts.onDecision;
+  }
+
+  onNode(type: EventType, node: Node): void {
+    if (type === 'DELETED') this.index.remove(node.metadata?.name ?? '');
+    else this.index.upsert(node);
+    this.retryUnschedulable();
+  }
+
+  onPod(type: EventType, pod: Pod): void {
+    const key = podKey(pod);
+    const nodeName = pod.spec?.nodeName ?? '';
+    if (type === 'DELETED' || finished(pod)) {
+      this.queue.delete(key);
+      this.unschedulable.delete(key);
+      if (this.unassign(key)) this.retryUnschedulable();
+      return;
+    }
+    if (nodeName !== '') {
+      this.queue.delete(key);
+      this.unschedulable.delete(key);
+      const a = this.assigned.get(key);
+      if (a?.node === nodeName) return;
+      if (a !== undefined) this.unassign(key);
+      this.assign(key, nodeName, podInfoFromPod(pod));
+      return;
+    }
+    if ((pod.spec?.schedulerName ?? 'default-scheduler') !== this.schedulerName || pod.metadata?.deletionTimestamp !== undefined) return;
+    if (this.unschedulable.has(key)) {
+      this.unschedulable.set(key, pod);
+      return;
+    }
+    this.queue.set(key, pod);
+  }
+
+  pending(): boolean {
+    return this.queue.size > 0;
+  }
+
+  /** How many pods wait for a node that does not fit them yet. */
+  get unschedulableCount(): number {
+    return this.unschedulable.size;
+  }
+
+  /** One scheduling cycle's decision for a pod, without binding it. */
+  decide(pod: Pod): Decision {
+    const info = podInfoFromPod(pod);
+    return this.naive ? this.index.decideNaive(info, this.lastOrd) : this.index.decide(info, this.lastOrd);
+  }
+
+  /** Runs a cycle for every queued pod. Returns whether anything was done. */
+  async step(): Promise<boolean> {
+    if (this.queue.size === 0) return false;
+    const batch = [...this.queue];
+    this.queue.clear();
+    for (const [key, pod] of batch) await this.scheduleOne(key, pod);
+    return true;
+  }
+
+  private async scheduleOne(key: string, pod: Pod): Promise<void> {
+    const d = this.decide(pod);
+    this.onDecision?.(key, d);
+    const ns = pod.metadata?.namespace ?? '';
+    const name = pod.metadata?.name ?? '';
+    if (d.kind === 'bind') {
+      this.lastOrd = d.ord;
+      this.assign(key, d.node, podInfoFromPod(pod));
+      try {
+        await bindPod(this.api, ns, name, { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns }, target: { apiVersion: 'v1', kind: 'Node', name: d.node } });
+      } catch (e) {
+        // Gone or already bound elsewhere: forget the assumption; the watch event tells the truth.
+        if (!isApiError(e)) throw e;
+        if (this.assigned.get(key)?.node === d.node) this.unassign(key);
+      }
+      return;
+    }
+    this.unschedulable.set(key, pod);
+    await this.markUnschedulable(ns, name, d.message);
+  }
+
+  private async markUnschedulable(ns: string, name: string, message: string): Promise<void> {
+    let cur: KubeObject;
+    try {
+      cur = await this.api.get(this.pods, ns, name);
+    } catch (e) {
+      if (isApiError(e)) return;
+      throw e;
+    }
+    const status = isJsonObject(cur['status']) ? cur['status'] : {};
+    const conds = (Array.isArray(status['conditions']) ? status['conditions'] : []) as PodCondition[];
+    const old = conds.find((c) => c.type === 'PodScheduled');
+    if (old?.status === 'False' && old.reason === 'Unschedulable' && old.message === message) return;
+    const cond: PodCondition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastTransitionTime: this.api.now() };
+    status['conditions'] = [...conds.filter((c) => c.type !== 'PodScheduled'), cond];
+    cur['status'] = status;
+    try {
+      await this.api.update(this.pods, ns, name, cur, { subresource: 'status' });
+    } catch (e) {
+      if (!isApiError(e)) throw e;
+    }
+  }
+
+  private assign(key: string, node: string, info: PodInfo): void {
+    this.assigned.set(key, { node, info });
+    this.index.account(node, info, 1);
+  }
+
+  private unassign(key: string): boolean {
+    const a = this.assigned.get(key);
+    if (a === undefined) return false;
+    this.assigned.delete(key);
+    this.index.account(a.node, a.info, -1);
+    return true;
+  }
+
+  private retryUnschedulable(): void {
+    for (const [k, p] of this.unschedulable) this.queue.set(k, p);
+    this.unschedulable.clear();
+  }
+}
