@@ -36,11 +36,15 @@ function lazyNodeProxy(node: NodeInfo, proxier: IptablesProxier): NodeProxy {
   let nf: Netfilter | undefined;
   const load = (): Netfilter => {
     if (nf !== undefined) return nf;
-    const n = new Netfilter(node.netns.name);
+    const staging = new Netfilter(node.netns.name);
     // kubelet's chains first, then kube-proxy's sync, as on a booting node.
-    n.iptablesRestore(KUBELET_RULES, { noflush: true });
+    staging.iptablesRestore(KUBELET_RULES, { noflush: true });
     proxier.sync();
-    n.iptablesRestore(proxier.nodeView(), { noflush: true });
+    staging.iptablesRestore(proxier.nodeView(), { noflush: true });
+    // Reload what iptables-save prints, so every rule a trace names reads exactly as on a real
+    // node (`--set-xmark 0x4000/0x4000`, `-s 10.0.0.1/32`, 11-digit probabilities), not as written.
+    const n = new Netfilter(node.netns.name);
+    n.iptablesRestore(staging.iptablesSave());
     nf = n;
     return n;
   };
