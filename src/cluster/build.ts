@@ -10,7 +10,8 @@ import { NODE_NETWORK, wireNode } from './node-network.js';
 import { HostLocalRange, bridgeSettingsFrom, wirePod } from './pod-network.js';
 import { allocateServices } from './services.js';
 import { announceLoadBalancers } from './load-balancer.js';
-import { type NodeProxy, installKubeProxy } from './kube-proxy.js';
+import { installKubeProxy } from './kube-proxy.js';
+import type { ProxyMode } from '../proxy/index.js';
 import { podRequests } from './workloads.js';
 
 /**
@@ -20,7 +21,7 @@ import { podRequests } from './workloads.js';
  * order, which is what the scheduler's least-allocated score with round-robin ties gives for
  * identical empty nodes.
  */
-export function buildCluster(topology: TopologySpec): Cluster {
+export function buildCluster(topology: TopologySpec, opts: { proxyMode?: ProxyMode } = {}): Cluster {
   const net = new Network();
   const nodes = new Map<string, NodeInfo>();
   for (const spec of topology.nodes) nodes.set(spec.name, { spec, netns: wireNode(net, topology, spec) });
@@ -74,7 +75,7 @@ export function buildCluster(topology: TopologySpec): Cluster {
   for (const svc of services.values()) endpointSlices.push(...endpointSlicesFor(svc, podList));
 
   const base = { topology, network: net, nodes, pods, podsByIp, externals, services, endpointSlices };
-  const proxies = c.proxyMode === 'iptables' ? installKubeProxy(base) : new Map<string, NodeProxy>();
+  const proxies = installKubeProxy(base, opts.proxyMode ?? c.proxyMode);
   const lb = c.loadBalancer;
   const announcements = lb === undefined ? [] : announceLoadBalancers(lb.mode, services, endpointSlices, nodes, externals);
   return { ...base, proxies, announcements };

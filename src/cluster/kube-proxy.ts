@@ -1,16 +1,39 @@
-import { IptablesProxier, createSharedIptablesContext } from '../proxy/index.js';
+import { IptablesProxier, type Proxier, type ProxyMode, createSharedIptablesContext } from '../proxy/index.js';
 import { type HookHandler, Netfilter } from '../net/index.js';
 import type { Cluster, NodeInfo } from './model.js';
 import { KUBELET_RULES } from './kubelet-rules.js';
+import { installIpvsProxy } from './proxy-ipvs.js';
+import { installNftablesProxy } from './proxy-nftables.js';
+import { installUserspaceProxy } from './proxy-userspace.js';
 
 /** One node's kube-proxy and the netfilter its rules are loaded into. */
 export interface NodeProxy {
   readonly node: string;
-  readonly proxier: IptablesProxier;
+  readonly mode: ProxyMode;
+  readonly proxier: Proxier;
   /** The node's netfilter, with kubelet's and kube-proxy's rules loaded on first use. */
   netfilter(): Netfilter;
   /** `iptables-save` of the node as the real tool prints it. */
   iptablesSave(): string;
+  /**
+   * What `kubewire rules` prints: iptables-save in iptables mode; iptables-save, `ipvsadm -Ln` and
+   * `ipset save` in IPVS mode; iptables-save in userspace mode; `nft list ruleset` in nftables mode.
+   */
+  rules(): string;
+}
+
+/** Runs kube-proxy in `mode` (default: the topology's proxyMode) on every node. */
+export function installKubeProxy(cluster: Omit<Cluster, 'proxies' | 'announcements'>, mode: ProxyMode = cluster.topology.cluster.proxyMode): Map<string, NodeProxy> {
+  switch (mode) {
+    case 'iptables':
+      return installIptablesProxy(cluster);
+    case 'ipvs':
+      return installIpvsProxy(cluster);
+    case 'userspace':
+      return installUserspaceProxy(cluster);
+    case 'nftables':
+      return installNftablesProxy(cluster);
+  }
 }
 
 /**
@@ -19,7 +42,7 @@ export interface NodeProxy {
  * node's rules are parsed into its netfilter only when a trace first reaches that node, so a
  * 5,000-node cluster pays for the nodes it is asked about.
  */
-export function installKubeProxy(cluster: Omit<Cluster, 'proxies' | 'announcements'>): Map<string, NodeProxy> {
+function installIptablesProxy(cluster: Omit<Cluster, 'proxies' | 'announcements'>): Map<string, NodeProxy> {
   const ctx = createSharedIptablesContext();
   const out = new Map<string, NodeProxy>();
   const clusterCIDR = cluster.topology.cluster.clusterCIDR;
@@ -66,8 +89,10 @@ function lazyNodeProxy(node: NodeInfo, proxier: IptablesProxier): NodeProxy {
   });
   return {
     node: node.spec.name,
+    mode: 'iptables',
     proxier,
     netfilter: load,
     iptablesSave: () => load().iptablesSave(),
+    rules: () => load().iptablesSave(),
   };
 }

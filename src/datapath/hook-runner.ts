@@ -1,8 +1,13 @@
-import type { Hook, HookHandler, HostView, Netns, Skb } from '../net/index.js';
+import type { Hook, HookHandler, HookVerdict, HostView, Netns, Skb } from '../net/index.js';
 import type { Verdict } from './types.js';
 import type { Walk } from './walk.js';
 
 export type HookEnd = (w: Walk, verdict: Exclude<Verdict, 'delivered'>, reason: string, skb: Skb) => void;
+
+/** Verdicts by which a handler hands the packet back to the datapath to continue differently. */
+export type TakeoverVerdict = Extract<HookVerdict, { kind: 'reroute' | 'proxy' }>;
+/** Continues a path a handler took over (IPVS re-routing, a userspace proxy's new connection). */
+export type HookTakeover = (w: Walk, verdict: TakeoverVerdict, skb: Skb) => void;
 
 const hostViews = new WeakMap<Netns, HostView>();
 
@@ -24,13 +29,13 @@ export function hostView(ns: Netns): HostView {
  * Runs a hook's handlers in priority order, as nf_hook_slow does, forking the walk on every
  * branch a handler returns. `k` continues each accepted branch; `end` closes the others.
  */
-export function runHook(w: Walk, ns: Netns, hook: Hook, skb: Skb, iface: string | null, k: (w: Walk, skb: Skb) => void, end: HookEnd): void {
+export function runHook(w: Walk, ns: Netns, hook: Hook, skb: Skb, iface: string | null, k: (w: Walk, skb: Skb) => void, end: HookEnd, takeover?: HookTakeover): void {
   const handlers = ns.handlers(hook);
   if (handlers.length === 0) {
     k(w, skb);
     return;
   }
-  runFrom(w, ns, hook, skb, iface, handlers, 0, k, end);
+  runFrom(w, ns, hook, skb, iface, handlers, 0, k, end, takeover);
 }
 
 function runFrom(
@@ -43,6 +48,7 @@ function runFrom(
   i: number,
   k: (w: Walk, skb: Skb) => void,
   end: HookEnd,
+  takeover?: HookTakeover,
 ): void {
   const h = handlers[i];
   if (h === undefined) {
@@ -70,7 +76,7 @@ function runFrom(
     const v = b.verdict;
     switch (v.kind) {
       case 'accept':
-        runFrom(bw, ns, hook, b.skb, iface, handlers, i + 1, k, end);
+        runFrom(bw, ns, hook, b.skb, iface, handlers, i + 1, k, end, takeover);
         break;
       case 'drop':
         end(bw, 'dropped', v.reason, b.skb);
@@ -80,6 +86,11 @@ function runFrom(
         break;
       case 'stolen':
         end(bw, 'dropped', v.reason, b.skb);
+        break;
+      case 'reroute':
+      case 'proxy':
+        if (takeover === undefined) end(bw, 'dropped', `${v.reason} (not continued: no takeover here)`, b.skb);
+        else takeover(bw, v, b.skb);
         break;
     }
   }

@@ -2,7 +2,7 @@ import { type Ip4, type Mac, ip4ToString } from '../addr/index.js';
 import { Fraction } from '../lib/index.js';
 import { type Hook, type Link, NEW_CT, type Netns, type Network, type PathState, type Route, routeNextHops, type Skb } from '../net/index.js';
 import { type Packet, flowKey } from '../packet/index.js';
-import { runHook } from './hook-runner.js';
+import { type TakeoverVerdict, runHook } from './hook-runner.js';
 import { Neighbour } from './neighbour.js';
 import type { Delivered, HopStep, TraceHop, TracePath, TraceResult, Verdict } from './types.js';
 import { Walk } from './walk.js';
@@ -410,7 +410,22 @@ export class Tracer {
   }
 
   private hook(w: Walk, ns: Netns, hook: Hook, skb: Skb, iface: string | null, k: (w: Walk, skb: Skb) => void): void {
-    runHook(w, ns, hook, skb, iface, k, (w2, verdict, reason, s2) => this.end(w2, ns, iface, verdict, reason, s2));
+    runHook(w, ns, hook, skb, iface, k, (w2, verdict, reason, s2) => this.end(w2, ns, iface, verdict, reason, s2), (w2, v, s2) => this.takeover(w2, ns, iface, v, s2));
+  }
+
+  /**
+   * A handler took the packet over. `reroute`: it was rewritten in place (IPVS's ip_vs_nat_xmit) and
+   * is routed again as locally output, then POSTROUTING. `proxy`: a local socket accepted it and a
+   * second connection starts from this namespace (kube-proxy's userspace mode).
+   */
+  private takeover(w: Walk, ns: Netns, iface: string | null, v: TakeoverVerdict, skb: Skb): void {
+    if (v.kind === 'reroute') {
+      this.hop(w, ns, iface, 'route-lookup', () => `${v.reason}: ${ip4ToString(skb.packet.dst)} is routed again as locally output`);
+      this.rerouteAfterOutput(w, ns, { ...skb, inDev: undefined, physIn: undefined, physOut: undefined, bridged: false });
+      return;
+    }
+    this.hop(w, ns, iface, 'userspace-proxy', () => `${v.reason}; ${v.socket} opens ${flowKey(v.packet)}`);
+    this.localOut(w, ns, makeSkb(v.packet, skb.pathState));
   }
 
   private hop(w: Walk, ns: Netns, iface: string | null, step: HopStep, detail: Detail): void {

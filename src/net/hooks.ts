@@ -79,7 +79,19 @@ export type HookVerdict =
   | { readonly kind: 'drop'; readonly reason: string }
   | { readonly kind: 'reject'; readonly reason: string; readonly with: string }
   /** The packet was taken over (e.g. by a local proxy socket); the path continues elsewhere. */
-  | { readonly kind: 'stolen'; readonly reason: string };
+  | { readonly kind: 'stolen'; readonly reason: string }
+  /**
+   * The handler rewrote the packet and the kernel transmits it itself, as IPVS does after
+   * ip_vs_nat_xmit: the packet is routed again from this namespace as locally output and then
+   * traverses POSTROUTING (where KUBE-POSTROUTING may masquerade it). No later handler of this
+   * hook runs.
+   */
+  | { readonly kind: 'reroute'; readonly reason: string }
+  /**
+   * Delivered to a local proxy socket (kube-proxy's userspace mode), which opens a new connection:
+   * `packet` is the first packet of that connection, sent by this namespace like any local socket.
+   */
+  | { readonly kind: 'proxy'; readonly reason: string; readonly socket: string; readonly packet: Packet };
 
 /** One possible outcome of a hook; several branches when a rule chooses at random. */
 export interface HookBranch {

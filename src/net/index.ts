@@ -12,3 +12,4 @@ export { printIpAddr } from './print/ip-addr.js';
 export { printIpRoute, formatRoute } from './print/ip-route.js';
 export { printBridgeFdb, printIpNeigh } from './print/bridge-fdb.js';
 export { Netfilter, NF_PRIORITY, type NetfilterRegistration, parseIptablesSave, printIptablesSave, printRestoreInput, Ipsets } from './netfilter/index.js';
+export * from './ipvs/index.js';

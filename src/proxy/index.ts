@@ -8,3 +8,4 @@ export { EndpointsChangeTracker, type ServiceEndpoints } from './endpoints-chang
 export { categorizeEndpoints, canUseTopology, type CategorizedEndpoints, ZONE_LABEL } from './topology.js';
 export { SharedProxyState, type ChangeLogEntry, BLOCK_SIZE } from './shared-state.js';
 export * from './modes/iptables/index.js';
+export * from './modes/ipvs/index.js';

@@ -1,0 +1,160 @@
+import { type Ip4, ip4ToString } from '../../addr/index.js';
+import { Fraction, InputError } from '../../lib/index.js';
+import { type Packet, flowKey } from '../../packet/index.js';
+import type { Hook, HookBranch, HookHandler, HostView, PathState, Skb } from '../hooks.js';
+import { schedule } from './schedulers.js';
+import { type IpvsProtocol, type RealServer, type VirtualServer, type VirtualService, vsKey } from './types.js';
+
+/** Where IPVS hooks in (net/netfilter/ipvs/ip_vs_core.c ip_vs_ops4): NF_IP_PRI_NAT_SRC - 2 and NF_IP_PRI_NAT_DST + 2. */
+export const IPVS_PRIORITY = { localIn: 98, localOut: -98 } as const;
+
+export interface IpvsRegistration {
+  readonly hook: Hook;
+  readonly handler: HookHandler;
+}
+
+/** Persistence templates of one namespace on one path: template key → `ip:port` of the server. */
+type Templates = ReadonlyMap<string, string>;
+
+function protoOf(p: Packet): IpvsProtocol | undefined {
+  return p.proto === 'tcp' ? 'TCP' : p.proto === 'udp' ? 'UDP' : p.proto === 'sctp' ? 'SCTP' : undefined;
+}
+
+export function vsText(vs: VirtualServer): string {
+  return `${vs.protocol} ${ip4ToString(vs.address)}:${vs.port}`;
+}
+
+export function destText(d: RealServer): string {
+  return `${ip4ToString(d.address)}:${d.port}`;
+}
+
+/**
+ * The IPVS table of one network namespace (what `ipvsadm` edits) and its packet handling: a
+ * first packet to a virtual server at LOCAL_IN or LOCAL_OUT is scheduled to a real server,
+ * DNATed (Masq forwarding) and transmitted by IPVS itself (ip_vs_nat_xmit: routed again, then
+ * POSTROUTING). Persistence templates (sessionAffinity ClientIP) travel in the path state.
+ */
+export class Ipvs {
+  private services = new Map<string, VirtualService>();
+  readonly stateKey: string;
+
+  constructor(readonly netns: string) {
+    this.stateKey = `ipvs/${netns}`;
+  }
+
+  /** Virtual services in insertion order. */
+  list(): readonly VirtualService[] {
+    return [...this.services.values()];
+  }
+
+  get(protocol: IpvsProtocol, address: Ip4, port: number): VirtualService | undefined {
+    return this.services.get(vsKey(protocol, address, port));
+  }
+
+  /** ipvsadm -A / -E: adds or replaces a virtual server, keeping its destinations. */
+  addVirtualServer(vs: VirtualServer): void {
+    const k = vsKey(vs.protocol, vs.address, vs.port);
+    this.services.set(k, { vs, dests: this.services.get(k)?.dests ?? [] });
+  }
+
+  deleteVirtualServer(vs: Pick<VirtualServer, 'protocol' | 'address' | 'port'>): boolean {
+    return this.services.delete(vsKey(vs.protocol, vs.address, vs.port));
+  }
+
+  /** ipvsadm -a / -e: adds or replaces a destination of an existing virtual server; throws KW_IPVS_NO_SERVICE otherwise. */
+  addRealServer(vs: Pick<VirtualServer, 'protocol' | 'address' | 'port'>, rs: RealServer): void {
+    const k = vsKey(vs.protocol, vs.address, vs.port);
+    const svc = this.services.get(k);
+    if (svc === undefined) throw new InputError('KW_IPVS_NO_SERVICE', `no virtual service ${vs.protocol} ${ip4ToString(vs.address)}:${vs.port} to add ${destText(rs)} to`);
+    const i = svc.dests.findIndex((d) => d.address === rs.address && d.port === rs.port);
+    const dests = i < 0 ? [...svc.dests, rs] : svc.dests.map((d, j) => (j === i ? rs : d));
+    this.services.set(k, { vs: svc.vs, dests });
+  }
+
+  /** ipvsadm -C. */
+  clear(): void {
+    this.services = new Map();
+  }
+
+  /** Replaces the whole table at once (a restore or a proxier sync, all-or-nothing). */
+  replace(services: readonly VirtualService[]): void {
+    const m = new Map<string, VirtualService>();
+    for (const s of services) m.set(vsKey(s.vs.protocol, s.vs.address, s.vs.port), s);
+    this.services = m;
+  }
+
+  private templates(skb: Skb): Templates {
+    const t = skb.pathState?.get(this.stateKey);
+    return t instanceof Map ? (t as Templates) : EMPTY;
+  }
+
+  private withTemplates(skb: Skb, t: Templates): PathState {
+    const m = new Map(skb.pathState ?? []);
+    m.set(this.stateKey, t);
+    return m;
+  }
+
+  /** ip_vs_in: schedule and DNAT a first packet to a virtual server; anything else passes. */
+  process(hook: Hook, skb: Skb, _host: HostView): readonly HookBranch[] {
+    const p = skb.packet;
+    const proto = protoOf(p);
+    if (proto === undefined || skb.ct.reply || skb.ct.state !== 'NEW') return ACCEPT(skb);
+    const svc = this.services.get(vsKey(proto, p.dst, p.dport));
+    if (svc === undefined) return ACCEPT(skb);
+    const where = hook === 'INPUT' ? 'LOCAL_IN (ip_vs_remote_request4)' : 'LOCAL_OUT (ip_vs_local_request4)';
+    const vs = svc.vs;
+    const persist = vs.persistent;
+    const tkey = persist === undefined ? '' : `${proto}/${(p.src & persist.netmask) >>> 0}/${p.dst}/${p.dport}`;
+    if (persist !== undefined) {
+      const pinned = this.templates(skb).get(tkey);
+      const d = pinned === undefined ? undefined : svc.dests.find((x) => destText(x) === pinned && x.weight > 0);
+      if (d !== undefined) return [this.forward(skb, vs, d, Fraction.ONE, `persistence template ${ip4ToString(p.src)} → ${pinned} (timeout ${persist.timeout} s)`, where, undefined)];
+    }
+    const choices = schedule(svc, p);
+    if (choices.length === 0) {
+      return [{
+        probability: Fraction.ONE,
+        verdict: { kind: 'reject', reason: `IPVS ${vsText(vs)} at ${where} has no available real server: ip_vs_leave sends ICMP port unreachable and drops the packet`, with: 'icmp-port-unreachable' },
+        skb,
+        hops: [{ step: 'ipvs', detail: `${vsText(vs)} ${vs.scheduler}: no real server with weight > 0` }],
+      }];
+    }
+    return choices.map((c) => this.forward(skb, vs, c.dest, c.probability, c.explanation, where, persist === undefined ? undefined : tkey));
+  }
+
+  private forward(skb: Skb, vs: VirtualServer, d: RealServer, probability: Fraction, why: string, where: string, newTemplate: string | undefined): HookBranch {
+    const p = skb.packet;
+    const hopBase = `IPVS ${vsText(vs)} ${vs.scheduler}${vs.persistent === undefined ? '' : ` persistent ${vs.persistent.timeout}`} at ${where}: → ${destText(d)} ${d.forward} weight ${d.weight}; ${why}`;
+    if (d.forward !== 'Masq' && d.forward !== 'Local') {
+      return { probability, verdict: { kind: 'drop', reason: `IPVS forwarding method ${d.forward} (to ${destText(d)}) is not modelled: only Masq (NAT), which kube-proxy uses` }, skb, hops: [{ step: 'ipvs', detail: hopBase }] };
+    }
+    const np: Packet = { ...p, dst: d.address, dport: d.port };
+    const before = flowKey(p);
+    const after = flowKey(np);
+    let next: Skb = { ...skb, packet: np };
+    if (newTemplate !== undefined) {
+      const t = new Map(this.templates(skb));
+      t.set(newTemplate, destText(d));
+      next = { ...next, pathState: this.withTemplates(skb, t) };
+    }
+    const note = newTemplate === undefined ? '' : `; persistence template created for ${ip4ToString(p.src)}`;
+    return {
+      probability,
+      verdict: { kind: 'reroute', reason: `IPVS ${d.forward === 'Masq' ? 'ip_vs_nat_xmit' : 'local delivery'} after DNAT to ${destText(d)}` },
+      skb: next,
+      hops: [{ step: 'ipvs', detail: `${hopBase}${note}`, nat: { type: 'dnat', before, after } }],
+    };
+  }
+
+  /** The two handlers to register with Netns.registerHook. */
+  registrations(): IpvsRegistration[] {
+    const process: HookHandler['process'] = (hook, skb, host) => this.process(hook, skb, host);
+    return [
+      { hook: 'INPUT', handler: { name: 'ipvs', priority: IPVS_PRIORITY.localIn, process } },
+      { hook: 'OUTPUT', handler: { name: 'ipvs', priority: IPVS_PRIORITY.localOut, process } },
+    ];
+  }
+}
+
+const EMPTY: Templates = new Map();
+const ACCEPT = (skb: Skb): HookBranch[] => [{ probability: Fraction.ONE, verdict: { kind: 'accept' }, skb, hops: [] }];
