@@ -7,7 +7,8 @@ import type { TraceResult } from '../datapath/index.js';
 import { readFile } from 'node:fs/promises';
 import { InputError, isKubewireError, errorMessage } from '../lib/index.js';
 import { loadTopology } from '../topology/index.js';
-import { runCniLintCommand } from '../cni/index.js';
+import { reportHasErrors, reportToJson, reportToText, runCniLintCommand, validatePlugin } from '../cni/index.js';
+import { cleanupKw, LinuxKernel, NodeCommandRunner } from '../kernel/index.js';
 import { renderTrace, traceToJson } from './render-trace.js';
 import { renderShow, renderSummary } from './show.js';
 
@@ -130,7 +131,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
       io.stdout(renderTrace(traceInCluster(cluster, { from: `pod/${a.key}`, to: `pod/${b.key}:${port}` })));
     });
 
-  const cni = program.command('cni').description('CNI tools: lint a conflist');
+  const cni = program.command('cni').description('CNI tools: lint a conflist, validate a plugin');
   cni
     .command('lint')
     .description('check conflists statically: schema, names, versions, plugins present on the CNI path (exit 1 on any error finding)')
@@ -140,6 +141,31 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .argument('[args...]')
     .action(async (args: string[]) => {
       setExit(await runCniLintCommand(args, { stdout: io.stdout, stderr: io.stderr, env: process.env }));
+    });
+
+  cni
+    .command('validate')
+    .description('run a CNI plugin for real (root) in throwaway kw-v-* namespaces through VERSION, ADD/CHECK/DEL per version, chaining and bad inputs; exit 1 on any error finding')
+    .requiredOption('--plugin <path>', 'the plugin executable')
+    .option('--config <file>', 'conflist or plugin config to test with (default: a built-in one for bridge, ptp, host-local, loopback, portmap, vxlan)')
+    .option('--cni-path <dirs>', "CNI_PATH for delegated plugins (default: the plugin's directory)")
+    .option('--json', 'print {"plugin","findings":[…],"checksRun":N}')
+    .action(async (o: { plugin: string; config?: string; cniPath?: string; json?: boolean }) => {
+      if (process.getuid?.() !== 0) throw new InputError('KW_CLI_NOT_ROOT', 'cni validate runs plugins in real network namespaces: run it as root');
+      const report = await validatePlugin(o.plugin, { ...(o.config === undefined ? {} : { configFile: o.config }), ...(o.cniPath === undefined ? {} : { cniPath: o.cniPath }) });
+      io.stdout(o.json === true ? reportToJson(report) : reportToText(report));
+      setExit(reportHasErrors(report) ? 1 : 0);
+    });
+
+  program
+    .command('cleanup')
+    .description('remove every kw- network namespace left behind by tests, the validator or a crash')
+    .action(async () => {
+      const r = await cleanupKw(new LinuxKernel(new NodeCommandRunner()));
+      for (const n of r.removed) io.stdout(`removed netns ${n}\n`);
+      for (const x of r.failed) io.stderr(`kubewire: could not remove netns ${x.name}: ${x.error}\n`);
+      if (r.removed.length === 0 && r.failed.length === 0) io.stdout('nothing to clean up\n');
+      setExit(r.failed.length > 0 ? 1 : 0);
     });
 
   return program;

@@ -47,3 +47,5 @@ export { runCniLintCommand, type LintCommandIo } from './lint-command.js';
 export { Delegator } from './plugin-host/delegate.js';
 export { type HostFiles, NodeFiles, MemoryFiles } from './plugin-host/files.js';
 export { type PluginHost, randomVethName, fnv32Hex } from './plugin-host/host.js';
+
+export { validatePlugin, reportToJson, reportToText, reportHasErrors, type ValidateOptions, type Finding, type FindingSeverity, type Evidence, type ValidationReport } from './validate/index.js';
