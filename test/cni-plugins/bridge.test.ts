@@ -25,7 +25,7 @@ for (const v of VERSIONS) {
     await w.runtime.delNetworkList(list, rt('c1'));
     t.deepEqual([...w.network.get('pod/default/web').links.keys()], ['lo']);
     t.deepEqual([...w.network.get('node/a').links.keys()], ['lo', 'cni0'], 'the bridge stays, as upstream');
-    t.deepEqual([...(w.files as { files: Map<string, string> }).files.keys()], ['/var/lib/cni/networks/kubewire/last_reserved_ip.0']);
+    t.deepEqual([...w.mem.files.keys()], ['/var/lib/cni/networks/kubewire/last_reserved_ip.0']);
   });
 }
 
@@ -40,7 +40,7 @@ test('host-local keeps upstream files: <dataDir>/<net>/<ip> = "cid\\r\\nifname",
   const list = bridgeList('1.0.0');
   await w.runtime.addNetworkList(list, rt('ca', 'pod/a'));
   await w.runtime.addNetworkList(list, rt('cb', 'pod/b'));
-  const files = (w.files as { files: Map<string, string> }).files;
+  const files = w.mem.files;
   t.is(files.get('/var/lib/cni/networks/kubewire/10.244.1.2'), 'ca\r\neth0');
   t.is(files.get('/var/lib/cni/networks/kubewire/10.244.1.3'), 'cb\r\neth0');
   t.is(files.get('/var/lib/cni/networks/kubewire/last_reserved_ip.0'), '10.244.1.3');
@@ -57,7 +57,7 @@ test('a failed ADD (exhausted range) leaves no veth and no lease', async (t) => 
   t.is(e?.msg, 'failed to allocate for range 0: no IP addresses available in range set: 10.97.0.1-10.97.0.2');
   t.deepEqual([...w.network.get('pod/b').links.keys()], ['lo']);
   t.is([...w.network.get('node/a').links.keys()].filter((n) => n.startsWith('veth')).length, 1, "only pod a's veth");
-  t.deepEqual([...(w.files as { files: Map<string, string> }).files.keys()].filter((f) => /\/\d+\.\d+\.\d+\.\d+$/.test(f)), ['/var/lib/cni/networks/kubewire/10.97.0.2']);
+  t.deepEqual([...w.mem.files.keys()].filter((f) => /\/\d+\.\d+\.\d+\.\d+$/.test(f)), ['/var/lib/cni/networks/kubewire/10.97.0.2']);
 });
 
 test('a failed ADD after IPAM (bridge holds another address) releases the lease and removes the veth', async (t) => {
@@ -68,7 +68,7 @@ test('a failed ADD after IPAM (bridge holds another address) releases the lease 
   t.is(e?.msg, 'failed to set bridge addr: "cni0" already has an IP address different from 10.244.1.1/24');
   t.deepEqual([...w.network.get('pod/a').links.keys()], ['lo']);
   t.deepEqual([...w.network.get('node/a').links.keys()], ['lo', 'cni0']);
-  t.deepEqual([...(w.files as { files: Map<string, string> }).files.keys()].filter((f) => /\/\d+\.\d+\.\d+\.\d+$/.test(f)), []);
+  t.deepEqual([...w.mem.files.keys()].filter((f) => /\/\d+\.\d+\.\d+\.\d+$/.test(f)), []);
 });
 
 test('ipMasq: the CNI-<sha512> chain as upstream names and fills it; DEL removes it', async (t) => {
@@ -106,5 +106,5 @@ test('the virtual result equals what the cluster builder wirePod makes today (MA
   };
   const ours = [...w.network.get('node/a').links.keys()].find((x) => x.startsWith('veth')) ?? '';
   t.deepEqual(view(w.network, ours), view(net, hostName));
-  t.is(parseIp4('10.244.1.2'), w.network.get('pod/default/web').primaryAddress('eth0'));
+  t.is(w.network.get('pod/default/web').primaryAddress('eth0'), parseIp4('10.244.1.2'));
 });

@@ -1,23 +1,24 @@
-import { confListFromJson, type NetworkConfigList } from '../../src/cni/index.js';
+import { confListFromJson, MemoryFiles, type NetworkConfigList } from '../../src/cni/index.js';
 import { Network } from '../../src/net/index.js';
 import { Netfilter } from '../../src/net/netfilter/index.js';
 import { inProcessCni, type InProcessCni } from '../../cni-plugins/in-process.js';
 
 /** One node ("node/a") with a pod namespace per name, our plugins in-process on its virtual kernel. */
-export function world(pods: readonly string[] = ['pod/default/web']): InProcessCni & { network: Network; nf: Map<string, Netfilter> } {
+export function world(pods: readonly string[] = ['pod/default/web']): InProcessCni & { network: Network; nf: Map<string, Netfilter>; mem: MemoryFiles } {
   const network = new Network();
   network.addNetns('node/a', { kind: 'node', node: 'a' }, { sysctl: { ipForward: true } });
   for (const p of pods) network.addNetns(p, { kind: 'pod', node: 'a', pod: p });
   const nf = new Map<string, Netfilter>();
+  const mem = new MemoryFiles();
   const cni = inProcessCni({
-    network, host: 'node/a',
+    network, host: 'node/a', files: mem,
     netfilter: (ns) => {
       let f = nf.get(ns);
       if (f === undefined) nf.set(ns, (f = new Netfilter(ns)));
       return f;
     },
   });
-  return { ...cni, network, nf };
+  return { ...cni, network, nf, mem };
 }
 
 export function bridgeList(version: string, extra: Record<string, unknown> = {}, ipam: Record<string, unknown> = {}): NetworkConfigList {

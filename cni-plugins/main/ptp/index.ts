@@ -35,7 +35,11 @@ export const ptp: CniPlugin<PluginHost> = {
         await k.route.add(args.netns, { dst: `${ip.gateway}/32`, dev: args.ifName, scope: 'link', src: hostOf(ip.address) });
         await k.route.add(args.netns, { dst: subnet, gw: ip.gateway, dev: args.ifName, src: hostOf(ip.address) });
       }
-      await configureIface(k, args.netns, args.ifName, result100({ interfaces, routes: ipam.routes ?? [] }));
+      const gw4 = ips.find((ip) => ip.gateway !== undefined && !ip.address.includes(':'))?.gateway;
+      for (const r of ipam.routes ?? []) {
+        const gw = r.gw ?? (r.dst.includes(':') ? undefined : gw4);
+        await k.route.add(args.netns, { dst: r.dst, dev: args.ifName, ...(gw === undefined ? {} : { gw }) });
+      }
       for (const ip of ips) {
         if (ip.gateway === undefined || ip.address.includes(':')) continue;
         await k.addr.add('', host.name, `${ip.gateway}/32`).catch(() => undefined);
