@@ -1,0 +1,50 @@
+import test from 'ava';
+import { KernelError, VirtualKernel } from '../../src/kernel/index.js';
+import { Network } from '../../src/net/index.js';
+
+function setup() {
+  const net = new Network();
+  net.addNetns('node', { kind: 'node', node: 'n' });
+  net.addNetns('pod/x', { kind: 'pod', node: 'n', pod: 'x' });
+  return { net, k: new VirtualKernel(net, { host: 'node' }) };
+}
+
+test('veth across namespaces, bridge port, addresses with their connected route, like ip would leave them', async (t) => {
+  const { net, k } = setup();
+  await k.link.addBridge('', 'cni0');
+  await k.link.addVeth({ netns: '/run/netns/pod/x', name: 'eth0' }, { netns: '', name: 'veth1' }, { mtu: 1400 });
+  t.false((await k.link.get('', 'veth1'))?.up, 'new links are down');
+  await k.link.setMaster('', 'veth1', 'cni0');
+  await k.link.setHairpin('', 'veth1', true);
+  await k.addr.add('pod/x', 'eth0', '10.0.0.2/24');
+  await k.route.add('pod/x', { dst: '0.0.0.0/0', gw: '10.0.0.1' });
+  t.like(await k.link.get('', 'veth1'), { kind: 'veth', master: 'cni0', hairpin: true, mtu: 1400, peer: { netns: 'pod/x', name: 'eth0' } });
+  t.deepEqual((await k.route.list('pod/x')).map((r) => [r.dst, r.gw, r.dev, r.proto]), [['0.0.0.0/0', '10.0.0.1', 'eth0', 'boot'], ['10.0.0.0/24', undefined, 'eth0', 'kernel']]);
+  const br = net.get('node').link('cni0');
+  t.true(br?.kind === 'bridge' && br.ports.has('veth1'));
+  // Deleting the container end takes the host end, its bridge port and the pod's routes with it.
+  await k.link.del('pod/x', 'eth0');
+  t.is(await k.link.get('', 'veth1'), undefined);
+  t.true(br?.kind === 'bridge' && !br.ports.has('veth1'));
+  t.deepEqual(await k.route.list('pod/x'), []);
+});
+
+test('errors carry the kernel\'s words and a kind', async (t) => {
+  const { k } = setup();
+  await k.link.addDummy('', 'd0');
+  t.is((await t.throwsAsync(k.link.addDummy('', 'd0'), { instanceOf: KernelError }))?.kind, 'exists');
+  t.is((await t.throwsAsync(k.link.del('', 'nope'), { instanceOf: KernelError }))?.message, 'Cannot find device "nope"');
+  t.is((await t.throwsAsync(k.route.add('', { dst: '0.0.0.0/0', gw: '192.0.2.1' }), { instanceOf: KernelError }))?.message, 'Error: Nexthop has invalid gateway.');
+  t.is((await t.throwsAsync(k.link.get('/run/netns/ghost', 'lo'), { instanceOf: KernelError }))?.kind, 'no-netns');
+  t.is((await t.throwsAsync(k.iptables.save(''), { instanceOf: KernelError }))?.kind, 'unsupported');
+  t.false(await k.netns.exists('/run/netns/ghost'));
+});
+
+test('sysctls: modelled keys drive src/net, others are kept as text', async (t) => {
+  const { net, k } = setup();
+  await k.sysctl.set('', 'net.ipv4.ip_forward', '1');
+  t.true(net.get('node').sysctl.ipForward);
+  await k.sysctl.set('', 'net/ipv4/conf/cni0/route_localnet', '1');
+  t.is(await k.sysctl.get('', 'net.ipv4.conf.cni0.route_localnet'), '1');
+  t.is(await k.sysctl.get('', 'net.ipv4.conf.eth9.arp_notify'), undefined);
+});
