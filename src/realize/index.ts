@@ -1,0 +1,8 @@
+// Realizing a topology in real network namespaces, and verifying emulated traces against the real kernel.
+export { realize, down, OWN_CNI_PATH, type RealizeOptions, type RealizeProgress } from './realize.js';
+export { teardown, cleanupAll, leftovers, type TeardownReport } from './teardown.js';
+export { StateStore, stateDir, type RealizedState, type RealPod } from './state.js';
+export { prefixFor, realNames, checkPrefix, ownedBy, type RealNames } from './names.js';
+export { RealizeError, preflight, checkProxyMode, findTool, REQUIRED_TOOLS } from './preflight.js';
+export { sysctlsFor, type NetnsRole } from './sysctls.js';
+export { nodeConfList, resultIp4 } from './pods.js';

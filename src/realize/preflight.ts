@@ -1,0 +1,67 @@
+import { accessSync, constants, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { KubewireError } from '../lib/index.js';
+import type { ProxyMode } from '../topology/index.js';
+
+/** Why the real kernel cannot take a topology, as a stable code and a sentence that says what to do. */
+export class RealizeError extends KubewireError {
+  override readonly name = 'RealizeError';
+}
+
+export const REQUIRED_TOOLS = ['ip', 'iptables', 'iptables-restore', 'iptables-save', 'sysctl', 'bridge', 'nfacct'] as const;
+
+/** Finds an executable on PATH (what a shell's `command -v` does). */
+export function findTool(tool: string, path: string): string | undefined {
+  for (const dir of path.split(':')) {
+    if (dir === '') continue;
+    const full = join(dir, tool);
+    try {
+      accessSync(full, constants.X_OK);
+      return full;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+export interface PreflightOptions {
+  readonly uid: number | undefined;
+  readonly path: string;
+  readonly tools?: readonly string[];
+}
+
+/** Root and the tools, checked before anything is created. */
+export function preflight(o: PreflightOptions): void {
+  if (o.uid !== 0) {
+    throw new RealizeError('KW_REALIZE_NOT_ROOT', `creating network namespaces needs root (running as uid ${o.uid ?? 'unknown'}): run with sudo`);
+  }
+  const missing = (o.tools ?? REQUIRED_TOOLS).filter((t) => findTool(t, o.path) === undefined);
+  if (missing.length > 0) {
+    throw new RealizeError('KW_REALIZE_MISSING_TOOL', `${missing.join(', ')} not found on PATH (${o.path}): install iproute2, iptables, procps and nfacct (scripts/setup.sh --system)`);
+  }
+}
+
+/**
+ * Whether the proxy mode can be loaded into this kernel. IPVS needs the ip_vs module (/proc/net/ip_vs); nftables
+ * needs rules to load, and kubewire renders kube-proxy's rules in iptables mode only so far.
+ */
+export function checkProxyMode(mode: ProxyMode, procRoot = '/proc'): void {
+  switch (mode) {
+    case 'iptables':
+      return;
+    case 'ipvs': {
+      const has = existsSync(join(procRoot, 'net', 'ip_vs'));
+      throw new RealizeError(
+        'KW_REALIZE_UNSUPPORTED_MODE',
+        has
+          ? 'proxyMode ipvs cannot be realized yet: kubewire does not render kube-proxy\'s IPVS services; set proxyMode: iptables in the topology'
+          : `proxyMode ipvs cannot be realized on this kernel: it has no IPVS (${join(procRoot, 'net', 'ip_vs')} is missing, so the ip_vs module is not available; even the dummy link type kube-proxy puts kube-ipvs0 on may be absent). Set proxyMode: iptables in the topology`,
+      );
+    }
+    case 'nftables':
+      throw new RealizeError('KW_REALIZE_UNSUPPORTED_MODE', 'proxyMode nftables cannot be realized yet: kubewire does not render kube-proxy\'s nftables ruleset, so there is nothing to load with nft -f; set proxyMode: iptables in the topology');
+    case 'userspace':
+      throw new RealizeError('KW_REALIZE_UNSUPPORTED_MODE', 'proxyMode userspace cannot be realized: it needs a proxy process in every node; set proxyMode: iptables in the topology');
+  }
+}
