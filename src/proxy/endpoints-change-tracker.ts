@@ -2,7 +2,8 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { InputError } from '../lib/index.js';
 import type { EndpointInfo } from './endpoint.js';
 import { endpointsFingerprint } from './endpoint.js';
-import { parseProtocol, servicePortKey } from './service-port-name.js';
+import { chainNames, endpointHash } from './hash.js';
+import { parseProtocol, servicePortKey, servicePortNameString } from './service-port-name.js';
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
@@ -91,26 +92,29 @@ export class EndpointsChangeTracker {
       }
     }
     const result = new Map<string, readonly EndpointInfo[]>();
-    let fp = '';
+    const fp: string[] = [];
     for (const portKey of [...byPort.keys()].sort()) {
       const m = byPort.get(portKey);
       if (m === undefined || m.size === 0) continue;
       // kube-proxy sorts endpoints by their "ip:port" string (lexicographic, so 10.0.0.10 < 10.0.0.2).
       const eps = [...m.values()].sort((a, b) => (a.str < b.str ? -1 : a.str > b.str ? 1 : 0));
       result.set(portKey, eps);
-      fp += `${portKey}=${endpointsFingerprint(eps)}\n`;
+      fp.push(`${portKey}=${endpointsFingerprint(eps)}\n`);
     }
     const old = this.fingerprints.get(serviceKey) ?? '';
+    const now = fp.join('');
     if (result.size === 0) {
       this.merged.delete(serviceKey);
       this.fingerprints.delete(serviceKey);
     } else {
       this.merged.set(serviceKey, result);
-      this.fingerprints.set(serviceKey, fp);
+      this.fingerprints.set(serviceKey, now);
     }
-    return old === fp ? undefined : serviceKey;
+    return old === now ? undefined : serviceKey;
   }
 }
+
+const NO_HINTS: readonly string[] = [];
 
 function sliceEntry(slice: EndpointSlice, ns: string, svcName: string): SliceEntry {
   const ports = new Map<string, EndpointInfo[]>();
@@ -118,21 +122,26 @@ function sliceEntry(slice: EndpointSlice, ns: string, svcName: string): SliceEnt
     const protocol = parseProtocol(p.protocol);
     // kube-proxy skips ports with a nil port number or protocol (protocol defaults to TCP in the API).
     if (p.port === undefined || protocol === undefined) continue;
-    const portKey = servicePortKey({ namespace: ns, name: svcName, port: p.name ?? '', protocol });
+    const spn = { namespace: ns, name: svcName, port: p.name ?? '', protocol };
+    const portKey = servicePortKey(spn);
+    const nameString = servicePortNameString(spn);
+    const proto = protocol.toLowerCase();
     const eps: EndpointInfo[] = [];
     for (const e of slice.endpoints) {
       const ip = e.addresses[0];
       if (ip === undefined || ip === '') continue;
       const c = e.conditions ?? {};
+      const str = `${ip}:${p.port}`;
       eps.push({
         ip,
         port: p.port,
-        str: `${ip}:${p.port}`,
+        str,
         nodeName: e.nodeName ?? '',
         ready: c.ready ?? true,
         serving: c.serving ?? true,
         terminating: c.terminating ?? false,
-        zoneHints: (e.hints?.forZones ?? []).map((z) => z.name),
+        zoneHints: e.hints?.forZones === undefined ? NO_HINTS : e.hints.forZones.map((z) => z.name),
+        sepChain: chainNames.sep(endpointHash(nameString, proto, str)),
       });
     }
     ports.set(portKey, eps);

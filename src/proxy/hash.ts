@@ -27,15 +27,38 @@ export function base32Prefix(bytes: Uint8Array, chars: number): string {
 // crypto.hash (Node >= 20.12) is a one-shot digest without a Hash object: ~3x cheaper per chain name.
 const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
 
-/** 16 base32 characters need the first 10 bytes of the digest. */
-function first10(hex: string): Uint8Array {
-  const b = new Uint8Array(10);
-  for (let i = 0; i < 10; i++) b[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return b;
+const CODES = Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const code = (v: number): number => CODES[v & 31] ?? 0;
+
+/** Value of 5 lowercase hex digits at `at` (20 bits = 4 base32 characters). */
+function hex20(hex: string, at: number): number {
+  let v = 0;
+  for (let i = at; i < at + 5; i++) {
+    const c = hex.charCodeAt(i);
+    v = (v << 4) | (c <= 57 ? c - 48 : c - 87);
+  }
+  return v;
+}
+
+/**
+ * The 16 base32 characters straight from the first 20 hex digits (80 bits), as one flat string: no
+ * byte array, no per-character concatenation (~40,000 chain names are hashed for 10,000 Services).
+ */
+function base32OfHex(hex: string): string {
+  const a = hex20(hex, 0);
+  const b = hex20(hex, 5);
+  const c = hex20(hex, 10);
+  const d = hex20(hex, 15);
+  return String.fromCharCode(
+    code(a >>> 15), code(a >>> 10), code(a >>> 5), code(a),
+    code(b >>> 15), code(b >>> 10), code(b >>> 5), code(b),
+    code(c >>> 15), code(c >>> 10), code(c >>> 5), code(c),
+    code(d >>> 15), code(d >>> 10), code(d >>> 5), code(d),
+  );
 }
 
 function hash16(input: string): string {
-  if (oneShot !== undefined) return base32Prefix(first10(oneShot('sha256', input, 'hex')), 16);
+  if (oneShot !== undefined) return base32OfHex(oneShot('sha256', input, 'hex'));
   return base32Prefix(crypto.createHash('sha256').update(input, 'utf8').digest(), 16);
 }
 

@@ -112,20 +112,39 @@ export function makeServicePortInfo(svc: Service, port: ServicePort, clusterIP: 
   const annotations = svc.metadata?.annotations ?? {};
   const hintsAnnotation = annotations['service.kubernetes.io/topology-mode'] ?? annotations['service.kubernetes.io/topology-aware-hints'] ?? '';
   const h = portProtoHash(nameString, proto);
-  const base = {
+  const key = servicePortKey(spn);
+  const nodePort = port.nodePort ?? 0;
+  const healthCheckNodePort = needsHealthCheck ? (spec.healthCheckNodePort ?? 0) : 0;
+  const fingerprint = [
+    key,
+    clusterIP,
+    port.port,
+    nodePort,
+    externalIPs.join(','),
+    loadBalancerVIPs.join(','),
+    loadBalancerSourceRanges.map((c) => c.toString()).join(','),
+    healthCheckNodePort,
+    stickyMaxAgeSeconds,
+    externalPolicyLocal ? 'eL' : 'eC',
+    internalPolicyLocal ? 'iL' : 'iC',
+    hintsAnnotation,
+  ].join('|');
+  // One literal with every field: an object spread of this many properties gives each instance its
+  // own hidden class in V8 (10,000 Services = 10,000 shapes, megamorphic reads while rendering).
+  return {
     spn,
     nameString,
-    key: servicePortKey(spn),
+    key,
     serviceKey: `${namespace}/${name}`,
     protocol,
     proto,
     clusterIP,
     port: port.port,
-    nodePort: port.nodePort ?? 0,
+    nodePort,
     externalIPs,
     loadBalancerVIPs,
     loadBalancerSourceRanges,
-    healthCheckNodePort: needsHealthCheck ? (spec.healthCheckNodePort ?? 0) : 0,
+    healthCheckNodePort,
     sessionAffinityClientIP,
     stickyMaxAgeSeconds,
     externalPolicyLocal,
@@ -135,22 +154,8 @@ export function makeServicePortInfo(svc: Service, port: ServicePort, clusterIP: 
     svlChain: chainNames.svl(h),
     extChain: chainNames.ext(h),
     fwChain: chainNames.fw(h),
+    fingerprint,
   };
-  const fingerprint = [
-    base.key,
-    clusterIP,
-    base.port,
-    base.nodePort,
-    externalIPs.join(','),
-    loadBalancerVIPs.join(','),
-    loadBalancerSourceRanges.map((c) => c.toString()).join(','),
-    base.healthCheckNodePort,
-    stickyMaxAgeSeconds,
-    externalPolicyLocal ? 'eL' : 'eC',
-    internalPolicyLocal ? 'iL' : 'iC',
-    hintsAnnotation,
-  ].join('|');
-  return { ...base, fingerprint };
 }
 
 /** Renders a CIDR the way Go's net.IPNet.String() does for IPv4 (used for source ranges). */

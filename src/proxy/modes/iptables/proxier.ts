@@ -9,7 +9,7 @@ import { ENSURED_JUMPS, type EnsuredJump } from './chains.js';
 import { resolveConfig, type ResolvedConfig } from './config.js';
 import { fixedFilterChains, fixedFilterRulesHead, fixedFilterRulesTail, fixedNatChains, fixedNatRulesHead, nodePortsJumpRules } from './fixed-rules.js';
 import { renderNodeView, type NodeViewOptions } from './node-view.js';
-import { type ConfigRenderCache, type NodeContext, SharedRenderCache, variantFor } from './render-cache.js';
+import { blockEntry, type ConfigRenderCache, type NodeContext, SharedRenderCache, variantFor } from './render-cache.js';
 
 /** State shared by the proxiers of many nodes: Services/EndpointSlices once, rendered text once per variant. */
 export interface SharedIptablesContext {
@@ -152,7 +152,7 @@ export class IptablesProxier implements Proxier {
       const active = new Set<string>();
       for (const [pk, svc] of curPorts ?? []) {
         const eps = this.state.endpoints.endpointsFor(sk, pk);
-        for (const c of this.cache.render(svc, eps, this.variantOf(svc, eps, large, this.zone)).chains) active.add(c);
+        for (const c of this.cache.renderUncached(svc, eps, this.variantOf(svc, eps, large, this.zone)).chains) active.add(c);
       }
       for (const [pk, svc] of oldPorts ?? []) {
         const eps = oldEps?.get(pk);
@@ -192,58 +192,60 @@ export class IptablesProxier implements Proxier {
     special.forEach(markDirty);
     changed?.forEach(markDirty);
 
-    let natRules = '';
-    let natDecls = '';
-    let filter = '';
+    // Pieces are collected and joined once: the restore text is a single flat string (~12 MB for
+    // 10,000 Services), built by one copy of the cached block texts rather than a rope.
+    const natRules: string[] = [];
+    const natDecls: string[] = [];
+    const filter: string[] = [];
     const order = st.serviceOrder;
     const blocks = Math.ceil(order.length / BLOCK_SIZE);
     for (let b = 0; b < blocks; b++) {
       if (!dirty.has(b)) {
         const bt = this.cache.block(st, b, large);
-        natRules += full ? bt.full : bt.heads;
-        if (full) natDecls += bt.decls;
-        filter += bt.filter;
+        natRules.push(full ? bt.full : bt.heads);
+        if (full) natDecls.push(bt.decls);
+        filter.push(bt.filter);
         continue;
       }
-      const end = Math.min(order.length, (b + 1) * BLOCK_SIZE);
-      for (let i = b * BLOCK_SIZE; i < end; i++) {
-        const o = order[i];
-        if (o === undefined) continue;
-        const svc = st.services.portsOf(o.serviceKey)?.get(o.portKey);
+      // Some services of this block render differently on this node, or changed (partial sync):
+      // node-specific variants come from the variant cache, the rest is cut out of the shared block.
+      const bt = this.cache.block(st, b, large);
+      for (let k = 0; k < bt.svcs.length; k++) {
+        const svc = bt.svcs[k];
         if (svc === undefined) continue;
-        const eps = st.endpoints.endpointsFor(o.serviceKey, o.portKey);
-        const v = special.has(o.serviceKey) ? this.variantOf(svc, eps, large, this.zone) : this.variantOf(svc, undefined, large, undefined);
-        const r = this.cache.render(svc, eps, v);
-        natRules += r.natHead;
-        if (full || changed?.has(o.serviceKey) === true) {
-          natRules += r.natChainRules;
-          natDecls += r.natChainDecls;
+        const eps = bt.eps[k];
+        const v = special.has(svc.serviceKey) ? this.variantOf(svc, eps, large, this.zone) : undefined;
+        const r = v === undefined || v.key === '' ? blockEntry(bt, k) : this.cache.render(svc, eps, v);
+        natRules.push(r.natHead);
+        if (full || changed?.has(svc.serviceKey) === true) {
+          natRules.push(r.natChainRules);
+          natDecls.push(r.natChainDecls);
         }
-        filter += r.filter;
+        filter.push(r.filter);
       }
     }
-    let delDecls = '';
-    let delRules = '';
+    const delDecls: string[] = [];
+    const delRules: string[] = [];
     for (const c of deleted) {
-      delDecls += `:${c} - [0:0]\n`;
-      delRules += `-X ${c}\n`;
+      delDecls.push(`:${c} - [0:0]\n`);
+      delRules.push(`-X ${c}\n`);
     }
     const cfg = this.cfg;
-    return (
-      '*filter\n' +
-      fixedFilterChains(cfg) +
-      fixedFilterRulesHead(cfg) +
-      filter +
-      fixedFilterRulesTail(cfg) +
-      'COMMIT\n*nat\n' +
-      fixedNatChains() +
-      natDecls +
-      delDecls +
-      fixedNatRulesHead(cfg) +
-      natRules +
-      delRules +
-      nodePortsJumpRules(cfg) +
-      'COMMIT\n'
-    );
+    return [
+      '*filter\n',
+      fixedFilterChains(cfg),
+      fixedFilterRulesHead(cfg),
+      ...filter,
+      fixedFilterRulesTail(cfg),
+      'COMMIT\n*nat\n',
+      fixedNatChains(),
+      ...natDecls,
+      ...delDecls,
+      fixedNatRulesHead(cfg),
+      ...natRules,
+      ...delRules,
+      nodePortsJumpRules(cfg),
+      'COMMIT\n',
+    ].join('');
   }
 }

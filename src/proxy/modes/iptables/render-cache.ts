@@ -4,7 +4,7 @@ import type { ServicePortInfo } from '../../service-port.js';
 import { usesLocalEndpoints } from '../../service-port.js';
 import { BLOCK_SIZE, type SharedProxyState } from '../../shared-state.js';
 import { canUseTopology } from '../../topology.js';
-import { type NodeVariant, type RenderedServicePort, renderServicePort, type ServiceRenderConfig } from './render-service.js';
+import { emitServicePort, newRuleSink, type NodeVariant, type RenderedServicePort, renderServicePort, type ServiceRenderConfig } from './render-service.js';
 
 /** The node facts a rendering may depend on. */
 export interface NodeContext {
@@ -47,23 +47,53 @@ interface PortEntry {
   variants: Map<string, RenderedServicePort>;
 }
 
-/** Default-variant text of one block of service ports, shared by all nodes without overrides in it. */
+/**
+ * Default-variant text of one block of service ports, shared by all nodes without overrides in it:
+ * each section is one flat string, and `off` says where each position's text starts, so a node
+ * that must replace one service of the block cuts the others out of it instead of re-rendering.
+ */
 export interface BlockText {
   readonly epoch: number;
   readonly version: number;
   readonly large: boolean;
   readonly heads: string;
+  /** Per position: its KUBE-SERVICES / KUBE-NODEPORTS rules, then the rules of its own chains. */
   readonly full: string;
   readonly decls: string;
   readonly filter: string;
+  /** The service port and endpoint list rendered at each position (undefined: tombstone). */
+  readonly svcs: readonly (ServicePortInfo | undefined)[];
+  readonly eps: readonly (readonly EndpointInfo[] | undefined)[];
+  /** Start offsets of position k in heads, full, decls, filter at [4k..4k+3]; k = size holds the ends. */
+  readonly off: Int32Array;
+}
+
+/** The default rendering of position `k` of a block, cut out of the block's text (no re-rendering). */
+export function blockEntry(bt: BlockText, k: number): RenderedServicePort {
+  const o = bt.off;
+  const at = (i: number): number => o[i] ?? 0;
+  const h0 = at(4 * k);
+  const h1 = at(4 * k + 4);
+  const f0 = at(4 * k + 1) + (h1 - h0);
+  return {
+    natHead: bt.heads.slice(h0, h1),
+    natChainRules: bt.full.slice(f0, at(4 * k + 5)),
+    natChainDecls: bt.decls.slice(at(4 * k + 2), at(4 * k + 6)),
+    filter: bt.filter.slice(at(4 * k + 3), at(4 * k + 7)),
+    chains: [],
+  };
 }
 
 const NO_EPS: readonly EndpointInfo[] = [];
 
-/** Rendered service ports for one ServiceRenderConfig, keyed by service port + variant. */
+/**
+ * Rendered service ports for one ServiceRenderConfig. Default (node-independent) renderings live
+ * only in block texts; node-specific variants are kept per service port + variant.
+ */
 export class ConfigRenderCache {
   private readonly ports = new Map<string, PortEntry>();
   private readonly blocks: (BlockText | undefined)[] = [];
+  private readonly sink = newRuleSink();
 
   constructor(readonly cfg: ServiceRenderConfig) {}
 
@@ -93,37 +123,108 @@ export class ConfigRenderCache {
     this.ports.delete(portKey);
   }
 
-  /** Number of distinct renderings held (for memory accounting and tests). */
+  /** Number of distinct renderings held (for memory accounting and tests): block positions + variants. */
   variantCount(): number {
     let n = 0;
     for (const e of this.ports.values()) n += e.variants.size;
+    for (const bt of this.blocks) for (const svc of bt?.svcs ?? []) if (svc !== undefined) n++;
     return n;
   }
 
-  /** The default-variant text of block `b`, rebuilt only when the block or the mode changed. */
+  /**
+   * The default-variant text of block `b`, rebuilt only when the block or the mode changed. A
+   * rebuild re-renders only the positions whose service port or endpoints changed; the others are
+   * cut out of the previous text (a partial sync adding one Service rebuilds one block this way).
+   */
   block(state: SharedProxyState, b: number, large: boolean): BlockText {
     const version = state.blockVersion(b);
     const cached = this.blocks[b];
     if (cached !== undefined && cached.version === version && cached.epoch === state.layoutEpoch && cached.large === large) return cached;
-    let heads = '';
-    let full = '';
-    let decls = '';
-    let filter = '';
+    const old = cached !== undefined && cached.epoch === state.layoutEpoch && cached.large === large ? cached : undefined;
     const order = state.serviceOrder;
-    const end = Math.min(order.length, (b + 1) * BLOCK_SIZE);
-    const v: Variant = { key: '', node: DEFAULT_NODE(large) };
-    for (let i = b * BLOCK_SIZE; i < end; i++) {
-      const o = order[i];
-      if (o === undefined) continue;
-      const svc = state.services.portsOf(o.serviceKey)?.get(o.portKey);
-      if (svc === undefined) continue;
-      const r = this.render(svc, state.endpoints.endpointsFor(o.serviceKey, o.portKey), v);
-      heads += r.natHead;
-      full += r.natHead + r.natChainRules;
-      decls += r.natChainDecls;
-      filter += r.filter;
+    const start = b * BLOCK_SIZE;
+    const size = Math.max(0, Math.min(order.length, start + BLOCK_SIZE) - start);
+    // Lines go straight into the block's section arrays (no per-service strings); a position's
+    // KUBE-SERVICES lines are pushed to `full` too, followed by its chain rules. Offsets are the
+    // running sums of the lines' lengths.
+    const sink = this.sink;
+    sink.head.length = 0;
+    sink.filter.length = 0;
+    sink.decls.length = 0;
+    sink.chains.length = 0;
+    const full: string[] = [];
+    const svcs: (ServicePortInfo | undefined)[] = [];
+    const epsAt: (readonly EndpointInfo[] | undefined)[] = [];
+    const off = new Int32Array(4 * size + 4);
+    const node = DEFAULT_NODE(large);
+    let h = 0;
+    let f = 0;
+    let d = 0;
+    let fl = 0;
+    for (let k = 0; k < size; k++) {
+      off[4 * k] = h;
+      off[4 * k + 1] = f;
+      off[4 * k + 2] = d;
+      off[4 * k + 3] = fl;
+      const o = order[start + k];
+      const svc = o === undefined ? undefined : state.services.portsOf(o.serviceKey)?.get(o.portKey);
+      const eps = o === undefined || svc === undefined ? undefined : (state.endpoints.endpointsFor(o.serviceKey, o.portKey) ?? NO_EPS);
+      svcs.push(svc);
+      epsAt.push(eps);
+      if (svc === undefined || eps === undefined) continue;
+      if (old !== undefined && old.svcs[k] === svc && old.eps[k] === eps) {
+        const r = blockEntry(old, k);
+        sink.head.push(r.natHead);
+        full.push(r.natHead, r.natChainRules);
+        sink.decls.push(r.natChainDecls);
+        sink.filter.push(r.filter);
+        h += r.natHead.length;
+        f += r.natHead.length + r.natChainRules.length;
+        d += r.natChainDecls.length;
+        fl += r.filter.length;
+        continue;
+      }
+      const h0 = sink.head.length;
+      const d0 = sink.decls.length;
+      const fl0 = sink.filter.length;
+      sink.rules.length = 0;
+      emitServicePort(svc, eps, this.cfg, node, sink);
+      for (let i = h0; i < sink.head.length; i++) {
+        const line = sink.head[i] ?? '';
+        full.push(line);
+        h += line.length;
+        f += line.length;
+      }
+      for (const line of sink.rules) {
+        full.push(line);
+        f += line.length;
+      }
+      for (let i = d0; i < sink.decls.length; i++) d += (sink.decls[i] ?? '').length;
+      for (let i = fl0; i < sink.filter.length; i++) fl += (sink.filter[i] ?? '').length;
     }
-    const text: BlockText = { epoch: state.layoutEpoch, version, large, heads, full, decls, filter };
+    off[4 * size] = h;
+    off[4 * size + 1] = f;
+    off[4 * size + 2] = d;
+    off[4 * size + 3] = fl;
+    // Joined, not concatenated: block texts are kept and copied into every node's restore text, so
+    // they must be flat (a rope would be walked again by every node that uses the block).
+    const text: BlockText = {
+      epoch: state.layoutEpoch,
+      version,
+      large,
+      heads: sink.head.join(''),
+      full: full.join(''),
+      decls: sink.decls.join(''),
+      filter: sink.filter.join(''),
+      svcs,
+      eps: epsAt,
+      off,
+    };
+    sink.head.length = 0;
+    sink.filter.length = 0;
+    sink.decls.length = 0;
+    sink.rules.length = 0;
+    sink.chains.length = 0;
     this.blocks[b] = text;
     return text;
   }

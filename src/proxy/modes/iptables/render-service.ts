@@ -1,5 +1,4 @@
 import type { EndpointInfo } from '../../endpoint.js';
-import { endpointHash, chainNames } from '../../hash.js';
 import { cidrString, externallyAccessible, type ServicePortInfo, usesClusterEndpoints, usesLocalEndpoints } from '../../service-port.js';
 import { categorizeEndpoints } from '../../topology.js';
 import { KUBE_EXTERNAL_SERVICES, KUBE_MARK_MASQ, KUBE_NODEPORTS, KUBE_PROXY_FIREWALL, KUBE_SERVICES, LOCALHOST_NPS_COUNTER } from './chains.js';
@@ -37,6 +36,25 @@ export interface RenderedServicePort {
   readonly chains: readonly string[];
 }
 
+/**
+ * Where emitServicePort writes: one array of text pieces per section (kube-proxy's line buffers),
+ * plus the names of the chains it declares. Pieces are joined later, once for many services, so
+ * the text ends up in one flat string per section: `+=` would leave a rope of dozens of nodes per
+ * service for the GC to trace and for every consumer to walk again (10,000 Services: ~400,000 rope
+ * nodes, which cost more than the rendering itself).
+ */
+export interface RuleSink {
+  readonly head: string[];
+  readonly filter: string[];
+  readonly decls: string[];
+  readonly rules: string[];
+  readonly chains: string[];
+}
+
+export function newRuleSink(): RuleSink {
+  return { head: [], filter: [], decls: [], rules: [], chains: [] };
+}
+
 const q = (s: string): string => `"${s}"`;
 
 /** Renders one service port exactly as kube-proxy's syncProxyRules loop body (iptables/proxier.go). */
@@ -46,6 +64,19 @@ export function renderServicePort(
   cfg: ServiceRenderConfig,
   node: NodeVariant,
 ): RenderedServicePort {
+  const out = newRuleSink();
+  emitServicePort(svc, allEndpoints, cfg, node, out);
+  return { natHead: out.head.join(''), filter: out.filter.join(''), natChainDecls: out.decls.join(''), natChainRules: out.rules.join(''), chains: out.chains };
+}
+
+/** renderServicePort, appending to `out`: all head and filter pieces first, then decls and rules. */
+export function emitServicePort(
+  svc: ServicePortInfo,
+  allEndpoints: readonly EndpointInfo[],
+  cfg: ServiceRenderConfig,
+  node: NodeVariant,
+  out: RuleSink,
+): void {
   const p = svc.proto;
   const name = svc.nameString;
   const cat = categorizeEndpoints(allEndpoints, svc, node.nodeName, node.zone);
@@ -92,116 +123,104 @@ export function renderServicePort(
     }
   }
 
-  let head = '';
-  let filter = '';
+  const { head, filter, decls, rules, chains } = out;
   const portMatch = `-m ${p} -p ${p}`;
   const dport = `--dport ${svc.port}`;
 
   if (hasInternal) {
-    head += `-A ${KUBE_SERVICES} -m comment --comment ${q(`${name} cluster IP`)} ${portMatch} -d ${svc.clusterIP} ${dport} -j ${internalChain}\n`;
+    head.push(`-A ${KUBE_SERVICES} -m comment --comment ${q(`${name} cluster IP`)} ${portMatch} -d ${svc.clusterIP} ${dport} -j ${internalChain}\n`);
   } else {
-    filter += `-A ${KUBE_SERVICES} -m comment --comment ${internalFilterComment} ${portMatch} -d ${svc.clusterIP} ${dport} -j ${internalFilterTarget}\n`;
+    filter.push(`-A ${KUBE_SERVICES} -m comment --comment ${internalFilterComment} ${portMatch} -d ${svc.clusterIP} ${dport} -j ${internalFilterTarget}\n`);
   }
   for (const eip of svc.externalIPs) {
     if (hasEndpoints) {
-      head += `-A ${KUBE_SERVICES} -m comment --comment ${q(`${name} external IP`)} ${portMatch} -d ${eip} ${dport} -j ${extChain}\n`;
+      head.push(`-A ${KUBE_SERVICES} -m comment --comment ${q(`${name} external IP`)} ${portMatch} -d ${eip} ${dport} -j ${extChain}\n`);
     }
     if (!hasExternal) {
-      filter += `-A ${KUBE_EXTERNAL_SERVICES} -m comment --comment ${externalFilterComment} ${portMatch} -d ${eip} ${dport} -j ${externalFilterTarget}\n`;
+      filter.push(`-A ${KUBE_EXTERNAL_SERVICES} -m comment --comment ${externalFilterComment} ${portMatch} -d ${eip} ${dport} -j ${externalFilterTarget}\n`);
     }
   }
   for (const lbip of svc.loadBalancerVIPs) {
     if (hasEndpoints) {
-      head += `-A ${KUBE_SERVICES} -m comment --comment ${q(`${name} loadbalancer IP`)} ${portMatch} -d ${lbip} ${dport} -j ${lbChain}\n`;
+      head.push(`-A ${KUBE_SERVICES} -m comment --comment ${q(`${name} loadbalancer IP`)} ${portMatch} -d ${lbip} ${dport} -j ${lbChain}\n`);
     }
     if (usesFW) {
-      filter += `-A ${KUBE_PROXY_FIREWALL} -m comment --comment ${q(`${name} traffic not accepted by ${svc.fwChain}`)} ${portMatch} -d ${lbip} ${dport} -j DROP\n`;
+      filter.push(`-A ${KUBE_PROXY_FIREWALL} -m comment --comment ${q(`${name} traffic not accepted by ${svc.fwChain}`)} ${portMatch} -d ${lbip} ${dport} -j DROP\n`);
     }
   }
   if (!hasExternal) {
     for (const lbip of svc.loadBalancerVIPs) {
-      filter += `-A ${KUBE_EXTERNAL_SERVICES} -m comment --comment ${externalFilterComment} ${portMatch} -d ${lbip} ${dport} -j ${externalFilterTarget}\n`;
+      filter.push(`-A ${KUBE_EXTERNAL_SERVICES} -m comment --comment ${externalFilterComment} ${portMatch} -d ${lbip} ${dport} -j ${externalFilterTarget}\n`);
     }
   }
   if (svc.nodePort !== 0) {
     if (hasEndpoints) {
       if (cfg.localhostNodePortNfacct) {
-        head += `-A ${KUBE_NODEPORTS} -m comment --comment ${name} ${portMatch} -d 127.0.0.0/8 --dport ${svc.nodePort} -m nfacct --nfacct-name ${LOCALHOST_NPS_COUNTER} -j ${extChain}\n`;
+        head.push(`-A ${KUBE_NODEPORTS} -m comment --comment ${name} ${portMatch} -d 127.0.0.0/8 --dport ${svc.nodePort} -m nfacct --nfacct-name ${LOCALHOST_NPS_COUNTER} -j ${extChain}\n`);
       }
-      head += `-A ${KUBE_NODEPORTS} -m comment --comment ${name} ${portMatch} --dport ${svc.nodePort} -j ${extChain}\n`;
+      head.push(`-A ${KUBE_NODEPORTS} -m comment --comment ${name} ${portMatch} --dport ${svc.nodePort} -j ${extChain}\n`);
     }
     if (!hasExternal) {
-      filter += `-A ${KUBE_EXTERNAL_SERVICES} -m comment --comment ${externalFilterComment} -m addrtype --dst-type LOCAL ${portMatch} --dport ${svc.nodePort} -j ${externalFilterTarget}\n`;
+      filter.push(`-A ${KUBE_EXTERNAL_SERVICES} -m comment --comment ${externalFilterComment} -m addrtype --dst-type LOCAL ${portMatch} --dport ${svc.nodePort} -j ${externalFilterTarget}\n`);
     }
   }
   if (svc.healthCheckNodePort !== 0) {
-    filter += `-A ${KUBE_NODEPORTS} -m comment --comment ${q(`${name} health check node port`)} -m tcp -p tcp --dport ${svc.healthCheckNodePort} -j ACCEPT\n`;
+    filter.push(`-A ${KUBE_NODEPORTS} -m comment --comment ${q(`${name} health check node port`)} -m tcp -p tcp --dport ${svc.healthCheckNodePort} -j ACCEPT\n`);
   }
 
-  let decls = '';
-  let rules = '';
-  const chains: string[] = [];
   const declare = (c: string): void => {
-    decls += `:${c} - [0:0]\n`;
+    decls.push(`:${c} - [0:0]\n`);
     chains.push(c);
   };
 
   if (hasInternal) {
     const args = `-m comment --comment ${q(`${name} cluster IP`)} ${portMatch} -d ${svc.clusterIP} ${dport}`;
     if (cfg.masqueradeAll) {
-      rules += `-A ${internalChain} ${args} -j ${KUBE_MARK_MASQ}\n`;
+      rules.push(`-A ${internalChain} ${args} -j ${KUBE_MARK_MASQ}\n`);
     } else if (cfg.clusterCIDR !== undefined) {
       // Masquerade off-cluster traffic to the VIP (it may be routed to any node and bounce off-node).
-      rules += `-A ${internalChain} ${args} ! -s ${cfg.clusterCIDR} -j ${KUBE_MARK_MASQ}\n`;
+      rules.push(`-A ${internalChain} ${args} ! -s ${cfg.clusterCIDR} -j ${KUBE_MARK_MASQ}\n`);
     }
   }
   if (usesExt) {
     declare(extChain);
     if (!svc.externalPolicyLocal) {
-      rules += `-A ${extChain} -m comment --comment ${q(`masquerade traffic for ${name} external destinations`)} -j ${KUBE_MARK_MASQ}\n`;
+      rules.push(`-A ${extChain} -m comment --comment ${q(`masquerade traffic for ${name} external destinations`)} -j ${KUBE_MARK_MASQ}\n`);
     } else {
       if (cfg.clusterCIDR !== undefined) {
-        rules += `-A ${extChain} -m comment --comment ${q(`pod traffic for ${name} external destinations`)} -s ${cfg.clusterCIDR} -j ${clusterPolicyChain}\n`;
+        rules.push(`-A ${extChain} -m comment --comment ${q(`pod traffic for ${name} external destinations`)} -s ${cfg.clusterCIDR} -j ${clusterPolicyChain}\n`);
       }
-      rules += `-A ${extChain} -m comment --comment ${q(`masquerade LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j ${KUBE_MARK_MASQ}\n`;
-      rules += `-A ${extChain} -m comment --comment ${q(`route LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j ${clusterPolicyChain}\n`;
+      rules.push(`-A ${extChain} -m comment --comment ${q(`masquerade LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j ${KUBE_MARK_MASQ}\n`);
+      rules.push(`-A ${extChain} -m comment --comment ${q(`route LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j ${clusterPolicyChain}\n`);
     }
-    if (hasExternal) rules += `-A ${extChain} -j ${externalPolicyChain}\n`;
+    if (hasExternal) rules.push(`-A ${extChain} -j ${externalPolicyChain}\n`);
   }
   if (usesFW) {
     declare(svc.fwChain);
     const fwArgs = `-A ${svc.fwChain} -m comment --comment ${q(`${name} loadbalancer IP`)}`;
-    for (const cidr of svc.loadBalancerSourceRanges) rules += `${fwArgs} -s ${cidrString(cidr)} -j ${extChain}\n`;
+    for (const cidr of svc.loadBalancerSourceRanges) rules.push(`${fwArgs} -s ${cidrString(cidr)} -j ${extChain}\n`);
     if (node.allowFromNode) {
-      for (const lbip of svc.loadBalancerVIPs) rules += `${fwArgs} -s ${lbip} -j ${extChain}\n`;
+      for (const lbip of svc.loadBalancerVIPs) rules.push(`${fwArgs} -s ${lbip} -j ${extChain}\n`);
     }
     // No target: the packet stays un-DNATed and KUBE-PROXY-FIREWALL (filter) drops it.
-    rules += `-A ${svc.fwChain} -m comment --comment ${q(`other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL`)}\n`;
+    rules.push(`-A ${svc.fwChain} -m comment --comment ${q(`other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL`)}\n`);
   }
 
-  const seps = new Map<EndpointInfo, string>();
-  const sepOf = (ep: EndpointInfo): string => {
-    let c = seps.get(ep);
-    if (c === undefined) {
-      c = chainNames.sep(endpointHash(name, p, ep.str));
-      seps.set(ep, c);
-    }
-    return c;
-  };
   const writeServiceToEndpoints = (chain: string, eps: readonly EndpointInfo[]): void => {
     if (svc.sessionAffinityClientIP) {
       for (const ep of eps) {
-        const sep = sepOf(ep);
+        const sep = ep.sepChain;
         const comment = node.largeClusterMode ? '' : ` -m comment --comment ${q(`${name} -> ${ep.str}`)}`;
-        rules += `-A ${chain}${comment} -m recent --name ${sep} --rcheck --seconds ${svc.stickyMaxAgeSeconds} --reap -j ${sep}\n`;
+        rules.push(`-A ${chain}${comment} -m recent --name ${sep} --rcheck --seconds ${svc.stickyMaxAgeSeconds} --reap -j ${sep}\n`);
       }
     }
     const n = eps.length;
-    eps.forEach((ep, i) => {
+    for (let i = 0; i < n; i++) {
+      const ep = eps[i] as EndpointInfo;
       const comment = node.largeClusterMode ? '' : ` -m comment --comment ${q(`${name} -> ${ep.str}`)}`;
       const stat = i < n - 1 ? ` -m statistic --mode random --probability ${probability(n - i)}` : '';
-      rules += `-A ${chain}${comment}${stat} -j ${sepOf(ep)}\n`;
-    });
+      rules.push(`-A ${chain}${comment}${stat} -j ${ep.sepChain}\n`);
+    }
   };
   if (usesClusterPolicyChain) {
     declare(clusterPolicyChain);
@@ -212,12 +231,11 @@ export function renderServicePort(
     writeServiceToEndpoints(localPolicyChain, cat.localEndpoints);
   }
   for (const ep of cat.allReachable) {
-    const sep = sepOf(ep);
+    const sep = ep.sepChain;
     declare(sep);
     const base = node.largeClusterMode ? `-A ${sep}` : `-A ${sep} -m comment --comment ${name}`;
-    rules += `${base} -s ${ep.ip} -j ${KUBE_MARK_MASQ}\n`;
+    rules.push(`${base} -s ${ep.ip} -j ${KUBE_MARK_MASQ}\n`);
     const recent = svc.sessionAffinityClientIP ? ` -m recent --name ${sep} --set` : '';
-    rules += `${base}${recent} ${portMatch} -j DNAT --to-destination ${ep.str}\n`;
+    rules.push(`${base}${recent} ${portMatch} -j DNAT --to-destination ${ep.str}\n`);
   }
-  return { natHead: head, filter, natChainDecls: decls, natChainRules: rules, chains };
 }
