@@ -62,5 +62,8 @@ export async function serveWatch(
   const seconds = intParam(queryOf(req), 'timeoutSeconds');
   if (seconds !== undefined && seconds > 0 && !stream.writableEnded) timer = deps.timers.setTimeout(end, seconds * 1000);
   reply.raw.on('close', end);
+  // Node sends response headers with the first body byte; a quiet watch would leave the client waiting
+  // for them (client-go's Watch() blocks until headers arrive). Flush them at once, as the real server does.
+  reply.raw.once('pipe', () => reply.raw.flushHeaders());
   return reply.code(200).type('application/json').header('cache-control', 'no-cache, private').send(stream);
 }
