@@ -1,0 +1,229 @@
+import type { Endpoint, EndpointPort } from 'kubernetes-types/discovery/v1.js';
+import { isJsonObject, jsonEqual, type KubeObject } from '../api/index.js';
+import type { ApiServer } from '../apiserver/index.js';
+import type { Informers } from './runtime/informers.js';
+import { controllerRef, isPodReady, nsName, podNodeName, podPhase, R, specOf, splitKey, statusOf } from './runtime/objects.js';
+import { QueueController } from './runtime/work-queue.js';
+
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
+export const MANAGED_BY = 'endpointslice-controller.k8s.io';
+/** --max-endpoints-per-slice default. */
+export const MAX_ENDPOINTS_PER_SLICE = 100;
+const ZONE_LABEL = 'topology.kubernetes.io/zone';
+
+export const POD_LABEL_INDEX = 'ns-label';
+const SVC_SELECTOR_INDEX = 'ns-selector';
+export const SLICE_SERVICE_INDEX = 'service';
+
+function pairs(ns: string, labels: Readonly<Record<string, string>> | undefined): string[] {
+  return Object.entries(labels ?? {}).map(([k, v]) => `${ns}/${k}=${v}`);
+}
+
+export function selectorOf(svc: KubeObject): Record<string, string> | undefined {
+  const spec = specOf(svc);
+  if (spec['type'] === 'ExternalName') return undefined;
+  const sel = spec['selector'];
+  if (!isJsonObject(sel) || Object.keys(sel).length === 0) return undefined;
+  return sel as Record<string, string>;
+}
+
+/** Indexes the EndpointSlice controller (and DNS) need: pods by label, Services by selector, slices by Service. */
+export function addEndpointSliceIndexes(informers: Informers): void {
+  informers.addIndex(R.pods, POD_LABEL_INDEX, (p) => pairs(p.metadata.namespace ?? '', p.metadata.labels));
+  informers.addIndex(R.services, SVC_SELECTOR_INDEX, (s) => pairs(s.metadata.namespace ?? '', selectorOf(s)));
+  informers.addIndex(R.endpointSlices, SLICE_SERVICE_INDEX, (s) => {
+    const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
+    return svc === undefined ? [] : [`${s.metadata.namespace ?? ''}/${svc}`];
+  });
+}
+
+/** Pods a selector picks, found through the label index. */
+export function selectPods(informers: Informers, ns: string, selector: Readonly<Record<string, string>>): KubeObject[] {
+  const [first] = Object.entries(selector);
+  if (first === undefined) return [];
+  const out: KubeObject[] = [];
+  for (const p of informers.byIndex(R.pods, POD_LABEL_INDEX, `${ns}/${first[0]}=${first[1]}`)) {
+    if (Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v)) out.push(p);
+  }
+  return out;
+}
+
+interface ContainerPortLike {
+  readonly name?: string;
+  readonly containerPort?: number;
+  readonly protocol?: string;
+}
+
+/** podutil.FindPort: a number as is; a name looked up among the containers' ports with the same protocol. */
+function findPort(pod: KubeObject, target: unknown, protocol: string): number | undefined {
+  if (typeof target === 'number') return target;
+  if (typeof target !== 'string') return undefined;
+  if (/^\d+$/.test(target)) return Number(target);
+  const containers = specOf(pod)['containers'];
+  for (const c of Array.isArray(containers) ? containers : []) {
+    for (const p of (isJsonObject(c) && Array.isArray(c['ports']) ? c['ports'] : []) as ContainerPortLike[]) {
+      if (p.name === target && (p.protocol ?? 'TCP') === protocol && p.containerPort !== undefined) return p.containerPort;
+    }
+  }
+  return undefined;
+}
+
+function endpointPorts(svc: KubeObject, pod: KubeObject): EndpointPort[] {
+  const out: EndpointPort[] = [];
+  const ports = specOf(svc)['ports'];
+  for (const sp of Array.isArray(ports) ? ports : []) {
+    if (!isJsonObject(sp)) continue;
+    const protocol = typeof sp['protocol'] === 'string' ? sp['protocol'] : 'TCP';
+    const port = findPort(pod, sp['targetPort'] ?? sp['port'], protocol);
+    if (port === undefined) continue;
+    const ep: EndpointPort = { name: typeof sp['name'] === 'string' ? sp['name'] : '', port, protocol };
+    if (typeof sp['appProtocol'] === 'string') ep.appProtocol = sp['appProtocol'];
+    out.push(ep);
+  }
+  return out;
+}
+
+/**
+ * The EndpointSlice controller (pkg/controller/endpointslice): for each Service with a selector,
+ * the pods it selects that have an IP, as endpoints with conditions (ready = ready and not
+ * terminating, serving = ready, terminating), nodeName, zone, hostname (pods naming the Service as
+ * subdomain) and targetRef; grouped by how the ports resolve on each pod; at most 100 a slice.
+ * Reconciling keeps endpoints in the slice they are in and fills free room before creating a
+ * slice (the reconciler's churn-minimising placement); a Service with no endpoints keeps one
+ * empty placeholder slice.
+ */
+export class EndpointSliceController extends QueueController {
+  readonly name = 'endpointslice-controller';
+
+  constructor(
+    private readonly api: ApiServer,
+    private readonly informers: Informers,
+    private readonly maxPerSlice = MAX_ENDPOINTS_PER_SLICE,
+  ) {
+    super();
+    informers.on(R.services, (_t, svc) => this.enqueue(nsName(svc)));
+    informers.on(R.pods, (_t, pod, old) => {
+      const ns = pod.metadata.namespace ?? '';
+      const seen = new Set<string>();
+      for (const p of old === undefined ? [pod] : [pod, old]) {
+        for (const pair of pairs(ns, p.metadata.labels)) {
+          for (const svc of informers.byIndex(R.services, SVC_SELECTOR_INDEX, pair)) {
+            const key = nsName(svc);
+            if (seen.has(key)) continue;
+            seen.add(key);
+            const sel = selectorOf(svc) ?? {};
+            if (Object.entries(sel).every(([k, v]) => p.metadata.labels?.[k] === v)) this.enqueue(key);
+          }
+        }
+      }
+    });
+    informers.on(R.endpointSlices, (type, slice) => {
+      // Someone else deleted or edited a managed slice: put it back as it should be.
+      if (slice.metadata.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY) return;
+      const svc = slice.metadata.labels[SERVICE_NAME_LABEL];
+      if (svc !== undefined && type === 'DELETED') this.enqueue(`${slice.metadata.namespace ?? ''}/${svc}`);
+    });
+  }
+
+  private endpointFor(svc: KubeObject, pod: KubeObject): Endpoint | undefined {
+    const ip = statusOf(pod)['podIP'];
+    const phase = podPhase(pod);
+    if (typeof ip !== 'string' || ip === '' || phase === 'Succeeded' || phase === 'Failed') return undefined;
+    const publish = specOf(svc)['publishNotReadyAddresses'] === true;
+    const ready = publish || isPodReady(pod);
+    const terminating = pod.metadata.deletionTimestamp !== undefined;
+    const ep: Endpoint = {
+      addresses: [ip],
+      conditions: { ready: publish || (ready && !terminating), serving: ready, terminating },
+      targetRef: { kind: 'Pod', namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '' },
+    };
+    const node = podNodeName(pod);
+    if (node !== '') {
+      ep.nodeName = node;
+      const zone = this.informers.get(R.nodes, '', node)?.metadata.labels?.[ZONE_LABEL];
+      if (zone !== undefined) ep.zone = zone;
+    }
+    const ps = specOf(pod);
+    if (typeof ps['hostname'] === 'string' && ps['hostname'] !== '' && ps['subdomain'] === svc.metadata.name) ep.hostname = ps['hostname'];
+    return ep;
+  }
+
+  protected async sync(key: string): Promise<void> {
+    const [ns, name] = splitKey(key);
+    const svc = this.informers.get(R.services, ns, name);
+    const existing = [...this.informers.byIndex(R.endpointSlices, SLICE_SERVICE_INDEX, key)].filter((s) => s.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY);
+    const selector = svc === undefined ? undefined : selectorOf(svc);
+    if (svc === undefined || selector === undefined) {
+      for (const s of existing) await this.api.delete(R.endpointSlices, ns, s.metadata.name ?? '');
+      return;
+    }
+    // Desired endpoints by port group, keyed by pod name.
+    const groups = new Map<string, { ports: EndpointPort[]; eps: Map<string, Endpoint> }>();
+    for (const pod of selectPods(this.informers, ns, selector).sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1))) {
+      const ep = this.endpointFor(svc, pod);
+      if (ep === undefined) continue;
+      const ports = endpointPorts(svc, pod);
+      const gk = JSON.stringify(ports);
+      let g = groups.get(gk);
+      if (g === undefined) {
+        g = { ports, eps: new Map() };
+        groups.set(gk, g);
+      }
+      g.eps.set(pod.metadata.name ?? '', ep);
+    }
+    const writes: { slice: KubeObject | undefined; ports: EndpointPort[]; endpoints: Endpoint[] }[] = [];
+    const placed = new Set<string>();
+    for (const s of existing) {
+      const ports = (Array.isArray(s['ports']) ? s['ports'] : []) as EndpointPort[];
+      const g = groups.get(JSON.stringify(ports));
+      const kept: Endpoint[] = [];
+      for (const e of (Array.isArray(s['endpoints']) ? s['endpoints'] : []) as Endpoint[]) {
+        const pod = e.targetRef?.name ?? '';
+        const want = g?.eps.get(pod);
+        if (want === undefined || placed.has(`${JSON.stringify(ports)}|${pod}`)) continue;
+        placed.add(`${JSON.stringify(ports)}|${pod}`);
+        kept.push(want);
+      }
+      writes.push({ slice: s, ports, endpoints: kept });
+    }
+    for (const [gk, g] of groups) {
+      for (const [pod, ep] of g.eps) {
+        if (placed.has(`${gk}|${pod}`)) continue;
+        let w = writes.find((x) => JSON.stringify(x.ports) === gk && x.endpoints.length < this.maxPerSlice);
+        if (w === undefined) {
+          w = { slice: undefined, ports: g.ports, endpoints: [] };
+          writes.push(w);
+        }
+        w.endpoints.push(ep);
+      }
+    }
+    let live = writes.filter((w) => w.endpoints.length > 0);
+    if (live.length === 0) {
+      // The placeholder: one slice without endpoints or ports, so consumers see the Service has none.
+      const keep = writes.find((w) => w.slice !== undefined && w.ports.length === 0) ?? writes[0];
+      live = [{ slice: keep?.slice, ports: [], endpoints: [] }];
+    }
+    for (const w of writes) if (w.slice !== undefined && !live.some((l) => l.slice === w.slice)) await this.api.delete(R.endpointSlices, ns, w.slice.metadata.name ?? '');
+    for (const w of live) await this.write(svc, w.slice, w.ports, w.endpoints);
+  }
+
+  private async write(svc: KubeObject, slice: KubeObject | undefined, ports: EndpointPort[], endpoints: Endpoint[]): Promise<void> {
+    const ns = svc.metadata.namespace ?? '';
+    const labels = { ...(svc.metadata.labels ?? {}), [SERVICE_NAME_LABEL]: svc.metadata.name ?? '', [MANAGED_BY_LABEL]: MANAGED_BY };
+    const body: KubeObject = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: slice === undefined ? { generateName: `${svc.metadata.name ?? ''}-`, labels, ownerReferences: [controllerRef(svc)] } : { ...slice.metadata, labels, ownerReferences: [controllerRef(svc)] },
+      addressType: 'IPv4',
+      endpoints,
+      ports,
+    };
+    if (slice === undefined) {
+      await this.api.create(R.endpointSlices, ns, body);
+      return;
+    }
+    if (jsonEqual(body['endpoints'], slice['endpoints']) && jsonEqual(body['ports'], slice['ports']) && jsonEqual(body.metadata.labels, slice.metadata.labels) && jsonEqual(body.metadata.ownerReferences, slice.metadata.ownerReferences)) return;
+    await this.api.update(R.endpointSlices, ns, slice.metadata.name ?? '', body);
+  }
+}

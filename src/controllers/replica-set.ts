@@ -1,0 +1,150 @@
+import { jsonEqual, type KubeObject } from '../api/index.js';
+import { isApiError, type ApiServer } from '../apiserver/index.js';
+import type { Informers } from './runtime/informers.js';
+import {
+  condition,
+  controllerOf,
+  controllerRef,
+  intField,
+  isPodActive,
+  isPodReady,
+  nsName,
+  podNodeName,
+  podPhase,
+  R,
+  specOf,
+  splitKey,
+  statusOf,
+} from './runtime/objects.js';
+import type { TimerQueue } from './runtime/timers.js';
+import { QueueController } from './runtime/work-queue.js';
+
+export const BY_CONTROLLER_UID = 'controller-uid';
+
+/** Indexes pods (and ReplicaSets) by their controller's uid, the lookup every owner needs. */
+export function controllerUidIndex(o: KubeObject): readonly string[] {
+  const ref = controllerOf(o);
+  return ref === undefined ? [] : [ref.uid];
+}
+
+const PHASE_RANK: Readonly<Record<string, number>> = { Pending: 0, Unknown: 1, Running: 2 };
+
+/**
+ * Which surplus pods go first (controller.ActivePodsWithRanks, without the co-location rank):
+ * unassigned before assigned, Pending before Unknown before Running, not ready before ready,
+ * ready for less time first, then the newest first. Ties by name, for determinism.
+ */
+export function deletionOrder(a: KubeObject, b: KubeObject): number {
+  const an = podNodeName(a) === '' ? 0 : 1;
+  const bn = podNodeName(b) === '' ? 0 : 1;
+  if (an !== bn) return an - bn;
+  const ap = PHASE_RANK[podPhase(a)] ?? 0;
+  const bp = PHASE_RANK[podPhase(b)] ?? 0;
+  if (ap !== bp) return ap - bp;
+  const ar = isPodReady(a) ? 1 : 0;
+  const br = isPodReady(b) ? 1 : 0;
+  if (ar !== br) return ar - br;
+  if (ar === 1) {
+    const at = String(condition(a, 'Ready')?.lastTransitionTime ?? '');
+    const bt = String(condition(b, 'Ready')?.lastTransitionTime ?? '');
+    if (at !== bt) return at > bt ? -1 : 1;
+  }
+  const ac = a.metadata.creationTimestamp ?? '';
+  const bc = b.metadata.creationTimestamp ?? '';
+  if (ac !== bc) return ac > bc ? -1 : 1;
+  return (a.metadata.name ?? '') < (b.metadata.name ?? '') ? 1 : -1;
+}
+
+/**
+ * The ReplicaSet controller (pkg/controller/replicaset): keeps `spec.replicas` active pods built
+ * from the template, owned through a controller reference; deletes the surplus in deletionOrder;
+ * reports replicas, fullyLabeledReplicas, readyReplicas and availableReplicas (ready for at least
+ * minReadySeconds, re-checked by a timer) with observedGeneration.
+ */
+export class ReplicaSetController extends QueueController {
+  readonly name = 'replicaset-controller';
+
+  constructor(
+    private readonly api: ApiServer,
+    private readonly informers: Informers,
+    private readonly timers: TimerQueue,
+  ) {
+    super();
+    informers.on(R.replicaSets, (_t, rs) => this.enqueue(nsName(rs)));
+    informers.on(R.pods, (_t, pod, old) => {
+      for (const p of old === undefined ? [pod] : [pod, old]) {
+        const ref = controllerOf(p);
+        if (ref?.kind === 'ReplicaSet') this.enqueue(`${p.metadata.namespace ?? ''}/${ref.name}`);
+      }
+    });
+  }
+
+  /** Active pods controlled by the ReplicaSet. */
+  ownedPods(rs: KubeObject): KubeObject[] {
+    return [...this.informers.byIndex(R.pods, BY_CONTROLLER_UID, rs.metadata.uid ?? '')];
+  }
+
+  protected async sync(key: string): Promise<void> {
+    const [ns, name] = splitKey(key);
+    const rs = this.informers.get(R.replicaSets, ns, name);
+    if (rs === undefined) return;
+    const spec = specOf(rs);
+    const all = this.ownedPods(rs);
+    const active = all.filter(isPodActive);
+    if (rs.metadata.deletionTimestamp === undefined) {
+      const diff = active.length - intField(spec, 'replicas', 1);
+      if (diff < 0) {
+        for (let i = 0; i < -diff; i++) await this.createPod(rs);
+      } else if (diff > 0) {
+        for (const pod of [...active].sort(deletionOrder).slice(0, diff)) {
+          try {
+            await this.api.delete(R.pods, ns, pod.metadata.name ?? '');
+          } catch (e) {
+            if (!(isApiError(e) && e.status.code === 404)) throw e;
+          }
+        }
+      }
+    }
+    await this.updateStatus(rs);
+  }
+
+  private async createPod(rs: KubeObject): Promise<void> {
+    const template = specOf(rs)['template'];
+    const t = (template ?? {}) as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: unknown };
+    const meta: Record<string, unknown> = { generateName: `${rs.metadata.name ?? ''}-`, ownerReferences: [controllerRef(rs)] };
+    if (t.metadata?.labels !== undefined) meta['labels'] = { ...t.metadata.labels };
+    if (t.metadata?.annotations !== undefined) meta['annotations'] = { ...t.metadata.annotations };
+    await this.api.create(R.pods, rs.metadata.namespace ?? '', { apiVersion: 'v1', kind: 'Pod', metadata: meta, spec: structuredClone(t.spec) });
+  }
+
+  /** calculateStatus: counts from the cache as it is after this sync's writes. */
+  private async updateStatus(rs: KubeObject): Promise<void> {
+    const cur = this.informers.get(R.replicaSets, rs.metadata.namespace ?? '', rs.metadata.name ?? '') ?? rs;
+    const active = this.ownedPods(cur).filter(isPodActive);
+    const labels = (specOf(cur)['template'] as { metadata?: { labels?: Record<string, string> } } | undefined)?.metadata?.labels ?? {};
+    const minReady = intField(specOf(cur), 'minReadySeconds') * 1000;
+    const now = this.timers.clock.now();
+    let ready = 0;
+    let available = 0;
+    let fullyLabeled = 0;
+    for (const p of active) {
+      if (Object.entries(labels).every(([k, v]) => p.metadata.labels?.[k] === v)) fullyLabeled++;
+      if (!isPodReady(p)) continue;
+      ready++;
+      const since = Date.parse(String(condition(p, 'Ready')?.lastTransitionTime ?? ''));
+      if (minReady === 0 || (Number.isFinite(since) && since + minReady <= now)) available++;
+      else if (Number.isFinite(since)) this.timers.at(since + minReady, () => this.enqueue(nsName(cur)));
+    }
+    const old = statusOf(cur);
+    const status: Record<string, unknown> = {
+      replicas: active.length,
+      fullyLabeledReplicas: fullyLabeled,
+      readyReplicas: ready,
+      availableReplicas: available,
+      observedGeneration: cur.metadata.generation ?? 0,
+    };
+    if (Array.isArray(old['conditions'])) status['conditions'] = old['conditions'];
+    if (jsonEqual(status, old)) return;
+    await this.api.update(R.replicaSets, cur.metadata.namespace ?? '', cur.metadata.name ?? '', { ...cur, status }, { subresource: 'status' });
+  }
+}

@@ -1,0 +1,114 @@
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import { isJsonObject, resourceByPlural, type KubeObject, type ResourceType } from '../../api/index.js';
+
+function rt(group: string, plural: string): ResourceType {
+  const r = resourceByPlural(group, plural);
+  if (r === undefined) throw new Error(`resource ${plural} missing from the registry`);
+  return r;
+}
+
+/** The resource types controllers work with. */
+export const R = {
+  namespaces: rt('', 'namespaces'),
+  nodes: rt('', 'nodes'),
+  pods: rt('', 'pods'),
+  services: rt('', 'services'),
+  deployments: rt('apps', 'deployments'),
+  replicaSets: rt('apps', 'replicasets'),
+  endpointSlices: rt('discovery.k8s.io', 'endpointslices'),
+} as const;
+
+export function specOf(o: KubeObject): Record<string, unknown> {
+  const s = o['spec'];
+  return isJsonObject(s) ? s : {};
+}
+
+export function statusOf(o: KubeObject): Record<string, unknown> {
+  const s = o['status'];
+  return isJsonObject(s) ? s : {};
+}
+
+export function nsName(o: KubeObject): string {
+  return `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+}
+
+export function splitKey(key: string): [string, string] {
+  const i = key.indexOf('/');
+  return i < 0 ? ['', key] : [key.slice(0, i), key.slice(i + 1)];
+}
+
+/** metav1.GetControllerOf */
+export function controllerOf(o: KubeObject): OwnerReference | undefined {
+  return (o.metadata.ownerReferences ?? []).find((r) => r.controller === true);
+}
+
+export function controllerRef(owner: KubeObject): OwnerReference {
+  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name ?? '', uid: owner.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+}
+
+export function isTerminating(o: KubeObject): boolean {
+  return o.metadata.deletionTimestamp !== undefined;
+}
+
+interface Condition {
+  readonly type?: unknown;
+  readonly status?: unknown;
+  readonly lastTransitionTime?: unknown;
+}
+
+export function condition(o: KubeObject, type: string): Condition | undefined {
+  const conds = statusOf(o)['conditions'];
+  if (!Array.isArray(conds)) return undefined;
+  return conds.find((c): c is Condition => isJsonObject(c) && c['type'] === type);
+}
+
+/** podutil.IsPodReady */
+export function isPodReady(pod: KubeObject): boolean {
+  return condition(pod, 'Ready')?.status === 'True';
+}
+
+export function podPhase(pod: KubeObject): string {
+  const p = statusOf(pod)['phase'];
+  return typeof p === 'string' ? p : 'Pending';
+}
+
+/** controller.IsPodActive: not finished and not being deleted. */
+export function isPodActive(pod: KubeObject): boolean {
+  const phase = podPhase(pod);
+  return phase !== 'Succeeded' && phase !== 'Failed' && !isTerminating(pod);
+}
+
+export function podNodeName(pod: KubeObject): string {
+  const n = specOf(pod)['nodeName'];
+  return typeof n === 'string' ? n : '';
+}
+
+export function intField(o: Record<string, unknown>, k: string, dflt = 0): number {
+  const v = o[k];
+  return typeof v === 'number' ? v : dflt;
+}
+
+/** FNV-1a 32-bit, the hash kubewire uses wherever Kubernetes hashes or draws at random. */
+export function fnv32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** JSON with object keys sorted, so equal objects hash equally. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (isJsonObject(v)) {
+    const keys = Object.keys(v).filter((k) => v[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/** apimachinery rand.SafeEncodeString: each character mapped onto the alphabet without vowels or look-alikes. */
+export function safeEncode(s: string): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  let out = '';
+  for (let i = 0; i < s.length; i++) out += alphabet[s.charCodeAt(i) % alphabet.length] ?? 'b';
+  return out;
+}

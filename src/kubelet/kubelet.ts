@@ -1,0 +1,247 @@
+import type { Container, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
+import { isJsonObject, jsonEqual, resourceByPlural, type KubeObject, type ResourceType } from '../api/index.js';
+import { isApiError, rfc3339, type ApiServer } from '../apiserver/index.js';
+import { isKubewireError, type Clock } from '../lib/index.js';
+import { nodeObject, nodeStatus, type NodeRegistration } from './node-object.js';
+import type { PodNetwork, Sandbox, SandboxRequest } from './pod-network.js';
+import { evaluateReadiness, READINESS_ANNOTATION } from './probes.js';
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface KubeletOptions {
+  readonly api: ApiServer;
+  readonly node: NodeRegistration;
+  readonly network: PodNetwork;
+  readonly clock: Clock;
+  /** The pod lister (an informer's cache). */
+  readonly getPod: (namespace: string, name: string) => Pod | undefined;
+  /** A timer on the simulated clock, to re-probe when initialDelaySeconds runs out. */
+  readonly after?: (ms: number, fn: () => void) => void;
+}
+
+function rt(plural: string): ResourceType {
+  const r = resourceByPlural('', plural);
+  if (r === undefined) throw new Error(`${plural} missing from the registry`);
+  return r;
+}
+
+interface Running {
+  readonly uid: string;
+  readonly sandbox: Sandbox | undefined;
+  readonly startedAt: number;
+}
+
+/**
+ * The kubelet of one node: registers its Node, syncs every pod bound to it (pod workers): creates
+ * the sandbox and its network through the PodNetwork (CNI ADD), reports phase Running, the pod IP,
+ * container statuses and the Ready conditions from the modelled readiness probes; on deletion
+ * tears the network down (CNI DEL) and removes the pod with grace 0, as the kubelet's status
+ * manager does once containers have stopped. stop() is a node failure: nothing happens on the
+ * node any more and its lease goes stale. Driven by the control loop (pending/step).
+ */
+export class Kubelet {
+  readonly name: string;
+  private readonly pods = rt('pods');
+  private readonly nodes = rt('nodes');
+  private readonly queue = new Set<string>();
+  private readonly running = new Map<string, Running>();
+  private stoppedAt: number | undefined;
+  /** Sandboxes that could not be created, with the error (FailedCreatePodSandBox). */
+  readonly failures = new Map<string, string>();
+
+  constructor(private readonly opts: KubeletOptions) {
+    this.name = `kubelet/${opts.node.name}`;
+  }
+
+  get nodeName(): string {
+    return this.opts.node.name;
+  }
+
+  get isRunning(): boolean {
+    return this.stoppedAt === undefined;
+  }
+
+  /** The lease renewal time: now while running (renewed every 10 s in reality), frozen once stopped. */
+  heartbeat(): number {
+    return this.stoppedAt ?? this.opts.clock.now();
+  }
+
+  /** registerWithAPIServer: creates the Node, or posts a fresh Ready status when it exists. */
+  async register(): Promise<void> {
+    const now = rfc3339(this.opts.clock.now());
+    try {
+      const cur = await this.opts.api.get(this.nodes, '', this.nodeName);
+      const st = isJsonObject(cur['status']) ? cur['status'] : {};
+      const cap = isJsonObject(st['capacity']) ? (st['capacity'] as Record<string, string>) : { cpu: '8', memory: '32Gi', pods: '110' };
+      await this.opts.api.update(this.nodes, '', this.nodeName, { ...cur, status: nodeStatus(this.opts.node, cap, now) }, { subresource: 'status' });
+    } catch (e) {
+      if (!(isApiError(e) && e.status.code === 404)) throw e;
+      await this.opts.api.create(this.nodes, '', nodeObject(this.opts.node, now));
+    }
+  }
+
+  /** A pod event from the informer; only pods bound to this node matter. */
+  onPod(_type: EventType, pod: Pod): void {
+    if (pod.spec?.nodeName !== this.nodeName) return;
+    this.queue.add(`${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`);
+  }
+
+  /** Node failure: the kubelet stops; sandboxes stay as they are. */
+  stop(): void {
+    this.stoppedAt ??= this.opts.clock.now();
+  }
+
+  /** The node is back: re-register and resync every pod it holds. */
+  async start(podKeys: Iterable<string>): Promise<void> {
+    this.stoppedAt = undefined;
+    await this.register();
+    for (const k of podKeys) this.queue.add(k);
+    for (const k of this.running.keys()) this.queue.add(k);
+  }
+
+  pending(): boolean {
+    return this.isRunning && this.queue.size > 0;
+  }
+
+  async step(): Promise<boolean> {
+    if (!this.pending()) return false;
+    const batch = [...this.queue];
+    this.queue.clear();
+    for (const key of batch) await this.syncPod(key);
+    return true;
+  }
+
+  /** The sandbox of a running pod, if any. */
+  sandboxOf(key: string): Sandbox | undefined {
+    return this.running.get(key)?.sandbox;
+  }
+
+  private request(key: string, uid: string): SandboxRequest {
+    const i = key.indexOf('/');
+    return { namespace: key.slice(0, i), name: key.slice(i + 1), uid, node: this.nodeName };
+  }
+
+  private async kill(key: string): Promise<void> {
+    const r = this.running.get(key);
+    if (r === undefined) return;
+    if (r.sandbox !== undefined) await this.opts.network.tearDown(this.request(key, r.uid));
+    this.running.delete(key);
+  }
+
+  private async syncPod(key: string): Promise<void> {
+    const i = key.indexOf('/');
+    const pod = this.opts.getPod(key.slice(0, i), key.slice(i + 1));
+    const r = this.running.get(key);
+    if (pod === undefined || pod.spec?.nodeName !== this.nodeName) {
+      await this.kill(key);
+      return;
+    }
+    const uid = pod.metadata?.uid ?? '';
+    if (r !== undefined && r.uid !== uid) await this.kill(key);
+    if (pod.metadata?.deletionTimestamp !== undefined) {
+      await this.kill(key);
+      try {
+        await this.opts.api.delete(this.pods, key.slice(0, i), key.slice(i + 1), { gracePeriodSeconds: 0, preconditions: { uid } });
+      } catch (e) {
+        if (!isApiError(e)) throw e;
+      }
+      return;
+    }
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') return;
+    let run = this.running.get(key);
+    if (run === undefined) {
+      let sandbox: Sandbox | undefined;
+      if (pod.spec?.hostNetwork !== true) {
+        try {
+          sandbox = await this.opts.network.setUp(this.request(key, uid));
+          this.failures.delete(key);
+        } catch (e) {
+          if (!isKubewireError(e)) throw e;
+          this.failures.set(key, e.message);
+          await this.writeStatus(pod, this.creatingStatus(pod, e.message));
+          return;
+        }
+      }
+      run = { uid, sandbox, startedAt: this.opts.clock.now() };
+      this.running.set(key, run);
+    }
+    await this.writeStatus(pod, this.runningStatus(key, pod, run));
+  }
+
+  private creatingStatus(pod: Pod, message: string): Record<string, unknown> {
+    const st = { ...(pod.status ?? {}) } as Record<string, unknown>;
+    st['hostIP'] = this.opts.node.ip;
+    st['hostIPs'] = [{ ip: this.opts.node.ip }];
+    st['containerStatuses'] = (pod.spec?.containers ?? []).map((c) => ({
+      name: c.name,
+      image: c.image ?? '',
+      imageID: '',
+      ready: false,
+      started: false,
+      restartCount: 0,
+      state: { waiting: { reason: 'ContainerCreating', message: `Failed to create pod sandbox: ${message}` } },
+    }));
+    return st;
+  }
+
+  private runningStatus(key: string, pod: Pod, run: Running): Record<string, unknown> {
+    const now = this.opts.clock.now();
+    const override = pod.metadata?.annotations?.[READINESS_ANNOTATION];
+    const started = rfc3339(run.startedAt);
+    const containers: Container[] = pod.spec?.containers ?? [];
+    let allReady = true;
+    const statuses = containers.map((c) => {
+      const r = evaluateReadiness(c, run.startedAt, now, override);
+      if (r.recheckAt !== undefined) this.opts.after?.(r.recheckAt - now, () => this.queue.add(key));
+      if (!r.ready) allReady = false;
+      return {
+        name: c.name,
+        image: c.image ?? '',
+        imageID: '',
+        containerID: `containerd://${run.uid.replace(/-/g, '')}${c.name}`,
+        ready: r.ready,
+        started: true,
+        restartCount: 0,
+        state: { running: { startedAt: started } },
+      };
+    });
+    const ip = run.sandbox?.ip ?? this.opts.node.ip;
+    const prev = pod.status?.conditions ?? [];
+    const nowText = rfc3339(now);
+    const cond = (type: string, ok: boolean): PodCondition => {
+      const status = ok ? 'True' : 'False';
+      const old = prev.find((c) => c.type === type);
+      const c: PodCondition = { type, status, lastTransitionTime: old?.status === status ? (old.lastTransitionTime ?? nowText) : nowText };
+      if (!ok && (type === 'Ready' || type === 'ContainersReady')) {
+        c.reason = 'ContainersNotReady';
+        c.message = `containers with unready status: [${statuses.filter((s) => !s.ready).map((s) => s.name).join(' ')}]`;
+      }
+      return c;
+    };
+    return {
+      ...(pod.status ?? {}),
+      phase: 'Running',
+      conditions: [cond('PodReadyToStartContainers', true), cond('Initialized', true), cond('Ready', allReady), cond('ContainersReady', allReady), cond('PodScheduled', true)],
+      hostIP: this.opts.node.ip,
+      hostIPs: [{ ip: this.opts.node.ip }],
+      podIP: ip,
+      podIPs: [{ ip }],
+      startTime: pod.status?.startTime ?? started,
+      containerStatuses: statuses,
+    };
+  }
+
+  private async writeStatus(pod: Pod, status: Record<string, unknown>): Promise<void> {
+    if (jsonEqual(status, pod.status)) return;
+    const ns = pod.metadata?.namespace ?? '';
+    const name = pod.metadata?.name ?? '';
+    try {
+      await this.opts.api.update(this.pods, ns, name, { ...(pod as unknown as KubeObject), status }, { subresource: 'status' });
+    } catch (e) {
+      if (!isApiError(e)) throw e;
+      // A conflict means a newer pod is on its way through the informer; it will queue us again.
+      if (e.status.code === 409) this.queue.add(`${ns}/${name}`);
+    }
+  }
+}
