@@ -13,3 +13,4 @@ export { printIpRoute, formatRoute } from './print/ip-route.js';
 export { printBridgeFdb, printIpNeigh } from './print/bridge-fdb.js';
 export { Netfilter, NF_PRIORITY, type NetfilterRegistration, parseIptablesSave, printIptablesSave, printRestoreInput, Ipsets } from './netfilter/index.js';
 export * from './ipvs/index.js';
+export * from './nftables/index.js';

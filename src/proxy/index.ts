@@ -9,3 +9,5 @@ export { categorizeEndpoints, canUseTopology, type CategorizedEndpoints, ZONE_LA
 export { SharedProxyState, type ChangeLogEntry, BLOCK_SIZE } from './shared-state.js';
 export * from './modes/iptables/index.js';
 export * from './modes/ipvs/index.js';
+export * from './modes/userspace/index.js';
+export * from './modes/nftables/index.js';

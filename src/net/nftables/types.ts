@@ -1,0 +1,100 @@
+/**
+ * A small nftables model, enough for kube-proxy's `ip kube-proxy` table: base and regular chains,
+ * rules as sequences of expressions and statements, named sets and verdict maps. Plain data; the
+ * parser (`nft list ruleset` text) and the printer produce and read it.
+ */
+export type NftVerdict =
+  | { readonly kind: 'accept' | 'drop' | 'return' | 'continue' }
+  | { readonly kind: 'reject' }
+  | { readonly kind: 'jump' | 'goto'; readonly chain: string };
+
+/** A selector: the packet field an expression reads. */
+export type NftSelector = 'ip saddr' | 'ip daddr' | 'meta l4proto' | 'th dport' | 'tcp dport' | 'udp dport' | 'sctp dport';
+
+export type NftExpr =
+  | { readonly op: 'ct-state'; readonly states: readonly string[] }
+  /** `ip daddr 10.0.0.0/8`, `ip saddr != { a, b }`, `tcp dport 80`, `meta l4proto tcp`. */
+  | { readonly op: 'cmp'; readonly sel: NftSelector; readonly neg: boolean; readonly values: readonly string[] }
+  /** `ip daddr @set` / `ip saddr != @set`. */
+  | { readonly op: 'in-set'; readonly sel: NftSelector; readonly neg: boolean; readonly set: string }
+  /** `fib daddr type local`. */
+  | { readonly op: 'fib'; readonly dir: 'saddr' | 'daddr'; readonly neg: boolean }
+  /** `meta mark & 0x00004000 == 0x00000000`. */
+  | { readonly op: 'mark-and'; readonly mask: number; readonly value: number; readonly neg: boolean }
+  /** `<sel> . <sel> vmap @map` or `vmap { k : v, … }`. */
+  | { readonly op: 'vmap'; readonly key: readonly NftSelector[]; readonly map: string | ReadonlyMap<string, NftVerdict> }
+  /** `numgen random mod N vmap { 0 : goto a, … }`. */
+  | { readonly op: 'numgen'; readonly mod: number; readonly map: ReadonlyMap<string, NftVerdict> }
+  /** `meta mark set meta mark | 0x4000` (or `^`). */
+  | { readonly op: 'mark-set'; readonly fn: '|' | '^'; readonly value: number }
+  /** `update @set { ip saddr }`. */
+  | { readonly op: 'update'; readonly set: string; readonly sel: NftSelector }
+  | { readonly op: 'masquerade'; readonly fullyRandom: boolean }
+  | { readonly op: 'dnat'; readonly addr: string; readonly port: number | undefined }
+  | { readonly op: 'counter' }
+  | { readonly op: 'verdict'; readonly verdict: NftVerdict };
+
+export interface NftRule {
+  readonly exprs: readonly NftExpr[];
+  readonly comment: string | undefined;
+  /** The rule as `nft list` prints it. */
+  readonly text: string;
+}
+
+export interface NftBaseChain {
+  readonly type: 'filter' | 'nat' | 'route';
+  readonly hook: 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
+  readonly priority: number;
+  readonly policy: 'accept' | 'drop';
+}
+
+export interface NftChain {
+  readonly name: string;
+  readonly base: NftBaseChain | undefined;
+  readonly comment: string | undefined;
+  readonly rules: readonly NftRule[];
+}
+
+export interface NftElement {
+  /** Key parts (`172.30.0.41`, `tcp`, `80`), or one address / CIDR for plain sets. */
+  readonly key: readonly string[];
+  readonly value: NftVerdict | undefined;
+  readonly comment: string | undefined;
+}
+
+export interface NftSet {
+  readonly name: string;
+  readonly map: boolean;
+  /** `ipv4_addr . inet_proto . inet_service` (the key type, as written). */
+  readonly keyType: string;
+  readonly flags: readonly string[];
+  readonly timeout: number | undefined;
+  readonly comment: string | undefined;
+  readonly elements: readonly NftElement[];
+}
+
+export interface NftTable {
+  readonly family: 'ip';
+  readonly name: string;
+  readonly comment: string | undefined;
+  readonly sets: ReadonlyMap<string, NftSet>;
+  readonly chains: ReadonlyMap<string, NftChain>;
+}
+
+export function verdictText(v: NftVerdict): string {
+  return v.kind === 'jump' || v.kind === 'goto' ? `${v.kind} ${v.chain}` : v.kind;
+}
+
+/** Standard priority names for the ip family (nft's priority tables). */
+export const PRIORITY_NAMES: Readonly<Record<string, number>> = { raw: -300, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100 };
+
+export function priorityText(p: number, hook: string): string {
+  // kube-proxy writes its filter chains as "dstnat - 10" whatever the hook; print the names it uses.
+  void hook;
+  const names: [string, number][] = [['dstnat', -100], ['srcnat', 100], ['filter', 0]];
+  for (const [n, v] of names) {
+    if (p === v) return n;
+    if (Math.abs(p - v) <= 10) return p > v ? `${n} + ${p - v}` : `${n} - ${v - p}`;
+  }
+  return String(p);
+}
