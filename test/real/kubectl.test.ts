@@ -213,6 +213,34 @@ ktest('rollout status completes once status reports the rollout', async (t) => {
   t.is(out.trim(), 'deployment "web" successfully rolled out');
 });
 
+ktest('rollout undo rolls the template back to the previous ReplicaSet revision', async (t) => {
+  // No deployment controller: make the two ReplicaSets it would have made, owned by the Deployment.
+  const uid = await ok(t, '-n', 'shop', 'get', 'deploy', 'web', '-o', 'jsonpath={.metadata.uid}');
+  for (const [rev, image] of [['1', 'nginx:1.26'], ['2', 'nginx:1.28']] as const) {
+    const rs = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name: `web-r${rev}`,
+        namespace: 'shop',
+        labels: { app: 'web', 'pod-template-hash': `h${rev}` },
+        annotations: { 'deployment.kubernetes.io/revision': rev },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid, controller: true, blockOwnerDeletion: true }],
+      },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'web', 'pod-template-hash': `h${rev}` } },
+        template: { metadata: { labels: { app: 'web', 'pod-template-hash': `h${rev}` } }, spec: { containers: [{ name: 'nginx', image }] } },
+      },
+    };
+    await writeFile(join(dir, `rs${rev}.json`), JSON.stringify(rs));
+    await ok(t, 'create', '-f', join(dir, `rs${rev}.json`));
+  }
+  t.regex(await ok(t, '-n', 'shop', 'rollout', 'history', 'deployment/web'), /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+  t.is((await ok(t, '-n', 'shop', 'rollout', 'undo', 'deployment/web')).trim(), 'deployment.apps/web rolled back');
+  t.is(await ok(t, '-n', 'shop', 'get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'), 'nginx:1.26');
+});
+
 ktest('apply --server-side creates and updates', async (t) => {
   const m = MANIFEST.replaceAll('shop', 'ssa').replace('30080', '30081');
   await writeFile(join(dir, 'ssa.yaml'), m);
