@@ -7,6 +7,7 @@ import type { TraceResult } from '../datapath/index.js';
 import { readFile } from 'node:fs/promises';
 import { InputError, isKubewireError, errorMessage } from '../lib/index.js';
 import { loadTopology } from '../topology/index.js';
+import type { ProxyMode } from '../proxy/index.js';
 import { reportHasErrors, reportToJson, reportToText, runCniLintCommand, validatePlugin } from '../cni/index.js';
 import { cleanupKw, LinuxKernel, NodeCommandRunner } from '../kernel/index.js';
 import { renderTrace, traceToJson } from './render-trace.js';
@@ -37,7 +38,13 @@ interface TraceOptions {
   iptablesSave?: string;
   inIface?: string;
   nodeIp: string[];
+  ipvsadm?: string;
+  ipset?: string;
+  nft?: string;
+  mode?: ProxyMode;
 }
+
+const MODES = ['iptables', 'ipvs', 'userspace', 'nftables'] as const;
 
 async function readText(path: string): Promise<string> {
   try {
@@ -66,6 +73,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--iptables-save <file>', 'trace through an iptables-save dump from a real node instead of a topology')
     .option('--in-iface <name>', 'with --iptables-save: the interface the packet arrives on (default eth0)')
     .option('--node-ip <ip>', "with --iptables-save: one of the node's own addresses (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--ipvsadm <file>', 'trace a real node in IPVS mode: its `ipvsadm -S -n` or `ipvsadm -Ln` output (with --iptables-save and --ipset)')
+    .option('--ipset <file>', "the node's `ipset save` output (IPVS mode)")
+    .option('--nft <file>', "trace a real node in nftables mode: its `nft list ruleset` output (--iptables-save optional)")
+    .addOption(new Option('--mode <mode>', "kube-proxy mode, overriding the topology's proxyMode").choices(MODES))
     .option('--json', 'print JSON')
     .action(async (topology: string | undefined, o: TraceOptions) => {
       const common = {
@@ -74,13 +85,18 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
         ...(o.connection === true ? { connection: true } : {}),
       };
       let r: TraceResult;
-      if (o.iptablesSave !== undefined) {
-        if (topology !== undefined) throw new InputError('KW_CLI_USAGE', 'give either a topology or --iptables-save, not both');
-        const dump = await readText(o.iptablesSave);
-        r = traceIptablesSave({ dump, dumpFile: o.iptablesSave, from: o.from, to: o.to, nodeIps: o.nodeIp, ...(o.inIface === undefined ? {} : { inIface: o.inIface }), ...common });
+      if (o.iptablesSave !== undefined || o.nft !== undefined || o.ipvsadm !== undefined) {
+        if (topology !== undefined) throw new InputError('KW_CLI_USAGE', 'give either a topology or node dumps (--iptables-save, --ipvsadm, --ipset, --nft), not both');
+        const dump = o.iptablesSave === undefined ? '' : await readText(o.iptablesSave);
+        const extra = {
+          ...(o.ipvsadm === undefined ? {} : { ipvsadm: await readText(o.ipvsadm), ipvsadmFile: o.ipvsadm }),
+          ...(o.ipset === undefined ? {} : { ipset: await readText(o.ipset), ipsetFile: o.ipset }),
+          ...(o.nft === undefined ? {} : { nft: await readText(o.nft), nftFile: o.nft }),
+        };
+        r = traceIptablesSave({ dump, dumpFile: o.iptablesSave ?? '(no iptables-save)', from: o.from, to: o.to, nodeIps: o.nodeIp, ...(o.inIface === undefined ? {} : { inIface: o.inIface }), ...extra, ...common });
       } else {
         if (topology === undefined) throw new InputError('KW_CLI_USAGE', 'trace needs a topology file (or --iptables-save <file>)');
-        const cluster = buildCluster(await loadTopology(topology));
+        const cluster = buildCluster(await loadTopology(topology), o.mode === undefined ? {} : { proxyMode: o.mode });
         r = traceInCluster(cluster, { from: o.from, to: o.to, ...common, ...(o.ttl === undefined ? {} : { ttl: o.ttl }) });
       }
       io.stdout(o.json === true ? JSON.stringify(traceToJson(r), null, 2) + '\n' : renderTrace(r));
@@ -88,15 +104,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
 
   program
     .command('rules')
-    .description("print a node's whole iptables-save: built-in chains, the kubelet's and kube-proxy's rules")
+    .description("print a node's kube-proxy state: iptables-save (iptables, userspace), plus ipvsadm -Ln and ipset save (ipvs), or nft list ruleset (nftables)")
     .argument('<topology>', 'topology YAML file')
     .requiredOption('--node <name>', 'the node')
-    .action(async (topology: string, o: { node: string }) => {
-      const cluster = buildCluster(await loadTopology(topology));
+    .addOption(new Option('--mode <mode>', "kube-proxy mode, overriding the topology's proxyMode").choices(MODES))
+    .action(async (topology: string, o: { node: string; mode?: ProxyMode }) => {
+      const cluster = buildCluster(await loadTopology(topology), o.mode === undefined ? {} : { proxyMode: o.mode });
       if (!cluster.nodes.has(o.node)) throw new InputError('KW_CLI_USAGE', `--node ${o.node}: no such node (nodes: ${[...cluster.nodes.keys()].join(', ')})`);
       const proxy = cluster.proxies.get(o.node);
-      if (proxy === undefined) throw new InputError('KW_CLI_UNSUPPORTED', `proxyMode ${cluster.topology.cluster.proxyMode} is not emulated yet: only iptables mode renders rules`);
-      io.stdout(proxy.iptablesSave());
+      if (proxy === undefined) throw new InputError('KW_CLI_UNSUPPORTED', `no kube-proxy runs on node ${o.node}`);
+      io.stdout(proxy.rules());
     });
 
   program

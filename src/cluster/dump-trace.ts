@@ -1,7 +1,7 @@
-import { Cidr4, type Ip4, type IpProto, ip4, parseIp4, parsePort } from '../addr/index.js';
+import { Cidr4, type Ip4, type IpProto, type Mac, ip4, macFromName, parseIp4, parsePort } from '../addr/index.js';
 import { type ConnectionResult, Tracer, type TraceResult, traceConnection } from '../datapath/index.js';
 import { InputError } from '../lib/index.js';
-import { Netfilter, Network } from '../net/index.js';
+import { type Hook, type HookHandler, Ipvs, Netfilter, Network, Nftables, parseIpvsadmList, parseIpvsadmSave } from '../net/index.js';
 import { makePacket } from '../packet/index.js';
 
 export interface DumpTraceRequest {
@@ -17,6 +17,15 @@ export interface DumpTraceRequest {
   readonly nodeIps?: readonly string[];
   readonly sport?: number;
   readonly connection?: boolean;
+  /** IPVS mode: `ipvsadm -S -n` or `ipvsadm -Ln` output of the node; its virtual addresses are bound to kube-ipvs0. */
+  readonly ipvsadm?: string;
+  readonly ipvsadmFile?: string;
+  /** IPVS mode: `ipset save` output (load it before rules that use `-m set`). */
+  readonly ipset?: string;
+  readonly ipsetFile?: string;
+  /** nftables mode: `nft list ruleset` output. */
+  readonly nft?: string;
+  readonly nftFile?: string;
 }
 
 /** Where forwarded packets leave the modelled node: a gateway nothing answers for. */
@@ -42,13 +51,35 @@ export function traceIptablesSave(req: DumpTraceRequest): TraceResult | Connecti
   if (ns.link(inIface) === undefined) net.addUplink(ns, inIface, net.segment(`in-${inIface}`), { ip: ip4(0xa9fe0005), prefix: 30 });
 
   const nf = new Netfilter(ns.name);
-  try {
-    nf.iptablesRestore(req.dump);
-  } catch (e) {
-    if (e instanceof InputError) throw new InputError(e.code, e.message, { where: req.dumpFile, cause: e });
-    throw e;
+  const named = <T>(file: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof InputError && e.where === undefined) throw new InputError(e.code, e.message, { where: file, cause: e });
+      throw e;
+    }
+  };
+  if (req.ipset !== undefined) named(req.ipsetFile ?? 'ipset save', () => nf.ipsetRestore(req.ipset ?? ''));
+  named(req.dumpFile, () => nf.iptablesRestore(req.dump));
+  const handlers: { hook: Hook; handler: HookHandler }[] = [];
+  if (req.nft !== undefined) {
+    const nft = new Nftables(ns.name);
+    named(req.nftFile ?? 'nft list ruleset', () => nft.loadText(req.nft ?? '', req.nftFile));
+    handlers.push(...nft.registrations());
   }
-  for (const { hook, handler } of nf.registrations()) ns.registerHook(hook, handler);
+  handlers.push(...nf.registrations());
+  if (req.ipvsadm !== undefined) {
+    const file = req.ipvsadmFile ?? 'ipvsadm';
+    const text = req.ipvsadm;
+    const services = named(file, () => (text.trimStart().startsWith('IP Virtual Server') ? parseIpvsadmList(text, file) : parseIpvsadmSave(text, file)));
+    const ipvs = new Ipvs(ns.name);
+    ipvs.replace(services);
+    // kube-proxy binds every virtual address that is not a node address to kube-ipvs0.
+    ns.addLink({ kind: 'dummy', name: 'kube-ipvs0', ifindex: ns.allocIfindex(), mac: macFromName('dump/kube-ipvs0') as Mac, mtu: 1500, up: false, addrs: [], master: undefined, hairpin: false });
+    for (const a of new Set(services.map((v) => v.vs.address))) if (!ns.isLocal(a)) ns.addAddr('kube-ipvs0', { ip: a, prefix: 32 }, { noPrefixRoute: true });
+    handlers.push(...ipvs.registrations());
+  }
+  for (const { hook, handler } of handlers) ns.registerHook(hook, handler);
 
   const src = parseIp4(req.from, '--from');
   const m = /^([^:]+)(?::(\d+))?$/.exec(req.to.trim());

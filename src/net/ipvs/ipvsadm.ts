@@ -57,7 +57,7 @@ export function printIpvsadmSave(services: readonly VirtualService[]): string {
 }
 
 function fail(where: string, lineNo: number, msg: string): never {
-  throw new InputError('KW_IPVS_PARSE', `${where} line ${lineNo}: ${msg}`, { where: `${where}:${lineNo}` });
+  throw new InputError('KW_IPVS_PARSE', `line ${lineNo}: ${msg}`, { where });
 }
 
 function parseAddrPort(text: string | undefined, where: string, lineNo: number): { ip: Ip4; port: number } {

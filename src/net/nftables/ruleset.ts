@@ -194,7 +194,7 @@ export function parseNftRuleset(text: string, where = 'nft list ruleset'): NftTa
       }
     }
   } catch (e) {
-    if (e instanceof Fail) throw new InputError('KW_NFT_PARSE', `${where}${e.lineNo > 0 ? ` line ${e.lineNo}` : ''}: ${e.message}`, { where: `${where}:${e.lineNo}` });
+    if (e instanceof Fail) throw new InputError('KW_NFT_PARSE', `${e.lineNo > 0 ? `line ${e.lineNo}: ` : ''}${e.message}`, { where });
     throw e;
   }
   return tables;
