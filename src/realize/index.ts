@@ -6,3 +6,9 @@ export { prefixFor, realNames, checkPrefix, ownedBy, type RealNames } from './na
 export { RealizeError, preflight, checkProxyMode, findTool, REQUIRED_TOOLS } from './preflight.js';
 export { sysctlsFor, type NetnsRole } from './sysctls.js';
 export { nodeConfList, resultIp4 } from './pods.js';
+export { verify, type VerifyOptions, type VerifyReport, type ProbeReport } from './verify.js';
+export { candidateProbes, pickProbes, parseGivenProbe, coverageKey, type ProbeSpec, type ProbeKind } from './probes.js';
+export { classify, compareProbe, summarizePath, realRules, ruleDiff, type RealOutcome, type PathSummary, type RuleLists, type Disagreement } from './compare.js';
+export { parseTraceLine, TRACE_RULES, type TraceEvent } from './monitor.js';
+export { chiSquareTest, upperGammaQ, type ChiSquareResult } from './chi-square.js';
+export type { DistributionResult } from './distribution.js';

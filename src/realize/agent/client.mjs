@@ -2,6 +2,8 @@
 // time on stdin and answers each on stdout, in order:
 //   {"id":1,"proto":"tcp","src":"10.244.1.3","sport":20001,"dst":"10.96.0.10","dport":80,"timeoutMs":900}
 //   -> {"id":1,"ok":true,"answer":"demo/web-abc 10.244.1.3:20001"}  or  {"id":1,"ok":false,"error":"ECONNREFUSED"}
+// TCP: timeoutMs bounds the handshake (keep it under the 1 s initial SYN retransmission, so a dropped probe sends
+// exactly one SYN); the answer may then take up to answerMs (default 5000).
 // UDP requests carry the payload "KWQ1 <id>": the verifier's TRACE rules match on its first four bytes.
 import net from 'node:net';
 import dgram from 'node:dgram';
@@ -19,7 +21,11 @@ function tcp(r) {
       resolve(v);
     };
     const sock = net.connect({ host: r.dst, port: r.dport, localAddress: r.src, localPort: r.sport });
-    const timer = setTimeout(() => finish({ ok: false, error: 'timeout' }), r.timeoutMs);
+    let timer = setTimeout(() => finish({ ok: false, error: 'timeout' }), r.timeoutMs);
+    sock.on('connect', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => finish({ ok: false, error: 'no answer' }), r.answerMs ?? 5000);
+    });
     sock.setEncoding('utf8');
     sock.on('data', (c) => { data += c; });
     sock.on('end', () => finish(data === '' ? { ok: false, error: 'closed' } : { ok: true, answer: data.trim() }));
