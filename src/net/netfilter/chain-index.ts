@@ -1,6 +1,7 @@
 import { PROTO_NUMBER } from '../../addr/index.js';
 import type { Packet } from '../../packet/index.js';
 import type { Chain, Rule } from './types.js';
+import { FlatRule } from './flat-rule.js';
 
 /** Chains shorter than this are scanned linearly; an index would cost more than it saves. */
 export const INDEX_MIN_RULES = 16;
@@ -41,6 +42,7 @@ function linearChain(chain: Chain): CompiledChain {
 
 /** The lookup keys a rule cannot match without, merged over its matches; undefined if contradictory. */
 export function ruleKeys(rule: Rule): { dst?: number; proto?: number; dport?: number } | undefined {
+  if (rule instanceof FlatRule) return rule.indexKeys();
   let dst: number | undefined;
   let proto: number | undefined;
   let dport: number | undefined;

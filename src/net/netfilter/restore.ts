@@ -1,5 +1,6 @@
 import type { IpsetRegistry } from './ipset/index.js';
 import { parseError, ruleSaveArgs } from './rule-parse.js';
+import { FlatRule } from './flat-rule.js';
 import { type RestoreDoc, type TableBlock, parseRestoreText, tableBlocks } from './save-parse.js';
 import type { Chain, Rule, Ruleset, Table, TableName } from './types.js';
 import { BUILTIN_CHAINS } from './types.js';
@@ -68,7 +69,8 @@ export function applyBlock(table: Table, block: TableBlock, opts: RestoreOptions
       if (!chains.has(t)) throw parseError(lineNo, `unknown target or chain "${t}" (${r.target?.goto === true ? '-g' : '-j'} ${t}): no such target extension and no such chain in table ${name}`);
       if (isBuiltin(name, t)) throw parseError(lineNo, `cannot jump to built-in chain ${t}`);
     }
-    if (opts.ipsets !== undefined) {
+    // FlatRule: the fast path's shapes, which never use -m set (and its matches are built lazily).
+    if (opts.ipsets !== undefined && !(r instanceof FlatRule)) {
       for (const m of r.matches) {
         const setName = m.module === 'set' ? m.saveArgs[m.saveArgs.indexOf('--match-set') + 1] : undefined;
         if (setName !== undefined && opts.ipsets.get(setName) === undefined) throw parseError(lineNo, `ipset "${setName}" does not exist`);
@@ -157,7 +159,8 @@ export function applyBlock(table: Table, block: TableBlock, opts: RestoreOptions
     }
   }
   const out = new Map<string, Chain>();
-  for (const d of chains.values()) out.set(d.name, { name: d.name, policy: d.policy, rules: d.rules, counters: { packets: d.packets, bytes: d.bytes } });
+  // Short rule lists are copied to their exact size (pushing leaves spare capacity; kube-proxy has 40k small chains).
+  for (const d of chains.values()) out.set(d.name, { name: d.name, policy: d.policy, rules: d.rules.length < 64 ? d.rules.slice() : d.rules, counters: { packets: d.packets, bytes: d.bytes } });
   return { name, chains: out };
 }
 

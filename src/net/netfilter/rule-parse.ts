@@ -6,6 +6,9 @@ import { MATCH_MODULES } from './match/registry.js';
 import type { TargetModule } from './target/module.js';
 import { TARGET_MODULES } from './target/registry.js';
 import { chainTarget } from './target/standard.js';
+import { PortMatch } from './match/port-match.js';
+import type { StatisticRandomMatch } from './match/statistic.js';
+import { ParsedRule } from './rule.js';
 import type { Match, Rule, RuleWhere, Target } from './types.js';
 import { BUILTIN_CHAINS } from './types.js';
 
@@ -44,6 +47,19 @@ function owns(m: { options: Readonly<Record<string, number>>; aliases?: Readonly
   return a !== undefined && Object.hasOwn(m.options, a) ? a : undefined;
 }
 
+const NO_MATCHES: readonly Match[] = [];
+
+/** Per-restore sharing: every rule jumping to the same chain gets the same target object. */
+export interface ParseIntern {
+  readonly targets: Map<string, Target>;
+  /** `--probability` literal → its (non-inverted) statistic match. */
+  readonly statistics: Map<string, StatisticRandomMatch>;
+}
+
+export function newIntern(): ParseIntern {
+  return { targets: new Map(), statistics: new Map() };
+}
+
 /**
  * Parses a rule specification (the arguments after `-A CHAIN`) the way iptables does: `!`
  * inverts the next option; `-m` loads a match whose options may come later in the line; an
@@ -51,6 +67,14 @@ function owns(m: { options: Readonly<Record<string, number>>; aliases?: Readonly
  * `-j` names a target extension or a chain. Chain existence is checked by the caller.
  */
 export function parseRule(args: readonly string[], where: RuleWhere, text: string): Rule {
+  return parseRuleArgs(args, 0, where, text, args, undefined);
+}
+
+/**
+ * parseRule over `args[from..]`; `spec` is what the rule reports as its arguments (the array, or
+ * how many tokens of its text to skip when re-tokenizing lazily).
+ */
+export function parseRuleArgs(args: readonly string[], from: number, where: RuleWhere, text: string, spec: readonly string[] | number, intern: ParseIntern | undefined): Rule {
   const fail = (message: string): never => {
     throw parseError(where.lineNo, message);
   };
@@ -64,7 +88,7 @@ export function parseRule(args: readonly string[], where: RuleWhere, text: strin
     if (v === undefined) return fail(`option "${flag}" requires an argument`);
     return v;
   };
-  for (let i = 0; i < args.length; i++) {
+  for (let i = from; i < args.length; i++) {
     const tok = args[i] ?? '';
     if (tok === '!') {
       if (invert) fail('multiple "!" flags not allowed');
@@ -151,21 +175,30 @@ export function parseRule(args: readonly string[], where: RuleWhere, text: strin
   if (h !== undefined) matches.push(h);
   for (const s of slots) {
     const m = s.module.build(s.opts, b);
-    matches.push(s.implicit ? { ...m, implicit: true } : m);
+    // Only tcp/udp/sctp load implicitly, and they build PortMatch.
+    if (s.implicit && m instanceof PortMatch) m.implicit = true;
+    matches.push(m);
   }
   let t: Target | undefined;
   if (target !== undefined) {
     const mod = target.module;
     if (mod === undefined) {
       if (target.name.length > 28) fail(`chain name "${target.name}" is longer than 28 characters`);
-      t = chainTarget(target.name, target.goto);
+      const key = target.goto ? `-g ${target.name}` : target.name;
+      const shared = intern?.targets.get(key);
+      if (shared !== undefined) t = shared;
+      else {
+        t = chainTarget(target.name, target.goto);
+        intern?.targets.set(key, t);
+      }
     } else {
       if (mod.tables !== undefined && !mod.tables.includes(where.table)) fail(`target ${mod.name} is only valid in the ${mod.tables.join('/')} table, not ${where.table}`);
       if (mod.hooks !== undefined && builtin !== undefined && !mod.hooks.includes(builtin)) fail(`target ${mod.name} cannot be used in chain ${builtin} (only ${mod.hooks.join(', ')})`);
       t = mod.build(target.opts, b);
     }
   }
-  return { matches, target: t, text, spec: args, lineNo: where.lineNo };
+  // An exact-size copy: a pushed-to array keeps spare capacity, and there are 100k of these.
+  return new ParsedRule(matches.length === 0 ? NO_MATCHES : matches.slice(), t, text, where.lineNo, spec);
 }
 
 /** The rule's arguments as iptables-save 1.8.9 prints them (after `-A CHAIN`). */

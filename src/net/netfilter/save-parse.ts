@@ -1,7 +1,9 @@
 import { splitArgs } from './tokenize.js';
-import { parseError, parseRule } from './rule-parse.js';
+import { type ParseIntern, newIntern, parseError, parseRuleArgs } from './rule-parse.js';
+import { stripCounters } from './rule.js';
+import { parseRuleFast } from './fast-rule.js';
 import type { Rule, TableName } from './types.js';
-import { isTableName } from './types.js';
+import { BUILTIN_CHAINS, isTableName } from './types.js';
 
 /** One line of an iptables-restore table block, parsed; `text` is the line exactly as written. */
 export type RestoreCommand =
@@ -36,7 +38,6 @@ export function tableBlocks(doc: RestoreDoc): TableBlock[] {
 }
 
 const CHAIN_LINE = /^:(\S+)\s+(\S+)(?:\s+\[(\d+):(\d+)\])?\s*$/;
-const COUNTERS_PREFIX = /^\[(\d+):(\d+)\]\s+/;
 
 function parseChainName(name: string | undefined, lineNo: number, what: string): string {
   if (name === undefined || name === '') throw parseError(lineNo, `${what} requires a chain name`);
@@ -56,10 +57,17 @@ export function parseRestoreText(text: string): RestoreDoc {
   if (finalNewline) lines.pop();
   const items: RestoreDoc['items'][number][] = [];
   let open: { table: TableName; headerText: string; lineNo: number; commands: RestoreCommand[] } | undefined;
+  const intern = newIntern();
   for (let idx = 0; idx < lines.length; idx++) {
     const lineNo = idx + 1;
     const raw = lines[idx] ?? '';
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const c0 = line.charCodeAt(0);
+    if (open !== undefined && (c0 === 45 || c0 === 58)) {
+      // `-A …` / `:CHAIN …` (nearly every line): no trimming needed to classify it.
+      open.commands.push(parseCommand(line, raw, lineNo, open.table, intern));
+      continue;
+    }
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) {
       const c = { op: 'comment' as const, lineNo, text: raw };
@@ -81,14 +89,36 @@ export function parseRestoreText(text: string): RestoreDoc {
       continue;
     }
     if (open === undefined) throw parseError(lineNo, `"${trimmed.slice(0, 40)}" before any "*table" line`);
-    open.commands.push(parseCommand(line, raw, lineNo, open.table));
+    open.commands.push(parseCommand(line, raw, lineNo, open.table, intern));
   }
   if (open !== undefined) throw parseError(lines.length, `COMMIT expected: table ${open.table} (line ${open.lineNo}) is not committed`);
   return { items, finalNewline };
 }
 
-function parseCommand(line: string, raw: string, lineNo: number, table: TableName): RestoreCommand {
+/** `:NAME - [0:0]`, the shape of nearly every chain line, without a regex. */
+function quickChainLine(line: string): string | undefined {
+  const sp = line.indexOf(' ');
+  if (sp < 2 || !line.endsWith(' - [0:0]') || line.length !== sp + 8) return undefined;
+  for (let i = 1; i < sp; i++) {
+    const c = line.charCodeAt(i);
+    if (c <= 32 || c >= 127) return undefined;
+  }
+  return line.slice(1, sp);
+}
+
+/** No quotes, backslashes or whitespace: splitArgs would return it unchanged as one argument. */
+function isPlainWord(w: string): boolean {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c === 34 || c === 92 || c === 32 || c === 9 || c === 10 || c === 13) return false;
+  }
+  return true;
+}
+
+function parseCommand(line: string, raw: string, lineNo: number, table: TableName, intern: ParseIntern): RestoreCommand {
   if (line.startsWith(':')) {
+    const quick = quickChainLine(line);
+    if (quick !== undefined) return { op: 'chain', chain: parseChainName(quick, lineNo, 'chain line'), policy: '-', packets: 0n, bytes: 0n, lineNo, text: raw };
     const m = CHAIN_LINE.exec(line);
     if (m === null) throw parseError(lineNo, `malformed chain line "${line}" (expected ":CHAIN POLICY [packets:bytes]")`);
     const chain = parseChainName(m[1], lineNo, 'chain line');
@@ -96,52 +126,65 @@ function parseCommand(line: string, raw: string, lineNo: number, table: TableNam
     if (policy !== 'ACCEPT' && policy !== 'DROP' && policy !== '-') throw parseError(lineNo, `bad policy "${policy}" for chain ${chain}`);
     return { op: 'chain', chain, policy, packets: BigInt(m[3] ?? '0'), bytes: BigInt(m[4] ?? '0'), lineNo, text: raw };
   }
-  const stripped = line.trimStart().replace(COUNTERS_PREFIX, '');
-  const args = splitArgs(stripped);
+  if (line.startsWith('-A ')) {
+    const sp = line.indexOf(' ', 3);
+    if (sp > 3) {
+      const chain = line.slice(3, sp);
+      if (!(BUILTIN_CHAINS[table] as readonly string[]).includes(chain) && isPlainWord(chain)) {
+        const rule = parseRuleFast(line, sp, raw, lineNo, table, intern);
+        if (rule !== undefined) return { op: 'append', chain: parseChainName(chain, lineNo, '-A'), rule, lineNo, text: raw };
+      }
+    }
+  }
+  const args = splitArgs(stripCounters(line.trimStart()));
   if (args === undefined) throw parseError(lineNo, 'unterminated double quote');
-  const [cmd, chainArg, ...rest] = args;
+  const cmd = args[0];
+  const chainArg = args[1];
   switch (cmd) {
     case '-A':
     case '--append': {
       const chain = parseChainName(chainArg, lineNo, cmd);
-      return { op: 'append', chain, rule: parseRule(rest, { table, chain, lineNo }, raw), lineNo, text: raw };
+      return { op: 'append', chain, rule: parseRuleArgs(args, 2, { table, chain, lineNo }, raw, 2, intern), lineNo, text: raw };
     }
     case '-I':
     case '--insert': {
+      const rest = args.slice(2);
       const chain = parseChainName(chainArg, lineNo, cmd);
       let position = 1;
-      let spec = rest;
+      let skip = 2;
       if (rest[0] !== undefined && /^\d+$/.test(rest[0])) {
         position = Number(rest[0]);
         if (position < 1) throw parseError(lineNo, `invalid rule number "${rest[0]}"`);
-        spec = rest.slice(1);
+        skip = 3;
       }
-      return { op: 'insert', chain, position, rule: parseRule(spec, { table, chain, lineNo }, raw), lineNo, text: raw };
+      return { op: 'insert', chain, position, rule: parseRuleArgs(args, skip, { table, chain, lineNo }, raw, skip, intern), lineNo, text: raw };
     }
     case '-D':
     case '--delete': {
+      const rest = args.slice(2);
       const chain = parseChainName(chainArg, lineNo, cmd);
       if (rest.length === 1 && rest[0] !== undefined && /^\d+$/.test(rest[0])) {
         return { op: 'delete', chain, rule: undefined, position: Number(rest[0]), lineNo, text: raw };
       }
-      return { op: 'delete', chain, rule: parseRule(rest, { table, chain, lineNo }, raw), position: undefined, lineNo, text: raw };
+      return { op: 'delete', chain, rule: parseRuleArgs(args, 2, { table, chain, lineNo }, raw, 2, intern), position: undefined, lineNo, text: raw };
     }
     case '-F':
     case '--flush':
     case '-X':
     case '--delete-chain': {
-      if (rest.length > 0) throw parseError(lineNo, `unexpected arguments after ${cmd} ${chainArg ?? ''}`);
+      if (args.length > 2) throw parseError(lineNo, `unexpected arguments after ${cmd} ${chainArg ?? ''}`);
       const chain = chainArg === undefined ? undefined : parseChainName(chainArg, lineNo, cmd);
       return { op: cmd === '-F' || cmd === '--flush' ? 'flush' : 'delete-chain', chain, lineNo, text: raw };
     }
     case '-N':
     case '--new-chain': {
-      if (rest.length > 0) throw parseError(lineNo, `unexpected arguments after ${cmd} ${chainArg ?? ''}`);
+      if (args.length > 2) throw parseError(lineNo, `unexpected arguments after ${cmd} ${chainArg ?? ''}`);
       return { op: 'new-chain', chain: parseChainName(chainArg, lineNo, cmd), lineNo, text: raw };
     }
     case '-P':
     case '--policy': {
-      const [policy, extra] = rest;
+      const policy = args[2];
+      const extra = args[3];
       if ((policy !== 'ACCEPT' && policy !== 'DROP') || extra !== undefined) throw parseError(lineNo, `${cmd} needs a chain and ACCEPT or DROP`);
       return { op: 'policy', chain: parseChainName(chainArg, lineNo, cmd), policy, lineNo, text: raw };
     }

@@ -6,51 +6,73 @@
  */
 export function splitArgs(line: string): string[] | undefined {
   if (!line.includes('"')) {
-    // Fast path (most kube-proxy lines): plain whitespace splitting.
-    const parts = line.split(WS);
-    if (parts[0] === '') parts.shift();
-    if (parts.at(-1) === '') parts.pop();
+    // Fast path (most kube-proxy lines): plain whitespace splitting, by character codes.
+    const parts: string[] = [];
+    const n = line.length;
+    let start = -1;
+    for (let i = 0; i < n; i++) {
+      const c = line.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) {
+        if (start >= 0) {
+          parts.push(line.slice(start, i));
+          start = -1;
+        }
+      } else if (start < 0) start = i;
+    }
+    if (start >= 0) parts.push(line.slice(start));
     return parts;
   }
   const out: string[] = [];
   let cur = '';
   let has = false;
   let quoted = false;
+  // Plain characters are taken as slices of the line (pending from `seg`), not one by one:
+  // appending characters singly would leave each argument a long chain of string pieces.
+  let seg = -1;
+  const flush = (i: number): void => {
+    if (seg >= 0) {
+      cur = cur === '' ? line.slice(seg, i) : cur + line.slice(seg, i);
+      seg = -1;
+    }
+  };
   for (let i = 0; i < line.length; i++) {
-    const c = line[i] ?? '';
+    const c = line.charCodeAt(i);
     if (quoted) {
-      if (c === '\\' && i + 1 < line.length) {
+      if (c === 92 && i + 1 < line.length) {
+        flush(i);
         cur += line[++i] ?? '';
-      } else if (c === '"') {
+      } else if (c === 34) {
+        flush(i);
         quoted = false;
         out.push(cur);
         cur = '';
         has = false;
-      } else {
-        cur += c;
+      } else if (seg < 0) {
+        seg = i;
       }
       continue;
     }
-    if (c === '"') {
+    if (c === 34) {
+      flush(i);
       quoted = true;
       has = true;
-    } else if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+    } else if (c === 32 || c === 9 || c === 10 || c === 13) {
+      flush(i);
       if (has) {
         out.push(cur);
         cur = '';
         has = false;
       }
     } else {
-      cur += c;
+      if (seg < 0) seg = i;
       has = true;
     }
   }
   if (quoted) return undefined;
+  flush(line.length);
   if (has) out.push(cur);
   return out;
 }
-
-const WS = /[ \t\n\r]+/;
 
 const SAFE = /^[A-Za-z0-9_-]+$/;
 

@@ -2,6 +2,23 @@ import type { Match } from '../types.js';
 import { type MatchModule, noInvert, single } from './module.js';
 import { saveQuote } from '../tokenize.js';
 
+/** One comment: only its text is kept (kube-proxy dumps carry a comment on every rule). */
+export class CommentMatch implements Match {
+  readonly module = 'comment';
+  readonly implicit = false;
+
+  constructor(readonly text: string) {}
+
+  /** Quoted only when printed (xtables_save_string). */
+  get saveArgs(): string[] {
+    return ['--comment', saveQuote(this.text)];
+  }
+
+  evaluate(): boolean {
+    return true;
+  }
+}
+
 /** `-m comment --comment TEXT`: always matches; iptables-save quotes the text (xtables_save_string). */
 export const commentMatch: MatchModule = {
   name: 'comment',
@@ -12,14 +29,6 @@ export const commentMatch: MatchModule = {
     const text = o?.values[0];
     if (text === undefined) return b.fail('comment: --comment is required');
     if (text.length > 255) b.fail('comment: comment may not exceed 255 characters');
-    return {
-      module: 'comment',
-      implicit: false,
-      // Quoted lazily: only printing needs it, and kube-proxy dumps carry a comment per rule.
-      get saveArgs(): string[] {
-        return ['--comment', saveQuote(text)];
-      },
-      evaluate: () => true,
-    };
+    return new CommentMatch(text);
   },
 };

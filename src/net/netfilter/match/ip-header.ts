@@ -1,6 +1,6 @@
 import { PROTO_NUMBER, ip4ToString, prefixMask } from '../../../addr/index.js';
 import type { EvalCtx, IndexHints, Match } from '../types.js';
-import { type BuildCtx, ifaceMatcher } from './module.js';
+import { type BuildCtx, isDigits } from './module.js';
 
 /** The built-in part of a rule (struct ipt_ip): `-s -d -i -o -p`, each optionally inverted. */
 export interface IpHeaderSpec {
@@ -45,12 +45,14 @@ export function fastIp4(text: string): number | undefined {
 }
 
 export function parseAddrMask(text: string, b: BuildCtx): { net: number; mask: number } {
-  const [a, m, extra] = text.split('/');
-  const ip = a === undefined ? undefined : fastIp4(a);
-  if (ip === undefined || extra !== undefined) return b.fail(`host/network "${text}" not found`);
+  const slash = text.indexOf('/');
+  const a = slash < 0 ? text : text.slice(0, slash);
+  const m = slash < 0 ? undefined : text.slice(slash + 1);
+  const ip = fastIp4(a);
+  if (ip === undefined || (m !== undefined && m.includes('/'))) return b.fail(`host/network "${text}" not found`);
   let mask = 0xffffffff;
   if (m !== undefined) {
-    if (/^\d{1,2}$/.test(m) && Number(m) <= 32) mask = prefixMask(Number(m));
+    if (m.length >= 1 && m.length <= 2 && isDigits(m) && Number(m) <= 32) mask = prefixMask(Number(m));
     else {
       const mm = fastIp4(m);
       if (mm === undefined) return b.fail(`invalid mask "${m}" specified`);
@@ -61,50 +63,118 @@ export function parseAddrMask(text: string, b: BuildCtx): { net: number; mask: n
 }
 
 function maskText(mask: number): string {
-  for (let len = 0; len <= 32; len++) if (prefixMask(len) === mask) return `${len}`;
-  return ip4ToString(mask);
+  const m = mask >>> 0;
+  for (let len = 0; len <= 32; len++) if (prefixMask(len) === m) return `${len}`;
+  return ip4ToString(m);
+}
+
+/** IpHeaderMatch flag bits. */
+export const F_SRC = 1;
+export const F_DST = 2;
+export const F_PROTO = 4;
+export const INV_SRC = 8;
+export const INV_DST = 16;
+export const INV_PROTO = 32;
+export const INV_IN = 64;
+export const INV_OUT = 128;
+
+/**
+ * The built-in header test as one compact object (no closures): a kube-proxy dump has one per
+ * rule, so its fields are plain numbers and its methods live on the prototype. An absent address
+ * has net 0 and mask 0, which every packet passes; an absent interface is undefined. Networks
+ * and masks are kept as signed 32-bit values (`x | 0`), which V8 stores inline as small
+ * integers rather than as a boxed number per field.
+ */
+export class IpHeaderMatch implements Match {
+  readonly module = '';
+  readonly implicit = false;
+  readonly srcNet: number;
+  readonly srcMask: number;
+  readonly dstNet: number;
+  readonly dstMask: number;
+
+  constructor(
+    readonly flags: number,
+    srcNet: number,
+    srcMask: number,
+    dstNet: number,
+    dstMask: number,
+    readonly proto: number,
+    /** Interface names as written (a trailing `+` is a prefix wildcard). */
+    readonly inIf: string | undefined,
+    readonly outIf: string | undefined,
+  ) {
+    this.srcNet = srcNet | 0;
+    this.srcMask = srcMask | 0;
+    this.dstNet = dstNet | 0;
+    this.dstMask = dstMask | 0;
+  }
+
+  evaluate(ctx: EvalCtx): boolean {
+    const skb = ctx.skb;
+    const p = skb.packet;
+    const f = this.flags;
+    if (((p.src & this.srcMask) === this.srcNet) === ((f & INV_SRC) !== 0)) return false;
+    if (((p.dst & this.dstMask) === this.dstNet) === ((f & INV_DST) !== 0)) return false;
+    if (this.inIf !== undefined && ifaceMatches(this.inIf, skb.inDev) === ((f & INV_IN) !== 0)) return false;
+    if (this.outIf !== undefined && ifaceMatches(this.outIf, skb.outDev) === ((f & INV_OUT) !== 0)) return false;
+    if ((f & F_PROTO) !== 0 && (PROTO_NUMBER[p.proto] === this.proto) === ((f & INV_PROTO) !== 0)) return false;
+    return true;
+  }
+
+  get saveArgs(): string[] {
+    const f = this.flags;
+    const save: string[] = [];
+    if ((f & F_SRC) !== 0) save.push(...((f & INV_SRC) !== 0 ? ['!'] : []), '-s', `${ip4ToString(this.srcNet)}/${maskText(this.srcMask)}`);
+    if ((f & F_DST) !== 0) save.push(...((f & INV_DST) !== 0 ? ['!'] : []), '-d', `${ip4ToString(this.dstNet)}/${maskText(this.dstMask)}`);
+    if (this.inIf !== undefined) save.push(...((f & INV_IN) !== 0 ? ['!'] : []), '-i', this.inIf);
+    if (this.outIf !== undefined) save.push(...((f & INV_OUT) !== 0 ? ['!'] : []), '-o', this.outIf);
+    if ((f & F_PROTO) !== 0) save.push(...((f & INV_PROTO) !== 0 ? ['!'] : []), '-p', PROTO_NAMES[this.proto] ?? `${this.proto}`);
+    return save;
+  }
+
+  get hints(): IndexHints {
+    const f = this.flags;
+    const hints: IndexHints = {};
+    if ((f & F_DST) !== 0 && (f & INV_DST) === 0 && this.dstMask === -1) hints.dst = this.dstNet >>> 0;
+    if ((f & F_PROTO) !== 0 && (f & INV_PROTO) === 0) hints.proto = this.proto;
+    return hints;
+  }
+}
+
+/** Interface name match with iptables' trailing `+` wildcard. */
+function ifaceMatches(pattern: string, dev: string | undefined): boolean {
+  if (dev === undefined) return false;
+  const n = pattern.length - 1;
+  if (n >= 0 && pattern.charCodeAt(n) === 43) return dev.startsWith(n === 0 ? '' : pattern.slice(0, n));
+  return dev === pattern;
 }
 
 /** Builds the header match; undefined when the rule has none of `-s -d -i -o -p`. */
 export function buildIpHeader(spec: IpHeaderSpec, b: BuildCtx): Match | undefined {
-  const tests: ((ctx: EvalCtx) => boolean)[] = [];
-  const save: string[] = [];
-  const hints: IndexHints = {};
-  const addr = (o: { text: string; invert: boolean }, flag: string, pick: (ctx: EvalCtx) => number): void => {
-    const { net, mask } = parseAddrMask(o.text, b);
-    const inv = o.invert;
-    tests.push((ctx) => (((pick(ctx) & mask) >>> 0) === net) !== inv);
-    save.push(...(inv ? ['!'] : []), flag, `${ip4ToString(net)}/${maskText(mask)}`);
-    if (flag === '-d' && !inv && mask === 0xffffffff) hints.dst = net;
-  };
-  if (spec.src !== undefined) addr(spec.src, '-s', (ctx) => ctx.skb.packet.src);
-  if (spec.dst !== undefined) addr(spec.dst, '-d', (ctx) => ctx.skb.packet.dst);
-  const iface = (o: { text: string; invert: boolean }, flag: string, pick: (ctx: EvalCtx) => string | undefined): void => {
-    const m = ifaceMatcher(o.text);
-    const inv = o.invert;
-    tests.push((ctx) => m(pick(ctx)) !== inv);
-    save.push(...(inv ? ['!'] : []), flag, o.text);
-  };
-  if (spec.inIf !== undefined) iface(spec.inIf, '-i', (ctx) => ctx.skb.inDev);
-  if (spec.outIf !== undefined) iface(spec.outIf, '-o', (ctx) => ctx.skb.outDev);
+  let flags = 0;
+  let srcNet = 0;
+  let srcMask = 0;
+  let dstNet = 0;
+  let dstMask = 0;
+  let proto = 0;
+  if (spec.src !== undefined) {
+    ({ net: srcNet, mask: srcMask } = parseAddrMask(spec.src.text, b));
+    flags |= F_SRC | (spec.src.invert ? INV_SRC : 0);
+  }
+  if (spec.dst !== undefined) {
+    ({ net: dstNet, mask: dstMask } = parseAddrMask(spec.dst.text, b));
+    flags |= F_DST | (spec.dst.invert ? INV_DST : 0);
+  }
+  if (spec.inIf?.invert === true) flags |= INV_IN;
+  if (spec.outIf?.invert === true) flags |= INV_OUT;
   if (spec.proto !== undefined) {
     const num = parseProto(spec.proto.text, b);
-    const inv = spec.proto.invert;
-    if (num !== 0 || inv) {
-      tests.push((ctx) => (PROTO_NUMBER[ctx.skb.packet.proto] === num) !== inv);
-      save.push(...(inv ? ['!'] : []), '-p', PROTO_NAMES[num] ?? `${num}`);
-      if (!inv) hints.proto = num;
+    if (num !== 0 || spec.proto.invert) {
+      proto = num;
+      flags |= F_PROTO | (spec.proto.invert ? INV_PROTO : 0);
     }
   }
-  if (tests.length === 0 && save.length === 0) return undefined;
-  const evaluate = compileAll(tests);
-  return { module: '', implicit: false, saveArgs: save, hints, evaluate };
-}
-
-function compileAll(tests: readonly ((ctx: EvalCtx) => boolean)[]): (ctx: EvalCtx) => boolean {
-  const [a, b2, c] = tests;
-  if (a === undefined) return () => true;
-  if (b2 === undefined) return a;
-  if (c === undefined) return (ctx) => a(ctx) && b2(ctx);
-  return (ctx) => tests.every((t) => t(ctx));
+  if ((flags & (F_SRC | F_DST | F_PROTO)) === 0 && spec.inIf === undefined && spec.outIf === undefined) return undefined;
+  return new IpHeaderMatch(flags, srcNet, srcMask, dstNet, dstMask, proto, spec.inIf?.text, spec.outIf?.text);
 }

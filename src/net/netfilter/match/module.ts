@@ -29,7 +29,7 @@ export interface MatchModule {
 
 /** Parses an unsigned 32-bit number in C notation (`0x4000`, `16384`), as xtables_strtoui does. */
 export function parseU32(text: string, b: BuildCtx, what: string): number {
-  const ok = /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(text);
+  const ok = isDigits(text) || /^0x[0-9a-fA-F]+$/.test(text);
   const n = ok ? Number(text) : NaN;
   if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) b.fail(`bad ${what} "${text}"`);
   return n >>> 0;
@@ -52,7 +52,7 @@ export function hex(n: number): string {
 export function parsePortRange(text: string, b: BuildCtx): [number, number] {
   const port = (s: string, dflt: number): number => {
     if (s === '') return dflt;
-    if (!/^\d+$/.test(s) || Number(s) > 65535) b.fail(`invalid port/service "${s}" specified`);
+    if (!isDigits(s) || Number(s) > 65535) b.fail(`invalid port/service "${s}" specified`);
     return Number(s);
   };
   const i = text.indexOf(':');
@@ -80,14 +80,37 @@ export function ifaceMatcher(pattern: string): (dev: string | undefined) => bool
   return (dev) => dev === pattern;
 }
 
-/** The single use of each option a module accepts at most once (iptables: "multiple --x flags not allowed"). */
-export function single(opts: readonly ParsedOpt[], b: BuildCtx): Map<string, ParsedOpt> {
-  const m = new Map<string, ParsedOpt>();
-  for (const o of opts) {
-    if (m.has(o.name)) b.fail(`multiple --${o.name} options not allowed`);
-    m.set(o.name, o);
+/**
+ * The options one module got, each at most once (iptables: "multiple --x flags not allowed").
+ * A rule has a handful of options, so a linear scan beats building a Map per rule.
+ */
+export class OptSet {
+  constructor(private readonly opts: readonly ParsedOpt[]) {}
+
+  get size(): number {
+    return this.opts.length;
   }
-  return m;
+
+  get(name: string): ParsedOpt | undefined {
+    for (const o of this.opts) if (o.name === name) return o;
+    return undefined;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  values(): IterableIterator<ParsedOpt> {
+    return this.opts.values();
+  }
+}
+
+export function single(opts: readonly ParsedOpt[], b: BuildCtx): OptSet {
+  for (let i = 1; i < opts.length; i++) {
+    const name = opts[i]?.name;
+    for (let j = 0; j < i; j++) if (opts[j]?.name === name) b.fail(`multiple --${name ?? ''} options not allowed`);
+  }
+  return new OptSet(opts);
 }
 
 export function noInvert(o: ParsedOpt | undefined, b: BuildCtx): void {
@@ -96,4 +119,14 @@ export function noInvert(o: ParsedOpt | undefined, b: BuildCtx): void {
 
 export function inv(o: ParsedOpt): string[] {
   return o.invert ? ['!'] : [];
+}
+
+/** `^[0-9]+$` without a regex (runs for most of 100k rules). */
+export function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }

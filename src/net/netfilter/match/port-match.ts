@@ -1,11 +1,54 @@
 import { PROTO_NUMBER } from '../../../addr/index.js';
 import type { EvalCtx, IndexHints, Match } from '../types.js';
-import { type MatchModule, type ParsedOpt, inv, parsePortRange, portRangeText, single } from './module.js';
+import { type MatchModule, type ParsedOpt, parsePortRange, portRangeText, single } from './module.js';
+
+const HAS_S = 1;
+const INV_S = 2;
+const HAS_D = 4;
+const INV_D = 8;
 
 /**
- * `-m tcp|udp|sctp --sport/--dport [!] a[:b]` (libxt_tcp/udp/sctp). iptables-save prints the
- * source port before the destination port whatever the order written.
+ * A `-m tcp|udp|sctp` match as one compact object (kube-proxy writes one on most rules). An
+ * absent port is the range 0:65535, which every packet passes. `implicit` is set by the rule
+ * parser when `-p tcp --dport 80` loaded the module without `-m tcp`.
  */
+export class PortMatch implements Match {
+  implicit = false;
+
+  constructor(
+    readonly module: 'tcp' | 'udp' | 'sctp',
+    readonly protoNum: number,
+    readonly flags: number,
+    readonly sLo: number,
+    readonly sHi: number,
+    readonly dLo: number,
+    readonly dHi: number,
+  ) {}
+
+  evaluate(ctx: EvalCtx): boolean {
+    const p = ctx.skb.packet;
+    if (PROTO_NUMBER[p.proto] !== this.protoNum) return false;
+    const f = this.flags;
+    if ((p.sport >= this.sLo && p.sport <= this.sHi) === ((f & INV_S) !== 0)) return false;
+    return (p.dport >= this.dLo && p.dport <= this.dHi) !== ((f & INV_D) !== 0);
+  }
+
+  /** iptables-save prints the source port before the destination port whatever the order written. */
+  get saveArgs(): string[] {
+    const f = this.flags;
+    const save: string[] = [];
+    if ((f & HAS_S) !== 0) save.push(...((f & INV_S) !== 0 ? ['!'] : []), '--sport', portRangeText([this.sLo, this.sHi]));
+    if ((f & HAS_D) !== 0) save.push(...((f & INV_D) !== 0 ? ['!'] : []), '--dport', portRangeText([this.dLo, this.dHi]));
+    return save;
+  }
+
+  get hints(): IndexHints {
+    const f = this.flags;
+    return (f & HAS_D) !== 0 && (f & INV_D) === 0 && this.dLo === this.dHi ? { dport: this.dLo, proto: this.protoNum } : { proto: this.protoNum };
+  }
+}
+
+/** `-m tcp|udp|sctp --sport/--dport [!] a[:b]` (libxt_tcp/udp/sctp). */
 function portModule(name: 'tcp' | 'udp' | 'sctp'): MatchModule {
   const protoNum = PROTO_NUMBER[name];
   return {
@@ -14,26 +57,20 @@ function portModule(name: 'tcp' | 'udp' | 'sctp'): MatchModule {
     aliases: { 'source-port': 'sport', 'destination-port': 'dport' },
     build(opts, b): Match {
       const o = single(opts, b);
-      const tests: ((ctx: EvalCtx) => boolean)[] = [(ctx) => PROTO_NUMBER[ctx.skb.packet.proto] === protoNum];
-      const save: string[] = [];
-      const hints: IndexHints = {};
-      const add = (opt: ParsedOpt | undefined, flag: string, pick: (ctx: EvalCtx) => number): void => {
-        if (opt === undefined) return;
-        const [lo, hi] = parsePortRange(opt.values[0] ?? '', b);
-        const invert = opt.invert;
-        tests.push((ctx) => {
-          const p = pick(ctx);
-          return (p >= lo && p <= hi) !== invert;
-        });
-        save.push(...inv(opt), flag, portRangeText([lo, hi]));
-        if (flag === '--dport' && lo === hi && !invert) hints.dport = lo;
-      };
-      add(o.get('sport'), '--sport', (ctx) => ctx.skb.packet.sport);
-      add(o.get('dport'), '--dport', (ctx) => ctx.skb.packet.dport);
-      const [t0, t1, t2] = tests;
-      const evaluate =
-        t1 === undefined ? t0 ?? (() => true) : t2 === undefined ? (ctx: EvalCtx) => t0 !== undefined && t0(ctx) && t1(ctx) : (ctx: EvalCtx) => tests.every((t) => t(ctx));
-      return { module: name, implicit: false, saveArgs: save, hints: { ...hints, proto: protoNum }, evaluate };
+      let flags = 0;
+      let s: [number, number] = [0, 65535];
+      let d: [number, number] = [0, 65535];
+      const sp: ParsedOpt | undefined = o.get('sport');
+      const dp: ParsedOpt | undefined = o.get('dport');
+      if (sp !== undefined) {
+        s = parsePortRange(sp.values[0] ?? '', b);
+        flags |= HAS_S | (sp.invert ? INV_S : 0);
+      }
+      if (dp !== undefined) {
+        d = parsePortRange(dp.values[0] ?? '', b);
+        flags |= HAS_D | (dp.invert ? INV_D : 0);
+      }
+      return new PortMatch(name, protoNum, flags, s[0], s[1], d[0], d[1]);
     },
   };
 }

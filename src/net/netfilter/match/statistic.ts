@@ -21,6 +21,45 @@ export function probabilityText(stored: number): string {
   return `${s.slice(0, -11)}.${s.slice(-11)}`;
 }
 
+const fractions = new Map<number, Fraction>();
+
+/** stored / 2^31, shared between rules (kube-proxy writes the same few probabilities 10,000 times). */
+function storedFraction(stored: number): Fraction {
+  let f = fractions.get(stored);
+  if (f === undefined) {
+    f = Fraction.of(stored, TWO_31);
+    if (fractions.size < 4096) fractions.set(stored, f);
+  }
+  return f;
+}
+
+/** `--mode random`: the walker forks on `probability` instead of calling evaluate. */
+export class StatisticRandomMatch implements Match {
+  readonly module = 'statistic';
+  readonly implicit = false;
+  readonly probability: Fraction;
+
+  constructor(
+    /** lround(p * 2^31), as libxt_statistic stores it. */
+    readonly stored: number,
+    readonly invert: boolean,
+    /** The literal `--probability` text as written. */
+    readonly probabilityText: string,
+  ) {
+    const exact = storedFraction(stored);
+    this.probability = invert ? exact.complement() : exact;
+  }
+
+  get saveArgs(): string[] {
+    return ['--mode', 'random', ...(this.invert ? ['!'] : []), '--probability', probabilityText(this.stored)];
+  }
+
+  /** Only reached if a caller evaluates without forking: treat "random" as its likelier outcome. */
+  evaluate(): boolean {
+    return this.probability.num * 2n >= this.probability.den;
+  }
+}
+
 /**
  * `-m statistic --mode random [!] --probability p` and `--mode nth [!] --every n --packet p`.
  * Random mode carries an exact Fraction (stored / 2^31) so the walker can fork both outcomes.
@@ -45,22 +84,9 @@ export const statisticMatch: MatchModule = {
       if (every !== undefined || packet !== undefined) b.fail('statistic: both nth and random parameters given');
       if (prob === undefined) return b.fail('statistic: --probability must be specified when using random mode');
       const literal = prob.values[0] ?? '';
-      const p = /^(\d+(\.\d*)?|\.\d+)$/.test(literal) ? Number(literal) : NaN;
+      const p = isDecimal(literal) ? Number(literal) : NaN;
       if (!(p >= 0 && p <= 1)) b.fail(`statistic: invalid --probability "${literal}", must be 0 <= p <= 1`);
-      const stored = kernelProbability(p);
-      const exact = Fraction.of(stored, TWO_31);
-      const probability = prob.invert ? exact.complement() : exact;
-      return {
-        module: 'statistic',
-        implicit: false,
-        get saveArgs(): string[] {
-          return ['--mode', 'random', ...(prob.invert ? ['!'] : []), '--probability', probabilityText(stored)];
-        },
-        probability,
-        probabilityText: literal,
-        // Only reached if a caller evaluates without forking: treat "random" as its likelier outcome.
-        evaluate: () => probability.num * 2n >= probability.den,
-      };
+      return new StatisticRandomMatch(kernelProbability(p), prob.invert, literal);
     }
     if (m === 'nth') {
       if (prob !== undefined) b.fail('statistic: both nth and random parameters given');
@@ -88,3 +114,16 @@ export const statisticMatch: MatchModule = {
     return b.fail(`statistic: bad mode "${m ?? ''}"`);
   },
 };
+
+/** `^(\d+(\.\d*)?|\.\d+)$` without a regex. */
+function isDecimal(s: string): boolean {
+  let digits = 0;
+  let dot = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 46 && !dot) dot = true;
+    else return false;
+  }
+  return digits > 0;
+}

@@ -1,9 +1,49 @@
 import { hasPorts, withDst } from '../../../packet/index.js';
 import { single } from '../match/module.js';
-import type { Target } from '../types.js';
+import type { EvalCtx, Target, TargetResult } from '../types.js';
 import { TR } from '../types.js';
 import type { TargetModule } from './module.js';
-import { natRangeText, parseNatRange, pickPort } from './nat-range.js';
+import { type NatRange, natRangeText, parseNatRange } from './nat-range.js';
+import type { Ip4 } from '../../../addr/index.js';
+
+/** One DNAT target as one flat object (kube-proxy writes one per endpoint); portLo -1: no port range. */
+export class DnatTarget implements Target {
+  readonly name = 'DNAT';
+  readonly goto = false;
+
+  constructor(
+    readonly minIp: Ip4,
+    readonly maxIp: Ip4,
+    readonly portLo: number,
+    readonly portHi: number,
+    readonly random: boolean,
+    readonly persistent: boolean,
+  ) {}
+
+  static of(range: NatRange, random: boolean, persistent: boolean): DnatTarget {
+    return new DnatTarget(range.minIp, range.maxIp, range.ports?.[0] ?? -1, range.ports?.[1] ?? -1, random, persistent);
+  }
+
+  get range(): NatRange {
+    return { minIp: this.minIp, maxIp: this.maxIp, ports: this.portLo < 0 ? undefined : [this.portLo, this.portHi] };
+  }
+
+  get saveArgs(): string[] {
+    const save = ['--to-destination', natRangeText(this.range)];
+    if (this.random) save.push('--random');
+    if (this.persistent) save.push('--persistent');
+    return save;
+  }
+
+  apply(ctx: EvalCtx): TargetResult {
+    const p = ctx.skb.packet;
+    // nf_nat keeps the port when it is inside the range, otherwise takes the range's first (pickPort).
+    const dport = !hasPorts(p) || this.portLo < 0 || (p.dport >= this.portLo && p.dport <= this.portHi) ? p.dport : this.portLo;
+    ctx.skb = { ...ctx.skb, packet: withDst(p, this.minIp, dport) };
+    ctx.natType = 'dnat';
+    return TR.Accept;
+  }
+}
 
 /**
  * `-j DNAT --to-destination ip[-ip][:port[-port]] [--random] [--persistent]`: rewrites the
@@ -21,20 +61,6 @@ export const dnatTarget: TargetModule = {
     if (to === undefined) return b.fail('DNAT: you must specify --to-destination');
     const withPorts = b.proto === 6 || b.proto === 17 || b.proto === 132;
     const range = parseNatRange(to, b, withPorts);
-    const save = ['--to-destination', natRangeText(range)];
-    if (o.has('random')) save.push('--random');
-    if (o.has('persistent')) save.push('--persistent');
-    return {
-      name: 'DNAT',
-      goto: false,
-      saveArgs: save,
-      apply: (ctx) => {
-        const p = ctx.skb.packet;
-        const dport = hasPorts(p) ? pickPort(p.dport, range.ports) : p.dport;
-        ctx.skb = { ...ctx.skb, packet: withDst(p, range.minIp, dport) };
-        ctx.natType = 'dnat';
-        return TR.Accept;
-      },
-    };
+    return DnatTarget.of(range, o.has('random'), o.has('persistent'));
   },
 };

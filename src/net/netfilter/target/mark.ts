@@ -1,4 +1,4 @@
-import { type BuildCtx, type ParsedOpt, hex, parseMarkMask, parseU32, single } from '../match/module.js';
+import { type BuildCtx, type OptSet, hex, parseMarkMask, parseU32, single } from '../match/module.js';
 import type { Target } from '../types.js';
 import { TR } from '../types.js';
 import type { TargetModule } from './module.js';
@@ -8,7 +8,7 @@ import type { TargetModule } from './module.js';
  * mark = (mark & ~mask) ^ value, which is also how iptables-save prints it
  * (`--or-mark 0x4000` → `--set-xmark 0x4000/0x4000`, `--xor-mark 0x4000` → `--set-xmark 0x4000/0x0`).
  */
-export function parseXmark(o: ReadonlyMap<string, ParsedOpt>, b: BuildCtx, who: string): { value: number; mask: number } | undefined {
+export function parseXmark(o: OptSet, b: BuildCtx, who: string): { value: number; mask: number } | undefined {
   const kinds = ['set-xmark', 'set-mark', 'and-mark', 'or-mark', 'xor-mark'].filter((k) => o.has(k));
   if (kinds.length > 1) b.fail(`${who}: ${kinds.map((k) => `--${k}`).join(' and ')} cannot be combined`);
   const [kind] = kinds;

@@ -1,5 +1,6 @@
-import { type Ip4, ip4ToString, tryParseIp4 } from '../../../addr/index.js';
-import type { BuildCtx } from '../match/module.js';
+import { type Ip4, ip4, ip4ToString, tryParseIp4 } from '../../../addr/index.js';
+import { fastIp4 } from '../match/ip-header.js';
+import { type BuildCtx, isDigits } from '../match/module.js';
 
 /** A NAT range as `--to-destination/--to-source` take it: `ip[-ip][:port[-port]]`. */
 export interface NatRange {
@@ -9,7 +10,7 @@ export interface NatRange {
 }
 
 export function parsePorts(text: string, b: BuildCtx): [number, number] {
-  const m = /^(\d+)(?:-(\d+))?$/.exec(text);
+  const m = isDigits(text) ? [text, text, undefined] : /^(\d+)(?:-(\d+))?$/.exec(text);
   const lo = m === null ? NaN : Number(m[1]);
   const hi = m === null ? NaN : m[2] === undefined ? lo : Number(m[2]);
   if (!(lo >= 0 && hi <= 65535 && lo <= hi)) b.fail(`invalid port range "${text}"`);
@@ -21,11 +22,18 @@ export function parseNatRange(text: string, b: BuildCtx, needPorts: boolean): Na
   const ipPart = colon < 0 ? text : text.slice(0, colon);
   const portPart = colon < 0 ? undefined : text.slice(colon + 1);
   const [a, z, extra] = ipPart.split('-');
-  const minIp = a === undefined ? undefined : tryParseIp4(a);
-  const maxIp = z === undefined ? minIp : tryParseIp4(z);
+  const minIp = a === undefined ? undefined : strictIp4(a);
+  const maxIp = z === undefined ? minIp : strictIp4(z);
   if (minIp === undefined || maxIp === undefined || extra !== undefined || maxIp < minIp) return b.fail(`bad IP address "${ipPart}"`);
   if (portPart !== undefined && !needPorts) b.fail('need TCP, UDP, SCTP or DCCP with port specification');
   return { minIp, maxIp, ports: portPart === undefined ? undefined : parsePorts(portPart, b) };
+}
+
+/** tryParseIp4 (no octal-looking leading zeros), with a fast path for the plain dotted quads kube-proxy writes. */
+function strictIp4(text: string): Ip4 | undefined {
+  const n = fastIp4(text);
+  if (n !== undefined && !/(^|\.)0\d/.test(text)) return ip4(n);
+  return tryParseIp4(text);
 }
 
 export function natRangeText(r: NatRange): string {

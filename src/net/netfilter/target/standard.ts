@@ -1,4 +1,4 @@
-import type { Target } from '../types.js';
+import type { Target, TargetResult } from '../types.js';
 import { TR } from '../types.js';
 import type { TargetModule } from './module.js';
 
@@ -17,7 +17,25 @@ export const dropTarget = verdict('DROP', TR.Drop);
 export const returnTarget = verdict('RETURN', TR.Return);
 
 /** `-j CHAIN` (jump: come back here on RETURN) or `-g CHAIN` (goto: RETURN goes to our caller). */
+export class ChainTarget implements Target {
+  readonly saveArgs: readonly string[] = NO_ARGS;
+
+  constructor(
+    readonly chain: string,
+    readonly goto: boolean,
+  ) {}
+
+  get name(): string {
+    return this.chain;
+  }
+
+  apply(): TargetResult {
+    return this.goto ? TR.Goto : TR.Jump;
+  }
+}
+
+const NO_ARGS: readonly string[] = [];
+
 export function chainTarget(chain: string, goto: boolean): Target {
-  const result = goto ? TR.Goto : TR.Jump;
-  return { name: chain, goto, chain, saveArgs: [], apply: () => result };
+  return new ChainTarget(chain, goto);
 }
