@@ -52,34 +52,52 @@ interface PortEntry {
  * each section is one flat string, and `off` says where each position's text starts, so a node
  * that must replace one service of the block cuts the others out of it instead of re-rendering.
  */
-export interface BlockText {
-  readonly epoch: number;
-  readonly version: number;
-  readonly large: boolean;
-  readonly heads: string;
-  /** Per position: its KUBE-SERVICES / KUBE-NODEPORTS rules, then the rules of its own chains. */
-  readonly full: string;
-  readonly decls: string;
-  readonly filter: string;
-  /** The service port and endpoint list rendered at each position (undefined: tombstone). */
-  readonly svcs: readonly (ServicePortInfo | undefined)[];
-  readonly eps: readonly (readonly EndpointInfo[] | undefined)[];
-  /** Start offsets of position k in heads, full, decls, filter at [4k..4k+3]; k = size holds the ends. */
-  readonly off: Int32Array;
+export class BlockText {
+  private headsText: string | undefined;
+
+  constructor(
+    readonly epoch: number,
+    readonly version: number,
+    readonly large: boolean,
+    /** Per position: its KUBE-SERVICES / KUBE-NODEPORTS rules, then the rules of its own chains. */
+    readonly full: string,
+    readonly decls: string,
+    readonly filter: string,
+    /** The service port and endpoint list rendered at each position (undefined: tombstone). */
+    readonly svcs: readonly (ServicePortInfo | undefined)[],
+    readonly eps: readonly (readonly EndpointInfo[] | undefined)[],
+    /** Start offsets of position k: head length so far, full, decls, filter at [4k..4k+3]; k = size holds the ends. */
+    readonly off: Int32Array,
+  ) {}
+
+  /** The KUBE-SERVICES / KUBE-NODEPORTS rules alone (partial syncs), cut out of `full` on first use. */
+  get heads(): string {
+    if (this.headsText === undefined) {
+      const parts: string[] = [];
+      for (let k = 0; k < this.svcs.length; k++) {
+        const f0 = this.at(4 * k + 1);
+        const len = this.at(4 * k + 4) - this.at(4 * k);
+        if (len > 0) parts.push(this.full.slice(f0, f0 + len));
+      }
+      this.headsText = parts.join('');
+    }
+    return this.headsText;
+  }
+
+  at(i: number): number {
+    return this.off[i] ?? 0;
+  }
 }
 
 /** The default rendering of position `k` of a block, cut out of the block's text (no re-rendering). */
 export function blockEntry(bt: BlockText, k: number): RenderedServicePort {
-  const o = bt.off;
-  const at = (i: number): number => o[i] ?? 0;
-  const h0 = at(4 * k);
-  const h1 = at(4 * k + 4);
-  const f0 = at(4 * k + 1) + (h1 - h0);
+  const f0 = bt.at(4 * k + 1);
+  const f1 = f0 + bt.at(4 * k + 4) - bt.at(4 * k);
   return {
-    natHead: bt.heads.slice(h0, h1),
-    natChainRules: bt.full.slice(f0, at(4 * k + 5)),
-    natChainDecls: bt.decls.slice(at(4 * k + 2), at(4 * k + 6)),
-    filter: bt.filter.slice(at(4 * k + 3), at(4 * k + 7)),
+    natHead: bt.full.slice(f0, f1),
+    natChainRules: bt.full.slice(f1, bt.at(4 * k + 5)),
+    natChainDecls: bt.decls.slice(bt.at(4 * k + 2), bt.at(4 * k + 6)),
+    filter: bt.filter.slice(bt.at(4 * k + 3), bt.at(4 * k + 7)),
     chains: [],
   };
 }
@@ -144,9 +162,9 @@ export class ConfigRenderCache {
     const order = state.serviceOrder;
     const start = b * BLOCK_SIZE;
     const size = Math.max(0, Math.min(order.length, start + BLOCK_SIZE) - start);
-    // Lines go straight into the block's section arrays (no per-service strings); a position's
-    // KUBE-SERVICES lines are pushed to `full` too, followed by its chain rules. Offsets are the
-    // running sums of the lines' lengths.
+    // Lines go straight into the block's section arrays (no per-service strings): a position's
+    // KUBE-SERVICES lines then its chain rules into `full` (the heads alone are cut out of it when a
+    // partial sync first needs them). Offsets are running sums of the lines' lengths.
     const sink = this.sink;
     sink.head.length = 0;
     sink.filter.length = 0;
@@ -174,7 +192,6 @@ export class ConfigRenderCache {
       if (svc === undefined || eps === undefined) continue;
       if (old !== undefined && old.svcs[k] === svc && old.eps[k] === eps) {
         const r = blockEntry(old, k);
-        sink.head.push(r.natHead);
         full.push(r.natHead, r.natChainRules);
         sink.decls.push(r.natChainDecls);
         sink.filter.push(r.filter);
@@ -184,13 +201,12 @@ export class ConfigRenderCache {
         fl += r.filter.length;
         continue;
       }
-      const h0 = sink.head.length;
       const d0 = sink.decls.length;
       const fl0 = sink.filter.length;
+      sink.head.length = 0;
       sink.rules.length = 0;
       emitServicePort(svc, eps, this.cfg, node, sink);
-      for (let i = h0; i < sink.head.length; i++) {
-        const line = sink.head[i] ?? '';
+      for (const line of sink.head) {
         full.push(line);
         h += line.length;
         f += line.length;
@@ -208,18 +224,7 @@ export class ConfigRenderCache {
     off[4 * size + 3] = fl;
     // Joined, not concatenated: block texts are kept and copied into every node's restore text, so
     // they must be flat (a rope would be walked again by every node that uses the block).
-    const text: BlockText = {
-      epoch: state.layoutEpoch,
-      version,
-      large,
-      heads: sink.head.join(''),
-      full: full.join(''),
-      decls: sink.decls.join(''),
-      filter: sink.filter.join(''),
-      svcs,
-      eps: epsAt,
-      off,
-    };
+    const text = new BlockText(state.layoutEpoch, version, large, full.join(''), sink.decls.join(''), sink.filter.join(''), svcs, epsAt, off);
     sink.head.length = 0;
     sink.filter.length = 0;
     sink.decls.length = 0;

@@ -57,6 +57,22 @@ export function newRuleSink(): RuleSink {
 
 const q = (s: string): string => `"${s}"`;
 
+/**
+ * Text that every service repeats, as flat strings. A template literal's interpolations each add
+ * a node to the line's rope, and joining costs ~30-40 ns per node: the hot lines below write chain
+ * names and matches literally (or from these tables) instead of interpolating constants.
+ */
+const PORT_MATCH: Readonly<Record<string, string>> = { tcp: '-m tcp -p tcp', udp: '-m udp -p udp', sctp: '-m sctp -p sctp' };
+const STATISTIC: string[] = [];
+function statistic(n: number): string {
+  let s = STATISTIC[n];
+  if (s === undefined) {
+    s = [' -m statistic --mode random --probability ', probability(n)].join('');
+    STATISTIC[n] = s;
+  }
+  return s;
+}
+
 /** Renders one service port exactly as kube-proxy's syncProxyRules loop body (iptables/proxier.go). */
 export function renderServicePort(
   svc: ServicePortInfo,
@@ -124,11 +140,12 @@ export function emitServicePort(
   }
 
   const { head, filter, decls, rules, chains } = out;
-  const portMatch = `-m ${p} -p ${p}`;
+  const portMatch = PORT_MATCH[p] ?? `-m ${p} -p ${p}`;
   const dport = `--dport ${svc.port}`;
 
   if (hasInternal) {
-    head.push(`-A ${KUBE_SERVICES} -m comment --comment ${q(`${name} cluster IP`)} ${portMatch} -d ${svc.clusterIP} ${dport} -j ${internalChain}\n`);
+    // Hot line: chain names written literally (KUBE_SERVICES), not interpolated.
+    head.push(`-A KUBE-SERVICES -m comment --comment "${name} cluster IP" ${portMatch} -d ${svc.clusterIP} --dport ${svc.port} -j ${internalChain}\n`);
   } else {
     filter.push(`-A ${KUBE_SERVICES} -m comment --comment ${internalFilterComment} ${portMatch} -d ${svc.clusterIP} ${dport} -j ${internalFilterTarget}\n`);
   }
@@ -158,7 +175,7 @@ export function emitServicePort(
       if (cfg.localhostNodePortNfacct) {
         head.push(`-A ${KUBE_NODEPORTS} -m comment --comment ${name} ${portMatch} -d 127.0.0.0/8 --dport ${svc.nodePort} -m nfacct --nfacct-name ${LOCALHOST_NPS_COUNTER} -j ${extChain}\n`);
       }
-      head.push(`-A ${KUBE_NODEPORTS} -m comment --comment ${name} ${portMatch} --dport ${svc.nodePort} -j ${extChain}\n`);
+      head.push(`-A KUBE-NODEPORTS -m comment --comment ${name} ${portMatch} --dport ${svc.nodePort} -j ${extChain}\n`);
     }
     if (!hasExternal) {
       filter.push(`-A ${KUBE_EXTERNAL_SERVICES} -m comment --comment ${externalFilterComment} -m addrtype --dst-type LOCAL ${portMatch} --dport ${svc.nodePort} -j ${externalFilterTarget}\n`);
@@ -174,18 +191,17 @@ export function emitServicePort(
   };
 
   if (hasInternal) {
-    const args = `-m comment --comment ${q(`${name} cluster IP`)} ${portMatch} -d ${svc.clusterIP} ${dport}`;
     if (cfg.masqueradeAll) {
-      rules.push(`-A ${internalChain} ${args} -j ${KUBE_MARK_MASQ}\n`);
+      rules.push(`-A ${internalChain} -m comment --comment "${name} cluster IP" ${portMatch} -d ${svc.clusterIP} --dport ${svc.port} -j KUBE-MARK-MASQ\n`);
     } else if (cfg.clusterCIDR !== undefined) {
       // Masquerade off-cluster traffic to the VIP (it may be routed to any node and bounce off-node).
-      rules.push(`-A ${internalChain} ${args} ! -s ${cfg.clusterCIDR} -j ${KUBE_MARK_MASQ}\n`);
+      rules.push(`-A ${internalChain} -m comment --comment "${name} cluster IP" ${portMatch} -d ${svc.clusterIP} --dport ${svc.port} ! -s ${cfg.clusterCIDR} -j KUBE-MARK-MASQ\n`);
     }
   }
   if (usesExt) {
     declare(extChain);
     if (!svc.externalPolicyLocal) {
-      rules.push(`-A ${extChain} -m comment --comment ${q(`masquerade traffic for ${name} external destinations`)} -j ${KUBE_MARK_MASQ}\n`);
+      rules.push(`-A ${extChain} -m comment --comment "masquerade traffic for ${name} external destinations" -j KUBE-MARK-MASQ\n`);
     } else {
       if (cfg.clusterCIDR !== undefined) {
         rules.push(`-A ${extChain} -m comment --comment ${q(`pod traffic for ${name} external destinations`)} -s ${cfg.clusterCIDR} -j ${clusterPolicyChain}\n`);
@@ -217,9 +233,9 @@ export function emitServicePort(
     const n = eps.length;
     for (let i = 0; i < n; i++) {
       const ep = eps[i] as EndpointInfo;
-      const comment = node.largeClusterMode ? '' : ` -m comment --comment ${q(`${name} -> ${ep.str}`)}`;
-      const stat = i < n - 1 ? ` -m statistic --mode random --probability ${probability(n - i)}` : '';
-      rules.push(`-A ${chain}${comment}${stat} -j ${ep.sepChain}\n`);
+      const stat = i < n - 1 ? statistic(n - i) : '';
+      if (node.largeClusterMode) rules.push(`-A ${chain}${stat} -j ${ep.sepChain}\n`);
+      else rules.push(`-A ${chain} -m comment --comment "${name} -> ${ep.str}"${stat} -j ${ep.sepChain}\n`);
     }
   };
   if (usesClusterPolicyChain) {
@@ -233,9 +249,8 @@ export function emitServicePort(
   for (const ep of cat.allReachable) {
     const sep = ep.sepChain;
     declare(sep);
-    const base = node.largeClusterMode ? `-A ${sep}` : `-A ${sep} -m comment --comment ${name}`;
-    rules.push(`${base} -s ${ep.ip} -j ${KUBE_MARK_MASQ}\n`);
+    const comment = node.largeClusterMode ? '' : ` -m comment --comment ${name}`;
     const recent = svc.sessionAffinityClientIP ? ` -m recent --name ${sep} --set` : '';
-    rules.push(`${base}${recent} ${portMatch} -j DNAT --to-destination ${ep.str}\n`);
+    rules.push(`-A ${sep}${comment} -s ${ep.ip} -j KUBE-MARK-MASQ\n-A ${sep}${comment}${recent} ${portMatch} -j DNAT --to-destination ${ep.str}\n`);
   }
 }
