@@ -12,3 +12,4 @@ export { classify, compareProbe, summarizePath, realRules, ruleDiff, type RealOu
 export { parseTraceLine, TRACE_RULES, type TraceEvent } from './monitor.js';
 export { chiSquareTest, upperGammaQ, type ChiSquareResult } from './chi-square.js';
 export type { DistributionResult } from './distribution.js';
+export { renderVerifyReport, verifyReportJson, renderRealized } from './render.js';
