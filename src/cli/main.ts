@@ -12,6 +12,7 @@ import { reportHasErrors, reportToJson, reportToText, runCniLintCommand, validat
 import { cleanupKw, LinuxKernel, NodeCommandRunner } from '../kernel/index.js';
 import { renderTrace, traceToJson } from './render-trace.js';
 import { renderShow, renderSummary } from './show.js';
+import { registerRealizeCommands } from './realize-commands.js';
 
 /** Exit codes are a contract: 0 answered, 2 bad input, 1 internal error. */
 export const EXIT_OK = 0;
@@ -184,6 +185,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
       if (r.removed.length === 0 && r.failed.length === 0) io.stdout('nothing to clean up\n');
       setExit(r.failed.length > 0 ? 1 : 0);
     });
+
+  registerRealizeCommands(program, io, setExit);
 
   return program;
 }
