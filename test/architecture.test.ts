@@ -22,10 +22,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   kubelet: ['apiserver', 'api', 'cni', 'kernel', 'addr', 'lib'],
   scheduler: ['apiserver', 'api', 'lib'],
   controllers: ['apiserver', 'api', 'addr', 'lib'],
+  dns: ['api', 'addr', 'lib'],
   topology: ['addr', 'lib'],
-  cluster: ['topology', 'controllers', 'scheduler', 'kubelet', 'proxy', 'apiserver', 'cni', 'api', 'kernel', 'capture', 'datapath', 'net', 'packet', 'addr', 'lib'],
+  realize: ['cluster', 'topology', 'cni', 'kernel', 'datapath', 'net', 'packet', 'addr', 'lib'],
+  cluster: ['topology', 'controllers', 'scheduler', 'kubelet', 'dns', 'proxy', 'apiserver', 'cni', 'api', 'kernel', 'capture', 'datapath', 'net', 'packet', 'addr', 'lib'],
   server: ['cluster', 'apiserver', 'api', 'datapath', 'topology', 'proxy', 'net', 'packet', 'addr', 'lib'],
-  cli: ['server', 'cluster', 'topology', 'cni', 'kernel', 'capture', 'datapath', 'net', 'packet', 'proxy', 'addr', 'lib'],
+  cli: ['realize', 'server', 'cluster', 'topology', 'cni', 'kernel', 'capture', 'datapath', 'net', 'packet', 'proxy', 'addr', 'lib'],
 };
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'src');

@@ -1,0 +1,3 @@
+export { LiveCluster, type LiveClusterOptions } from './live-cluster.js';
+export { ControlPlane, type ControlPlaneOptions, EPOCH } from './control-plane.js';
+export { WiredPodNetwork, HostLocalAllocator } from './wired-pod-network.js';
