@@ -25,7 +25,6 @@ const ALLOWED: Record<string, readonly string[]> = {
   dns: ['api', 'addr', 'lib'],
   topology: ['addr', 'lib'],
   realize: ['cluster', 'topology', 'cni', 'kernel', 'datapath', 'net', 'packet', 'addr', 'lib'],
-  realize: ['cluster', 'topology', 'cni', 'kernel', 'datapath', 'net', 'packet', 'addr', 'lib'],
   cluster: ['topology', 'controllers', 'scheduler', 'kubelet', 'dns', 'proxy', 'apiserver', 'cni', 'api', 'kernel', 'capture', 'datapath', 'net', 'packet', 'addr', 'lib'],
   server: ['cluster', 'apiserver', 'api', 'datapath', 'topology', 'proxy', 'net', 'packet', 'addr', 'lib'],
   cli: ['realize', 'server', 'cluster', 'topology', 'cni', 'kernel', 'capture', 'datapath', 'net', 'packet', 'proxy', 'addr', 'lib'],
