@@ -1,0 +1,81 @@
+import test from 'ava';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ip4ToString } from '../../src/addr/index.js';
+import { runCli } from '../../src/cli/main.js';
+import { traceIptablesSave } from '../../src/cluster/index.js';
+import type { TracePath } from '../../src/datapath/index.js';
+import { printIpvsadmList, printIpvsadmSave } from '../../src/net/index.js';
+import { IpvsProxier, NftablesProxier } from '../../src/proxy/index.js';
+import { overallServices, overallSlices } from '../proxy/fixtures/overall-services.js';
+import { fakeProxierConfig, testExternalIP, testNodeIP, testNodeIPAlt } from '../proxy/helpers.js';
+
+/** A real node's dumps, here rendered by our proxiers for upstream's TestOverallIPTablesRules services. */
+function ipvsDumps(accessFilter: boolean): { iptables: string; ipvsadm: string; ipvsadmLn: string; ipset: string } {
+  const p = new IpvsProxier(fakeProxierConfig({ ipvsAccessFilter: accessFilter }));
+  for (const s of overallServices()) p.onServiceAdd(s);
+  for (const e of overallSlices()) p.onEndpointSliceAdd(e);
+  const r = p.sync();
+  return { iptables: p.nodeView(), ipvsadm: printIpvsadmSave(r.virtualServices), ipvsadmLn: printIpvsadmList(r.virtualServices), ipset: r.ipset };
+}
+
+const nodeIps = [testNodeIP, testNodeIPAlt, testExternalIP];
+const line = (p: TracePath): string => `${p.probability.toString()} ${p.verdict} ${ip4ToString(p.finalPacket.src)} -> ${ip4ToString(p.finalPacket.dst)}:${p.finalPacket.dport}`;
+
+test('IPVS dump (ipvsadm -S -n + ipset save + iptables-save): a ClusterIP is scheduled and forwarded', (t) => {
+  const d = ipvsDumps(true);
+  const r = traceIptablesSave({ dump: d.iptables, dumpFile: 'node.iptables', ipvsadm: d.ipvsadm, ipset: d.ipset, from: '10.0.0.2', to: '172.30.0.44:80', nodeIps });
+  t.deepEqual(r.paths.map(line).sort(), ['1/2 exited 10.0.0.2 -> 10.180.0.4:80', '1/2 exited 10.0.0.2 -> 10.180.0.5:80']);
+  t.true(r.paths.every((p) => p.hops.some((h) => h.step === 'ipvs')));
+  // The -Ln form traces the same.
+  const ln = traceIptablesSave({ dump: d.iptables, dumpFile: 'node.iptables', ipvsadm: d.ipvsadmLn, ipset: d.ipset, from: '10.0.0.2', to: '172.30.0.44:80', nodeIps });
+  t.deepEqual(ln.paths.map(line).sort(), r.paths.map(line).sort());
+});
+
+test('IPVS dump: ping to a ClusterIP reaches the node; KUBE-IPVS-FILTER (1.28+) rejects it, the v1.26 layout lets the node answer', (t) => {
+  const with1 = ipvsDumps(true);
+  const a = traceIptablesSave({ dump: with1.iptables, dumpFile: 'f', ipvsadm: with1.ipvsadm, ipset: with1.ipset, from: '10.0.0.2', to: '172.30.0.41', proto: 'icmp', nodeIps });
+  t.deepEqual(a.paths.map((p) => p.verdict), ['rejected']);
+  const old = ipvsDumps(false);
+  const b = traceIptablesSave({ dump: old.iptables, dumpFile: 'f', ipvsadm: old.ipvsadm, ipset: old.ipset, from: '10.0.0.2', to: '172.30.0.41', proto: 'icmp', nodeIps });
+  t.deepEqual(b.paths.map((p) => `${p.verdict} ${p.delivered?.ip ?? ''}`), ['delivered 172.30.0.41'], 'kube-ipvs0 makes the ClusterIP a local address');
+});
+
+test('IPVS dump: a service without real servers answers ICMP port unreachable', (t) => {
+  const d = ipvsDumps(true);
+  const r = traceIptablesSave({ dump: d.iptables, dumpFile: 'f', ipvsadm: d.ipvsadm, ipset: d.ipset, from: '10.0.0.2', to: '172.30.0.46:80', nodeIps });
+  t.is(r.paths[0]?.verdict, 'rejected');
+  t.regex(r.paths[0]?.reason ?? '', /ip_vs_leave/);
+});
+
+test('nftables dump (nft list ruleset): upstream TestOverallIPTablesRules flows', (t) => {
+  const p = new NftablesProxier(fakeProxierConfig());
+  for (const s of overallServices()) p.onServiceAdd(s);
+  for (const e of overallSlices()) p.onEndpointSliceAdd(e);
+  const nft = p.sync().restore;
+  const tr = (from: string, to: string) => traceIptablesSave({ dump: '', dumpFile: '-', nft, nftFile: 'node.nft', from, to, nodeIps });
+  t.deepEqual(tr('10.0.0.2', '172.30.0.44:80').paths.map(line).sort(), ['1/2 exited 10.0.0.2 -> 10.180.0.4:80', '1/2 exited 10.0.0.2 -> 10.180.0.5:80']);
+  const drop = tr('203.0.113.2', '192.168.99.22:80').paths;
+  t.deepEqual(drop.map((x) => x.verdict), ['dropped']);
+  t.regex(drop[0]?.reason ?? '', /no-endpoint-services/);
+  t.deepEqual(tr('10.0.0.2', '172.30.0.46:80').paths.map((x) => x.verdict), ['rejected']);
+  t.deepEqual(tr('203.0.113.130', '5.6.7.8:80').paths.map((x) => x.verdict), ['dropped'], 'outside loadBalancerSourceRanges');
+  const ok = tr('203.0.113.2', '5.6.7.8:80').paths;
+  t.deepEqual(ok.map(line), ['1 exited 192.168.0.2 -> 10.180.0.3:80'], 'allowed, masqueraded to the node');
+});
+
+test('kubewire trace --nft / --ipvsadm: a bad dump exits 2 naming the file and line', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kw-modes-'));
+  const bad = join(dir, 'bad.nft');
+  writeFileSync(bad, 'table ip kube-proxy {\n\tchain x {\n\t\tfrobnicate 3\n\t}\n}\n');
+  let err = '';
+  const code = await runCli(['trace', '--nft', bad, '--from', '10.0.0.2', '--to', '172.30.0.41:80'], { stdout: () => undefined, stderr: (s) => (err += s) });
+  t.is(code, 2);
+  t.regex(err, /bad\.nft: line 3: chain x: unsupported expression near "frobnicate 3"/);
+  const badIpvs = join(dir, 'bad.ipvs');
+  writeFileSync(badIpvs, '-A -t 10.96.0.1:443 -s rr\n-a -t 10.96.0.1:443 -r nowhere -m -w 1\n');
+  err = '';
+  t.is(await runCli(['trace', '--ipvsadm', badIpvs, '--from', '10.0.0.2', '--to', '10.96.0.1:443'], { stdout: () => undefined, stderr: (s) => (err += s) }), 2);
+  t.regex(err, /bad\.ipvs: line 2: "nowhere" is not an IPv4 address:port/);
+});
