@@ -48,4 +48,5 @@ export { Delegator } from './plugin-host/delegate.js';
 export { type HostFiles, NodeFiles, MemoryFiles } from './plugin-host/files.js';
 export { type PluginHost, randomVethName, fnv32Hex } from './plugin-host/host.js';
 
+export { Sandbox, leftovers, type Snapshot } from './validate/index.js';
 export { validatePlugin, reportToJson, reportToText, reportHasErrors, type ValidateOptions, type Finding, type FindingSeverity, type Evidence, type ValidationReport } from './validate/index.js';

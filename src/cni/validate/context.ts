@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { convertResult } from '../spec/convert.js';
+import { isSpecVersion } from '../spec/versions.js';
 import type { CniResult, Result100 } from '../spec/result-types.js';
 import type { Sandbox } from './sandbox.js';
 import type { Findings, Run } from './types.js';
@@ -17,6 +18,12 @@ export interface Ctx {
   readonly cniPath: string;
   /** Chained-only plugins (portmap) get a prevResult on every ADD. */
   readonly chained: boolean;
+  /**
+   * An IPAM plugin under test (its config's type is its ipam type, as host-local's test config): its result is the
+   * abbreviated one (SPEC §5 Delegated plugins), it creates nothing in the namespace, is never chained, and need not
+   * open CNI_NETNS.
+   */
+  readonly ipam: boolean;
 }
 
 export function env(ctx: Ctx, cmd: string, cid: string, netns: string, ifName = 'eth0'): Record<string, string> {
@@ -31,7 +38,8 @@ export function syntheticPrev(netns: string): Result100 {
 export function request(ctx: Ctx, version: string, netns: string, prev?: CniResult, patch: Obj = {}): string {
   const p = prev ?? (ctx.chained ? syntheticPrev(netns) : undefined);
   const o: Obj = { ...ctx.conf, ...patch, cniVersion: version, name: ctx.name };
-  if (p !== undefined) o['prevResult'] = convertResult(p, version);
+  // An unknown version (a bad-input case) gets the prevResult as it is: there is nothing to convert it to.
+  if (p !== undefined) o['prevResult'] = isSpecVersion(version) ? convertResult(p, version) : p;
   return JSON.stringify(o);
 }
 

@@ -72,6 +72,8 @@ export async function errorChecks(ctx: Ctx, version: string): Promise<void> {
     [{ name: 'CNI_IFNAME of 16 characters' }, good, env(ctx, 'ADD', 'kw-v-e5', netns, 'kw-sixteen-chars')],
   ];
   for (const [c, input, e] of cases) {
+    // IPAM and chained host-side plugins (host-local, portmap) never open the namespace: a missing one is not their error.
+    if ((ctx.ipam || ctx.chained) && c.name.startsWith('CNI_NETNS names')) continue;
     const before = await ctx.sb.snapshot();
     const r = await ctx.sb.run(ctx.plugin, e, input);
     checkError(ctx, c, r);

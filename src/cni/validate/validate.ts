@@ -58,7 +58,8 @@ export async function validatePlugin(pluginPath: string, opts: ValidateOptions =
     } else {
       conf = defaultConf(plugin, sb.dataDir) ?? {};
     }
-    const ctx: Ctx = { plugin, sb, f, conf, name, cniPath: opts.cniPath ?? dirname(plugin), chained: conf['type'] === 'portmap' || basename(plugin) === 'portmap' };
+    const ctx: Ctx = { plugin, sb, f, conf, name, cniPath: opts.cniPath ?? dirname(plugin), chained: conf['type'] === 'portmap' || basename(plugin) === 'portmap',
+      ipam: typeof conf['ipam'] === 'object' && conf['ipam'] !== null && (conf['ipam'] as Record<string, unknown>)['type'] === conf['type'] };
     const baseline = await sb.snapshot();
     const versions = await versionChecks(ctx);
     const top = versions[versions.length - 1];
