@@ -3,6 +3,7 @@
  * Figures, never assertions: speed and memory targets are read from here, not from unit tests.
  */
 import { benchFoundation } from './bench/foundation.js';
+import { benchCni } from './bench/cni.js';
 import { benchIptables } from './bench/iptables.js';
 import { benchNetfilter } from './bench/netfilter.js';
 import type { BenchFigure } from './bench/figure.js';
@@ -18,6 +19,7 @@ const report = (f: BenchFigure): void => {
 };
 
 await benchFoundation({ quick, report });
+await benchCni({ quick, report });
 benchIptables({ quick, report });
 await benchNetfilter({ quick, report });
 
