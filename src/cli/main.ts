@@ -12,6 +12,7 @@ import { reportHasErrors, reportToJson, reportToText, runCniLintCommand, validat
 import { cleanupKw, LinuxKernel, NodeCommandRunner } from '../kernel/index.js';
 import { renderTrace, traceToJson } from './render-trace.js';
 import { renderShow, renderSummary } from './show.js';
+import { dnsCommand, envCommand } from './dns-env.js';
 import { registerRealizeCommands } from './realize-commands.js';
 
 /** Exit codes are a contract: 0 answered, 2 bad input, 1 internal error. */
@@ -149,6 +150,27 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
       io.stdout(renderTrace(traceInCluster(cluster, { from: `pod/${a.key}`, to: `pod/${b.key}:${port}` })));
     });
 
+  program
+    .command('dns')
+    .description('answer a DNS query as CoreDNS would in the live cluster (A, AAAA, SRV, CNAME), and trace the query to the kube-dns pods')
+    .argument('<topology>', 'topology YAML file')
+    .argument('<name>', 'a name: web, web.demo, web.demo.svc.cluster.local., _http._tcp.web.demo.svc.cluster.local., 10-244-1-2.demo.pod.cluster.local.')
+    .option('--type <type>', 'A, AAAA, SRV or CNAME (default A)')
+    .option('--namespace <ns>', "the asking pod's namespace, for the search path (default: default, or the --from pod's)")
+    .option('--from <pod>', 'pod/<ns>/<name> whose query is traced to the DNS Service')
+    .action(async (topology: string, name: string, o: { type?: string; namespace?: string; from?: string }) => {
+      io.stdout(await dnsCommand(topology, name, o));
+    });
+
+  program
+    .command('env')
+    .description("print the Service environment variables (<SVC>_SERVICE_HOST, <SVC>_PORT_…) the kubelet gives a pod's containers")
+    .argument('<topology>', 'topology YAML file')
+    .argument('<pod>', 'pod/<ns>/<name>')
+    .action(async (topology: string, pod: string) => {
+      io.stdout(await envCommand(topology, pod));
+    });
+
   const cni = program.command('cni').description('CNI tools: lint a conflist, validate a plugin');
   cni
     .command('lint')
@@ -167,10 +189,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .requiredOption('--plugin <path>', 'the plugin executable')
     .option('--config <file>', 'conflist or plugin config to test with (default: a built-in one for bridge, ptp, host-local, loopback, portmap, vxlan)')
     .option('--cni-path <dirs>', "CNI_PATH for delegated plugins (default: the plugin's directory)")
+    .option('--versions <list>', 'only exercise these spec versions (comma-separated) of those the plugin claims')
     .option('--json', 'print {"plugin","findings":[…],"checksRun":N}')
-    .action(async (o: { plugin: string; config?: string; cniPath?: string; json?: boolean }) => {
+    .action(async (o: { plugin: string; config?: string; cniPath?: string; versions?: string; json?: boolean }) => {
       if (process.getuid?.() !== 0) throw new InputError('KW_CLI_NOT_ROOT', 'cni validate runs plugins in real network namespaces: run it as root');
-      const report = await validatePlugin(o.plugin, { ...(o.config === undefined ? {} : { configFile: o.config }), ...(o.cniPath === undefined ? {} : { cniPath: o.cniPath }) });
+      const report = await validatePlugin(o.plugin, { ...(o.config === undefined ? {} : { configFile: o.config }), ...(o.cniPath === undefined ? {} : { cniPath: o.cniPath }), ...(o.versions === undefined ? {} : { versions: o.versions.split(',') }) });
       io.stdout(o.json === true ? reportToJson(report) : reportToText(report));
       setExit(reportHasErrors(report) ? 1 : 0);
     });

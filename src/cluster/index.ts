@@ -6,4 +6,4 @@ export { traceInCluster, type ClusterTraceRequest } from './trace.js';
 export { type NodeProxy, installKubeProxy } from './kube-proxy.js';
 export type { LbAnnouncement } from './load-balancer.js';
 export { traceIptablesSave, type DumpTraceRequest } from './dump-trace.js';
-export { LiveCluster, type LiveClusterOptions, ControlPlane, type ControlPlaneOptions } from './live/index.js';
+export { LiveCluster, type LiveClusterOptions, ControlPlane, type ControlPlaneOptions, type RecordType, type DnsAnswer, type DnsRecord, formatRecord, type EnvVar } from './live/index.js';
