@@ -1,7 +1,7 @@
 import type { IpsetRegistry } from './ipset/index.js';
 import { parseError, ruleSaveArgs } from './rule-parse.js';
 import { FlatRule } from './flat-rule.js';
-import { type RestoreDoc, type TableBlock, parseRestoreText, tableBlocks } from './save-parse.js';
+import { type RestoreCommand, type RestoreDoc, type TableBlock, parseRestoreLines, parseRestoreText, tableBlocks } from './save-parse.js';
 import type { Chain, Rule, Ruleset, Table, TableName } from './types.js';
 import { BUILTIN_CHAINS } from './types.js';
 
@@ -43,45 +43,67 @@ function isBuiltin(table: TableName, chain: string): boolean {
  * only if all succeeded. Without noflush the table starts empty (built-in policies kept).
  */
 export function applyBlock(table: Table, block: TableBlock, opts: RestoreOptions = {}): Table {
-  const name = table.name;
-  const chains = new Map<string, Draft>();
-  const refs = new Map<string, number>();
-  const ref = (r: Rule, d: number): void => {
-    const c = r.target?.chain;
-    if (c !== undefined) refs.set(c, (refs.get(c) ?? 0) + d);
-  };
-  for (const c of table.chains.values()) {
-    if (opts.noflush === true) {
-      chains.set(c.name, { name: c.name, policy: c.policy, rules: [...c.rules], packets: c.counters.packets, bytes: c.counters.bytes });
-      for (const r of c.rules) ref(r, 1);
-    } else if (isBuiltin(name, c.name)) {
-      chains.set(c.name, { name: c.name, policy: c.policy, rules: [], packets: 0n, bytes: 0n });
+  const a = new BlockApplier(table, opts);
+  for (const cmd of block.commands) a.apply(cmd);
+  return a.finish();
+}
+
+/** applyBlock one command at a time (restore streams commands into it as they are parsed). */
+export class BlockApplier {
+  private readonly name: TableName;
+  private readonly chains = new Map<string, Draft>();
+  private readonly refs = new Map<string, number>();
+
+  constructor(
+    table: Table,
+    private readonly opts: RestoreOptions,
+  ) {
+    this.name = table.name;
+    for (const c of table.chains.values()) {
+      if (opts.noflush === true) {
+        this.chains.set(c.name, { name: c.name, policy: c.policy, rules: [...c.rules], packets: c.counters.packets, bytes: c.counters.bytes });
+        for (const r of c.rules) this.ref(r, 1);
+      } else if (isBuiltin(this.name, c.name)) {
+        this.chains.set(c.name, { name: c.name, policy: c.policy, rules: [], packets: 0n, bytes: 0n });
+      }
     }
   }
-  const need = (chain: string, lineNo: number): Draft => {
-    const d = chains.get(chain);
-    if (d === undefined) throw parseError(lineNo, `chain ${chain} does not exist in table ${name}`);
+
+  private ref(r: Rule, d: number): void {
+    const c = r.target?.chain;
+    if (c !== undefined) this.refs.set(c, (this.refs.get(c) ?? 0) + d);
+  }
+
+  private need(chain: string, lineNo: number): Draft {
+    const d = this.chains.get(chain);
+    if (d === undefined) throw parseError(lineNo, `chain ${chain} does not exist in table ${this.name}`);
     return d;
-  };
-  const checkRule = (r: Rule, lineNo: number): void => {
+  }
+
+  private checkRule(r: Rule, lineNo: number): void {
+    const name = this.name;
     const t = r.target?.chain;
     if (t !== undefined) {
-      if (!chains.has(t)) throw parseError(lineNo, `unknown target or chain "${t}" (${r.target?.goto === true ? '-g' : '-j'} ${t}): no such target extension and no such chain in table ${name}`);
+      if (!this.chains.has(t)) throw parseError(lineNo, `unknown target or chain "${t}" (${r.target?.goto === true ? '-g' : '-j'} ${t}): no such target extension and no such chain in table ${name}`);
       if (isBuiltin(name, t)) throw parseError(lineNo, `cannot jump to built-in chain ${t}`);
     }
     // FlatRule: the fast path's shapes, which never use -m set (and its matches are built lazily).
-    if (opts.ipsets !== undefined && !(r instanceof FlatRule)) {
+    const ipsets = this.opts.ipsets;
+    if (ipsets !== undefined && !(r instanceof FlatRule)) {
       for (const m of r.matches) {
         const setName = m.module === 'set' ? m.saveArgs[m.saveArgs.indexOf('--match-set') + 1] : undefined;
-        if (setName !== undefined && opts.ipsets.get(setName) === undefined) throw parseError(lineNo, `ipset "${setName}" does not exist`);
+        if (setName !== undefined && ipsets.get(setName) === undefined) throw parseError(lineNo, `ipset "${setName}" does not exist`);
       }
     }
-  };
-  const flush = (d: Draft): void => {
-    for (const r of d.rules) ref(r, -1);
+  }
+
+  private flush(d: Draft): void {
+    for (const r of d.rules) this.ref(r, -1);
     d.rules = [];
-  };
-  for (const cmd of block.commands) {
+  }
+
+  apply(cmd: RestoreCommand): void {
+    const { name, chains, refs, opts } = this;
     switch (cmd.op) {
       case 'comment':
         break;
@@ -97,7 +119,7 @@ export function applyBlock(table: Table, block: TableBlock, opts: RestoreOptions
         } else if (cmd.policy !== '-') {
           throw parseError(cmd.lineNo, `user chain ${cmd.chain} cannot have a policy (${cmd.policy}); use "-"`);
         } else if (existing !== undefined) {
-          flush(existing);
+          this.flush(existing);
         } else {
           chains.set(cmd.chain, { name: cmd.chain, policy: undefined, rules: [], packets: opts.counters === true ? cmd.packets : 0n, bytes: opts.counters === true ? cmd.bytes : 0n });
         }
@@ -108,22 +130,22 @@ export function applyBlock(table: Table, block: TableBlock, opts: RestoreOptions
         chains.set(cmd.chain, { name: cmd.chain, policy: undefined, rules: [], packets: 0n, bytes: 0n });
         break;
       case 'append': {
-        const d = need(cmd.chain, cmd.lineNo);
-        checkRule(cmd.rule, cmd.lineNo);
+        const d = this.need(cmd.chain, cmd.lineNo);
+        this.checkRule(cmd.rule, cmd.lineNo);
         d.rules.push(cmd.rule);
-        ref(cmd.rule, 1);
+        this.ref(cmd.rule, 1);
         break;
       }
       case 'insert': {
-        const d = need(cmd.chain, cmd.lineNo);
-        checkRule(cmd.rule, cmd.lineNo);
+        const d = this.need(cmd.chain, cmd.lineNo);
+        this.checkRule(cmd.rule, cmd.lineNo);
         if (cmd.position > d.rules.length + 1) throw parseError(cmd.lineNo, `index of insertion too big (${cmd.position} > ${d.rules.length + 1} in ${cmd.chain})`);
         d.rules.splice(cmd.position - 1, 0, cmd.rule);
-        ref(cmd.rule, 1);
+        this.ref(cmd.rule, 1);
         break;
       }
       case 'delete': {
-        const d = need(cmd.chain, cmd.lineNo);
+        const d = this.need(cmd.chain, cmd.lineNo);
         let i = -1;
         if (cmd.position !== undefined) i = cmd.position - 1 < d.rules.length ? cmd.position - 1 : -1;
         else if (cmd.rule !== undefined) {
@@ -132,36 +154,40 @@ export function applyBlock(table: Table, block: TableBlock, opts: RestoreOptions
         }
         const [removed] = i < 0 ? [] : d.rules.splice(i, 1);
         if (removed === undefined) throw parseError(cmd.lineNo, `bad rule (does a matching rule exist in chain ${cmd.chain}?)`);
-        ref(removed, -1);
+        this.ref(removed, -1);
         break;
       }
       case 'flush':
-        if (cmd.chain === undefined) for (const d of chains.values()) flush(d);
-        else flush(need(cmd.chain, cmd.lineNo));
+        if (cmd.chain === undefined) for (const d of chains.values()) this.flush(d);
+        else this.flush(this.need(cmd.chain, cmd.lineNo));
         break;
       case 'delete-chain': {
         const victims = cmd.chain === undefined ? [...chains.keys()].filter((c) => !isBuiltin(name, c)) : [cmd.chain];
         for (const c of victims) {
-          const d = need(c, cmd.lineNo);
+          const d = this.need(c, cmd.lineNo);
           if (isBuiltin(name, c)) throw parseError(cmd.lineNo, `cannot delete built-in chain ${c}`);
           if ((refs.get(c) ?? 0) > 0) throw parseError(cmd.lineNo, `cannot delete chain ${c}: it is still referenced by ${refs.get(c) ?? 0} rule(s)`);
           if (d.rules.length > 0 && cmd.chain !== undefined) throw parseError(cmd.lineNo, `cannot delete chain ${c}: it is not empty (flush it first)`);
-          flush(d);
+          this.flush(d);
           chains.delete(c);
         }
         break;
       }
       case 'policy': {
         if (!isBuiltin(name, cmd.chain)) throw parseError(cmd.lineNo, `cannot set a policy on user chain ${cmd.chain}`);
-        need(cmd.chain, cmd.lineNo).policy = cmd.policy;
+        this.need(cmd.chain, cmd.lineNo).policy = cmd.policy;
         break;
       }
     }
   }
-  const out = new Map<string, Chain>();
-  // Short rule lists are copied to their exact size (pushing leaves spare capacity; kube-proxy has 40k small chains).
-  for (const d of chains.values()) out.set(d.name, { name: d.name, policy: d.policy, rules: d.rules.length < 64 ? d.rules.slice() : d.rules, counters: { packets: d.packets, bytes: d.bytes } });
-  return { name, chains: out };
+
+  /** The table as committed (call once every command applied). */
+  finish(): Table {
+    const out = new Map<string, Chain>();
+    // Short rule lists are copied to their exact size (pushing leaves spare capacity; kube-proxy has 40k small chains).
+    for (const d of this.chains.values()) out.set(d.name, { name: d.name, policy: d.policy, rules: d.rules.length < 64 ? d.rules.slice() : d.rules, counters: { packets: d.packets, bytes: d.bytes } });
+    return { name: this.name, chains: out };
+  }
 }
 
 /**
@@ -170,9 +196,39 @@ export function applyBlock(table: Table, block: TableBlock, opts: RestoreOptions
  * tool commits earlier tables of a failing file; kubewire is stricter and applies nothing).
  */
 export function restore(ruleset: Ruleset, input: string | RestoreDoc, opts: RestoreOptions = {}): Ruleset {
-  const doc = typeof input === 'string' ? parseRestoreText(input) : input;
   const tables = { ...ruleset.tables };
-  for (const block of tableBlocks(doc)) tables[block.table] = applyBlock(tables[block.table], block, opts);
+  if (typeof input !== 'string') {
+    for (const block of tableBlocks(input)) tables[block.table] = applyBlock(tables[block.table], block, opts);
+    return { tables };
+  }
+  // Streamed: each command is applied as it is parsed. The error reported stays the one the
+  // parse-everything-first order gives: any syntax error, else the first failed command.
+  let applier: BlockApplier | undefined;
+  let table: TableName | undefined;
+  let failed: unknown;
+  let hasFailed = false;
+  parseRestoreLines(input, {
+    topComment: () => undefined,
+    open: (t) => {
+      table = t;
+      applier = hasFailed ? undefined : new BlockApplier(tables[t], opts);
+    },
+    command: (cmd) => {
+      if (applier === undefined) return;
+      try {
+        applier.apply(cmd);
+      } catch (e) {
+        failed = e;
+        hasFailed = true;
+        applier = undefined;
+      }
+    },
+    commit: () => {
+      if (applier !== undefined && table !== undefined) tables[table] = applier.finish();
+      applier = undefined;
+    },
+  });
+  if (hasFailed) throw failed;
   return { tables };
 }
 

@@ -46,53 +46,90 @@ function parseChainName(name: string | undefined, lineNo: number, what: string):
   return name;
 }
 
+/** Receives a restore input's pieces in order, as parseRestoreLines reads them. */
+export interface RestoreSink {
+  /** A comment or blank line outside any table block. */
+  topComment(item: { readonly op: 'comment'; readonly lineNo: number; readonly text: string }): void;
+  /** `*table`. */
+  open(table: TableName, headerText: string, lineNo: number): void;
+  /** One command (or comment line) inside the open block. */
+  command(cmd: RestoreCommand): void;
+  /** `COMMIT` of the open block. */
+  commit(commitText: string, commitLineNo: number): void;
+}
+
 /**
  * Parses iptables-save output / iptables-restore input (the syntax only; chain references are
  * checked when the blocks are applied, see restore.ts). Errors are InputError
  * KW_NETFILTER_PARSE with `line N: ...`.
  */
 export function parseRestoreText(text: string): RestoreDoc {
-  const lines = text.split('\n');
-  const finalNewline = text.endsWith('\n');
-  if (finalNewline) lines.pop();
   const items: RestoreDoc['items'][number][] = [];
   let open: { table: TableName; headerText: string; lineNo: number; commands: RestoreCommand[] } | undefined;
+  const finalNewline = parseRestoreLines(text, {
+    topComment: (c) => items.push(c),
+    open: (table, headerText, lineNo) => {
+      open = { table, headerText, lineNo, commands: [] };
+    },
+    command: (c) => open?.commands.push(c),
+    commit: (commitText, commitLineNo) => {
+      if (open !== undefined) items.push({ ...open, commitText, commitLineNo });
+      open = undefined;
+    },
+  });
+  return { items, finalNewline };
+}
+
+/**
+ * The parser itself, streaming: each piece goes to the sink as soon as it is read (restoring
+ * a 100k-rule text then never holds all its command objects at once). Returns whether the
+ * text ended with a newline.
+ */
+export function parseRestoreLines(text: string, sink: RestoreSink): boolean {
+  const finalNewline = text.endsWith('\n');
+  const end = finalNewline ? text.length - 1 : text.length;
+  let open: { table: TableName; lineNo: number } | undefined;
   const intern = newIntern();
-  for (let idx = 0; idx < lines.length; idx++) {
-    const lineNo = idx + 1;
-    const raw = lines[idx] ?? '';
+  let lineNo = 0;
+  for (let at = 0; at <= end; ) {
+    lineNo++;
+    let nl = text.indexOf('\n', at);
+    if (nl < 0 || nl > end) nl = end;
+    const raw = text.slice(at, nl);
+    at = nl + 1;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const c0 = line.charCodeAt(0);
     if (open !== undefined && (c0 === 45 || c0 === 58)) {
       // `-A …` / `:CHAIN …` (nearly every line): no trimming needed to classify it.
-      open.commands.push(parseCommand(line, raw, lineNo, open.table, intern));
+      sink.command(parseCommand(line, raw, lineNo, open.table, intern));
       continue;
     }
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) {
       const c = { op: 'comment' as const, lineNo, text: raw };
-      if (open === undefined) items.push(c);
-      else open.commands.push(c);
+      if (open === undefined) sink.topComment(c);
+      else sink.command(c);
       continue;
     }
     if (trimmed.startsWith('*')) {
       if (open !== undefined) throw parseError(lineNo, `"${trimmed}" before COMMIT of table ${open.table} (opened on line ${open.lineNo})`);
       const name = trimmed.slice(1);
       if (!isTableName(name)) throw parseError(lineNo, `table "${name}" does not exist (kubewire models raw, mangle, nat and filter)`);
-      open = { table: name, headerText: raw, lineNo, commands: [] };
+      open = { table: name, lineNo };
+      sink.open(name, raw, lineNo);
       continue;
     }
     if (trimmed === 'COMMIT') {
       if (open === undefined) throw parseError(lineNo, 'COMMIT without a "*table" line');
-      items.push({ ...open, commitText: raw, commitLineNo: lineNo });
       open = undefined;
+      sink.commit(raw, lineNo);
       continue;
     }
     if (open === undefined) throw parseError(lineNo, `"${trimmed.slice(0, 40)}" before any "*table" line`);
-    open.commands.push(parseCommand(line, raw, lineNo, open.table, intern));
+    sink.command(parseCommand(line, raw, lineNo, open.table, intern));
   }
-  if (open !== undefined) throw parseError(lines.length, `COMMIT expected: table ${open.table} (line ${open.lineNo}) is not committed`);
-  return { items, finalNewline };
+  if (open !== undefined) throw parseError(lineNo, `COMMIT expected: table ${open.table} (line ${open.lineNo}) is not committed`);
+  return finalNewline;
 }
 
 /** `:NAME - [0:0]`, the shape of nearly every chain line, without a regex. */
