@@ -77,7 +77,7 @@ export interface ProxierConfig {
   readonly nodeLabels?: Readonly<Record<string, string>>;
   /** IPVS mode: --ipvs-scheduler (rr, wrr, lc, wlc, sh, dh, sed, nq, mh). Default rr. */
   readonly ipvsScheduler?: string;
-  /** IPVS mode: write KUBE-IPVS-FILTER / KUBE-IPVS-OUT-FILTER (kube-proxy >= 1.28). Default true; false = the v1.26 layout. */
+  /** IPVS mode: write KUBE-IPVS-FILTER / KUBE-IPVS-OUT-FILTER (newer kube-proxy; absent in v1.26). Default true; false = the v1.26 layout. */
   readonly ipvsAccessFilter?: boolean;
   /** userspace mode: the first port of --proxy-port-range. Default 36000 (kube-proxy let the kernel pick an ephemeral port). */
   readonly userspaceProxyPortBase?: number;

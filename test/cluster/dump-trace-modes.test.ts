@@ -33,7 +33,7 @@ test('IPVS dump (ipvsadm -S -n + ipset save + iptables-save): a ClusterIP is sch
   t.deepEqual(ln.paths.map(line).sort(), r.paths.map(line).sort());
 });
 
-test('IPVS dump: ping to a ClusterIP reaches the node; KUBE-IPVS-FILTER (1.28+) rejects it, the v1.26 layout lets the node answer', (t) => {
+test('IPVS dump: ping to a ClusterIP reaches the node; KUBE-IPVS-FILTER (newer kube-proxy) rejects it, the v1.26 layout lets the node answer', (t) => {
   const with1 = ipvsDumps(true);
   const a = traceIptablesSave({ dump: with1.iptables, dumpFile: 'f', ipvsadm: with1.ipvsadm, ipset: with1.ipset, from: '10.0.0.2', to: '172.30.0.41', proto: 'icmp', nodeIps });
   t.deepEqual(a.paths.map((p) => p.verdict), ['rejected']);

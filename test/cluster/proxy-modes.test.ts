@@ -32,6 +32,8 @@ const FLOWS: readonly { name: string; from: string; to: string }[] = [
   { name: 'iTP Local, no local endpoint', from: 'pod/default/client', to: 'svc/default/itp-local:80' },
   { name: 'ClusterIP from the node', from: 'node/n1', to: 'svc/default/web:http' },
   { name: 'sessionAffinity ClientIP', from: 'pod/default/client', to: 'svc/default/sticky:80' },
+  { name: 'ExternalIP from outside (nobody announces it)', from: 'external/ext', to: '192.168.50.100:80' },
+  { name: 'ExternalIP from a pod', from: 'pod/default/client', to: '192.168.50.100:80' },
 ];
 
 /** Documented differences: mode → flow name → the outcome hand-checked for that mode. */
@@ -43,6 +45,8 @@ const DIFFERENCES: Readonly<Record<Exclude<ProxyMode, 'iptables'>, Readonly<Reco
     'NodePort, eTP Local, no local endpoint': 'default/solo:8080 from 192.168.50.200',
     // D3: iTP Local ClusterIP with no local endpoint: the virtual server has no real server, ip_vs_leave answers ICMP port unreachable.
     'iTP Local, no local endpoint': 'rejected',
+    // D4: the ExternalIP is bound to kube-ipvs0, so (without strictARP) a node answers ARP for it and serves it.
+    'ExternalIP from outside (nobody announces it)': 'default/web-1:8080 from 10.244.1.1 | default/web-2:8080 from 192.168.50.11',
   },
   userspace: {
     // D5: the backend sees the node (the proxy's own connection); a same-node backend sees the bridge address routing picks.
@@ -61,6 +65,9 @@ const DIFFERENCES: Readonly<Record<Exclude<ProxyMode, 'iptables'>, Readonly<Reco
     // D6: internalTrafficPolicy is not implemented.
     'iTP Local, no local endpoint': 'default/solo:8080 from 192.168.50.11',
     'sessionAffinity ClientIP': 'default/web-1:8080 from 10.244.1.1 | default/web-2:8080 from 192.168.50.11',
+    // D7: ExternalIP portals catch only traffic to a local address or not from a bridge (`! --physdev-is-in`):
+    // a pod behind cni0 reaching a non-local ExternalIP is routed out, and nobody answers for it here.
+    'ExternalIP from a pod': 'unreachable',
   },
   nftables: {},
 };

@@ -6,7 +6,7 @@ export interface IpvsRulesInput {
   readonly masqueradeAll: boolean;
   readonly clusterCIDR: string | undefined;
   readonly randomFully: boolean;
-  /** KUBE-IPVS-FILTER / KUBE-IPVS-OUT-FILTER (kube-proxy >= 1.28); false renders the v1.26 layout. */
+  /** KUBE-IPVS-FILTER / KUBE-IPVS-OUT-FILTER (in the ~v1.30 source read, absent in v1.26); false renders the v1.26 layout. */
   readonly accessFilter: boolean;
   /** Sets with at least one member (rules for empty sets are not written). */
   readonly nonEmpty: ReadonlySet<string>;
