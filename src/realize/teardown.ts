@@ -67,7 +67,7 @@ export async function cleanupAll(o: { runner?: CommandRunner; store?: StateStore
   return out;
 }
 
-/** What is left with a prefix (namespaces, host links, state file): empty after a clean teardown. */
+/** What is left with a prefix (namespaces, host links, host iptables rules, state file): empty after a clean teardown. */
 export async function leftovers(prefix: string, o: { runner?: CommandRunner; store?: StateStore } = {}): Promise<string[]> {
   const k = new LinuxKernel(o.runner ?? new NodeCommandRunner());
   const store = o.store ?? new StateStore();
@@ -75,5 +75,8 @@ export async function leftovers(prefix: string, o: { runner?: CommandRunner; sto
   for (const n of await k.netns.list()) if (ownedBy(n, prefix)) out.push(`netns ${n}`);
   for (const l of await k.link.list('')) if (ownedBy(l.name, prefix)) out.push(`host link ${l.name}`);
   if (store.list().includes(prefix)) out.push(`state file ${store.file(prefix)}`);
+  // Nothing is ever loaded into the host's tables; check anyway that no rule names the prefix.
+  const save = await (o.runner ?? new NodeCommandRunner()).run(['iptables-save']);
+  for (const line of save.stdout.split('\n')) if (line.includes(prefix)) out.push(`host iptables: ${line}`);
   return out;
 }
