@@ -6,6 +6,8 @@ import { benchFoundation } from './bench/foundation.js';
 import { benchCni } from './bench/cni.js';
 import { benchIptables } from './bench/iptables.js';
 import { benchNetfilter } from './bench/netfilter.js';
+import { benchControlPlane } from './bench/control-plane.js';
+import { benchRealize } from './bench/realize.js';
 import type { BenchFigure } from './bench/figure.js';
 
 const args = new Set(process.argv.slice(2));
@@ -22,5 +24,7 @@ await benchFoundation({ quick, report });
 await benchCni({ quick, report });
 benchIptables({ quick, report });
 await benchNetfilter({ quick, report });
+await benchControlPlane({ quick, report });
+await benchRealize({ quick, report });
 
 if (json) process.stdout.write(JSON.stringify({ quick, figures }, null, 2) + '\n');
