@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what kubewire needs. Without --system: npm packages only (enough for the emulator
 # and the hermetic tests). With --system (root): also the Debian packages the real-kernel suite
-# uses: iproute2 and iptables (real namespaces and rules), nftables, Debian's CNI plugins
+# uses: iproute2 and iptables (real namespaces and rules), nftables, conntrack and nfacct (kubewire
+# realize/verify: flushing conntrack between probes, kube-proxy's nfacct counters), Debian's CNI plugins
 # (a real peer for ours), libpcap-dev (node-pcap capture) and tshark (reading captures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ if [ "${1:-}" = "--system" ]; then
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends iproute2 iptables nftables containernetworking-plugins libpcap-dev tshark >/dev/null
+  apt-get install -y -qq --no-install-recommends iproute2 iptables nftables containernetworking-plugins libpcap-dev tshark conntrack nfacct >/dev/null
 fi
 
 npm ci --no-audit --no-fund --loglevel=error
