@@ -198,6 +198,15 @@ export class EndpointSliceController extends QueueController {
         w.endpoints.push(ep);
       }
     }
+    // A new slice reuses an emptied one (e.g. the placeholder) rather than create one and delete the other.
+    const spare = writes.filter((w) => w.slice !== undefined && w.endpoints.length === 0);
+    for (const w of writes) {
+      if (w.slice !== undefined || w.endpoints.length === 0) continue;
+      const s = spare.shift();
+      if (s === undefined) break;
+      w.slice = s.slice;
+      s.slice = undefined;
+    }
     let live = writes.filter((w) => w.endpoints.length > 0);
     if (live.length === 0) {
       // The placeholder: one slice without endpoints or ports, so consumers see the Service has none.
