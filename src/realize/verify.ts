@@ -10,6 +10,7 @@ import { checkPrefix, prefixFor } from './names.js';
 import { type ProbeSpec, candidateProbes, parseGivenProbe, pickProbes } from './probes.js';
 import { type RealizeOptions, realize } from './realize.js';
 import { StateStore, type RealizedState } from './state.js';
+import { preflight } from './preflight.js';
 import { teardown } from './teardown.js';
 import { type DistributionResult, runDistribution } from './distribution.js';
 
@@ -73,6 +74,7 @@ export async function verify(cluster: Cluster, o: VerifyOptions = {}): Promise<V
   const probes = (o.given ?? []).length > 0 ? (o.given ?? []).map((g) => parseGivenProbe(g, cluster)) : pickProbes(candidateProbes(cluster), o.probes ?? 50, o.seed ?? 1);
   if (probes.length > 15000) throw new InputError('KW_VERIFY_PROBES', `${probes.length} probes is too many (at most 15000: each needs its own source port)`);
   const progress = o.onProgress ?? (() => undefined);
+  preflight({ uid: o.realize?.uid ?? process.getuid?.(), path: o.realize?.path ?? process.env['PATH'] ?? '', tools: ['ip', 'iptables', 'xtables-monitor', 'stdbuf', 'conntrack'] });
   let state = store.load(prefix);
   if (state !== undefined && state.status !== 'up') {
     throw new KubewireError('KW_VERIFY_HALF_UP', `${prefix} is half realized (state ${store.file(prefix)} says "${state.status}"): run kubewire down ${cluster.topology.file} or kubewire cleanup first`);
