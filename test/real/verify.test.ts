@@ -1,0 +1,55 @@
+import test from 'ava';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../../src/cli/main.js';
+import { buildCluster } from '../../src/cluster/index.js';
+import { leftovers, prefixFor, teardown, verify, type VerifyReport } from '../../src/realize/index.js';
+import { loadTopology } from '../../src/topology/index.js';
+
+const ROOT = process.getuid?.() === 0;
+const HOST_GW = fileURLToPath(new URL('../../topologies/three-node.yaml', import.meta.url));
+const VXLAN = fileURLToPath(new URL('../../topologies/three-node-vxlan.yaml', import.meta.url));
+const maybe = ROOT ? test.serial : test.serial.skip;
+if (!ROOT) test('real-kernel verify tests need root (network namespaces)', (t) => t.pass());
+
+test.after.always(async () => {
+  if (!ROOT) return;
+  for (const p of ['kw-7e58', prefixFor(VXLAN)]) await teardown(p).catch(() => undefined);
+});
+
+/** Every Service type under both externalTrafficPolicies, and pod-to-pod over TCP and UDP. */
+function assertCoverage(t: import('ava').ExecutionContext, probes: VerifyReport['probes']): void {
+  const kinds = new Set(probes.map((p) => `${p.kind} ${p.serviceType ?? '-'} ${p.trafficPolicy ?? '-'} ${p.proto}`));
+  for (const k of ['pod-to-pod - - tcp', 'pod-to-pod - - udp', 'pod-to-service ClusterIP Cluster tcp', 'node-to-service ClusterIP Cluster tcp',
+    'external-to-nodeport NodePort Cluster tcp', 'external-to-nodeport NodePort Local tcp', 'external-to-loadbalancer LoadBalancer Cluster tcp']) {
+    t.true(kinds.has(k), `covered: ${k}`);
+  }
+  t.true(probes.some((p) => p.distribution !== undefined && p.distribution.fits), 'at least one distribution check ran');
+}
+
+function logDisagreements(t: import('ava').ExecutionContext, r: VerifyReport): void {
+  for (const p of r.probes.filter((x) => !x.agreed)) t.log(`${p.kind} ${p.from} -> ${p.to}/${p.proto}: ${p.disagreements.map((d) => d.message).join(' | ')}`);
+}
+
+maybe('host-gw: 200 probes, every emulated trace agrees with the kernel; verify realizes and removes the cluster itself', async (t) => {
+  const cluster = buildCluster(await loadTopology(HOST_GW));
+  const r = await verify(cluster, { probes: 200, seed: 1, connections: 90, prefix: 'kw-7e58', realize: { cniPath: ['/usr/lib/cni'] } });
+  logDisagreements(t, r);
+  t.is(r.summary.probes, 200);
+  t.true(r.realizedHere);
+  assertCoverage(t, r.probes);
+  t.is(r.summary.disagreed, 0);
+  t.deepEqual(await leftovers('kw-7e58'), []);
+});
+
+maybe('vxlan through the CLI: --json summary, exit code 0 only when all agree, nothing left', async (t) => {
+  let out = '';
+  const code = await runCli(['verify', VXLAN, '--probes', '200', '--seed', '2', '--connections', '90', '--json', '--cni-path', '/usr/lib/cni'], { stdout: (s) => (out += s), stderr: () => undefined });
+  const r = JSON.parse(out) as VerifyReport;
+  logDisagreements(t, r);
+  t.is(r.summary.probes, 200);
+  t.is(r.summary.agreed + r.summary.disagreed, 200);
+  assertCoverage(t, r.probes);
+  t.is(code, r.summary.disagreed > 0 ? 1 : 0);
+  t.is(r.summary.disagreed, 0);
+  t.deepEqual(await leftovers(r.prefix), []);
+});
