@@ -28,6 +28,8 @@ export interface ValidationReport {
   readonly plugin: string;
   readonly findings: readonly Finding[];
   readonly checksRun: number;
+  /** The throwaway namespaces the run used (all removed before the report is returned). */
+  readonly namespaces?: readonly string[];
 }
 
 /** One plugin run and what came back. */

@@ -14,6 +14,8 @@ export interface ValidateOptions {
   readonly configFile?: string;
   /** CNI_PATH for delegated plugins; default: the plugin's own directory. */
   readonly cniPath?: string;
+  /** Exercise only these of the versions the plugin claims (VERSION is still checked); default: all of them. */
+  readonly versions?: readonly string[];
 }
 
 /**
@@ -61,7 +63,7 @@ export async function validatePlugin(pluginPath: string, opts: ValidateOptions =
     const ctx: Ctx = { plugin, sb, f, conf, name, cniPath: opts.cniPath ?? dirname(plugin), chained: conf['type'] === 'portmap' || basename(plugin) === 'portmap',
       ipam: typeof conf['ipam'] === 'object' && conf['ipam'] !== null && (conf['ipam'] as Record<string, unknown>)['type'] === conf['type'] };
     const baseline = await sb.snapshot();
-    const versions = await versionChecks(ctx);
+    const versions = (await versionChecks(ctx)).filter((v) => opts.versions === undefined || opts.versions.includes(v));
     const top = versions[versions.length - 1];
     for (const v of versions) await addCycle(ctx, v, v === top);
     if (top !== undefined) {
@@ -72,7 +74,7 @@ export async function validatePlugin(pluginPath: string, opts: ValidateOptions =
     const left = leftovers(baseline, await sb.snapshot());
     f.ran();
     if (left.length > 0) f.add({ check: 'cleanup.no-leftovers', severity: 'warning', spec: 'SPEC 1.0.0 §2 DEL', message: `after every attachment was deleted, left: ${left.join('; ')}`, evidence: { observed: left.join('\n') } });
-    return { plugin, findings: f.list, checksRun: f.checksRun };
+    return { plugin, findings: f.list, checksRun: f.checksRun, namespaces: [sb.hostNs, sb.contNs, `${sb.hostNs.slice(0, -2)}-a`, `${sb.hostNs.slice(0, -2)}-b`] };
   } finally {
     await sb.close();
   }
