@@ -1,4 +1,5 @@
-import type { Hook, HookHandler, HookVerdict, HostView, Netns, Skb } from '../net/index.js';
+import type { Hook, HookHandler, HookHop, HookVerdict, HostView, Netns, Skb } from '../net/index.js';
+import type { TraceHop } from './types.js';
 import type { Verdict } from './types.js';
 import type { Walk } from './walk.js';
 
@@ -10,6 +11,40 @@ export type TakeoverVerdict = Extract<HookVerdict, { kind: 'reroute' | 'proxy' }
 export type HookTakeover = (w: Walk, verdict: TakeoverVerdict, skb: Skb) => void;
 
 const hostViews = new WeakMap<Netns, HostView>();
+
+/**
+ * A hop a handler reported, placed at the namespace and interface where it ran. It reads through
+ * to the handler's hop instead of copying it, so its detail is formatted only when read.
+ */
+class HandlerHop implements TraceHop {
+  constructor(
+    readonly node: string | null,
+    readonly netns: string,
+    readonly iface: string | null,
+    private readonly h: HookHop,
+  ) {}
+  get step(): string {
+    return this.h.step;
+  }
+  get detail(): string {
+    return this.h.detail;
+  }
+  get rule(): string | null {
+    return this.h.rule ?? null;
+  }
+  get table(): string | undefined {
+    return this.h.table;
+  }
+  get chain(): string | undefined {
+    return this.h.chain;
+  }
+  get ruleNumber(): number | undefined {
+    return this.h.ruleNumber;
+  }
+  get nat(): HookHop['nat'] {
+    return this.h.nat;
+  }
+}
 
 export function hostView(ns: Netns): HostView {
   let h = hostViews.get(ns);
@@ -59,20 +94,7 @@ function runFrom(
   for (const b of branches) {
     const bw = branches.length === 1 ? w : w.fork(b.probability);
     if (branches.length === 1 && !b.probability.isOne()) bw.prob = bw.prob.mul(b.probability);
-    for (const hh of b.hops) {
-      bw.hops.push({
-        node: ns.node,
-        netns: ns.name,
-        iface,
-        step: hh.step,
-        detail: hh.detail,
-        rule: hh.rule ?? null,
-        ...(hh.table === undefined ? {} : { table: hh.table }),
-        ...(hh.chain === undefined ? {} : { chain: hh.chain }),
-        ...(hh.ruleNumber === undefined ? {} : { ruleNumber: hh.ruleNumber }),
-        ...(hh.nat === undefined ? {} : { nat: hh.nat }),
-      });
-    }
+    for (const hh of b.hops) bw.hops.push(new HandlerHop(ns.node, ns.name, iface, hh));
     const v = b.verdict;
     switch (v.kind) {
       case 'accept':
