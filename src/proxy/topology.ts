@@ -46,7 +46,8 @@ export function categorizeEndpoints(
   let useTopology = false;
   if (usesClusterEndpoints(svc)) {
     useTopology = canUseTopology(eps, svc, zone);
-    clusterEndpoints = eps.filter((ep) => ep.ready && (!useTopology || (zone !== undefined && ep.zoneHints.includes(zone))));
+    // Common case (every endpoint ready, no topology): the list itself, no copy.
+    clusterEndpoints = !useTopology && eps.every((ep) => ep.ready) ? eps : eps.filter((ep) => ep.ready && (!useTopology || (zone !== undefined && ep.zoneHints.includes(zone))));
     // No ready endpoint anywhere: fall back to serving+terminating ones (topology ignored).
     if (clusterEndpoints.length === 0) clusterEndpoints = eps.filter((ep) => ep.serving && ep.terminating);
     if (clusterEndpoints.length > 0) hasAnyEndpoints = true;
