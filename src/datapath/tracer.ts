@@ -59,7 +59,10 @@ export class Tracer {
       const s = { ...skb, outDev: 'lo' };
       this.hook(w, ns, 'OUTPUT', s, 'lo', (w2, s2) => {
         if (s2.packet.dst !== dst && !ns.isLocal(s2.packet.dst)) {
-          this.localOut(w2, ns, { ...s2, outDev: undefined });
+          // ip_route_me_harder: the kernel routes again but does not run OUTPUT a second time
+          // (found by `kubewire verify`: a node's own NodePort to a remote endpoint).
+          this.hop(w2, ns, 'lo', 'route-lookup', () => `destination changed to ${ip4ToString(s2.packet.dst)}: rerouted`);
+          this.rerouteAfterOutput(w2, ns, { ...s2, outDev: undefined });
           return;
         }
         this.hook(w2, ns, 'POSTROUTING', s2, 'lo', (w3, s3) => {
