@@ -8,6 +8,7 @@ import { benchIptables } from './bench/iptables.js';
 import { benchNetfilter } from './bench/netfilter.js';
 import { benchControlPlane } from './bench/control-plane.js';
 import { benchRealize } from './bench/realize.js';
+import { benchModes } from './bench/modes.js';
 import type { BenchFigure } from './bench/figure.js';
 
 const args = new Set(process.argv.slice(2));
@@ -24,6 +25,7 @@ await benchFoundation({ quick, report });
 await benchCni({ quick, report });
 benchIptables({ quick, report });
 await benchNetfilter({ quick, report });
+benchModes({ quick, report });
 await benchControlPlane({ quick, report });
 await benchRealize({ quick, report });
 
