@@ -14,6 +14,7 @@ import { renderTrace, traceToJson } from './render-trace.js';
 import { renderShow, renderSummary } from './show.js';
 import { dnsCommand, envCommand } from './dns-env.js';
 import { registerRealizeCommands } from './realize-commands.js';
+import { startServe } from './serve.js';
 
 /** Exit codes are a contract: 0 answered, 2 bad input, 1 internal error. */
 export const EXIT_OK = 0;
@@ -207,6 +208,31 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
       for (const x of r.failed) io.stderr(`kubewire: could not remove netns ${x.name}: ${x.error}\n`);
       if (r.removed.length === 0 && r.failed.length === 0) io.stdout('nothing to clean up\n');
       setExit(r.failed.length > 0 ? 1 : 0);
+    });
+
+  program
+    .command('serve')
+    .description("bring a topology up as a live cluster and serve its API to kubectl (writes reach the controllers, scheduler, kubelets and kube-proxy); also POST /kubewire/v1/trace and GET /kubewire/v1/nodes/<node>/rules")
+    .argument('<topology>', 'topology YAML file')
+    .option('--port <n>', 'port (default 0: an ephemeral port, printed)', parseIntOpt('--port'))
+    .option('--host <addr>', 'address to bind (default 127.0.0.1; any other needs --token)')
+    .option('--token <token>', 'bearer token every request must carry')
+    .option('--kubeconfig <path>', 'where to write the kubeconfig (default ./kubewire.kubeconfig)')
+    .addOption(new Option('--clock <mode>', 'manual: simulated time stands still (default); realtime: it follows wall time').choices(['manual', 'realtime']))
+    .action(async (topology: string, o: { port?: number; host?: string; token?: string; kubeconfig?: string; clock?: 'manual' | 'realtime' }) => {
+      const s = await startServe(topology, o, io.stderr);
+      io.stdout(`kubewire: serving ${topology} at ${s.server.url}\nkubewire: kubeconfig written to ${s.kubeconfig}\n  kubectl --kubeconfig ${s.kubeconfig} get pods -A\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await s.close();
+      io.stdout('kubewire: stopped\n');
     });
 
   registerRealizeCommands(program, io, setExit);
