@@ -7,8 +7,8 @@ import { setupIpMasq, teardownIpMasq } from '../../pkg/ipmasq.js';
 import { checkContainer, containerIndex, setupVeth } from '../../pkg/veth.js';
 import { type BridgeConf, loadBridgeConf } from './config.js';
 
-/** ensureBridge: create (or reuse) the bridge, promisc if asked, accept_ra=0, up. */
-async function ensureBridge(k: Kernel, n: BridgeConf): Promise<void> {
+/** ensureBridge: create (or reuse) the bridge, promisc if asked, accept_ra=0, up. True when this call created it. */
+async function ensureBridge(k: Kernel, n: BridgeConf): Promise<boolean> {
   const cur = await k.link.get('', n.bridge);
   try {
     if (cur === undefined) await k.link.addBridge('', n.bridge, n.mtu > 0 ? { mtu: n.mtu } : {});
@@ -16,6 +16,7 @@ async function ensureBridge(k: Kernel, n: BridgeConf): Promise<void> {
     if (n.promiscMode) await k.link.setPromisc('', n.bridge, true);
     await k.sysctl.set('', `net.ipv6.conf.${n.bridge}.accept_ra`, '0').catch(() => undefined);
     await k.link.setUp('', n.bridge, true);
+    return cur === undefined;
   } catch (e) {
     fail(`failed to create bridge "${n.bridge}": ${e instanceof Error ? e.message.replace(/^failed to create bridge "[^"]*": /, '') : String(e)}`);
   }
@@ -61,8 +62,9 @@ export const bridge: CniPlugin<PluginHost> = {
     const k = args.kernel.kernel;
     const prev = prevResult100(args);
     await openNetns(k, args.netns);
-    await ensureBridge(k, n);
-    const undo: (() => Promise<unknown>)[] = [];
+    const created = await ensureBridge(k, n);
+    // A bridge this ADD created goes too if the ADD fails (the bridge stays after DEL, as upstream's does).
+    const undo: (() => Promise<unknown>)[] = created ? [() => ignoreGone(() => k.link.del('', n.bridge))] : [];
     try {
       const { host, cont } = await setupVeth(args, n.mtu > 0 ? n.mtu : undefined, n.mac);
       undo.push(() => ignoreGone(() => k.link.del(args.netns, args.ifName)));
