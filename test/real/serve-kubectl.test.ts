@@ -1,0 +1,213 @@
+import test, { type ExecutionContext } from 'ava';
+import { type ChildProcessByStdio, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { startServe, type Serving } from '../../src/cli/serve.js';
+
+/**
+ * `kubewire serve` with the real kubectl (v1.32): no root needed, skipped without a kubectl binary.
+ * kubectl's writes must reach the live cluster's controllers, scheduler, kubelets and kube-proxy,
+ * and the trace endpoint must see the result: pods created, scaled down, a Service deleted.
+ */
+const KUBECTL = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
+const ktest = KUBECTL === undefined ? test.serial.skip : test.serial;
+if (KUBECTL === undefined) test('kubewire serve with kubectl', (t) => t.pass('skipped: no kubectl binary at /usr/bin/kubectl or /usr/local/bin/kubectl'));
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TOPOLOGY = join(ROOT, 'topologies', 'three-node.yaml');
+
+let serving: Serving | undefined;
+let dir = '';
+let env: NodeJS.ProcessEnv = {};
+/** The child process starts in before() so its (slow, transpiling) start overlaps the first test. */
+let child: ChildProcessByStdio<null, Readable, Readable> | undefined;
+let childOut = '';
+let childErr = '';
+let childExit: Promise<number | null> = Promise.resolve(null);
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function kubectl(kubeconfig: string, ...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(KUBECTL ?? 'kubectl', ['--kubeconfig', kubeconfig, ...args], { env, timeout: 30_000 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function ok(t: ExecutionContext, kubeconfig: string, ...args: string[]): Promise<string> {
+  const r = await kubectl(kubeconfig, ...args);
+  t.is(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+interface TracePath {
+  verdict: string;
+  delivered: { pod?: string; ip: string } | null;
+}
+
+async function trace(url: string, body: object): Promise<TracePath[]> {
+  const res = await fetch(`${url}/kubewire/v1/trace`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (res.status !== 200) throw new Error(`trace: HTTP ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { paths: TracePath[] }).paths;
+}
+
+const MANIFEST = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+  namespace: default
+  labels: {app: shop}
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: shop}
+  template:
+    metadata:
+      labels: {app: shop}
+    spec:
+      containers:
+      - name: shop
+        image: nginx:1.27
+        ports:
+        - {name: http, containerPort: 80}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: shop
+  namespace: default
+spec:
+  selector: {app: shop}
+  ports:
+  - {name: http, port: 8080, targetPort: http}
+`;
+
+interface PodRow {
+  metadata: { name: string; namespace: string };
+  status: { phase?: string; podIP?: string };
+}
+
+async function shopPods(t: ExecutionContext, kc: string): Promise<PodRow[]> {
+  return (JSON.parse(await ok(t, kc, 'get', 'pods', '-l', 'app=shop', '-o', 'json')) as { items: PodRow[] }).items;
+}
+
+/** Polls (the cluster reacts on the next event-loop turn after each write, not within the request). */
+async function until<T>(what: string, f: () => Promise<T | undefined>, tries = 100): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const v = await f();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test.before(async () => {
+  if (KUBECTL === undefined) return;
+  dir = await mkdtemp(join(tmpdir(), 'kw-serve-'));
+  env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir };
+  await writeFile(join(dir, 'shop.yaml'), MANIFEST);
+  const c = spawn(join(ROOT, 'bin', 'kubewire'), ['serve', TOPOLOGY, '--port', '0', '--kubeconfig', join(dir, 'child.kubeconfig')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  c.stdout.on('data', (d: Buffer) => (childOut += d.toString()));
+  c.stderr.on('data', (d: Buffer) => (childErr += d.toString()));
+  childExit = new Promise((resolve) => c.on('exit', (code) => resolve(code)));
+  child = c;
+});
+
+test.after.always(async () => {
+  if (child !== undefined && child.exitCode === null) {
+    child.kill('SIGTERM');
+    await childExit;
+  }
+  await serving?.close();
+  if (dir !== '') await rm(dir, { recursive: true, force: true });
+});
+
+ktest('serve: kubectl sees the live cluster, and its writes reach controllers, kubelets and kube-proxy', async (t) => {
+  serving = await startServe(TOPOLOGY, { port: 0, kubeconfig: join(dir, 'kubeconfig') }, (s) => t.log(s));
+  const kc = serving.kubeconfig;
+  const url = serving.server.url;
+  t.regex(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+
+  const nodes = await ok(t, kc, 'get', 'nodes', '--no-headers');
+  const rows = nodes.trim().split('\n').map((l) => l.split(/\s+/));
+  t.deepEqual(rows.map((r) => [r[0], r[1]]), [['node-a', 'Ready'], ['node-b', 'Ready'], ['node-c', 'Ready']]);
+
+  // The demo app's three web pods (and everything else) run, each with a pod IP from its node's podCIDR.
+  const all = (JSON.parse(await ok(t, kc, 'get', 'pods', '-A', '-o', 'json')) as { items: PodRow[] }).items;
+  const web = all.filter((p) => p.metadata.namespace === 'demo' && p.metadata.name.startsWith('web-'));
+  t.is(web.length, 3);
+  for (const p of all) {
+    t.is(p.status.phase, 'Running', p.metadata.name);
+    t.regex(p.status.podIP ?? '', /^10\.244\.\d+\.\d+$/, p.metadata.name);
+  }
+
+  // apply: the Deployment controller, ReplicaSet controller, scheduler and kubelets make 3 Running pods.
+  t.regex(await ok(t, kc, 'apply', '-f', join(dir, 'shop.yaml')), /deployment\.apps\/shop created/);
+  const pods = await until('3 Running shop pods', async () => {
+    const ps = await shopPods(t, kc);
+    return ps.length === 3 && ps.every((p) => p.status.phase === 'Running' && p.status.podIP !== undefined) ? ps : undefined;
+  });
+  const svc = JSON.parse(await ok(t, kc, 'get', 'svc', 'shop', '-o', 'json')) as { spec: { clusterIP: string } };
+  const clusterIP = svc.spec.clusterIP;
+  t.regex(clusterIP, /^10\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+$/, "in serviceCIDR 10.96.0.0/12");
+
+  // kube-proxy followed the new Service and EndpointSlice: a ClusterIP trace lands on the 3 new pods.
+  const paths = await trace(url, { from: 'demo/client', to: 'default/shop', port: 8080 });
+  t.true(paths.every((p) => p.verdict === 'delivered'));
+  t.deepEqual(paths.map((p) => p.delivered?.pod).sort(), pods.map((p) => `default/${p.metadata.name}`).sort());
+  t.deepEqual(paths.map((p) => p.delivered?.ip).sort(), pods.map((p) => p.status.podIP).sort());
+
+  // scale through the scale subresource: two pods go (the kubelets confirm the deletions), one path stays.
+  await ok(t, kc, 'scale', 'deployment', 'shop', '--replicas=1');
+  const left = await until('1 shop pod', async () => {
+    const ps = await shopPods(t, kc);
+    return ps.length === 1 ? ps : undefined;
+  });
+  const one = await trace(url, { from: 'demo/client', to: `${clusterIP}`, port: 8080 });
+  t.is(one.length, 1);
+  t.is(one[0]?.verdict, 'delivered');
+  t.is(one[0]?.delivered?.pod, `default/${left[0]?.metadata.name ?? '?'}`);
+
+  // delete: the Service is gone, so nothing answers its old ClusterIP any more.
+  await ok(t, kc, 'delete', '-f', join(dir, 'shop.yaml'));
+  await until('no shop pods', async () => ((await shopPods(t, kc)).length === 0 ? true : undefined));
+  const gone = await trace(url, { from: 'demo/client', to: clusterIP, port: 8080 });
+  t.true(gone.length > 0);
+  t.true(gone.every((p) => p.verdict !== 'delivered'), JSON.stringify(gone.map((p) => p.verdict)));
+
+  // The node's kube-proxy rules no longer mention the Service either.
+  const rules = await (await fetch(`${url}/kubewire/v1/nodes/node-a/rules`)).text();
+  t.regex(rules, /^\*nat$/m);
+  t.regex(rules, /demo\/web:http cluster IP/);
+  t.notRegex(rules, /default\/shop/);
+});
+
+ktest('bin/kubewire serve: prints the URL, serves kubectl, stops on SIGTERM', async (t) => {
+  const c = child;
+  if (c === undefined) return t.fail('no child process');
+  const kubeconfig = join(dir, 'child.kubeconfig');
+  try {
+    const url = await until('the URL on stdout', async () => {
+      if (c.exitCode !== null) throw new Error(`exited ${c.exitCode}: ${childErr}`);
+      return /at (http:\/\/127\.0\.0\.1:\d+)\n/.exec(childOut)?.[1];
+    }, 900);
+    t.true(childOut.includes(`kubeconfig written to ${kubeconfig}`), childOut);
+    const nodes = await ok(t, kubeconfig, 'get', 'nodes', '-o', 'name');
+    t.is(nodes, 'node/node-a\nnode/node-b\nnode/node-c\n');
+    t.true(url.startsWith('http://127.0.0.1:'));
+  } finally {
+    c.kill('SIGTERM');
+  }
+  t.is(await childExit, 0, childErr);
+  t.regex(childOut, /kubewire: stopped/);
+});
