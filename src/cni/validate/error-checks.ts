@@ -21,6 +21,7 @@ let firstMissing: Run | undefined;
 /** A failure must exit non-zero (MUST) and should print {cniVersion, code, msg[, details]} (SHOULD). */
 function checkError(ctx: Ctx, c: Case, r: Run): void {
   ctx.f.ran();
+  if (ctx.f.timedOut(r, ERR)) return;
   if (r.exitCode === 0) {
     ctx.f.add({ check: 'error.exit-code', severity: 'error', spec: ERR, message: `${c.name}: the plugin must fail, but exited 0`, evidence: evidenceOf(r) });
     return;

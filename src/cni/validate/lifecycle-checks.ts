@@ -9,6 +9,7 @@ const ADD = 'SPEC 1.0.0 §2 ADD';
 const DEL = 'SPEC 1.0.0 §2 DEL';
 
 function delFailed(ctx: Ctx, check: string, r: Run, what: string): void {
+  if (ctx.f.timedOut(r, DEL)) return;
   ctx.f.add({ check, severity: 'error', spec: DEL, message: `${what}: plugins MUST accept multiple DELs and return success when what they added is missing (exit ${r.exitCode})`, evidence: evidenceOf(r) });
 }
 
@@ -23,6 +24,7 @@ export async function addCycle(ctx: Ctx, version: string, full: boolean): Promis
   const input = request(ctx, version, netns);
   const add = await run(ctx, 'ADD', cid, netns, input);
   ctx.f.ran();
+  if (ctx.f.timedOut(add, ADD)) return false;
   if (add.exitCode !== 0) {
     ctx.f.add({ check: 'add.succeeds', severity: 'error', spec: ADD, message: `ADD at cniVersion ${version} (a version the plugin claims) failed`, evidence: evidenceOf(add) });
     await run(ctx, 'DEL', cid, netns, input);

@@ -28,6 +28,8 @@ export class Sandbox {
   readonly kernel: Kernel = new LinuxKernel(new NodeCommandRunner());
   private readonly extra: string[] = [];
   dataDir = '';
+  /** Per plugin run; a run that takes longer is killed and reported as timed out. */
+  timeoutMs = 300_000;
 
   async open(): Promise<void> {
     checkKwName(this.hostNs);
@@ -56,17 +58,21 @@ export class Sandbox {
   }
 
   /** Run the plugin inside the host namespace with exactly these CNI_* variables and PATH. */
-  run(plugin: string, env: Readonly<Record<string, string>>, input: string, timeoutMs = 60_000): Promise<Run> {
+  run(plugin: string, env: Readonly<Record<string, string>>, input: string, timeoutMs = this.timeoutMs): Promise<Run> {
     return new Promise((resolve) => {
       const child = spawn('ip', ['netns', 'exec', this.hostNs, plugin], { env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, timeoutMs);
       child.stdout.on('data', (c: Buffer) => out.push(c));
       child.stderr.on('data', (c: Buffer) => err.push(c));
       const done = (exitCode: number) => {
         clearTimeout(timer);
-        resolve({ input, env, exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+        resolve({ input, env, exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ...(timedOut ? { timedOut: true } : {}) });
       };
       child.on('error', (e) => { err.push(Buffer.from(e.message)); done(-1); });
       child.on('close', (code) => done(code ?? -1));

@@ -39,6 +39,8 @@ export interface Run {
   readonly exitCode: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** Killed after the sandbox's time limit. */
+  readonly timedOut?: boolean;
 }
 
 export function evidenceOf(r: Run, observed?: string): Evidence {
@@ -56,5 +58,12 @@ export class Findings {
 
   add(f: Finding): void {
     this.list.push(f);
+  }
+
+  /** A run killed at the time limit proves nothing about the check it served: say so instead. */
+  timedOut(r: Run, spec: string): boolean {
+    if (r.timedOut !== true) return false;
+    this.add({ check: 'run.timeout', severity: 'error', spec, message: `the plugin did not finish ${r.env['CNI_COMMAND'] ?? ''} and was killed at the time limit`, evidence: evidenceOf(r) });
+    return true;
   }
 }
