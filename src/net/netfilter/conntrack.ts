@@ -59,61 +59,71 @@ export function ctStateOf(e: CtEntry, reply: boolean): CtState {
 
 const MAX_DEPTH = 24;
 
+function sameTuple(a: CtTuple, b: CtTuple): boolean {
+  return a.src === b.src && a.dst === b.dst && a.sport === b.sport && a.dport === b.dport && a.proto === b.proto;
+}
+
 /**
- * The conntrack table as an immutable value. Updates return a new table that layers a small map
- * over its parent (copy-on-write), so forked trace paths share history but never mutations;
- * layers are flattened once they get deep.
+ * The conntrack table as an immutable value. Updates return a new table: one layer holding the
+ * one entry put, over its parent (copy-on-write), so forked trace paths share history but never
+ * mutations, and a put allocates nothing else. Lookups walk the layers comparing tuples as
+ * numbers; after MAX_DEPTH layers they are folded into a base of Maps keyed by tuple text.
  */
 export class ConntrackTable {
-  static readonly EMPTY = new ConntrackTable(new Map(), new Map(), undefined, 0);
+  static readonly EMPTY = new ConntrackTable(undefined, undefined, new Map(), new Map(), 0);
 
   private constructor(
-    private readonly byId: ReadonlyMap<number, CtEntry>,
-    private readonly byTuple: ReadonlyMap<string, number>,
+    /** The entry this layer sets (undefined for a base). */
+    private readonly entry: CtEntry | undefined,
     private readonly parent: ConntrackTable | undefined,
+    /** Base tables only. */
+    private readonly byId: ReadonlyMap<number, CtEntry> | undefined,
+    private readonly byTuple: ReadonlyMap<string, number> | undefined,
     private readonly depth: number,
   ) {}
 
   get(id: number): CtEntry | undefined {
-    for (let t: ConntrackTable | undefined = this; t !== undefined; t = t.parent) {
-      const e = t.byId.get(id);
-      if (e !== undefined) return e;
-    }
-    return undefined;
+    let t: ConntrackTable | undefined = this;
+    for (; t !== undefined && t.entry !== undefined; t = t.parent) if (t.entry.id === id) return t.entry;
+    return t?.byId?.get(id);
   }
 
   /** Finds the confirmed entry a packet with this tuple belongs to, and its direction. */
   lookup(tuple: CtTuple): { entry: CtEntry; reply: boolean } | undefined {
-    const key = tupleKey(tuple);
     let id: number | undefined;
-    for (let t: ConntrackTable | undefined = this; t !== undefined && id === undefined; t = t.parent) id = t.byTuple.get(key);
-    if (id === undefined) return undefined;
+    let t: ConntrackTable | undefined = this;
+    for (; t !== undefined && t.entry !== undefined; t = t.parent) {
+      const e = t.entry;
+      if (e.confirmed && (sameTuple(e.orig, tuple) || sameTuple(e.reply, tuple))) {
+        id = e.id;
+        break;
+      }
+    }
+    if (id === undefined) {
+      if (t?.byTuple === undefined || t.byTuple.size === 0) return undefined;
+      id = t.byTuple.get(tupleKey(tuple));
+      if (id === undefined) return undefined;
+    }
     const e = this.get(id);
     if (e === undefined || !e.confirmed) return undefined;
     // A stale key (the reply tuple changed when NAT was decided) must not match.
-    if (tupleKey(e.orig) === key) return { entry: e, reply: false };
-    if (tupleKey(e.reply) === key) return { entry: e, reply: true };
+    if (sameTuple(e.orig, tuple)) return { entry: e, reply: false };
+    if (sameTuple(e.reply, tuple)) return { entry: e, reply: true };
     return undefined;
   }
 
   /** Adds or replaces an entry (by id); confirmed entries become findable by both tuples. */
   put(e: CtEntry): ConntrackTable {
-    const byId = new Map([[e.id, e]]);
-    const byTuple = new Map<string, number>();
-    if (e.confirmed) {
-      byTuple.set(tupleKey(e.orig), e.id);
-      byTuple.set(tupleKey(e.reply), e.id);
-    }
-    const next = new ConntrackTable(byId, byTuple, this, this.depth + 1);
+    const next = new ConntrackTable(e, this, undefined, undefined, this.depth + 1);
     return next.depth > MAX_DEPTH ? next.flatten() : next;
   }
 
   /** All entries, newest version of each, by id. */
   entries(): CtEntry[] {
     const seen = new Map<number, CtEntry>();
-    for (let t: ConntrackTable | undefined = this; t !== undefined; t = t.parent) {
-      for (const [id, e] of t.byId) if (!seen.has(id)) seen.set(id, e);
-    }
+    let t: ConntrackTable | undefined = this;
+    for (; t !== undefined && t.entry !== undefined; t = t.parent) if (!seen.has(t.entry.id)) seen.set(t.entry.id, t.entry);
+    if (t?.byId !== undefined) for (const [id, e] of t.byId) if (!seen.has(id)) seen.set(id, e);
     return [...seen.values()].sort((a, b) => a.id - b.id);
   }
 
@@ -127,6 +137,6 @@ export class ConntrackTable {
         byTuple.set(tupleKey(e.reply), e.id);
       }
     }
-    return new ConntrackTable(byId, byTuple, undefined, 0);
+    return new ConntrackTable(undefined, undefined, byId, byTuple, 0);
   }
 }

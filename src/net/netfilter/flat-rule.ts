@@ -1,10 +1,11 @@
 import { CommentMatch } from './match/comment.js';
-import { F_DST, F_PROTO, F_SRC, INV_DST, INV_PROTO, IpHeaderMatch } from './match/ip-header.js';
+import { PROTO_NUMBER } from '../../addr/index.js';
+import { F_DST, F_PROTO, F_SRC, INV_DST, INV_PROTO, INV_SRC, IpHeaderMatch } from './match/ip-header.js';
 import type { MarkMatch } from './match/mark.js';
 import { PortMatch } from './match/port-match.js';
 import type { StatisticRandomMatch } from './match/statistic.js';
 import { specFromText } from './rule.js';
-import type { IndexHints, Match, Rule, Target } from './types.js';
+import type { EvalCtx, IndexHints, Match, Rule, Target } from './types.js';
 
 /** Match kinds in `FlatRule.order` (3 bits each, first loaded in the highest digit). */
 export const K_COMMENT = 1;
@@ -16,6 +17,12 @@ export const K_PORT_IMPLICIT = 5;
 
 const PORT_MODULE = { 6: 'tcp', 17: 'udp', 132: 'sctp' } as const;
 
+function kindsOf(order: number): number[] {
+  const kinds: number[] = [];
+  for (let o = order; o !== 0; o = Math.floor(o / 8)) kinds.unshift(o % 8);
+  return kinds;
+}
+
 /**
  * A kube-proxy-shaped rule held as one flat object: the header fields, the comment's place in
  * the line, the port test and shared statistic/target objects. Its Match objects are built on
@@ -24,6 +31,8 @@ const PORT_MODULE = { 6: 'tcp', 17: 'udp', 132: 'sctp' } as const;
  */
 export class FlatRule implements Rule {
   private built: readonly Match[] | undefined;
+  /** Which tests come after the statistic match (bit 1 port, bit 2 mark): the walker runs them only on its "matched" branch. */
+  private readonly afterStat: number;
 
   constructor(
     readonly target: Target,
@@ -43,11 +52,42 @@ export class FlatRule implements Rule {
     private readonly portProto: number,
     private readonly sport: number,
     private readonly dport: number,
-    private readonly stat: StatisticRandomMatch | undefined,
+    /** The statistic match (shared by every rule with the same --probability text). */
+    readonly stat: StatisticRandomMatch | undefined,
     private readonly mark: MarkMatch | undefined,
     /** The match kinds in load order (base-8 digits, see K_*). */
     private readonly order: number,
-  ) {}
+  ) {
+    let after = 0;
+    let seen = false;
+    for (const k of kindsOf(order)) {
+      if (k === K_STATISTIC) seen = true;
+      else if (seen && (k === K_PORT || k === K_PORT_IMPLICIT)) after |= 1;
+      else if (seen && k === K_MARK) after |= 2;
+    }
+    this.afterStat = after;
+  }
+
+  /**
+   * Evaluates the rule's tests directly from its fields, as its matches would: part 0 is every
+   * test before the statistic match (all of them when there is none), part 1 those after it.
+   */
+  test(ctx: EvalCtx, part: 0 | 1): boolean {
+    const p = ctx.skb.packet;
+    const f = this.hFlags;
+    if (part === 0 && f !== 0) {
+      if (((p.src & this.srcMask) === this.srcNet) === ((f & INV_SRC) !== 0)) return false;
+      if (((p.dst & this.dstMask) === this.dstNet) === ((f & INV_DST) !== 0)) return false;
+      if ((f & F_PROTO) !== 0 && (PROTO_NUMBER[p.proto] === this.proto) === ((f & INV_PROTO) !== 0)) return false;
+    }
+    if (this.portProto !== 0 && (this.afterStat & 1) === part) {
+      if (PROTO_NUMBER[p.proto] !== this.portProto) return false;
+      if (this.sport >= 0 && p.sport !== this.sport) return false;
+      if (this.dport >= 0 && p.dport !== this.dport) return false;
+    }
+    if (this.mark !== undefined && (this.afterStat & 2) >> 1 === part && !this.mark.evaluate(ctx)) return false;
+    return true;
+  }
 
   /** The arguments after `-A CHAIN`, tokenized again from the text when asked. */
   get spec(): readonly string[] {
@@ -77,9 +117,7 @@ export class FlatRule implements Rule {
     if ((this.hFlags & (F_SRC | F_DST | F_PROTO)) !== 0) {
       out.push(new IpHeaderMatch(this.hFlags, this.srcNet, this.srcMask, this.dstNet, this.dstMask, this.proto, undefined, undefined));
     }
-    const kinds: number[] = [];
-    for (let o = this.order; o !== 0; o = Math.floor(o / 8)) kinds.unshift(o % 8);
-    for (const k of kinds) {
+    for (const k of kindsOf(this.order)) {
       if (k === K_COMMENT) out.push(new CommentMatch(this.text.slice(this.commentStart, this.commentEnd)));
       else if (k === K_PORT || k === K_PORT_IMPLICIT) {
         const pp = this.portProto as 6 | 17 | 132;

@@ -7,7 +7,11 @@ import { emptyRuleset, restore } from './restore.js';
 import { type SaveOptions, printIptablesSave } from './save-print.js';
 import { NfState } from './state.js';
 import type { Ruleset, TableName } from './types.js';
-import { walkTable } from './walk.js';
+import { ACCEPT, walkTable } from './walk.js';
+import { PathStateLayer } from './path-state.js';
+import { skbWith } from './skb.js';
+
+const NO_HOPS: readonly HookHop[] = Object.freeze([]);
 
 /** Kernel hook priorities (include/uapi/linux/netfilter_ipv4.h). */
 export const NF_PRIORITY = {
@@ -100,20 +104,25 @@ export class Netfilter {
   }
 
   private withState(skb: Skb, state: NfState): Skb {
-    if (skb.pathState?.get(this.stateKey) === state) return skb;
-    const m = new Map(skb.pathState ?? []);
-    m.set(this.stateKey, state);
-    return { ...skb, pathState: m };
+    const ps = skb.pathState;
+    if (ps !== undefined && ps.get(this.stateKey) === state) return skb;
+    // Copy-on-write without copying: a layer over the path's state (see PathStateLayer).
+    return skbWith(skb, skb.packet, skb.mark, skb.ct, PathStateLayer.with(ps, this.stateKey, state));
   }
 
   /** Runs one table at one hook (exposed for tests and tools). */
   runTable(table: TableName, hook: Hook, skb: Skb, host: HostView, opts: { linear?: boolean } = {}): HookBranch[] {
     const t = this.rules.tables[table];
     const chain = t.chains.get(hook);
-    if (chain === undefined || (chain.rules.length === 0 && chain.policy !== 'DROP')) return [{ probability: Fraction.ONE, verdict: { kind: 'accept' }, skb, hops: [] }];
+    if (chain === undefined || (chain.rules.length === 0 && chain.policy !== 'DROP')) return [this.branch(skb, NO_HOPS)];
     const state = this.stateOf(skb);
-    const res = walkTable(t, hook, { host, ipsets: this.sets, nowMs: this.clock.now(), skb, state, ...(opts.linear === true ? { linear: true } : {}) });
-    return res.map((r) => ({ probability: r.probability, verdict: r.verdict, skb: r.state === state ? r.skb : this.withState(r.skb, r.state), hops: r.hops }));
+    const res = walkTable(t, hook, { host, ipsets: this.sets, nowMs: this.clock.now(), skb, state, linear: opts.linear === true });
+    const out: HookBranch[] = new Array<HookBranch>(res.length);
+    for (let i = 0; i < res.length; i++) {
+      const r = res[i];
+      if (r !== undefined) out[i] = { probability: r.probability, verdict: r.verdict, skb: r.state === state ? r.skb : this.withState(r.skb, r.state), hops: r.hops };
+    }
+    return out;
   }
 
   /** Conntrack lookup (nf_conntrack_in): finds or creates the entry and sets skb.ct. */
@@ -126,16 +135,16 @@ export class Netfilter {
         e = { ...e, seenReply: true };
         const next = state.withConntrack(state.conntrack.put(e));
         const ct = ctView(e, true);
-        return this.branch(this.withState({ ...skb, ct }, next), [{ step: 'conntrack', detail: `ct ${ct.state} reply of ${e.id}: ${flowKey(skb.packet)}` }]);
+        return this.branch(this.withState(skbWith(skb, skb.packet, skb.mark, ct, skb.pathState), next), [{ step: 'conntrack', detail: `ct ${ct.state} reply of ${e.id}: ${flowKey(skb.packet)}` }]);
       }
       const ct = ctView(e, found.reply);
-      return this.branch(this.withState({ ...skb, ct }, state), [{ step: 'conntrack', detail: `ct ${ct.state}${found.reply ? ' reply' : ''} of ${e.id}: ${flowKey(skb.packet)}` }]);
+      return this.branch(this.withState(skbWith(skb, skb.packet, skb.mark, ct, skb.pathState), state), [{ step: 'conntrack', detail: `ct ${ct.state}${found.reply ? ' reply' : ''} of ${e.id}: ${flowKey(skb.packet)}` }]);
     }
     const id = state.nextCtId;
     const t = tupleOf(skb.packet);
     const e: CtEntry = { id, orig: t, reply: invertTuple(t), confirmed: false, seenReply: false, dstNatDone: false, srcNatDone: false, mark: 0 };
     const next = state.withConntrack(state.conntrack.put(e), id + 1);
-    return this.branch(this.withState({ ...skb, ct: ctView(e, false) }, next), []);
+    return this.branch(this.withState(skbWith(skb, skb.packet, skb.mark, ctView(e, false), skb.pathState), next), NO_HOPS);
   }
 
   /** nf_conntrack_confirm: the entry becomes visible to later packets (with its final mark). */
@@ -143,8 +152,8 @@ export class Netfilter {
     const id = skb.ct.id;
     const state = this.stateOf(skb);
     const e = id === undefined ? undefined : state.conntrack.get(id);
-    if (e === undefined || (e.confirmed && e.mark === skb.ct.mark)) return this.branch(skb, []);
-    return this.branch(this.withState(skb, state.withConntrack(state.conntrack.put({ ...e, confirmed: true, mark: skb.ct.mark }))), []);
+    if (e === undefined || (e.confirmed && e.mark === skb.ct.mark)) return this.branch(skb, NO_HOPS);
+    return this.branch(this.withState(skb, state.withConntrack(state.conntrack.put({ ...e, confirmed: true, mark: skb.ct.mark }))), NO_HOPS);
   }
 
   /** The nat table at one hook, or the conntrack entry's binding once NAT was decided. */
@@ -158,14 +167,14 @@ export class Netfilter {
       const want = invertTuple(skb.ct.reply ? e.orig : e.reply);
       const p = skb.packet;
       const np = dstManip ? { ...p, dst: want.dst, dport: want.dport } : { ...p, src: want.src, sport: want.sport };
-      if (np.dst === p.dst && np.dport === p.dport && np.src === p.src && np.sport === p.sport) return [this.branch(skb, [])];
+      if (np.dst === p.dst && np.dport === p.dport && np.src === p.src && np.sport === p.sport) return [this.branch(skb, NO_HOPS)];
       const before = flowKey(p);
       const after = flowKey(np);
       const type = dstManip ? (skb.ct.reply ? 'snat' : 'dnat') : skb.ct.reply ? 'dnat' : 'snat';
       const hop: HookHop = { step: 'conntrack', detail: `${skb.ct.reply ? 'reply: undo ' : ''}${type.toUpperCase()} from conntrack entry ${e.id}: ${before} => ${after}`, nat: { type, before, after } };
-      return [this.branch({ ...skb, packet: np }, [hop])];
+      return [this.branch(skbWith(skb, np, skb.mark, skb.ct, skb.pathState), [hop])];
     }
-    if (e === undefined && skb.ct.state !== 'NEW') return [this.branch(skb, [])];
+    if (e === undefined && skb.ct.state !== 'NEW') return [this.branch(skb, NO_HOPS)];
     const branches = this.runTable('nat', hook, skb, host);
     if (e === undefined) return branches;
     return branches.map((b) => {
@@ -174,12 +183,12 @@ export class Netfilter {
       const cur = s.conntrack.get(e.id) ?? e;
       const upd: CtEntry = { ...cur, reply: invertTuple(tupleOf(b.skb.packet)), ...(dstManip ? { dstNatDone: true } : { srcNatDone: true }) };
       const ct = { ...ctView(upd, false, b.skb.ct.mark) };
-      return { ...b, skb: this.withState({ ...b.skb, ct }, s.withConntrack(s.conntrack.put(upd))) };
+      return { probability: b.probability, verdict: b.verdict, skb: this.withState(skbWith(b.skb, b.skb.packet, b.skb.mark, ct, b.skb.pathState), s.withConntrack(s.conntrack.put(upd))), hops: b.hops };
     });
   }
 
   private branch(skb: Skb, hops: readonly HookHop[]): HookBranch {
-    return { probability: Fraction.ONE, verdict: { kind: 'accept' }, skb, hops };
+    return { probability: Fraction.ONE, verdict: ACCEPT, skb, hops };
   }
 
   /** Every handler this namespace's netfilter registers, with its hook (register each with Netns.registerHook). */

@@ -1,11 +1,13 @@
 import { Fraction } from '../../lib/index.js';
-import { flowKey } from '../../packet/index.js';
 import type { Hook, HookHop, HookVerdict, HostView, Skb } from '../hooks.js';
 import { type CompiledChain, compileChain } from './chain-index.js';
 import type { IpsetRegistry } from './ipset/index.js';
 import type { NfState } from './state.js';
 import { probabilityText } from './match/statistic.js';
-import type { EvalCtx, Rule, Table } from './types.js';
+import { HK, NatRuleHop, RuleHop } from './hop.js';
+import { FlatRule } from './flat-rule.js';
+import type { EvalCtx, Match, Rule, Table, Target } from './types.js';
+import { ChainTarget } from './target/standard.js';
 import { TR } from './types.js';
 
 /** One outcome of running a table at a hook. */
@@ -41,18 +43,23 @@ interface Path {
   hops: HookHop[];
 }
 
+/** Verdicts are values: one shared accept. */
+export const ACCEPT: HookVerdict = Object.freeze({ kind: 'accept' });
+
 /** The kernel's limit on nested jumps is far above anything sane; deeper means a loop. */
 const MAX_DEPTH = 64;
 const TWO_31 = 2n ** 31n;
 
-const notes = new WeakMap<Rule, string>();
+const notes = new WeakMap<Match, string>();
 
-/** The hop text explaining a rule's random pick (cached: it is built with bigints). */
+/** The hop text explaining a rule's random pick (cached per statistic match: it is built with bigints). */
 function statisticNote(rule: Rule): string {
-  let n = notes.get(rule);
+  const m = rule instanceof FlatRule ? rule.stat : rule.matches.find((x) => x.probability !== undefined);
+  if (m === undefined) return '';
+  let n = notes.get(m);
   if (n === undefined) {
-    n = buildStatisticNote(rule);
-    notes.set(rule, n);
+    n = buildStatisticNote(m);
+    notes.set(m, n);
   }
   return n;
 }
@@ -68,14 +75,30 @@ function complementOf(p: Fraction): Fraction {
   return c;
 }
 
-function buildStatisticNote(rule: Rule): string {
-  for (const m of rule.matches) {
-    if (m.probability === undefined) continue;
-    const p = m.probability;
-    const kernel = p.den === TWO_31 ? ` = ${probabilityText(Number(p.num))}` : '';
-    return ` [statistic random: probability ${p.toString()}${kernel}, written --probability ${m.probabilityText ?? '?'}]`;
+function buildStatisticNote(m: Match): string {
+  const p = m.probability;
+  if (p === undefined) return '';
+  const kernel = p.den === TWO_31 ? ` = ${probabilityText(Number(p.num))}` : '';
+  return ` [statistic random: probability ${p.toString()}${kernel}, written --probability ${m.probabilityText ?? '?'}]`;
+}
+
+/** The chain a jump/goto enters, compiled (undefined when the table has no such chain). */
+function jumpChain(target: Target, table: Table, linear: boolean): CompiledChain | undefined {
+  if (target instanceof ChainTarget && !linear) {
+    if (target.resolvedIn !== table) {
+      const c = table.chains.get(target.chain);
+      target.resolved = c === undefined ? undefined : compileChain(c, false);
+      target.resolvedIn = table;
+    }
+    return target.resolved;
   }
-  return '';
+  const c = target.chain === undefined ? undefined : table.chains.get(target.chain);
+  return c === undefined ? undefined : compileChain(c, linear);
+}
+
+/** The "did not match" branch of a random pick: it resumes after this rule with a copy of everything. */
+function fork(p: Path, ctx: EvalCtx, prob: Fraction): Path {
+  return { chain: p.chain, pos: p.pos, stack: p.stack.slice(), ctx: { ...ctx }, prob: p.prob.mul(complementOf(prob)), hops: p.hops.slice() };
 }
 
 /**
@@ -86,7 +109,7 @@ function buildStatisticNote(rule: Rule): string {
  */
 export function walkTable(table: Table, hook: Hook, input: WalkInput): WalkResult[] {
   const start = table.chains.get(hook);
-  if (start === undefined) return [{ probability: Fraction.ONE, verdict: { kind: 'accept' }, skb: input.skb, state: input.state, hops: [] }];
+  if (start === undefined) return [{ probability: Fraction.ONE, verdict: ACCEPT, skb: input.skb, state: input.state, hops: [] }];
   const linear = input.linear === true;
   const results: WalkResult[] = [];
   const first: Path = {
@@ -97,6 +120,7 @@ export function walkTable(table: Table, hook: Hook, input: WalkInput): WalkResul
     prob: Fraction.ONE,
     hops: [],
   };
+  const tname = table.name;
   const work: Path[] = [first];
   const finish = (p: Path, verdict: HookVerdict): void => {
     results.push({ probability: p.prob, verdict, skb: p.ctx.skb, state: p.ctx.state, hops: p.hops });
@@ -104,7 +128,7 @@ export function walkTable(table: Table, hook: Hook, input: WalkInput): WalkResul
   const policy = (p: Path): void => {
     const pol = start.policy ?? 'ACCEPT';
     p.hops.push({ step: 'netfilter', table: table.name, chain: hook, detail: `policy ${pol}` });
-    finish(p, pol === 'ACCEPT' ? { kind: 'accept' } : { kind: 'drop', reason: `${table.name} ${hook} policy DROP` });
+    finish(p, pol === 'ACCEPT' ? ACCEPT : { kind: 'drop', reason: `${table.name} ${hook} policy DROP` });
   };
   for (let path = work.pop(); path !== undefined; path = work.pop()) {
     const p = path;
@@ -125,28 +149,43 @@ export function walkTable(table: Table, hook: Hook, input: WalkInput): WalkResul
       p.pos = i + 1;
       if (rule === undefined) continue;
       let matched = true;
-      const ms = rule.matches;
       let forked = false;
-      for (let k = 0; k < ms.length; k++) {
-        const m = ms[k];
-        if (m === undefined) continue;
-        const prob = m.probability;
-        if (prob !== undefined) {
-          if (prob.isZero()) {
-            matched = false;
-            break;
-          }
+      if (rule instanceof FlatRule) {
+        // kube-proxy's rule shapes: tested from the rule's own fields (no Match objects).
+        const stat = rule.stat;
+        if (!rule.test(ctx, 0)) continue;
+        if (stat !== undefined) {
+          const prob = stat.probability;
+          if (prob.isZero()) continue;
           if (!prob.isOne()) {
-            // The "did not match" branch resumes after this rule with a copy of everything.
-            work.push({ chain: p.chain, pos: p.pos, stack: [...p.stack], ctx: { ...ctx }, prob: p.prob.mul(complementOf(prob)), hops: [...p.hops] });
+            work.push(fork(p, ctx, prob));
             p.prob = p.prob.mul(prob);
             forked = true;
           }
-          continue;
+          if (!rule.test(ctx, 1)) continue;
         }
-        if (!m.evaluate(ctx)) {
-          matched = false;
-          break;
+      } else {
+        const ms = rule.matches;
+        for (let k = 0; k < ms.length; k++) {
+          const m = ms[k];
+          if (m === undefined) continue;
+          const prob = m.probability;
+          if (prob !== undefined) {
+            if (prob.isZero()) {
+              matched = false;
+              break;
+            }
+            if (!prob.isOne()) {
+              work.push(fork(p, ctx, prob));
+              p.prob = p.prob.mul(prob);
+              forked = true;
+            }
+            continue;
+          }
+          if (!m.evaluate(ctx)) {
+            matched = false;
+            break;
+          }
         }
       }
       if (!matched || rule.target === undefined) continue;
@@ -158,28 +197,24 @@ export function walkTable(table: Table, hook: Hook, input: WalkInput): WalkResul
       const chainName = p.chain.chain.name;
       const ruleNumber = i + 1;
       const extra = forked ? statisticNote(rule) : '';
-      const hop = (detail: string, nat?: HookHop['nat']): HookHop =>
-        nat === undefined
-          ? { step: 'netfilter', table: table.name, chain: chainName, ruleNumber, rule: rule.text, detail: detail + extra }
-          : { step: 'netfilter', table: table.name, chain: chainName, ruleNumber, rule: rule.text, detail: detail + extra, nat };
       if (r === TR.Continue) {
-        p.hops.push(hop(`-j ${target.name}${ctx.note === undefined ? '' : `: ${ctx.note}`}`));
+        p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Target, target, ctx.note, extra));
         continue;
       }
       if (r === TR.Jump || r === TR.Goto) {
-        const next = target.chain === undefined ? undefined : table.chains.get(target.chain);
-        p.hops.push(hop(`${r === TR.Goto ? '-g' : '-j'} ${target.name}`));
+        const next = jumpChain(target, table, linear);
+        p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, r === TR.Goto ? HK.Goto : HK.Jump, target, undefined, extra));
         if (next === undefined || p.stack.length >= MAX_DEPTH) {
           finish(p, { kind: 'drop', reason: next === undefined ? `chain ${target.name} does not exist` : `chain loop through ${target.name}` });
           break;
         }
         if (r === TR.Jump) p.stack.push({ chain: p.chain, pos: p.pos });
-        p.chain = compileChain(next, linear);
+        p.chain = next;
         p.pos = 0;
         continue;
       }
       if (r === TR.Return) {
-        p.hops.push(hop('-j RETURN'));
+        p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Return, target, undefined, extra));
         const back = p.stack.pop();
         if (back === undefined) {
           policy(p);
@@ -191,24 +226,23 @@ export function walkTable(table: Table, hook: Hook, input: WalkInput): WalkResul
       }
       if (r === TR.Accept) {
         const nat = ctx.natType;
-        if (nat === undefined) p.hops.push(hop(`-j ${target.name}`));
-        else {
-          const b = flowKey(before);
-          const a = flowKey(ctx.skb.packet);
-          p.hops.push(hop(`${target.name}: ${b} => ${a}`, { type: nat, before: b, after: a }));
-        }
-        finish(p, { kind: 'accept' });
+        p.hops.push(
+          nat === undefined
+            ? new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Target, target, undefined, extra)
+            : new NatRuleHop(tname, chainName, ruleNumber, rule.text, target, extra, nat, before, ctx.skb.packet),
+        );
+        finish(p, ACCEPT);
         break;
       }
       if (r === TR.Drop) {
-        p.hops.push(hop(`-j ${target.name}${ctx.note === undefined ? '' : `: ${ctx.note}`}`));
-        finish(p, { kind: 'drop', reason: `${table.name} ${chainName} rule ${ruleNumber}: ${ctx.note ?? rule.text}` });
+        p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Target, target, ctx.note, extra));
+        finish(p, { kind: 'drop', reason: `${tname} ${chainName} rule ${ruleNumber}: ${ctx.note ?? rule.text}` });
         break;
       }
       // Reject
       const w = target.rejectWith ?? 'icmp-port-unreachable';
-      p.hops.push(hop(`-j REJECT --reject-with ${w}`));
-      finish(p, { kind: 'reject', reason: `${table.name} ${chainName} rule ${ruleNumber}: ${rule.text}`, with: w });
+      p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Reject, target, w, extra));
+      finish(p, { kind: 'reject', reason: `${tname} ${chainName} rule ${ruleNumber}: ${rule.text}`, with: w });
       break;
     }
   }

@@ -2,6 +2,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { NEW_CT } from '../../../src/net/hooks.js';
 import { parseRuleFast } from '../../../src/net/netfilter/fast-rule.js';
+import { FlatRule } from '../../../src/net/netfilter/flat-rule.js';
 import { ruleKeys } from '../../../src/net/netfilter/chain-index.js';
 import { type EvalCtx, NfState, parseRule, ruleSaveArgs, splitArgs } from '../../../src/net/netfilter/index.js';
 import { kubeProxyRulesetText } from '../../../src/net/netfilter/bench.js';
@@ -43,6 +44,8 @@ function describe(r: Rule): unknown {
     evals: PACKETS.map((s) => {
       const ctx: EvalCtx = { hook: 'PREROUTING', table: 'nat', host, ipsets: Ipsets.EMPTY, nowMs: 0, skb: { ...s, ct: NEW_CT }, state: NfState.EMPTY, natType: undefined, note: undefined };
       const ok = r.matches.every((m) => m.probability !== undefined || m.evaluate(ctx));
+      // The walker tests flat rules from their fields: that must agree with their matches.
+      if (r instanceof FlatRule && (r.test(ctx, 0) && r.test(ctx, 1)) !== ok) throw new Error(`FlatRule.test disagrees with its matches: ${r.text}`);
       const verdict = ok ? r.target?.apply(ctx) : undefined;
       return [ok, verdict, ctx.skb.packet.dst, ctx.skb.packet.dport];
     }),

@@ -3,6 +3,7 @@ import { single } from '../match/module.js';
 import type { EvalCtx, Target, TargetResult } from '../types.js';
 import { TR } from '../types.js';
 import type { TargetModule } from './module.js';
+import { skbWith } from '../skb.js';
 import { type NatRange, natRangeText, parseNatRange } from './nat-range.js';
 import type { Ip4 } from '../../../addr/index.js';
 
@@ -39,7 +40,7 @@ export class DnatTarget implements Target {
     const p = ctx.skb.packet;
     // nf_nat keeps the port when it is inside the range, otherwise takes the range's first (pickPort).
     const dport = !hasPorts(p) || this.portLo < 0 || (p.dport >= this.portLo && p.dport <= this.portHi) ? p.dport : this.portLo;
-    ctx.skb = { ...ctx.skb, packet: withDst(p, this.minIp, dport) };
+    ctx.skb = skbWith(ctx.skb, withDst(p, this.minIp, dport), ctx.skb.mark, ctx.skb.ct, ctx.skb.pathState);
     ctx.natType = 'dnat';
     return TR.Accept;
   }

@@ -2,6 +2,7 @@ import { type BuildCtx, type OptSet, hex, parseMarkMask, parseU32, single } from
 import type { Target } from '../types.js';
 import { TR } from '../types.js';
 import type { TargetModule } from './module.js';
+import { skbWith } from '../skb.js';
 
 /**
  * Every way to spell a mark change, reduced to xt_MARK v2's (value, mask) meaning
@@ -53,7 +54,7 @@ export const markTarget: TargetModule = {
       saveArgs: ['--set-xmark', `${hex(value)}/${hex(mask)}`],
       apply: (ctx) => {
         const mark = applyXmark(ctx.skb.mark, value, mask);
-        if (mark !== ctx.skb.mark) ctx.skb = { ...ctx.skb, mark };
+        if (mark !== ctx.skb.mark) ctx.skb = skbWith(ctx.skb, ctx.skb.packet, mark, ctx.skb.ct, ctx.skb.pathState);
         ctx.note = `mark ${hex(mark)}`;
         return TR.Continue;
       },

@@ -3,6 +3,7 @@ import { single } from '../match/module.js';
 import type { Target } from '../types.js';
 import { TR } from '../types.js';
 import type { TargetModule } from './module.js';
+import { skbWith } from '../skb.js';
 import { parsePorts, pickPort, portsText } from './nat-range.js';
 
 /**
@@ -38,7 +39,7 @@ export const masqueradeTarget: TargetModule = {
           return TR.Drop;
         }
         const sport = hasPorts(p) ? pickPort(p.sport, ports) : p.sport;
-        ctx.skb = { ...ctx.skb, packet: withSrc(p, addr, sport) };
+        ctx.skb = skbWith(ctx.skb, withSrc(p, addr, sport), ctx.skb.mark, ctx.skb.ct, ctx.skb.pathState);
         ctx.natType = 'masquerade';
         return TR.Accept;
       },

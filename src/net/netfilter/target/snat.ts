@@ -3,6 +3,7 @@ import { single } from '../match/module.js';
 import type { Target } from '../types.js';
 import { TR } from '../types.js';
 import type { TargetModule } from './module.js';
+import { skbWith } from '../skb.js';
 import { natRangeText, parseNatRange, pickPort } from './nat-range.js';
 
 /** `-j SNAT --to-source ip[-ip][:port[-port]] [--random] [--random-fully] [--persistent]`. */
@@ -27,7 +28,7 @@ export const snatTarget: TargetModule = {
       apply: (ctx) => {
         const p = ctx.skb.packet;
         const sport = hasPorts(p) ? pickPort(p.sport, range.ports) : p.sport;
-        ctx.skb = { ...ctx.skb, packet: withSrc(p, range.minIp, sport) };
+        ctx.skb = skbWith(ctx.skb, withSrc(p, range.minIp, sport), ctx.skb.mark, ctx.skb.ct, ctx.skb.pathState);
         ctx.natType = 'snat';
         return TR.Accept;
       },

@@ -1,4 +1,5 @@
 import type { Target, TargetResult } from '../types.js';
+import type { CompiledChain } from '../chain-index.js';
 import { TR } from '../types.js';
 import type { TargetModule } from './module.js';
 
@@ -19,6 +20,13 @@ export const returnTarget = verdict('RETURN', TR.Return);
 /** `-j CHAIN` (jump: come back here on RETURN) or `-g CHAIN` (goto: RETURN goes to our caller). */
 export class ChainTarget implements Target {
   readonly saveArgs: readonly string[] = NO_ARGS;
+  /**
+   * The walker's memo of where this jump lands: the compiled chain in the table it last
+   * resolved against (tables are immutable values, so identity decides). Looking the chain up
+   * by name in a 40k-chain Map cost more than the rest of a jump.
+   */
+  resolvedIn: unknown = undefined;
+  resolved: CompiledChain | undefined = undefined;
 
   constructor(
     readonly chain: string,

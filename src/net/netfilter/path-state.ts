@@ -1,0 +1,83 @@
+import type { PathState } from '../hooks.js';
+
+/** Beyond this many layers a lookup would walk too far: the layers are folded into one Map. */
+const MAX_DEPTH = 8;
+
+/**
+ * A path state with one key set over another (copy-on-write without the copy). Netfilter
+ * replaces its own entry several times per packet (conntrack, NAT, confirmation); copying the
+ * whole Map each time cost more than the rest of the hook. Reads walk the few layers; anything
+ * that iterates gets a Map folded once and cached. Insertion order is Map's: a key keeps the
+ * place of its first insertion.
+ */
+export class PathStateLayer implements ReadonlyMap<string, unknown> {
+  private folded: Map<string, unknown> | undefined;
+
+  private constructor(
+    private readonly key: string,
+    private readonly value: unknown,
+    private readonly parent: PathState | undefined,
+    private readonly depth: number,
+  ) {}
+
+  /** `base` with `key` set to `value`. */
+  static with(base: PathState | undefined, key: string, value: unknown): PathState {
+    const depth = base instanceof PathStateLayer ? base.depth + 1 : 1;
+    if (depth <= MAX_DEPTH) return new PathStateLayer(key, value, base, depth);
+    const m = new Map(base ?? []);
+    m.set(key, value);
+    return new PathStateLayer(key, value, m, 1);
+  }
+
+  get(key: string): unknown {
+    // Walk the layers without recursion; a plain Map (or any other ReadonlyMap) ends the walk.
+    let t: PathState | undefined = this;
+    while (t instanceof PathStateLayer) {
+      if (t.key === key) return t.value;
+      t = t.parent;
+    }
+    return t?.get(key);
+  }
+
+  has(key: string): boolean {
+    let t: PathState | undefined = this;
+    while (t instanceof PathStateLayer) {
+      if (t.key === key) return true;
+      t = t.parent;
+    }
+    return t?.has(key) ?? false;
+  }
+
+  private fold(): Map<string, unknown> {
+    if (this.folded === undefined) {
+      const m = new Map(this.parent ?? []);
+      m.set(this.key, this.value);
+      this.folded = m;
+    }
+    return this.folded;
+  }
+
+  get size(): number {
+    return this.fold().size;
+  }
+
+  forEach(fn: (value: unknown, key: string, map: ReadonlyMap<string, unknown>) => void, thisArg?: unknown): void {
+    this.fold().forEach((v, k) => fn.call(thisArg, v, k, this));
+  }
+
+  entries(): MapIterator<[string, unknown]> {
+    return this.fold().entries();
+  }
+
+  keys(): MapIterator<string> {
+    return this.fold().keys();
+  }
+
+  values(): MapIterator<unknown> {
+    return this.fold().values();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, unknown]> {
+    return this.fold().entries();
+  }
+}
