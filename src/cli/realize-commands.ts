@@ -3,6 +3,7 @@ import { buildCluster } from '../cluster/index.js';
 import { InputError } from '../lib/index.js';
 import { type RealizeProgress, cleanupAll, down, realize, renderRealized, renderVerifyReport, verify, verifyReportJson } from '../realize/index.js';
 import { loadTopology } from '../topology/index.js';
+import { registerCaptureCommand } from './capture-command.js';
 
 interface Io {
   readonly stdout: (s: string) => void;
@@ -72,6 +73,8 @@ export function registerRealizeCommands(program: Command, io: Io, setExit: (code
       io.stdout(o.json === true ? JSON.stringify(verifyReportJson(report), null, 2) + '\n' : renderVerifyReport(report, topology));
       setExit(report.summary.disagreed > 0 ? 1 : 0);
     });
+
+  registerCaptureCommand(program, io);
 
   // Realized clusters also own responder processes and state files, which a namespace sweep alone would leave
   // behind (a namespace lives on while a process is inside it): clean them first, before an existing `cleanup`.
