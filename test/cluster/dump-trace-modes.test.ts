@@ -10,6 +10,7 @@ import { printIpvsadmList, printIpvsadmSave } from '../../src/net/index.js';
 import { IpvsProxier, NftablesProxier } from '../../src/proxy/index.js';
 import { overallServices, overallSlices } from '../proxy/fixtures/overall-services.js';
 import { fakeProxierConfig, testExternalIP, testNodeIP, testNodeIPAlt } from '../proxy/helpers.js';
+import { TOPOLOGIES } from '../helpers/cluster.js';
 
 /** A real node's dumps, here rendered by our proxiers for upstream's TestOverallIPTablesRules services. */
 function ipvsDumps(accessFilter: boolean): { iptables: string; ipvsadm: string; ipvsadmLn: string; ipset: string } {
@@ -78,4 +79,28 @@ test('kubewire trace --nft / --ipvsadm: a bad dump exits 2 naming the file and l
   err = '';
   t.is(await runCli(['trace', '--ipvsadm', badIpvs, '--from', '10.0.0.2', '--to', '10.96.0.1:443'], { stdout: () => undefined, stderr: (s) => (err += s) }), 2);
   t.regex(err, /bad\.ipvs: line 2: "nowhere" is not an IPv4 address:port/);
+});
+
+test('kubewire rules / trace --mode: each mode prints its own view of the node and traces by its own mechanism', async (t) => {
+  const topo = join(TOPOLOGIES, 'three-node.yaml');
+  const run = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
+    let out = '';
+    let err = '';
+    const code = await runCli(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
+    return { code, out, err };
+  };
+  const nft = await run('rules', topo, '--node', 'node-a', '--mode', 'nftables');
+  t.is(nft.code, 0, nft.err);
+  t.true(nft.out.startsWith('table ip kube-proxy {\n'));
+  const ipvs = await run('rules', topo, '--node', 'node-a', '--mode', 'ipvs');
+  t.is(ipvs.code, 0, ipvs.err);
+  t.regex(ipvs.out, /# ipvsadm -Ln\nIP Virtual Server version 1\.2\.1 \(size=4096\)\n/);
+  t.regex(ipvs.out, /# ipset save\ncreate KUBE-LOOP-BACK hash:ip,port,ip /);
+  const ipt = await run('rules', topo, '--node', 'node-a');
+  t.regex(ipt.out, /-A KUBE-SERVICES .*-j KUBE-NODEPORTS\n/, 'iptables mode prints iptables-save as before');
+  const tr = await run('trace', topo, '--from', 'external/client', '--to', 'node/node-b:30081', '--mode', 'ipvs', '--json');
+  t.is(tr.code, 0, tr.err);
+  const j = JSON.parse(tr.out) as { paths: { hops: { step: string }[] }[] };
+  t.true(j.paths.every((p) => p.hops.some((h) => h.step === 'ipvs')));
+  t.is((await run('trace', topo, '--from', 'external/client', '--to', 'node/node-b:30081', '--mode', 'bogus')).code, 2);
 });
