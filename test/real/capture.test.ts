@@ -5,7 +5,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { pcapAvailable, readPcap, startCapture } from '../../src/capture/index.js';
+import { buildCluster } from '../../src/cluster/index.js';
+import { realize, teardown } from '../../src/realize/index.js';
+import { loadTopology } from '../../src/topology/index.js';
 
 const run = promisify(execFile);
 const ROOT = process.getuid?.() === 0;
@@ -22,8 +27,13 @@ const NS_B = `${TAG}-b`;
 const maybe = why === undefined ? test.serial : test.serial.skip;
 if (why !== undefined) test(`real capture tests need ${why}`, (t) => t.pass());
 
+const CLI_PREFIX = 'kw-ca9e';
+const HOST_GW = fileURLToPath(new URL('../../topologies/three-node.yaml', import.meta.url));
+const KUBEWIRE = fileURLToPath(new URL('../../bin/kubewire', import.meta.url));
+
 test.after.always(async () => {
   if (!ROOT) return;
+  await teardown(CLI_PREFIX).catch(() => undefined);
   for (const ns of [NS_A, NS_B]) await run('ip', ['netns', 'del', ns]).catch(() => undefined);
 });
 
@@ -86,4 +96,37 @@ maybe('a BPF filter keeps only matching packets, and a missing interface is a cl
   const out = (await run('tshark', ['-r', file, '-T', 'fields', '-e', 'udp.dstport', '-e', 'data'])).stdout;
   t.is(out, `40000\t${Buffer.from('keep-me').toString('hex')}\n`);
   await t.throwsAsync(startCapture({ netns: NS_A, iface: 'nope0', file: join(tmpdir(), 'kw-none.pcap') }), { code: 'KW_CAPTURE_START', message: /capture on kw-c-[0-9a-f]{4}-a:nope0: cannot capture on nope0/ });
+});
+
+maybe('kubewire capture on a realized topology writes one pcap per --on with the pod-to-pod datagram and its answer', async (t) => {
+  const state = await realize(buildCluster(await loadTopology(HOST_GW)), { prefix: CLI_PREFIX, cniPath: ['/usr/lib/cni'] });
+  const client = state.pods['demo/client'];
+  const db = state.pods['demo/db'];
+  if (client === undefined || db === undefined) return t.fail('three-node has pods demo/client and demo/db');
+  const dir = mkdtempSync(join(tmpdir(), 'kw-cap-'));
+  const cli = spawn(KUBEWIRE, ['capture', HOST_GW, '--prefix', CLI_PREFIX, '--on', 'pod/demo/db:eth0', '--on', 'node-a:eth0', '--out', join(dir, 'c.pcap'), '--seconds', '3', '--filter', 'udp port 5432'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  cli.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const started = new Promise<void>((res) => cli.stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+    if (err.includes('capturing on')) res();
+  }));
+  const exited = new Promise<number | null>((res) => cli.on('close', res));
+  await Promise.race([started, exited]);
+  // The responder answers a datagram with "<pod> <source>"; host-gw routes it unencapsulated through node-a's eth0.
+  await sendUdp(client.netns, db.ip, 5432, ['kw-e2e-payload']);
+  t.is(await exited, 0, err);
+  t.regex(out, /c-pod-demo-db-eth0\.pcap: 2 packets \(pod\/demo\/db:eth0 in kw-ca9e-p\d+\)\n/);
+  t.regex(out, /c-node-a-eth0\.pcap: 2 packets \(node-a:eth0 in kw-ca9e-n\d+\)\n/);
+  for (const f of ['c-pod-demo-db-eth0.pcap', 'c-node-a-eth0.pcap']) {
+    const file = join(dir, f);
+    const rows = (await run('tshark', ['-r', file, '-T', 'fields', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'udp.dstport'])).stdout.trim().split('\n');
+    t.is(rows[0], `${client.ip}\t${db.ip}\t5432`, f);
+    t.regex(rows[1] ?? '', new RegExp(`^${db.ip.replaceAll('.', '\\.')}\t${client.ip.replaceAll('.', '\\.')}\t\\d+$`), f);
+    const recs = readPcap(readFileSync(file), file).records;
+    t.true(recs[0]?.data.includes('kw-e2e-payload'), f);
+    t.true(recs[1]?.data.includes(`demo/db ${client.ip}:`), f);
+  }
+  await teardown(CLI_PREFIX);
 });
