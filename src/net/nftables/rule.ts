@@ -3,22 +3,26 @@ import { type NftExpr, type NftSelector, type NftVerdict, verdictText } from './
 /** Splits nft text into words, `{`, `}`, `,` and quoted strings (kept with their quotes). */
 export function tokenize(text: string): string[] | undefined {
   const out: string[] = [];
+  const n = text.length;
   let i = 0;
-  while (i < text.length) {
-    const c = text[i] ?? '';
-    if (/\s/.test(c)) {
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
       i++;
-    } else if (c === '"') {
+    } else if (c === 34) {
       const j = text.indexOf('"', i + 1);
       if (j < 0) return undefined;
       out.push(text.slice(i, j + 1));
       i = j + 1;
-    } else if (c === '{' || c === '}' || c === ',') {
-      out.push(c);
+    } else if (c === 123 || c === 125 || c === 44) {
+      out.push(c === 123 ? '{' : c === 125 ? '}' : ',');
       i++;
     } else {
-      let j = i;
-      while (j < text.length && !/[\s{},"]/.test(text[j] ?? '')) j++;
+      let j = i + 1;
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
+        if (d === 32 || d === 9 || d === 10 || d === 13 || d === 34 || d === 123 || d === 125 || d === 44) break;
+      }
       out.push(text.slice(i, j));
       i = j;
     }

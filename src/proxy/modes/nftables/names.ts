@@ -10,8 +10,12 @@ import type { EndpointInfo } from '../../endpoint.js';
  */
 const MAX_BASE = 256 - 16;
 
+// crypto.hash (Node >= 20.12) is a one-shot digest, cheaper than a Hash object per name.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }).hash;
+
 export function hashAndTruncate(name: string): string {
-  const h = base32Prefix(crypto.createHash('sha256').update(name, 'utf8').digest(), 8);
+  const digest = oneShot !== undefined ? oneShot('sha256', name, 'buffer') : crypto.createHash('sha256').update(name, 'utf8').digest();
+  const h = base32Prefix(digest, 8);
   const n = `${h}-${name}`;
   return n.length > MAX_BASE ? `${n.slice(0, MAX_BASE - 3)}...` : n;
 }
