@@ -1,3 +1,31 @@
+/**
+ * How many nodes' iptables proxiers share one rendering (kubewire's design; kube-proxy itself runs
+ * once per node and shares nothing).
+ *
+ * - State once: SharedProxyState holds Services and EndpointSlices for all nodes. Chain names are
+ *   computed at ingest, as kube-proxy's newServiceInfo / newEndpointInfo do (KUBE-SVC/SVL/EXT/FW on
+ *   the ServicePortInfo, KUBE-SEP on each EndpointInfo), so rendering never hashes.
+ * - Text once: a Service port renders identically on every node unless a Local traffic policy sees
+ *   local endpoints, topology hints apply to the node's zone, or a loadBalancerSourceRange holds the
+ *   node IP (`variantFor`). The default rendering lives only in blocks of BLOCK_SIZE ports: per block
+ *   one flat string per section (`full`: KUBE-SERVICES/NODEPORTS lines then chain rules per port;
+ *   `decls`; `filter`) plus offsets, so one port's text is cut out by `slice` rather than re-rendered.
+ *   Node-specific variants are cached per port + variant key.
+ * - A node's restore text is one join of block texts (and, in blocks holding its node-specific or
+ *   changed services, of the pieces cut out of them): a flat string, never a rope.
+ * - A change bumps its block's version; the block is rebuilt by rendering the changed ports and
+ *   cutting the others out of the previous text.
+ * - Per node there is only the proxier (config and sync state): memory grows with Services plus
+ *   node-specific variants, not with nodes x rules.
+ *
+ * Figures (scripts/bench/iptables.ts, 10,000 Services x 3 endpoints, CPU time on a 2-core machine
+ * shared with other jobs, load ~20; text timed up to a flat string): cold full render of the first
+ * node 620-930 ms before this design, 150-260 ms after (GC and first-run JIT are a large share: the
+ * 2,000-Service render costs ~100-170 ms); a second node 90-130 ms before (rope flattening), 13-25 ms
+ * after (one 12 MB copy); adding one Service and syncing 16-25 ms before, 1.7-2.2 ms after (mostly
+ * the 1.3 MB KUBE-SERVICES chain every partial sync rewrites, a fresh large-object allocation);
+ * 5,000 nodes on one context: 113 MiB heap before, 71 MiB after, 0.4 KiB per node.
+ */
 import type { Ip4 } from '../../../addr/index.js';
 import { type EndpointInfo, isLocalTo } from '../../endpoint.js';
 import type { ServicePortInfo } from '../../service-port.js';
