@@ -4,7 +4,7 @@ import { Cidr4, ip4, ip4ToString, type Mac, macFromName, parseIp4 } from '../../
 import { Tracer } from '../../src/datapath/index.js';
 import { type Hook, type HookHandler, type HostView, Ipvs, NEW_CT, Netfilter, type Netns, Network, Nftables, type Skb } from '../../src/net/index.js';
 import { type Packet, makePacket } from '../../src/packet/index.js';
-import { IptablesProxier, IpvsProxier, NftablesProxier, type ProxierConfig, type ProxyMode, UserspaceProxier, UserspaceSockets } from '../../src/proxy/index.js';
+import { type BuiltinJump, ENSURED_JUMPS, ensuredJumpText, nodeViewWithJumps, IptablesProxier, IpvsProxier, NftablesProxier, type ProxierConfig, type ProxyMode, UserspaceProxier, UserspaceSockets } from '../../src/proxy/index.js';
 import { type BenchContext, round } from './figure.js';
 
 /**
@@ -132,8 +132,10 @@ function buildNode(mode: ProxyMode, svcs: readonly Service[], slices: readonly E
       feed(p);
       let text = '';
       rendered(cpuMs(() => (text = p.sync().restore)));
-      void text;
-      nf.iptablesRestore(p.nodeView(), { noflush: true });
+      // IptablesProxier.nodeView() re-parses the dump and is quadratic at this size; the ensured
+      // jumps are added here the same way (EnsureRule prepend).
+      const jumps: BuiltinJump[] = ENSURED_JUMPS.filter((j) => j.table !== 'mangle').map((j) => ({ table: j.table === 'nat' ? 'nat' : 'filter', from: j.srcChain, args: ensuredJumpText(j, '-A').slice(`-A ${j.srcChain} `.length), position: 'prepend' }));
+      nf.iptablesRestore(nodeViewWithJumps(text, jumps), { noflush: true });
       break;
     }
     case 'ipvs': {

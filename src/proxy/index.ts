@@ -11,3 +11,4 @@ export * from './modes/iptables/index.js';
 export * from './modes/ipvs/index.js';
 export * from './modes/userspace/index.js';
 export * from './modes/nftables/index.js';
+export { nodeViewWithJumps, type BuiltinJump } from './builtin-view.js';
