@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { type CaptureHandle, startCapture } from '../capture/index.js';
 import { InputError, KubewireError } from '../lib/index.js';
@@ -49,7 +50,7 @@ function netnsOf(s: RealizedState, target: string): string | undefined {
  * Maps each `--on` to the real namespace the realize state recorded for it, and to its output file: `out` itself for
  * a single point, `<out>-<target>-<iface>.pcap` for several (classic pcap has no interface field, so one file each).
  */
-export function capturePoints(s: RealizedState, ons: readonly OnSpec[], out: string): CapturePoint[] {
+export function capturePoints(s: RealizedState, ons: readonly OnSpec[], out: string, perPoint = ons.length !== 1): CapturePoint[] {
   if (ons.length === 0) throw new InputError('KW_CLI_USAGE', 'capture needs at least one --on <target>:<interface>');
   const points = ons.map((o) => {
     const netns = netnsOf(s, o.target);
@@ -58,7 +59,7 @@ export function capturePoints(s: RealizedState, ons: readonly OnSpec[], out: str
       throw new InputError('KW_CLI_USAGE', `--on ${o.target}:${o.iface}: ${o.target} is not in realized cluster ${s.prefix} (known: ${known.join(', ')})`);
     }
     const ext = extname(out) === '' ? '.pcap' : extname(out);
-    const file = ons.length === 1 ? out : join(dirname(out), `${basename(out, extname(out))}-${o.target.replaceAll('/', '-')}-${o.iface.replaceAll(/[/:]/g, '-')}${ext}`);
+    const file = !perPoint ? out : join(dirname(out), `${basename(out, extname(out))}-${o.target.replaceAll('/', '-')}-${o.iface.replaceAll(/[/:]/g, '-')}${ext}`);
     return { ...o, netns, file };
   });
   const seen = new Set<string>();
@@ -89,6 +90,43 @@ function waitFor(seconds: number | undefined): Promise<void> {
   });
 }
 
+/**
+ * For `verify --capture <dir>`: starts a capture per point (default: every node's eth0, the node network) once the
+ * cluster is up, and returns what stops them and reports each file.
+ */
+export function captureAround(dir: string, ons: readonly OnSpec[], filter: string | undefined, io: Io): (s: RealizedState) => Promise<() => Promise<void>> {
+  return async (s) => {
+    const chosen = ons.length > 0 ? ons : Object.keys(s.nodes).map((n) => ({ target: n, iface: 'eth0' }));
+    const points = capturePoints(s, chosen, join(dir, 'capture.pcap'), true);
+    mkdirSync(dir, { recursive: true });
+    const handles = await startAll(points, filter);
+    return () => stopAll(handles, io);
+  };
+}
+
+async function startAll(points: readonly CapturePoint[], filter: string | undefined): Promise<{ point: CapturePoint; h: CaptureHandle }[]> {
+  const handles: { point: CapturePoint; h: CaptureHandle }[] = [];
+  try {
+    for (const point of points) handles.push({ point, h: await startCapture({ netns: point.netns, iface: point.iface, file: point.file, ...(filter === undefined ? {} : { filter }) }) });
+  } catch (e) {
+    // Stop what did start, so no agent outlives a failed start.
+    for (const { h } of handles) await h.stop().catch(() => undefined);
+    throw e;
+  }
+  return handles;
+}
+
+async function stopAll(handles: readonly { point: CapturePoint; h: CaptureHandle }[], io: Io): Promise<void> {
+  for (const { point, h } of handles) {
+    try {
+      const { packets } = await h.stop();
+      io.stdout(`${point.file}: ${packets} packets (${point.target}:${point.iface} in ${point.netns})\n`);
+    } catch (e) {
+      io.stderr(`${point.file}: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  }
+}
+
 /** `kubewire capture <topology> --on …:<iface> --out file.pcap`: capture inside a realized topology. */
 export function registerCaptureCommand(program: Command, io: Io): void {
   program
@@ -102,23 +140,12 @@ export function registerCaptureCommand(program: Command, io: Io): void {
     .option('--prefix <kw-xxxx>', 'name prefix (default: derived from the topology path)')
     .action(async (topology: string, o: { on?: OnSpec[]; out: string; seconds?: number; filter?: string; prefix?: string }) => {
       const points = capturePoints(realizedState(topology, o.prefix), o.on ?? [], o.out);
-      const handles: { point: CapturePoint; h: CaptureHandle }[] = [];
+      const handles = await startAll(points, o.filter);
       try {
-        for (const point of points) {
-          handles.push({ point, h: await startCapture({ netns: point.netns, iface: point.iface, file: point.file, ...(o.filter === undefined ? {} : { filter: o.filter }) }) });
-        }
         io.stderr(`capturing on ${points.map((p) => `${p.target}:${p.iface}`).join(', ')}${o.seconds === undefined ? ' (Ctrl-C to stop)' : ` for ${o.seconds} s`}\n`);
         await waitFor(o.seconds);
       } finally {
-        // Stop whatever started, also when a later start failed, so no agent outlives the command.
-        for (const { point, h } of handles) {
-          try {
-            const { packets } = await h.stop();
-            io.stdout(`${point.file}: ${packets} packets (${point.target}:${point.iface} in ${point.netns})\n`);
-          } catch (e) {
-            io.stderr(`${point.file}: ${e instanceof Error ? e.message : String(e)}\n`);
-          }
-        }
+        await stopAll(handles, io);
       }
     });
 }

@@ -3,7 +3,7 @@ import { buildCluster } from '../cluster/index.js';
 import { InputError } from '../lib/index.js';
 import { type RealizeProgress, cleanupAll, down, realize, renderRealized, renderVerifyReport, verify, verifyReportJson } from '../realize/index.js';
 import { loadTopology } from '../topology/index.js';
-import { registerCaptureCommand } from './capture-command.js';
+import { type OnSpec, captureAround, parseOn, registerCaptureCommand } from './capture-command.js';
 
 interface Io {
   readonly stdout: (s: string) => void;
@@ -60,13 +60,18 @@ export function registerRealizeCommands(program: Command, io: Io, setExit: (code
     .option('--connections <n>', 'connections per distribution check (default 120)', parseCount('--connections'))
     .option('--cni-path <dirs>', 'CNI_PATH when verify has to realize the topology')
     .option('--json', 'print {"summary":…,"probes":[…]}')
-    .action(async (topology: string, o: { probes?: number; seed?: number; probe: string[]; connections?: number; cniPath?: string; json?: boolean }) => {
+    .option('--capture <dir>', 'capture during the probes into <dir>/capture-<target>-<iface>.pcap (root, node-pcap)')
+    .option('--capture-on <target:iface>', 'where to capture (repeatable; default: every node\'s eth0), as kubewire capture --on', (v: string, acc: OnSpec[] | undefined) => [...(acc ?? []), parseOn(v)])
+    .action(async (topology: string, o: { probes?: number; seed?: number; probe: string[]; connections?: number; cniPath?: string; json?: boolean; capture?: string; captureOn?: OnSpec[] }) => {
+      if (o.captureOn !== undefined && o.capture === undefined) throw new InputError('KW_CLI_USAGE', '--capture-on needs --capture <dir>');
       const cluster = buildCluster(await loadTopology(topology));
       const report = await verify(cluster, {
         ...(o.probes === undefined ? {} : { probes: o.probes }),
         ...(o.seed === undefined ? {} : { seed: o.seed }),
         ...(o.connections === undefined ? {} : { connections: o.connections }),
         given: o.probe,
+        // Reports go to stderr, so --json output stays one JSON document.
+        ...(o.capture === undefined ? {} : { around: captureAround(o.capture, o.captureOn ?? [], undefined, { stdout: io.stderr, stderr: io.stderr }) }),
         realize: { ...cniPathOpt(o.cniPath), onProgress: progressLine(io) },
         onProgress: (text, done, total) => io.stderr(`[verify${total === undefined ? '' : ` ${(done ?? 0) + 1}/${total}`}] ${text}\n`),
       });

@@ -29,6 +29,11 @@ export interface VerifyOptions {
   /** Used when the topology is not up yet (verify then takes it down afterwards). */
   readonly realize?: RealizeOptions;
   readonly onProgress?: (text: string, done?: number, total?: number) => void;
+  /**
+   * Runs once the cluster is up, before the first probe; the function it returns runs after the last probe (and
+   * before a teardown). The CLI uses it to capture packets during the probes (`verify --capture`).
+   */
+  readonly around?: (state: RealizedState) => Promise<() => Promise<void>>;
 }
 
 export interface ProbeReport {
@@ -90,7 +95,12 @@ export async function verify(cluster: Cluster, o: VerifyOptions = {}): Promise<V
   let t2 = t1;
   try {
     checkAddresses(cluster, state);
-    reports = await runProbes(cluster, state, probes, runner, o, progress);
+    const after = o.around === undefined ? undefined : await o.around(state);
+    try {
+      reports = await runProbes(cluster, state, probes, runner, o, progress);
+    } finally {
+      await after?.();
+    }
     t2 = performance.now();
   } finally {
     if (realizedHere) {

@@ -34,6 +34,8 @@ test('targets map to the namespaces the realize state recorded; one point writes
     [`${p}-x0`, '/tmp/out/a-external-client-eth0.pcap'],
     [`${p}-sw`, '/tmp/out/a-switch-br0.pcap'],
   ]);
+  // verify --capture names every file after its point, even a single one.
+  t.deepEqual(capturePoints(s, [parseOn('node-a:eth0')], '/d/capture.pcap', true).map((x) => x.file), ['/d/capture-node-a-eth0.pcap']);
 });
 
 test('an unknown target names the known ones; the same point twice is refused', (t) => {
