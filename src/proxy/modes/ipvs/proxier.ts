@@ -100,10 +100,14 @@ export class IpvsProxier implements Proxier {
   /** The current rendering without touching sync state. */
   render(): IpvsSyncReport {
     const sets = new Map<string, string[]>();
+    const seen = new Set<string>();
     const add = (set: string, m: string): void => {
+      const k = `${set} ${m}`;
+      if (seen.has(k)) return;
+      seen.add(k);
       let l = sets.get(set);
       if (l === undefined) sets.set(set, (l = []));
-      if (!l.includes(m)) l.push(m);
+      l.push(m);
     };
     const services: VirtualService[] = [];
     const bound: string[] = [];
