@@ -54,6 +54,8 @@ export async function benchNetfilter(ctx: BenchContext): Promise<void> {
   const rBig = traceRate(nf, big, traces);
   ctx.report({ name: `iptables.trace.${tag}`, value: round(rBig), unit: 'traces/s' });
   ctx.report({ name: 'iptables.trace.slowdown', value: round(rSmall / rBig, 2), unit: 'x' });
+  // The same traces when every hop's text is read (formatting is lazy; this is its cost).
+  ctx.report({ name: `iptables.trace.${tag}.hop-texts-read`, value: round(traceRate(nf, big, traces, true)), unit: 'traces/s' });
 }
 
 /** CPU milliseconds (user + system, all of this process's threads, GC included) spent in fn. */
@@ -138,8 +140,12 @@ function runHook(handlers: readonly HookHandler[], i: number, hook: Hook, skb: S
   }
 }
 
-/** First-packet traces per CPU second through PREROUTING, FORWARD and POSTROUTING. */
-function traceRate(nf: Netfilter, services: number, traces: number): number {
+/**
+ * First-packet traces per CPU second through PREROUTING, FORWARD and POSTROUTING. Hops are
+ * collected by reference and their texts formatted only when read; with `readHops` every hop's
+ * detail and NAT text is read, as a caller that copies or prints them all pays.
+ */
+export function traceRate(nf: Netfilter, services: number, traces: number, readHops = false): number {
   const hooks = handlersByHook(nf);
   const pre = hooks.get('PREROUTING') ?? [];
   const fwd = hooks.get('FORWARD') ?? [];
@@ -160,6 +166,7 @@ function traceRate(nf: Netfilter, services: number, traces: number): number {
   }
   let ends = 0;
   let hopCount = 0;
+  let textBytes = 0;
   const one = (skb: Skb): void => {
     runHook(pre, 0, 'PREROUTING', skb, { prob: undefined, hops: [] }, (s1, p1) => {
       const routed: Skb = { ...s1, outDev: 'eth0' };
@@ -167,6 +174,7 @@ function traceRate(nf: Netfilter, services: number, traces: number): number {
         runHook(post, 0, 'POSTROUTING', s2, p2, (_s3, p3) => {
           ends++;
           hopCount += p3.hops.length;
+          if (readHops) for (const h of p3.hops) textBytes += h.detail.length + (h.nat?.after.length ?? 0) + (h.rule?.length ?? 0);
         });
       });
     });
@@ -176,7 +184,7 @@ function traceRate(nf: Netfilter, services: number, traces: number): number {
   const ms = cpuMs(() => {
     for (let i = 0; i < traces; i++) one(skbs[i % skbs.length] ?? NEVER);
   });
-  if (ends === 0 || hopCount === 0) throw new Error('netfilter bench: no trace reached POSTROUTING');
+  if (ends === 0 || hopCount === 0 || (readHops && textBytes === 0)) throw new Error('netfilter bench: no trace reached POSTROUTING');
   return (traces * 1000) / Math.max(ms, 1e-6);
 }
 
