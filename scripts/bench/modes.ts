@@ -13,6 +13,7 @@ import { type BenchContext, round } from './figure.js';
  * table printed as `nft list ruleset`), and first-packet traces per second through one node
  * (a packet arrives on eth0 for a random ClusterIP, is load-balanced by the mode's mechanism,
  * forwarded and leaves). CPU time (process.cpuUsage), not wall time: the machine is shared.
+ * KW_BENCH_MODE=<mode> limits the run to one mode (for profiling).
  */
 export function benchModes(ctx: BenchContext): void {
   const n = ctx.quick ? 1000 : 10000;
@@ -22,7 +23,7 @@ export function benchModes(ctx: BenchContext): void {
   const svcs = Array.from({ length: n }, (_, i) => service(i));
   const slices = Array.from({ length: n }, (_, i) => slice(i));
   const rates = new Map<ProxyMode, number>();
-  for (const mode of ['iptables', 'ipvs', 'userspace', 'nftables'] as const) {
+  for (const mode of (['iptables', 'ipvs', 'userspace', 'nftables'] as const).filter((m) => process.env['KW_BENCH_MODE'] === undefined || process.env['KW_BENCH_MODE'] === m)) {
     const node = buildNode(mode, svcs, slices, (ms) => ctx.report({ name: `modes.${mode}.render.${tag}`, value: round(ms, 1), unit: 'ms' }));
     const tracer = new Tracer(node.net);
     const packets = Array.from({ length: 4096 }, (_, i) =>
