@@ -1,12 +1,11 @@
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { type Ip4, ip4ToString } from '../addr/index.js';
 import { InputError } from '../lib/index.js';
-import { Cidr4, ip4 } from '../addr/index.js';
 import { Network } from '../net/index.js';
 import type { TopologySpec } from '../topology/index.js';
 import { endpointSlicesFor, kubernetesSlice } from './endpoint-slices.js';
-import { type Cluster, type ExternalInfo, type NodeInfo, type PodInfo, netnsNameForExternal, netnsNameForPod } from './model.js';
-import { NODE_NETWORK, wireNode } from './node-network.js';
+import { type Cluster, type NodeInfo, type PodInfo, netnsNameForPod } from './model.js';
+import { wireHosts } from './node-network.js';
 import { HostLocalRange, bridgeSettingsFrom, wirePod } from './pod-network.js';
 import { allocateServices } from './services.js';
 import { announceLoadBalancers } from './load-balancer.js';
@@ -23,19 +22,8 @@ import { podRequests } from './workloads.js';
  */
 export function buildCluster(topology: TopologySpec, opts: { proxyMode?: ProxyMode } = {}): Cluster {
   const net = new Network();
-  const nodes = new Map<string, NodeInfo>();
-  for (const spec of topology.nodes) nodes.set(spec.name, { spec, netns: wireNode(net, topology, spec) });
-
-  const externals = new Map<string, ExternalInfo>();
+  const { nodes, externals } = wireHosts(net, topology);
   const c = topology.cluster;
-  for (const e of topology.external) {
-    const ns = net.addNetns(netnsNameForExternal(e.name), { kind: 'external', name: e.name });
-    net.addUplink(ns, 'eth0', net.segment(NODE_NETWORK), { ip: e.ip, prefix: c.nodeNetwork.cidr.prefix });
-    if (c.nodeNetwork.gateway !== undefined) {
-      ns.addRoute({ dst: new Cidr4(ip4(0), 0), type: 'unicast', gateway: c.nodeNetwork.gateway, dev: 'eth0', proto: 'static', scope: 'global' });
-    }
-    externals.set(e.name, { name: e.name, ip: e.ip, netns: ns });
-  }
 
   const settings = bridgeSettingsFrom(c.cni.conflist);
   const ranges = new Map<string, HostLocalRange>();

@@ -1,7 +1,7 @@
 import { Cidr4, ip4 } from '../addr/index.js';
 import type { Netns, Network } from '../net/index.js';
 import type { NodeSpec, TopologySpec } from '../topology/index.js';
-import { netnsNameForNode } from './model.js';
+import { type ExternalInfo, type NodeInfo, netnsNameForExternal, netnsNameForNode } from './model.js';
 
 /** flannel's VXLAN defaults: device flannel.1, VNI 1, UDP 8472 (the Linux kernel's old default port). */
 export const FLANNEL_DEV = 'flannel.1';
@@ -45,4 +45,25 @@ export function wireNode(net: Network, topology: TopologySpec, node: NodeSpec): 
     net.vtepFdb.set(vx.mac, { vtep: node.ip, owner: node.name });
   }
   return ns;
+}
+
+/**
+ * The hosts of a topology on the virtual network: every node's root namespace (wireNode) and
+ * every external host, which sits on the node network with only its connected route and, when
+ * the topology has one, a default route to the gateway.
+ */
+export function wireHosts(net: Network, topology: TopologySpec): { nodes: Map<string, NodeInfo>; externals: Map<string, ExternalInfo> } {
+  const nodes = new Map<string, NodeInfo>();
+  for (const spec of topology.nodes) nodes.set(spec.name, { spec, netns: wireNode(net, topology, spec) });
+  const externals = new Map<string, ExternalInfo>();
+  const nn = topology.cluster.nodeNetwork;
+  for (const e of topology.external) {
+    const ns = net.addNetns(netnsNameForExternal(e.name), { kind: 'external', name: e.name });
+    net.addUplink(ns, 'eth0', net.segment(NODE_NETWORK), { ip: e.ip, prefix: nn.cidr.prefix });
+    if (nn.gateway !== undefined) {
+      ns.addRoute({ dst: new Cidr4(ip4(0), 0), type: 'unicast', gateway: nn.gateway, dev: 'eth0', proto: 'static', scope: 'global' });
+    }
+    externals.set(e.name, { name: e.name, ip: e.ip, netns: ns });
+  }
+  return { nodes, externals };
 }

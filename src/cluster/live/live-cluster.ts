@@ -1,6 +1,6 @@
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { Cidr4, type Ip4, ip4, ip4ToString, parseIp4 } from '../../addr/index.js';
+import { Cidr4, type Ip4, ip4ToString, parseIp4 } from '../../addr/index.js';
 import { isApiError } from '../../apiserver/index.js';
 import { announcements, ingressIps, R, SLICE_SERVICE_INDEX, specOf, statusOf } from '../../controllers/index.js';
 import { resolve, type DnsAnswer, type DnsSource, type RecordType } from '../../dns/index.js';
@@ -9,8 +9,8 @@ import { InputError } from '../../lib/index.js';
 import { type NextHop, Network } from '../../net/index.js';
 import type { TopologySpec } from '../../topology/index.js';
 import type { LbAnnouncement } from '../load-balancer.js';
-import { type Cluster, type ContainerPort, type ExternalInfo, type NodeInfo, type PodInfo, netnsNameForExternal } from '../model.js';
-import { NODE_NETWORK, wireNode } from '../node-network.js';
+import { type Cluster, type ContainerPort, type ExternalInfo, type NodeInfo, type PodInfo } from '../model.js';
+import { NODE_NETWORK, wireHosts } from '../node-network.js';
 import { bridgeSettingsFrom } from '../pod-network.js';
 import { ControlPlane } from './control-plane.js';
 import { addCoreDns, DNS_SERVICE_INDEX } from './coredns.js';
@@ -51,16 +51,8 @@ export class LiveCluster {
 
   static async start(topology: TopologySpec, opts: LiveClusterOptions = {}): Promise<LiveCluster> {
     const net = new Network();
-    const nodes = new Map<string, NodeInfo>();
-    for (const spec of topology.nodes) nodes.set(spec.name, { spec, netns: wireNode(net, topology, spec) });
-    const externals = new Map<string, ExternalInfo>();
+    const { nodes, externals } = wireHosts(net, topology);
     const c = topology.cluster;
-    for (const e of topology.external) {
-      const ns = net.addNetns(netnsNameForExternal(e.name), { kind: 'external', name: e.name });
-      net.addUplink(ns, 'eth0', net.segment(NODE_NETWORK), { ip: e.ip, prefix: c.nodeNetwork.cidr.prefix });
-      if (c.nodeNetwork.gateway !== undefined) ns.addRoute({ dst: new Cidr4(ip4(0), 0), type: 'unicast', gateway: c.nodeNetwork.gateway, dev: 'eth0', proto: 'static', scope: 'global' });
-      externals.set(e.name, { name: e.name, ip: e.ip, netns: ns });
-    }
     const live = new LiveCluster(topology, net, nodes, externals, undefined);
     const settings = bridgeSettingsFrom(c.cni.conflist);
     const cp = await ControlPlane.start({
