@@ -1,6 +1,6 @@
 import { InputError } from '../../lib/index.js';
 import { RuleSyntaxError, parseRule, ruleText, tokenize } from './rule.js';
-import { type NftBaseChain, type NftChain, type NftElement, type NftRule, type NftSet, type NftTable, type NftVerdict, PRIORITY_NAMES, priorityText, verdictText } from './types.js';
+import { type NftBaseChain, type NftChain, type NftElement, type NftRule, type NftSet, type NftTable, type NftVerdict, PRIORITY_NAMES, priorityNameApplies, priorityText, verdictText } from './types.js';
 
 function durationText(s: number): string {
   const parts: string[] = [];
@@ -159,7 +159,9 @@ export function parseNftRuleset(text: string, where = 'nft list ruleset'): NftTa
           if (bm !== null) {
             const hook = bm[2] as (typeof HOOKS)[number];
             if (!HOOKS.includes(hook)) fail(`unknown hook "${bm[2] ?? ''}"`);
-            base = { type: bm[1] as NftBaseChain['type'], hook, priority: parsePriority(bm[3] ?? '') ?? fail(`bad priority "${bm[3] ?? ''}"`), policy: (bm[4] ?? 'accept') as 'accept' | 'drop' };
+            const prio = parsePriority(bm[3] ?? '', hook);
+            if (typeof prio === 'string') fail(`chain ${cname}: ${prio}`);
+            base = { type: bm[1] as NftBaseChain['type'], hook, priority: typeof prio === 'number' ? prio : 0, policy: (bm[4] ?? 'accept') as 'accept' | 'drop' };
             continue;
           }
           const ccm = /^comment "(.*)"$/.exec(r);
@@ -200,13 +202,22 @@ export function parseNftRuleset(text: string, where = 'nft list ruleset'): NftTa
   return tables;
 }
 
-function parsePriority(t: string): number | undefined {
-  const m = /^(-?\d+)$|^(\w+)(?: ([+-]) (\d+))?$/.exec(t.trim());
-  if (m === null) return undefined;
+/**
+ * A base chain priority, in either form nft prints: a number (`-110`), or a standard name with an
+ * optional offset (`dstnat - 10`). A name is refused where no nft release accepts it for the hook
+ * (`srcnat` at prerouting), as nft refuses it; `dstnat` at output is accepted since nft >= 1.0.8
+ * prints it so, although nft 1.0.6 prints and accepts only the number there.
+ */
+function parsePriority(t: string, hook: string): number | string {
+  // nft's scanner takes `-` as part of a word, so `dstnat-10` is one (unknown) name: a minus needs a space before it.
+  const m = /^(-?\d+)$|^([a-z]+)(?:(\s+-|\s*\+)\s*(\d+))?$/.exec(t.trim());
+  if (m === null) return `bad priority "${t}"${/^[a-z]+-\d+$/.test(t.trim()) ? ' (nft reads "name-10" as one word: write "name - 10")' : ''}`;
   if (m[1] !== undefined) return Number(m[1]);
-  const base = PRIORITY_NAMES[m[2] ?? ''];
-  if (base === undefined) return undefined;
-  return base + (m[3] === undefined ? 0 : (m[3] === '-' ? -1 : 1) * Number(m[4]));
+  const name = m[2] ?? '';
+  const base = PRIORITY_NAMES[name];
+  if (base === undefined) return `unknown priority name "${name}" (known: ${Object.keys(PRIORITY_NAMES).join(', ')})`;
+  if (!priorityNameApplies(name, hook, '1.0.8')) return `priority "${name}" is not valid at hook ${hook} (nft: "invalid priority expression value in this context")`;
+  return base + (m[3] === undefined ? 0 : (m[3].trim() === '-' ? -1 : 1) * Number(m[4]));
 }
 
 function parseElements(text: string, isMap: boolean, fail: (m: string) => never): NftElement[] {

@@ -85,16 +85,50 @@ export function verdictText(v: NftVerdict): string {
   return v.kind === 'jump' || v.kind === 'goto' ? `${v.kind} ${v.chain}` : v.kind;
 }
 
-/** Standard priority names for the ip family (nft's priority tables). */
+/**
+ * Standard priority names for the ip family, in the order nft's `std_prios` table lists them
+ * (src/rule.c): `prio2str` walks this order when printing.
+ */
 export const PRIORITY_NAMES: Readonly<Record<string, number>> = { raw: -300, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100 };
 
-export function priorityText(p: number, hook: string): string {
-  // kube-proxy writes its filter chains as "dstnat - 10" whatever the hook; print the names it uses.
-  void hook;
-  const names: [string, number][] = [['dstnat', -100], ['srcnat', 100], ['filter', 0]];
-  for (const [n, v] of names) {
-    if (p === v) return n;
-    if (Math.abs(p - v) <= 10) return p > v ? `${n} + ${p - v}` : `${n} - ${v - p}`;
+/**
+ * Which nft userspace prints the priorities. nft 1.0.6 (Debian 12) lets `dstnat` name only the
+ * prerouting hook and `srcnat` only postrouting (std_prio_family_hook_compat); nftables commit
+ * "rule: allow srcnat/dstnat priority in output/input hooks" (nft >= 1.0.8) also allows dstnat in
+ * output and srcnat in input.
+ */
+export type NftPriorityDialect = '1.0.6' | '1.0.8';
+
+/** Whether nft accepts and prints standard priority `name` at `hook` of the ip family. */
+export function priorityNameApplies(name: string, hook: string, dialect: NftPriorityDialect = '1.0.6'): boolean {
+  switch (name) {
+    case 'raw':
+    case 'mangle':
+    case 'filter':
+    case 'security':
+      return true;
+    case 'dstnat':
+      return hook === 'prerouting' || (dialect !== '1.0.6' && hook === 'output');
+    case 'srcnat':
+      return hook === 'postrouting' || (dialect !== '1.0.6' && hook === 'input');
+    default:
+      return false;
+  }
+}
+
+/**
+ * A base chain's priority as `nft list` prints it (nft's prio2str): the first standard priority
+ * within 10 of the value names it (`dstnat - 10`, `filter`, `srcnat`), but only where that name is
+ * valid for the hook; otherwise, and when the first one within reach does not apply, the number
+ * (`-110` at input, `-100` for nat output). Knftables sends numbers, so this is what kube-proxy's
+ * table reads back as.
+ */
+export function priorityText(p: number, hook: string, dialect: NftPriorityDialect = '1.0.6'): string {
+  for (const [name, v] of Object.entries(PRIORITY_NAMES)) {
+    const offset = p - v;
+    if (Math.abs(offset) > 10) continue;
+    if (!priorityNameApplies(name, hook, dialect)) break;
+    return offset === 0 ? name : offset > 0 ? `${name} + ${offset}` : `${name} - ${-offset}`;
   }
   return String(p);
 }

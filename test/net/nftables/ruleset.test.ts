@@ -1,6 +1,6 @@
 import test from 'ava';
 import { parseIp4 } from '../../../src/addr/index.js';
-import { type HostView, NEW_CT, Nftables, type Skb, parseNftRuleset, printNftTable } from '../../../src/net/index.js';
+import { type HostView, NEW_CT, Nftables, type Skb, parseNftRuleset, printNftTable, priorityText } from '../../../src/net/index.js';
 import { isKubewireError } from '../../../src/lib/index.js';
 import { makePacket } from '../../../src/packet/index.js';
 
@@ -25,7 +25,7 @@ const RULESET = `table ip kube-proxy {
 	}
 
 	chain filter-input {
-		type filter hook input priority dstnat - 10; policy accept;
+		type filter hook input priority -110; policy accept;
 		ct state new ip daddr 172.30.0.46 tcp dport 80 goto reject-chain
 	}
 
@@ -77,6 +77,49 @@ test('bad input: an error naming the line, nothing loaded', (t) => {
   const dangling = RULESET.replace('goto endpoint-A, 1', 'goto endpoint-Z, 1');
   t.regex(t.throws(() => parseNftRuleset(dangling))?.message ?? '', /refers to chain endpoint-Z, which does not exist/);
   t.regex(t.throws(() => parseNftRuleset('table inet filter {\n}\n'))?.message ?? '', /line 1: only the ip family is modelled/);
+});
+
+test('priorities print as nft 1.0.6 prints them: a name only where it applies to the hook, else the number', (t) => {
+  // Checked against nft 1.0.6 (Debian 12): `nft list ruleset` after loading chains at these numbers.
+  const cases: [number, string, string][] = [
+    [-110, 'prerouting', 'dstnat - 10'],
+    [-110, 'input', '-110'],
+    [-110, 'forward', '-110'],
+    [-110, 'output', '-110'],
+    [-100, 'prerouting', 'dstnat'],
+    [-100, 'output', '-100'],
+    [100, 'postrouting', 'srcnat'],
+    [100, 'input', '100'],
+    [-90, 'output', '-90'],
+    [0, 'input', 'filter'],
+    [-160, 'prerouting', 'mangle - 10'],
+    [-145, 'prerouting', 'mangle + 5'],
+    [45, 'forward', 'security - 5'],
+    [-200, 'forward', '-200'],
+  ];
+  t.deepEqual(cases.map(([p, hook]) => `${p}@${hook}: ${priorityText(p, hook)}`), cases.map(([p, hook, want]) => `${p}@${hook}: ${want}`));
+  // nft >= 1.0.8 also names dstnat at output and srcnat at input.
+  t.is(priorityText(-110, 'output', '1.0.8'), 'dstnat - 10');
+  t.is(priorityText(100, 'input', '1.0.8'), 'srcnat');
+  t.is(priorityText(-110, 'forward', '1.0.8'), '-110');
+});
+
+test('the parser reads both forms, and refuses a name no nft accepts at that hook', (t) => {
+  const chain = (hook: string, prio: string) => `table ip t {\n\tchain c {\n\t\ttype filter hook ${hook} priority ${prio}; policy accept;\n\t}\n}\n`;
+  const prio = (hook: string, p: string) => parseNftRuleset(chain(hook, p))[0]?.chains.get('c')?.base?.priority;
+  t.is(prio('input', '-110'), -110);
+  t.is(prio('prerouting', 'dstnat - 10'), -110);
+  t.is(prio('output', 'dstnat - 10'), -110, 'as nft >= 1.0.8 prints a kube-proxy filter-output chain');
+  t.is(prio('prerouting', 'dstnat -10'), -110);
+  t.regex(t.throws(() => prio('prerouting', 'dstnat-10'))?.message ?? '', /bad priority "dstnat-10" \(nft reads "name-10" as one word/, 'nft 1.0.6 refuses it too');
+  t.is(prio('postrouting', 'srcnat + 5'), 105);
+  t.is(prio('forward', 'filter'), 0);
+  t.regex(t.throws(() => prio('prerouting', 'srcnat'))?.message ?? '', /line 3: chain c: priority "srcnat" is not valid at hook prerouting/);
+  t.regex(t.throws(() => prio('forward', 'dstnat - 10'))?.message ?? '', /priority "dstnat" is not valid at hook forward/);
+  t.regex(t.throws(() => prio('input', 'natty'))?.message ?? '', /unknown priority name "natty"/);
+  // Printing the newer form back gives nft 1.0.6's.
+  const t2 = parseNftRuleset(chain('output', 'dstnat - 10'))[0];
+  t.true(t2 !== undefined && printNftTable(t2).includes('type filter hook output priority -110; policy accept;'));
 });
 
 const HOST: HostView = { netns: 'n', addrType: () => 'UNICAST', primaryAddress: () => undefined, sourceAddressFor: () => undefined };

@@ -47,7 +47,10 @@ const KEY3 = 'ipv4_addr . inet_proto . inet_service';
 
 /**
  * Renders the `ip kube-proxy` table as kube-proxy v1.29's nftables proxier builds it
- * (setupNFTables + syncProxyRules): base chains at dstnat-10 (filter) / dstnat / srcnat, verdict
+ * (setupNFTables + syncProxyRules): base chains at "dstnat-10" (filter) / "dstnat" / "srcnat", which
+ * knftables (>= v0.0.11, "Convert base chain priority to numeric form") sends as -110 / -100 / 100
+ * because nft 1.0.6 refuses `dstnat` outside prerouting; `nft list` then names them only where the
+ * name applies (types.ts priorityText). Then verdict
  * maps for dispatch (service-ips, service-nodeports), no-endpoint and firewall maps, and per
  * service port its service-/local-/external-/firewall-/endpoint- chains.
  */
