@@ -40,7 +40,8 @@ export function builtinChainRules(table: Table, jumps: readonly EnsuredJump[] = 
  */
 export function renderNodeView(restore: string, opts: NodeViewOptions = {}): string {
   const kube = new Map(parseDump(restore).map((t) => [t.name, t]));
-  let s = '';
+  // Pieces joined once: the view of 10,000 Services is ~16 MB, which `+=` would leave as a rope.
+  const out: string[] = [];
   for (const table of opts.tables ?? (['filter', 'nat', 'mangle'] as const)) {
     const builtin = builtinChainRules(table, ENSURED_JUMPS, opts.existing?.[table] ?? {});
     const user = new Map<string, string[]>();
@@ -48,12 +49,12 @@ export function renderNodeView(restore: string, opts: NodeViewOptions = {}): str
     for (const j of ENSURED_JUMPS) if (j.table === table && !user.has(j.dstChain)) user.set(j.dstChain, []);
     if (CANARY_TABLES.includes(table)) user.set(KUBE_PROXY_CANARY, []);
     const names = [...user.keys()].sort();
-    s += `*${table}\n`;
-    for (const c of BUILTINS[table]) s += `:${c} ACCEPT [0:0]\n`;
-    for (const c of names) s += `:${c} - [0:0]\n`;
-    for (const c of BUILTINS[table]) for (const r of builtin.get(c) ?? []) s += `${r}\n`;
-    for (const c of names) for (const r of user.get(c) ?? []) s += `${r}\n`;
-    s += 'COMMIT\n';
+    out.push(`*${table}\n`);
+    for (const c of BUILTINS[table]) out.push(`:${c} ACCEPT [0:0]\n`);
+    for (const c of names) out.push(`:${c} - [0:0]\n`);
+    for (const c of BUILTINS[table]) for (const r of builtin.get(c) ?? []) out.push(r, '\n');
+    for (const c of names) for (const r of user.get(c) ?? []) out.push(r, '\n');
+    out.push('COMMIT\n');
   }
-  return s;
+  return out.join('');
 }

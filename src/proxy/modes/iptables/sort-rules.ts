@@ -26,6 +26,8 @@ function bad(msg: string): InputError {
 export function parseDump(data: string): DumpTable[] {
   const tables: DumpTable[] = [];
   let t: DumpTable | undefined;
+  // Chains by name for the open table: a linear scan per rule made a 10,000-Service dump quadratic.
+  let byName = new Map<string, DumpChain>();
   let inDecls = false;
   for (const raw of data.replace(/^\n+|\n+$/g, '').split('\n')) {
     const line = raw.trim();
@@ -34,24 +36,28 @@ export function parseDump(data: string): DumpTable[] {
       if (!line.startsWith('*')) throw bad(`table ${tables.length + 1} starts with "${line}", not a table name`);
       t = { name: line.slice(1), chains: [] };
       tables.push(t);
+      byName = new Map();
       inDecls = true;
       continue;
     }
     const decl = inDecls ? /^:(\S*) - \[(\d*):(\d*)\]$/.exec(line) : null;
     if (decl !== null) {
-      t.chains.push({ name: decl[1] ?? '', counters: `${decl[2] ?? '0'}:${decl[3] ?? '0'}`, rules: [], deleted: false });
+      const c: DumpChain = { name: decl[1] ?? '', counters: `${decl[2] ?? '0'}:${decl[3] ?? '0'}`, rules: [], deleted: false };
+      t.chains.push(c);
+      // parse.go's lookup finds the first chain of that name.
+      if (!byName.has(c.name)) byName.set(c.name, c);
       continue;
     }
     inDecls = false;
     const add = /^-A (\S*) (.*)$/.exec(line);
     const del = /^-X (.*)$/.exec(line);
     if (add !== null) {
-      const c = t.chains.find((x) => x.name === add[1]);
+      const c = byName.get(add[1] ?? '');
       if (c === undefined) throw bad(`error parsing rule "${line}": no such chain "${add[1] ?? ''}"`);
       if (c.deleted) throw bad(`cannot add rules to deleted chain "${c.name}"`);
       c.rules.push(line);
     } else if (del !== null) {
-      const c = t.chains.find((x) => x.name === del[1]);
+      const c = byName.get(del[1] ?? '');
       if (c === undefined) throw bad(`error parsing rule "${line}": no such chain "${del[1] ?? ''}"`);
       if (c.rules.length !== 0) throw bad(`cannot delete chain "${c.name}" after adding rules`);
       c.deleted = true;
