@@ -108,3 +108,11 @@ test('the virtual result equals what the cluster builder wirePod makes today (MA
   t.deepEqual(view(w.network, ours), view(net, hostName));
   t.is(w.network.get('pod/default/web').primaryAddress('eth0'), parseIp4('10.244.1.2'));
 });
+
+test('host-local DEL releases an old-format lease (container id only, no ifname) as upstream ReleaseByID does', async (t) => {
+  const w = world();
+  const l = bridgeList('1.0.0');
+  await w.mem.write('/var/lib/cni/networks/kubewire/10.244.1.9', 'c-old\n');
+  await w.runtime.delNetworkList(l, { containerId: 'c-old', netns: '/run/netns/pod/default/web', ifName: 'eth0' });
+  t.deepEqual([...w.mem.files.keys()], []);
+});

@@ -15,6 +15,11 @@ export interface HostFiles {
   remove(path: string): Promise<void>;
   /** File names in a directory; [] when it does not exist. */
   list(dir: string): Promise<string[]>;
+  /**
+   * Optional fast path: names (sorted) of the files directly in `dir` whose content, with surrounding whitespace
+   * trimmed, is exactly `text`. Without it callers read every file of `list(dir)`.
+   */
+  findByContent?(dir: string, text: string): Promise<string[]>;
 }
 
 export class NodeFiles implements HostFiles {
@@ -62,32 +67,83 @@ export class NodeFiles implements HostFiles {
   }
 }
 
+/**
+ * Files in a Map, indexed by directory and by trimmed content so that host-local's lookups by owner (which upstream
+ * makes by walking the whole dataDir) cost the same on a node with 5 leases as on one with 250: the answers are the
+ * ones a walk would give.
+ */
 export class MemoryFiles implements HostFiles {
-  readonly files = new Map<string, string>();
+  private readonly all = new Map<string, string>();
+  /** dir → name → trimmed content. */
+  private readonly dirs = new Map<string, Map<string, string>>();
+  /** dir → trimmed content → names. */
+  private readonly byContent = new Map<string, Map<string, Set<string>>>();
+
+  /** Every file by path (tests read the layout back). */
+  get files(): ReadonlyMap<string, string> {
+    return this.all;
+  }
 
   read(path: string): Promise<string | undefined> {
-    return Promise.resolve(this.files.get(path));
+    return Promise.resolve(this.all.get(path));
   }
 
   createExclusive(path: string, data: string): Promise<boolean> {
-    if (this.files.has(path)) return Promise.resolve(false);
-    this.files.set(path, data);
+    if (this.all.has(path)) return Promise.resolve(false);
+    this.set(path, data);
     return Promise.resolve(true);
   }
 
   write(path: string, data: string): Promise<void> {
-    this.files.set(path, data);
+    this.set(path, data);
     return Promise.resolve();
   }
 
   remove(path: string): Promise<void> {
-    this.files.delete(path);
+    if (!this.all.has(path)) return Promise.resolve();
+    this.all.delete(path);
+    const [dir, name] = split(path);
+    const old = this.dirs.get(dir)?.get(name);
+    this.dirs.get(dir)?.delete(name);
+    if (old !== undefined) this.unindex(dir, old, name);
     return Promise.resolve();
   }
 
   list(dir: string): Promise<string[]> {
-    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-    const names = [...this.files.keys()].filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/')).map((p) => p.slice(prefix.length));
-    return Promise.resolve(names.sort());
+    const d = this.dirs.get(dir.endsWith('/') ? dir.slice(0, -1) : dir);
+    return Promise.resolve(d === undefined ? [] : [...d.keys()].sort());
   }
+
+  findByContent(dir: string, text: string): Promise<string[]> {
+    const names = this.byContent.get(dir.endsWith('/') ? dir.slice(0, -1) : dir)?.get(text);
+    return Promise.resolve(names === undefined ? [] : [...names].sort());
+  }
+
+  private unindex(dir: string, content: string, name: string): void {
+    const c = this.byContent.get(dir);
+    const names = c?.get(content);
+    names?.delete(name);
+    if (names?.size === 0) c?.delete(content);
+  }
+
+  private set(path: string, data: string): void {
+    this.all.set(path, data);
+    const [dir, name] = split(path);
+    let d = this.dirs.get(dir);
+    if (d === undefined) this.dirs.set(dir, (d = new Map()));
+    let c = this.byContent.get(dir);
+    if (c === undefined) this.byContent.set(dir, (c = new Map()));
+    const old = d.get(name);
+    if (old !== undefined) this.unindex(dir, old, name);
+    const key = data.trim();
+    d.set(name, key);
+    let names = c.get(key);
+    if (names === undefined) c.set(key, (names = new Set()));
+    names.add(name);
+  }
+}
+
+function split(path: string): [string, string] {
+  const i = path.lastIndexOf('/');
+  return [path.slice(0, i), path.slice(i + 1)];
 }
