@@ -1,16 +1,23 @@
-import type { Hook, HookHandler, HookHop, HookVerdict, HostView, Netns, Skb } from '../net/index.js';
+import type { Hook, HookBranch, HookHandler, HookHop, HookVerdict, Netns, Skb } from '../net/index.js';
 import type { TraceHop } from './types.js';
 import type { Verdict } from './types.js';
 import type { Walk } from './walk.js';
 
-export type HookEnd = (w: Walk, verdict: Exclude<Verdict, 'delivered'>, reason: string, skb: Skb) => void;
-
 /** Verdicts by which a handler hands the packet back to the datapath to continue differently. */
 export type TakeoverVerdict = Extract<HookVerdict, { kind: 'reroute' | 'proxy' }>;
-/** Continues a path a handler took over (IPVS re-routing, a userspace proxy's new connection). */
-export type HookTakeover = (w: Walk, verdict: TakeoverVerdict, skb: Skb) => void;
 
-const hostViews = new WeakMap<Netns, HostView>();
+/**
+ * Where a hook sends the paths it does not continue. One object for the whole trace, not two
+ * closures per hook call: a pod-to-pod trace runs some twenty hooks.
+ */
+export interface HookExits {
+  end(w: Walk, ns: Netns, iface: string | null, verdict: Exclude<Verdict, 'delivered'>, reason: string, skb: Skb): void;
+  /** Continues a path a handler took over (IPVS re-routing, a userspace proxy's new connection); absent: such paths drop. */
+  takeover?(w: Walk, ns: Netns, iface: string | null, verdict: TakeoverVerdict, skb: Skb): void;
+}
+
+/** Continues an accepted path after the hook. */
+export type HookNext = (w: Walk, skb: Skb) => void;
 
 /**
  * A hop a handler reported, placed at the namespace and interface where it ran. It reads through
@@ -46,74 +53,68 @@ class HandlerHop implements TraceHop {
   }
 }
 
-export function hostView(ns: Netns): HostView {
-  let h = hostViews.get(ns);
-  if (h === undefined) {
-    h = {
-      netns: ns.name,
-      addrType: (ip, dev) => ns.addrType(ip, dev),
-      primaryAddress: (dev) => ns.primaryAddress(dev),
-      sourceAddressFor: (dst) => ns.sourceAddressFor(dst),
-    };
-    hostViews.set(ns, h);
-  }
-  return h;
-}
-
 /**
  * Runs a hook's handlers in priority order, as nf_hook_slow does, forking the walk on every
- * branch a handler returns. `k` continues each accepted branch; `end` closes the others.
+ * branch a handler returns. `k` continues each accepted branch; `exits` closes the others.
  */
-export function runHook(w: Walk, ns: Netns, hook: Hook, skb: Skb, iface: string | null, k: (w: Walk, skb: Skb) => void, end: HookEnd, takeover?: HookTakeover): void {
-  const handlers = ns.handlers(hook);
-  if (handlers.length === 0) {
-    k(w, skb);
-    return;
-  }
-  runFrom(w, ns, hook, skb, iface, handlers, 0, k, end, takeover);
+export function runHook(w: Walk, ns: Netns, hook: Hook, skb: Skb, iface: string | null, k: HookNext, exits: HookExits): void {
+  runFrom(w, ns, hook, skb, iface, ns.handlers(hook), 0, k, exits);
 }
 
-function runFrom(
-  w: Walk,
-  ns: Netns,
-  hook: Hook,
-  skb: Skb,
-  iface: string | null,
-  handlers: readonly HookHandler[],
-  i: number,
-  k: (w: Walk, skb: Skb) => void,
-  end: HookEnd,
-  takeover?: HookTakeover,
-): void {
-  const h = handlers[i];
-  if (h === undefined) {
-    k(w, skb);
-    return;
-  }
-  const branches = h.process(hook, skb, hostView(ns));
-  for (const b of branches) {
-    const bw = branches.length === 1 ? w : w.fork(b.probability);
-    if (branches.length === 1 && !b.probability.isOne()) bw.prob = bw.prob.mul(b.probability);
-    for (const hh of b.hops) bw.hops.push(new HandlerHop(ns.node, ns.name, iface, hh));
-    const v = b.verdict;
-    switch (v.kind) {
-      case 'accept':
-        runFrom(bw, ns, hook, b.skb, iface, handlers, i + 1, k, end, takeover);
-        break;
-      case 'drop':
-        end(bw, 'dropped', v.reason, b.skb);
-        break;
-      case 'reject':
-        end(bw, 'rejected', `${v.reason} (REJECT --reject-with ${v.with})`, b.skb);
-        break;
-      case 'stolen':
-        end(bw, 'dropped', v.reason, b.skb);
-        break;
-      case 'reroute':
-      case 'proxy':
-        if (takeover === undefined) end(bw, 'dropped', `${v.reason} (not continued: no takeover here)`, b.skb);
-        else takeover(bw, v, b.skb);
-        break;
+function runFrom(w: Walk, ns: Netns, hook: Hook, skb: Skb, iface: string | null, handlers: readonly HookHandler[], from: number, k: HookNext, exits: HookExits): void {
+  const host = ns.host;
+  let s = skb;
+  // The common case, one branch per handler, loops in place on the same walk; only a real fork
+  // (statistic random, IPVS rr) recurses, once per branch.
+  for (let i = from; i < handlers.length; i++) {
+    const h = handlers[i];
+    if (h === undefined) continue;
+    const branches = h.process(hook, s, host);
+    if (branches.length !== 1) {
+      for (const b of branches) {
+        const bw = w.fork(b.probability);
+        addHops(bw, ns, iface, b.hops);
+        if (b.verdict.kind === 'accept') runFrom(bw, ns, hook, b.skb, iface, handlers, i + 1, k, exits);
+        else stop(bw, ns, iface, b, exits);
+      }
+      return;
     }
+    const b = branches[0] as HookBranch;
+    if (!b.probability.isOne()) w.prob = w.prob.mul(b.probability);
+    addHops(w, ns, iface, b.hops);
+    if (b.verdict.kind !== 'accept') {
+      stop(w, ns, iface, b, exits);
+      return;
+    }
+    s = b.skb;
+  }
+  k(w, s);
+}
+
+function addHops(w: Walk, ns: Netns, iface: string | null, hops: readonly HookHop[]): void {
+  for (let j = 0; j < hops.length; j++) {
+    const hh = hops[j];
+    if (hh !== undefined) w.hops.push(new HandlerHop(ns.node, ns.name, iface, hh));
+  }
+}
+
+/** A branch whose verdict is not accept: the path ends here or a takeover continues it. */
+function stop(w: Walk, ns: Netns, iface: string | null, b: HookBranch, exits: HookExits): void {
+  const v = b.verdict;
+  switch (v.kind) {
+    case 'accept':
+      return;
+    case 'drop':
+    case 'stolen':
+      exits.end(w, ns, iface, 'dropped', v.reason, b.skb);
+      return;
+    case 'reject':
+      exits.end(w, ns, iface, 'rejected', `${v.reason} (REJECT --reject-with ${v.with})`, b.skb);
+      return;
+    case 'reroute':
+    case 'proxy':
+      if (exits.takeover === undefined) exits.end(w, ns, iface, 'dropped', `${v.reason} (not continued: no takeover here)`, b.skb);
+      else exits.takeover(w, ns, iface, v, b.skb);
+      return;
   }
 }

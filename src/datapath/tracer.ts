@@ -2,7 +2,7 @@ import { type Ip4, type Mac, ip4ToString } from '../addr/index.js';
 import { Fraction } from '../lib/index.js';
 import { type Hook, type Link, NEW_CT, type Netns, type Network, type PathState, type Route, routeNextHops, type Skb } from '../net/index.js';
 import { type Packet, flowKey } from '../packet/index.js';
-import { type TakeoverVerdict, runHook } from './hook-runner.js';
+import { type HookExits, type HookNext, type TakeoverVerdict, runHook } from './hook-runner.js';
 import { Neighbour } from './neighbour.js';
 import type { Delivered, HopStep, TraceHop, TracePath, TraceResult, Verdict } from './types.js';
 import { Walk } from './walk.js';
@@ -28,9 +28,14 @@ const MAX_STEPS = 512;
 export class Tracer {
   private readonly neighbour: Neighbour;
   private out: TracePath[] = [];
+  private readonly exits: HookExits;
 
   constructor(private readonly net: Network) {
     this.neighbour = new Neighbour(net);
+    this.exits = {
+      end: (w, ns, iface, verdict, reason, skb) => this.end(w, ns, iface, verdict, reason, skb),
+      takeover: (w, ns, iface, v, skb) => this.takeover(w, ns, iface, v, skb),
+    };
   }
 
   trace(req: TraceRequest): TraceResult {
@@ -56,18 +61,18 @@ export class Tracer {
     const dst = skb.packet.dst;
     if (ns.isLocal(dst)) {
       this.hop(w, ns, 'lo', 'route-lookup', () => `${ip4ToString(dst)} is a local address: local table, dev lo`);
-      const s = { ...skb, outDev: 'lo' };
+      const s = withDevs(skb, skb.inDev, 'lo', skb.physIn, skb.physOut, skb.bridged);
       this.hook(w, ns, 'OUTPUT', s, 'lo', (w2, s2) => {
         if (s2.packet.dst !== dst && !ns.isLocal(s2.packet.dst)) {
           // ip_route_me_harder: the kernel routes again but does not run OUTPUT a second time
           // (found by `kubewire verify`: a node's own NodePort to a remote endpoint).
           this.hop(w2, ns, 'lo', 'route-lookup', () => `destination changed to ${ip4ToString(s2.packet.dst)}: rerouted`);
-          this.rerouteAfterOutput(w2, ns, { ...s2, outDev: undefined });
+          this.rerouteAfterOutput(w2, ns, withDevs(s2, s2.inDev, undefined, s2.physIn, s2.physOut, s2.bridged));
           return;
         }
         this.hook(w2, ns, 'POSTROUTING', s2, 'lo', (w3, s3) => {
           this.hop(w3, ns, 'lo', 'loopback', 'looped back to this namespace');
-          this.ipRcv(w3, ns, 'lo', { ...s3, inDev: 'lo', outDev: undefined }, false);
+          this.ipRcv(w3, ns, 'lo', withDevs(s3, 'lo', undefined, s3.physIn, s3.physOut, s3.bridged), false);
         });
       });
       return;
@@ -78,7 +83,7 @@ export class Tracer {
       return;
     }
     this.forEachNextHop(w, ns, r, skb, null, (w1, dev, nh) => {
-      const s = { ...skb, outDev: dev };
+      const s = withDevs(skb, skb.inDev, dev, skb.physIn, skb.physOut, skb.bridged);
       this.hook(w1, ns, 'OUTPUT', s, dev, (w2, s2) => {
         if (s2.packet.dst !== dst) {
           // A DNAT in OUTPUT changed the destination: the kernel routes the packet again.
@@ -94,9 +99,9 @@ export class Tracer {
   private rerouteAfterOutput(w: Walk, ns: Netns, skb: Skb): void {
     const dst = skb.packet.dst;
     if (ns.isLocal(dst)) {
-      this.hook(w, ns, 'POSTROUTING', { ...skb, outDev: 'lo' }, 'lo', (w2, s2) => {
+      this.hook(w, ns, 'POSTROUTING', withDevs(skb, skb.inDev, 'lo', skb.physIn, skb.physOut, skb.bridged), 'lo', (w2, s2) => {
         this.hop(w2, ns, 'lo', 'loopback', 'looped back to this namespace');
-        this.ipRcv(w2, ns, 'lo', { ...s2, inDev: 'lo', outDev: undefined }, false);
+        this.ipRcv(w2, ns, 'lo', withDevs(s2, 'lo', undefined, s2.physIn, s2.physOut, s2.bridged), false);
       });
       return;
     }
@@ -105,11 +110,11 @@ export class Tracer {
       this.noRoute(w, ns, null, skb, r);
       return;
     }
-    this.forEachNextHop(w, ns, r, skb, null, (w1, dev, nh) => this.postrouting(w1, ns, { ...skb, outDev: dev }, dev, nh));
+    this.forEachNextHop(w, ns, r, skb, null, (w1, dev, nh) => this.postrouting(w1, ns, skb, dev, nh));
   }
 
   private postrouting(w: Walk, ns: Netns, skb: Skb, dev: string, nh: Ip4): void {
-    this.hook(w, ns, 'POSTROUTING', { ...skb, outDev: dev }, dev, (w2, s2) => this.xmit(w2, ns, dev, nh, s2));
+    this.hook(w, ns, 'POSTROUTING', withDevs(skb, skb.inDev, dev, skb.physIn, skb.physOut, skb.bridged), dev, (w2, s2) => this.xmit(w2, ns, dev, nh, s2));
   }
 
   /** Picks the route's next hop; ECMP routes fork by weight, as the kernel's flow hash spreads them. */
@@ -187,7 +192,7 @@ export class Tracer {
         return;
       }
       case 'loopback':
-        this.ipRcv(w, ns, 'lo', { ...skb, inDev: 'lo', outDev: undefined }, false);
+        this.ipRcv(w, ns, 'lo', withDevs(skb, 'lo', undefined, skb.physIn, skb.physOut, skb.bridged), false);
         return;
       case 'dummy':
       case 'vxlan':
@@ -212,7 +217,7 @@ export class Tracer {
     const sport = 32768 + (hashFlow(inner) % 28232);
     const outer: Packet = { src: link.local, dst: vtep, proto: 'udp', sport, dport: link.port, ttl: 64, inner };
     this.hop(w, ns, link.name, 'vxlan-encap', () => `VNI ${link.vni}: ${flowKey(inner)} inside udp ${ip4ToString(link.local)}:${sport} -> ${ip4ToString(vtep)}:${link.port}`);
-    this.localOut(w, ns, { ...makeSkb(outer, skb.pathState), mark: skb.mark });
+    this.localOut(w, ns, makeSkb(outer, skb.pathState, skb.mark));
   }
 
   // ---- receive ----
@@ -231,7 +236,7 @@ export class Tracer {
       this.end(w, ns, dev, 'dropped', `frame for ${dstMac} is not for ${dev} (${link.mac}): PACKET_OTHERHOST`, skb);
       return;
     }
-    this.ipRcv(w, ns, dev, { ...skb, inDev: dev, outDev: undefined }, false);
+    this.ipRcv(w, ns, dev, withDevs(skb, dev, undefined, skb.physIn, skb.physOut, skb.bridged), false);
   }
 
   /**
@@ -249,7 +254,7 @@ export class Tracer {
     const nf = fromPort && ns.sysctl.bridgeNfCallIptables;
     if (fromPort && dstMac === br.mac) {
       this.hop(w, ns, inPort ?? br.name, 'bridge-local', () => `${br.name}: frame for the bridge's own MAC, up to ${ns.name}'s IP stack`);
-      const s = { ...skb, inDev: br.name, outDev: undefined, physIn: nf ? inPort : undefined, bridged: nf };
+      const s = withDevs(skb, br.name, undefined, nf ? inPort : undefined, skb.physOut, nf);
       if (!nf) {
         this.ipRcv(w, ns, br.name, s, false);
         return;
@@ -262,17 +267,17 @@ export class Tracer {
             const ans = this.neighbour.resolve(ns, br, routeNextHops(r)[0]?.gateway ?? dst);
             if (ans !== undefined) {
               this.hop(w2, ns, br.name, 'bridge-forward', () => `DNAT to ${ip4ToString(dst)}, which is behind ${br.name} itself: the frame stays bridged (br_netfilter)`);
-              this.bridgeL2(w2, ns, br, inPort, ans.mac, { ...s2, physIn: inPort }, true);
+              this.bridgeL2(w2, ns, br, inPort, ans.mac, withDevs(s2, s2.inDev, s2.outDev, inPort, s2.physOut, s2.bridged), true);
               return;
             }
           }
         }
-        this.ipRcv(w2, ns, br.name, { ...s2, physIn: undefined, bridged: false }, true);
+        this.ipRcv(w2, ns, br.name, withDevs(s2, s2.inDev, s2.outDev, undefined, s2.physOut, false), true);
       });
       return;
     }
     if (nf) {
-      const s = { ...skb, inDev: br.name, outDev: undefined, physIn: inPort, bridged: true };
+      const s = withDevs(skb, br.name, undefined, inPort, skb.physOut, true);
       this.hook(w, ns, 'PREROUTING', s, br.name, (w2, s2) => this.bridgeL2(w2, ns, br, inPort, dstMac, s2, true));
       return;
     }
@@ -314,7 +319,7 @@ export class Tracer {
       out(w, skb);
       return;
     }
-    const fwd = { ...skb, inDev: br.name, outDev: br.name, physIn: inPort, physOut: outPort, bridged: true };
+    const fwd = withDevs(skb, br.name, br.name, inPort, outPort, true);
     this.hook(w, ns, 'FORWARD', fwd, br.name, (w2, s2) => this.hook(w2, ns, 'POSTROUTING', s2, br.name, out));
   }
 
@@ -327,7 +332,7 @@ export class Tracer {
   }
 
   private ipRcv(w: Walk, ns: Netns, dev: string, skb: Skb, prerouted: boolean): void {
-    const s = { ...skb, inDev: dev };
+    const s = withDevs(skb, dev, skb.outDev, skb.physIn, skb.physOut, skb.bridged);
     if (prerouted) {
       this.routeInput(w, ns, dev, s);
       return;
@@ -342,7 +347,7 @@ export class Tracer {
         this.end(w, ns, dev, 'dropped', `martian destination ${ip4ToString(p.dst)} arriving on ${dev} (route_localnet=0)`, skb);
         return;
       }
-      this.hook(w, ns, 'INPUT', { ...skb, outDev: undefined }, dev, (w2, s2) => this.localIn(w2, ns, dev, s2));
+      this.hook(w, ns, 'INPUT', withDevs(skb, skb.inDev, undefined, skb.physIn, skb.physOut, skb.bridged), dev, (w2, s2) => this.localIn(w2, ns, dev, s2));
       return;
     }
     if (!ns.sysctl.ipForward) {
@@ -359,10 +364,10 @@ export class Tracer {
       this.end(w, ns, dev, 'expired', `TTL expired in ${ns.name}: ICMP time exceeded sent to ${ip4ToString(p.src)}${from === undefined ? '' : ` from ${ip4ToString(from)}`}`, skb);
       return;
     }
-    const fwd = { ...skb, packet: { ...p, ttl: p.ttl - 1 } };
+    const fwd = withPacket(skb, { ...p, ttl: p.ttl - 1 });
     this.forEachNextHop(w, ns, r, fwd, dev, (w1, outDev, nh) => {
       this.hop(w1, ns, dev, 'forward', () => `forwarded ${dev} → ${outDev}, TTL ${fwd.packet.ttl}`);
-      this.hook(w1, ns, 'FORWARD', { ...fwd, outDev }, outDev, (w2, s2) => this.postrouting(w2, ns, s2, outDev, nh));
+      this.hook(w1, ns, 'FORWARD', withDevs(fwd, fwd.inDev, outDev, fwd.physIn, fwd.physOut, fwd.bridged), outDev, (w2, s2) => this.postrouting(w2, ns, s2, outDev, nh));
     });
   }
 
@@ -412,8 +417,8 @@ export class Tracer {
     this.out.push({ probability: w.prob, verdict, reason, delivered: null, sourceSeen: null, hops: w.hops, finalPacket: skb.packet, finalNetns: ns.name, finalState: skb.pathState });
   }
 
-  private hook(w: Walk, ns: Netns, hook: Hook, skb: Skb, iface: string | null, k: (w: Walk, skb: Skb) => void): void {
-    runHook(w, ns, hook, skb, iface, k, (w2, verdict, reason, s2) => this.end(w2, ns, iface, verdict, reason, s2), (w2, v, s2) => this.takeover(w2, ns, iface, v, s2));
+  private hook(w: Walk, ns: Netns, hook: Hook, skb: Skb, iface: string | null, k: HookNext): void {
+    runHook(w, ns, hook, skb, iface, k, this.exits);
   }
 
   /**
@@ -424,7 +429,7 @@ export class Tracer {
   private takeover(w: Walk, ns: Netns, iface: string | null, v: TakeoverVerdict, skb: Skb): void {
     if (v.kind === 'reroute') {
       this.hop(w, ns, iface, 'route-lookup', () => `${v.reason}: ${ip4ToString(skb.packet.dst)} is routed again as locally output`);
-      this.rerouteAfterOutput(w, ns, { ...skb, inDev: undefined, physIn: undefined, physOut: undefined, bridged: false });
+      this.rerouteAfterOutput(w, ns, withDevs(skb, undefined, skb.outDev, undefined, undefined, false));
       return;
     }
     this.hop(w, ns, iface, 'userspace-proxy', () => `${v.reason}; ${v.socket} opens ${flowKey(v.packet)}`);
@@ -461,9 +466,27 @@ class Hop implements TraceHop {
   }
 }
 
-function makeSkb(packet: Packet, pathState?: PathState): Skb {
-  const skb: Skb = { packet, mark: 0, ct: NEW_CT, inDev: undefined, outDev: undefined, physIn: undefined, physOut: undefined, bridged: false };
-  return pathState === undefined ? skb : { ...skb, pathState };
+function makeSkb(packet: Packet, pathState: PathState | undefined, mark = 0): Skb {
+  return pathState === undefined
+    ? { packet, mark, ct: NEW_CT, inDev: undefined, outDev: undefined, physIn: undefined, physOut: undefined, bridged: false }
+    : { packet, mark, ct: NEW_CT, inDev: undefined, outDev: undefined, physIn: undefined, physOut: undefined, bridged: false, pathState };
+}
+
+/**
+ * The skb with other devices. Written out field by field, in the one property order every skb
+ * has (see net/netfilter/skb.ts): a `{ ...skb, x }` spread takes V8's slow generic clone path.
+ */
+function withDevs(skb: Skb, inDev: string | undefined, outDev: string | undefined, physIn: string | undefined, physOut: string | undefined, bridged: boolean): Skb {
+  const { packet, mark, ct, pathState } = skb;
+  return pathState === undefined
+    ? { packet, mark, ct, inDev, outDev, physIn, physOut, bridged }
+    : { packet, mark, ct, inDev, outDev, physIn, physOut, bridged, pathState };
+}
+
+function withPacket(skb: Skb, packet: Packet): Skb {
+  return skb.pathState === undefined
+    ? { packet, mark: skb.mark, ct: skb.ct, inDev: skb.inDev, outDev: skb.outDev, physIn: skb.physIn, physOut: skb.physOut, bridged: skb.bridged }
+    : { packet, mark: skb.mark, ct: skb.ct, inDev: skb.inDev, outDev: skb.outDev, physIn: skb.physIn, physOut: skb.physOut, bridged: skb.bridged, pathState: skb.pathState };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { type Cidr4, type IfAddr, type Ip4, ifAddrSubnet, isLoopback } from '../addr/index.js';
-import type { AddrType, Hook, HookHandler } from './hooks.js';
+import type { AddrType, Hook, HookHandler, HostView } from './hooks.js';
 import type { Link } from './link.js';
 import { NeighTable } from './neigh.js';
 import type { Route } from './route.js';
@@ -21,6 +21,8 @@ export interface Sysctls {
   routeLocalnet: boolean;
 }
 
+const EMPTY: readonly HookHandler[] = [];
+
 /**
  * A network namespace: links, addresses, the local and main routing tables, the ARP cache,
  * sysctls and the handlers registered at the netfilter hooks.
@@ -34,7 +36,12 @@ export class Netns {
   private readonly localAddrs = new Map<Ip4, string>();
   /** Broadcast address → device; rebuilt on first use after any address change. */
   private broadcasts: Map<number, string> | undefined;
-  private readonly hooks = new Map<Hook, HookHandler[]>();
+  /** Handlers by hook, priority order; a record, not a Map: every hook of every trace reads it. */
+  private readonly hooks: Record<Hook, readonly HookHandler[]> = { PREROUTING: EMPTY, INPUT: EMPTY, FORWARD: EMPTY, OUTPUT: EMPTY, POSTROUTING: EMPTY };
+  /** What this namespace's hook handlers may ask of it; one object for all hooks. */
+  readonly host: HostView;
+  /** The node this namespace is on (pods and the node's root namespace), or null for external hosts. */
+  readonly node: string | null;
   private nextIfindex = 1;
   readonly sysctl: Sysctls;
 
@@ -46,11 +53,13 @@ export class Netns {
     this.main = opts.main ?? new RouteTable('main');
     this.neigh = opts.neigh ?? new NeighTable();
     this.sysctl = { ipForward: false, bridgeNfCallIptables: false, routeLocalnet: false, ...opts.sysctl };
-  }
-
-  /** The node this namespace is on (pods and the node's root namespace), or null for external hosts. */
-  get node(): string | null {
-    return this.owner.kind === 'external' ? null : this.owner.node;
+    this.node = owner.kind === 'external' ? null : owner.node;
+    this.host = {
+      netns: name,
+      addrType: (ip, dev) => this.addrType(ip, dev),
+      primaryAddress: (dev) => this.primaryAddress(dev),
+      sourceAddressFor: (dst) => this.sourceAddressFor(dst),
+    };
   }
 
   allocIfindex(): number {
@@ -175,21 +184,18 @@ export class Netns {
   }
 
   registerHook(hook: Hook, handler: HookHandler): void {
-    const list = this.hooks.get(hook) ?? [];
-    const i = list.findIndex((h) => h.name === handler.name);
-    if (i >= 0) list.splice(i, 1);
+    const list = this.hooks[hook].filter((h) => h.name !== handler.name);
     list.push(handler);
     list.sort((a, b) => a.priority - b.priority);
-    this.hooks.set(hook, list);
+    this.hooks[hook] = list;
   }
 
   unregisterHook(hook: Hook, name: string): void {
-    const list = this.hooks.get(hook);
-    if (list !== undefined) this.hooks.set(hook, list.filter((h) => h.name !== name));
+    this.hooks[hook] = this.hooks[hook].filter((h) => h.name !== name);
   }
 
   handlers(hook: Hook): readonly HookHandler[] {
-    return this.hooks.get(hook) ?? EMPTY;
+    return this.hooks[hook];
   }
 
   private indexAddr(dev: string, a: IfAddr): void {
@@ -198,4 +204,3 @@ export class Netns {
   }
 }
 
-const EMPTY: readonly HookHandler[] = [];
