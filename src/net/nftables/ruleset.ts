@@ -32,6 +32,7 @@ export function printNftTable(t: NftTable): string {
   for (const s of t.sets.values()) {
     out.push(`\t${s.map ? 'map' : 'set'} ${s.name} {`);
     out.push(`\t\ttype ${s.keyType}${s.map ? ' : verdict' : ''}`);
+    if (s.size !== undefined) out.push(`\t\tsize ${s.size}`);
     if (s.flags.length > 0) out.push(`\t\tflags ${s.flags.join(',')}`);
     if (s.timeout !== undefined) out.push(`\t\ttimeout ${durationText(s.timeout)}`);
     if (s.comment !== undefined) out.push(`\t\tcomment "${s.comment}"`);
@@ -119,6 +120,7 @@ export function parseNftRuleset(text: string, where = 'nft list ruleset'): NftTa
           let keyType = '';
           let flags: string[] = [];
           let timeout: number | undefined;
+          let size: number | undefined;
           let scomment: string | undefined;
           let elements: NftElement[] = [];
           for (;;) {
@@ -136,11 +138,12 @@ export function parseNftRuleset(text: string, where = 'nft list ruleset'): NftTa
             else if (s.startsWith('timeout ')) timeout = parseDuration(s.slice(8)) ?? fail(`bad timeout "${s.slice(8)}"`);
             else if (s.startsWith('comment ')) scomment = /^comment "(.*)"$/.exec(s)?.[1] ?? fail(`bad comment "${s}"`);
             else if (s.startsWith('elements = ')) elements = parseElements(s.slice('elements = '.length), isMap, fail);
-            else if (s.startsWith('size ') || s.startsWith('gc-interval ') || s.startsWith('policy ')) continue;
+            else if (s.startsWith('size ')) size = /^size (\d+)$/.exec(s)?.[1] !== undefined ? Number(s.slice(5)) : fail(`bad size "${s.slice(5)}"`);
+            else if (s.startsWith('gc-interval ') || s.startsWith('policy ')) continue;
             else fail(`unexpected "${s}" in ${sm[1]} ${sname}`);
           }
           if (keyType === '') fail(`${sm[1]} ${sname} has no type`);
-          sets.set(sname, { name: sname, map: isMap, keyType, flags, timeout, comment: scomment, elements });
+          sets.set(sname, { name: sname, map: isMap, keyType, flags, timeout, ...(size === undefined ? {} : { size }), comment: scomment, elements });
           continue;
         }
         const chm = /^chain (\S+) \{$/.exec(b);

@@ -69,6 +69,8 @@ export interface NftSet {
   readonly keyType: string;
   readonly flags: readonly string[];
   readonly timeout: number | undefined;
+  /** `size N`: the most elements the set may hold; unset means no limit. */
+  readonly size?: number;
   readonly comment: string | undefined;
   readonly elements: readonly NftElement[];
 }

@@ -15,6 +15,7 @@ const RULESET = `table ip kube-proxy {
 
 	set affinity-X {
 		type ipv4_addr
+		size 65535
 		flags dynamic,timeout
 		timeout 3h
 	}
@@ -67,13 +68,14 @@ test('nft list ruleset: parse(print(x)) is the same text', (t) => {
   t.is(printNftTable(tables[0]!), RULESET);
   t.is(tables[0]?.chains.get('filter-input')?.base?.priority, -110);
   t.is(tables[0]?.sets.get('affinity-X')?.timeout, 10800);
+  t.is(tables[0]?.sets.get('affinity-X')?.size, 65535);
 });
 
 test('bad input: an error naming the line, nothing loaded', (t) => {
   const bad = RULESET.replace('numgen random mod 2', 'numgen random mood 2');
   const e = t.throws(() => parseNftRuleset(bad, 'node1.nft'));
   t.true(isKubewireError(e));
-  t.regex(e?.message ?? '', /^node1\.nft: line 42: chain service-ULMVA6XW-ns1\/svc1\/tcp\/p80: expected "mod", got "mood"/);
+  t.regex(e?.message ?? '', /^node1\.nft: line 43: chain service-ULMVA6XW-ns1\/svc1\/tcp\/p80: expected "mod", got "mood"/);
   const dangling = RULESET.replace('goto endpoint-A, 1', 'goto endpoint-Z, 1');
   t.regex(t.throws(() => parseNftRuleset(dangling))?.message ?? '', /refers to chain endpoint-Z, which does not exist/);
   t.regex(t.throws(() => parseNftRuleset('table inet filter {\n}\n'))?.message ?? '', /line 1: only the ip family is modelled/);

@@ -20,8 +20,8 @@ export interface NftRenderConfig {
 class Builder {
   readonly sets = new Map<string, { set: Omit<NftSet, 'elements'>; elements: NftElement[] }>();
   readonly chains = new Map<string, { name: string; base: NftChain['base']; comment: string | undefined; rules: string[] }>();
-  set(name: string, map: boolean, keyType: string, comment?: string, extra: { flags?: string[]; timeout?: number } = {}): void {
-    if (!this.sets.has(name)) this.sets.set(name, { set: { name, map, keyType, flags: extra.flags ?? [], timeout: extra.timeout, comment }, elements: [] });
+  set(name: string, map: boolean, keyType: string, comment?: string, extra: { flags?: string[]; timeout?: number; size?: number } = {}): void {
+    if (!this.sets.has(name)) this.sets.set(name, { set: { name, map, keyType, flags: extra.flags ?? [], timeout: extra.timeout, ...(extra.size === undefined ? {} : { size: extra.size }), comment }, elements: [] });
   }
   element(set: string, key: string[], value?: NftVerdict, comment?: string): void {
     this.sets.get(set)?.elements.push({ key, value, comment });
@@ -44,6 +44,8 @@ class Builder {
 
 const goto = (chain: string): NftVerdict => ({ kind: 'goto', chain });
 const KEY3 = 'ipv4_addr . inet_proto . inet_service';
+/** nft's default size for a set updated from the packet path (NFT_SET_MAXSIZE). */
+const DYNAMIC_SET_SIZE = 65535;
 
 /**
  * Renders the `ip kube-proxy` table as kube-proxy v1.29's nftables proxier builds it
@@ -188,7 +190,9 @@ function renderServicePort(b: Builder, svc: ServicePortInfo, allEndpoints: reado
     if (hasExternal) b.rule(extChain, `goto ${externalPolicyChain}`);
   }
   if (svc.sessionAffinityClientIP) {
-    for (const ep of cat.allReachable) b.set(`affinity-${epBase(ep)}`, false, 'ipv4_addr', undefined, { flags: ['dynamic', 'timeout'], timeout: svc.stickyMaxAgeSeconds });
+    // kube-proxy gives no size, but nft sizes a set that a rule fills from the packet path (`update @set`) at 65535
+    // when it adds that rule, so `nft list` shows `size 65535` (seen with nft 1.0.6).
+    for (const ep of cat.allReachable) b.set(`affinity-${epBase(ep)}`, false, 'ipv4_addr', undefined, { flags: ['dynamic', 'timeout'], timeout: svc.stickyMaxAgeSeconds, size: DYNAMIC_SET_SIZE });
   }
   const toEndpoints = (chain: string, eps: readonly EndpointInfo[]): void => {
     if (svc.sessionAffinityClientIP) for (const ep of eps) b.rule(chain, `ip saddr @affinity-${epBase(ep)} goto ${epChain.get(ep) ?? ''}`);

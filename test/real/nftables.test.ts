@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import test from 'ava';
+import { buildCluster } from '../../src/cluster/index.js';
+import { type NftTable, parseNftRuleset, printNftTable } from '../../src/net/index.js';
+import { NftablesProxier } from '../../src/proxy/index.js';
+import { findNft } from '../../src/realize/index.js';
+import { loadTopology } from '../../src/topology/index.js';
+import { overallServices, overallSlices } from '../proxy/fixtures/overall-services.js';
+import { fakeProxierConfig } from '../proxy/helpers.js';
+import { TOPOLOGIES } from '../helpers/cluster.js';
+
+// Our nftables printer against the real nft (Debian 12: nft 1.0.6) in a throwaway namespace: what we print must load,
+// and what the kernel then lists must parse back to the same table.
+const NS = 'kw-nft-real';
+const isRoot = process.getuid?.() === 0;
+// The netfilter nft, not the @vercel/nft that npm puts on PATH in node_modules/.bin.
+const NFT = findNft(process.env['PATH'] ?? '') ?? findNft('/usr/sbin:/sbin');
+const hasNft = NFT !== undefined;
+const skipReason = !isRoot ? 'needs root' : !hasNft ? 'nft is not installed (apt-get install nftables)' : undefined;
+const realTest = skipReason === undefined ? test.serial : test.serial.skip;
+if (skipReason !== undefined) test(`real nft tests skipped: ${skipReason}`, (t) => t.pass());
+
+function nft(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync('ip', ['netns', 'exec', NS, NFT ?? 'nft', ...args], { input, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+test.before(() => {
+  if (skipReason !== undefined) return;
+  spawnSync('ip', ['netns', 'del', NS]);
+  const r = spawnSync('ip', ['netns', 'add', NS]);
+  if (r.status !== 0) throw new Error(`ip netns add ${NS}: ${String(r.stderr)}`);
+});
+
+test.after.always(() => {
+  if (skipReason === undefined) spawnSync('ip', ['netns', 'del', NS]);
+});
+
+/**
+ * A table with its set elements sorted: the kernel lists the elements of a hash set in its own order, not in the
+ * order they were added, and that order means nothing (a lookup does not depend on it).
+ */
+function normalized(t: NftTable): string {
+  const sets = new Map([...t.sets].map(([k, s]) => [k, { ...s, elements: [...s.elements].sort((a, b) => a.key.join(' . ').localeCompare(b.key.join(' . '))) }] as const));
+  return printNftTable({ ...t, sets });
+}
+
+function overallTable(): string {
+  // kube-proxy's real mark text (%#08x), not the iptables unit-test fake's "0x4000".
+  const { masqueradeMarkText: _fake, ...cfg } = fakeProxierConfig();
+  const p = new NftablesProxier(cfg);
+  for (const s of overallServices()) p.onServiceAdd(s);
+  for (const e of overallSlices()) p.onEndpointSliceAdd(e);
+  return p.sync().restore;
+}
+
+async function topologyTables(file: string): Promise<{ node: string; text: string }[]> {
+  const c = buildCluster(await loadTopology(`${TOPOLOGIES}${file}`), { proxyMode: 'nftables' });
+  return [...c.proxies.values()].map((p) => ({ node: `${file} ${p.node}`, text: p.rules() }));
+}
+
+realTest('nft -c -f accepts every node table of every shipped topology in nftables mode, and the kube-proxy unit-test services', async (t) => {
+  const tables = [{ node: 'TestOverallIPTablesRules services', text: overallTable() }];
+  for (const f of ['single-node.yaml', 'three-node.yaml', 'three-node-vxlan.yaml']) tables.push(...(await topologyTables(f)));
+  for (const { node, text } of tables) {
+    const r = nft(['-c', '-f', '-'], text);
+    t.is(r.code, 0, `${node}: ${r.stderr}`);
+  }
+  // The base chains carry the priorities knftables sends (numbers), named by nft only where the name applies.
+  t.regex(tables[0]?.text ?? '', /chain filter-input \{\n\t\ttype filter hook input priority -110; policy accept;/);
+  t.regex(tables[0]?.text ?? '', /chain nat-output \{\n\t\ttype nat hook output priority -100; policy accept;/);
+});
+
+realTest('loaded with nft -f, `nft list table ip kube-proxy` parses back to the table we printed (set elements in the kernel\'s order)', async (t) => {
+  const cases = [{ node: 'TestOverallIPTablesRules services', text: overallTable() }, ...(await topologyTables('three-node.yaml')).slice(0, 1)];
+  for (const { node, text } of cases) {
+    nft(['flush', 'ruleset']);
+    const load = nft(['-f', '-'], text);
+    t.is(load.code, 0, `${node}: ${load.stderr}`);
+    const listed = nft(['list', 'table', 'ip', 'kube-proxy']);
+    t.is(listed.code, 0, listed.stderr);
+    const back = parseNftRuleset(listed.stdout, `${node}: nft list table ip kube-proxy`);
+    const ours = parseNftRuleset(text);
+    t.is(back.length, 1);
+    if (back[0] === undefined || ours[0] === undefined) return;
+    t.is(normalized(back[0]), normalized(ours[0]), node);
+    // Everything but element order is the same text, byte for byte (the base chains' priority lines included).
+    const noElements = (s: string) => s.replace(/elements = \{[^}]*\}/g, 'elements = {…}');
+    t.is(noElements(listed.stdout), noElements(text), node);
+  }
+  nft(['flush', 'ruleset']);
+});
