@@ -58,12 +58,14 @@ export class FlatRule implements Rule {
     /** The match kinds in load order (base-8 digits, see K_*). */
     private readonly order: number,
   ) {
+    // Digits below the statistic's are loaded after it (read low digit first: no array per rule).
     let after = 0;
-    let seen = false;
-    for (const k of kindsOf(order)) {
-      if (k === K_STATISTIC) seen = true;
-      else if (seen && (k === K_PORT || k === K_PORT_IMPLICIT)) after |= 1;
-      else if (seen && k === K_MARK) after |= 2;
+    let pending = 0;
+    for (let o = order; o !== 0; o = Math.floor(o / 8)) {
+      const k = o % 8;
+      if (k === K_STATISTIC) after = pending;
+      else if (k === K_PORT || k === K_PORT_IMPLICIT) pending |= 1;
+      else if (k === K_MARK) pending |= 2;
     }
     this.afterStat = after;
   }

@@ -90,13 +90,23 @@ export function parseRestoreLines(text: string, sink: RestoreSink): boolean {
   const end = finalNewline ? text.length - 1 : text.length;
   let open: { table: TableName; lineNo: number } | undefined;
   const intern = newIntern();
+  const fast: LastChain = { name: '', ok: false, backslashes: text.includes('\\') };
   let lineNo = 0;
   for (let at = 0; at <= end; ) {
     lineNo++;
     let nl = text.indexOf('\n', at);
     if (nl < 0 || nl > end) nl = end;
     const raw = text.slice(at, nl);
+    const start = at;
     at = nl + 1;
+    if (open !== undefined && nl - start > 3 && text.charCodeAt(start) === 45 && text.charCodeAt(start + 1) === 65 && text.charCodeAt(start + 2) === 32 && text.charCodeAt(nl - 1) !== 13) {
+      // `-A CHAIN …` of a user chain in kube-proxy's shapes (nearly every line): read in place.
+      const cmd = fastAppend(text, start, nl, raw, lineNo, open.table, intern, fast);
+      if (cmd !== undefined) {
+        sink.command(cmd);
+        continue;
+      }
+    }
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const c0 = line.charCodeAt(0);
     if (open !== undefined && (c0 === 45 || c0 === 58)) {
@@ -130,6 +140,37 @@ export function parseRestoreLines(text: string, sink: RestoreSink): boolean {
   }
   if (open !== undefined) throw parseError(lineNo, `COMMIT expected: table ${open.table} (line ${open.lineNo}) is not committed`);
   return finalNewline;
+}
+
+/** The chain of the previous fast `-A` line (kube-proxy appends to a chain several times in a row). */
+interface LastChain {
+  name: string;
+  /** A valid user chain name (not built-in, plain word, at most 28 characters). */
+  ok: boolean;
+  /** Whether the whole text holds a backslash (kube-proxy's never do: quoted words need no escape scan). */
+  readonly backslashes: boolean;
+}
+
+/**
+ * `-A CHAIN args` at text[start, end) through parseRuleFast, or undefined for the general path.
+ * A run of lines appending to the same chain shares one chain-name string (no slice, and the
+ * draft's Map lookup reuses its cached hash).
+ */
+function fastAppend(text: string, start: number, end: number, raw: string, lineNo: number, table: TableName, intern: ParseIntern, last: LastChain): RestoreCommand | undefined {
+  let sp = start + 3;
+  while (sp < end && text.charCodeAt(sp) !== 32) sp++;
+  if (sp === start + 3 || sp >= end) return undefined;
+  const len = sp - start - 3;
+  let same = last.name.length === len;
+  for (let i = 0; same && i < len; i++) same = text.charCodeAt(start + 3 + i) === last.name.charCodeAt(i);
+  if (!same) {
+    const name = text.slice(start + 3, sp);
+    last.name = name;
+    last.ok = len <= 28 && name !== '!' && name.charCodeAt(0) !== 45 && !(BUILTIN_CHAINS[table] as readonly string[]).includes(name) && isPlainWord(name);
+  }
+  if (!last.ok) return undefined;
+  const rule = parseRuleFast(text, start, sp, end, raw, lineNo, table, intern, last.backslashes);
+  return rule === undefined ? undefined : { op: 'append', chain: last.name, rule, lineNo, text: raw };
 }
 
 /** `:NAME - [0:0]`, the shape of nearly every chain line, without a regex. */
@@ -168,7 +209,7 @@ function parseCommand(line: string, raw: string, lineNo: number, table: TableNam
     if (sp > 3) {
       const chain = line.slice(3, sp);
       if (!(BUILTIN_CHAINS[table] as readonly string[]).includes(chain) && isPlainWord(chain)) {
-        const rule = parseRuleFast(line, sp, raw, lineNo, table, intern);
+        const rule = parseRuleFast(line, 0, sp, line.length, raw, lineNo, table, intern);
         if (rule !== undefined) return { op: 'append', chain: parseChainName(chain, lineNo, '-A'), rule, lineNo, text: raw };
       }
     }

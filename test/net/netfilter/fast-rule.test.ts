@@ -53,11 +53,17 @@ function describe(r: Rule): unknown {
 }
 
 function check(t: import('ava').ExecutionContext, line: string): boolean {
-  const fast = parseRuleFast(line, line.indexOf(' ', 3), line, 1, 'nat', newIntern());
+  const fast = parseRuleFast(line, 0, line.indexOf(' ', 3), line.length, line, 1, 'nat', newIntern());
   if (fast === undefined) return false;
   const g = general(line);
   if (typeof g === 'string') t.fail(`fast path accepted a line the general parser rejects (${g}): ${line}`);
   else t.deepEqual(describe(fast), describe(g), line);
+  // Restore reads the line in place inside the whole input (quotes and all): same rule.
+  const pre = '*nat\n-A X -m comment --comment "a b"\n';
+  const doc = `${pre}${line}\n-A Y -m comment --comment "c" -j DROP\nCOMMIT\n`;
+  const inPlace = parseRuleFast(doc, pre.length, pre.length + line.indexOf(' ', 3), pre.length + line.length, line, 1, 'nat', newIntern(), doc.includes('\\'));
+  if (inPlace === undefined) t.fail(`fast path refused the line inside a text: ${line}`);
+  else t.deepEqual(describe(inPlace), describe(fast), `in place: ${line}`);
   return true;
 }
 
@@ -66,7 +72,7 @@ test('every rule of a kube-proxy-shaped ruleset parses identically on the fast p
   let fast = 0;
   for (const l of lines) {
     check(t, l);
-    if (parseRuleFast(l, l.indexOf(' ', 3), l, 1, 'nat', newIntern()) !== undefined) fast++;
+    if (parseRuleFast(l, 0, l.indexOf(' ', 3), l.length, l, 1, 'nat', newIntern()) !== undefined) fast++;
   }
   // Only MARK, MASQUERADE and the addrtype rule take the general path.
   t.is(fast, lines.length - 4);
