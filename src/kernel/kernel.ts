@@ -44,6 +44,12 @@ export interface LinkOps {
   /** Bridge port flag; the link must be a bridge port. */
   setHairpin(ns: NetnsRef, name: string, on: boolean): Promise<void>;
   setPromisc(ns: NetnsRef, name: string, on: boolean): Promise<void>;
+  /**
+   * `ip link set X address M`. The address then counts as set (addr_assign_type NET_ADDR_SET), even if unchanged: a
+   * bridge whose address was set, here or at creation, no longer takes the lowest MAC of its ports
+   * (br_stp_recalculate_bridge_id), which is why the bridge CNI plugin sets a gateway bridge's MAC to itself.
+   */
+  setMac(ns: NetnsRef, name: string, mac: string): Promise<void>;
   /** Deletes the link (a veth takes its peer with it) with its addresses and routes; 'not-found' if absent. */
   del(ns: NetnsRef, name: string): Promise<void>;
   get(ns: NetnsRef, name: string): Promise<KernelLink | undefined>;

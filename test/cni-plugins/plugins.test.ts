@@ -116,6 +116,34 @@ test('vxlan overlay: bridge plus a VTEP port flooding to the remotes; DEL leaves
   t.deepEqual([...w.network.get('node/a').links.keys()].sort(), ['cni0', 'lo', 'vxlan.1']);
 });
 
+// Linux gives a bridge the lowest MAC of its ports unless its address was set. The result must name the bridge's
+// MAC as the kernel has it after ADD (the real validator's add.result-matches-netns caught a stale one).
+test('vxlan without isGateway: the VTEP joining the bridge after the veth lowers its MAC, and the result says so', async (t) => {
+  const w = world(['pod/a', 'pod/b']);
+  const l = list('1.0.0', [{ type: 'vxlan', bridge: 'cni0', ipam, vxlan: { name: 'vx0', vni: 42 } }]);
+  const res = (await w.runtime.addNetworkList(l, rt('c1', 'pod/a'))) as Result100;
+  const vtep = (await w.kernel.link.get('', 'vx0'))?.mac ?? '';
+  const veth = (await w.kernel.link.get('', res.interfaces?.[1]?.name ?? ''))?.mac ?? '';
+  t.true(vtep < veth, 'the VTEP has the lower MAC (else this test proves nothing)');
+  t.is((await w.kernel.link.get('', 'cni0'))?.mac, vtep);
+  t.deepEqual(res.interfaces?.[0], { name: 'cni0', mac: vtep });
+  await w.runtime.checkNetworkList(l, rt('c1', 'pod/a'));
+});
+
+test('a gateway bridge keeps the MAC it was created with: upstream sets it to itself with the address', async (t) => {
+  for (const type of ['bridge', 'vxlan']) {
+    const w = world(['pod/a', 'pod/b']);
+    const l = list('1.0.0', [{ type, bridge: 'cni0', isGateway: true, ipam, vxlan: { name: 'vx0', vni: 42 } }]);
+    const first = (await w.runtime.addNetworkList(l, rt('c1', 'pod/a'))) as Result100;
+    const second = (await w.runtime.addNetworkList(l, rt('c2', 'pod/b'))) as Result100;
+    const links = await w.kernel.link.list('');
+    const br = links.find((x) => x.name === 'cni0')?.mac;
+    t.is(first.interfaces?.[0]?.mac, br, type);
+    t.is(second.interfaces?.[0]?.mac, br, type);
+    t.false(links.some((x) => x.master === 'cni0' && x.mac === br), `${type}: not a port's MAC`);
+  }
+});
+
 test('chained use: bridge given a prevResult outputs it with its own interfaces after it', async (t) => {
   const w = world();
   const l = list('1.0.0', [{ type: 'loopback' }, { type: 'bridge', bridge: 'cni0', isGateway: true, ipam }]);

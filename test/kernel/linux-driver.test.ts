@@ -8,6 +8,7 @@ test('link and address operations become iproute2 argv: -n for named namespaces,
   await k.link.addVeth({ netns: '/run/netns/kw-c', name: 'eth0' }, { netns: '', name: 'veth01234567' }, { mtu: 1400 });
   await k.link.setMaster('', 'veth01234567', 'kw-br0');
   await k.link.setHairpin('', 'veth01234567', true);
+  await k.link.setMac('', 'kw-br0', '02:00:00:00:00:01');
   await k.link.setUp('kw-c', 'eth0', true);
   await k.addr.add('/run/netns/kw-c', 'eth0', '10.99.0.2/24');
   await k.route.add('/run/netns/kw-c', { dst: '0.0.0.0/0', gw: '10.99.0.1', dev: 'eth0' });
@@ -18,6 +19,7 @@ test('link and address operations become iproute2 argv: -n for named namespaces,
     ['ip', 'link', 'add', 'veth01234567', 'mtu', '1400', 'type', 'veth', 'peer', 'name', 'eth0', 'mtu', '1400', 'netns', 'kw-c'],
     ['ip', 'link', 'set', 'dev', 'veth01234567', 'master', 'kw-br0'],
     ['ip', 'link', 'set', 'dev', 'veth01234567', 'type', 'bridge_slave', 'hairpin', 'on'],
+    ['ip', 'link', 'set', 'dev', 'kw-br0', 'address', '02:00:00:00:00:01'],
     ['ip', '-n', 'kw-c', 'link', 'set', 'dev', 'eth0', 'up'],
     ['ip', '-n', 'kw-c', 'addr', 'add', '10.99.0.2/24', 'dev', 'eth0'],
     ['ip', '-n', 'kw-c', 'route', 'add', '0.0.0.0/0', 'via', '10.99.0.1', 'dev', 'eth0'],

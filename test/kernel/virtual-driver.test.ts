@@ -48,3 +48,33 @@ test('sysctls: modelled keys drive src/net, others are kept as text', async (t) 
   t.is(await k.sysctl.get('', 'net.ipv4.conf.cni0.route_localnet'), '1');
   t.is(await k.sysctl.get('', 'net.ipv4.conf.eth9.arp_notify'), undefined);
 });
+
+test('a bridge takes the lowest MAC of its ports, as Linux does, until its address is set', async (t) => {
+  const { net, k } = setup();
+  net.addNetns('pod/y', { kind: 'pod', node: 'n', pod: 'y' });
+  const mac = async (name: string) => (await k.link.get('', name))?.mac;
+  await k.link.addBridge('', 'br0');
+  const own = await mac('br0');
+  await k.link.addVeth({ netns: '', name: 'va' }, { netns: '/run/netns/pod/x', name: 'eth0' }, { mac: '02:00:00:00:00:30' });
+  await k.link.addVeth({ netns: '', name: 'vb' }, { netns: '/run/netns/pod/y', name: 'eth0' }, { mac: '02:00:00:00:00:10' });
+  t.is(await mac('br0'), own, 'no port yet: the MAC it was created with');
+  await k.link.setMaster('', 'va', 'br0');
+  t.is(await mac('br0'), '02:00:00:00:00:30');
+  await k.link.setMaster('', 'vb', 'br0');
+  t.is(await mac('br0'), '02:00:00:00:00:10', 'a lower port MAC wins');
+  await k.link.del('/run/netns/pod/y', 'eth0');
+  t.is(await mac('br0'), '02:00:00:00:00:30', 'the lowest of the ports left');
+  await k.link.setMaster('', 'va', null);
+  t.is(await mac('br0'), '02:00:00:00:00:30', 'with no port left it keeps what it has');
+  // Setting the address, even to the one it has, fixes it: the bridge CNI plugin relies on this.
+  await k.link.setMac('', 'br0', '02:00:00:00:00:30');
+  await k.link.addVeth({ netns: '', name: 'vc' }, { netns: '/run/netns/pod/y', name: 'eth0' }, { mac: '02:00:00:00:00:01' });
+  await k.link.setMaster('', 'vc', 'br0');
+  t.is(await mac('br0'), '02:00:00:00:00:30');
+  // So does an address given at creation.
+  await k.link.addBridge('', 'br1', { mac: '02:00:00:00:00:ff' });
+  await k.link.setMaster('', 'va', 'br1');
+  t.is(await mac('br1'), '02:00:00:00:00:ff');
+  t.is((await t.throwsAsync(k.link.setMac('', 'br1', '03:00:00:00:00:01'), { instanceOf: KernelError }))?.message, 'RTNETLINK answers: Cannot assign requested address');
+  t.is((await t.throwsAsync(k.link.setMac('', 'br1', 'zz'), { instanceOf: KernelError }))?.message, '"zz" is invalid lladdr.');
+});

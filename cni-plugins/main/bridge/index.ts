@@ -7,8 +7,11 @@ import { setupIpMasq, teardownIpMasq } from '../../pkg/ipmasq.js';
 import { checkContainer, containerIndex, setupVeth } from '../../pkg/veth.js';
 import { type BridgeConf, loadBridgeConf } from './config.js';
 
-/** ensureBridge: create (or reuse) the bridge, promisc if asked, accept_ra=0, up. True when this call created it. */
-async function ensureBridge(k: Kernel, n: BridgeConf): Promise<boolean> {
+/**
+ * ensureBridge: create (or reuse) the bridge, promisc if asked, accept_ra=0, up. Says whether this call created it,
+ * and the bridge's MAC as read now, before the veth joins (upstream keeps that link object for ensureAddr).
+ */
+async function ensureBridge(k: Kernel, n: BridgeConf): Promise<{ created: boolean; mac: string }> {
   const cur = await k.link.get('', n.bridge);
   try {
     if (cur === undefined) await k.link.addBridge('', n.bridge, n.mtu > 0 ? { mtu: n.mtu } : {});
@@ -16,14 +19,18 @@ async function ensureBridge(k: Kernel, n: BridgeConf): Promise<boolean> {
     if (n.promiscMode) await k.link.setPromisc('', n.bridge, true);
     await k.sysctl.set('', `net.ipv6.conf.${n.bridge}.accept_ra`, '0').catch(() => undefined);
     await k.link.setUp('', n.bridge, true);
-    return cur === undefined;
+    return { created: cur === undefined, mac: (await k.link.get('', n.bridge))?.mac ?? '' };
   } catch (e) {
     fail(`failed to create bridge "${n.bridge}": ${e instanceof Error ? e.message.replace(/^failed to create bridge "[^"]*": /, '') : String(e)}`);
   }
 }
 
-/** ensureAddr: the gateway on the bridge; another IPv4 address there is an error unless forceAddress replaces it. */
-async function ensureAddr(k: Kernel, n: BridgeConf, gw: string): Promise<void> {
+/**
+ * ensureAddr: the gateway on the bridge; another IPv4 address there is an error unless forceAddress replaces it.
+ * Having added it, upstream sets the bridge's MAC to the one read in ensureBridge: an address that was set stops
+ * Linux from giving the bridge the lowest MAC of its ports, so it no longer changes as pods come and go.
+ */
+async function ensureAddr(k: Kernel, n: BridgeConf, gw: string, brMac: string): Promise<void> {
   for (const a of await k.addr.list('', n.bridge)) {
     if (a.cidr === gw) return;
     if (a.family === 4 && !gw.includes(':')) {
@@ -32,6 +39,12 @@ async function ensureAddr(k: Kernel, n: BridgeConf, gw: string): Promise<void> {
     }
   }
   await k.addr.add('', n.bridge, gw);
+  if (brMac === '') return;
+  try {
+    await k.link.setMac('', n.bridge, brMac);
+  } catch (e) {
+    fail(`failed to set bridge addr: could not set bridge's mac: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 /** calcGateways: every IP is on interface 2; isGateway fills a missing gateway; isDefaultGateway adds 0/0 via it. */
@@ -62,7 +75,7 @@ export const bridge: CniPlugin<PluginHost> = {
     const k = args.kernel.kernel;
     const prev = prevResult100(args);
     await openNetns(k, args.netns);
-    const created = await ensureBridge(k, n);
+    const { created, mac: brMac } = await ensureBridge(k, n);
     // A bridge this ADD created goes too if the ADD fails (the bridge stays after DEL, as upstream's does).
     const undo: (() => Promise<unknown>)[] = created ? [() => ignoreGone(() => k.link.del('', n.bridge))] : [];
     try {
@@ -83,7 +96,7 @@ export const bridge: CniPlugin<PluginHost> = {
         await k.sysctl.set(args.netns, `net.ipv6.conf.${args.ifName}.accept_dad`, '0').catch(() => undefined);
         await k.sysctl.set(args.netns, `net.ipv4.conf.${args.ifName}.arp_notify`, '1').catch(() => undefined);
         await configureIface(k, args.netns, args.ifName, result100({ interfaces, ips, routes }));
-        for (const gw of g.gws) await ensureAddr(k, n, gw);
+        for (const gw of g.gws) await ensureAddr(k, n, gw, brMac);
         if (g.gws.length > 0) await enableIp4Forward(k);
         if (n.ipMasq) {
           const chain = chainName(n.name, args.containerId);
@@ -93,6 +106,7 @@ export const bridge: CniPlugin<PluginHost> = {
       } else {
         await k.link.setUp(args.netns, args.ifName, true);
       }
+      // Read again, as upstream does: the bridge's MAC may have changed when the veth joined or the address was set.
       const br = await k.link.get('', n.bridge);
       interfaces[0] = { name: n.bridge, mac: br?.mac ?? '' };
       return mergeIntoPrev(prev, result100({ interfaces, ips, routes, ...(n.dns === undefined ? {} : { dns: n.dns }) }));

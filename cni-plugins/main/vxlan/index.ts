@@ -33,11 +33,16 @@ export const vxlan: CniPlugin<PluginHost> = {
     const r = (await bridge.add(args)) as Result100;
     try {
       await ensureVtep(args, n.bridge);
+      // The VTEP is a new bridge port: unless the bridge's address was set (isGateway does that), Linux gives the
+      // bridge the lowest MAC of its ports, so the MAC bridge.add read may be gone. Report the bridge as it is now,
+      // as upstream's bridge plugin reads the bridge again after its own port joined.
+      const br = await args.kernel.kernel.link.get('', n.bridge);
+      if (br === undefined || r.interfaces === undefined) return r;
+      return { ...r, interfaces: r.interfaces.map((i) => (i.name === n.bridge && (i.sandbox ?? '') === '' ? { ...i, mac: br.mac } : i)) };
     } catch (e) {
       await bridge.del(args);
       throw e;
     }
-    return r;
   },
   async del(args) {
     await bridge.del(args);

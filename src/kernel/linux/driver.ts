@@ -42,6 +42,7 @@ export class LinuxKernel implements Kernel {
       setMtu: async (ns, name, mtu) => { await ip(ns, ['link', 'set', 'dev', name, 'mtu', String(mtu)]); },
       setHairpin: async (ns, name, on) => { await ip(ns, ['link', 'set', 'dev', name, 'type', 'bridge_slave', 'hairpin', on ? 'on' : 'off']); },
       setPromisc: async (ns, name, on) => { await ip(ns, ['link', 'set', 'dev', name, 'promisc', on ? 'on' : 'off']); },
+      setMac: async (ns, name, mac) => { await ip(ns, ['link', 'set', 'dev', name, 'address', mac]); },
       del: async (ns, name) => { await ip(ns, ['link', 'del', 'dev', name]); },
       get: async (ns, name) => {
         const r = await this.runner.run(ipArgv(ns, ['-j', '-d', 'link', 'show', 'dev', name]));

@@ -10,6 +10,14 @@ const KIND: Readonly<Record<Link['kind'], KernelLinkKind>> = {
 };
 
 /**
+ * Bridges whose address was set (`ip link add … address M type bridge` or `ip link set … address M`): Linux marks
+ * them NET_ADDR_SET and br_stp_recalculate_bridge_id then leaves their MAC alone. Every other bridge takes the
+ * lowest MAC among its ports whenever a port joins, leaves or changes address. Keyed by the link object, which
+ * the Netns holds for the link's whole life.
+ */
+const macWasSet = new WeakSet<Link>();
+
+/**
  * Link operations over src/net. New links start down, as `ip link add` leaves them; MACs derive from
  * "<netns>/<name>" so a rebuilt network prints the same tables.
  */
@@ -39,7 +47,10 @@ export class VirtualLinks implements LinkOps {
     const br = this.net.addBridge(n, name);
     br.up = false;
     br.mtu = opts.mtu ?? 1500;
-    if (opts.mac !== undefined) this.replaceMac(n, name, opts.mac);
+    if (opts.mac !== undefined) {
+      this.replaceMac(n, name, opts.mac);
+      macWasSet.add(need(n, name));
+    }
   }
 
   async addVxlan(ref: NetnsRef, name: string, o: VxlanOptions): Promise<void> {
@@ -72,6 +83,7 @@ export class VirtualLinks implements LinkOps {
     const br = need(n, master);
     if (br.kind !== 'bridge') throw new KernelError('invalid', `Error: Device "${master}" is not a bridge (RTNETLINK answers: Operation not supported)`);
     this.net.enslave(n, name, master, { hairpin: false });
+    recalcBridgeMac(n, br);
   }
 
   async setUp(ref: NetnsRef, name: string, up: boolean): Promise<void> {
@@ -94,6 +106,25 @@ export class VirtualLinks implements LinkOps {
     need(n, name);
     if (on) this.promisc.add(`${n.name}\0${name}`);
     else this.promisc.delete(`${n.name}\0${name}`);
+  }
+
+  async setMac(ref: NetnsRef, name: string, mac: string): Promise<void> {
+    const n = this.ns(ref);
+    const l = need(n, name);
+    if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(mac)) throw new KernelError('invalid', `"${mac}" is invalid lladdr.`);
+    // A group (multicast) address is refused by eth_prepare_mac_addr_change (is_valid_ether_addr).
+    if ((parseInt(mac.slice(0, 2), 16) & 1) === 1 || /^(00:){5}00$/.test(mac)) throw new KernelError('invalid', 'RTNETLINK answers: Cannot assign requested address');
+    if (l.kind === 'loopback') throw new KernelError('invalid', 'RTNETLINK answers: Operation not supported');
+    const m = mac.toLowerCase() as Mac;
+    setLinkMac(l, m);
+    if (l.kind === 'bridge') macWasSet.add(l);
+    const br = l.master === undefined ? undefined : n.link(l.master);
+    if (br?.kind === 'bridge') {
+      // br_fdb_changeaddr moves the port's local entry to the new address (learned entries on the port go too here).
+      br.fdb.removePort(name);
+      br.fdb.addPermanent(m, name);
+      recalcBridgeMac(n, br);
+    }
   }
 
   async del(ref: NetnsRef, name: string): Promise<void> {
@@ -158,12 +189,32 @@ function need(n: Netns, name: string): Link {
 
 function detach(n: Netns, l: Link): void {
   const br = l.master === undefined ? undefined : n.link(l.master);
+  l.master = undefined;
+  l.hairpin = false;
   if (br?.kind === 'bridge') {
     br.ports.delete(l.name);
     br.fdb.removePort(l.name);
+    recalcBridgeMac(n, br);
   }
-  l.master = undefined;
-  l.hairpin = false;
+}
+
+/**
+ * br_stp_recalculate_bridge_id: unless its address was set, a bridge takes the lowest MAC among its ports; with no
+ * port left it keeps the one it has. (MACs print as fixed-width lowercase hex, so string order is numeric order.)
+ */
+function recalcBridgeMac(n: Netns, br: Link): void {
+  if (br.kind !== 'bridge' || macWasSet.has(br)) return;
+  let lowest: Mac | undefined;
+  for (const p of br.ports) {
+    const m = n.link(p)?.mac;
+    if (m !== undefined && (lowest === undefined || m < lowest)) lowest = m;
+  }
+  if (lowest !== undefined) setLinkMac(br, lowest);
+}
+
+/** Changes a link's MAC in place: the datapath and other holders of the link object read it from there. */
+function setLinkMac(l: Link, mac: Mac): void {
+  (l as { mac: Mac }).mac = mac;
 }
 
 function ipText(ip: number): string {
