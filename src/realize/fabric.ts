@@ -3,6 +3,7 @@ import type { Cluster } from '../cluster/index.js';
 import type { CommandRunner, Kernel } from '../kernel/index.js';
 import { inNs, must } from './exec.js';
 import type { RealNames } from './names.js';
+import { RealizeError } from './preflight.js';
 import { type NetnsRole, sysctlArgv, sysctlsFor } from './sysctls.js';
 
 /** flannel's VXLAN device as the emulator builds it (cluster/node-network.ts). */
@@ -15,6 +16,8 @@ export interface FabricContext {
   readonly names: RealNames;
   /** Called before a namespace is created, so the state file names it first. */
   readonly record: (netns: string) => void;
+  /** The nft binary, in nftables mode (checkProxyMode found it). */
+  readonly nft?: string;
 }
 
 /** A namespace with its sysctls set and lo up, before any other link exists in it. */
@@ -91,7 +94,11 @@ export async function wirePodNetwork(c: FabricContext): Promise<void> {
   }
 }
 
-/** Each node's iptables as the emulator holds it (kubelet's chains and kube-proxy's sync), loaded with iptables-restore. */
+/**
+ * Each node's iptables as the emulator holds it (kubelet's chains and kube-proxy's sync), loaded with iptables-restore;
+ * in nftables mode also kube-proxy's `ip kube-proxy` table, loaded with `nft -f` as `nft list ruleset` prints it (the
+ * kernel keeps it apart from the iptables-nft tables, and deleting the namespace deletes it).
+ */
 export async function loadKubeProxyRules(c: FabricContext): Promise<void> {
   for (const [i, n] of c.cluster.topology.nodes.entries()) {
     const proxy = c.cluster.proxies.get(n.name);
@@ -103,6 +110,16 @@ export async function loadKubeProxyRules(c: FabricContext): Promise<void> {
       if (name !== '') await must(c.runner, inNs(c.names.node(i), ['nfacct', 'add', name]));
     }
     await c.kernel.iptables.restore(c.names.node(i), text);
+    if (proxy.mode === 'nftables') await loadNftTable(c, n.name, c.names.node(i), proxy.rules());
+  }
+}
+
+/** `nft -f -` in the node's namespace; a refusal (an nft too old, a kernel without nft_fib…) names the node and nft's words. */
+async function loadNftTable(c: FabricContext, node: string, ns: string, text: string): Promise<void> {
+  if (c.nft === undefined) throw new RealizeError('KW_REALIZE_MISSING_TOOL', `node ${node}: proxyMode nftables needs nft, and none was found`);
+  const r = await c.runner.run(inNs(ns, [c.nft, '-f', '-']), { stdin: text });
+  if (r.code !== 0) {
+    throw new RealizeError('KW_REALIZE_NFT', `node ${node} (${ns}): ${c.nft} -f refused kube-proxy's nftables table (exit ${r.code}): ${r.stderr.trim().split('\n').slice(0, 6).join(' | ') || 'no message'}. Check that the kernel has nf_tables with nft_fib, nft_numgen, nft_reject and nft_nat (or use proxyMode: iptables); see the table with: kubewire rules ${c.cluster.topology.file} --node ${node}`);
   }
 }
 

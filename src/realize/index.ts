@@ -3,7 +3,7 @@ export { realize, down, OWN_CNI_PATH, type RealizeOptions, type RealizeProgress 
 export { teardown, cleanupAll, leftovers, type TeardownReport } from './teardown.js';
 export { StateStore, stateDir, type RealizedState, type RealPod } from './state.js';
 export { prefixFor, realNames, checkPrefix, ownedBy, type RealNames } from './names.js';
-export { RealizeError, preflight, checkProxyMode, findTool, REQUIRED_TOOLS } from './preflight.js';
+export { RealizeError, preflight, checkProxyMode, findTool, findNft, REQUIRED_TOOLS, type ProxyModeTools } from './preflight.js';
 export { sysctlsFor, type NetnsRole } from './sysctls.js';
 export { nodeConfList, resultIp4 } from './pods.js';
 export { verify, type VerifyOptions, type VerifyReport, type ProbeReport } from './verify.js';

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubewireError } from '../lib/index.js';
@@ -43,13 +44,36 @@ export function preflight(o: PreflightOptions): void {
 }
 
 /**
- * Whether the proxy mode can be loaded into this kernel. IPVS needs the ip_vs module (/proc/net/ip_vs); nftables
- * needs rules to load, and kubewire renders kube-proxy's rules in iptables mode only so far.
+ * The netfilter `nft` on PATH. Directories under node_modules are skipped: npm and npx put node_modules/.bin first,
+ * and @vercel/nft (a dev dependency of ava) installs an unrelated `nft` there that exits 0 on anything. A candidate
+ * counts only if `nft --version` says "nftables v…".
  */
-export function checkProxyMode(mode: ProxyMode, procRoot = '/proc'): void {
+export function findNft(path: string): string | undefined {
+  for (const dir of path.split(':')) {
+    if (dir === '' || dir.split('/').includes('node_modules')) continue;
+    const full = findTool('nft', dir);
+    if (full === undefined) continue;
+    const v = spawnSync(full, ['--version'], { encoding: 'utf8', timeout: 5000 });
+    if (v.status === 0 && /^nftables v/.test(v.stdout)) return full;
+  }
+  return undefined;
+}
+
+/** What a proxy mode needs from the machine, found by checkProxyMode. */
+export interface ProxyModeTools {
+  /** The `nft` binary (nftables mode only). */
+  readonly nft?: string;
+}
+
+/**
+ * Whether the proxy mode can be loaded into this kernel. IPVS needs the ip_vs module (/proc/net/ip_vs), and kubewire
+ * does not render IPVS services for real yet; nftables needs the nft tool (whether the kernel takes the table, e.g.
+ * has nft_fib and nft_numgen, shows when realize loads it with nft -f, and a refusal there rolls everything back).
+ */
+export function checkProxyMode(mode: ProxyMode, procRoot = '/proc', path = process.env['PATH'] ?? ''): ProxyModeTools {
   switch (mode) {
     case 'iptables':
-      return;
+      return {};
     case 'ipvs': {
       const has = existsSync(join(procRoot, 'net', 'ip_vs'));
       throw new RealizeError(
@@ -59,8 +83,13 @@ export function checkProxyMode(mode: ProxyMode, procRoot = '/proc'): void {
           : `proxyMode ipvs cannot be realized on this kernel: it has no IPVS (${join(procRoot, 'net', 'ip_vs')} is missing, so the ip_vs module is not available; even the dummy link type kube-proxy puts kube-ipvs0 on may be absent). Set proxyMode: iptables in the topology`,
       );
     }
-    case 'nftables':
-      throw new RealizeError('KW_REALIZE_UNSUPPORTED_MODE', 'proxyMode nftables cannot be realized yet: kubewire does not render kube-proxy\'s nftables ruleset, so there is nothing to load with nft -f; set proxyMode: iptables in the topology');
+    case 'nftables': {
+      const nft = findNft(path);
+      if (nft === undefined) {
+        throw new RealizeError('KW_REALIZE_MISSING_TOOL', `proxyMode nftables loads each node's kube-proxy table with nft -f, but nft (nftables) was not found on PATH (${path}; node_modules directories skipped): install the nftables package, or set proxyMode: iptables in the topology`);
+      }
+      return { nft };
+    }
     case 'userspace':
       throw new RealizeError('KW_REALIZE_UNSUPPORTED_MODE', 'proxyMode userspace cannot be realized: it needs a proxy process in every node; set proxyMode: iptables in the topology');
   }

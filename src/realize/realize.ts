@@ -49,7 +49,9 @@ export async function realize(cluster: Cluster, o: RealizeOptions = {}): Promise
   const runner = o.runner ?? new NodeCommandRunner();
   const store = o.store ?? new StateStore();
   preflight({ uid: o.uid ?? process.getuid?.(), path: o.path ?? process.env['PATH'] ?? '' });
-  checkProxyMode(cluster.topology.cluster.proxyMode);
+  // The mode the cluster was built with (buildCluster may override the topology's proxyMode).
+  const mode = cluster.proxies.values().next().value?.mode ?? cluster.topology.cluster.proxyMode;
+  const tools = checkProxyMode(mode, '/proc', o.path ?? process.env['PATH'] ?? '');
   const prefix = checkPrefix(o.prefix ?? prefixFor(cluster.topology.file));
   const kernel = new LinuxKernel(runner);
   const inUse = (await kernel.netns.list()).filter((n) => ownedBy(n, prefix));
@@ -68,6 +70,7 @@ export async function realize(cluster: Cluster, o: RealizeOptions = {}): Promise
   const progress = o.onProgress ?? (() => undefined);
   const ctx: FabricContext = {
     kernel, runner, cluster, names,
+    ...(tools.nft === undefined ? {} : { nft: tools.nft }),
     record: (ns) => {
       state.namespaces.push(ns);
       store.save(state);
@@ -81,7 +84,7 @@ export async function realize(cluster: Cluster, o: RealizeOptions = {}): Promise
     await wireNodeNetwork(ctx);
     progress({ step: 'pod-network', text: `${cluster.topology.cluster.network} between nodes` });
     await wirePodNetwork(ctx);
-    progress({ step: 'rules', text: 'kube-proxy rules (iptables-restore)' });
+    progress({ step: 'rules', text: mode === 'nftables' ? 'kube-proxy rules (nft -f, and the kubelet\'s iptables-restore)' : 'kube-proxy rules (iptables-restore)' });
     await loadKubeProxyRules(ctx);
     const pods = [...cluster.pods.values()].filter((p) => p.netns.name !== cluster.nodes.get(p.node)?.netns.name);
     for (const [i, pod] of pods.entries()) {

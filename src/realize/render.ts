@@ -6,6 +6,7 @@ export function renderVerifyReport(r: VerifyReport, topology: string): string {
   const lines: string[] = [];
   const s = r.summary;
   lines.push(`verify ${topology} (${r.prefix}): ${s.probes} probes, ${s.agreed} agreed, ${s.disagreed} disagreed`);
+  if (!r.rulesCompared) lines.push("rules: NOT compared (nftables mode: xtables-monitor cannot print kube-proxy's nft rules); only delivery, the source seen and distributions were");
   for (const p of r.probes) {
     if (p.agreed) continue;
     const svc = p.service === undefined ? '' : ` (${p.service} ${p.serviceType ?? ''}, externalTrafficPolicy ${p.trafficPolicy ?? 'Cluster'})`;
@@ -44,7 +45,7 @@ export function renderVerifyReport(r: VerifyReport, topology: string): string {
 
 /** `--json`: the summary and every probe. */
 export function verifyReportJson(r: VerifyReport): unknown {
-  return { summary: r.summary, prefix: r.prefix, timings: r.timings, probes: r.probes };
+  return { summary: r.summary, prefix: r.prefix, timings: r.timings, rulesCompared: r.rulesCompared, probes: r.probes };
 }
 
 /** What `kubewire realize` prints once the cluster is up: where everything is and how to get in. */

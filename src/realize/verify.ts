@@ -61,6 +61,11 @@ export interface VerifyReport {
   readonly prefix: string;
   readonly realizedHere: boolean;
   readonly timings: { readonly realizeMs: number; readonly probesMs: number; readonly teardownMs: number };
+  /**
+   * Whether the rules each probe hit were compared. Not in nftables mode: xtables-monitor cannot print kube-proxy's
+   * native nft rules (it exits on them), so there only delivery, the source seen and distributions are compared.
+   */
+  readonly rulesCompared: boolean;
 }
 
 const SPORT_BASE = 20000;
@@ -116,7 +121,13 @@ export async function verify(cluster: Cluster, o: VerifyOptions = {}): Promise<V
     prefix,
     realizedHere,
     timings: { realizeMs: Math.round(t1 - t0), probesMs: Math.round(t2 - t1), teardownMs: Math.round(t3 - t2) },
+    rulesCompared: rulesTraced(cluster),
   };
+}
+
+/** Whether verify can trace the rules a probe hits: not in nftables mode (see VerifyReport.rulesCompared). */
+function rulesTraced(cluster: Cluster): boolean {
+  return (cluster.proxies.values().next().value?.mode ?? cluster.topology.cluster.proxyMode) !== 'nftables';
 }
 
 function checkAddresses(cluster: Cluster, state: RealizedState): void {
@@ -139,11 +150,12 @@ function sourceNetns(state: RealizedState, from: string): string {
 async function runProbes(cluster: Cluster, state: RealizedState, probes: readonly ProbeSpec[], runner: CommandRunner, o: VerifyOptions, progress: NonNullable<VerifyOptions['onProgress']>): Promise<ProbeReport[]> {
   const nodeNs = new Map(Object.entries(state.nodes).map(([name, n]) => [n.netns, `node/${name}`] as const));
   const clients = new ClientPool();
-  let monitors = [...nodeNs.keys()].map((ns) => new TraceMonitor(ns));
+  const traced = rulesTraced(cluster);
+  let monitors = traced ? [...nodeNs.keys()].map((ns) => new TraceMonitor(ns)) : [];
   const out: ProbeReport[] = [];
   const pending: { index: number; ns: string; probe: ProbeSpec & { src: string }; paths: PathSummary[] }[] = [];
   try {
-    for (const ns of nodeNs.keys()) await installTraceRules(runner, ns);
+    if (traced) for (const ns of nodeNs.keys()) await installTraceRules(runner, ns);
     await waitForMonitors(clients, monitors);
     const distributionKeys = new Set<string>();
     let lastIcmp = -Infinity;
@@ -175,7 +187,7 @@ async function runProbes(cluster: Cluster, state: RealizedState, probes: readonl
       if (lost.length > 0) throw new KubewireError('KW_VERIFY_MONITOR', `xtables-monitor in ${lost.join(', ')} exited during probe ${i + 1}; its trace is incomplete`);
       const real = classify(answer);
       const rules = realRules(new Map(monitors.map((m, j) => [nodeNs.get(m.netns) ?? m.netns, m.since(marks[j] ?? 0)] as const)));
-      const cmp = compareProbe(paths, real, rules);
+      const cmp = traced ? compareProbe(paths, real, rules) : compareProbe(paths.map((p) => ({ ...p, rules: {} })), real, {});
       const disagreements = [...cmp.disagreements];
       // One distribution check per probe kind and destination (a Service port, or an address): dozens of checks at
       // 1% each would raise false alarms by sheer number.

@@ -3,7 +3,8 @@ import test from 'ava';
 import { buildCluster } from '../../src/cluster/index.js';
 import { type NftTable, parseNftRuleset, printNftTable } from '../../src/net/index.js';
 import { NftablesProxier } from '../../src/proxy/index.js';
-import { findNft } from '../../src/realize/index.js';
+import { NodeCommandRunner, type CommandRunner } from '../../src/kernel/index.js';
+import { findNft, leftovers, realize, teardown, verify } from '../../src/realize/index.js';
 import { loadTopology } from '../../src/topology/index.js';
 import { overallServices, overallSlices } from '../proxy/fixtures/overall-services.js';
 import { fakeProxierConfig } from '../proxy/helpers.js';
@@ -32,8 +33,13 @@ test.before(() => {
   if (r.status !== 0) throw new Error(`ip netns add ${NS}: ${String(r.stderr)}`);
 });
 
-test.after.always(() => {
-  if (skipReason === undefined) spawnSync('ip', ['netns', 'del', NS]);
+// Prefixes of the realized clusters (kw-<4 hex>-…): removed whatever happens.
+const PREFIXES = ['kw-7f70', 'kw-7f71', 'kw-7f72'];
+
+test.after.always(async () => {
+  if (skipReason !== undefined) return;
+  spawnSync('ip', ['netns', 'del', NS]);
+  for (const p of PREFIXES) await teardown(p).catch(() => undefined);
 });
 
 /**
@@ -89,4 +95,53 @@ realTest('loaded with nft -f, `nft list table ip kube-proxy` parses back to the 
     t.is(noElements(listed.stdout), noElements(text), node);
   }
   nft(['flush', 'ruleset']);
+});
+
+const DEBIAN_CNI = ['/usr/lib/cni'];
+const threeNodeNft = async () => buildCluster(await loadTopology(`${TOPOLOGIES}three-node.yaml`), { proxyMode: 'nftables' });
+
+realTest('realize in nftables mode: every node holds the emulator\'s kube-proxy table (nft list parses back to it); down removes it all', async (t) => {
+  const c = await threeNodeNft();
+  const steps: string[] = [];
+  const s = await realize(c, { prefix: 'kw-7f70', cniPath: DEBIAN_CNI, onProgress: (p) => steps.push(p.text) });
+  t.true(steps.some((x) => x.includes('nft -f')));
+  for (const [name, n] of Object.entries(s.nodes)) {
+    const listed = spawnSync('ip', ['netns', 'exec', n.netns, NFT ?? 'nft', 'list', 'table', 'ip', 'kube-proxy'], { encoding: 'utf8' });
+    t.is(listed.status, 0, listed.stderr);
+    const real = parseNftRuleset(listed.stdout, `${name}: nft list table ip kube-proxy`)[0];
+    const emulated = parseNftRuleset(c.proxies.get(name)?.rules() ?? '')[0];
+    t.true(real !== undefined && emulated !== undefined);
+    if (real !== undefined && emulated !== undefined) t.is(normalized(real), normalized(emulated), name);
+  }
+  // A pod reaches the web Service's ClusterIP through the real kube-proxy table (numgen picks one of three pods).
+  const web = [...c.services.values()].find((x) => x.metadata?.name === 'web' && x.metadata.namespace === 'demo')?.spec?.clusterIP ?? '';
+  const out = spawnSync('ip', ['netns', 'exec', s.pods['demo/client']?.netns ?? '', 'bash', '-c', `exec 3<>/dev/tcp/${web}/80; timeout 3 cat <&3`], { encoding: 'utf8' });
+  t.regex(out.stdout, /^demo\/web-[a-z0-9]+-[a-z0-9]+ 10\.244\.1\.3:\d+\n$/, out.stderr);
+  await teardown('kw-7f70');
+  t.deepEqual(await leftovers('kw-7f70'), []);
+});
+
+realTest('nft refusing a node\'s table is a clear error and realize rolls everything back', async (t) => {
+  const c = await threeNodeNft();
+  // The real nft, fed a table with one rule it cannot accept (as an older kernel without nft_fib would refuse one).
+  const real = new NodeCommandRunner();
+  const runner: CommandRunner = {
+    run: (argv, o = {}) => (argv.includes('-f') && argv.some((a) => a.endsWith('/nft')) && o.stdin !== undefined ? real.run(argv, { stdin: o.stdin.replace('jump masquerading', 'jump masquerading-nowhere') }) : real.run(argv, o)),
+  };
+  const e = await t.throwsAsync(realize(c, { prefix: 'kw-7f71', cniPath: DEBIAN_CNI, runner }));
+  t.is((e as { code?: string } | undefined)?.code, 'KW_REALIZE_NFT');
+  t.regex(e?.message ?? '', /^node node-a \(kw-7f71-n0\): \S*nft -f refused kube-proxy's nftables table \(exit 1\): .*masquerading-nowhere/);
+  t.deepEqual(await leftovers('kw-7f71'), []);
+});
+
+realTest('verify in nftables mode: 40 probes agree on delivery, source and distribution (rules are not compared), nothing left', async (t) => {
+  const c = await threeNodeNft();
+  const r = await verify(c, { probes: 40, seed: 1, connections: 60, prefix: 'kw-7f72', realize: { cniPath: DEBIAN_CNI } });
+  for (const p of r.probes.filter((x) => !x.agreed)) t.log(`${p.kind} ${p.from} -> ${p.to}/${p.proto}: ${p.disagreements.map((d) => d.message).join(' | ')}`);
+  t.is(r.summary.probes, 40);
+  t.true(r.realizedHere);
+  t.false(r.rulesCompared);
+  t.true(r.probes.some((p) => p.kind === 'pod-to-service') && r.probes.some((p) => p.kind.startsWith('external-to-')), 'Services reached from pods and from outside');
+  t.is(r.summary.disagreed, 0);
+  t.deepEqual(await leftovers('kw-7f72'), []);
 });

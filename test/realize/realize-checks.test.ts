@@ -16,7 +16,9 @@ test('a missing tool is named, with the packages to install', (t) => {
 test('IPVS on a kernel without it: said plainly, with another mode suggested; nftables and userspace too', (t) => {
   const noIpvs = mkdtempSync(join(tmpdir(), 'kw-proc-'));
   t.throws(() => checkProxyMode('ipvs', noIpvs), { message: /has no IPVS .*Set proxyMode: iptables/ });
-  t.throws(() => checkProxyMode('nftables'), { message: /nftables cannot be realized yet.*nft -f.*proxyMode: iptables/ });
+  // nftables needs the netfilter nft; an empty PATH has none (node_modules/.bin's @vercel/nft never counts).
+  t.throws(() => checkProxyMode('nftables', '/proc', ''), { code: 'KW_REALIZE_MISSING_TOOL', message: /nft -f, but nft \(nftables\) was not found on PATH.*proxyMode: iptables/ });
+  t.throws(() => checkProxyMode('nftables', '/proc', `${process.cwd()}/node_modules/.bin`), { code: 'KW_REALIZE_MISSING_TOOL' });
   t.notThrows(() => checkProxyMode('iptables'));
 });
 
