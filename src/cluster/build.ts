@@ -1,43 +1,101 @@
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { type Ip4, ip4ToString } from '../addr/index.js';
 import { InputError } from '../lib/index.js';
-import { Network } from '../net/index.js';
+import { Netfilter, Network } from '../net/index.js';
 import type { TopologySpec } from '../topology/index.js';
 import { endpointSlicesFor, kubernetesSlice } from './endpoint-slices.js';
 import { type Cluster, type NodeInfo, type PodInfo, netnsNameForPod } from './model.js';
 import { wireHosts } from './node-network.js';
-import { HostLocalRange, bridgeSettingsFrom, wirePod } from './pod-network.js';
+import { CniNodeWiring, HostLocalRange, bridgeSettingsFrom, podCapacity, wirePod, wirePodModels } from './pod-network.js';
 import { allocateServices } from './services.js';
 import { announceLoadBalancers } from './load-balancer.js';
 import { installKubeProxy } from './kube-proxy.js';
 import type { ProxyMode } from '../proxy/index.js';
-import { podRequests } from './workloads.js';
+import { podRequests, type PodRequest } from './workloads.js';
+
+export interface BuildOptions {
+  readonly proxyMode?: ProxyMode;
+}
+
+interface Placed {
+  readonly req: PodRequest;
+  readonly node: NodeInfo;
+  readonly key: string;
+}
 
 /**
- * Realizes a topology in the virtual network: nodes, external hosts, every pod the manifests
- * create (wired as the bridge + host-local plugins wire them), Services with their addresses
- * allocated and EndpointSlices. Pods without spec.nodeName are spread round-robin in node
- * order, which is what the scheduler's least-allocated score with round-robin ties gives for
- * identical empty nodes.
+ * Pods without spec.nodeName are spread round-robin in node order, which is what the scheduler's least-allocated
+ * score with round-robin ties gives for identical empty nodes. Before anything is wired, every node must have room:
+ * more pod-network pods than its podCIDR has addresses is KW_CNI_IPAM_EXHAUSTED, naming the node and the counts.
  */
-export function buildCluster(topology: TopologySpec, opts: { proxyMode?: ProxyMode } = {}): Cluster {
+function place(topology: TopologySpec, nodes: ReadonlyMap<string, NodeInfo>): Placed[] {
+  const nodeList = [...nodes.values()];
+  const out: Placed[] = [];
+  const perNode = new Map<string, Placed[]>();
+  let rr = 0;
+  for (const req of podRequests(topology)) {
+    const node = req.nodeName !== undefined ? nodes.get(req.nodeName) : nodeList[rr++ % Math.max(1, nodeList.length)];
+    if (node === undefined) throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} has no node to run on`);
+    const p = { req, node, key: `${req.namespace}/${req.name}` };
+    out.push(p);
+    if (!req.hostNetwork) {
+      let l = perNode.get(node.spec.name);
+      if (l === undefined) perNode.set(node.spec.name, (l = []));
+      l.push(p);
+    }
+  }
+  for (const [name, ps] of perNode) {
+    const cidr = nodes.get(name)?.spec.podCIDR;
+    if (cidr === undefined) continue;
+    const cap = podCapacity(cidr);
+    if (ps.length > cap) {
+      const first = ps[cap]?.key ?? '';
+      throw new InputError(
+        'KW_CNI_IPAM_EXHAUSTED',
+        `node ${name} would run ${ps.length} pods on the pod network but its podCIDR ${cidr.toString()} has ${cap} addresses for pods (host-local gives out every address but the network, the gateway and the broadcast); pod ${first} is the first without an address. Use a larger podCIDR (nodeCIDRMaskSize) or fewer pods on this node`,
+      );
+    }
+  }
+  return out;
+}
+
+function finish(topology: TopologySpec, net: Network, nodes: Map<string, NodeInfo>, externals: Cluster['externals'], pods: Map<string, PodInfo>, podsByIp: Map<Ip4, PodInfo>, opts: BuildOptions): Cluster {
+  const c = topology.cluster;
+  const apiServer = topology.nodes[0]?.ip;
+  const services = allocateServices(topology, apiServer);
+  const podList = [...pods.values()];
+  const endpointSlices: EndpointSlice[] = [];
+  if (apiServer !== undefined) endpointSlices.push(kubernetesSlice(ip4ToString(apiServer)));
+  for (const svc of services.values()) endpointSlices.push(...endpointSlicesFor(svc, podList));
+
+  const base = { topology, network: net, nodes, pods, podsByIp, externals, services, endpointSlices };
+  const proxies = installKubeProxy(base, opts.proxyMode ?? c.proxyMode);
+  const lb = c.loadBalancer;
+  const announcements = lb === undefined ? [] : announceLoadBalancers(lb.mode, services, endpointSlices, nodes, externals);
+  return { ...base, proxies, announcements };
+}
+
+/**
+ * Realizes a topology in the virtual network: nodes, external hosts, every pod the manifests create, Services with
+ * their addresses allocated and EndpointSlices. Synchronous: pods are wired by wirePod, which does exactly what the
+ * bridge + host-local plugins do (test/cni-plugins/bridge.test.ts proves it), so this needs a topology whose conflist
+ * wirePod models (none, or bridge + host-local [+ portmap] without ipMasq). Any other conflist (ptp, ipMasq, own
+ * ranges…) is KW_CLUSTER_CNI_ASYNC: use buildClusterAsync, which runs the conflist's plugins.
+ */
+export function buildCluster(topology: TopologySpec, opts: BuildOptions = {}): Cluster {
+  const conflist = topology.cluster.cni.conflist;
+  if (!wirePodModels(conflist)) {
+    throw new InputError('KW_CLUSTER_CNI_ASYNC', `the topology's conflist (${topology.cluster.cni.conflistPath ?? 'cluster.cni.conflist'}) is not the plain bridge + host-local one: its plugins must run through the CNI runtime, which buildClusterAsync does`);
+  }
   const net = new Network();
   const { nodes, externals } = wireHosts(net, topology);
-  const c = topology.cluster;
-
-  const settings = bridgeSettingsFrom(c.cni.conflist);
+  const placed = place(topology, nodes);
+  const settings = bridgeSettingsFrom(conflist);
   const ranges = new Map<string, HostLocalRange>();
   for (const n of topology.nodes) ranges.set(n.name, new HostLocalRange(n.name, n.podCIDR));
   const pods = new Map<string, PodInfo>();
   const podsByIp = new Map<Ip4, PodInfo>();
-  const nodeList = [...nodes.values()];
-  let rr = 0;
-  for (const req of podRequests(topology)) {
-    let node: NodeInfo | undefined;
-    if (req.nodeName !== undefined) node = nodes.get(req.nodeName);
-    else node = nodeList[rr++ % Math.max(1, nodeList.length)];
-    if (node === undefined) throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} has no node to run on`);
-    const key = `${req.namespace}/${req.name}`;
+  for (const { req, node, key } of placed) {
     let ip: Ip4;
     let netns = node.netns;
     let hostVeth = '';
@@ -54,17 +112,45 @@ export function buildCluster(topology: TopologySpec, opts: { proxyMode?: ProxyMo
     pods.set(key, info);
     if (!req.hostNetwork) podsByIp.set(ip, info);
   }
+  return finish(topology, net, nodes, externals, pods, podsByIp, opts);
+}
 
-  const apiServer = topology.nodes[0]?.ip;
-  const services = allocateServices(topology, apiServer);
-  const podList = [...pods.values()];
-  const endpointSlices: EndpointSlice[] = [];
-  if (apiServer !== undefined) endpointSlices.push(kubernetesSlice(ip4ToString(apiServer)));
-  for (const svc of services.values()) endpointSlices.push(...endpointSlicesFor(svc, podList));
-
-  const base = { topology, network: net, nodes, pods, podsByIp, externals, services, endpointSlices };
-  const proxies = installKubeProxy(base, opts.proxyMode ?? c.proxyMode);
-  const lb = c.loadBalancer;
-  const announcements = lb === undefined ? [] : announceLoadBalancers(lb.mode, services, endpointSlices, nodes, externals);
-  return { ...base, proxies, announcements };
+/**
+ * buildCluster with every pod wired through the CNI runtime, as the kubelet does: the topology's conflist (or the
+ * default bridge + host-local + portmap one) runs in-process on each node's virtual kernel, one ADD per pod. A custom
+ * conflist (ptp, ipMasq, its own ranges) really shapes the pods. The plugins' iptables rules (ipMasq, portmap) go
+ * into a per-node netfilter of their own (`cniNetfilter`), not yet merged with kube-proxy's rules.
+ */
+export async function buildClusterAsync(topology: TopologySpec, opts: BuildOptions = {}): Promise<Cluster & { readonly cniNetfilter: ReadonlyMap<string, Netfilter> }> {
+  const net = new Network();
+  const { nodes, externals } = wireHosts(net, topology);
+  const placed = place(topology, nodes);
+  const conflist = topology.cluster.cni.conflist;
+  const nf = new Map<string, Netfilter>();
+  const netfilter = (ns: string): Netfilter => {
+    let f = nf.get(ns);
+    if (f === undefined) nf.set(ns, (f = new Netfilter(ns)));
+    return f;
+  };
+  const wiring = new Map<string, CniNodeWiring>();
+  for (const [name, node] of nodes) wiring.set(name, new CniNodeWiring(node, net, conflist, netfilter));
+  const pods = new Map<string, PodInfo>();
+  const podsByIp = new Map<Ip4, PodInfo>();
+  for (const { req, node, key } of placed) {
+    let ip: Ip4 = node.spec.ip;
+    let netns = node.netns;
+    let hostVeth = '';
+    if (!req.hostNetwork) {
+      const w = wiring.get(node.spec.name);
+      if (w === undefined) throw new Error(`no CNI wiring for ${node.spec.name}`);
+      netns = net.addNetns(netnsNameForPod(req.namespace, req.name), { kind: 'pod', node: node.spec.name, pod: key });
+      const a = await w.add(key, netns);
+      ip = a.ip;
+      hostVeth = a.hostVeth;
+    }
+    const info: PodInfo = { namespace: req.namespace, name: req.name, key, node: node.spec.name, ip, labels: req.labels, ports: req.ports, netns, hostVeth, ready: true };
+    pods.set(key, info);
+    if (!req.hostNetwork) podsByIp.set(ip, info);
+  }
+  return { ...finish(topology, net, nodes, externals, pods, podsByIp, opts), cniNetfilter: nf };
 }

@@ -1,7 +1,10 @@
-import { Cidr4, type Ip4, ip4, ip4ToString } from '../addr/index.js';
-import { InputError } from '../lib/index.js';
+import { Cidr4, type Ip4, ip4, ip4ToString, parseIfAddr } from '../addr/index.js';
+import { CniPluginError, confListFromJson, convertResult, fnv32Hex, type NetworkConfigList, type Result100 } from '../cni/index.js';
+import type { VirtualIptables } from '../kernel/index.js';
+import { InputError, KubewireError } from '../lib/index.js';
 import type { Netns, Network } from '../net/index.js';
-import type { NodeSpec } from '../topology/index.js';
+import { DEFAULT_CONFLIST, type NodeSpec } from '../topology/index.js';
+import { inProcessCni, type InProcessCni } from '../../cni-plugins/in-process.js';
 import { hostVethName } from './names.js';
 
 /** The bridge plugin's settings that shape a pod's wiring (containernetworking/plugins names and defaults). */
@@ -11,6 +14,8 @@ export interface BridgeSettings {
   readonly hairpinMode: boolean;
   readonly ipMasq: boolean;
   readonly mtu: number;
+  /** The conflist these settings were read from (undefined: the default bridge + host-local + portmap one). */
+  readonly conflist?: unknown;
 }
 
 export const DEFAULT_BRIDGE: BridgeSettings = { bridge: 'cni0', isGateway: true, hairpinMode: false, ipMasq: false, mtu: 1500 };
@@ -19,9 +24,10 @@ export const DEFAULT_BRIDGE: BridgeSettings = { bridge: 'cni0', isGateway: true,
 export function bridgeSettingsFrom(conflist: unknown): BridgeSettings {
   const plugins = typeof conflist === 'object' && conflist !== null ? (conflist as { plugins?: unknown }).plugins : undefined;
   const bridge = Array.isArray(plugins) ? (plugins as unknown[]).find((p) => typeof p === 'object' && p !== null && (p as { type?: unknown }).type === 'bridge') : undefined;
-  if (bridge === undefined) return DEFAULT_BRIDGE;
+  if (bridge === undefined) return conflist === undefined ? DEFAULT_BRIDGE : { ...DEFAULT_BRIDGE, conflist };
   const b = bridge as Record<string, unknown>;
   return {
+    conflist,
     bridge: typeof b['bridge'] === 'string' ? b['bridge'] : 'cni0',
     isGateway: b['isGateway'] === true || b['isDefaultGateway'] === true,
     hairpinMode: b['hairpinMode'] === true,
@@ -78,7 +84,9 @@ export function wirePod(net: Network, node: { spec: NodeSpec; netns: Netns }, po
     if (settings.isGateway) nodeNs.addAddr(settings.bridge, { ip: gateway, prefix });
   }
   const hostName = hostVethName(podKey);
-  const [podEnd, hostEnd] = net.addVethPair({ netns: podNs, name: 'eth0' }, { netns: nodeNs, name: hostName }, podKey);
+  // MACs seeded as the virtual kernel seeds a veth it creates (<netns>/<ifname> of the first end), so a pod wired
+  // here and one wired by the plugins print the same tables.
+  const [podEnd, hostEnd] = net.addVethPair({ netns: podNs, name: 'eth0' }, { netns: nodeNs, name: hostName }, `${podNs.name}/eth0`);
   podEnd.mtu = settings.mtu;
   hostEnd.mtu = settings.mtu;
   net.enslave(nodeNs, hostName, settings.bridge, { hairpin: settings.hairpinMode });
@@ -88,4 +96,108 @@ export function wirePod(net: Network, node: { spec: NodeSpec; netns: Netns }, po
   const podEth = podNs.link('eth0');
   if (br.kind === 'bridge' && podEth !== undefined) br.fdb.learn(podEth.mac, hostName);
   return hostName;
+}
+
+/**
+ * Whether wirePod does exactly what this conflist's plugins would: none (the default), or bridge with host-local
+ * (optionally followed by portmap, which changes nothing without hostPort mappings) and no ipMasq. Anything else must
+ * be wired through the CNI runtime.
+ */
+export function wirePodModels(conflist: unknown): boolean {
+  if (conflist === undefined) return true;
+  const plugins = typeof conflist === 'object' && conflist !== null ? (conflist as { plugins?: unknown }).plugins : undefined;
+  if (!Array.isArray(plugins)) return false;
+  const ps = plugins as unknown[];
+  const obj = (p: unknown): Record<string, unknown> => (typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : {});
+  const [first, ...rest] = ps.map(obj);
+  const ipam = obj(first?.['ipam']);
+  const plain = (k: string) => first?.[k] === undefined;
+  return first?.['type'] === 'bridge' && ipam['type'] === 'host-local' && first['ipMasq'] !== true
+    && JSON.stringify(ipam['routes']) === '[{"dst":"0.0.0.0/0"}]' && plain('vlan') && plain('mac') && plain('promiscMode') && plain('forceAddress') && ipam['ranges'] === undefined && ipam['subnet'] === undefined
+    && rest.every((p) => p['type'] === 'portmap');
+}
+
+/** The in-process CNI's container id for a pod (CNI ids allow letters, digits, "_", "." and "-"). */
+export function containerIdFor(podKey: string): string {
+  return `kw-${podKey.replaceAll('/', '_')}`;
+}
+
+/** What a pod got from its CNI ADD. */
+export interface CniPodAttachment {
+  readonly ip: Ip4;
+  readonly hostVeth: string;
+  readonly result: Result100;
+}
+
+/**
+ * One node's pods wired through the CNI runtime, as a kubelet with containerd does: the conflist's plugins run
+ * in-process on the node's virtual kernel (cni-plugins/in-process.ts), ADD with `CNI_NETNS=/run/netns/<pod netns>`,
+ * `CNI_IFNAME=eth0` and the `ipRanges` capability set to the node's podCIDR; DEL with the cached result. The host veth
+ * is named as wirePod names it (vethXXXXXXXX of the pod key), so both paths print the same tables.
+ */
+export class CniNodeWiring {
+  readonly cni: InProcessCni;
+  private readonly list: NetworkConfigList;
+  private readonly podOf = new Map<string, string>();
+
+  constructor(
+    private readonly node: { readonly spec: NodeSpec; readonly netns: Netns },
+    net: Network,
+    conflist: unknown,
+    netfilter?: (netns: string) => VirtualIptables,
+  ) {
+    this.list = confListFromJson(conflist ?? DEFAULT_CONFLIST, { source: conflist === undefined ? '<default conflist>' : 'cluster.cni.conflist' });
+    this.cni = inProcessCni({
+      network: net,
+      host: node.netns.name,
+      ...(netfilter === undefined ? {} : { netfilter }),
+      vethName: (cid, ifName, attempt) => {
+        const pod = this.podOf.get(cid) ?? cid;
+        return attempt === 0 ? hostVethName(pod) : `veth${fnv32Hex(`${pod}/${ifName}#${attempt}`)}`;
+      },
+    });
+  }
+
+  private rt(podKey: string, netnsName: string) {
+    return {
+      containerId: containerIdFor(podKey), netns: `/run/netns/${netnsName}`, ifName: 'eth0',
+      capabilityArgs: { ipRanges: [[{ subnet: this.node.spec.podCIDR.toString() }]] },
+    };
+  }
+
+  /**
+   * CNI ADD for a pod whose namespace exists. An exhausted podCIDR is KW_CNI_IPAM_EXHAUSTED; any other plugin
+   * failure is KW_CNI_ADD_FAILED. The plugins undo a failed ADD (no veth, no lease is left).
+   */
+  async add(podKey: string, podNs: Netns): Promise<CniPodAttachment> {
+    const rt = this.rt(podKey, podNs.name);
+    this.podOf.set(rt.containerId, podKey);
+    let res: Result100;
+    try {
+      res = convertResult(await this.cni.runtime.addNetworkList(this.list, rt), '1.0.0') as Result100;
+    } catch (e) {
+      this.podOf.delete(rt.containerId);
+      if (e instanceof CniPluginError && e.msg.includes('no IP addresses available')) {
+        throw new InputError('KW_CNI_IPAM_EXHAUSTED', `pod ${podKey} cannot get an address on node ${this.node.spec.name}: every address of its podCIDR ${this.node.spec.podCIDR.toString()} is taken (${e.message})`, { cause: e });
+      }
+      throw new KubewireError('KW_CNI_ADD_FAILED', `CNI ADD for pod ${podKey} on node ${this.node.spec.name} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+    const contIdx = (res.interfaces ?? []).findIndex((i) => i.name === 'eth0' && i.sandbox === rt.netns);
+    const ipc = (res.ips ?? []).find((i) => !i.address.includes(':') && (contIdx < 0 || i.interface === contIdx));
+    if (ipc === undefined) throw new KubewireError('KW_CNI_ADD_FAILED', `CNI ADD for pod ${podKey} on node ${this.node.spec.name} returned no IPv4 address for eth0`);
+    const host = (res.interfaces ?? []).find((i, j) => j !== contIdx && (i.sandbox ?? '') === '' && this.node.netns.link(i.name)?.kind === 'veth');
+    return { ip: parseIfAddr(ipc.address).ip, hostVeth: host?.name ?? '', result: res };
+  }
+
+  /** CNI DEL (idempotent, as the spec requires). */
+  async del(podKey: string, netnsName: string): Promise<void> {
+    const rt = this.rt(podKey, netnsName);
+    await this.cni.runtime.delNetworkList(this.list, rt);
+    this.podOf.delete(rt.containerId);
+  }
+}
+
+/** The pods a node can hold: host-local hands out every address of the podCIDR but network, gateway and broadcast. */
+export function podCapacity(podCIDR: Cidr4): number {
+  return Math.max(0, podCIDR.size - 3);
 }

@@ -54,5 +54,6 @@ test('an exhausted pod range is a clear error naming node, pod and range', async
   const yaml = twoNodeYaml().replace('podCIDR: 10.244.1.0/24', 'podCIDR: 10.244.1.0/30').replace('nodeCIDRMaskSize', 'nodeCIDRMaskSize');
   const err = await t.throwsAsync(inlineCluster(yaml, { 'pods.yaml': many }));
   t.true(err instanceof InputError);
-  t.regex(err?.message ?? '', /no IP addresses available in range set 10\.244\.1\.2-10\.244\.1\.2 on node n1 for pod default\/p1/);
+  t.is((err as InputError).code, 'KW_CNI_IPAM_EXHAUSTED');
+  t.regex(err?.message ?? '', /node n1 would run 3 pods on the pod network but its podCIDR 10\.244\.1\.0\/30 has 1 addresses for pods .*pod default\/p1 is the first without an address/);
 });
