@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { validatePlugin } from '../../src/cni/index.js';
 
 // Every plugin in cni-plugins/, run as the executables in cni-plugins/bin from cwd /, passes the validator with no
-// error finding. Each executable start costs seconds (ts-node), so only some versions are exercised here; the
-// validator's full runs over all seven versions are in cni-plugins/README.md.
+// error finding. `npm run test:real` builds the bundles the executables run first; without a fresh build each start
+// falls back to ts-node and costs seconds, so only some versions are exercised here; the validator's full runs over
+// all seven versions are in cni-plugins/README.md.
 const root = process.getuid?.() === 0;
 const real = root ? test : test.skip;
 if (!root) test('our CNI plugins under the validator', (t) => { t.log('skipped: not root, the validator needs real network namespaces'); t.pass(); });
