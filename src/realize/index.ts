@@ -10,6 +10,7 @@ export { verify, type VerifyOptions, type VerifyReport, type ProbeReport } from 
 export { candidateProbes, pickProbes, parseGivenProbe, coverageKey, type ProbeSpec, type ProbeKind } from './probes.js';
 export { classify, compareProbe, summarizePath, realRules, ruleDiff, type RealOutcome, type PathSummary, type RuleLists, type Disagreement } from './compare.js';
 export { parseTraceLine, TRACE_RULES, type TraceEvent } from './monitor.js';
+export { TraceStream, probeEvents, parsePacketLine, isSentinel, SENTINEL_PORT_BASE, type StreamEntry, type PacketLine, type AttributedEvent } from './trace-stream.js';
 export { chiSquareTest, upperGammaQ, type ChiSquareResult } from './chi-square.js';
 export type { DistributionResult } from './distribution.js';
 export { renderVerifyReport, verifyReportJson, renderRealized } from './render.js';

@@ -6,6 +6,7 @@ import { ClientPool } from './clients.js';
 import { type Disagreement, type PathSummary, type RealOutcome, type RuleLists, classify, compareProbe, realRules, summarizePath } from './compare.js';
 import { inNs, must } from './exec.js';
 import { TraceMonitor, installTraceRules, removeTraceRules } from './monitor.js';
+import { SENTINEL_DPORT, probeEvents } from './trace-stream.js';
 import { checkPrefix, prefixFor } from './names.js';
 import { type ProbeSpec, candidateProbes, parseGivenProbe, pickProbes } from './probes.js';
 import { type RealizeOptions, realize } from './realize.js';
@@ -52,6 +53,10 @@ export interface ProbeReport {
   readonly real: RealOutcome;
   /** Both sides' rule lists, when they disagree. */
   readonly rules?: { readonly emulated: RuleLists; readonly real: RuleLists };
+  /** When they disagree: what xtables-monitor printed in each node during the probe, as evidence. */
+  readonly trace?: Readonly<Record<string, readonly string[]>>;
+  /** Traced packets left out of the comparison as repeats of the first (TCP SYN retransmissions), when any. */
+  readonly repeatedPackets?: number;
   readonly distribution?: DistributionResult;
 }
 
@@ -156,7 +161,7 @@ async function runProbes(cluster: Cluster, state: RealizedState, probes: readonl
   const pending: { index: number; ns: string; probe: ProbeSpec & { src: string }; paths: PathSummary[] }[] = [];
   try {
     if (traced) for (const ns of nodeNs.keys()) await installTraceRules(runner, ns);
-    await waitForMonitors(clients, monitors);
+    let marks = await barriers(clients, monitors);
     const distributionKeys = new Set<string>();
     let lastIcmp = -Infinity;
     // Phase 1: one traced connection per probe.
@@ -164,7 +169,7 @@ async function runProbes(cluster: Cluster, state: RealizedState, probes: readonl
       progress(`probe ${probe.from} -> ${probe.dst}:${probe.dport}/${probe.proto}`, i, probes.length);
       if (monitors.some((m) => !m.alive)) {
         monitors = monitors.map((m) => (m.alive ? m : new TraceMonitor(m.netns)));
-        await waitForMonitors(clients, monitors);
+        marks = await barriers(clients, monitors);
       }
       const sport = SPORT_BASE + i;
       const trace = traceInCluster(cluster, { from: probe.from, to: `${probe.dst}:${probe.dport}`, proto: probe.proto, sport });
@@ -179,14 +184,19 @@ async function runProbes(cluster: Cluster, state: RealizedState, probes: readonl
       }
       // The emulator traces each probe from an empty conntrack table; so does the kernel (else a reused VXLAN
       // outer flow would skip the nat table).
-      for (const n of nodeNs.keys()) await must(runner, inNs(n, ['conntrack', '-F'])).catch(() => undefined);
-      const marks = monitors.map((m) => m.mark());
+      await Promise.all([...nodeNs.keys()].map((n) => must(runner, inNs(n, ['conntrack', '-F'])).catch(() => undefined)));
       const answer = await clients.send(ns, { proto: probe.proto, src, sport, dst: probe.dst, dport: probe.dport, timeoutMs: probe.proto === 'tcp' ? 900 : 2000 });
-      await settle(monitors, marks);
+      // The probe is over (answered, refused or given up on): once each node's monitor has printed a sentinel sent
+      // now, it has printed everything this probe's packets made the kernel report there.
       const lost = monitors.filter((m) => !m.alive).map((m) => m.netns);
       if (lost.length > 0) throw new KubewireError('KW_VERIFY_MONITOR', `xtables-monitor in ${lost.join(', ')} exited during probe ${i + 1}; its trace is incomplete`);
+      const ends = await barriers(clients, monitors);
+      const windows = monitors.map((m, j) => ({ m, from: marks[j] ?? 0, to: ends[j] ?? 0 }));
+      marks = ends;
+      const picked = windows.map(({ m, from, to }) => ({ node: nodeNs.get(m.netns) ?? m.netns, from, to, m, ...probeEvents(m.stream.entries, from, to) }));
+      const repeatedPackets = picked.reduce((a, w) => a + w.repeats, 0);
       const real = classify(answer);
-      const rules = realRules(new Map(monitors.map((m, j) => [nodeNs.get(m.netns) ?? m.netns, m.since(marks[j] ?? 0)] as const)));
+      const rules = realRules(new Map(picked.map((w) => [w.node, w.events] as const)));
       const cmp = traced ? compareProbe(paths, real, rules) : compareProbe(paths.map((p) => ({ ...p, rules: {} })), real, {});
       const disagreements = [...cmp.disagreements];
       // One distribution check per probe kind and destination (a Service port, or an address): dozens of checks at
@@ -207,6 +217,8 @@ async function runProbes(cluster: Cluster, state: RealizedState, probes: readonl
         emulated: paths.map((p: PathSummary) => ({ probability: p.exact, verdict: p.verdict, pod: p.pod, sourceSeen: p.sourceSeen })),
         real,
         ...(disagreements.length > 0 ? { rules: { emulated: rulePath?.rules ?? paths[0]?.rules ?? {}, real: rules } } : {}),
+        ...(disagreements.length > 0 ? { trace: Object.fromEntries(picked.map((w) => [w.node, w.m.stream.entries.slice(w.from, w.to).map((e) => e.line)])) } : {}),
+        ...(repeatedPackets > 0 ? { repeatedPackets } : {}),
       });
     }
     // Phase 2, untraced (a burst of TRACE events would overflow the monitors): where many connections land.
@@ -237,32 +249,13 @@ async function runProbes(cluster: Cluster, state: RealizedState, probes: readonl
   return out;
 }
 
-/** Waits until each monitor has reported a trace: a SYN to 127.0.0.1:9 from inside the node (refused at once). */
-async function waitForMonitors(clients: ClientPool, monitors: readonly TraceMonitor[]): Promise<void> {
-  for (const m of monitors) {
-    let ok = false;
-    for (let attempt = 0; attempt < 50 && !ok; attempt++) {
-      const mark = m.mark();
-      await clients.send(m.netns, { proto: 'tcp', src: '127.0.0.1', sport: 19000 + attempt, dst: '127.0.0.1', dport: 9, timeoutMs: 500 });
-      for (let w = 0; w < 10 && !ok; w++) {
-        await sleep(50);
-        ok = m.since(mark).length > 0;
-      }
-    }
-    if (!ok) throw new KubewireError('KW_VERIFY_MONITOR', `xtables-monitor --trace in ${m.netns} reported nothing for a traced SYN: is the TRACE target available?`);
-  }
-}
-
-/** Waits until the monitors have been quiet for 80 ms (at least 100 ms, at most 1.5 s): trace events trail packets. */
-async function settle(monitors: readonly TraceMonitor[], marks: readonly number[]): Promise<void> {
-  const count = () => monitors.reduce((a, m, j) => a + m.since(marks[j] ?? 0).length, 0);
-  let last = count();
-  let quiet = 0;
-  for (let t = 0; t < 1500; t += 20) {
-    await sleep(20);
-    const c = count();
-    quiet = c === last ? quiet + 20 : 0;
-    last = c;
-    if (t >= 100 && quiet >= 80) return;
-  }
+/** Each monitor's stream position once it has printed a sentinel sent now (all monitors at once). */
+function barriers(clients: ClientPool, monitors: readonly TraceMonitor[]): Promise<number[]> {
+  return Promise.all(
+    monitors.map((m) =>
+      // The first sentinels may come before xtables-monitor has subscribed: they are sent again after 300 ms, then less often. 20 s
+      // bounds the wait; a monitor that far behind fails the run rather than give a truncated trace.
+      m.barrier((sport) => clients.send(m.netns, { proto: 'tcp', src: '127.0.0.1', sport, dst: '127.0.0.1', dport: SENTINEL_DPORT, timeoutMs: 500 }), { timeoutMs: 20000, resendMs: 300 }),
+    ),
+  );
 }
