@@ -68,7 +68,7 @@ function runFrom(w: Walk, ns: Netns, hook: Hook, skb: Skb, iface: string | null,
   // (statistic random, IPVS rr) recurses, once per branch.
   for (let i = from; i < handlers.length; i++) {
     const h = handlers[i];
-    if (h === undefined) continue;
+    if (h === undefined || (h.idle !== undefined && h.idle(hook))) continue;
     const branches = h.process(hook, s, host);
     if (branches.length !== 1) {
       for (const b of branches) {

@@ -110,6 +110,12 @@ export interface HookHandler {
   readonly name: string;
   readonly priority: number;
   process(hook: Hook, skb: Skb, host: HostView): readonly HookBranch[];
+  /**
+   * Optional: true when, at `hook`, this handler would accept every packet unchanged and report
+   * no hop (an iptables table with no rule and policy ACCEPT there), so the runner skips the call.
+   * It may not depend on the packet; it is asked each time, so it may change as rules change.
+   */
+  idle?(hook: Hook): boolean;
 }
 
 export const NEW_CT: CtView = { state: 'NEW', dnat: false, snat: false, mark: 0, reply: false };

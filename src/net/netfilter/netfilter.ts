@@ -6,7 +6,7 @@ import { Ipsets, ipsetRestore, ipsetSave } from './ipset/index.js';
 import { emptyRuleset, restore } from './restore.js';
 import { type SaveOptions, printIptablesSave } from './save-print.js';
 import { NfState } from './state.js';
-import type { Ruleset, TableName } from './types.js';
+import type { Ruleset, Table, TableName } from './types.js';
 import { ACCEPT, walkTable } from './walk.js';
 import { PathStateLayer } from './path-state.js';
 import { skbWith } from './skb.js';
@@ -31,6 +31,11 @@ export interface NetfilterRegistration {
 
 function tupleOf(p: Packet): CtTuple {
   return { proto: p.proto, src: p.src, sport: p.sport, dst: p.dst, dport: p.dport };
+}
+
+/** A changed copy of a conntrack entry, written out (not spread: this runs at every hook of a first packet). */
+function withEntry(e: CtEntry, reply: CtTuple, confirmed: boolean, seenReply: boolean, dstNatDone: boolean, srcNatDone: boolean, mark: number): CtEntry {
+  return { id: e.id, orig: e.orig, reply, confirmed, seenReply, dstNatDone, srcNatDone, mark };
 }
 
 function ctView(e: CtEntry, reply: boolean, mark = e.mark): CtView {
@@ -104,47 +109,60 @@ export class Netfilter {
   }
 
   private withState(skb: Skb, state: NfState): Skb {
+    return this.withCtState(skb, skb.packet, skb.ct, state);
+  }
+
+  /** One copy of the skb with this packet, conntrack view and namespace state (one allocation, not one per change). */
+  private withCtState(skb: Skb, packet: Packet, ct: CtView, state: NfState): Skb {
     const ps = skb.pathState;
-    if (ps !== undefined && ps.get(this.stateKey) === state) return skb;
     // Copy-on-write without copying: a layer over the path's state (see PathStateLayer).
-    return skbWith(skb, skb.packet, skb.mark, skb.ct, PathStateLayer.with(ps, this.stateKey, state));
+    const next = ps !== undefined && ps.get(this.stateKey) === state ? ps : PathStateLayer.with(ps, this.stateKey, state);
+    return next === ps && packet === skb.packet && ct === skb.ct ? skb : skbWith(skb, packet, skb.mark, ct, next);
   }
 
   /** Runs one table at one hook (exposed for tests and tools). */
-  runTable(table: TableName, hook: Hook, skb: Skb, host: HostView, opts: { linear?: boolean } = {}): HookBranch[] {
+  runTable(table: TableName, hook: Hook, skb: Skb, host: HostView, opts?: { linear?: boolean }): HookBranch[] {
     const t = this.rules.tables[table];
-    const chain = t.chains.get(hook);
-    if (chain === undefined || (chain.rules.length === 0 && chain.policy !== 'DROP')) return [this.branch(skb, NO_HOPS)];
+    if (this.tableIdle(t, hook)) return [this.branch(skb, NO_HOPS)];
     const state = this.stateOf(skb);
-    const res = walkTable(t, hook, { host, ipsets: this.sets, nowMs: this.clock.now(), skb, state, linear: opts.linear === true });
-    const out: HookBranch[] = new Array<HookBranch>(res.length);
-    for (let i = 0; i < res.length; i++) {
-      const r = res[i];
-      if (r !== undefined) out[i] = { probability: r.probability, verdict: r.verdict, skb: r.state === state ? r.skb : this.withState(r.skb, r.state), hops: r.hops };
-    }
+    const res = walkTable(t, hook, { host, ipsets: this.sets, nowMs: this.clock.now(), skb, state, linear: opts?.linear === true });
+    const out: HookBranch[] = [];
+    for (const r of res) out.push({ probability: r.probability, verdict: r.verdict, skb: r.state === state ? r.skb : this.withState(r.skb, r.state), hops: r.hops });
     return out;
+  }
+
+  /**
+   * Whether `table` lets every packet through `hook` untouched and silently: no built-in chain,
+   * or an empty one with policy ACCEPT (raw and mangle on a kube-proxy node). The trace shows no
+   * hop for it either way, so the hook runner may skip the handler.
+   */
+  private tableIdle(t: Table, hook: Hook): boolean {
+    const chain = t.chains.get(hook);
+    return chain === undefined || (chain.rules.length === 0 && chain.policy !== 'DROP');
   }
 
   /** Conntrack lookup (nf_conntrack_in): finds or creates the entry and sets skb.ct. */
   conntrackIn(skb: Skb): HookBranch {
     const state = this.stateOf(skb);
-    const found = state.conntrack.lookup(tupleOf(skb.packet));
+    const p = skb.packet;
+    // A packet has the tuple's fields: look it up without building a tuple.
+    const found = state.conntrack.lookup(p);
     if (found !== undefined) {
       let e = found.entry;
       if (found.reply && !e.seenReply) {
-        e = { ...e, seenReply: true };
+        e = withEntry(e, e.reply, e.confirmed, true, e.dstNatDone, e.srcNatDone, e.mark);
         const next = state.withConntrack(state.conntrack.put(e));
         const ct = ctView(e, true);
-        return this.branch(this.withState(skbWith(skb, skb.packet, skb.mark, ct, skb.pathState), next), [{ step: 'conntrack', detail: `ct ${ct.state} reply of ${e.id}: ${flowKey(skb.packet)}` }]);
+        return this.branch(this.withCtState(skb, p, ct, next), [{ step: 'conntrack', detail: `ct ${ct.state} reply of ${e.id}: ${flowKey(p)}` }]);
       }
       const ct = ctView(e, found.reply);
-      return this.branch(this.withState(skbWith(skb, skb.packet, skb.mark, ct, skb.pathState), state), [{ step: 'conntrack', detail: `ct ${ct.state}${found.reply ? ' reply' : ''} of ${e.id}: ${flowKey(skb.packet)}` }]);
+      return this.branch(this.withCtState(skb, p, ct, state), [{ step: 'conntrack', detail: `ct ${ct.state}${found.reply ? ' reply' : ''} of ${e.id}: ${flowKey(p)}` }]);
     }
     const id = state.nextCtId;
-    const t = tupleOf(skb.packet);
+    const t = tupleOf(p);
     const e: CtEntry = { id, orig: t, reply: invertTuple(t), confirmed: false, seenReply: false, dstNatDone: false, srcNatDone: false, mark: 0 };
     const next = state.withConntrack(state.conntrack.put(e), id + 1);
-    return this.branch(this.withState(skbWith(skb, skb.packet, skb.mark, ctView(e, false), skb.pathState), next), NO_HOPS);
+    return this.branch(this.withCtState(skb, p, ctView(e, false), next), NO_HOPS);
   }
 
   /** nf_conntrack_confirm: the entry becomes visible to later packets (with its final mark). */
@@ -153,7 +171,7 @@ export class Netfilter {
     const state = this.stateOf(skb);
     const e = id === undefined ? undefined : state.conntrack.get(id);
     if (e === undefined || (e.confirmed && e.mark === skb.ct.mark)) return this.branch(skb, NO_HOPS);
-    return this.branch(this.withState(skb, state.withConntrack(state.conntrack.put({ ...e, confirmed: true, mark: skb.ct.mark }))), NO_HOPS);
+    return this.branch(this.withState(skb, state.withConntrack(state.conntrack.put(withEntry(e, e.reply, true, e.seenReply, e.dstNatDone, e.srcNatDone, skb.ct.mark)))), NO_HOPS);
   }
 
   /** The nat table at one hook, or the conntrack entry's binding once NAT was decided. */
@@ -177,14 +195,18 @@ export class Netfilter {
     if (e === undefined && skb.ct.state !== 'NEW') return [this.branch(skb, NO_HOPS)];
     const branches = this.runTable('nat', hook, skb, host);
     if (e === undefined) return branches;
-    return branches.map((b) => {
-      if (b.verdict.kind !== 'accept') return b;
+    // The NAT decision is taken: record it, and the reply tuple it implies, in the entry.
+    for (let i = 0; i < branches.length; i++) {
+      const b = branches[i];
+      if (b === undefined || b.verdict.kind !== 'accept') continue;
       const s = this.stateOf(b.skb);
       const cur = s.conntrack.get(e.id) ?? e;
-      const upd: CtEntry = { ...cur, reply: invertTuple(tupleOf(b.skb.packet)), ...(dstManip ? { dstNatDone: true } : { srcNatDone: true }) };
-      const ct = { ...ctView(upd, false, b.skb.ct.mark) };
-      return { probability: b.probability, verdict: b.verdict, skb: this.withState(skbWith(b.skb, b.skb.packet, b.skb.mark, ct, b.skb.pathState), s.withConntrack(s.conntrack.put(upd))), hops: b.hops };
-    });
+      const reply = invertTuple(tupleOf(b.skb.packet));
+      const upd = withEntry(cur, reply, cur.confirmed, cur.seenReply, dstManip || cur.dstNatDone, !dstManip || cur.srcNatDone, cur.mark);
+      const ct = ctView(upd, false, b.skb.ct.mark);
+      branches[i] = { probability: b.probability, verdict: b.verdict, skb: this.withCtState(b.skb, b.skb.packet, ct, s.withConntrack(s.conntrack.put(upd))), hops: b.hops };
+    }
+    return branches;
   }
 
   private branch(skb: Skb, hops: readonly HookHop[]): HookBranch {
@@ -194,15 +216,17 @@ export class Netfilter {
   /** Every handler this namespace's netfilter registers, with its hook (register each with Netns.registerHook). */
   registrations(): NetfilterRegistration[] {
     const out: NetfilterRegistration[] = [];
-    const add = (name: string, priority: number, hooks: readonly Hook[], process: HookHandler['process']): void => {
-      for (const hook of hooks) out.push({ hook, handler: { name, priority, process } });
+    const add = (name: string, priority: number, hooks: readonly Hook[], process: HookHandler['process'], idle?: HookHandler['idle']): void => {
+      for (const hook of hooks) out.push({ hook, handler: idle === undefined ? { name, priority, process } : { name, priority, process, idle } });
     };
     const table = (t: TableName): HookHandler['process'] => (hook, skb, host) => this.runTable(t, hook, skb, host);
-    add('iptables-raw', NF_PRIORITY.raw, ['PREROUTING', 'OUTPUT'], table('raw'));
+    // Not nat: even with no rules it records the NAT decision in the conntrack entry.
+    const idle = (t: TableName): HookHandler['idle'] => (hook) => this.tableIdle(this.rules.tables[t], hook);
+    add('iptables-raw', NF_PRIORITY.raw, ['PREROUTING', 'OUTPUT'], table('raw'), idle('raw'));
     add('conntrack', NF_PRIORITY.conntrack, ['PREROUTING', 'OUTPUT'], (_h, skb) => [this.conntrackIn(skb)]);
-    add('iptables-mangle', NF_PRIORITY.mangle, ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], table('mangle'));
+    add('iptables-mangle', NF_PRIORITY.mangle, ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], table('mangle'), idle('mangle'));
     add('iptables-nat', NF_PRIORITY.natDst, ['PREROUTING', 'OUTPUT'], (hook, skb, host) => this.nat(hook, skb, host));
-    add('iptables-filter', NF_PRIORITY.filter, ['INPUT', 'FORWARD', 'OUTPUT'], table('filter'));
+    add('iptables-filter', NF_PRIORITY.filter, ['INPUT', 'FORWARD', 'OUTPUT'], table('filter'), idle('filter'));
     add('iptables-nat', NF_PRIORITY.natSrc, ['INPUT', 'POSTROUTING'], (hook, skb, host) => this.nat(hook, skb, host));
     add('conntrack-confirm', NF_PRIORITY.confirm, ['INPUT', 'POSTROUTING'], (_h, skb) => [this.confirm(skb)]);
     return out;

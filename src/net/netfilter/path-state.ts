@@ -14,17 +14,22 @@ export class PathStateLayer implements ReadonlyMap<string, unknown> {
   private folded: Map<string, unknown> | undefined;
 
   private constructor(
-    private readonly key: string,
-    private readonly value: unknown,
+    readonly key: string,
+    readonly value: unknown,
     private readonly parent: PathState | undefined,
     private readonly depth: number,
   ) {}
+
+  /** The state this layer sets its key over. */
+  get parentState(): PathState | undefined {
+    return this.parent;
+  }
 
   /** `base` with `key` set to `value`. */
   static with(base: PathState | undefined, key: string, value: unknown): PathState {
     const depth = base instanceof PathStateLayer ? base.depth + 1 : 1;
     if (depth <= MAX_DEPTH) return new PathStateLayer(key, value, base, depth);
-    const m = new Map(base ?? []);
+    const m = foldLayers(base);
     m.set(key, value);
     return new PathStateLayer(key, value, m, 1);
   }
@@ -49,11 +54,7 @@ export class PathStateLayer implements ReadonlyMap<string, unknown> {
   }
 
   private fold(): Map<string, unknown> {
-    if (this.folded === undefined) {
-      const m = new Map(this.parent ?? []);
-      m.set(this.key, this.value);
-      this.folded = m;
-    }
+    if (this.folded === undefined) this.folded = foldLayers(this);
     return this.folded;
   }
 
@@ -80,4 +81,20 @@ export class PathStateLayer implements ReadonlyMap<string, unknown> {
   [Symbol.iterator](): MapIterator<[string, unknown]> {
     return this.fold().entries();
   }
+}
+
+/**
+ * One Map with every key of `state`, in Map insertion order. Walks the layers once, oldest
+ * first; iterating a layer instead would fold each layer below it into a Map of its own.
+ */
+function foldLayers(state: PathState | undefined): Map<string, unknown> {
+  const layers: PathStateLayer[] = [];
+  let t = state;
+  for (; t instanceof PathStateLayer; t = t.parentState) layers.push(t);
+  const m = new Map(t ?? []);
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const l = layers[i];
+    if (l !== undefined) m.set(l.key, l.value);
+  }
+  return m;
 }
