@@ -34,6 +34,11 @@ export function canUseTopology(eps: readonly EndpointInfo[], svc: ServicePortInf
   return forZone;
 }
 
+function allReady(eps: readonly EndpointInfo[]): boolean {
+  for (let i = 0; i < eps.length; i++) if (eps[i]?.ready !== true) return false;
+  return true;
+}
+
 /** CategorizeEndpoints exactly as kube-proxy (pkg/proxy/topology.go), with locality = nodeName match. */
 export function categorizeEndpoints(
   eps: readonly EndpointInfo[],
@@ -47,7 +52,7 @@ export function categorizeEndpoints(
   if (usesClusterEndpoints(svc)) {
     useTopology = canUseTopology(eps, svc, zone);
     // Common case (every endpoint ready, no topology): the list itself, no copy.
-    clusterEndpoints = !useTopology && eps.every((ep) => ep.ready) ? eps : eps.filter((ep) => ep.ready && (!useTopology || (zone !== undefined && ep.zoneHints.includes(zone))));
+    clusterEndpoints = !useTopology && allReady(eps) ? eps : eps.filter((ep) => ep.ready && (!useTopology || (zone !== undefined && ep.zoneHints.includes(zone))));
     // No ready endpoint anywhere: fall back to serving+terminating ones (topology ignored).
     if (clusterEndpoints.length === 0) clusterEndpoints = eps.filter((ep) => ep.serving && ep.terminating);
     if (clusterEndpoints.length > 0) hasAnyEndpoints = true;

@@ -20,6 +20,8 @@ interface Draft {
   rules: Rule[];
   packets: bigint;
   bytes: bigint;
+  /** Rules (in any chain of the table) that jump or go to this chain: -X refuses while > 0. */
+  refs: number;
 }
 
 function emptyTable(name: TableName): Table {
@@ -33,8 +35,15 @@ export function emptyRuleset(): Ruleset {
   return { tables: { raw: emptyTable('raw'), mangle: emptyTable('mangle'), nat: emptyTable('nat'), filter: emptyTable('filter') } };
 }
 
+const BUILTIN_SETS: Readonly<Record<TableName, ReadonlySet<string>>> = {
+  raw: new Set(BUILTIN_CHAINS.raw),
+  mangle: new Set(BUILTIN_CHAINS.mangle),
+  nat: new Set(BUILTIN_CHAINS.nat),
+  filter: new Set(BUILTIN_CHAINS.filter),
+};
+
 function isBuiltin(table: TableName, chain: string): boolean {
-  return (BUILTIN_CHAINS[table] as readonly string[]).includes(chain);
+  return BUILTIN_SETS[table].has(chain);
 }
 
 /**
@@ -52,7 +61,6 @@ export function applyBlock(table: Table, block: TableBlock, opts: RestoreOptions
 export class BlockApplier {
   private readonly name: TableName;
   private readonly chains = new Map<string, Draft>();
-  private readonly refs = new Map<string, number>();
 
   constructor(
     table: Table,
@@ -61,17 +69,20 @@ export class BlockApplier {
     this.name = table.name;
     for (const c of table.chains.values()) {
       if (opts.noflush === true) {
-        this.chains.set(c.name, { name: c.name, policy: c.policy, rules: [...c.rules], packets: c.counters.packets, bytes: c.counters.bytes });
-        for (const r of c.rules) this.ref(r, 1);
+        this.chains.set(c.name, { name: c.name, policy: c.policy, rules: [...c.rules], packets: c.counters.packets, bytes: c.counters.bytes, refs: 0 });
       } else if (isBuiltin(this.name, c.name)) {
-        this.chains.set(c.name, { name: c.name, policy: c.policy, rules: [], packets: 0n, bytes: 0n });
+        this.chains.set(c.name, { name: c.name, policy: c.policy, rules: [], packets: 0n, bytes: 0n, refs: 0 });
       }
     }
+    // References counted once every kept chain has its draft.
+    for (const d of this.chains.values()) for (const r of d.rules) this.ref(r, 1);
   }
 
   private ref(r: Rule, d: number): void {
     const c = r.target?.chain;
-    if (c !== undefined) this.refs.set(c, (this.refs.get(c) ?? 0) + d);
+    if (c === undefined) return;
+    const t = this.chains.get(c);
+    if (t !== undefined) t.refs += d;
   }
 
   private need(chain: string, lineNo: number): Draft {
@@ -80,11 +91,14 @@ export class BlockApplier {
     return d;
   }
 
-  private checkRule(r: Rule, lineNo: number): void {
+  /** Validates a rule about to be added; returns the chain it jumps to (its draft), if any. */
+  private checkRule(r: Rule, lineNo: number): Draft | undefined {
     const name = this.name;
     const t = r.target?.chain;
+    let target: Draft | undefined;
     if (t !== undefined) {
-      if (!this.chains.has(t)) throw parseError(lineNo, `unknown target or chain "${t}" (${r.target?.goto === true ? '-g' : '-j'} ${t}): no such target extension and no such chain in table ${name}`);
+      target = this.chains.get(t);
+      if (target === undefined) throw parseError(lineNo, `unknown target or chain "${t}" (${r.target?.goto === true ? '-g' : '-j'} ${t}): no such target extension and no such chain in table ${name}`);
       if (isBuiltin(name, t)) throw parseError(lineNo, `cannot jump to built-in chain ${t}`);
     }
     // FlatRule: the fast path's shapes, which never use -m set (and its matches are built lazily).
@@ -95,6 +109,7 @@ export class BlockApplier {
         if (setName !== undefined && ipsets.get(setName) === undefined) throw parseError(lineNo, `ipset "${setName}" does not exist`);
       }
     }
+    return target;
   }
 
   private flush(d: Draft): void {
@@ -103,7 +118,7 @@ export class BlockApplier {
   }
 
   apply(cmd: RestoreCommand): void {
-    const { name, chains, refs, opts } = this;
+    const { name, chains, opts } = this;
     switch (cmd.op) {
       case 'comment':
         break;
@@ -121,27 +136,27 @@ export class BlockApplier {
         } else if (existing !== undefined) {
           this.flush(existing);
         } else {
-          chains.set(cmd.chain, { name: cmd.chain, policy: undefined, rules: [], packets: opts.counters === true ? cmd.packets : 0n, bytes: opts.counters === true ? cmd.bytes : 0n });
+          chains.set(cmd.chain, { name: cmd.chain, policy: undefined, rules: [], packets: opts.counters === true ? cmd.packets : 0n, bytes: opts.counters === true ? cmd.bytes : 0n, refs: 0 });
         }
         break;
       }
       case 'new-chain':
         if (chains.has(cmd.chain)) throw parseError(cmd.lineNo, `chain ${cmd.chain} already exists`);
-        chains.set(cmd.chain, { name: cmd.chain, policy: undefined, rules: [], packets: 0n, bytes: 0n });
+        chains.set(cmd.chain, { name: cmd.chain, policy: undefined, rules: [], packets: 0n, bytes: 0n, refs: 0 });
         break;
       case 'append': {
         const d = this.need(cmd.chain, cmd.lineNo);
-        this.checkRule(cmd.rule, cmd.lineNo);
+        const target = this.checkRule(cmd.rule, cmd.lineNo);
         d.rules.push(cmd.rule);
-        this.ref(cmd.rule, 1);
+        if (target !== undefined) target.refs++;
         break;
       }
       case 'insert': {
         const d = this.need(cmd.chain, cmd.lineNo);
-        this.checkRule(cmd.rule, cmd.lineNo);
+        const target = this.checkRule(cmd.rule, cmd.lineNo);
         if (cmd.position > d.rules.length + 1) throw parseError(cmd.lineNo, `index of insertion too big (${cmd.position} > ${d.rules.length + 1} in ${cmd.chain})`);
         d.rules.splice(cmd.position - 1, 0, cmd.rule);
-        this.ref(cmd.rule, 1);
+        if (target !== undefined) target.refs++;
         break;
       }
       case 'delete': {
@@ -166,7 +181,7 @@ export class BlockApplier {
         for (const c of victims) {
           const d = this.need(c, cmd.lineNo);
           if (isBuiltin(name, c)) throw parseError(cmd.lineNo, `cannot delete built-in chain ${c}`);
-          if ((refs.get(c) ?? 0) > 0) throw parseError(cmd.lineNo, `cannot delete chain ${c}: it is still referenced by ${refs.get(c) ?? 0} rule(s)`);
+          if (d.refs > 0) throw parseError(cmd.lineNo, `cannot delete chain ${c}: it is still referenced by ${d.refs} rule(s)`);
           if (d.rules.length > 0 && cmd.chain !== undefined) throw parseError(cmd.lineNo, `cannot delete chain ${c}: it is not empty (flush it first)`);
           this.flush(d);
           chains.delete(c);
