@@ -37,9 +37,22 @@ function optString(o: Obj, k: string, path: string): string | undefined {
   return v;
 }
 
+/**
+ * Parsed address texts: the same few (subnets, gateways, routes) come in every request of a node, and parsing is a
+ * pure function of the text. Bounded so odd inputs cannot grow it without limit.
+ */
+const parsed = new Map<string, Ip4 | undefined>();
+function parseIp(text: string): Ip4 | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  const ip = tryParseIp4(text);
+  if (parsed.size >= 1024) parsed.clear();
+  parsed.set(text, ip);
+  return ip;
+}
+
 /** net.ParseIP for IPv4 (IPv6 is not modelled by kubewire's allocator). */
 function ipv4(text: string, path: string): Ip4 {
-  const ip = tryParseIp4(text);
+  const ip = parseIp(text);
   if (ip === undefined) {
     if (text.includes(':')) fail(`${path}: IPv6 address ${text} is not supported by kubewire host-local (IPv4 only)`);
     fail(`invalid IP address: ${text}`);
@@ -50,7 +63,7 @@ function ipv4(text: string, path: string): Ip4 {
 /** net.ParseCIDR keeping host bits (Canonicalize checks them with its own message). */
 function cidr(text: string, path: string): { ip: Ip4; prefix: number } {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(text);
-  const ip = m === null ? undefined : tryParseIp4(m[1] ?? '');
+  const ip = m === null ? undefined : parseIp(m[1] ?? '');
   const prefix = Number(m?.[2]);
   if (m === null || ip === undefined || prefix > 32) {
     if (text.includes(':')) fail(`${path}: IPv6 subnet ${text} is not supported by kubewire host-local (IPv4 only)`);

@@ -1,10 +1,10 @@
 import { type Ip4, ip4ToString } from '../../addr/index.js';
 import type { PodNetwork, Sandbox, SandboxRequest } from '../../kubelet/index.js';
 import { InputError } from '../../lib/index.js';
-import type { Network } from '../../net/index.js';
+import { Netfilter, type Network } from '../../net/index.js';
 import type { NodeInfo } from '../model.js';
 import { netnsNameForPod } from '../model.js';
-import { type BridgeSettings, wirePod } from '../pod-network.js';
+import { type BridgeSettings, CniNodeWiring } from '../pod-network.js';
 
 /**
  * host-local's allocator with release: it remembers the last address it handed out and continues
@@ -45,55 +45,65 @@ export class HostLocalAllocator {
 }
 
 /**
- * The PodNetwork of one node over today's in-memory wiring: ADD makes the pod's namespace and
- * wires it as the bridge plugin with host-local does (wirePod); DEL removes the veth (its bridge
- * port and FDB entries go with it), the namespace, and releases the address.
+ * The PodNetwork of one node, as a kubelet with a CRI runtime has it: ADD makes the pod's namespace and runs the
+ * topology's conflist (the default bridge + host-local + portmap one when it names none) through the CNI runtime,
+ * in-process on the node's virtual kernel; DEL runs the list's DEL with the cached result, then removes the
+ * namespace. The plugins' own iptables rules (ipMasq, portmap) go into a netfilter of this node's CNI
+ * (`cniNetfilter`), not yet merged with kube-proxy's. A failed ADD leaves nothing behind: the plugins undo their
+ * part and the namespace is removed; an exhausted podCIDR is KW_CNI_IPAM_EXHAUSTED.
  */
 export class WiredPodNetwork implements PodNetwork {
   private readonly pods = new Map<string, { ip: Ip4; netns: string; hostVeth: string }>();
-  private readonly ipam: HostLocalAllocator;
+  private readonly wiring: CniNodeWiring;
+  private readonly nf = new Map<string, Netfilter>();
 
   constructor(
     private readonly net: Network,
     private readonly node: NodeInfo,
-    private readonly settings: BridgeSettings,
+    settings: BridgeSettings,
   ) {
-    this.ipam = new HostLocalAllocator(node.spec.name, node.spec.podCIDR);
+    this.wiring = new CniNodeWiring(node, net, settings.conflist, (ns) => {
+      let f = this.nf.get(ns);
+      if (f === undefined) this.nf.set(ns, (f = new Netfilter(ns)));
+      return f;
+    });
   }
 
   private id(p: SandboxRequest): string {
     return `${p.namespace}/${p.name}`;
   }
 
-  setUp(p: SandboxRequest): Sandbox {
+  async setUp(p: SandboxRequest): Promise<Sandbox> {
     const id = this.id(p);
     const have = this.pods.get(id);
     if (have !== undefined) return { ip: ip4ToString(have.ip), netns: have.netns };
-    const ip = this.ipam.allocate(id);
     const name = netnsNameForPod(p.namespace, p.name);
     const ns = this.net.addNetns(name, { kind: 'pod', node: this.node.spec.name, pod: id });
-    const hostVeth = wirePod(this.net, this.node, ns, id, ip, this.ipam.gateway, this.settings);
-    this.pods.set(id, { ip, netns: name, hostVeth });
-    return { ip: ip4ToString(ip), netns: name };
+    try {
+      const a = await this.wiring.add(id, ns);
+      this.pods.set(id, { ip: a.ip, netns: name, hostVeth: a.hostVeth });
+      return { ip: ip4ToString(a.ip), netns: name };
+    } catch (e) {
+      this.net.netns.delete(name);
+      throw e;
+    }
   }
 
-  tearDown(p: SandboxRequest): void {
+  async tearDown(p: SandboxRequest): Promise<void> {
     const id = this.id(p);
     const have = this.pods.get(id);
     if (have === undefined) return;
-    const nodeNs = this.node.netns;
-    const br = nodeNs.link(this.settings.bridge);
-    if (br?.kind === 'bridge') {
-      br.ports.delete(have.hostVeth);
-      br.fdb.removePort(have.hostVeth);
-    }
-    nodeNs.removeLink(have.hostVeth);
+    await this.wiring.del(id, have.netns);
     this.net.netns.delete(have.netns);
-    this.ipam.release(id);
     this.pods.delete(id);
   }
 
   hostVethOf(id: string): string | undefined {
     return this.pods.get(id)?.hostVeth;
+  }
+
+  /** The netfilter the CNI plugins wrote into, per namespace (the node's). */
+  get cniNetfilter(): ReadonlyMap<string, Netfilter> {
+    return this.nf;
   }
 }

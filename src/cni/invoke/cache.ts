@@ -92,21 +92,25 @@ export function decodeCacheEntry(text: string, key: AttachmentKey, where: string
   };
 }
 
-/** In-memory cache holding the same encoded text as the file store (so corruption can be simulated with putRaw). */
+/**
+ * In-memory cache. Entries are kept as the value a file's text decodes to (deep-frozen), so a DEL reads back exactly
+ * what the file store would give without re-decoding text; putRaw stores text (a zero-byte or garbled entry),
+ * decoded on read as a file would be.
+ */
 export class MemoryResultCache implements ResultCache {
-  private readonly entries = new Map<string, string>();
+  private readonly entries = new Map<string, { readonly text: string } | { readonly entry: CachedAttachment }>();
 
   get(key: AttachmentKey): Promise<CachedAttachment | undefined> {
     const name = cacheFileName(key);
-    const text = this.entries.get(name);
+    const e = this.entries.get(name);
     try {
-      return Promise.resolve(text === undefined ? undefined : decodeCacheEntry(text, key, `memory:${name}`));
-    } catch (e) {
-      return Promise.reject(e as Error);
+      return Promise.resolve(e === undefined ? undefined : 'entry' in e ? e.entry : decodeCacheEntry(e.text, key, `memory:${name}`));
+    } catch (err) {
+      return Promise.reject(err as Error);
     }
   }
   put(entry: CachedAttachment): Promise<void> {
-    this.entries.set(cacheFileName(entry), encodeCacheEntry(entry));
+    this.entries.set(cacheFileName(entry), { entry: asStored(entry) });
     return Promise.resolve();
   }
   delete(key: AttachmentKey): Promise<void> {
@@ -116,9 +120,10 @@ export class MemoryResultCache implements ResultCache {
   list(containerId?: string): Promise<CachedAttachment[]> {
     const out: CachedAttachment[] = [];
     for (const name of [...this.entries.keys()].sort()) {
-      const text = this.entries.get(name) ?? '';
+      const v = this.entries.get(name);
+      if (v === undefined) continue;
       try {
-        const e = decodeCacheEntry(text, { networkName: '', containerId: '', ifName: '' }, name);
+        const e = 'entry' in v ? v.entry : decodeCacheEntry(v.text, { networkName: '', containerId: '', ifName: '' }, name);
         if (e.networkName === '' || e.ifName === '') continue;
         if (containerId !== undefined && e.containerId !== containerId) continue;
         out.push(e);
@@ -130,10 +135,40 @@ export class MemoryResultCache implements ResultCache {
   }
   /** Raw text under a key (tests: a zero-byte or garbled entry). */
   putRaw(key: AttachmentKey, text: string): void {
-    this.entries.set(cacheFileName(key), text);
+    this.entries.set(cacheFileName(key), { text });
+  }
+  /** The text a file store would hold for the entry under `key` (undefined when there is none). */
+  text(key: AttachmentKey): string | undefined {
+    const v = this.entries.get(cacheFileName(key));
+    return v === undefined ? undefined : 'entry' in v ? encodeCacheEntry(v.entry) : v.text;
   }
   /** Number of entries (tests: nothing left behind). */
   get size(): number {
     return this.entries.size;
   }
+}
+
+/**
+ * What decodeCacheEntry(encodeCacheEntry(e)) gives, without the text: empty cniArgs and capabilityArgs are not
+ * written, and the result is a private deep copy (JSON, as the file holds it), frozen so no reader can change it.
+ */
+function asStored(e: CachedAttachment): CachedAttachment {
+  return deepFreeze({
+    networkName: e.networkName,
+    containerId: e.containerId,
+    ifName: e.ifName,
+    netns: e.netns,
+    ...(e.cniArgs === undefined || e.cniArgs.length === 0 ? {} : { cniArgs: JSON.parse(JSON.stringify(e.cniArgs)) as [string, string][] }),
+    ...(e.capabilityArgs === undefined || Object.keys(e.capabilityArgs).length === 0 ? {} : { capabilityArgs: JSON.parse(JSON.stringify(e.capabilityArgs)) as CapabilityArgs }),
+    config: e.config,
+    result: e.result === undefined ? undefined : (JSON.parse(JSON.stringify(e.result)) as unknown),
+  });
+}
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
 }

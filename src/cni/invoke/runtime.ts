@@ -56,7 +56,7 @@ export class CniRuntime {
       networkName: list.name, containerId: rt.containerId, ifName: rt.ifName, netns: rt.netns,
       ...(rt.args === undefined ? {} : { cniArgs: rt.args }),
       ...(rt.capabilityArgs === undefined ? {} : { capabilityArgs: rt.capabilityArgs }),
-      config: list.bytes, result: JSON.parse(JSON.stringify(result)) as unknown,
+      config: list.bytes, result, // a store keeps its own copy (text in a file, a frozen copy in memory)
     });
     return result;
   }

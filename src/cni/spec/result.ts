@@ -134,12 +134,17 @@ function isEmptyDns(d: Dns | undefined): boolean {
 
 /** Serialize a result exactly as a Go plugin does: field order, omitempty (empty arrays/strings, zero mtu dropped). */
 export function encodeResult(r: CniResult, opts: EncodeOptions = {}): string {
+  return JSON.stringify(resultJson(r, opts), null, opts.indent ?? 4);
+}
+
+/** The JSON value encodeResult prints (Go's field order and omitempty), for callers that re-marshal it. */
+export function resultJson(r: CniResult, opts: Pick<EncodeOptions, 'emptyDns'> = {}): Record<string, unknown> {
   const known = pickKnown(r) as unknown as Record<string, unknown>;
   const clean = omitEmpty(known) as Record<string, unknown>;
   delete clean['dns'];
   const dns = isEmptyDns(r.dns) ? {} : omitEmpty(pick(r.dns ?? {}, DNS_KEYS));
   if (!(isEmptyDns(r.dns) && opts.emptyDns === 'omit')) clean['dns'] = dns;
-  return JSON.stringify(clean, null, opts.indent ?? 4);
+  return clean;
 }
 
 /** Go omitempty: drop "", 0 (except pointer fields interface/table/scope), empty arrays and undefined. */
