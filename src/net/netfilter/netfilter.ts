@@ -6,7 +6,7 @@ import { Ipsets, ipsetRestore, ipsetSave } from './ipset/index.js';
 import { emptyRuleset, restore } from './restore.js';
 import { type SaveOptions, printIptablesSave } from './save-print.js';
 import { NfState } from './state.js';
-import type { Ruleset, Table, TableName } from './types.js';
+import type { Ruleset, TableName } from './types.js';
 import { ACCEPT, walkTable } from './walk.js';
 import { PathStateLayer } from './path-state.js';
 import { skbWith } from './skb.js';
@@ -27,6 +27,20 @@ export const NF_PRIORITY = {
 export interface NetfilterRegistration {
   readonly hook: Hook;
   readonly handler: HookHandler;
+}
+
+const HOOK_BIT: Readonly<Record<Hook, number>> = { PREROUTING: 1, INPUT: 2, FORWARD: 4, OUTPUT: 8, POSTROUTING: 16 };
+
+/** Per table, a bit per hook whose built-in chain is missing, or empty with policy ACCEPT. */
+function idleBits(rules: Ruleset): Record<TableName, number> {
+  const bits: Record<TableName, number> = { raw: 0, mangle: 0, nat: 0, filter: 0 };
+  for (const name of Object.keys(bits) as TableName[]) {
+    for (const hook of Object.keys(HOOK_BIT) as Hook[]) {
+      const chain = rules.tables[name].chains.get(hook);
+      if (chain === undefined || (chain.rules.length === 0 && chain.policy !== 'DROP')) bits[name] |= HOOK_BIT[hook];
+    }
+  }
+  return bits;
 }
 
 function tupleOf(p: Packet): CtTuple {
@@ -57,6 +71,8 @@ export class Netfilter {
   private rules: Ruleset = emptyRuleset();
   private sets: Ipsets = Ipsets.EMPTY;
   private committed: NfState = NfState.EMPTY;
+  /** Which (table, hook) pairs are idle, for the ruleset they were computed from (rulesets are immutable). */
+  private idle: { readonly rules: Ruleset; readonly bits: Readonly<Record<TableName, number>> } | undefined;
   readonly stateKey: string;
 
   constructor(
@@ -122,8 +138,8 @@ export class Netfilter {
 
   /** Runs one table at one hook (exposed for tests and tools). */
   runTable(table: TableName, hook: Hook, skb: Skb, host: HostView, opts?: { linear?: boolean }): HookBranch[] {
+    if (this.tableIdle(table, hook)) return [this.branch(skb, NO_HOPS)];
     const t = this.rules.tables[table];
-    if (this.tableIdle(t, hook)) return [this.branch(skb, NO_HOPS)];
     const state = this.stateOf(skb);
     const res = walkTable(t, hook, { host, ipsets: this.sets, nowMs: this.clock.now(), skb, state, linear: opts?.linear === true });
     const out: HookBranch[] = [];
@@ -136,9 +152,10 @@ export class Netfilter {
    * or an empty one with policy ACCEPT (raw and mangle on a kube-proxy node). The trace shows no
    * hop for it either way, so the hook runner may skip the handler.
    */
-  private tableIdle(t: Table, hook: Hook): boolean {
-    const chain = t.chains.get(hook);
-    return chain === undefined || (chain.rules.length === 0 && chain.policy !== 'DROP');
+  private tableIdle(table: TableName, hook: Hook): boolean {
+    // Asked at every hook of every trace: answered from bits computed once per ruleset.
+    if (this.idle?.rules !== this.rules) this.idle = { rules: this.rules, bits: idleBits(this.rules) };
+    return (this.idle.bits[table] & HOOK_BIT[hook]) !== 0;
   }
 
   /** Conntrack lookup (nf_conntrack_in): finds or creates the entry and sets skb.ct. */
@@ -221,7 +238,7 @@ export class Netfilter {
     };
     const table = (t: TableName): HookHandler['process'] => (hook, skb, host) => this.runTable(t, hook, skb, host);
     // Not nat: even with no rules it records the NAT decision in the conntrack entry.
-    const idle = (t: TableName): HookHandler['idle'] => (hook) => this.tableIdle(this.rules.tables[t], hook);
+    const idle = (t: TableName): HookHandler['idle'] => (hook) => this.tableIdle(t, hook);
     add('iptables-raw', NF_PRIORITY.raw, ['PREROUTING', 'OUTPUT'], table('raw'), idle('raw'));
     add('conntrack', NF_PRIORITY.conntrack, ['PREROUTING', 'OUTPUT'], (_h, skb) => [this.conntrackIn(skb)]);
     add('iptables-mangle', NF_PRIORITY.mangle, ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], table('mangle'), idle('mangle'));
