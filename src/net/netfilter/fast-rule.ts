@@ -95,7 +95,7 @@ export function parseRuleFast(
     if (opt === O_MATCH) {
       if (sc.next() !== 1) return undefined;
       if (sc.eq('comment')) {
-        if (commentStart >= 0 || sc.next() !== 1 || !sc.eq('--comment') || sc.next() !== 1 || sc.b - sc.a > 255) return undefined;
+        if (commentStart >= 0 || sc.next() !== 1 || !sc.eq('--comment') || sc.next() !== 1 || sc.b - sc.a > 255 || sc.a - start >= 1 << 22) return undefined;
         commentStart = sc.a;
         commentEnd = sc.b;
         order = order * 8 + K_COMMENT;
