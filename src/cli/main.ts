@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { IpProto } from '../addr/index.js';
-import { buildCluster, traceInCluster, traceIptablesSave } from '../cluster/index.js';
+import { buildClusterAuto, traceInCluster, traceIptablesSave } from '../cluster/index.js';
 import type { TraceResult } from '../datapath/index.js';
 import { readFile } from 'node:fs/promises';
 import { InputError, isKubewireError, errorMessage } from '../lib/index.js';
@@ -99,7 +99,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
         r = traceIptablesSave({ dump, dumpFile: o.iptablesSave ?? '(no iptables-save)', from: o.from, to: o.to, nodeIps: o.nodeIp, ...(o.inIface === undefined ? {} : { inIface: o.inIface }), ...extra, ...common });
       } else {
         if (topology === undefined) throw new InputError('KW_CLI_USAGE', 'trace needs a topology file (or --iptables-save <file>)');
-        const cluster = buildCluster(await loadTopology(topology), o.mode === undefined ? {} : { proxyMode: o.mode });
+        const cluster = await buildClusterAuto(await loadTopology(topology), o.mode === undefined ? {} : { proxyMode: o.mode });
         r = traceInCluster(cluster, { from: o.from, to: o.to, ...common, ...(o.ttl === undefined ? {} : { ttl: o.ttl }) });
       }
       io.stdout(o.json === true ? JSON.stringify(traceToJson(r), null, 2) + '\n' : renderTrace(r));
@@ -112,7 +112,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .requiredOption('--node <name>', 'the node')
     .addOption(new Option('--mode <mode>', "kube-proxy mode, overriding the topology's proxyMode").choices(MODES))
     .action(async (topology: string, o: { node: string; mode?: ProxyMode }) => {
-      const cluster = buildCluster(await loadTopology(topology), o.mode === undefined ? {} : { proxyMode: o.mode });
+      const cluster = await buildClusterAuto(await loadTopology(topology), o.mode === undefined ? {} : { proxyMode: o.mode });
       if (!cluster.nodes.has(o.node)) throw new InputError('KW_CLI_USAGE', `--node ${o.node}: no such node (nodes: ${[...cluster.nodes.keys()].join(', ')})`);
       const proxy = cluster.proxies.get(o.node);
       if (proxy === undefined) throw new InputError('KW_CLI_UNSUPPORTED', `no kube-proxy runs on node ${o.node}`);
@@ -129,7 +129,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .action(async (topology: string, o: { node?: string; pod?: string; external?: string }) => {
       const chosen = [o.node, o.pod, o.external].filter((x) => x !== undefined).length;
       if (chosen > 1) throw new InputError('KW_CLI_USAGE', 'give at most one of --node, --pod, --external');
-      io.stdout(renderShow(buildCluster(await loadTopology(topology)), o));
+      io.stdout(renderShow(await buildClusterAuto(await loadTopology(topology)), o));
     });
 
   program
@@ -137,7 +137,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .description('bring up a topology (default: topologies/three-node.yaml) and trace a pod-to-pod packet across nodes')
     .argument('[topology]', 'topology YAML file', DEFAULT_TOPOLOGY)
     .action(async (topology: string) => {
-      const cluster = buildCluster(await loadTopology(topology));
+      const cluster = await buildClusterAuto(await loadTopology(topology));
       io.stdout(renderSummary(cluster));
       const pods = [...cluster.pods.values()];
       const a = pods[0];

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { buildCluster } from '../cluster/index.js';
+import { buildClusterAuto } from '../cluster/index.js';
 import { InputError } from '../lib/index.js';
 import { type RealizeProgress, cleanupAll, down, realize, renderRealized, renderVerifyReport, verify, verifyReportJson } from '../realize/index.js';
 import { loadTopology } from '../topology/index.js';
@@ -34,7 +34,7 @@ export function registerRealizeCommands(program: Command, io: Io, setExit: (code
     .option('--cni-path <dirs>', 'CNI_PATH for the pod chain (default: kubewire\'s cni-plugins/bin; e.g. /usr/lib/cni for Debian\'s)')
     .option('--prefix <kw-xxxx>', 'name prefix (default: derived from the topology path)')
     .action(async (topology: string, o: { cniPath?: string; prefix?: string }) => {
-      const cluster = buildCluster(await loadTopology(topology));
+      const cluster = await buildClusterAuto(await loadTopology(topology));
       const state = await realize(cluster, { ...cniPathOpt(o.cniPath), ...(o.prefix === undefined ? {} : { prefix: o.prefix }), onProgress: progressLine(io) });
       io.stdout(renderRealized(state));
     });
@@ -64,7 +64,7 @@ export function registerRealizeCommands(program: Command, io: Io, setExit: (code
     .option('--capture-on <target:iface>', 'where to capture (repeatable; default: every node\'s eth0), as kubewire capture --on', (v: string, acc: OnSpec[] | undefined) => [...(acc ?? []), parseOn(v)])
     .action(async (topology: string, o: { probes?: number; seed?: number; probe: string[]; connections?: number; cniPath?: string; json?: boolean; capture?: string; captureOn?: OnSpec[] }) => {
       if (o.captureOn !== undefined && o.capture === undefined) throw new InputError('KW_CLI_USAGE', '--capture-on needs --capture <dir>');
-      const cluster = buildCluster(await loadTopology(topology));
+      const cluster = await buildClusterAuto(await loadTopology(topology));
       const report = await verify(cluster, {
         ...(o.probes === undefined ? {} : { probes: o.probes }),
         ...(o.seed === undefined ? {} : { seed: o.seed }),

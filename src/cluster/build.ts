@@ -152,5 +152,24 @@ export async function buildClusterAsync(topology: TopologySpec, opts: BuildOptio
     pods.set(key, info);
     if (!req.hostNetwork) podsByIp.set(ip, info);
   }
-  return { ...finish(topology, net, nodes, externals, pods, podsByIp, opts), cniNetfilter: nf };
+  const cluster = finish(topology, net, nodes, externals, pods, podsByIp, opts);
+  // On a real node the plugins' rules (ipMasq's CNI-… chains, portmap's CNI-HOSTPORT-…) sit in the same tables as
+  // kube-proxy's: bridge and portmap append their POSTROUTING/PREROUTING jumps after kube-proxy's, which kube-proxy
+  // prepends. Merge them into each node's netfilter so a trace sees them (and iptables-save prints them).
+  for (const [name, cniNf] of nf) {
+    const node = [...nodes.values()].find((n) => n.netns.name === name);
+    const proxy = node === undefined ? undefined : cluster.proxies.get(node.spec.name);
+    const text = cniNf.iptablesSave();
+    if (proxy !== undefined && /^-A /m.test(text)) proxy.netfilter().iptablesRestore(text, { noflush: true });
+  }
+  return { ...cluster, cniNetfilter: nf };
+}
+
+/**
+ * What the CLI and realize use: buildCluster (synchronous, wirePod) where wirePod reproduces the topology's conflist
+ * exactly, which is the common case and the fastest one; otherwise every pod through the CNI runtime
+ * (buildClusterAsync), so a ptp or otherwise custom conflist shapes the pods as its plugins would.
+ */
+export async function buildClusterAuto(topology: TopologySpec, opts: BuildOptions = {}): Promise<Cluster> {
+  return wirePodModels(topology.cluster.cni.conflist) ? buildCluster(topology, opts) : buildClusterAsync(topology, opts);
 }

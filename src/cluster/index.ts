@@ -1,4 +1,4 @@
-export { buildCluster } from './build.js';
+export { buildCluster, buildClusterAsync, buildClusterAuto, type BuildOptions } from './build.js';
 export type { Cluster, PodInfo, NodeInfo, ExternalInfo, ContainerPort } from './model.js';
 export { netnsNameForNode, netnsNameForPod, netnsNameForExternal } from './model.js';
 export { resolveEndpoint, type ResolvedEndpoint } from './endpoints.js';

@@ -69,3 +69,29 @@ test('buildClusterAsync: more pods than the podCIDR holds is KW_CNI_IPAM_EXHAUST
   t.is((err as InputError).code, 'KW_CNI_IPAM_EXHAUSTED');
   t.regex(err?.message ?? '', /node n1 would run 3 pods .*10\.244\.1\.0\/30 has 1 addresses/);
 });
+
+const MASQ = JSON.stringify({
+  cniVersion: '1.0.0', name: 'kw-masq',
+  plugins: [{ type: 'bridge', bridge: 'cni0', isGateway: true, ipMasq: true, capabilities: { ipRanges: true }, ipam: { type: 'host-local', routes: [{ dst: '0.0.0.0/0' }] } }],
+});
+
+test('ipMasq: the bridge plugin\'s CNI-… chain sits in the node\'s nat table after kube-proxy\'s jump, and a pod leaving the cluster is seen as its node', async (t) => {
+  const yaml = twoNodeYaml().replace('  proxyMode: iptables\n', '  proxyMode: iptables\n  cni: {conflist: ./masq.conflist}\n');
+  const spec = await topo(yaml, { 'pods.yaml': TWO_NODE_PODS, 'masq.conflist': MASQ });
+  const c = await buildClusterAsync(spec);
+  const save = c.proxies.get('n1')!.iptablesSave();
+  const post = save.split('\n').filter((l) => l.startsWith('-A POSTROUTING'));
+  t.regex(post[0] ?? '', /-j KUBE-POSTROUTING$/, 'kube-proxy prepends its jump');
+  const a1 = post.findIndex((l) => /^-A POSTROUTING -s 10\.244\.1\.2\/32 -m comment --comment "name: \\"kw-masq\\" id: \\"kw-default_a1\\"" -j CNI-[0-9a-f]{24}$/.test(l));
+  t.true(a1 >= 1, `the plugin's rule follows kube-proxy's jump: ${post.join(' | ')}`);
+  const out = traceInCluster(c, { from: 'pod/default/a1', to: '192.168.50.200:80' });
+  t.is(out.paths[0]?.verdict, 'delivered');
+  t.is(out.paths[0]?.sourceSeen, '192.168.50.11');
+  // The plugin's chain ACCEPTs its own subnet (the node's podCIDR) and masquerades everything else but multicast,
+  // cross-node pod traffic included: what upstream bridge's ipMasq does (why flannel ships its own masquerade rules).
+  const same = traceInCluster(c, { from: 'pod/default/a1', to: `${ip4ToString(c.pods.get('default/a2')!.ip)}:8080` });
+  t.is(same.paths[0]?.sourceSeen, '10.244.1.2');
+  const cross = traceInCluster(c, { from: 'pod/default/a1', to: `${ip4ToString(c.pods.get('default/b1')!.ip)}:8080` });
+  t.is(cross.paths[0]?.verdict, 'delivered');
+  t.is(cross.paths[0]?.sourceSeen, '192.168.50.11');
+});
