@@ -21,9 +21,36 @@ export function isJsonObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Deep copy of JSON data: stored objects are never shared with callers, so nobody mutates the store. */
+/**
+ * A stored object as readers see it: shared and deep-frozen, so the top level is typed readonly
+ * (nested JSON stays `unknown` and must be narrowed; writing into it throws at run time). Copy it
+ * (cloneJson) before changing it.
+ */
+export interface ReadonlyKubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: Readonly<Meta>;
+  readonly [field: string]: unknown;
+}
+
+/** Deep copy of JSON data: a mutable draft of a (possibly frozen, shared) stored object. */
 export function cloneJson<T>(v: T): T {
   return structuredClone(v);
+}
+
+/**
+ * Freezes JSON data in place, all the way down, and returns it. Stops at parts already frozen, so
+ * freezing a draft that reuses frozen subtrees of its predecessor costs only the new parts.
+ */
+export function deepFreeze<T>(v: T): T {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return v;
+  Object.freeze(v);
+  if (Array.isArray(v)) {
+    for (const x of v) deepFreeze(x);
+  } else {
+    for (const k in v) deepFreeze((v as Record<string, unknown>)[k]);
+  }
+  return v;
 }
 
 /** Structural equality of JSON values (key order ignored), used to decide whether spec changed. */

@@ -7,6 +7,7 @@ import {
   keepAllocatedServiceValues,
   validateObject,
   type KubeObject,
+  type ReadonlyKubeObject,
   type ResourceType,
   type ValidationOptions,
 } from '../api/index.js';
@@ -23,7 +24,7 @@ export type AdmissionOperation = 'CREATE' | 'UPDATE';
 export interface AdmissionPlugin {
   readonly name: string;
   /** May change `obj`; throws an ApiError to refuse. Runs after defaulting, before validation. */
-  admit(op: AdmissionOperation, r: ResourceType, obj: KubeObject, old: KubeObject | undefined): void | Promise<void>;
+  admit(op: AdmissionOperation, r: ResourceType, obj: KubeObject, old: ReadonlyKubeObject | undefined): void | Promise<void>;
 }
 
 /** Status is reset on create for kinds whose strategy does so (PrepareForCreate). */
@@ -41,10 +42,11 @@ export function decodeBody(r: ResourceType, body: unknown): KubeObject {
   if (kind !== undefined && kind !== r.kind) throw apiErrors.badRequest(`the kind in the data (${String(kind)}) does not match the expected kind (${r.kind})`);
   const metadata = body['metadata'];
   if (metadata !== undefined && metadata !== null && !isJsonObject(metadata)) throw apiErrors.badRequest('metadata must be an object');
+  // One deep copy: the draft is the server's own from here on (and may share nothing with a frozen stored object).
   const obj = structuredClone(body) as KubeObject;
   obj.apiVersion = gv;
   obj.kind = r.kind;
-  obj.metadata = isJsonObject(metadata) ? (structuredClone(metadata) as KubeObject['metadata']) : {};
+  if (!isJsonObject(obj.metadata)) obj.metadata = {};
   return obj;
 }
 
@@ -81,17 +83,21 @@ export function prepareForCreate(r: ResourceType, obj: KubeObject, uid: string, 
  * of a kind with a status subresource the status is kept; for the status subresource everything but
  * the status is kept (ResetObjectMetaForStatus).
  */
-export function prepareForUpdate(r: ResourceType, obj: KubeObject, old: KubeObject, subresource: 'status' | undefined): KubeObject {
+export function prepareForUpdate(r: ResourceType, obj: KubeObject, old: ReadonlyKubeObject, subresource: 'status' | undefined): KubeObject {
   let next: KubeObject;
   if (subresource === 'status') {
-    next = structuredClone(old);
+    // The stored object is frozen: a new envelope and metadata over its unchanged parts. A Service's spec
+    // is copied because the allocator's admission may write its allocated values back into it.
+    next = { ...old, metadata: { ...old.metadata } };
+    if (r.kind === 'Service' && old['spec'] !== undefined) next['spec'] = structuredClone(old['spec']);
     if (obj['status'] === undefined) delete next['status'];
     else next['status'] = obj['status'];
   } else {
     next = obj;
     if (r.subresources.includes('status')) {
+      // Shared with the stored object (frozen); nothing after this point writes into status.
       if (old['status'] === undefined) delete next['status'];
-      else next['status'] = structuredClone(old['status']);
+      else next['status'] = old['status'];
     }
     const m = next.metadata;
     const om = old.metadata;
@@ -114,7 +120,7 @@ export function prepareForUpdate(r: ResourceType, obj: KubeObject, old: KubeObje
   return next;
 }
 
-export function validateOrThrow(r: ResourceType, obj: KubeObject, old: KubeObject | undefined, opts: ValidationOptions): void {
+export function validateOrThrow(r: ResourceType, obj: KubeObject, old: ReadonlyKubeObject | undefined, opts: ValidationOptions): void {
   const errs = validateObject(r, obj, old, opts);
   if (errs.length > 0) throw apiErrors.invalid(r, obj.metadata.name ?? obj.metadata.generateName ?? '', errs);
 }

@@ -1,5 +1,7 @@
 import {
   groupVersion,
+  cloneJson,
+  deepFreeze,
   isJsonObject,
   jsonEqual,
   matchesFields,
@@ -11,6 +13,7 @@ import {
   RESOURCE_TYPES,
   DEFAULT_VALIDATION_OPTIONS,
   type KubeObject,
+  type ReadonlyKubeObject,
   type ResourceType,
   type ValidationOptions,
 } from '../api/index.js';
@@ -51,7 +54,7 @@ export interface ObjectList {
   readonly apiVersion: string;
   readonly kind: string;
   readonly metadata: { readonly resourceVersion: string };
-  readonly items: KubeObject[];
+  readonly items: ReadonlyKubeObject[];
 }
 
 /** RFC 3339 with seconds, as metav1.Time marshals. */
@@ -84,7 +87,7 @@ export class ApiServer {
   }
 
   /** The object, or 404. */
-  async get(r: ResourceType, namespace: string, name: string): Promise<KubeObject> {
+  async get(r: ResourceType, namespace: string, name: string): Promise<ReadonlyKubeObject> {
     const o = await this.store.get(this.key(r, namespace, name));
     if (o === undefined) throw apiErrors.notFound(r, name);
     return o;
@@ -103,7 +106,7 @@ export class ApiServer {
   }
 
   /** A predicate for list and watch; throws 400 BadRequest on a malformed selector. */
-  filter(r: ResourceType, opts: ListOptions): (o: KubeObject) => boolean {
+  filter(r: ResourceType, opts: ListOptions): (o: ReadonlyKubeObject) => boolean {
     try {
       const labels = parseSelector(opts.labelSelector ?? '');
       const fields = parseFieldSelector(opts.fieldSelector ?? '', r.kind);
@@ -114,7 +117,7 @@ export class ApiServer {
     }
   }
 
-  async create(r: ResourceType, namespace: string, body: unknown, opts: WriteOptions = {}): Promise<KubeObject> {
+  async create(r: ResourceType, namespace: string, body: unknown, opts: WriteOptions = {}): Promise<ReadonlyKubeObject> {
     const obj = decodeBody(r, body);
     applyRequestNamespace(r, obj, namespace);
     if (r.namespaced) await this.checkNamespace(obj.metadata.namespace ?? '');
@@ -127,7 +130,8 @@ export class ApiServer {
     if (opts.dryRun === true) return obj;
     const name = obj.metadata.name ?? '';
     try {
-      return await this.store.create(this.key(r, namespace, name), obj);
+      // The draft is ours alone: frozen, the store keeps it without another copy.
+      return await this.store.create(this.key(r, namespace, name), deepFreeze(obj));
     } catch (e) {
       if (isStoreError(e, 'KW_APISERVER_STORE_EXISTS')) throw apiErrors.alreadyExists(r, name);
       throw e;
@@ -135,7 +139,7 @@ export class ApiServer {
   }
 
   /** PUT: replaces the object (or its status); 409 when body.metadata.resourceVersion is stale. */
-  async update(r: ResourceType, namespace: string, name: string, body: unknown, opts: WriteOptions & { subresource?: 'status' } = {}): Promise<KubeObject> {
+  async update(r: ResourceType, namespace: string, name: string, body: unknown, opts: WriteOptions & { subresource?: 'status' } = {}): Promise<ReadonlyKubeObject> {
     const obj = decodeBody(r, body);
     applyRequestNamespace(r, obj, namespace);
     if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
@@ -154,7 +158,7 @@ export class ApiServer {
     type: PatchType,
     patch: unknown,
     opts: WriteOptions & { subresource?: 'status'; force?: boolean } = {},
-  ): Promise<KubeObject> {
+  ): Promise<ReadonlyKubeObject> {
     const old = await this.store.get(this.key(r, namespace, name));
     if (old === undefined) {
       if (type !== 'apply' || opts.subresource !== undefined) throw apiErrors.notFound(r, name);
@@ -171,7 +175,7 @@ export class ApiServer {
   }
 
   /** The common tail of update and patch: carry system fields, default, admit, validate, compare-and-swap. */
-  async replace(r: ResourceType, obj: KubeObject, old: KubeObject, opts: WriteOptions & { subresource?: 'status' } = {}): Promise<KubeObject> {
+  async replace(r: ResourceType, obj: KubeObject, old: ReadonlyKubeObject, opts: WriteOptions & { subresource?: 'status' } = {}): Promise<ReadonlyKubeObject> {
     const name = old.metadata.name ?? '';
     const rv = obj.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) throw apiErrors.conflict(r, name);
@@ -189,7 +193,7 @@ export class ApiServer {
     }
     if (jsonEqual(next, old)) return old; // a no-op update writes nothing and keeps the resourceVersion
     try {
-      return await this.store.update(this.key(r, old.metadata.namespace ?? '', name), next, old.metadata.resourceVersion);
+      return await this.store.update(this.key(r, old.metadata.namespace ?? '', name), deepFreeze(next), old.metadata.resourceVersion);
     } catch (e) {
       if (isStoreError(e, 'KW_APISERVER_STORE_CONFLICT')) throw apiErrors.conflict(r, name);
       if (isStoreError(e, 'KW_APISERVER_STORE_NOT_FOUND')) throw apiErrors.notFound(r, name);
@@ -202,7 +206,7 @@ export class ApiServer {
    * deletes them again with grace 0); objects with finalizers wait for them; a namespace turns
    * Terminating and goes when finalizeNamespace runs.
    */
-  async delete(r: ResourceType, namespace: string, name: string, opts: DeleteOptions = {}): Promise<KubeObject> {
+  async delete(r: ResourceType, namespace: string, name: string, opts: DeleteOptions = {}): Promise<ReadonlyKubeObject> {
     const old = await this.get(r, namespace, name);
     const pre = opts.preconditions;
     if (pre?.uid !== undefined && pre.uid !== old.metadata.uid) {
@@ -216,7 +220,7 @@ export class ApiServer {
     const grace = this.gracePeriod(r, old, opts);
     if (grace > 0 || (old.metadata.finalizers ?? []).length > 0) {
       const deadline = this.deps.clock.now() + grace * 1000;
-      const marked = structuredClone(old);
+      const marked = cloneJson(old) as KubeObject;
       const existing = old.metadata.deletionTimestamp;
       // A second delete may shorten the grace period but never extend it.
       if (existing === undefined || Date.parse(existing) > deadline) {
@@ -234,9 +238,9 @@ export class ApiServer {
    * content is refused with 403); finalizeNamespace, run by the namespace finalizer (namespace-finalizer.ts)
    * or a namespace controller, removes its content and then the namespace.
    */
-  private async markNamespaceTerminating(r: ResourceType, old: KubeObject): Promise<KubeObject> {
+  private async markNamespaceTerminating(r: ResourceType, old: ReadonlyKubeObject): Promise<ReadonlyKubeObject> {
     if (old.metadata.deletionTimestamp !== undefined) return old;
-    const marked = structuredClone(old);
+    const marked = cloneJson(old) as KubeObject;
     marked.metadata.deletionTimestamp = this.now();
     marked.metadata.deletionGracePeriodSeconds = 0;
     marked['status'] = { ...(isJsonObject(old['status']) ? old['status'] : {}), phase: 'Terminating' };
@@ -261,7 +265,7 @@ export class ApiServer {
     });
   }
 
-  private gracePeriod(r: ResourceType, pod: KubeObject, opts: DeleteOptions): number {
+  private gracePeriod(r: ResourceType, pod: ReadonlyKubeObject, opts: DeleteOptions): number {
     if (r.kind !== 'Pod') return 0;
     const spec = isJsonObject(pod['spec']) ? pod['spec'] : {};
     const status = isJsonObject(pod['status']) ? pod['status'] : {};
@@ -272,7 +276,7 @@ export class ApiServer {
     return Math.max(0, g);
   }
 
-  private async remove(r: ResourceType, old: KubeObject): Promise<KubeObject> {
+  private async remove(r: ResourceType, old: ReadonlyKubeObject): Promise<ReadonlyKubeObject> {
     const name = old.metadata.name ?? '';
     try {
       return await this.store.delete(this.key(r, old.metadata.namespace ?? '', name), old.metadata.resourceVersion);
@@ -285,7 +289,7 @@ export class ApiServer {
 
   async deleteCollection(r: ResourceType, namespace: string, list: ListOptions, opts: DeleteOptions = {}): Promise<ObjectList> {
     const l = await this.list(r, namespace, list);
-    const items: KubeObject[] = [];
+    const items: ReadonlyKubeObject[] = [];
     for (const o of l.items) {
       try {
         items.push(await this.delete(r, o.metadata.namespace ?? '', o.metadata.name ?? '', opts));

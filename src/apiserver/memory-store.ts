@@ -1,4 +1,4 @@
-import { cloneJson, type KubeObject } from '../api/index.js';
+import { cloneJson, deepFreeze, type KubeObject, type ReadonlyKubeObject } from '../api/index.js';
 import {
   StoreError,
   type ObjectStore,
@@ -28,10 +28,11 @@ function matches(opts: StoreWatchOptions, ev: StoreEvent): boolean {
 
 /**
  * The default store: maps in memory, a global counter as resourceVersion, and a bounded event history
- * (like etcd's compaction window) from which watches resume. Objects are copied on the way in and out.
+ * (like etcd's compaction window) from which watches resume. Objects are stored deep-frozen and shared
+ * with every reader and watcher; only an unfrozen object written in is copied (see ObjectStore).
  */
 export class MemoryStore implements ObjectStore {
-  private readonly data = new Map<string, Map<string, KubeObject>>();
+  private readonly data = new Map<string, Map<string, ReadonlyKubeObject>>();
   private rv = 0;
   private readonly history: { rv: number; event: StoreEvent }[] = [];
   private readonly watchers = new Set<Watcher>();
@@ -45,9 +46,8 @@ export class MemoryStore implements ObjectStore {
     return String(this.rv);
   }
 
-  get(key: StoreKey): Promise<KubeObject | undefined> {
-    const o = this.data.get(key.resource)?.get(keyString(key));
-    return Promise.resolve(o === undefined ? undefined : cloneJson(o));
+  get(key: StoreKey): Promise<ReadonlyKubeObject | undefined> {
+    return Promise.resolve(this.data.get(key.resource)?.get(keyString(key)));
   }
 
   list(resource: string, namespace?: string): Promise<StoreListResult> {
@@ -58,40 +58,39 @@ export class MemoryStore implements ObjectStore {
         const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name ?? ''}`;
         const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name ?? ''}`;
         return ka < kb ? -1 : ka > kb ? 1 : 0;
-      })
-      .map((o) => cloneJson(o));
+      });
     return Promise.resolve({ items, resourceVersion: this.currentResourceVersion() });
   }
 
-  create(key: StoreKey, obj: KubeObject): Promise<KubeObject> {
+  create(key: StoreKey, obj: KubeObject | ReadonlyKubeObject): Promise<ReadonlyKubeObject> {
     const bucket = this.bucket(key.resource);
     if (bucket.has(keyString(key))) return Promise.reject(new StoreError('KW_APISERVER_STORE_EXISTS', 'object already exists', this.where(key)));
     const stored = this.stamp(obj);
     bucket.set(keyString(key), stored);
     this.emit({ type: 'ADDED', resource: key.resource, object: stored });
-    return Promise.resolve(cloneJson(stored));
+    return Promise.resolve(stored);
   }
 
-  update(key: StoreKey, obj: KubeObject, expectedResourceVersion?: string): Promise<KubeObject> {
+  update(key: StoreKey, obj: KubeObject | ReadonlyKubeObject, expectedResourceVersion?: string): Promise<ReadonlyKubeObject> {
     try {
       const prev = this.current(key, expectedResourceVersion);
       const stored = this.stamp(obj);
       this.bucket(key.resource).set(keyString(key), stored);
       this.emit({ type: 'MODIFIED', resource: key.resource, object: stored, previous: prev });
-      return Promise.resolve(cloneJson(stored));
+      return Promise.resolve(stored);
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  delete(key: StoreKey, expectedResourceVersion?: string): Promise<KubeObject> {
+  delete(key: StoreKey, expectedResourceVersion?: string): Promise<ReadonlyKubeObject> {
     try {
       const prev = this.current(key, expectedResourceVersion);
       this.bucket(key.resource).delete(keyString(key));
       // The DELETED event carries the object with the deletion's own resourceVersion, as etcd3's watch does.
       const last = this.stamp(prev);
       this.emit({ type: 'DELETED', resource: key.resource, object: last, previous: prev });
-      return Promise.resolve(cloneJson(last));
+      return Promise.resolve(last);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -106,7 +105,7 @@ export class MemoryStore implements ObjectStore {
       if (from < oldest - 1 && from < this.rv) {
         throw new StoreError('KW_APISERVER_STORE_GONE', `too old resource version: ${from} (${oldest - 1})`);
       }
-      for (const h of this.history) if (h.rv > from && matches(opts, h.event)) listener(copyEvent(h.event));
+      for (const h of this.history) if (h.rv > from && matches(opts, h.event)) listener(h.event);
     }
     this.watchers.add(w);
     return {
@@ -117,7 +116,7 @@ export class MemoryStore implements ObjectStore {
     };
   }
 
-  private current(key: StoreKey, expected: string | undefined): KubeObject {
+  private current(key: StoreKey, expected: string | undefined): ReadonlyKubeObject {
     const prev = this.data.get(key.resource)?.get(keyString(key));
     if (prev === undefined) throw new StoreError('KW_APISERVER_STORE_NOT_FOUND', 'object not found', this.where(key));
     if (expected !== undefined && prev.metadata.resourceVersion !== expected) {
@@ -130,22 +129,28 @@ export class MemoryStore implements ObjectStore {
     return prev;
   }
 
-  private stamp(obj: KubeObject): KubeObject {
+  /**
+   * The object as stored, with the next resourceVersion. A frozen object is taken as it is (only its
+   * envelope and metadata are new); an unfrozen one is copied first, as the caller may still change it.
+   */
+  private stamp(obj: KubeObject | ReadonlyKubeObject): ReadonlyKubeObject {
     this.rv += 1;
-    const copy = cloneJson(obj);
-    copy.metadata = { ...copy.metadata, resourceVersion: String(this.rv) };
-    return copy;
+    const resourceVersion = String(this.rv);
+    if (Object.isFrozen(obj)) return deepFreeze({ ...obj, metadata: { ...obj.metadata, resourceVersion } });
+    const copy = cloneJson(obj) as KubeObject;
+    copy.metadata.resourceVersion = resourceVersion;
+    return deepFreeze(copy);
   }
 
   private emit(event: StoreEvent): void {
     this.history.push({ rv: this.rv, event });
     if (this.history.length > this.historyLimit) this.history.shift();
     for (const w of [...this.watchers]) {
-      if (w.active && matches(w.opts, event)) w.listener(copyEvent(event));
+      if (w.active && matches(w.opts, event)) w.listener(event);
     }
   }
 
-  private bucket(resource: string): Map<string, KubeObject> {
+  private bucket(resource: string): Map<string, ReadonlyKubeObject> {
     let b = this.data.get(resource);
     if (b === undefined) {
       b = new Map();
@@ -157,8 +162,4 @@ export class MemoryStore implements ObjectStore {
   private where(key: StoreKey): string {
     return `${key.resource} ${key.namespace === '' ? '' : `${key.namespace}/`}${key.name}`;
   }
-}
-
-function copyEvent(e: StoreEvent): StoreEvent {
-  return { ...e, object: cloneJson(e.object), ...(e.previous === undefined ? {} : { previous: cloneJson(e.previous) }) };
 }

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../api/index.js';
+import type { KubeObject, ReadonlyKubeObject } from '../api/index.js';
 import { KubewireError } from '../lib/index.js';
 
 /**
@@ -7,6 +7,11 @@ import { KubewireError } from '../lib/index.js';
  * resourceVersion on every write, refuses stale writes, and replays changes to watchers in order.
  * Every method that may touch a disk or a network is async, so a persistent back end fits the same
  * interface; `watch` registers synchronously so no event can slip between a list and a watch.
+ *
+ * Stored objects are deep-frozen and shared: get, list, watch events and the results of writes all
+ * hand out the stored object itself (typed ReadonlyKubeObject), never a copy, so a read costs nothing
+ * and nobody can change the store behind its back. A write takes in a frozen object as it is and
+ * copies an unfrozen one, so the caller's object stays the caller's.
  */
 export interface StoreKey {
   /** "pods", "deployments.apps": the group-qualified plural. */
@@ -22,13 +27,13 @@ export interface StoreEvent {
   readonly type: StoreEventType;
   readonly resource: string;
   /** The object after the change (for DELETED: its last state, with the deletion's resourceVersion). */
-  readonly object: KubeObject;
+  readonly object: ReadonlyKubeObject;
   /** The object before the change, for MODIFIED and DELETED (lets filtered watches turn a change into ADDED/DELETED). */
-  readonly previous?: KubeObject;
+  readonly previous?: ReadonlyKubeObject;
 }
 
 export interface StoreListResult {
-  readonly items: readonly KubeObject[];
+  readonly items: readonly ReadonlyKubeObject[];
   /** The store's resourceVersion when the list was taken: watch from it to see every later change. */
   readonly resourceVersion: string;
 }
@@ -50,19 +55,19 @@ export interface StoreWatch {
 export type StoreListener = (event: StoreEvent) => void;
 
 export interface ObjectStore {
-  /** The stored object (a private copy), or undefined. */
-  get(key: StoreKey): Promise<KubeObject | undefined>;
+  /** The stored object (frozen, shared), or undefined. */
+  get(key: StoreKey): Promise<ReadonlyKubeObject | undefined>;
   /** Every object of a resource, in one namespace or all, sorted by namespace then name. */
   list(resource: string, namespace?: string): Promise<StoreListResult>;
   /** Stores a new object; throws StoreError KW_APISERVER_STORE_EXISTS when the key is taken. */
-  create(key: StoreKey, obj: KubeObject): Promise<KubeObject>;
+  create(key: StoreKey, obj: KubeObject | ReadonlyKubeObject): Promise<ReadonlyKubeObject>;
   /**
    * Replaces an object. With `expectedResourceVersion`, refuses (KW_APISERVER_STORE_CONFLICT) unless the stored
    * object still has it: the optimistic concurrency of etcd's compare-and-swap. KW_APISERVER_STORE_NOT_FOUND when absent.
    */
-  update(key: StoreKey, obj: KubeObject, expectedResourceVersion?: string): Promise<KubeObject>;
+  update(key: StoreKey, obj: KubeObject | ReadonlyKubeObject, expectedResourceVersion?: string): Promise<ReadonlyKubeObject>;
   /** Removes an object and returns its last state; same preconditions as update. */
-  delete(key: StoreKey, expectedResourceVersion?: string): Promise<KubeObject>;
+  delete(key: StoreKey, expectedResourceVersion?: string): Promise<ReadonlyKubeObject>;
   /** Subscribes; throws StoreError KW_APISERVER_STORE_GONE when fromResourceVersion is older than the kept history. */
   watch(opts: StoreWatchOptions, listener: StoreListener): StoreWatch;
   /** The resourceVersion of the latest write. */

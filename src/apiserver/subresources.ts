@@ -1,4 +1,6 @@
 import {
+  cloneJson,
+  deepFreeze,
   isJsonObject,
   resourceByPlural,
   selectorFromLabelSelector,
@@ -64,7 +66,7 @@ export async function updateScale(api: ApiServer, r: ResourceType, namespace: st
   if (!isJsonObject(body) || !isJsonObject(body['spec'])) throw apiErrors.badRequest('the body of the request must be an autoscaling/v1 Scale');
   const replicas = body['spec']['replicas'];
   const old = await api.get(r, namespace, name);
-  const next = structuredClone(old);
+  const next = cloneJson(old) as KubeObject;
   const spec = isJsonObject(next['spec']) ? next['spec'] : {};
   spec['replicas'] = replicas;
   next['spec'] = spec;
@@ -105,14 +107,12 @@ export async function bindPod(api: ApiServer, namespace: string, name: string, b
     throw apiErrors.conflict(pods, name, `pod ${name} is already assigned to node "${spec['nodeName']}"`);
   }
   if (pod.metadata.deletionTimestamp !== undefined) throw apiErrors.conflict(pods, name, `pod ${name} is being deleted, cannot be assigned to a host`);
-  spec['nodeName'] = node;
-  pod['spec'] = spec;
   const status = isJsonObject(pod['status']) ? pod['status'] : {};
   const conds = Array.isArray(status['conditions']) ? status['conditions'].filter((c) => !(isJsonObject(c) && c['type'] === 'PodScheduled')) : [];
   conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: api.now() });
-  status['conditions'] = conds;
-  pod['status'] = status;
-  await api.store.update(api.key(pods, namespace, name), pod, pod.metadata.resourceVersion);
+  // The stored pod is frozen and shared: the bound pod is a new envelope over its unchanged parts.
+  const bound = deepFreeze({ ...pod, spec: { ...spec, nodeName: node }, status: { ...status, conditions: conds } });
+  await api.store.update(api.key(pods, namespace, name), bound, pod.metadata.resourceVersion);
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', message: '', reason: '', code: 201 };
 }
 

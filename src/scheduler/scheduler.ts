@@ -1,5 +1,5 @@
 import type { Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
-import { isJsonObject, resourceByPlural, type KubeObject, type ResourceType } from '../api/index.js';
+import { isJsonObject, resourceByPlural, type ReadonlyKubeObject, type ResourceType } from '../api/index.js';
 import { bindPod, isApiError, type ApiServer } from '../apiserver/index.js';
 import type { Decision } from './decide.js';
 import { NodeIndex } from './node-index.js';
@@ -137,7 +137,7 @@ export class Scheduler {
   }
 
   private async markUnschedulable(ns: string, name: string, message: string): Promise<void> {
-    let cur: KubeObject;
+    let cur: ReadonlyKubeObject;
     try {
       cur = await this.api.get(this.pods, ns, name);
     } catch (e) {
@@ -149,10 +149,9 @@ export class Scheduler {
     const old = conds.find((c) => c.type === 'PodScheduled');
     if (old?.status === 'False' && old.reason === 'Unschedulable' && old.message === message) return;
     const cond: PodCondition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastTransitionTime: this.api.now() };
-    status['conditions'] = [...conds.filter((c) => c.type !== 'PodScheduled'), cond];
-    cur['status'] = status;
+    const next = { ...cur, status: { ...status, conditions: [...conds.filter((c) => c.type !== 'PodScheduled'), cond] } };
     try {
-      await this.api.update(this.pods, ns, name, cur, { subresource: 'status' });
+      await this.api.update(this.pods, ns, name, next, { subresource: 'status' });
     } catch (e) {
       if (!isApiError(e)) throw e;
     }

@@ -18,11 +18,40 @@ test('every write gets a higher resourceVersion; stale compare-and-swap is refus
   t.true(isStoreError(await s.create(key('a'), obj('a')).catch((x: unknown) => x), 'KW_APISERVER_STORE_EXISTS'));
 });
 
-test('objects handed out are copies: mutating them does not change the store', async (t) => {
+test('objects handed out are frozen and shared: writing into them throws and the store is unchanged', async (t) => {
   const s = new MemoryStore();
   const a = await s.create(key('a'), obj('a', { x: '1' }));
-  (a.metadata.labels ?? {})['x'] = 'changed';
+  t.throws(() => {
+    (a.metadata.labels as Record<string, string>)['x'] = 'changed';
+  }, { instanceOf: TypeError });
+  const got = await s.get(key('a'));
+  t.is(got, a);
+  t.deepEqual(got?.metadata.labels, { x: '1' });
+  const seen: unknown[] = [];
+  const w = s.watch({ resource: 'pods' }, (ev) => seen.push(ev.object));
+  const a2 = await s.update(key('a'), obj('a', { x: '2' }));
+  w.stop();
+  t.is(seen[0], a2, 'watchers get the stored object itself');
+  t.true(Object.isFrozen((a2.metadata.labels ?? {})));
+});
+
+test('an unfrozen object written in is copied: the caller may keep changing it', async (t) => {
+  const s = new MemoryStore();
+  const mine = obj('a', { x: '1' });
+  await s.create(key('a'), mine);
+  (mine.metadata.labels ?? {})['x'] = 'changed';
+  t.false(Object.isFrozen(mine));
   t.deepEqual((await s.get(key('a')))?.metadata.labels, { x: '1' });
+});
+
+test('a frozen object written in is kept as it is, under a new envelope with the resourceVersion', async (t) => {
+  const s = new MemoryStore();
+  const labels = Object.freeze({ x: '1' });
+  const frozen = Object.freeze({ apiVersion: 'v1', kind: 'Pod', metadata: Object.freeze({ name: 'a', namespace: 'ns', labels }) });
+  const stored = await s.create(key('a'), frozen);
+  t.is(stored.metadata.labels, labels);
+  t.is(stored.metadata.resourceVersion, '1');
+  t.false('resourceVersion' in frozen.metadata, 'the caller\'s object is not stamped');
 });
 
 test('watch delivers events in resourceVersion order, and replays from a version', async (t) => {

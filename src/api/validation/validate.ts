@@ -1,5 +1,5 @@
 import type { ResourceType } from '../resources.js';
-import { getPath, jsonEqual, type KubeObject } from '../object.js';
+import { getPath, isJsonObject, jsonEqual, type KubeObject, type ReadonlyKubeObject } from '../object.js';
 import { fieldError, type FieldError } from './field-error.js';
 import { validateObjectMeta, type NameCheck } from './meta.js';
 import { dns1035Label, dns1123Label, dns1123Subdomain } from './names.js';
@@ -23,7 +23,7 @@ const NAME_CHECK: Readonly<Record<string, NameCheck>> = {
  * All field errors of an object about to be stored (after defaulting). `old` is the stored object on
  * update: immutable fields are compared against it. An empty result means the object may be stored.
  */
-export function validateObject(r: ResourceType, obj: KubeObject, old?: KubeObject, opts: ValidationOptions = DEFAULT_VALIDATION_OPTIONS): FieldError[] {
+export function validateObject(r: ResourceType, obj: KubeObject, old?: ReadonlyKubeObject, opts: ValidationOptions = DEFAULT_VALIDATION_OPTIONS): FieldError[] {
   const c = new Collector();
   validateObjectMeta(c, obj.metadata, { namespaced: r.namespaced, nameCheck: NAME_CHECK[r.kind] ?? dns1123Subdomain });
   switch (r.kind) {
@@ -62,26 +62,34 @@ const IMMUTABLE: Readonly<Record<string, readonly string[][]>> = {
 };
 
 /** Pod spec fields an update may change (ValidatePodUpdate); everything else is fixed once created. */
-function mutablePodSpecView(spec: unknown): unknown {
-  const s = structuredClone(spec) as Record<string, unknown> | undefined;
-  if (s === undefined || s === null || typeof s !== 'object') return s;
-  for (const list of ['containers', 'initContainers']) {
-    const l = s[list];
-    if (Array.isArray(l)) for (const ctr of l) if (ctr !== null && typeof ctr === 'object') delete (ctr as Record<string, unknown>)['image'];
-  }
-  delete s['activeDeadlineSeconds'];
-  delete s['tolerations'];
-  delete s['terminationGracePeriodSeconds'];
-  return s;
+const POD_MUTABLE = new Set(['activeDeadlineSeconds', 'tolerations', 'terminationGracePeriodSeconds']);
+
+/** jsonEqual of two values with the named keys of the top level left out. */
+function equalExcept(a: unknown, b: unknown, skip: (k: string) => boolean, inner: (k: string, x: unknown, y: unknown) => boolean): boolean {
+  if (a === b) return true;
+  if (!isJsonObject(a) || !isJsonObject(b)) return jsonEqual(a, b);
+  const keys = (o: Record<string, unknown>): string[] => Object.keys(o).filter((k) => o[k] !== undefined && !skip(k));
+  const ka = keys(a);
+  const kb = keys(b);
+  return ka.length === kb.length && ka.every((k) => inner(k, a[k], b[k]));
 }
 
-function validateUpdate(r: ResourceType, obj: KubeObject, old: KubeObject): FieldError[] {
+/** Whether two pod specs differ only in the fields an update may change (compared in place, nothing copied). */
+function podSpecsEqualIgnoringMutable(a: unknown, b: unknown): boolean {
+  const noImage = (x: unknown, y: unknown): boolean =>
+    equalExcept(x, y, (k) => k === 'image', (_k, p, q) => jsonEqual(p, q));
+  const containers = (x: unknown, y: unknown): boolean =>
+    Array.isArray(x) && Array.isArray(y) ? x.length === y.length && x.every((c, i) => noImage(c, y[i])) : jsonEqual(x, y);
+  return equalExcept(a, b, (k) => POD_MUTABLE.has(k), (k, x, y) => (k === 'containers' || k === 'initContainers' ? containers(x, y) : jsonEqual(x, y)));
+}
+
+function validateUpdate(r: ResourceType, obj: KubeObject, old: ReadonlyKubeObject): FieldError[] {
   const errs: FieldError[] = [];
   for (const path of IMMUTABLE[r.kind] ?? []) {
     const now = getPath(obj, path);
     if (!jsonEqual(now, getPath(old, path))) errs.push(fieldError.invalid(path.join('.'), now, 'field is immutable'));
   }
-  if (r.kind === 'Pod' && !jsonEqual(mutablePodSpecView(obj['spec']), mutablePodSpecView(old['spec']))) {
+  if (r.kind === 'Pod' && !podSpecsEqualIgnoringMutable(obj['spec'], old['spec'])) {
     errs.push(
       fieldError.forbidden(
         'spec',
