@@ -54,7 +54,13 @@ const notes = new WeakMap<Match, string>();
 
 /** The hop text explaining a rule's random pick (cached per statistic match: it is built with bigints). */
 function statisticNote(rule: Rule): string {
-  const m = rule instanceof FlatRule ? rule.stat : rule.matches.find((x) => x.probability !== undefined);
+  if (rule instanceof FlatRule) {
+    const st = rule.stat;
+    if (st === undefined) return '';
+    if (st.walkNote === undefined) st.walkNote = buildStatisticNote(st);
+    return st.walkNote;
+  }
+  const m = rule.matches.find((x) => x.probability !== undefined);
   if (m === undefined) return '';
   let n = notes.get(m);
   if (n === undefined) {
@@ -96,9 +102,9 @@ function jumpChain(target: Target, table: Table, linear: boolean): CompiledChain
   return c === undefined ? undefined : compileChain(c, linear);
 }
 
-/** The "did not match" branch of a random pick: it resumes after this rule with a copy of everything. */
-function fork(p: Path, ctx: EvalCtx, prob: Fraction): Path {
-  return { chain: p.chain, pos: p.pos, stack: p.stack.slice(), ctx: { ...ctx }, prob: p.prob.mul(complementOf(prob)), hops: p.hops.slice() };
+/** The "did not match" branch of a random pick: it resumes after this rule with a copy of everything (`notProb` = 1 - p). */
+function fork(p: Path, ctx: EvalCtx, notProb: Fraction): Path {
+  return { chain: p.chain, pos: p.pos, stack: p.stack.slice(), ctx: { ...ctx }, prob: p.prob.mul(notProb), hops: p.hops.slice() };
 }
 
 /**
@@ -158,7 +164,7 @@ export function walkTable(table: Table, hook: Hook, input: WalkInput): WalkResul
           const prob = stat.probability;
           if (prob.isZero()) continue;
           if (!prob.isOne()) {
-            work.push(fork(p, ctx, prob));
+            work.push(fork(p, ctx, stat.complement));
             p.prob = p.prob.mul(prob);
             forked = true;
           }
@@ -176,7 +182,7 @@ export function walkTable(table: Table, hook: Hook, input: WalkInput): WalkResul
               break;
             }
             if (!prob.isOne()) {
-              work.push(fork(p, ctx, prob));
+              work.push(fork(p, ctx, complementOf(prob)));
               p.prob = p.prob.mul(prob);
               forked = true;
             }

@@ -38,6 +38,10 @@ export class StatisticRandomMatch implements Match {
   readonly module = 'statistic';
   readonly implicit = false;
   readonly probability: Fraction;
+  /** 1 - probability (the "did not match" branch), made on first fork. */
+  private complementCache: Fraction | undefined;
+  /** The walker's hop note for a fork on this match, made on first use. */
+  walkNote: string | undefined;
 
   constructor(
     /** lround(p * 2^31), as libxt_statistic stores it. */
@@ -48,6 +52,12 @@ export class StatisticRandomMatch implements Match {
   ) {
     const exact = storedFraction(stored);
     this.probability = invert ? exact.complement() : exact;
+  }
+
+  /** 1 - probability, kept on the match (kube-proxy's rules share a few matches by the thousand). */
+  get complement(): Fraction {
+    if (this.complementCache === undefined) this.complementCache = this.probability.complement();
+    return this.complementCache;
   }
 
   get saveArgs(): string[] {
