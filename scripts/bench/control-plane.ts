@@ -1,7 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { Cidr4 } from '../../src/addr/index.js';
+import type { Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { Cidr4, parseIp4 } from '../../src/addr/index.js';
 import { ControlPlane } from '../../src/cluster/index.js';
 import { R } from '../../src/controllers/index.js';
+import { createSharedIptablesContext, IptablesProxier } from '../../src/proxy/index.js';
 import { type BenchContext, peakRssMiB, round } from './figure.js';
 
 /** A PodNetwork stand-in that only hands out addresses: the bench measures the control plane, not the wiring. */
@@ -26,6 +29,14 @@ function cpuMs(): number {
  * created through the API, and the controllers, scheduler, kubelets and the EndpointSlice
  * controller run until the cluster is quiescent. Full: 5,000 nodes, 150,000 pods in 10,000
  * Deployments of 15, 10,000 Services. --quick: 250 nodes, 6,000 pods, 400 Services. KW_CP_NODES and KW_CP_DEPLOYMENTS override the sizes.
+ * Every 10th Service is a NodePort with externalTrafficPolicy: Local, so nodes' rules really differ
+ * (each node's KUBE-SVL chains jump to its own endpoints only).
+ *
+ * kube-proxy (iptables mode) follows the informers from the start, as on a real cluster; once the
+ * cluster is quiescent every node's proxier does its first (full) sync: each node gets its whole
+ * iptables-restore text. The proxiers share one render cache, so the text is a rope over shared
+ * blocks plus what is the node's own; a sample of nodes is read in full and checked (its node IP,
+ * and exactly its local endpoints behind each Local Service).
  * CPU time is reported beside wall time (the machine is shared).
  */
 export async function benchControlPlane(ctx: BenchContext): Promise<void> {
@@ -41,7 +52,25 @@ export async function benchControlPlane(ctx: BenchContext): Promise<void> {
     nodeCIDRMaskSize: 24,
     network: (name) => addressOnly(Number(name.slice('node-'.length))),
   });
-  for (let i = 0; i < nodes; i++) await cp.addNode({ name: `node-${i}`, ip: `192.168.${i >> 8}.${i & 255}` });
+  const shared = createSharedIptablesContext();
+  const nodeIp = (i: number): string => `192.168.${i >> 8}.${i & 255}`;
+  const proxier = (i: number): IptablesProxier =>
+    new IptablesProxier({ nodeName: `node-${i}`, nodeIPs: [parseIp4(nodeIp(i))], clusterCIDR: Cidr4.parse('10.0.0.0/8') }, shared);
+  // One proxier's handlers feed the state every node's proxier renders from (informer → SharedProxyState).
+  const feeder = proxier(0);
+  cp.informers.on(R.services, (type, o, old) => {
+    const svc = o as unknown as Service;
+    if (type === 'ADDED') feeder.onServiceAdd(svc);
+    else if (type === 'MODIFIED') feeder.onServiceUpdate(old as unknown as Service, svc);
+    else feeder.onServiceDelete(svc);
+  });
+  cp.informers.on(R.endpointSlices, (type, o, old) => {
+    const sl = o as unknown as EndpointSlice;
+    if (type === 'ADDED') feeder.onEndpointSliceAdd(sl);
+    else if (type === 'MODIFIED') feeder.onEndpointSliceUpdate(old as unknown as EndpointSlice, sl);
+    else feeder.onEndpointSliceDelete(sl);
+  });
+  for (let i = 0; i < nodes; i++) await cp.addNode({ name: `node-${i}`, ip: nodeIp(i) });
   await cp.settle();
   const t1 = performance.now();
   const c1 = cpuMs();
@@ -55,24 +84,71 @@ export async function benchControlPlane(ctx: BenchContext): Promise<void> {
         template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ name: 'http', containerPort: 8080 }] }] } },
       },
     });
-    await cp.api.create(R.services, 'default', { metadata: { name: app }, spec: { selector: { app }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } });
+    const local = d % 10 === 0 ? { type: 'NodePort', externalTrafficPolicy: 'Local' } : {};
+    await cp.api.create(R.services, 'default', { metadata: { name: app }, spec: { ...local, selector: { app }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } });
   }
   const t2 = performance.now();
   const c2 = cpuMs();
   await cp.settle();
   const t3 = performance.now();
   const c3 = cpuMs();
+  // Every node's kube-proxy syncs: node-0's proxier is the feeder, the others start now.
+  // Only the sampled nodes' texts are kept (a real node hands its text to iptables-restore and drops it).
+  const sample = [0, nodes >> 1, nodes - 1].filter((v, i, a) => a.indexOf(v) === i);
+  const texts = new Map<number, string>();
+  let syncs = 0;
+  let restoreChars = 0;
+  for (let i = 0; i < nodes; i++) {
+    const r = (i === 0 ? feeder : proxier(i)).sync();
+    if (r.kind === 'full') syncs++;
+    restoreChars += r.restore.length;
+    if (sample.includes(i)) texts.set(i, r.restore);
+  }
+  const t4 = performance.now();
+  const c4 = cpuMs();
   const pods = cp.informers.count(R.pods);
-  const running = [...cp.informers.list(R.pods)].filter((p) => (p['status'] as { phase?: string } | undefined)?.phase === 'Running').length;
+  const podList = [...cp.informers.list(R.pods)];
+  const running = podList.filter((p) => (p['status'] as { phase?: string } | undefined)?.phase === 'Running').length;
   const slices = cp.informers.count(R.endpointSlices);
+  const sliceList = [...cp.informers.list(R.endpointSlices)] as unknown as EndpointSlice[];
+  const withEndpoints = sliceList.filter((sl) => (sl.endpoints ?? []).some((e) => e.conditions?.ready === true)).length;
+  const endpoints = sliceList.reduce((n, sl) => n + (sl.endpoints ?? []).length, 0);
+  let sampleBytes = 0;
+  for (const i of sample) sampleBytes += checkNodeRules(texts.get(i) ?? '', `node-${i}`, nodeIp(i), sliceList, deployments);
   ctx.report({ name: `${tag}.register-nodes`, value: round(t1 - t0), unit: 'ms' });
   ctx.report({ name: `${tag}.register-nodes.cpu`, value: round(c1 - c0), unit: 'ms' });
   ctx.report({ name: `${tag}.create-objects`, value: round(t2 - t1), unit: 'ms' });
   ctx.report({ name: `${tag}.settle`, value: round(t3 - t2), unit: 'ms' });
   ctx.report({ name: `${tag}.settle.cpu`, value: round(c3 - c2), unit: 'ms' });
-  ctx.report({ name: `${tag}.total`, value: round(t3 - t0), unit: 'ms' });
-  ctx.report({ name: `${tag}.total.cpu`, value: round(c3 - c0), unit: 'ms' });
+  ctx.report({ name: `${tag}.proxy-sync-all-nodes`, value: round(t4 - t3), unit: 'ms' });
+  ctx.report({ name: `${tag}.proxy-sync-all-nodes.cpu`, value: round(c4 - c3), unit: 'ms' });
+  ctx.report({ name: `${tag}.total`, value: round(t4 - t0), unit: 'ms' });
+  ctx.report({ name: `${tag}.total.cpu`, value: round(c4 - c0), unit: 'ms' });
   ctx.report({ name: `${tag}.pods-running`, value: running, unit: `of ${pods}` });
-  ctx.report({ name: `${tag}.endpointslices`, value: slices, unit: 'slices' });
+  ctx.report({ name: `${tag}.endpointslices`, value: slices, unit: `slices (${withEndpoints} with ready endpoints, ${endpoints} endpoints)` });
+  ctx.report({ name: `${tag}.proxy-full-syncs`, value: syncs, unit: `of ${nodes} nodes (${round(restoreChars / 1048576)} MiB of restore text in all)` });
+  ctx.report({ name: `${tag}.proxy-rules-sampled`, value: round(sampleBytes / sample.length / 1024), unit: `KiB per node, ${sample.length} nodes read and checked` });
   ctx.report({ name: `${tag}.peak-rss`, value: round(peakRssMiB()), unit: 'MiB' });
+}
+
+/**
+ * Reads one node's restore text in full and checks what makes it that node's: its node IP on the
+ * NodePort rules, and behind each externalTrafficPolicy: Local Service exactly the node's own ready
+ * endpoints (KUBE-SVL chain → one KUBE-SEP jump each). Throws on a mismatch; returns the text's length.
+ */
+function checkNodeRules(text: string, node: string, ip: string, slices: readonly EndpointSlice[], deployments: number): number {
+  const lines = text.split('\n');
+  if (!lines.includes('*nat') || !lines.includes('COMMIT')) throw new Error(`${node}: restore text without a nat table`);
+  let localWanted = 0;
+  for (const sl of slices) {
+    const svc = sl.metadata?.labels?.['kubernetes.io/service-name'] ?? '';
+    const d = Number(svc.slice('app-'.length));
+    if (!svc.startsWith('app-') || d % 10 !== 0 || d >= deployments) continue;
+    localWanted += (sl.endpoints ?? []).filter((e) => e.nodeName === node && e.conditions?.ready === true).length;
+  }
+  const localJumps = lines.filter((l) => l.startsWith('-A KUBE-SVL-') && l.includes(' -j KUBE-SEP-')).length;
+  if (localJumps !== localWanted) throw new Error(`${node}: ${localJumps} local endpoint jumps in KUBE-SVL chains, want ${localWanted}`);
+  if (deployments >= 10 && !lines.some((l) => l.startsWith('-A KUBE-NODEPORTS ')))
+    throw new Error(`${node}: no KUBE-NODEPORTS rules for the NodePort Services (node IP ${ip})`);
+  return text.length;
 }
