@@ -33,9 +33,26 @@ export interface ReadonlyKubeObject {
   readonly [field: string]: unknown;
 }
 
-/** Deep copy of JSON data: a mutable draft of a (possibly frozen, shared) stored object. */
+/**
+ * Deep copy of JSON data: a mutable draft of a (possibly frozen, shared) stored object. A plain
+ * recursive copy: for the small objects Kubernetes traffics in it is several times cheaper than
+ * structuredClone's serialize/deserialize round. Only JSON values (objects, arrays, primitives) are
+ * expected; a key holding undefined is kept, as structuredClone keeps it.
+ */
 export function cloneJson<T>(v: T): T {
-  return structuredClone(v);
+  return copyValue(v) as T;
+}
+
+function copyValue(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyValue(v[i]);
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k in v) out[k] = copyValue((v as Record<string, unknown>)[k]);
+  return out;
 }
 
 /**

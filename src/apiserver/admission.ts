@@ -1,4 +1,5 @@
 import {
+  cloneJson,
   defaultObject,
   groupVersion,
   initialPodStatus,
@@ -43,7 +44,7 @@ export function decodeBody(r: ResourceType, body: unknown): KubeObject {
   const metadata = body['metadata'];
   if (metadata !== undefined && metadata !== null && !isJsonObject(metadata)) throw apiErrors.badRequest('metadata must be an object');
   // One deep copy: the draft is the server's own from here on (and may share nothing with a frozen stored object).
-  const obj = structuredClone(body) as KubeObject;
+  const obj = cloneJson(body) as KubeObject;
   obj.apiVersion = gv;
   obj.kind = r.kind;
   if (!isJsonObject(obj.metadata)) obj.metadata = {};
@@ -89,7 +90,7 @@ export function prepareForUpdate(r: ResourceType, obj: KubeObject, old: Readonly
     // The stored object is frozen: a new envelope and metadata over its unchanged parts. A Service's spec
     // is copied because the allocator's admission may write its allocated values back into it.
     next = { ...old, metadata: { ...old.metadata } };
-    if (r.kind === 'Service' && old['spec'] !== undefined) next['spec'] = structuredClone(old['spec']);
+    if (r.kind === 'Service' && old['spec'] !== undefined) next['spec'] = cloneJson(old['spec']);
     if (obj['status'] === undefined) delete next['status'];
     else next['status'] = obj['status'];
   } else {

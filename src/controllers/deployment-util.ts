@@ -24,19 +24,32 @@ export function templateOf(o: KubeObject): Record<string, unknown> {
   return isJsonObject(t) ? t : {};
 }
 
-/** EqualIgnoreHash: templates equal once the pod-template-hash label is dropped from both. */
+/** EqualIgnoreHash: templates equal once the pod-template-hash label is dropped from both (compared in place). */
 export function equalIgnoreHash(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  const strip = (t: Record<string, unknown>): unknown => {
-    const c = structuredClone(t);
-    const m = isJsonObject(c['metadata']) ? c['metadata'] : undefined;
-    const labels = m !== undefined && isJsonObject(m['labels']) ? m['labels'] : undefined;
-    if (labels !== undefined) {
-      delete labels[POD_TEMPLATE_HASH];
-      if (Object.keys(labels).length === 0 && m !== undefined) delete m['labels'];
-    }
-    return c;
+  const keys = (t: Record<string, unknown>): string[] => Object.keys(t).filter((k) => t[k] !== undefined && k !== 'metadata');
+  const ka = keys(a);
+  const kb = keys(b);
+  if (ka.length !== kb.length || !ka.every((k) => jsonEqual(a[k], b[k]))) return false;
+  const labelsOf = (t: Record<string, unknown>): Record<string, unknown> | undefined => {
+    const m = isJsonObject(t['metadata']) ? t['metadata'] : undefined;
+    return m !== undefined && isJsonObject(m['labels']) ? m['labels'] : undefined;
   };
-  return jsonEqual(strip(a), strip(b));
+  const restOf = (t: Record<string, unknown>): Record<string, unknown> => {
+    const m = isJsonObject(t['metadata']) ? t['metadata'] : {};
+    const r: Record<string, unknown> = {};
+    for (const k of Object.keys(m)) if (k !== 'labels') r[k] = m[k];
+    return r;
+  };
+  const la = labelsOf(a) ?? {};
+  const lb = labelsOf(b) ?? {};
+  const lk = (l: Record<string, unknown>): string[] => Object.keys(l).filter((k) => k !== POD_TEMPLATE_HASH && l[k] !== undefined);
+  const lka = lk(la);
+  const lkb = lk(lb);
+  if (lka.length !== lkb.length || !lka.every((k) => la[k] === lb[k])) return false;
+  // metadata: {} and no metadata at all are the same template (the stripped copy of old kept an empty object).
+  const ra = restOf(a);
+  const rb = restOf(b);
+  return jsonEqual(ra, rb) || (Object.keys(ra).length === 0 && Object.keys(rb).length === 0);
 }
 
 export function revisionOf(o: KubeObject): number {

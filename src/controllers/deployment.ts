@@ -172,8 +172,8 @@ export class DeploymentController extends QueueController {
         throw e;
       }
     }
-    const next = structuredClone(rs);
-    const ann: Record<string, string> = { ...(next.metadata.annotations ?? {}), ...annotations };
+    // rs is the informer's frozen object: the draft is a new envelope over its unchanged parts.
+    const ann: Record<string, string> = { ...(rs.metadata.annotations ?? {}), ...annotations };
     const rev = revisionOf(rs);
     if (rev <= maxOld) {
       // A rollback to an older template: it becomes the newest revision, the old number goes to the history.
@@ -181,18 +181,16 @@ export class DeploymentController extends QueueController {
       const hist = ann[REVISION_HISTORY];
       ann[REVISION_HISTORY] = hist === undefined || hist === '' ? String(rev) : `${hist},${rev}`;
     }
-    next.metadata.annotations = ann;
-    specOf(next)['replicas'] = replicas;
+    const next: KubeObject = { ...rs, metadata: { ...rs.metadata, annotations: ann }, spec: { ...specOf(rs), replicas } };
     if (jsonEqual(next, rs)) return rs;
     return this.api.update(R.replicaSets, ns, rs.metadata.name ?? '', next);
   }
 
   private async scale(rs: KubeObject, replicas: number, d: KubeObject): Promise<void> {
     if (replicasOf(rs) === replicas) return;
-    const next = structuredClone(rs);
-    specOf(next)['replicas'] = replicas;
     const { maxSurge } = fenceposts(d);
-    next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [DESIRED_REPLICAS]: String(replicasOf(d)), [MAX_REPLICAS]: String(replicasOf(d) + maxSurge) };
+    const annotations = { ...(rs.metadata.annotations ?? {}), [DESIRED_REPLICAS]: String(replicasOf(d)), [MAX_REPLICAS]: String(replicasOf(d) + maxSurge) };
+    const next: KubeObject = { ...rs, metadata: { ...rs.metadata, annotations }, spec: { ...specOf(rs), replicas } };
     await this.api.update(R.replicaSets, rs.metadata.namespace ?? '', rs.metadata.name ?? '', next);
   }
 

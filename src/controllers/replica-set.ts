@@ -114,7 +114,7 @@ export class ReplicaSetController extends QueueController {
     const meta: Record<string, unknown> = { generateName: `${rs.metadata.name ?? ''}-`, ownerReferences: [controllerRef(rs)] };
     if (t.metadata?.labels !== undefined) meta['labels'] = { ...t.metadata.labels };
     if (t.metadata?.annotations !== undefined) meta['annotations'] = { ...t.metadata.annotations };
-    await this.api.create(R.pods, rs.metadata.namespace ?? '', { apiVersion: 'v1', kind: 'Pod', metadata: meta, spec: structuredClone(t.spec) });
+    await this.api.create(R.pods, rs.metadata.namespace ?? '', { apiVersion: 'v1', kind: 'Pod', metadata: meta, spec: t.spec }); // the API server copies the body
   }
 
   /** calculateStatus: counts from the cache as it is after this sync's writes. */
