@@ -1,10 +1,9 @@
 import { hasPorts, withSrc } from '../../../packet/index.js';
-import { single } from '../match/module.js';
 import type { Target } from '../types.js';
 import { TR } from '../types.js';
 import type { TargetModule } from './module.js';
 import { skbWith } from '../skb.js';
-import { parsePorts, pickPort, portsText } from './nat-range.js';
+import { pickPort, portRedirectOptions } from './nat-range.js';
 
 /**
  * `-j MASQUERADE [--to-ports p[-q]] [--random] [--random-fully]`: SNAT to the primary address
@@ -19,17 +18,11 @@ export const masqueradeTarget: TargetModule = {
   tables: ['nat'],
   hooks: ['POSTROUTING'],
   build(opts, b): Target {
-    const o = single(opts, b);
-    const portText = o.get('to-ports')?.values[0];
-    const ports = portText === undefined ? undefined : parsePorts(portText, b);
-    const save: string[] = [];
-    if (ports !== undefined) save.push('--to-ports', portsText(ports));
-    if (o.has('random')) save.push('--random');
-    if (o.has('random-fully')) save.push('--random-fully');
+    const { ports, saveArgs } = portRedirectOptions(opts, b, ['random', 'random-fully']);
     return {
       name: 'MASQUERADE',
       goto: false,
-      saveArgs: save,
+      saveArgs,
       apply: (ctx) => {
         const p = ctx.skb.packet;
         const out = ctx.skb.outDev;

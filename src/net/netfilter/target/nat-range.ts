@@ -1,6 +1,6 @@
 import { type Ip4, ip4, ip4ToString, tryParseIp4 } from '../../../addr/index.js';
 import { fastIp4 } from '../match/ip-header.js';
-import { type BuildCtx, isDigits } from '../match/module.js';
+import { type BuildCtx, type ParsedOpt, isDigits, single } from '../match/module.js';
 
 /** A NAT range as `--to-destination/--to-source` take it: `ip[-ip][:port[-port]]`. */
 export interface NatRange {
@@ -52,4 +52,18 @@ export function portsText([lo, hi]: readonly [number, number]): string {
 export function pickPort(current: number, ports: readonly [number, number] | undefined): number {
   if (ports === undefined) return current;
   return current >= ports[0] && current <= ports[1] ? current : ports[0];
+}
+
+/**
+ * The options MASQUERADE and REDIRECT share: `--to-ports p[-q]` and flags (`--random`, `--random-fully`), parsed
+ * once at build time, with the words iptables-save prints back for them in its fixed order (ports, then flags).
+ */
+export function portRedirectOptions(opts: readonly ParsedOpt[], b: BuildCtx, flags: readonly string[]): { ports: [number, number] | undefined; saveArgs: string[] } {
+  const o = single(opts, b);
+  const portText = o.get('to-ports')?.values[0];
+  const ports = portText === undefined ? undefined : parsePorts(portText, b);
+  const saveArgs: string[] = [];
+  if (ports !== undefined) saveArgs.push('--to-ports', portsText(ports));
+  for (const f of flags) if (o.has(f)) saveArgs.push(`--${f}`);
+  return { ports, saveArgs };
 }

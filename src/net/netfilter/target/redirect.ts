@@ -1,10 +1,9 @@
 import { ip4 } from '../../../addr/index.js';
 import { hasPorts, withDst } from '../../../packet/index.js';
-import { single } from '../match/module.js';
 import type { Target } from '../types.js';
 import { TR } from '../types.js';
 import type { TargetModule } from './module.js';
-import { parsePorts, pickPort, portsText } from './nat-range.js';
+import { pickPort, portRedirectOptions } from './nat-range.js';
 
 const LOCALHOST = ip4(0x7f000001);
 
@@ -19,16 +18,11 @@ export const redirectTarget: TargetModule = {
   tables: ['nat'],
   hooks: ['PREROUTING', 'OUTPUT'],
   build(opts, b): Target {
-    const o = single(opts, b);
-    const portText = o.get('to-ports')?.values[0];
-    const ports = portText === undefined ? undefined : parsePorts(portText, b);
-    const save: string[] = [];
-    if (ports !== undefined) save.push('--to-ports', portsText(ports));
-    if (o.has('random')) save.push('--random');
+    const { ports, saveArgs } = portRedirectOptions(opts, b, ['random']);
     return {
       name: 'REDIRECT',
       goto: false,
-      saveArgs: save,
+      saveArgs,
       apply: (ctx) => {
         const p = ctx.skb.packet;
         const inDev = ctx.skb.inDev;
