@@ -1,12 +1,12 @@
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { addReasons, decideNaive, type Decision } from './decide.js';
-import { CLASS_FILTERS, nodeResourcesFit, runFilters, unschedulableMessage } from './filters.js';
+import { CLASS_FILTERS, nodeAffinity, nodeResourcesFit, runFilters, unschedulableMessage } from './filters.js';
 import { nodeInfoFromNode, type NodeInfo, type PodInfo, type Resources } from './node-info.js';
 import { leastAllocatedScore } from './score.js';
 import { SortedOrds } from './sorted-ords.js';
 
 /**
- * Nodes indexed for scheduling at scale. Nodes fall into classes (same allocatable, labels, taints,
+ * Nodes indexed for scheduling at scale. Nodes fall into classes (same allocatable, taints,
  * readiness, schedulability: every filter but resource fit gives one answer for the whole class),
  * and within a class into buckets of equal allocation (same requests and pod count: resource fit
  * and the least-allocated score are the same for the whole bucket). A scheduling cycle then costs
@@ -35,11 +35,19 @@ interface Entry {
   bucket: Bucket;
 }
 
+/**
+ * Labels are left out of the class: every node carries its own kubernetes.io/hostname label, so
+ * classes by label would be one per node and a cycle O(nodes). Pods whose placement reads labels
+ * (nodeSelector, required node affinity) take the reference path instead; for every other pod the
+ * label filter passes on every node and the classes below give decideNaive's answer.
+ */
 function classKey(n: NodeInfo): string {
-  const labels = Object.entries(n.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const taints = n.taints.map((t) => [t.key, t.value ?? '', t.effect]);
-  return JSON.stringify([n.allocatable.milliCpu, n.allocatable.memory, n.allocatable.pods, n.unschedulable, n.ready, labels, taints]);
+  return JSON.stringify([n.allocatable.milliCpu, n.allocatable.memory, n.allocatable.pods, n.unschedulable, n.ready, taints]);
 }
+
+/** The class filters that read no labels (nodeAffinity is the one that does). */
+const INDEX_FILTERS = CLASS_FILTERS.filter((f) => f !== nodeAffinity);
 
 function bucketKey(n: NodeInfo): string {
   return `${n.requested.milliCpu}/${n.requested.memory}/${n.nonZero.milliCpu}/${n.nonZero.memory}/${n.podCount}`;
@@ -146,13 +154,14 @@ export class NodeIndex {
 
   /** The same answer from classes and buckets. */
   decide(pod: PodInfo, lastOrd: number): Decision {
-    // matchFields names nodes one by one: no class shares an answer, so use the reference path.
-    if (pod.requiredTerms?.some((t) => (t.matchFields ?? []).length > 0) === true) return this.decideNaive(pod, lastOrd);
+    // Node selectors and required affinity read labels (hostname is unique to each node), matchFields
+    // names nodes one by one: no class shares an answer, so use the reference path.
+    if (Object.keys(pod.nodeSelector).length > 0 || pod.requiredTerms !== undefined) return this.decideNaive(pod, lastOrd);
     const reasons = new Map<string, number>();
     let best = -1;
     let tied: Bucket[] = [];
     for (const cls of this.classes.values()) {
-      const r = runFilters(pod, cls.sample, CLASS_FILTERS);
+      const r = runFilters(pod, cls.sample, INDEX_FILTERS);
       if (r.length > 0) {
         addReasons(reasons, r, cls.size);
         continue;
