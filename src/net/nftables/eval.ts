@@ -1,121 +1,25 @@
-import { Cidr4, type Ip4, ip4ToString, tryParseIp4 } from '../../addr/index.js';
+import { ip4ToString } from '../../addr/index.js';
 import { Fraction } from '../../lib/index.js';
 import { flowKey, type Packet } from '../../packet/index.js';
 import type { HookBranch, HookHop, HostView, PathState, Skb } from '../hooks.js';
-import type { NftChain, NftExpr, NftRule, NftSelector, NftTable, NftVerdict } from './types.js';
+import type { CompiledChain, CompiledExpr, CompiledRule, CompiledTable } from './compile.js';
+import type { NftChain, NftSelector, NftVerdict } from './types.js';
 
-/** Lookup structures compiled once per table: vmap and set contents by key string. */
-export interface CompiledTable {
-  readonly table: NftTable;
-  /** `ip kube-proxy`, as hops name the table. */
-  readonly label: string;
-  readonly maps: ReadonlyMap<string, ReadonlyMap<string, NftVerdict>>;
-  readonly sets: ReadonlyMap<string, { readonly exact: ReadonlySet<string>; readonly cidrs: readonly Cidr4[] }>;
-}
+export { compileTable, type CompiledTable } from './compile.js';
 
-export function compileTable(table: NftTable): CompiledTable {
-  const maps = new Map<string, Map<string, NftVerdict>>();
-  const sets = new Map<string, { exact: Set<string>; cidrs: Cidr4[] }>();
-  for (const s of table.sets.values()) {
-    if (s.map) {
-      const m = new Map<string, NftVerdict>();
-      for (const e of s.elements) if (e.value !== undefined) m.set(e.key.join(' . '), e.value);
-      maps.set(s.name, m);
-    } else {
-      const exact = new Set<string>();
-      const cidrs: Cidr4[] = [];
-      for (const e of s.elements) {
-        const k = e.key.join(' . ');
-        if (k.includes('/')) cidrs.push(Cidr4.parse(k));
-        else exact.add(k);
-      }
-      sets.set(s.name, { exact, cidrs });
-    }
-  }
-  return { table, label: `${table.family} ${table.name}`, maps, sets };
-}
-
-function field(sel: NftSelector, p: Packet): string {
-  switch (sel) {
-    case 'ip saddr':
-      return ip4ToString(p.src);
-    case 'ip daddr':
-      return ip4ToString(p.dst);
-    case 'meta l4proto':
-      return p.proto;
-    case 'th dport':
-      return p.proto === 'icmp' ? '' : String(p.dport);
-    case 'tcp dport':
-    case 'udp dport':
-    case 'sctp dport':
-      return p.proto === sel.slice(0, sel.indexOf(' ')) ? String(p.dport) : '';
-  }
-}
-
-function cmpMatch(e: Extract<NftExpr, { op: 'cmp' }>, f: Fields): boolean {
-  const addr = e.sel === 'ip saddr' ? f.p.src : e.sel === 'ip daddr' ? f.p.dst : undefined;
-  for (const v of cmpValues(e)) {
-    if (typeof v === 'string') {
-      if (v === f.get(e.sel)) return true;
-    } else if (addr !== undefined && v.contains(addr)) return true;
-  }
-  return false;
-}
-
+/** One path through the chains. Mutable: the path owns it; copied only where a path forks (numgen). */
 interface Ctx {
   skb: Skb;
   prob: Fraction;
-  /** Mutable: appended to in place; copied only where a path forks (numgen). */
   hops: HookHop[];
 }
 
-/** A rule hop whose detail is formatted only when read (traces at speed never print most hops). */
-class NftHop implements HookHop {
-  readonly step = 'nftables';
-  readonly nat?: NonNullable<HookHop['nat']>;
-  private d: string | (() => string);
-  constructor(
-    d: string | (() => string),
-    readonly rule: string,
-    readonly table: string,
-    readonly chain: string,
-    readonly ruleNumber: number,
-    nat?: HookHop['nat'],
-  ) {
-    this.d = d;
-    if (nat !== undefined) this.nat = nat;
-  }
-  get detail(): string {
-    if (typeof this.d !== 'string') this.d = this.d();
-    return this.d;
-  }
+/** A return point pushed by `jump` (a linked list: pushing shares the rest, as forks need). */
+interface Frame {
+  readonly c: CompiledChain;
+  readonly i: number;
+  readonly up: Frame | undefined;
 }
-
-/** Parsed CIDR values of `cmp` expressions, compiled once. */
-const cidrCache = new WeakMap<object, readonly (Cidr4 | string)[]>();
-function cmpValues(e: Extract<NftExpr, { op: 'cmp' }>): readonly (Cidr4 | string)[] {
-  let v = cidrCache.get(e);
-  if (v === undefined) {
-    v = e.values.map((x) => (x.includes('/') ? Cidr4.parse(x) : x));
-    cidrCache.set(e, v);
-  }
-  return v;
-}
-
-/** The packet's fields as strings, computed at most once per rule evaluation. */
-class Fields {
-  private src: string | undefined;
-  private dst: string | undefined;
-  constructor(readonly p: Packet) {}
-  get(sel: NftSelector): string {
-    if (sel === 'ip saddr') return (this.src ??= ip4ToString(this.p.src));
-    if (sel === 'ip daddr') return (this.dst ??= ip4ToString(this.p.dst));
-    return field(sel, this.p);
-  }
-}
-
-/** Dynamic set contents on a path (`update @set`), under `nftables/<netns>`. */
-type Dyn = ReadonlyMap<string, ReadonlySet<string>>;
 
 export interface EvalEnv {
   readonly ct: CompiledTable;
@@ -123,16 +27,126 @@ export interface EvalEnv {
   readonly stateKey: string;
 }
 
+const enum HopKind {
+  Text,
+  Mark,
+  Update,
+  Masquerade,
+  Dnat,
+  Vmap,
+  Numgen,
+}
+
+/** A rule hop whose detail is formatted only when read (traces at speed never print most hops). */
+class NftHop implements HookHop {
+  readonly step = 'nftables';
+  readonly nat?: NonNullable<HookHop['nat']>;
+  private d: string | undefined;
+  constructor(
+    private readonly k: HopKind,
+    private readonly a: unknown,
+    private readonly b: unknown,
+    readonly rule: string,
+    readonly table: string,
+    readonly chain: string,
+    readonly ruleNumber: number,
+    nat?: HookHop['nat'],
+  ) {
+    if (k === HopKind.Text) this.d = a as string;
+    if (nat !== undefined) this.nat = nat;
+  }
+  get detail(): string {
+    return (this.d ??= this.format());
+  }
+  private format(): string {
+    switch (this.k) {
+      case HopKind.Text:
+        return this.a as string;
+      case HopKind.Mark:
+        return `mark set to 0x${(this.a as number).toString(16)}`;
+      case HopKind.Update:
+        return `${this.a as string} added to @${this.b as string}`;
+      case HopKind.Masquerade: {
+        const n = this.nat;
+        return `masquerade${this.a === true ? ' fully-random' : ''}: ${n?.before ?? ''} => ${n?.after ?? ''}`;
+      }
+      case HopKind.Dnat:
+        return `dnat: ${this.nat?.before ?? ''} => ${this.nat?.after ?? ''}`;
+      case HopKind.Vmap: {
+        const v = this.b as { verdict: NftVerdict; name: string | undefined };
+        return `${this.a as string} → ${verdictWords(v.verdict)}${v.name === undefined ? '' : ` (@${v.name})`}`;
+      }
+      case HopKind.Numgen: {
+        const mod = this.b as number;
+        const v = this.a as { n: number; verdict: NftVerdict };
+        return `numgen random mod ${mod} = ${v.n} (probability 1/${mod}) → ${verdictWords(v.verdict)}`;
+      }
+    }
+  }
+}
+
+const verdictWords = (v: NftVerdict): string => (v.kind === 'jump' || v.kind === 'goto' ? `${v.kind} ${v.chain}` : v.kind);
+
+/** A NAT hop's flows, formatted when read. */
+class NatInfo {
+  private b: string | undefined;
+  private a: string | undefined;
+  constructor(
+    readonly type: 'dnat' | 'masquerade',
+    private readonly p: Packet,
+    private readonly np: Packet,
+  ) {}
+  get before(): string {
+    return (this.b ??= flowKey(this.p));
+  }
+  get after(): string {
+    return (this.a ??= flowKey(this.np));
+  }
+}
+
+// The last packet's addresses as text: several rules of a packet's walk read the same one.
+let srcOf: Packet | undefined;
+let srcText = '';
+let dstOf: Packet | undefined;
+let dstText = '';
+
+function field(sel: NftSelector, p: Packet): string {
+  switch (sel) {
+    case 'ip saddr':
+      if (srcOf !== p) {
+        srcText = ip4ToString(p.src);
+        srcOf = p;
+      }
+      return srcText;
+    case 'ip daddr':
+      if (dstOf !== p) {
+        dstText = ip4ToString(p.dst);
+        dstOf = p;
+      }
+      return dstText;
+    case 'meta l4proto':
+      return p.proto;
+    case 'th dport':
+      return p.proto === 'icmp' ? '' : String(p.dport);
+    case 'tcp dport':
+      return p.proto === 'tcp' ? String(p.dport) : '';
+    case 'udp dport':
+      return p.proto === 'udp' ? String(p.dport) : '';
+    case 'sctp dport':
+      return p.proto === 'sctp' ? String(p.dport) : '';
+  }
+}
+
+/** Dynamic set contents on a path (`update @set`), under `nftables/<netns>`. */
+type Dyn = ReadonlyMap<string, ReadonlySet<string>>;
+
 const MAX_JUMPS = 1000;
 const CT_STATE: Readonly<Record<string, string>> = { NEW: 'new', ESTABLISHED: 'established', RELATED: 'related', INVALID: 'invalid', UNTRACKED: 'untracked' };
-const dnatCache = new WeakMap<object, Ip4>();
-const shares = new Map<number, Fraction>();
-const oneIn = (n: number): Fraction => {
-  let f = shares.get(n);
-  if (f === undefined) shares.set(n, (f = Fraction.of(1, n)));
-  return f;
-};
 const CONTINUE: NftVerdict = { kind: 'continue' };
+const ACCEPT = { kind: 'accept' } as const;
+/** evalRule's answer for a rule ending in `numgen`: the caller forks. */
+const FORK: NftVerdict = { kind: 'continue' };
+let forkAt: Extract<CompiledExpr, { op: 'numgen' }> | undefined;
 
 /**
  * Evaluates a base chain for one packet, forking at `numgen random`. Verdict semantics of
@@ -141,179 +155,185 @@ const CONTINUE: NftVerdict = { kind: 'continue' };
  */
 export function evalBaseChain(env: EvalEnv, chain: NftChain, skb: Skb): HookBranch[] {
   const out: HookBranch[] = [];
-  const run = (c: NftChain, idx: number, stack: { c: NftChain; i: number }[], ctx: Ctx, depth: number): void => {
-    if (depth > MAX_JUMPS) {
-      out.push({ probability: ctx.prob, verdict: { kind: 'drop', reason: `nftables: more than ${MAX_JUMPS} jumps (loop)` }, skb: ctx.skb, hops: ctx.hops });
-      return;
-    }
-    for (let i = idx; i < c.rules.length; i++) {
-      const r = c.rules[i];
-      if (r === undefined) continue;
-      const res = evalRule(env, c, r, i, ctx);
-      if (res === undefined) continue;
-      for (const [v, sub] of res) {
-        const apply = (verdict: NftVerdict | 'nat-accept'): void => {
-          if (verdict === 'nat-accept') return void out.push({ probability: sub.prob, verdict: { kind: 'accept' }, skb: sub.skb, hops: sub.hops });
-          switch (verdict.kind) {
-            case 'continue':
-              return run(c, i + 1, stack, sub, depth);
-            case 'accept':
-              return void out.push({ probability: sub.prob, verdict: { kind: 'accept' }, skb: sub.skb, hops: sub.hops });
-            case 'drop':
-              return void out.push({ probability: sub.prob, verdict: { kind: 'drop', reason: `nftables ${env.ct.table.name} chain ${c.name}: ${r.text}` }, skb: sub.skb, hops: sub.hops });
-            case 'reject':
-              return void out.push({ probability: sub.prob, verdict: { kind: 'reject', reason: `nftables ${env.ct.table.name} chain ${c.name}: ${r.text}`, with: 'icmp-port-unreachable' }, skb: sub.skb, hops: sub.hops });
-            case 'return': {
-              const top = stack.at(-1);
-              if (top === undefined) return void out.push(policy(chain, sub));
-              return run(top.c, top.i, stack.slice(0, -1), sub, depth + 1);
-            }
-            case 'jump':
-            case 'goto': {
-              const target = env.ct.table.chains.get(verdict.chain);
-              if (target === undefined) return void out.push({ probability: sub.prob, verdict: { kind: 'drop', reason: `nftables: no chain ${verdict.chain}` }, skb: sub.skb, hops: sub.hops });
-              const st = verdict.kind === 'jump' ? [...stack, { c, i: i + 1 }] : stack;
-              return run(target, 0, st, sub, depth + 1);
-            }
-          }
-        };
-        apply(v);
-      }
-      return;
-    }
-    // End of chain: a regular chain returns to its caller; the base chain applies its policy.
-    const top = stack.at(-1);
-    if (c.base === undefined && top !== undefined) {
-      run(top.c, top.i, stack.slice(0, -1), ctx, depth + 1);
-      return;
-    }
-    out.push(policy(chain, ctx));
-  };
-  run(chain, 0, [], { skb, prob: Fraction.ONE, hops: [] }, 0);
+  const base = env.ct.chain(chain);
+  run(env, base, out, base, 0, undefined, { skb, prob: Fraction.ONE, hops: [] }, 0);
   return out;
 }
 
-function natHop(type: 'dnat' | 'masquerade', p: Packet, np: Packet): HookHop['nat'] {
-  let before: string | undefined;
-  let after: string | undefined;
-  return {
-    type,
-    get before(): string {
-      return (before ??= flowKey(p));
-    },
-    get after(): string {
-      return (after ??= flowKey(np));
-    },
-  };
+function branch(out: HookBranch[], ctx: Ctx, verdict: HookBranch['verdict']): void {
+  out.push({ probability: ctx.prob, verdict, skb: ctx.skb, hops: ctx.hops });
 }
 
-function policy(chain: NftChain, ctx: Ctx): HookBranch {
-  if (chain.base?.policy === 'drop') return { probability: ctx.prob, verdict: { kind: 'drop', reason: `nftables chain ${chain.name} policy drop` }, skb: ctx.skb, hops: ctx.hops };
-  return { probability: ctx.prob, verdict: { kind: 'accept' }, skb: ctx.skb, hops: ctx.hops };
+function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledChain, idx: number, stack: Frame | undefined, ctx: Ctx, depth: number): void {
+  if (depth > MAX_JUMPS) return branch(out, ctx, { kind: 'drop', reason: `nftables: more than ${MAX_JUMPS} jumps (loop)` });
+  const rules = c.rules;
+  for (let i = idx; i < rules.length; i++) {
+    const r = rules[i] as CompiledRule;
+    const v = evalRule(env, c, r, ctx);
+    if (v === undefined) continue;
+    if (v !== FORK) return apply(env, base, out, c, i, r, stack, ctx, depth, v);
+    const e = forkAt;
+    if (e === undefined) return;
+    for (let n = 0; n < e.mod; n++) {
+      const sub: Ctx = { skb: ctx.skb, prob: ctx.prob.isOne() ? e.share : ctx.prob.mul(e.share), hops: ctx.hops.slice() };
+      const nv = e.choices[n];
+      // No element: the rule does not match on this branch; the next rule continues it.
+      if (nv === undefined) run(env, base, out, c, i + 1, stack, sub, depth);
+      else {
+        sub.hops.push(new NftHop(HopKind.Numgen, { n, verdict: nv }, e.mod, r.rule.text, env.ct.label, c.chain.name, r.number));
+        apply(env, base, out, c, i, r, stack, sub, depth, nv);
+      }
+    }
+    return;
+  }
+  // End of chain: a regular chain returns to its caller; the base chain applies its policy.
+  if (c.chain.base === undefined && stack !== undefined) return run(env, base, out, stack.c, stack.i, stack.up, ctx, depth + 1);
+  policy(out, base, ctx);
 }
 
-type RuleResult = [NftVerdict | 'nat-accept', Ctx][];
+function apply(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledChain, i: number, r: CompiledRule, stack: Frame | undefined, ctx: Ctx, depth: number, v: NftVerdict): void {
+  switch (v.kind) {
+    case 'continue':
+      return run(env, base, out, c, i + 1, stack, ctx, depth);
+    case 'accept':
+      return branch(out, ctx, ACCEPT);
+    case 'drop':
+      return branch(out, ctx, { kind: 'drop', reason: `nftables ${env.ct.table.name} chain ${c.chain.name}: ${r.rule.text}` });
+    case 'reject':
+      return branch(out, ctx, { kind: 'reject', reason: `nftables ${env.ct.table.name} chain ${c.chain.name}: ${r.rule.text}`, with: 'icmp-port-unreachable' });
+    case 'return':
+      if (stack === undefined) return policy(out, base, ctx);
+      return run(env, base, out, stack.c, stack.i, stack.up, ctx, depth + 1);
+    case 'jump':
+    case 'goto': {
+      const target = env.ct.chainNamed(v.chain);
+      if (target === undefined) return branch(out, ctx, { kind: 'drop', reason: `nftables: no chain ${v.chain}` });
+      return run(env, base, out, target, 0, v.kind === 'jump' ? { c, i: i + 1, up: stack } : stack, ctx, depth + 1);
+    }
+  }
+}
 
-/** Evaluates one rule: undefined if it does not match, else the verdict(s) with the context after its statements. */
-function evalRule(env: EvalEnv, c: NftChain, r: NftRule, index: number, ctx0: Ctx): RuleResult | undefined {
-  let ctx = ctx0;
-  const table = env.ct.label;
-  const withHop = (x: Ctx, detail: string | (() => string), nat?: HookHop['nat']): Ctx => {
-    x.hops.push(new NftHop(detail, r.text, table, c.name, index + 1, nat));
-    return x;
-  };
-  let fields = new Fields(ctx.skb.packet);
-  for (let k = 0; k < r.exprs.length; k++) {
-    const e = r.exprs[k] as NftExpr;
-    const p = ctx.skb.packet;
-    if (fields.p !== p) fields = new Fields(p);
+function policy(out: HookBranch[], base: CompiledChain, ctx: Ctx): void {
+  if (base.chain.base?.policy === 'drop') return branch(out, ctx, { kind: 'drop', reason: `nftables chain ${base.chain.name} policy drop` });
+  branch(out, ctx, ACCEPT);
+}
+
+function hop(env: EvalEnv, c: CompiledChain, r: CompiledRule, k: HopKind, a: unknown, b?: unknown, nat?: HookHop['nat']): NftHop {
+  return new NftHop(k, a, b, r.rule.text, env.ct.label, c.chain.name, r.number, nat);
+}
+
+/**
+ * Evaluates one rule on `ctx` (updated in place by its statements): undefined if it does not
+ * match (a statement's effects before the failing match are undone), else its verdict (CONTINUE
+ * when all matches passed without one; FORK at numgen, with `forkAt` set).
+ */
+function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): NftVerdict | undefined {
+  const skb0 = ctx.skb;
+  const hops0 = ctx.hops.length;
+  const exprs = r.exprs;
+  for (let k = 0; k < exprs.length; k++) {
+    const e = exprs[k] as CompiledExpr;
+    const skb = ctx.skb;
+    const p = skb.packet;
+    let ok = true;
     switch (e.op) {
-      case 'ct-state': {
-        if (!e.states.includes(CT_STATE[ctx.skb.ct.state] ?? '')) return undefined;
+      case 'ct-state':
+        ok = e.states.includes(CT_STATE[skb.ct.state] ?? '');
+        break;
+      case 'cmp-ip': {
+        const ip = e.src ? p.src : p.dst;
+        let hit = e.addrs.includes(ip);
+        for (let j = 0; !hit && j < e.cidrs.length; j++) hit = (e.cidrs[j] as (typeof e.cidrs)[number]).contains(ip);
+        ok = hit !== e.neg;
         break;
       }
-      case 'cmp': {
-        if (cmpMatch(e, fields) === e.neg) return undefined;
+      case 'cmp':
+        ok = e.values.includes(field(e.sel, p)) !== e.neg;
         break;
-      }
       case 'in-set': {
-        const f = fields.get(e.sel);
-        const s = env.ct.sets.get(e.set);
-        const dyn = (ctx.skb.pathState?.get(env.stateKey) as Dyn | undefined)?.get(e.set);
-        const ip = tryParseIp4(f);
-        const has = s?.exact.has(f) === true || dyn?.has(f) === true || (ip !== undefined && s?.cidrs.some((x) => x.contains(ip)) === true);
-        if (has === e.neg) return undefined;
+        const f = field(e.sel, p);
+        const dyn = (skb.pathState?.get(env.stateKey) as Dyn | undefined)?.get(e.set);
+        let has = e.contents?.exact.has(f) === true || dyn?.has(f) === true;
+        if (!has && e.ip && e.contents !== undefined && e.contents.cidrs.length > 0) {
+          const ip = e.sel === 'ip saddr' ? p.src : p.dst;
+          has = e.contents.cidrs.some((x) => x.contains(ip));
+        }
+        ok = has !== e.neg;
         break;
       }
-      case 'fib': {
-        const ip = e.dir === 'daddr' ? p.dst : p.src;
-        if ((env.host.addrType(ip) === 'LOCAL') === e.neg) return undefined;
+      case 'fib':
+        ok = (env.host.addrType(e.dir === 'daddr' ? p.dst : p.src) === 'LOCAL') !== e.neg;
         break;
-      }
       case 'mark-and':
-        if (((ctx.skb.mark & e.mask) >>> 0 === e.value) === e.neg) return undefined;
+        ok = ((skb.mark & e.mask) >>> 0 === e.value) !== e.neg;
         break;
       case 'mark-set': {
-        const mark = (e.fn === '|' ? ctx.skb.mark | e.value : ctx.skb.mark ^ e.value) >>> 0;
-        ctx = withHop({ ...ctx, skb: { ...ctx.skb, mark } }, () => `mark set to 0x${mark.toString(16)}`);
+        const mark = (e.fn === '|' ? skb.mark | e.value : skb.mark ^ e.value) >>> 0;
+        ctx.skb = { ...skb, mark };
+        ctx.hops.push(hop(env, c, r, HopKind.Mark, mark));
         break;
       }
       case 'update': {
-        const f = fields.get(e.sel);
-        const cur = (ctx.skb.pathState?.get(env.stateKey) as Dyn | undefined) ?? new Map<string, ReadonlySet<string>>();
+        const f = field(e.sel, p);
+        const cur = (skb.pathState?.get(env.stateKey) as Dyn | undefined) ?? new Map<string, ReadonlySet<string>>();
         const m = new Map(cur);
         m.set(e.set, new Set([...(cur.get(e.set) ?? []), f]));
-        const ps: Map<string, unknown> = new Map(ctx.skb.pathState ?? []);
+        const ps: Map<string, unknown> = new Map(skb.pathState ?? []);
         ps.set(env.stateKey, m);
-        ctx = withHop({ ...ctx, skb: { ...ctx.skb, pathState: ps as PathState } }, `${f} added to @${e.set}`);
+        ctx.skb = { ...skb, pathState: ps as PathState };
+        ctx.hops.push(hop(env, c, r, HopKind.Update, f, e.set));
         break;
       }
       case 'counter':
         break;
       case 'masquerade': {
-        const out = ctx.skb.outDev;
+        const out = skb.outDev;
         const src = (out === undefined ? undefined : env.host.primaryAddress(out)) ?? env.host.sourceAddressFor(p.dst);
-        if (src === undefined) return [['nat-accept', withHop(ctx, 'masquerade: no address on the output device')]];
+        if (src === undefined) {
+          ctx.hops.push(hop(env, c, r, HopKind.Text, 'masquerade: no address on the output device'));
+          return ACCEPT;
+        }
         const np: Packet = { ...p, src };
-        return [['nat-accept', withHop({ ...ctx, skb: { ...ctx.skb, packet: np } }, () => `masquerade${e.fullyRandom ? ' fully-random' : ''}: ${flowKey(p)} => ${flowKey(np)}`, natHop('masquerade', p, np))]];
+        ctx.skb = { ...skb, packet: np };
+        ctx.hops.push(hop(env, c, r, HopKind.Masquerade, e.fullyRandom, undefined, new NatInfo('masquerade', p, np)));
+        return ACCEPT;
       }
       case 'dnat': {
-        let dst = dnatCache.get(e);
-        if (dst === undefined) {
-          dst = tryParseIp4(e.addr);
-          if (dst !== undefined) dnatCache.set(e, dst);
+        if (e.addr === undefined) {
+          ok = false;
+          break;
         }
-        if (dst === undefined) return undefined;
-        const np: Packet = { ...p, dst, dport: e.port ?? p.dport };
-        return [['nat-accept', withHop({ ...ctx, skb: { ...ctx.skb, packet: np } }, () => `dnat: ${flowKey(p)} => ${flowKey(np)}`, natHop('dnat', p, np))]];
+        const np: Packet = { ...p, dst: e.addr, dport: e.port ?? p.dport };
+        ctx.skb = { ...skb, packet: np };
+        ctx.hops.push(hop(env, c, r, HopKind.Dnat, undefined, undefined, new NatInfo('dnat', p, np)));
+        return ACCEPT;
       }
       case 'verdict':
-        return [[e.verdict, withHop(ctx, e.verdict.kind)]];
+        ctx.hops.push(hop(env, c, r, HopKind.Text, e.verdict.kind));
+        return e.verdict;
       case 'vmap': {
-        const key = e.key.length === 3 ? `${fields.get(e.key[0] as NftSelector)} . ${fields.get(e.key[1] as NftSelector)} . ${fields.get(e.key[2] as NftSelector)}` : e.key.map((s) => fields.get(s)).join(' . ');
-        const m = typeof e.map === 'string' ? env.ct.maps.get(e.map) : e.map;
-        const v = m?.get(key);
-        if (v === undefined) return undefined;
-        const mapName = e.map;
-        return [[v, withHop(ctx, () => `${key} → ${v.kind === 'jump' || v.kind === 'goto' ? `${v.kind} ${v.chain}` : v.kind}${typeof mapName === 'string' ? ` (@${mapName})` : ''}`)]];
-      }
-      case 'numgen': {
-        const res: RuleResult = [];
-        for (let n = 0; n < e.mod; n++) {
-          const v = e.map.get(String(n));
-          const share = oneIn(e.mod);
-          const sub: Ctx = { skb: ctx.skb, prob: ctx.prob.isOne() ? share : ctx.prob.mul(share), hops: ctx.hops.slice() };
-          if (v === undefined) {
-            // No element: the rule does not match on this branch; the next rule continues it.
-            res.push([{ kind: 'continue' }, sub]);
-            continue;
-          }
-          res.push([v, withHop(sub, () => `numgen random mod ${e.mod} = ${n} (probability 1/${e.mod}) → ${v.kind === 'jump' || v.kind === 'goto' ? `${v.kind} ${v.chain}` : v.kind}`)]);
+        const ks = e.key;
+        const key = ks.length === 1 ? field(ks[0] as NftSelector, p) : ks.length === 3 ? `${field(ks[0] as NftSelector, p)} . ${field(ks[1] as NftSelector, p)} . ${field(ks[2] as NftSelector, p)}` : ks.map((s) => field(s, p)).join(' . ');
+        const v = e.map?.get(key);
+        if (v === undefined) {
+          ok = false;
+          break;
         }
-        return res;
+        ctx.hops.push(hop(env, c, r, HopKind.Vmap, key, { verdict: v, name: e.name }));
+        return v;
       }
+      case 'numgen':
+        forkAt = e;
+        return FORK;
+    }
+    if (!ok) {
+      if (ctx.skb !== skb0) {
+        ctx.skb = skb0;
+        ctx.hops.length = hops0;
+      }
+      return undefined;
     }
   }
   // All matches passed and no verdict: continue with the next rule.
-  return [[CONTINUE, ctx]];
+  return CONTINUE;
 }
