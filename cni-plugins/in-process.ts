@@ -57,6 +57,7 @@ export function inProcessCni(o: InProcessCniOptions): InProcessCni {
     delegate: new Delegator({
       find: (t, p) => (invoker as InProcessInvoker<PluginHost>).find(t, p),
       invoke: (l, s, e, op) => (invoker as InProcessInvoker<PluginHost>).invoke(l, s, e, op),
+      invokeJson: (l, r, e, op) => (invoker as InProcessInvoker<PluginHost>).invokeJson(l, r, e, op),
     }),
     vethName: o.vethName ?? ((cid, ifName, attempt) => `veth${fnv32Hex(attempt === 0 ? cid : `${cid}/${ifName}#${attempt}`)}`),
   };

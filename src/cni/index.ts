@@ -37,7 +37,7 @@ export { InProcessInvoker, type RegisteredPlugin } from './invoke/in-process.js'
 export { CniPluginError, CniTimeoutError, failureToErrorObject, decodeAddResult } from './invoke/outcome.js';
 export { type ResultCache, type CachedAttachment, type AttachmentKey, MemoryResultCache, CacheCorruptError, cacheFileName } from './invoke/cache.js';
 export { FileResultCache } from './invoke/file-cache.js';
-export { buildRequest, runtimeConfigFor, type RequestParts } from './invoke/request.js';
+export { buildRequest, buildRequestJson, runtimeConfigFor, type RequestParts } from './invoke/request.js';
 export { parseConfList, confListFromJson, confListFromSingleConf, loadConfListFile, loadNetworkConf, selectListVersion } from './invoke/conflist.js';
 export { decodeVersionInfo } from './invoke/version-info.js';
 

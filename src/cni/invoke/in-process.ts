@@ -1,6 +1,8 @@
 import type { CniPlugin, PluginInfo } from '../skel/plugin.js';
 import { runPlugin } from '../skel/run-plugin.js';
-import { checkPluginName, notFoundMessage, PluginNotFoundError, type InvokeOptions, type PluginInvoker, type RawInvocation } from './invoker.js';
+import {
+  checkPluginName, notFoundMessage, PluginNotFoundError, type InvokeOptions, type JsonInvocation, type JsonRequest, type PluginInvoker, type RawInvocation,
+} from './invoker.js';
 
 export interface RegisteredPlugin<K> {
   readonly plugin: CniPlugin<K>;
@@ -32,18 +34,39 @@ export class InProcessInvoker<K> implements PluginInvoker {
     return Promise.resolve(type);
   }
 
-  async invoke(locator: string, stdin: string, env: Readonly<Record<string, string>>, opts: InvokeOptions = {}): Promise<RawInvocation> {
+  invoke(locator: string, stdin: string, env: Readonly<Record<string, string>>, opts: InvokeOptions = {}): Promise<RawInvocation> {
+    return this.run(locator, stdin, undefined, env, opts);
+  }
+
+  /**
+   * The same run with the request as a value: the skel checks the value as it would the decoded text, and an ADD's
+   * result comes back as the value its printed text parses to (the text is written only if `stdout` is read).
+   * Failures print their error object as text, exactly as `invoke` does.
+   */
+  invokeJson(locator: string, request: JsonRequest, env: Readonly<Record<string, string>>, opts: InvokeOptions = {}): Promise<JsonInvocation> {
+    return this.run(locator, () => Promise.resolve(request.text()), request, env, opts);
+  }
+
+  private async run(
+    locator: string, stdin: string | (() => Promise<string>), request: JsonRequest | undefined, env: Readonly<Record<string, string>>, opts: InvokeOptions,
+  ): Promise<JsonInvocation> {
     const reg = this.plugins.get(locator);
     if (reg === undefined) return { stdout: '', stderr: '', exitCode: -1, status: `fork/exec ${locator}: no such file or directory`, timedOut: false };
     let stdout = '';
     let stderr = '';
+    let json: Record<string, unknown> | undefined;
     const run = runPlugin(reg.plugin, reg.info, {
       env,
       stdin,
       stdout: (s) => { stdout += s; },
       stderr: (s) => { stderr += s; },
       kernel: this.kernel,
-    }).then((exitCode): RawInvocation => ({ stdout, stderr, exitCode, status: `exit status ${exitCode}`, timedOut: false }));
+      ...(request === undefined ? {} : { request, stdoutJson: (v: Record<string, unknown>) => { json = v; } }),
+    }).then((exitCode): JsonInvocation => {
+      const status = `exit status ${exitCode}`;
+      if (json === undefined) return { stdout, stderr, exitCode, status, timedOut: false };
+      return new JsonOutcome(json, stdout, stderr, exitCode, status);
+    });
     if (opts.timeoutMs === undefined) return run;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<RawInvocation>((resolve) => {
@@ -54,5 +77,22 @@ export class InProcessInvoker<K> implements PluginInvoker {
     } finally {
       clearTimeout(timer);
     }
+  }
+}
+
+/** A successful ADD's answer: the result value, and its text (Go's 4-space indent) written only when read. */
+class JsonOutcome implements JsonInvocation {
+  private text: string | undefined;
+  readonly timedOut = false;
+  constructor(
+    readonly json: Record<string, unknown>,
+    private readonly before: string,
+    readonly stderr: string,
+    readonly exitCode: number,
+    readonly status: string,
+  ) {}
+
+  get stdout(): string {
+    return (this.text ??= this.before + JSON.stringify(this.json, null, 4));
   }
 }

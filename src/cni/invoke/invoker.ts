@@ -25,6 +25,32 @@ export interface PluginInvoker {
   find(type: string, path: readonly string[]): Promise<string>;
   /** Run the plugin once. Never throws for plugin failures: they are in the RawInvocation. */
   invoke(locator: string, stdin: string, env: Readonly<Record<string, string>>, opts?: InvokeOptions): Promise<RawInvocation>;
+  /**
+   * Optional: the same run with stdin handed over as a value (an in-process plugin needs no text). The answer is the
+   * one `invoke(locator, request.text(), …)` gives; on success its `json`, when present, is the value JSON.parse(stdout)
+   * would give (fresh, but `stdout` is written from it when first read: read, do not change it).
+   */
+  invokeJson?(locator: string, request: JsonRequest, env: Readonly<Record<string, string>>, opts?: InvokeOptions): Promise<JsonInvocation>;
+}
+
+/**
+ * A request config as a value and as text. `json` is what JSON.parse(text()) gives (keys in the same order); it may
+ * share frozen parts with other requests, so a plugin must not change it. `text()` builds the text on first use.
+ */
+export interface JsonRequest {
+  readonly json: Readonly<Record<string, unknown>>;
+  text(): string;
+}
+
+export interface JsonInvocation extends RawInvocation {
+  /** On success of a run that printed a JSON document (ADD): that document as a value. */
+  readonly json?: unknown;
+}
+
+/** A JsonRequest whose text is written the first time someone asks for it. */
+export function jsonRequest(json: Readonly<Record<string, unknown>>, text?: () => string): JsonRequest {
+  let t: string | undefined;
+  return { json, text: () => (t ??= text === undefined ? JSON.stringify(json) : text()) };
 }
 
 /** libcni FindInPath failures: `failed to find plugin "x" in path [/a /b]`, `invalid plugin name: a/b`, `no paths provided`. */

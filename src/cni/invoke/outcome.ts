@@ -77,6 +77,11 @@ export function decodeAddResult(pluginType: string, raw: RawInvocation, requestV
   } catch (e) {
     throw new CniPluginError(pluginType, 'ADD', { code: CniCode.DecodingFailure, msg: `failed to unmarshal raw result: ${e instanceof Error ? e.message : String(e)}`, details: raw.stdout }, raw.stderr);
   }
+  return decodeAddResultJson(pluginType, json, requestVersion, raw.stderr);
+}
+
+/** decodeAddResult after the text is parsed (an in-process plugin hands over the value its text would parse to). */
+export function decodeAddResultJson(pluginType: string, json: unknown, requestVersion: string, stderr: string): CniResult {
   const o = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
   const own = o?.['cniVersion'];
   const version = typeof own === 'string' && own !== '' ? own : requestVersion;
@@ -84,6 +89,6 @@ export function decodeAddResult(pluginType: string, raw: RawInvocation, requestV
     return parseResult(o === undefined ? json : { ...o, cniVersion: version }, version);
   } catch (e) {
     const msg = isCniError(e) ? e.message : e instanceof Error ? e.message : String(e);
-    throw new CniPluginError(pluginType, 'ADD', { code: CniCode.DecodingFailure, msg }, raw.stderr);
+    throw new CniPluginError(pluginType, 'ADD', { code: CniCode.DecodingFailure, msg }, stderr);
   }
 }

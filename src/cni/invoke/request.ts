@@ -43,6 +43,76 @@ export function buildRequest(plugin: PluginConfObject, p: RequestParts): string 
   return objectText(fields);
 }
 
+/**
+ * The value JSON.parse(buildRequest(plugin, p)) gives, built without the text: the plugin's fields come from a sorted,
+ * deep-frozen copy made once per (immutable, loaded) plugin object; prevResult and runtimeConfig are fresh.
+ */
+export function buildRequestJson(plugin: PluginConfObject, p: RequestParts): Record<string, unknown> {
+  const fields = new Map<string, unknown>(pluginValues(plugin));
+  fields.set('name', p.name);
+  fields.set('cniVersion', p.cniVersion);
+  if (p.prevResult !== undefined) fields.set('prevResult', sortedClone(resultJson(p.prevResult)));
+  const rc = runtimeConfigFor(plugin, p.capabilityArgs);
+  if (Object.keys(rc).length > 0) fields.set('runtimeConfig', sortedClone(rc));
+  if (p.stripCapabilities === true) fields.delete('capabilities');
+  for (const [k, v] of Object.entries(p.inject ?? {})) fields.set(k, sortedClone(v));
+  const out: Record<string, unknown> = {};
+  for (const k of jsKeyOrder([...fields.keys()])) {
+    const v = fields.get(k);
+    if (v !== DROPPED) out[k] = v;
+  }
+  return out;
+}
+
+/** Marks a value JSON.stringify writes nothing for (undefined, a function): its key is left out. */
+const DROPPED: unique symbol = Symbol('dropped');
+
+/**
+ * What JSON.parse(sortedJson(v)) gives, without the text: plain objects with keys in sorted (JS) order, arrays,
+ * strings, booleans, null and finite numbers are copied directly; anything else takes the text's way.
+ */
+export function sortedClone(v: unknown): unknown {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return v === 0 ? 0 : v;
+  if (Array.isArray(v)) {
+    const out: unknown[] = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const x = sortedClone(v[i]);
+      out[i] = x === DROPPED ? null : x;
+    }
+    return out;
+  }
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && typeof (v as Record<string, unknown>)['toJSON'] !== 'function') {
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k of jsKeyOrder(Object.keys(o))) {
+      const x = sortedClone(o[k]);
+      if (x !== DROPPED) out[k] = x;
+    }
+    return out;
+  }
+  const t = sortedJson(v);
+  return t === undefined ? DROPPED : (JSON.parse(t) as unknown);
+}
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+const valueCache = new WeakMap<PluginConfObject, ReadonlyMap<string, unknown>>();
+function pluginValues(plugin: PluginConfObject): ReadonlyMap<string, unknown> {
+  let f = valueCache.get(plugin);
+  if (f === undefined) {
+    f = new Map(Object.keys(plugin).map((k) => [k, deepFreeze(sortedClone(plugin[k]))]));
+    valueCache.set(plugin, f);
+  }
+  return f;
+}
+
 /** `{"k":v,…}` with keys in Go's map order; a value that marshals to nothing (undefined) drops its key. */
 function objectText(fields: ReadonlyMap<string, string | undefined>): string {
   const keys = [...fields.keys()].sort();

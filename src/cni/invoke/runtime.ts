@@ -8,8 +8,9 @@ import { parseResult } from '../spec/result.js';
 import { CURRENT_VERSION, parseVersion, versionGte } from '../spec/versions.js';
 import type { ResultCache } from './cache.js';
 import type { PluginInvoker } from './invoker.js';
-import { CniPluginError, CniTimeoutError, decodeAddResult, failureToErrorObject } from './outcome.js';
-import { buildRequest } from './request.js';
+import { jsonRequest, type JsonInvocation } from './invoker.js';
+import { CniPluginError, CniTimeoutError, decodeAddResult, decodeAddResultJson, failureToErrorObject } from './outcome.js';
+import { buildRequest, buildRequestJson, type RequestParts } from './request.js';
 import { decodeVersionInfo } from './version-info.js';
 
 export interface CniRuntimeOptions {
@@ -47,9 +48,8 @@ export class CniRuntime {
     const locators = await this.findAll(list);
     let result: CniResult | undefined;
     for (const [i, plugin] of list.plugins.entries()) {
-      const stdin = buildRequest(plugin, this.parts(list, rt, result));
-      const raw = await this.run(plugin, locators[i] ?? '', 'ADD', stdin, this.attachmentEnv('ADD', rt));
-      result = decodeAddResult(plugin.type, raw, list.cniVersion);
+      const raw = await this.run(plugin, locators[i] ?? '', 'ADD', this.parts(list, rt, result), this.attachmentEnv('ADD', rt));
+      result = raw.json === undefined ? decodeAddResult(plugin.type, raw, list.cniVersion) : decodeAddResultJson(plugin.type, raw.json, list.cniVersion, raw.stderr);
     }
     if (result === undefined) throw new Error('unreachable: a loaded list has plugins');
     await this.o.cache.put({
@@ -68,7 +68,7 @@ export class CniRuntime {
     const cached = await this.getCachedResult(list, rt);
     const locators = await this.findAll(list);
     for (const [i, plugin] of list.plugins.entries()) {
-      await this.run(plugin, locators[i] ?? '', 'CHECK', buildRequest(plugin, this.parts(list, rt, cached)), this.attachmentEnv('CHECK', rt));
+      await this.run(plugin, locators[i] ?? '', 'CHECK', this.parts(list, rt, cached), this.attachmentEnv('CHECK', rt));
     }
   }
 
@@ -90,7 +90,7 @@ export class CniRuntime {
     for (let i = list.plugins.length - 1; i >= 0; i--) {
       const plugin = list.plugins[i];
       if (plugin === undefined) continue;
-      await this.run(plugin, locators[i] ?? '', 'DEL', buildRequest(plugin, this.parts(list, rt, cached)), this.attachmentEnv('DEL', rt));
+      await this.run(plugin, locators[i] ?? '', 'DEL', this.parts(list, rt, cached), this.attachmentEnv('DEL', rt));
     }
     await this.o.cache.delete(key(list, rt));
   }
@@ -121,7 +121,7 @@ export class CniRuntime {
       for (const plugin of list.plugins) {
         try {
           const loc = await this.o.invoker.find(plugin.type, this.o.path);
-          await this.run(plugin, loc, 'GC', buildRequest(plugin, { name: list.name, cniVersion: list.cniVersion, inject }), this.env('GC', {}));
+          await this.run(plugin, loc, 'GC', { name: list.name, cniVersion: list.cniVersion, inject }, this.env('GC', {}));
         } catch (e) {
           errors.push(new KubewireError('KW_CNI_GC_FAILED', `failed to GC plugin ${plugin.type}: ${msg(e)}`, { cause: e }));
         }
@@ -139,7 +139,7 @@ export class CniRuntime {
     const locators = await this.findAll(list);
     for (const [i, plugin] of list.plugins.entries()) {
       try {
-        await this.run(plugin, locators[i] ?? '', 'STATUS', buildRequest(plugin, { name: list.name, cniVersion: list.cniVersion }), this.env('STATUS', {}));
+        await this.run(plugin, locators[i] ?? '', 'STATUS', { name: list.name, cniVersion: list.cniVersion }, this.env('STATUS', {}));
       } catch (e) {
         if (e instanceof CniPluginError) return { ready: false, code: e.cniCode, msg: e.msg, ...(e.details === '' ? {} : { details: e.details }) };
         throw e;
@@ -193,7 +193,7 @@ export class CniRuntime {
     }
   }
 
-  private parts(list: NetworkConfigList, rt: RuntimeConf, prevResult: CniResult | undefined): Parameters<typeof buildRequest>[1] {
+  private parts(list: NetworkConfigList, rt: RuntimeConf, prevResult: CniResult | undefined): RequestParts {
     return {
       name: list.name, cniVersion: list.cniVersion,
       ...(prevResult === undefined ? {} : { prevResult }),
@@ -227,8 +227,17 @@ export class CniRuntime {
     return out;
   }
 
-  private async run(plugin: PluginConfObject, locator: string, verb: Verb, stdin: string, env: Record<string, string>) {
-    const raw = await this.o.invoker.invoke(locator, stdin, env, this.o.timeoutMs === undefined ? {} : { timeoutMs: this.o.timeoutMs });
+  /**
+   * One plugin run. `request` is stdin text, or the parts of a request config: handed to an invoker that takes values
+   * (in-process) as the value its text would parse to, else written as text (executables: byte for byte as before).
+   */
+  private async run(plugin: PluginConfObject, locator: string, verb: Verb, request: string | RequestParts, env: Record<string, string>): Promise<JsonInvocation> {
+    const opts = this.o.timeoutMs === undefined ? {} : { timeoutMs: this.o.timeoutMs };
+    const inv = this.o.invoker;
+    let raw: JsonInvocation;
+    if (typeof request === 'string') raw = await inv.invoke(locator, request, env, opts);
+    else if (inv.invokeJson !== undefined) raw = await inv.invokeJson(locator, jsonRequest(buildRequestJson(plugin, request), () => buildRequest(plugin, request)), env, opts);
+    else raw = await inv.invoke(locator, buildRequest(plugin, request), env, opts);
     if (raw.timedOut) throw new CniTimeoutError(plugin.type, verb, this.o.timeoutMs ?? 0);
     if (raw.exitCode !== 0) throw new CniPluginError(plugin.type, verb, failureToErrorObject(raw), raw.stderr);
     if (raw.stderr !== '') this.o.onStderr?.(plugin.type, verb, raw.stderr);

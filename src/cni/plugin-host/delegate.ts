@@ -1,5 +1,5 @@
 import { CniError } from '../errors.js';
-import type { PluginInvoker } from '../invoke/invoker.js';
+import { jsonRequest, type JsonInvocation, type PluginInvoker } from '../invoke/invoker.js';
 import { failureToErrorObject } from '../invoke/outcome.js';
 import type { CmdArgs } from '../skel/plugin.js';
 import type { CniResult } from '../spec/result-types.js';
@@ -17,41 +17,47 @@ export class Delegator {
   constructor(private readonly invoker: PluginInvoker) {}
 
   /** ADD; the result converted to 1.0.0 (current.NewResultFromResult) so callers handle one shape. */
-  async add(type: string, args: CmdArgs<unknown>, stdin: string = args.stdinData): Promise<CniResult> {
+  async add(type: string, args: CmdArgs<unknown>, stdin?: string): Promise<CniResult> {
     const out = await this.run('ADD', type, args, stdin);
-    let json: unknown;
-    try {
-      json = JSON.parse(out) as unknown;
-    } catch (e) {
-      throw new CniError(999, `failed to unmarshal ${type} result: ${e instanceof Error ? e.message : String(e)}`);
+    let json: unknown = out.json;
+    if (json === undefined) {
+      try {
+        json = JSON.parse(out.stdout) as unknown;
+      } catch (e) {
+        throw new CniError(999, `failed to unmarshal ${type} result: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     const o = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
     const v = typeof o['cniVersion'] === 'string' && o['cniVersion'] !== '' ? o['cniVersion'] : args.cniVersion;
     return convertResult(parseResult({ ...o, cniVersion: v }, v), '1.0.0');
   }
 
-  async del(type: string, args: CmdArgs<unknown>, stdin: string = args.stdinData): Promise<void> {
+  async del(type: string, args: CmdArgs<unknown>, stdin?: string): Promise<void> {
     await this.run('DEL', type, args, stdin);
   }
 
-  async check(type: string, args: CmdArgs<unknown>, stdin: string = args.stdinData): Promise<void> {
+  async check(type: string, args: CmdArgs<unknown>, stdin?: string): Promise<void> {
     await this.run('CHECK', type, args, stdin);
   }
 
-  async gc(type: string, args: CmdArgs<unknown>, stdin: string = args.stdinData): Promise<void> {
+  async gc(type: string, args: CmdArgs<unknown>, stdin?: string): Promise<void> {
     await this.run('GC', type, args, stdin);
   }
 
-  private async run(verb: Verb, type: string, args: CmdArgs<unknown>, stdin: string): Promise<string> {
+  /** `stdin` defaults to the caller's own: handed on as the decoded value when both sides run in this process. */
+  private async run(verb: Verb, type: string, args: CmdArgs<unknown>, stdin: string | undefined): Promise<JsonInvocation> {
     const loc = await this.invoker.find(type, args.path).catch((e: unknown) => {
       throw new CniError(999, e instanceof Error ? e.message : String(e));
     });
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(args.env)) if (v !== undefined) env[k] = v;
     env['CNI_COMMAND'] = verb;
-    const raw = await this.invoker.invoke(loc, stdin, env);
+    const own = args.stdinJson;
+    const raw: JsonInvocation = stdin === undefined && own !== undefined && this.invoker.invokeJson !== undefined
+      ? await this.invoker.invokeJson(loc, jsonRequest(own, () => args.stdinData), env)
+      : await this.invoker.invoke(loc, stdin ?? args.stdinData, env);
     if (raw.stderr !== '') args.log(raw.stderr);
     if (raw.exitCode !== 0) throw CniError.fromObject(failureToErrorObject(raw));
-    return raw.stdout;
+    return raw;
   }
 }

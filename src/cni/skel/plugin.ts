@@ -17,6 +17,8 @@ export interface CmdArgs<K> {
   readonly path: readonly string[];
   /** stdin as received. */
   readonly stdinData: string;
+  /** stdin as decoded (before cniVersion defaulting); shared, not to be changed. Delegation hands it on in-process. */
+  readonly stdinJson?: Readonly<Record<string, unknown>>;
   /** stdin parsed; `cniVersion` is the decoded version ("0.1.0" when absent). */
   readonly config: PluginRequestConfig;
   readonly cniVersion: string;

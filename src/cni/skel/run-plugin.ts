@@ -3,7 +3,8 @@ import type { GcAttachment } from '../spec/result-types.js';
 import type { PluginRequestConfig } from '../spec/config-types.js';
 import { convertResult } from '../spec/convert.js';
 import { validateNetworkName } from '../spec/names.js';
-import { encodeResult } from '../spec/result.js';
+import type { JsonRequest } from '../invoke/invoker.js';
+import { encodeResult, resultJson } from '../spec/result.js';
 import { CURRENT_VERSION, compareVersions, parseVersion, type CniCommand } from '../spec/versions.js';
 import { readEnvArgs, type EnvArgs } from './env.js';
 import type { CmdArgs, CniPlugin, PluginInfo } from './plugin.js';
@@ -18,6 +19,13 @@ export interface PluginIo<K> {
   /** Called once with the exit status (0 or 1) after all output is written. */
   readonly exit?: (code: number) => void;
   readonly kernel: K;
+  /**
+   * In-process runs: stdin already as a value (what JSON.parse of its text gives). It is checked exactly as decoded
+   * text is; `stdin` is then not read, and the text is written only if the plugin reads `stdinData`.
+   */
+  readonly request?: JsonRequest;
+  /** In-process runs: takes an ADD's result as the value its printed text would parse to, instead of the text. */
+  readonly stdoutJson?: (value: Record<string, unknown>) => void;
 }
 
 /** Go's json type name for a JSON value, used in "cannot unmarshal X into Go struct field" messages. */
@@ -40,6 +48,11 @@ function decodeConfig(stdin: string): Record<string, unknown> | CniError {
   } catch (e) {
     return new CniError(CniCode.DecodingFailure, `error unmarshall network config: ${e instanceof Error ? e.message : String(e)}`);
   }
+  return checkConfig(json);
+}
+
+/** The checks after decoding: an object with a string, valid network name. */
+function checkConfig(json: unknown): Record<string, unknown> | CniError {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return new CniError(CniCode.DecodingFailure, `error unmarshall network config: json: cannot unmarshal ${goJsonType(json)} into Go value of type struct { Name string "json:\\"name\\"" }`);
   }
@@ -122,13 +135,19 @@ export async function runPlugin<K>(plugin: CniPlugin<K>, info: PluginInfo, io: P
       io.stdout(`${JSON.stringify({ cniVersion: answer, supportedVersions: info.supportedVersions })}\n`);
       return finish(0);
     }
-    let stdin: string;
-    try {
-      stdin = typeof io.stdin === 'string' ? io.stdin : await io.stdin();
-    } catch (e) {
-      return printError(new CniError(CniCode.IoFailure, `error reading from stdin: ${e instanceof Error ? e.message : String(e)}`));
+    let stdin: string | (() => string);
+    let conf: Record<string, unknown> | CniError;
+    if (io.request !== undefined) {
+      stdin = io.request.text;
+      conf = checkConfig(io.request.json);
+    } else {
+      try {
+        stdin = typeof io.stdin === 'string' ? io.stdin : await io.stdin();
+      } catch (e) {
+        return printError(new CniError(CniCode.IoFailure, `error reading from stdin: ${e instanceof Error ? e.message : String(e)}`));
+      }
+      conf = decodeConfig(stdin);
     }
-    const conf = decodeConfig(stdin);
     if (isCniError(conf)) return printError(conf);
     const cmd = env.command;
     if (cmd !== 'ADD' && cmd !== 'DEL' && cmd !== 'CHECK' && cmd !== 'GC' && cmd !== 'STATUS') {
@@ -139,11 +158,13 @@ export async function runPlugin<K>(plugin: CniPlugin<K>, info: PluginInfo, io: P
     configVersion = v;
     const gate = cmd === 'ADD' || cmd === 'DEL' ? reconcile(v, info) : gateVerb(cmd, v, info);
     if (gate !== undefined) return printError(gate);
-    const args = cmdArgs(cmd, env, stdin, { ...conf, cniVersion: v } as PluginRequestConfig, io);
+    const args = cmdArgs(cmd, env, stdin, conf, { ...conf, cniVersion: v } as PluginRequestConfig, io);
     switch (cmd) {
       case 'ADD': {
         const result = await plugin.add(args);
-        io.stdout(encodeResult(convertResult(result, v), info.emptyDns === undefined ? {} : { emptyDns: info.emptyDns }));
+        const opts = info.emptyDns === undefined ? {} : { emptyDns: info.emptyDns };
+        if (io.stdoutJson !== undefined) io.stdoutJson(resultJson(convertResult(result, v), opts));
+        else io.stdout(encodeResult(convertResult(result, v), opts));
         break;
       }
       case 'DEL': await plugin.del(args); break;
@@ -169,7 +190,10 @@ async function echoedVersion(stdin: string | (() => Promise<string>)): Promise<s
   }
 }
 
-function cmdArgs<K>(command: CniCommand, env: EnvArgs, stdinData: string, config: PluginRequestConfig, io: PluginIo<K>): CmdArgs<K> {
+function cmdArgs<K>(
+  command: CniCommand, env: EnvArgs, stdin: string | (() => string), stdinJson: Readonly<Record<string, unknown>>, config: PluginRequestConfig, io: PluginIo<K>,
+): CmdArgs<K> {
+  let text = typeof stdin === 'string' ? stdin : undefined;
   return {
     command,
     containerId: env.containerId,
@@ -177,7 +201,10 @@ function cmdArgs<K>(command: CniCommand, env: EnvArgs, stdinData: string, config
     ifName: env.ifName,
     args: env.args,
     path: env.path === '' ? [] : env.path.split(':'),
-    stdinData,
+    get stdinData(): string {
+      return (text ??= (stdin as () => string)());
+    },
+    stdinJson,
     config,
     cniVersion: config.cniVersion,
     env: io.env,
