@@ -75,15 +75,19 @@ function lazyNodeProxy(node: NodeInfo, proxier: IptablesProxier): NodeProxy {
   const probe = new Netfilter(node.netns.name).registrations();
   let real: readonly HookHandler[] | undefined;
   probe.forEach(({ hook, handler }, index) => {
+    const target = (): HookHandler => {
+      real ??= load().registrations().map((r) => r.handler);
+      const t = real[index];
+      if (t === undefined) throw new Error(`netfilter registration #${index} vanished`);
+      return t;
+    };
     const lazy: HookHandler = {
       name: handler.name,
       priority: handler.priority,
-      process: (h, skb, host) => {
-        real ??= load().registrations().map((r) => r.handler);
-        const target = real[index];
-        if (target === undefined) throw new Error(`netfilter registration #${index} vanished`);
-        return target.process(h, skb, host);
-      },
+      // The runner asks idle() right before it would call process(), so forwarding it loads the rules no earlier,
+      // and lets it skip the node's empty raw/mangle/filter hooks as it does for a netfilter registered directly.
+      idle: (h) => target().idle?.(h) ?? false,
+      process: (h, skb, host) => target().process(h, skb, host),
     };
     node.netns.registerHook(hook, lazy);
   });
