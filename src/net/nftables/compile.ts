@@ -1,5 +1,6 @@
 import { Cidr4, type Ip4, ip4ToString, tryParseIp4 } from '../../addr/index.js';
 import { Fraction } from '../../lib/index.js';
+import { elementKey, numericKey } from './numeric-key.js';
 import type { NftChain, NftExpr, NftRule, NftSelector, NftTable, NftVerdict } from './types.js';
 
 /** A static set's contents: exact keys, and the CIDRs of an interval set. */
@@ -28,10 +29,34 @@ export type CompiledExpr =
   /** `addr` undefined: the target did not parse, the rule never matches (as before compilation). */
   | { readonly op: 'dnat'; readonly addr: Ip4 | undefined; readonly port: number | undefined }
   | { readonly op: 'counter' }
-  | { readonly op: 'verdict'; readonly verdict: NftVerdict }
+  | { readonly op: 'verdict'; readonly verdict: CompiledVerdict }
   /** `name` is the named map (`@service-ips`), undefined for an anonymous one. */
-  | { readonly op: 'vmap'; readonly key: readonly NftSelector[]; readonly map: ReadonlyMap<string, NftVerdict> | undefined; readonly name: string | undefined }
-  | { readonly op: 'numgen'; readonly mod: number; readonly choices: readonly (NftVerdict | undefined)[]; readonly share: Fraction };
+  | {
+      readonly op: 'vmap';
+      readonly key: readonly NftSelector[];
+      readonly map: ReadonlyMap<string, CompiledVerdict> | undefined;
+      /** The same elements by numeric key (numeric-key.ts), when the key fits in a number. */
+      readonly byNumber: ReadonlyMap<number, CompiledVerdict> | undefined;
+      readonly name: string | undefined;
+    }
+  | { readonly op: 'numgen'; readonly mod: number; readonly choices: readonly (CompiledVerdict | undefined)[]; readonly share: Fraction };
+
+/** A verdict whose jump / goto target is looked up once, when first taken. */
+export class CompiledVerdict {
+  private t: CompiledChain | undefined | null = null;
+  constructor(
+    readonly verdict: NftVerdict,
+    private readonly ct: CompiledTable | undefined,
+  ) {}
+  /** The chain a jump / goto enters; undefined if the table has no such chain (or the verdict is not a jump). */
+  target(): CompiledChain | undefined {
+    if (this.t === null) {
+      const v = this.verdict;
+      this.t = v.kind === 'jump' || v.kind === 'goto' ? this.ct?.chainNamed(v.chain) : undefined;
+    }
+    return this.t;
+  }
+}
 
 export interface CompiledRule {
   readonly rule: NftRule;
@@ -50,7 +75,7 @@ export interface CompiledTable {
   readonly table: NftTable;
   /** `ip kube-proxy`, as hops name the table. */
   readonly label: string;
-  readonly maps: ReadonlyMap<string, ReadonlyMap<string, NftVerdict>>;
+  readonly maps: ReadonlyMap<string, ReadonlyMap<string, CompiledVerdict>>;
   readonly sets: ReadonlyMap<string, CompiledSet>;
   /** The chain's compiled rules (compiled when a packet first reaches it: most of 10k services' chains never see one). */
   chain(c: NftChain): CompiledChain;
@@ -59,12 +84,34 @@ export interface CompiledTable {
 }
 
 export function compileTable(table: NftTable): CompiledTable {
-  const maps = new Map<string, Map<string, NftVerdict>>();
+  const maps = new Map<string, Map<string, CompiledVerdict>>();
   const sets = new Map<string, { exact: Set<string>; cidrs: Cidr4[] }>();
+  const compiled = new Map<string, CompiledChain>();
+  const numericMaps = new Map<string, Map<number, CompiledVerdict>>();
+  const ct: CompiledTable = {
+    table,
+    label: `${table.family} ${table.name}`,
+    maps,
+    sets,
+    chain(c) {
+      let cc = compiled.get(c.name);
+      if (cc === undefined || cc.chain !== c) {
+        cc = { chain: c, rules: c.rules.map((r, i) => ({ rule: r, number: i + 1, exprs: r.exprs.map((e) => compileExpr(e, ct, numericMaps)) })) };
+        compiled.set(c.name, cc);
+      }
+      return cc;
+    },
+    chainNamed(name) {
+      const cc = compiled.get(name);
+      if (cc !== undefined) return cc;
+      const c = table.chains.get(name);
+      return c === undefined ? undefined : ct.chain(c);
+    },
+  };
   for (const s of table.sets.values()) {
     if (s.map) {
-      const m = new Map<string, NftVerdict>();
-      for (const e of s.elements) if (e.value !== undefined) m.set(e.key.length === 1 ? (e.key[0] ?? '') : e.key.join(' . '), e.value);
+      const m = new Map<string, CompiledVerdict>();
+      for (const e of s.elements) if (e.value !== undefined) m.set(e.key.length === 1 ? (e.key[0] ?? '') : e.key.join(' . '), new CompiledVerdict(e.value, ct));
       maps.set(s.name, m);
     } else {
       const exact = new Set<string>();
@@ -77,25 +124,6 @@ export function compileTable(table: NftTable): CompiledTable {
       sets.set(s.name, { exact, cidrs });
     }
   }
-  const compiled = new Map<NftChain, CompiledChain>();
-  const ct: CompiledTable = {
-    table,
-    label: `${table.family} ${table.name}`,
-    maps,
-    sets,
-    chain(c) {
-      let cc = compiled.get(c);
-      if (cc === undefined) {
-        cc = { chain: c, rules: c.rules.map((r, i) => ({ rule: r, number: i + 1, exprs: r.exprs.map((e) => compileExpr(e, ct)) })) };
-        compiled.set(c, cc);
-      }
-      return cc;
-    },
-    chainNamed(name) {
-      const c = table.chains.get(name);
-      return c === undefined ? undefined : ct.chain(c);
-    },
-  };
   return ct;
 }
 
@@ -106,7 +134,7 @@ function oneIn(n: number): Fraction {
   return f;
 }
 
-function compileExpr(e: NftExpr, ct: CompiledTable): CompiledExpr {
+function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, Map<number, CompiledVerdict>>): CompiledExpr {
   switch (e.op) {
     case 'cmp': {
       if (e.sel !== 'ip saddr' && e.sel !== 'ip daddr') return e;
@@ -126,10 +154,35 @@ function compileExpr(e: NftExpr, ct: CompiledTable): CompiledExpr {
       return { op: 'in-set', sel: e.sel, neg: e.neg, set: e.set, contents: ct.sets.get(e.set), ip: e.sel === 'ip saddr' || e.sel === 'ip daddr' };
     case 'dnat':
       return { op: 'dnat', addr: tryParseIp4(e.addr), port: e.port };
-    case 'vmap':
-      return typeof e.map === 'string' ? { op: 'vmap', key: e.key, map: ct.maps.get(e.map), name: e.map } : { op: 'vmap', key: e.key, map: e.map, name: undefined };
+    case 'vmap': {
+      const map = typeof e.map === 'string' ? ct.maps.get(e.map) : new Map([...e.map].map(([k, v]) => [k, new CompiledVerdict(v, ct)]));
+      const name = typeof e.map === 'string' ? e.map : undefined;
+      const sel = numericKey(e.key);
+      if (map === undefined || sel === undefined) return { op: 'vmap', key: e.key, map, byNumber: undefined, name };
+      const cacheKey = name === undefined ? undefined : `${name}|${sel.join('|')}`;
+      let byNumber = cacheKey === undefined ? undefined : numericMaps.get(cacheKey);
+      if (byNumber === undefined) {
+        byNumber = new Map<number, CompiledVerdict>();
+        for (const [k, v] of map) {
+          const n = elementKey(sel, sel.length === 1 ? [k] : k.split(' . '));
+          if (n !== undefined) byNumber.set(n, v);
+        }
+        if (cacheKey !== undefined) numericMaps.set(cacheKey, byNumber);
+      }
+      return { op: 'vmap', key: e.key, map, byNumber, name };
+    }
     case 'numgen':
-      return { op: 'numgen', mod: e.mod, choices: Array.from({ length: e.mod }, (_, n) => e.map.get(String(n))), share: oneIn(e.mod) };
+      return {
+        op: 'numgen',
+        mod: e.mod,
+        choices: Array.from({ length: e.mod }, (_, n) => {
+          const v = e.map.get(String(n));
+          return v === undefined ? undefined : new CompiledVerdict(v, ct);
+        }),
+        share: oneIn(e.mod),
+      };
+    case 'verdict':
+      return { op: 'verdict', verdict: new CompiledVerdict(e.verdict, ct) };
     default:
       return e;
   }

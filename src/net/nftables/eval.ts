@@ -2,7 +2,8 @@ import { ip4ToString } from '../../addr/index.js';
 import { Fraction } from '../../lib/index.js';
 import { flowKey, type Packet } from '../../packet/index.js';
 import type { HookBranch, HookHop, HostView, PathState, Skb } from '../hooks.js';
-import type { CompiledChain, CompiledExpr, CompiledRule, CompiledTable } from './compile.js';
+import { type CompiledChain, type CompiledExpr, type CompiledRule, type CompiledTable, CompiledVerdict } from './compile.js';
+import { packetKey } from './numeric-key.js';
 import type { NftChain, NftSelector, NftVerdict } from './types.js';
 
 export { compileTable, type CompiledTable } from './compile.js';
@@ -72,9 +73,9 @@ class NftHop implements HookHop {
       }
       case HopKind.Dnat:
         return `dnat: ${this.nat?.before ?? ''} => ${this.nat?.after ?? ''}`;
-      case HopKind.Vmap: {
-        const v = this.b as { verdict: NftVerdict; name: string | undefined };
-        return `${this.a as string} → ${verdictWords(v.verdict)}${v.name === undefined ? '' : ` (@${v.name})`}`;
+ case HopKind.Vmap: {
+        const v = this.b as { verdict: NftVerdict; name: string | undefined; packet: Packet };
+        return `${textKey(this.a as readonly NftSelector[], v.packet)} → ${verdictWords(v.verdict)}${v.name === undefined ? '' : ` (@${v.name})`}`;
       }
       case HopKind.Numgen: {
         const mod = this.b as number;
@@ -137,15 +138,21 @@ function field(sel: NftSelector, p: Packet): string {
   }
 }
 
+/** A key as nft prints it: the fields joined by ` . `. */
+function textKey(ks: readonly NftSelector[], p: Packet): string {
+  return ks.length === 1 ? field(ks[0] as NftSelector, p) : ks.map((s) => field(s, p)).join(' . ');
+}
+
 /** Dynamic set contents on a path (`update @set`), under `nftables/<netns>`. */
 type Dyn = ReadonlyMap<string, ReadonlySet<string>>;
 
 const MAX_JUMPS = 1000;
 const CT_STATE: Readonly<Record<string, string>> = { NEW: 'new', ESTABLISHED: 'established', RELATED: 'related', INVALID: 'invalid', UNTRACKED: 'untracked' };
-const CONTINUE: NftVerdict = { kind: 'continue' };
+const CONTINUE = new CompiledVerdict({ kind: 'continue' }, undefined);
 const ACCEPT = { kind: 'accept' } as const;
+const ACCEPT_V = new CompiledVerdict(ACCEPT, undefined);
 /** evalRule's answer for a rule ending in `numgen`: the caller forks. */
-const FORK: NftVerdict = { kind: 'continue' };
+const FORK = new CompiledVerdict({ kind: 'continue' }, undefined);
 let forkAt: Extract<CompiledExpr, { op: 'numgen' }> | undefined;
 
 /**
@@ -154,8 +161,12 @@ let forkAt: Extract<CompiledExpr, { op: 'numgen' }> | undefined;
  * end of the base chain applies its policy; `dnat`/`masquerade` end evaluation with accept.
  */
 export function evalBaseChain(env: EvalEnv, chain: NftChain, skb: Skb): HookBranch[] {
+  return evalCompiledChain(env, env.ct.chain(chain), skb);
+}
+
+/** evalBaseChain on a chain compiled beforehand (the hook handler keeps it). */
+export function evalCompiledChain(env: EvalEnv, base: CompiledChain, skb: Skb): HookBranch[] {
   const out: HookBranch[] = [];
-  const base = env.ct.chain(chain);
   run(env, base, out, base, 0, undefined, { skb, prob: Fraction.ONE, hops: [] }, 0);
   return out;
 }
@@ -180,7 +191,7 @@ function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledCh
       // No element: the rule does not match on this branch; the next rule continues it.
       if (nv === undefined) run(env, base, out, c, i + 1, stack, sub, depth);
       else {
-        sub.hops.push(new NftHop(HopKind.Numgen, { n, verdict: nv }, e.mod, r.rule.text, env.ct.label, c.chain.name, r.number));
+        sub.hops.push(new NftHop(HopKind.Numgen, { n, verdict: nv.verdict }, e.mod, r.rule.text, env.ct.label, c.chain.name, r.number));
         apply(env, base, out, c, i, r, stack, sub, depth, nv);
       }
     }
@@ -191,7 +202,8 @@ function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledCh
   policy(out, base, ctx);
 }
 
-function apply(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledChain, i: number, r: CompiledRule, stack: Frame | undefined, ctx: Ctx, depth: number, v: NftVerdict): void {
+function apply(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledChain, i: number, r: CompiledRule, stack: Frame | undefined, ctx: Ctx, depth: number, cv: CompiledVerdict): void {
+  const v = cv.verdict;
   switch (v.kind) {
     case 'continue':
       return run(env, base, out, c, i + 1, stack, ctx, depth);
@@ -206,7 +218,7 @@ function apply(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: Compiled
       return run(env, base, out, stack.c, stack.i, stack.up, ctx, depth + 1);
     case 'jump':
     case 'goto': {
-      const target = env.ct.chainNamed(v.chain);
+      const target = cv.target();
       if (target === undefined) return branch(out, ctx, { kind: 'drop', reason: `nftables: no chain ${v.chain}` });
       return run(env, base, out, target, 0, v.kind === 'jump' ? { c, i: i + 1, up: stack } : stack, ctx, depth + 1);
     }
@@ -227,7 +239,7 @@ function hop(env: EvalEnv, c: CompiledChain, r: CompiledRule, k: HopKind, a: unk
  * match (a statement's effects before the failing match are undone), else its verdict (CONTINUE
  * when all matches passed without one; FORK at numgen, with `forkAt` set).
  */
-function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): NftVerdict | undefined {
+function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): CompiledVerdict | undefined {
   const skb0 = ctx.skb;
   const hops0 = ctx.hops.length;
   const exprs = r.exprs;
@@ -291,12 +303,12 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Nf
         const src = (out === undefined ? undefined : env.host.primaryAddress(out)) ?? env.host.sourceAddressFor(p.dst);
         if (src === undefined) {
           ctx.hops.push(hop(env, c, r, HopKind.Text, 'masquerade: no address on the output device'));
-          return ACCEPT;
+          return ACCEPT_V;
         }
         const np: Packet = { ...p, src };
         ctx.skb = { ...skb, packet: np };
         ctx.hops.push(hop(env, c, r, HopKind.Masquerade, e.fullyRandom, undefined, new NatInfo('masquerade', p, np)));
-        return ACCEPT;
+        return ACCEPT_V;
       }
       case 'dnat': {
         if (e.addr === undefined) {
@@ -306,20 +318,19 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Nf
         const np: Packet = { ...p, dst: e.addr, dport: e.port ?? p.dport };
         ctx.skb = { ...skb, packet: np };
         ctx.hops.push(hop(env, c, r, HopKind.Dnat, undefined, undefined, new NatInfo('dnat', p, np)));
-        return ACCEPT;
+        return ACCEPT_V;
       }
       case 'verdict':
-        ctx.hops.push(hop(env, c, r, HopKind.Text, e.verdict.kind));
+        ctx.hops.push(hop(env, c, r, HopKind.Text, e.verdict.verdict.kind));
         return e.verdict;
       case 'vmap': {
         const ks = e.key;
-        const key = ks.length === 1 ? field(ks[0] as NftSelector, p) : ks.length === 3 ? `${field(ks[0] as NftSelector, p)} . ${field(ks[1] as NftSelector, p)} . ${field(ks[2] as NftSelector, p)}` : ks.map((s) => field(s, p)).join(' . ');
-        const v = e.map?.get(key);
+        const v = e.byNumber !== undefined ? e.byNumber.get(packetKey(ks, p)) : e.map?.get(textKey(ks, p));
         if (v === undefined) {
           ok = false;
           break;
         }
-        ctx.hops.push(hop(env, c, r, HopKind.Vmap, key, { verdict: v, name: e.name }));
+        ctx.hops.push(hop(env, c, r, HopKind.Vmap, ks, { verdict: v.verdict, name: e.name, packet: p }));
         return v;
       }
       case 'numgen':

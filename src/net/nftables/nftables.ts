@@ -1,7 +1,7 @@
 import { InputError } from '../../lib/index.js';
 import type { Hook, HookHandler, Skb } from '../hooks.js';
 import { Fraction } from '../../lib/index.js';
-import { type CompiledTable, compileTable, evalBaseChain } from './eval.js';
+import { type CompiledTable, compileTable, evalCompiledChain } from './eval.js';
 import { parseNftRuleset, printNftTable } from './ruleset.js';
 import type { NftTable } from './types.js';
 
@@ -49,7 +49,8 @@ export class Nftables {
         const hook = HOOK[b.hook];
         if (hook === undefined) throw new InputError('KW_NFT_HOOK', `chain ${c.name}: hook ${b.hook} is not modelled`);
         const nat = b.type === 'nat';
-        const env = { ct, host: undefined as never, stateKey: this.stateKey };
+        const compiled = ct.chain(c);
+        const stateKey = this.stateKey;
         out.push({
           hook,
           handler: {
@@ -57,7 +58,7 @@ export class Nftables {
             priority: b.priority,
             process: (_h, skb: Skb, host) => {
               if (nat && (skb.ct.state !== 'NEW' || skb.ct.reply)) return [{ probability: Fraction.ONE, verdict: { kind: 'accept' }, skb, hops: [] }];
-              return evalBaseChain({ ...env, host }, c, skb);
+              return evalCompiledChain({ ct, host, stateKey }, compiled, skb);
             },
           },
         });
