@@ -153,16 +153,42 @@ export class MemoryResultCache implements ResultCache {
  * written, and the result is a private deep copy (JSON, as the file holds it), frozen so no reader can change it.
  */
 function asStored(e: CachedAttachment): CachedAttachment {
-  return deepFreeze({
-    networkName: e.networkName,
-    containerId: e.containerId,
-    ifName: e.ifName,
-    netns: e.netns,
-    ...(e.cniArgs === undefined || e.cniArgs.length === 0 ? {} : { cniArgs: JSON.parse(JSON.stringify(e.cniArgs)) as [string, string][] }),
-    ...(e.capabilityArgs === undefined || Object.keys(e.capabilityArgs).length === 0 ? {} : { capabilityArgs: JSON.parse(JSON.stringify(e.capabilityArgs)) as CapabilityArgs }),
-    config: e.config,
-    result: e.result === undefined ? undefined : (JSON.parse(JSON.stringify(e.result)) as unknown),
-  });
+  const out: Record<string, unknown> = { networkName: e.networkName, containerId: e.containerId, ifName: e.ifName, netns: e.netns };
+  if (e.cniArgs !== undefined && e.cniArgs.length > 0) out['cniArgs'] = frozenJson(e.cniArgs);
+  if (e.capabilityArgs !== undefined && Object.keys(e.capabilityArgs).length > 0) out['capabilityArgs'] = frozenJson(e.capabilityArgs);
+  out['config'] = e.config;
+  out['result'] = e.result === undefined ? undefined : frozenJson(e.result);
+  return Object.freeze(out) as unknown as CachedAttachment;
+}
+
+/**
+ * What JSON.parse(JSON.stringify(v)) gives, deep-frozen, in one pass: plain objects (keys in the same order, those
+ * whose value JSON leaves out dropped), arrays, strings, booleans, null and finite numbers are copied directly;
+ * anything else (toJSON, a class instance, NaN) takes the text's way.
+ */
+function frozenJson(v: unknown): unknown {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return v === 0 ? 0 : v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const x = frozenJson(v[i]);
+      out[i] = x === undefined ? null : x;
+    }
+    return Object.freeze(out);
+  }
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && typeof (v as Record<string, unknown>)['toJSON'] !== 'function') {
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k in o) {
+      if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+      const x = frozenJson(o[k]);
+      if (x !== undefined) out[k] = x;
+    }
+    return Object.freeze(out);
+  }
+  const t = JSON.stringify(v) as string | undefined;
+  return t === undefined ? undefined : deepFreeze(JSON.parse(t) as unknown);
 }
 
 function deepFreeze<T>(v: T): T {

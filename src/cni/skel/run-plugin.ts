@@ -7,7 +7,7 @@ import type { JsonRequest } from '../invoke/invoker.js';
 import { encodeResult, resultJson } from '../spec/result.js';
 import { CURRENT_VERSION, compareVersions, parseVersion, type CniCommand } from '../spec/versions.js';
 import { readEnvArgs, type EnvArgs } from './env.js';
-import type { CmdArgs, CniPlugin, PluginInfo } from './plugin.js';
+import type { CmdArgs, CniPlugin, GcArgs, PluginInfo } from './plugin.js';
 
 /** The plugin's process boundary, injected (Go's skel dispatcher fields). */
 export interface PluginIo<K> {
@@ -170,7 +170,7 @@ export async function runPlugin<K>(plugin: CniPlugin<K>, info: PluginInfo, io: P
       case 'DEL': await plugin.del(args); break;
       case 'CHECK': await plugin.check(args); break;
       case 'STATUS': await plugin.status?.(args); break;
-      case 'GC': await plugin.gc?.({ ...args, validAttachments: validAttachments(conf) }); break;
+      case 'GC': await plugin.gc?.(new Args(cmd, env, stdin, conf, args.config, io, validAttachments(conf))); break;
     }
     return finish(0);
   } catch (e) {
@@ -193,22 +193,43 @@ async function echoedVersion(stdin: string | (() => Promise<string>)): Promise<s
 function cmdArgs<K>(
   command: CniCommand, env: EnvArgs, stdin: string | (() => string), stdinJson: Readonly<Record<string, unknown>>, config: PluginRequestConfig, io: PluginIo<K>,
 ): CmdArgs<K> {
-  let text = typeof stdin === 'string' ? stdin : undefined;
-  return {
-    command,
-    containerId: env.containerId,
-    netns: env.netns,
-    ifName: env.ifName,
-    args: env.args,
-    path: env.path === '' ? [] : env.path.split(':'),
-    get stdinData(): string {
-      return (text ??= (stdin as () => string)());
-    },
-    stdinJson,
-    config,
-    cniVersion: config.cniVersion,
-    env: io.env,
-    kernel: io.kernel,
-    log: (line: string) => io.stderr(line.endsWith('\n') ? line : `${line}\n`),
-  };
+  return new Args(command, env, stdin, stdinJson, config, io);
+}
+
+/** CmdArgs with stdinData written from the request value only if a plugin reads it (a getter on the class). */
+class Args<K> implements GcArgs<K> {
+  readonly containerId: string;
+  readonly netns: string;
+  readonly ifName: string;
+  readonly args: string;
+  readonly path: readonly string[];
+  readonly cniVersion: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly kernel: K;
+  private text: string | undefined;
+
+  constructor(
+    readonly command: CniCommand, e: EnvArgs, private readonly stdin: string | (() => string),
+    readonly stdinJson: Readonly<Record<string, unknown>>, readonly config: PluginRequestConfig, private readonly io: PluginIo<K>,
+    /** GC only (`cni.dev/valid-attachments`); empty for the other commands. */
+    readonly validAttachments: readonly GcAttachment[] = [],
+  ) {
+    this.containerId = e.containerId;
+    this.netns = e.netns;
+    this.ifName = e.ifName;
+    this.args = e.args;
+    this.path = e.path === '' ? [] : e.path.split(':');
+    this.cniVersion = config.cniVersion;
+    this.env = io.env;
+    this.kernel = io.kernel;
+    this.text = typeof stdin === 'string' ? stdin : undefined;
+  }
+
+  get stdinData(): string {
+    return (this.text ??= (this.stdin as () => string)());
+  }
+
+  log(line: string): void {
+    this.io.stderr(line.endsWith('\n') ? line : `${line}\n`);
+  }
 }

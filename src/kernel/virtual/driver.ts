@@ -4,6 +4,7 @@ import { KernelError } from '../errors.js';
 import type { AddrOps, FdbOps, IptablesOps, Kernel, LinkOps, NeighOps, NetnsOps, RouteOps, SysctlOps } from '../kernel.js';
 import { checkIfName, netnsNameOf } from '../names.js';
 import type { KernelAddr, KernelFdb, KernelLink, KernelNeigh, KernelRoute, NetnsRef, RouteSpec } from '../types.js';
+import { canonicalCidr4, canonicalIfAddr, canonicalIp4 } from './ip-fast.js';
 import { VirtualLinks } from './links.js';
 import { SysctlStore } from './sysctl-map.js';
 
@@ -173,6 +174,8 @@ function v6(text: string): never {
 }
 
 export function v4Addr(cidr: string): IfAddr {
+  const fast = canonicalIfAddr(cidr);
+  if (fast !== undefined) return fast;
   if (cidr.includes(':')) v6(cidr);
   try {
     return parseIfAddr(cidr);
@@ -182,6 +185,8 @@ export function v4Addr(cidr: string): IfAddr {
 }
 
 function v4Ip(text: string): Ip4 {
+  const fast = canonicalIp4(text);
+  if (fast !== undefined) return fast;
   if (text.includes(':')) v6(text);
   try {
     return parseIp4(text);
@@ -193,6 +198,8 @@ function v4Ip(text: string): Ip4 {
 function v4Cidr(text: string): Cidr4 {
   if (text.includes(':')) v6(text);
   const t = text === 'default' ? '0.0.0.0/0' : text.includes('/') ? text : `${text}/32`;
+  const fast = canonicalCidr4(t);
+  if (fast !== undefined) return fast;
   try {
     return Cidr4.parse(t);
   } catch (e) {

@@ -8,6 +8,7 @@ const MODELLED = {
 } as const;
 
 export function normalizeSysctlKey(key: string): string {
+  if (!key.includes('/')) return key; // already dotted (what plugins pass)
   return key.replace(/^\/?(proc\/sys\/)?/, '').replaceAll('/', '.');
 }
 
