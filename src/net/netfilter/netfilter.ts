@@ -142,9 +142,12 @@ export class Netfilter {
     const t = this.rules.tables[table];
     const state = this.stateOf(skb);
     const res = walkTable(t, hook, { host, ipsets: this.sets, nowMs: this.clock.now(), skb, state, linear: opts?.linear === true });
-    const out: HookBranch[] = [];
-    for (const r of res) out.push({ probability: r.probability, verdict: r.verdict, skb: r.state === state ? r.skb : this.withState(r.skb, r.state), hops: r.hops });
-    return out;
+    // A walk result is a branch already (its extra `state` is ignored); only a changed state needs a new skb.
+    for (let i = 0; i < res.length; i++) {
+      const r = res[i];
+      if (r !== undefined && r.state !== state) res[i] = { probability: r.probability, verdict: r.verdict, skb: this.withState(r.skb, r.state), state: r.state, hops: r.hops };
+    }
+    return res;
   }
 
   /**

@@ -29,15 +29,18 @@ export interface WalkInput {
   readonly linear?: boolean;
 }
 
+/** A jump's return point; the stack is a linked list, so a fork shares it instead of copying. */
 interface Frame {
   readonly chain: CompiledChain;
   readonly pos: number;
+  readonly up: Frame | undefined;
 }
 
 interface Path {
   chain: CompiledChain;
   pos: number;
-  stack: Frame[];
+  stack: Frame | undefined;
+  depth: number;
   ctx: EvalCtx;
   prob: Fraction;
   hops: HookHop[];
@@ -104,7 +107,51 @@ function jumpChain(target: Target, table: Table, linear: boolean): CompiledChain
 
 /** The "did not match" branch of a random pick: it resumes after this rule with a copy of everything (`notProb` = 1 - p). */
 function fork(p: Path, ctx: EvalCtx, notProb: Fraction): Path {
-  return { chain: p.chain, pos: p.pos, stack: p.stack.slice(), ctx: { ...ctx }, prob: p.prob.mul(notProb), hops: p.hops.slice() };
+  const c: EvalCtx = { hook: ctx.hook, table: ctx.table, host: ctx.host, ipsets: ctx.ipsets, nowMs: ctx.nowMs, skb: ctx.skb, state: ctx.state, natType: ctx.natType, note: ctx.note };
+  return { chain: p.chain, pos: p.pos, stack: p.stack, depth: p.depth, ctx: c, prob: p.prob.mul(notProb), hops: p.hops.slice() };
+}
+
+/** One call's outcomes and the forked paths still to run (allocated at the first fork only). */
+interface Walk {
+  readonly table: Table;
+  readonly hook: Hook;
+  readonly policy: string;
+  readonly linear: boolean;
+  readonly results: WalkResult[];
+  pending: Path[] | undefined;
+}
+
+function finish(w: Walk, p: Path, verdict: HookVerdict): void {
+  w.results.push({ probability: p.prob, verdict, skb: p.ctx.skb, state: p.ctx.state, hops: p.hops });
+}
+
+/** The end of the built-in chain: its policy decides. */
+function policy(w: Walk, p: Path): void {
+  const pol = w.policy;
+  p.hops.push({ step: 'netfilter', table: w.table.name, chain: w.hook, detail: `policy ${pol}` });
+  finish(w, p, pol === 'ACCEPT' ? ACCEPT : { kind: 'drop', reason: `${w.table.name} ${w.hook} policy DROP` });
+}
+
+/** The built-in chain for `hook`, compiled, cached per table (tables are immutable: a restore builds new ones). */
+const starts = new WeakMap<Table, Partial<Record<Hook, CompiledChain | null>>>();
+
+function startChain(table: Table, hook: Hook, linear: boolean): CompiledChain | undefined {
+  if (linear) {
+    const c = table.chains.get(hook);
+    return c === undefined ? undefined : compileChain(c, true);
+  }
+  let m = starts.get(table);
+  if (m === undefined) {
+    m = {};
+    starts.set(table, m);
+  }
+  let c = m[hook];
+  if (c === undefined) {
+    const chain = table.chains.get(hook);
+    c = chain === undefined ? null : compileChain(chain, false);
+    m[hook] = c;
+  }
+  return c ?? undefined;
 }
 
 /**
@@ -114,143 +161,147 @@ function fork(p: Path, ctx: EvalCtx, notProb: Fraction): Path {
  * if it matched (probability p), the other as if not (1 - p), with exact kernel fractions.
  */
 export function walkTable(table: Table, hook: Hook, input: WalkInput): WalkResult[] {
-  const start = table.chains.get(hook);
-  if (start === undefined) return [{ probability: Fraction.ONE, verdict: ACCEPT, skb: input.skb, state: input.state, hops: [] }];
   const linear = input.linear === true;
-  const results: WalkResult[] = [];
-  const first: Path = {
-    chain: compileChain(start, linear),
-    pos: 0,
-    stack: [],
-    ctx: { hook, table: table.name, host: input.host, ipsets: input.ipsets, nowMs: input.nowMs, skb: input.skb, state: input.state, natType: undefined, note: undefined },
-    prob: Fraction.ONE,
-    hops: [],
-  };
+  const start = startChain(table, hook, linear);
+  if (start === undefined) return [{ probability: Fraction.ONE, verdict: ACCEPT, skb: input.skb, state: input.state, hops: [] }];
+  const w: Walk = { table, hook, policy: start.chain.policy ?? 'ACCEPT', linear, results: [], pending: undefined };
+  const ctx: EvalCtx = { hook, table: table.name, host: input.host, ipsets: input.ipsets, nowMs: input.nowMs, skb: input.skb, state: input.state, natType: undefined, note: undefined };
+  runPath(w, { chain: start, pos: 0, stack: undefined, depth: 0, ctx, prob: Fraction.ONE, hops: [] });
+  // Forks only come from random statistic matches; each runs to its end in turn.
+  for (let p = w.pending?.pop(); p !== undefined; p = w.pending?.pop()) runPath(w, p);
+  return w.results;
+}
+
+function forkOff(w: Walk, p: Path, ctx: EvalCtx, notProb: Fraction): void {
+  const f = fork(p, ctx, notProb);
+  if (w.pending === undefined) w.pending = [f];
+  else w.pending.push(f);
+}
+
+/** Runs one path until it reaches a verdict (pushing the not-taken side of every random pick to `w.pending`). */
+function runPath(w: Walk, p: Path): void {
+  const ctx = p.ctx;
+  const table = w.table;
   const tname = table.name;
-  const work: Path[] = [first];
-  const finish = (p: Path, verdict: HookVerdict): void => {
-    results.push({ probability: p.prob, verdict, skb: p.ctx.skb, state: p.ctx.state, hops: p.hops });
-  };
-  const policy = (p: Path): void => {
-    const pol = start.policy ?? 'ACCEPT';
-    p.hops.push({ step: 'netfilter', table: table.name, chain: hook, detail: `policy ${pol}` });
-    finish(p, pol === 'ACCEPT' ? ACCEPT : { kind: 'drop', reason: `${table.name} ${hook} policy DROP` });
-  };
-  for (let path = work.pop(); path !== undefined; path = work.pop()) {
-    const p = path;
-    const ctx = p.ctx;
-    for (;;) {
-      const i = p.chain.next(p.pos, ctx.skb.packet);
-      if (i < 0) {
-        const back = p.stack.pop();
-        if (back === undefined) {
-          policy(p);
-          break;
-        }
-        p.chain = back.chain;
-        p.pos = back.pos;
-        continue;
+  const linear = w.linear;
+  for (;;) {
+    const i = p.chain.next(p.pos, ctx.skb.packet);
+    if (i < 0) {
+      const back = p.stack;
+      if (back === undefined) {
+        policy(w, p);
+        return;
       }
-      const rule = p.chain.rules[i];
-      p.pos = i + 1;
-      if (rule === undefined) continue;
-      let matched = true;
-      let forked = false;
-      if (rule instanceof FlatRule) {
-        // kube-proxy's rule shapes: tested from the rule's own fields (no Match objects).
-        const stat = rule.stat;
-        if (!rule.test(ctx, 0)) continue;
-        if (stat !== undefined) {
-          const prob = stat.probability;
-          if (prob.isZero()) continue;
-          if (!prob.isOne()) {
-            work.push(fork(p, ctx, stat.complement));
-            p.prob = p.prob.mul(prob);
-            forked = true;
-          }
-          if (!rule.test(ctx, 1)) continue;
+      p.chain = back.chain;
+      p.pos = back.pos;
+      p.stack = back.up;
+      p.depth--;
+      continue;
+    }
+    const rule = p.chain.rules[i];
+    p.pos = i + 1;
+    if (rule === undefined) continue;
+    let forked = false;
+    if (rule instanceof FlatRule) {
+      // kube-proxy's rule shapes: tested from the rule's own fields (no Match objects).
+      const stat = rule.stat;
+      if (!rule.test(ctx, 0)) continue;
+      if (stat !== undefined) {
+        const prob = stat.probability;
+        if (prob.isZero()) continue;
+        if (!prob.isOne()) {
+          forkOff(w, p, ctx, stat.complement);
+          p.prob = p.prob.mul(prob);
+          forked = true;
         }
-      } else {
-        const ms = rule.matches;
-        for (let k = 0; k < ms.length; k++) {
-          const m = ms[k];
-          if (m === undefined) continue;
-          const prob = m.probability;
-          if (prob !== undefined) {
-            if (prob.isZero()) {
-              matched = false;
-              break;
-            }
-            if (!prob.isOne()) {
-              work.push(fork(p, ctx, complementOf(prob)));
-              p.prob = p.prob.mul(prob);
-              forked = true;
-            }
-            continue;
-          }
-          if (!m.evaluate(ctx)) {
+        if (!rule.test(ctx, 1)) continue;
+      }
+    } else {
+      let matched = true;
+      const ms = rule.matches;
+      for (let k = 0; k < ms.length; k++) {
+        const m = ms[k];
+        if (m === undefined) continue;
+        const prob = m.probability;
+        if (prob !== undefined) {
+          if (prob.isZero()) {
             matched = false;
             break;
           }
+          if (!prob.isOne()) {
+            forkOff(w, p, ctx, complementOf(prob));
+            p.prob = p.prob.mul(prob);
+            forked = true;
+          }
+          continue;
         }
-      }
-      if (!matched || rule.target === undefined) continue;
-      const target = rule.target;
-      const before = ctx.skb.packet;
-      ctx.natType = undefined;
-      ctx.note = undefined;
-      const r = target.apply(ctx);
-      const chainName = p.chain.chain.name;
-      const ruleNumber = i + 1;
-      const extra = forked ? statisticNote(rule) : '';
-      if (r === TR.Continue) {
-        p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Target, target, ctx.note, extra));
-        continue;
-      }
-      if (r === TR.Jump || r === TR.Goto) {
-        const next = jumpChain(target, table, linear);
-        p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, r === TR.Goto ? HK.Goto : HK.Jump, target, undefined, extra));
-        if (next === undefined || p.stack.length >= MAX_DEPTH) {
-          finish(p, { kind: 'drop', reason: next === undefined ? `chain ${target.name} does not exist` : `chain loop through ${target.name}` });
+        if (!m.evaluate(ctx)) {
+          matched = false;
           break;
         }
-        if (r === TR.Jump) p.stack.push({ chain: p.chain, pos: p.pos });
-        p.chain = next;
-        p.pos = 0;
-        continue;
       }
-      if (r === TR.Return) {
-        p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Return, target, undefined, extra));
-        const back = p.stack.pop();
-        if (back === undefined) {
-          policy(p);
-          break;
-        }
-        p.chain = back.chain;
-        p.pos = back.pos;
-        continue;
-      }
-      if (r === TR.Accept) {
-        const nat = ctx.natType;
-        p.hops.push(
-          nat === undefined
-            ? new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Target, target, undefined, extra)
-            : new NatRuleHop(tname, chainName, ruleNumber, rule.text, target, extra, nat, before, ctx.skb.packet),
-        );
-        finish(p, ACCEPT);
-        break;
-      }
-      if (r === TR.Drop) {
-        p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Target, target, ctx.note, extra));
-        finish(p, { kind: 'drop', reason: `${tname} ${chainName} rule ${ruleNumber}: ${ctx.note ?? rule.text}` });
-        break;
-      }
-      // Reject
-      const w = target.rejectWith ?? 'icmp-port-unreachable';
-      p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Reject, target, w, extra));
-      finish(p, { kind: 'reject', reason: `${tname} ${chainName} rule ${ruleNumber}: ${rule.text}`, with: w });
-      break;
+      if (!matched) continue;
     }
+    const target = rule.target;
+    if (target === undefined) continue;
+    const before = ctx.skb.packet;
+    ctx.natType = undefined;
+    ctx.note = undefined;
+    const r = target.apply(ctx);
+    const chainName = p.chain.chain.name;
+    const ruleNumber = i + 1;
+    const extra = forked ? statisticNote(rule) : '';
+    if (r === TR.Continue) {
+      p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Target, target, ctx.note, extra));
+      continue;
+    }
+    if (r === TR.Jump || r === TR.Goto) {
+      const next = jumpChain(target, table, linear);
+      p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, r === TR.Goto ? HK.Goto : HK.Jump, target, undefined, extra));
+      if (next === undefined || p.depth >= MAX_DEPTH) {
+        finish(w, p, { kind: 'drop', reason: next === undefined ? `chain ${target.name} does not exist` : `chain loop through ${target.name}` });
+        return;
+      }
+      if (r === TR.Jump) {
+        p.stack = { chain: p.chain, pos: p.pos, up: p.stack };
+        p.depth++;
+      }
+      p.chain = next;
+      p.pos = 0;
+      continue;
+    }
+    if (r === TR.Return) {
+      p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Return, target, undefined, extra));
+      const back = p.stack;
+      if (back === undefined) {
+        policy(w, p);
+        return;
+      }
+      p.chain = back.chain;
+      p.pos = back.pos;
+      p.stack = back.up;
+      p.depth--;
+      continue;
+    }
+    if (r === TR.Accept) {
+      const nat = ctx.natType;
+      p.hops.push(
+        nat === undefined
+          ? new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Target, target, undefined, extra)
+          : new NatRuleHop(tname, chainName, ruleNumber, rule.text, target, extra, nat, before, ctx.skb.packet),
+      );
+      finish(w, p, ACCEPT);
+      return;
+    }
+    if (r === TR.Drop) {
+      p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Target, target, ctx.note, extra));
+      finish(w, p, { kind: 'drop', reason: `${tname} ${chainName} rule ${ruleNumber}: ${ctx.note ?? rule.text}` });
+      return;
+    }
+    // Reject
+    const rw = target.rejectWith ?? 'icmp-port-unreachable';
+    p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Reject, target, rw, extra));
+    finish(w, p, { kind: 'reject', reason: `${tname} ${chainName} rule ${ruleNumber}: ${rule.text}`, with: rw });
+    return;
   }
-  return results;
 }
