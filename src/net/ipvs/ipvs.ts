@@ -1,9 +1,9 @@
 import { type Ip4, ip4ToString } from '../../addr/index.js';
 import { Fraction, InputError } from '../../lib/index.js';
 import { type Packet, flowKey } from '../../packet/index.js';
-import type { Hook, HookBranch, HookHandler, HostView, PathState, Skb } from '../hooks.js';
-import { schedule } from './schedulers.js';
-import { type IpvsProtocol, type RealServer, type VirtualServer, type VirtualService, vsKey } from './types.js';
+import type { Hook, HookBranch, HookHandler, HookHop, HostView, PathState, Skb } from '../hooks.js';
+import { packetFreeChoices, type SchedulerChoice, schedule } from './schedulers.js';
+import type { IpvsProtocol, RealServer, VirtualServer, VirtualService } from './types.js';
 
 /** Where IPVS hooks in (net/netfilter/ipvs/ip_vs_core.c ip_vs_ops4): NF_IP_PRI_NAT_SRC - 2 and NF_IP_PRI_NAT_DST + 2. */
 export const IPVS_PRIORITY = { localIn: 98, localOut: -98 } as const;
@@ -28,6 +28,66 @@ export function destText(d: RealServer): string {
   return `${ip4ToString(d.address)}:${d.port}`;
 }
 
+/** A virtual service as the packet path reads it: its choices, when they do not depend on the packet, computed once. */
+interface Entry {
+  readonly svc: VirtualService;
+  /** undefined until first needed; null for a scheduler that reads the packet (sh, dh, mh). */
+  fixed: readonly SchedulerChoice[] | null | undefined;
+  /** The reroute verdict per real server, shared by every packet (verdicts are immutable). */
+  readonly verdicts: Map<RealServer, HookBranch['verdict']>;
+}
+
+const PROTO_INDEX: Readonly<Record<IpvsProtocol, number>> = { TCP: 0, UDP: 1, SCTP: 2 };
+
+/** (protocol, address, port) as one number: the kernel hashes the same triple (ip_vs_svc_hashkey). */
+function numKey(protocol: IpvsProtocol, address: Ip4, port: number): number {
+  return (PROTO_INDEX[protocol] * 4294967296 + address) * 65536 + port;
+}
+
+/** A DNAT's flows, formatted when read. */
+class DnatFlows {
+  readonly type = 'dnat';
+  private b: string | undefined;
+  private a: string | undefined;
+  constructor(
+    private readonly p: Packet,
+    private readonly np: Packet,
+  ) {}
+  get before(): string {
+    return (this.b ??= flowKey(this.p));
+  }
+  get after(): string {
+    return (this.a ??= flowKey(this.np));
+  }
+}
+
+/** The hop of a scheduled first packet; its text is formatted only when read. */
+class IpvsHop implements HookHop {
+  readonly step = 'ipvs';
+  readonly nat?: NonNullable<HookHop['nat']>;
+  private d: string | undefined;
+  constructor(
+    private readonly vs: VirtualServer,
+    private readonly dest: RealServer,
+    private readonly why: string,
+    private readonly where: string,
+    private readonly note: string,
+    nat: DnatFlows | undefined,
+  ) {
+    if (nat !== undefined) this.nat = nat;
+  }
+  get detail(): string {
+    return (this.d ??= `${hopBase(this.vs, this.dest, this.why, this.where)}${this.note}`);
+  }
+}
+
+function hopBase(vs: VirtualServer, d: RealServer, why: string, where: string): string {
+  return `IPVS ${vsText(vs)} ${vs.scheduler}${vs.persistent === undefined ? '' : ` persistent ${vs.persistent.timeout}`} at ${where}: → ${destText(d)} ${d.forward} weight ${d.weight}; ${why}`;
+}
+
+const WHERE_IN = 'LOCAL_IN (ip_vs_remote_request4)';
+const WHERE_OUT = 'LOCAL_OUT (ip_vs_local_request4)';
+
 /**
  * The IPVS table of one network namespace (what `ipvsadm` edits) and its packet handling: a
  * first packet to a virtual server at LOCAL_IN or LOCAL_OUT is scheduled to a real server,
@@ -35,7 +95,7 @@ export function destText(d: RealServer): string {
  * POSTROUTING). Persistence templates (sessionAffinity ClientIP) travel in the path state.
  */
 export class Ipvs {
-  private services = new Map<string, VirtualService>();
+  private services = new Map<number, Entry>();
   readonly stateKey: string;
 
   constructor(readonly netns: string) {
@@ -44,31 +104,33 @@ export class Ipvs {
 
   /** Virtual services in insertion order. */
   list(): readonly VirtualService[] {
-    return [...this.services.values()];
+    return [...this.services.values()].map((e) => e.svc);
   }
 
   get(protocol: IpvsProtocol, address: Ip4, port: number): VirtualService | undefined {
-    return this.services.get(vsKey(protocol, address, port));
+    return this.services.get(numKey(protocol, address, port))?.svc;
+  }
+
+  private put(svc: VirtualService): void {
+    this.services.set(numKey(svc.vs.protocol, svc.vs.address, svc.vs.port), { svc, fixed: undefined, verdicts: new Map() });
   }
 
   /** ipvsadm -A / -E: adds or replaces a virtual server, keeping its destinations. */
   addVirtualServer(vs: VirtualServer): void {
-    const k = vsKey(vs.protocol, vs.address, vs.port);
-    this.services.set(k, { vs, dests: this.services.get(k)?.dests ?? [] });
+    this.put({ vs, dests: this.get(vs.protocol, vs.address, vs.port)?.dests ?? [] });
   }
 
   deleteVirtualServer(vs: Pick<VirtualServer, 'protocol' | 'address' | 'port'>): boolean {
-    return this.services.delete(vsKey(vs.protocol, vs.address, vs.port));
+    return this.services.delete(numKey(vs.protocol, vs.address, vs.port));
   }
 
   /** ipvsadm -a / -e: adds or replaces a destination of an existing virtual server; throws KW_IPVS_NO_SERVICE otherwise. */
   addRealServer(vs: Pick<VirtualServer, 'protocol' | 'address' | 'port'>, rs: RealServer): void {
-    const k = vsKey(vs.protocol, vs.address, vs.port);
-    const svc = this.services.get(k);
+    const svc = this.get(vs.protocol, vs.address, vs.port);
     if (svc === undefined) throw new InputError('KW_IPVS_NO_SERVICE', `no virtual service ${vs.protocol} ${ip4ToString(vs.address)}:${vs.port} to add ${destText(rs)} to`);
     const i = svc.dests.findIndex((d) => d.address === rs.address && d.port === rs.port);
     const dests = i < 0 ? [...svc.dests, rs] : svc.dests.map((d, j) => (j === i ? rs : d));
-    this.services.set(k, { vs: svc.vs, dests });
+    this.put({ vs: svc.vs, dests });
   }
 
   /** ipvsadm -C. */
@@ -78,9 +140,8 @@ export class Ipvs {
 
   /** Replaces the whole table at once (a restore or a proxier sync, all-or-nothing). */
   replace(services: readonly VirtualService[]): void {
-    const m = new Map<string, VirtualService>();
-    for (const s of services) m.set(vsKey(s.vs.protocol, s.vs.address, s.vs.port), s);
-    this.services = m;
+    this.services = new Map();
+    for (const s of services) this.put(s);
   }
 
   private templates(skb: Skb): Templates {
@@ -99,18 +160,20 @@ export class Ipvs {
     const p = skb.packet;
     const proto = protoOf(p);
     if (proto === undefined || skb.ct.reply || skb.ct.state !== 'NEW') return ACCEPT(skb);
-    const svc = this.services.get(vsKey(proto, p.dst, p.dport));
-    if (svc === undefined) return ACCEPT(skb);
-    const where = hook === 'INPUT' ? 'LOCAL_IN (ip_vs_remote_request4)' : 'LOCAL_OUT (ip_vs_local_request4)';
+    const entry = this.services.get(numKey(proto, p.dst, p.dport));
+    if (entry === undefined) return ACCEPT(skb);
+    const svc = entry.svc;
+    const where = hook === 'INPUT' ? WHERE_IN : WHERE_OUT;
     const vs = svc.vs;
     const persist = vs.persistent;
     const tkey = persist === undefined ? '' : `${proto}/${(p.src & persist.netmask) >>> 0}/${p.dst}/${p.dport}`;
     if (persist !== undefined) {
       const pinned = this.templates(skb).get(tkey);
       const d = pinned === undefined ? undefined : svc.dests.find((x) => destText(x) === pinned && x.weight > 0);
-      if (d !== undefined) return [this.forward(skb, vs, d, Fraction.ONE, `persistence template ${ip4ToString(p.src)} → ${pinned} (timeout ${persist.timeout} s)`, where, undefined)];
+      if (d !== undefined) return [this.forward(entry, skb, d, Fraction.ONE, `persistence template ${ip4ToString(p.src)} → ${pinned} (timeout ${persist.timeout} s)`, where, undefined)];
     }
-    const choices = schedule(svc, p);
+    if (entry.fixed === undefined) entry.fixed = packetFreeChoices(svc) ?? null;
+    const choices = entry.fixed ?? schedule(svc, p);
     if (choices.length === 0) {
       return [{
         probability: Fraction.ONE,
@@ -119,18 +182,18 @@ export class Ipvs {
         hops: [{ step: 'ipvs', detail: `${vsText(vs)} ${vs.scheduler}: no real server with weight > 0` }],
       }];
     }
-    return choices.map((c) => this.forward(skb, vs, c.dest, c.probability, c.explanation, where, persist === undefined ? undefined : tkey));
+    const out: HookBranch[] = [];
+    for (const c of choices) out.push(this.forward(entry, skb, c.dest, c.probability, c.explanation, where, persist === undefined ? undefined : tkey));
+    return out;
   }
 
-  private forward(skb: Skb, vs: VirtualServer, d: RealServer, probability: Fraction, why: string, where: string, newTemplate: string | undefined): HookBranch {
+  private forward(entry: Entry, skb: Skb, d: RealServer, probability: Fraction, why: string, where: string, newTemplate: string | undefined): HookBranch {
     const p = skb.packet;
-    const hopBase = `IPVS ${vsText(vs)} ${vs.scheduler}${vs.persistent === undefined ? '' : ` persistent ${vs.persistent.timeout}`} at ${where}: → ${destText(d)} ${d.forward} weight ${d.weight}; ${why}`;
+    const vs = entry.svc.vs;
     if (d.forward !== 'Masq' && d.forward !== 'Local') {
-      return { probability, verdict: { kind: 'drop', reason: `IPVS forwarding method ${d.forward} (to ${destText(d)}) is not modelled: only Masq (NAT), which kube-proxy uses` }, skb, hops: [{ step: 'ipvs', detail: hopBase }] };
+      return { probability, verdict: { kind: 'drop', reason: `IPVS forwarding method ${d.forward} (to ${destText(d)}) is not modelled: only Masq (NAT), which kube-proxy uses` }, skb, hops: [new IpvsHop(vs, d, why, where, '', undefined)] };
     }
     const np: Packet = { ...p, dst: d.address, dport: d.port };
-    const before = flowKey(p);
-    const after = flowKey(np);
     let next: Skb = { ...skb, packet: np };
     if (newTemplate !== undefined) {
       const t = new Map(this.templates(skb));
@@ -138,12 +201,12 @@ export class Ipvs {
       next = { ...next, pathState: this.withTemplates(skb, t) };
     }
     const note = newTemplate === undefined ? '' : `; persistence template created for ${ip4ToString(p.src)}`;
-    return {
-      probability,
-      verdict: { kind: 'reroute', reason: `IPVS ${d.forward === 'Masq' ? 'ip_vs_nat_xmit' : 'local delivery'} after DNAT to ${destText(d)}` },
-      skb: next,
-      hops: [{ step: 'ipvs', detail: `${hopBase}${note}`, nat: { type: 'dnat', before, after } }],
-    };
+    let verdict = entry.verdicts.get(d);
+    if (verdict === undefined) {
+      verdict = { kind: 'reroute', reason: `IPVS ${d.forward === 'Masq' ? 'ip_vs_nat_xmit' : 'local delivery'} after DNAT to ${destText(d)}` };
+      entry.verdicts.set(d, verdict);
+    }
+    return { probability, verdict, skb: next, hops: [new IpvsHop(vs, d, why, where, note, new DnatFlows(p, np))] };
   }
 
   /** The two handlers to register with Netns.registerHook. */

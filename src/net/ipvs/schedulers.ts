@@ -62,6 +62,18 @@ function byWeight(ds: readonly RealServer[], why: string): SchedulerChoice[] {
 }
 
 /**
+ * The choices of a scheduler that does not read the packet (rr, wrr, lc, wlc, sed, nq: every
+ * first packet gets the same paths, so the caller may keep them); undefined for sh, dh and mh.
+ */
+export function packetFreeChoices(svc: VirtualService): SchedulerChoice[] | undefined {
+  const name = svc.vs.scheduler;
+  if (name === 'sh' || name === 'dh' || name === 'mh') return undefined;
+  return schedule(svc, PACKET_UNUSED);
+}
+
+const PACKET_UNUSED: Packet = { src: 0 as Packet['src'], dst: 0 as Packet['dst'], proto: 'tcp', sport: 0, dport: 0, ttl: 64 };
+
+/**
  * The destinations a virtual service's scheduler may pick for `p`, each with its probability.
  * Hash schedulers (sh, dh, mh) are deterministic for a packet; the others depend on state a
  * trace cannot know (the rr pointer, live connection counts), so every candidate is a path with

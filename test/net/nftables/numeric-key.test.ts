@@ -7,10 +7,10 @@ const KEY3 = ['ip daddr', 'meta l4proto', 'th dport'] as const;
 
 test('a packet and the element printed as its fields get the same number; other elements differ', (t) => {
   const p = makePacket({ src: parseIp4('10.0.0.2'), dst: parseIp4('172.30.0.41'), proto: 'tcp', sport: 40000, dport: 80 });
-  t.is(packetKey(KEY3, p), elementKey(KEY3, ['172.30.0.41', 'tcp', '80']));
-  t.not(packetKey(KEY3, p), elementKey(KEY3, ['172.30.0.41', 'udp', '80']));
-  t.not(packetKey(KEY3, p), elementKey(KEY3, ['172.30.0.41', 'tcp', '81']));
-  t.not(packetKey(KEY3, p), elementKey(KEY3, ['172.30.0.40', 'tcp', '80']));
+  t.is<number | undefined, number | undefined>(packetKey(KEY3, p), elementKey(KEY3, ['172.30.0.41', 'tcp', '80']));
+  t.not<number | undefined, number | undefined>(packetKey(KEY3, p), elementKey(KEY3, ['172.30.0.41', 'udp', '80']));
+  t.not<number | undefined, number | undefined>(packetKey(KEY3, p), elementKey(KEY3, ['172.30.0.41', 'tcp', '81']));
+  t.not<number | undefined, number | undefined>(packetKey(KEY3, p), elementKey(KEY3, ['172.30.0.40', 'tcp', '80']));
 });
 
 test('no key where the text key has an empty part: th dport of icmp, tcp dport of udp', (t) => {
