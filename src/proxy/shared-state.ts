@@ -76,6 +76,11 @@ export class SharedProxyState {
     return p === undefined ? undefined : Math.floor(p / BLOCK_SIZE);
   }
 
+  /** Index of the port in `serviceOrder` (its block is position / BLOCK_SIZE). */
+  positionOf(portKey: string): number | undefined {
+    return this.pos.get(portKey);
+  }
+
   /** Services with at least one endpoint on `nodeName` (locality candidates). */
   servicesWithEndpointsOn(nodeName: string): ReadonlySet<string> {
     return this.servicesOnNode.get(nodeName) ?? new Set();

@@ -9,7 +9,8 @@ import { ENSURED_JUMPS, type EnsuredJump } from './chains.js';
 import { resolveConfig, type ResolvedConfig } from './config.js';
 import { fixedFilterChains, fixedFilterRulesHead, fixedFilterRulesTail, fixedNatChains, fixedNatRulesHead, nodePortsJumpRules } from './fixed-rules.js';
 import { renderNodeView, type NodeViewOptions } from './node-view.js';
-import { blockEntry, type ConfigRenderCache, type NodeContext, SharedRenderCache, variantFor } from './render-cache.js';
+import { concatPieces, TextPieces } from './text-pieces.js';
+import { type BlockText, type ConfigRenderCache, type NodeContext, SharedRenderCache, variantFor } from './render-cache.js';
 
 /** State shared by the proxiers of many nodes: Services/EndpointSlices once, rendered text once per variant. */
 export interface SharedIptablesContext {
@@ -106,20 +107,26 @@ export class IptablesProxier implements Proxier {
     if (!full && changes.length === 0) {
       return { mode: 'iptables', kind: 'noop', restore: '', changedServices: [], deletedChains: [], largeClusterMode: large, ensuredJumps: [] };
     }
-    const firstOld = new Map<string, ChangeLogEntry>();
-    for (const e of changes) if (!firstOld.has(e.serviceKey)) firstOld.set(e.serviceKey, e);
-    const deleted = this.everSynced ? this.staleChains(firstOld, large) : [];
-    const restore = this.assemble(full, full ? undefined : new Set(firstOld.keys()), deleted, large);
+    // A node's first sync writes everything and deletes nothing: the change log (every Service
+    // since the log was last trimmed, O(Services)) is only read if the caller asks which
+    // Services it covered.
+    const firstOld = this.everSynced ? firstChangePerService(changes) : undefined;
+    const deleted = firstOld !== undefined ? this.staleChains(firstOld, large) : [];
+    const restore = this.assemble(full, full || firstOld === undefined ? undefined : new Set(firstOld.keys()), deleted, large);
     this.syncedSeq = this.state.currentSeq;
     this.state.markSynced(this, this.syncedSeq);
     this.needFullSync = false;
     this.everSynced = true;
     this.syncedZone = this.zone;
+    let changedServices: readonly string[] | undefined = firstOld === undefined ? undefined : [...firstOld.keys()];
     return {
       mode: 'iptables',
       kind: full ? 'full' : 'partial',
       restore,
-      changedServices: [...firstOld.keys()],
+      get changedServices(): readonly string[] {
+        changedServices ??= [...firstChangePerService(changes).keys()];
+        return changedServices;
+      },
       deletedChains: deleted,
       largeClusterMode: large,
       ensuredJumps: full ? ENSURED_JUMPS : [],
@@ -182,48 +189,73 @@ export class IptablesProxier implements Proxier {
     };
     st.servicesWithEndpointsOn(node.nodeName).forEach(consider);
     st.nodeSensitive.forEach(consider);
-    const dirty = new Set<number>();
-    const markDirty = (sk: string): void => {
+    // Positions (in serviceOrder) whose text is not simply the shared block text: node-specific
+    // variants, and on partial syncs the changed services (whose chains are written too).
+    const marked = new Set<number>();
+    const mark = (sk: string): void => {
       for (const pk of st.services.portsOf(sk)?.keys() ?? []) {
-        const b = st.blockOf(pk);
-        if (b !== undefined) dirty.add(b);
+        const p = st.positionOf(pk);
+        if (p !== undefined) marked.add(p);
       }
     };
-    special.forEach(markDirty);
-    changed?.forEach(markDirty);
+    special.forEach(mark);
+    changed?.forEach(mark);
+    const positions = [...marked].sort((a, b) => a - b);
 
-    // Pieces are collected and joined once: the restore text is a single flat string (~12 MB for
-    // 10,000 Services), built by one copy of the cached block texts rather than a rope.
-    const natRules: string[] = [];
-    const natDecls: string[] = [];
-    const filter: string[] = [];
-    const order = st.serviceOrder;
-    const blocks = Math.ceil(order.length / BLOCK_SIZE);
+    // A node's text is shared block text plus its own pieces, concatenated without copying
+    // (text-pieces.ts): blocks without marked positions go in whole; in the others the runs between
+    // marked positions are cut out of the block's text as one slice each. The cost per node grows
+    // with blocks and marked positions, not with Services.
+    const natRules = new TextPieces();
+    const natDecls = new TextPieces();
+    const filter = new TextPieces();
+    // The default text of positions [k0, k1) of a block (BlockText.off: heads, full, decls, filter).
+    const defaults = (bt: BlockText, k0: number, k1: number, withChains: boolean): void => {
+      if (withChains) {
+        natRules.range(bt.full, bt.at(4 * k0 + 1), bt.at(4 * k1 + 1));
+        natDecls.range(bt.decls, bt.at(4 * k0 + 2), bt.at(4 * k1 + 2));
+      } else {
+        natRules.range(bt.heads, bt.at(4 * k0), bt.at(4 * k1));
+      }
+      filter.range(bt.filter, bt.at(4 * k0 + 3), bt.at(4 * k1 + 3));
+    };
+    const blocks = Math.ceil(st.serviceOrder.length / BLOCK_SIZE);
+    let next = 0;
     for (let b = 0; b < blocks; b++) {
-      if (!dirty.has(b)) {
-        const bt = this.cache.block(st, b, large);
-        natRules.push(full ? bt.full : bt.heads);
-        if (full) natDecls.push(bt.decls);
-        filter.push(bt.filter);
+      const bt = this.cache.block(st, b, large);
+      const end = (b + 1) * BLOCK_SIZE;
+      if (next >= positions.length || (positions[next] ?? end) >= end) {
+        natRules.add(full ? bt.full : bt.heads);
+        if (full) natDecls.add(bt.decls);
+        filter.add(bt.filter);
         continue;
       }
-      // Some services of this block render differently on this node, or changed (partial sync):
-      // node-specific variants come from the variant cache, the rest is cut out of the shared block.
-      const bt = this.cache.block(st, b, large);
-      for (let k = 0; k < bt.svcs.length; k++) {
+      let cursor = 0;
+      for (; next < positions.length && (positions[next] ?? end) < end; next++) {
+        const k = (positions[next] ?? 0) - b * BLOCK_SIZE;
         const svc = bt.svcs[k];
         if (svc === undefined) continue;
-        const eps = bt.eps[k];
-        const v = special.has(svc.serviceKey) ? this.variantOf(svc, eps, large, this.zone) : undefined;
-        const r = v === undefined || v.key === '' ? blockEntry(bt, k) : this.cache.render(svc, eps, v);
-        natRules.push(r.natHead);
-        if (full || changed?.has(svc.serviceKey) === true) {
-          natRules.push(r.natChainRules);
-          natDecls.push(r.natChainDecls);
+        defaults(bt, cursor, k, full);
+        cursor = k + 1;
+        const v = special.has(svc.serviceKey) ? this.variantOf(svc, bt.eps[k], large, this.zone) : undefined;
+        const withChains = full || changed?.has(svc.serviceKey) === true;
+        if (v === undefined || v.key === '') {
+          defaults(bt, k, k + 1, withChains);
+          continue;
         }
-        filter.push(r.filter);
+        const r = this.cache.render(svc, bt.eps[k], v);
+        natRules.add(r.natHead);
+        if (withChains) {
+          natRules.add(r.natChainRules);
+          natDecls.add(r.natChainDecls);
+        }
+        filter.add(r.filter);
       }
+      defaults(bt, cursor, bt.svcs.length, full);
     }
+    natRules.flush();
+    natDecls.flush();
+    filter.flush();
     const delDecls: string[] = [];
     const delRules: string[] = [];
     for (const c of deleted) {
@@ -231,21 +263,28 @@ export class IptablesProxier implements Proxier {
       delRules.push(`-X ${c}\n`);
     }
     const cfg = this.cfg;
-    return [
+    return concatPieces([
       '*filter\n',
       fixedFilterChains(cfg),
       fixedFilterRulesHead(cfg),
-      ...filter,
+      ...filter.parts,
       fixedFilterRulesTail(cfg),
       'COMMIT\n*nat\n',
       fixedNatChains(),
-      ...natDecls,
-      ...delDecls,
+      ...natDecls.parts,
+      delDecls.join(''),
       fixedNatRulesHead(cfg),
-      ...natRules,
-      ...delRules,
+      ...natRules.parts,
+      delRules.join(''),
       nodePortsJumpRules(cfg),
       'COMMIT\n',
-    ].join('');
+    ]);
   }
+}
+
+/** The first log entry of each Service (its state before all of these changes), in log order. */
+function firstChangePerService(changes: readonly ChangeLogEntry[]): Map<string, ChangeLogEntry> {
+  const first = new Map<string, ChangeLogEntry>();
+  for (const e of changes) if (!first.has(e.serviceKey)) first.set(e.serviceKey, e);
+  return first;
 }
