@@ -1,6 +1,6 @@
-import { ip4ToString, parseIp4 } from '../../../addr/index.js';
+import { type Ip4, ip4ToString, parseIp4 } from '../../../addr/index.js';
 import { Fraction } from '../../../lib/index.js';
-import type { Hook, HookBranch, HookHandler, HostView, PathState, Skb } from '../../../net/index.js';
+import type { Hook, HookBranch, HookHandler, HookHop, HostView, PathState, Skb } from '../../../net/index.js';
 import type { Packet } from '../../../packet/index.js';
 
 /** What the proxy socket of one service port knows (userspace ServiceInfo + LoadBalancerRR state). */
@@ -24,8 +24,54 @@ export const SOCKET_PRIORITY = 2147483646;
  * the backend it picks (proxysocket.go). The second leg is sent by the node, so routing picks its
  * source address: the backend never sees the client. Affinity entries travel in the path state.
  */
+/** A socket as the packet path reads it: texts, endpoints and shares prepared once per sync. */
+interface Prepared {
+  readonly s: ProxySocket;
+  readonly sock: string;
+  readonly endpoints: readonly { readonly ep: string; readonly ip: Ip4; readonly port: number }[];
+  /** 1/n each, with why: LoadBalancerRR's position is unknown to a trace. */
+  readonly share: Fraction;
+  readonly why: string;
+}
+
+function prepare(s: ProxySocket): Prepared {
+  const n = s.endpoints.length;
+  return {
+    s,
+    sock: `kube-proxy (userspace) socket 0.0.0.0:${s.proxyPort}/${s.proto} for ${s.name}`,
+    endpoints: s.endpoints.map((ep) => {
+      const [ipText, portText] = ep.split(':');
+      return { ep, ip: parseIp4(ipText ?? ''), port: Number(portText) };
+    }),
+    share: n === 0 ? Fraction.ONE : Fraction.of(1, n),
+    why: `LoadBalancerRR: endpoints shuffled on every update, then round-robin; the position is unknown, so each of ${n} with 1/${n}`,
+  };
+}
+
+/** (protocol, proxy port) as one number. */
+const portKey = (proto: 'tcp' | 'udp', port: number): number => (proto === 'tcp' ? 0 : 65536) + port;
+
+/** A hop whose text is formatted only when read. */
+class ProxyHop implements HookHop {
+  readonly step = 'userspace-proxy';
+  constructor(
+    private readonly sock: string,
+    private readonly ep: string,
+    private readonly why: string,
+  ) {}
+  get detail(): string {
+    return `${this.sock}: backend ${this.ep}; ${this.why}`;
+  }
+}
+
+/**
+ * kube-proxy's userspace proxy sockets on one node, as a hook handler at the end of INPUT: a
+ * packet for one of the proxy ports is accepted by kube-proxy, which opens a *new* connection to
+ * the backend it picks (proxysocket.go). The second leg is sent by the node, so routing picks its
+ * source address: the backend never sees the client. Affinity entries travel in the path state.
+ */
 export class UserspaceSockets {
-  private byPort = new Map<string, ProxySocket>();
+  private byPort = new Map<number, Prepared>();
   readonly stateKey: string;
 
   constructor(readonly netns: string) {
@@ -33,11 +79,11 @@ export class UserspaceSockets {
   }
 
   replace(sockets: readonly ProxySocket[]): void {
-    this.byPort = new Map(sockets.map((s) => [`${s.proto}/${s.proxyPort}`, s]));
+    this.byPort = new Map(sockets.map((s) => [portKey(s.proto, s.proxyPort), prepare(s)]));
   }
 
   list(): readonly ProxySocket[] {
-    return [...this.byPort.values()];
+    return [...this.byPort.values()].map((x) => x.s);
   }
 
   private affinity(skb: Skb): ReadonlyMap<string, string> {
@@ -48,9 +94,10 @@ export class UserspaceSockets {
   process(_hook: Hook, skb: Skb, host: HostView): readonly HookBranch[] {
     const p = skb.packet;
     if ((p.proto !== 'tcp' && p.proto !== 'udp') || skb.ct.reply) return [accept(skb)];
-    const s = this.byPort.get(`${p.proto}/${p.dport}`);
-    if (s === undefined) return [accept(skb)];
-    const sock = `kube-proxy (userspace) socket 0.0.0.0:${s.proxyPort}/${p.proto} for ${s.name}`;
+    const prep = this.byPort.get(portKey(p.proto, p.dport));
+    if (prep === undefined) return [accept(skb)];
+    const s = prep.s;
+    const sock = prep.sock;
     if (s.endpoints.length === 0) {
       return [{
         probability: Fraction.ONE,
@@ -60,33 +107,29 @@ export class UserspaceSockets {
       }];
     }
     const client = ip4ToString(p.src);
-    const key = `${s.name}/${client}`;
+    const reason = `${sock} accepted ${client}:${p.sport} → ${ip4ToString(p.dst)}:${p.dport}`;
+    const key = s.affinitySeconds > 0 ? `${s.name}/${client}` : '';
     const sticky = s.affinitySeconds > 0 ? this.affinity(skb).get(key) : undefined;
-    const picks = sticky !== undefined && s.endpoints.includes(sticky)
-      ? [{ ep: sticky, prob: Fraction.ONE, why: `ClientIP affinity: ${client} is pinned to ${sticky} (${s.affinitySeconds} s)` }]
-      : s.endpoints.map((ep) => ({ ep, prob: Fraction.of(1, s.endpoints.length), why: `LoadBalancerRR: endpoints shuffled on every update, then round-robin; the position is unknown, so each of ${s.endpoints.length} with 1/${s.endpoints.length}` }));
-    return picks.map(({ ep, prob, why }) => {
-      const [ipText, portText] = ep.split(':');
-      const dst = parseIp4(ipText ?? '');
-      const src = host.sourceAddressFor(dst) ?? p.dst;
-      // The kernel picks an ephemeral source port for kube-proxy's dial; derived from the client's flow here.
-      const sport = 32768 + ((p.src ^ (p.sport * 2654435761)) >>> 0) % 28232;
-      const np: Packet = { ...p, src, sport, dst, dport: Number(portText), ttl: 64 };
+    const pinned = sticky === undefined ? undefined : prep.endpoints.find((e) => e.ep === sticky);
+    // The kernel picks an ephemeral source port for kube-proxy's dial; derived from the client's flow here.
+    const sport = 32768 + ((p.src ^ (p.sport * 2654435761)) >>> 0) % 28232;
+    const pick = (e: Prepared['endpoints'][number], prob: Fraction, why: string): HookBranch => {
+      const src = host.sourceAddressFor(e.ip) ?? p.dst;
+      const np: Packet = { ...p, src, sport, dst: e.ip, dport: e.port, ttl: 64 };
       let next: Skb = skb;
       if (s.affinitySeconds > 0) {
         const m = new Map(this.affinity(skb));
-        m.set(key, ep);
+        m.set(key, e.ep);
         const ps: Map<string, unknown> = new Map(skb.pathState ?? []);
         ps.set(this.stateKey, m);
         next = { ...skb, pathState: ps as PathState };
       }
-      return {
-        probability: prob,
-        verdict: { kind: 'proxy', reason: `${sock} accepted ${client}:${p.sport} → ${ip4ToString(p.dst)}:${p.dport}`, socket: sock, packet: np },
-        skb: next,
-        hops: [{ step: 'userspace-proxy', detail: `${sock}: backend ${ep}; ${why}` }],
-      };
-    });
+      return { probability: prob, verdict: { kind: 'proxy', reason, socket: sock, packet: np }, skb: next, hops: [new ProxyHop(sock, e.ep, why)] };
+    };
+    if (pinned !== undefined) return [pick(pinned, Fraction.ONE, `ClientIP affinity: ${client} is pinned to ${pinned.ep} (${s.affinitySeconds} s)`)];
+    const out: HookBranch[] = [];
+    for (const e of prep.endpoints) out.push(pick(e, prep.share, prep.why));
+    return out;
   }
 
   registration(): { hook: Hook; handler: HookHandler } {
