@@ -117,6 +117,31 @@ export function loadIpamConfig(conf: Obj, cniVersion: string, requestedFromArgs:
   if (!isObj(ipam)) fail("IPAM config missing 'ipam' key");
   const name = typeof conf['name'] === 'string' ? conf['name'] : '';
   const rc = isObj(conf['runtimeConfig']) ? conf['runtimeConfig'] : {};
+  const ranges = rc['ipRanges'] === undefined ? ipamOnly(ipam, 'ranges', () => loadRanges(rc, ipam)) : loadRanges(rc, ipam);
+  if ((cniVersion === '0.1.0' || cniVersion === '0.2.0') && ranges.length > 1) fail(`CNI version ${cniVersion} does not support more than 1 address per family`);
+  const routes = ipamOnly(ipam, 'routes', () => loadRoutes(ipam));
+  const requested = requestedIps(conf, rc, requestedFromArgs);
+  return {
+    name, ranges, routes, requested,
+    dataDir: optString(ipam, 'dataDir', '$.ipam') ?? DEFAULT_DATA_DIR,
+    resolvConf: optString(ipam, 'resolvConf', '$.ipam'),
+  };
+}
+
+/**
+ * Ranges and routes read from a frozen `ipam` object (the in-process runtime hands every request the same frozen
+ * copy of a loaded plugin's fields) are kept with it: the same object always gives the same answer. A config that
+ * fails is not kept (it throws the same error again). Unfrozen objects are read every time.
+ */
+const ipamCache = new WeakMap<Obj, { ranges?: readonly RangeSet[]; routes?: readonly Route[] }>();
+function ipamOnly<K extends 'ranges' | 'routes'>(ipam: Obj, key: K, load: () => NonNullable<{ ranges?: readonly RangeSet[]; routes?: readonly Route[] }[K]>) {
+  if (!Object.isFrozen(ipam)) return load();
+  let c = ipamCache.get(ipam);
+  if (c === undefined) ipamCache.set(ipam, (c = {}));
+  return (c[key] ??= Object.freeze(load()) as never) as NonNullable<{ ranges?: readonly RangeSet[]; routes?: readonly Route[] }[K]>;
+}
+
+function loadRanges(rc: Obj, ipam: Obj): RangeSet[] {
   const raws = [
     ...rangeSets(rc['ipRanges'], '$.runtimeConfig.ipRanges'),
     ...(ipam['subnet'] !== undefined ? [[rawRange(ipam, '$.ipam')]] : []),
@@ -136,7 +161,10 @@ export function loadIpamConfig(conf: Obj, cniVersion: string, requestedFromArgs:
       if ((ranges[i] ?? []).some((a) => (ranges[j] ?? []).some((b) => a.start <= b.end && b.start <= a.end))) fail(`range set ${i} overlaps with ${j}`);
     }
   }
-  if ((cniVersion === '0.1.0' || cniVersion === '0.2.0') && ranges.length > 1) fail(`CNI version ${cniVersion} does not support more than 1 address per family`);
+  return ranges;
+}
+
+function loadRoutes(ipam: Obj): Route[] {
   const routes: Route[] = [];
   const rr = ipam['routes'];
   if (rr !== undefined && rr !== null) {
@@ -148,15 +176,10 @@ export function loadIpamConfig(conf: Obj, cniVersion: string, requestedFromArgs:
       const d = cidr(dst, `$.ipam.routes[${i}].dst`);
       const gw = optString(r, 'gw', `$.ipam.routes[${i}]`);
       if (gw !== undefined) ipv4(gw, `$.ipam.routes[${i}].gw`);
-      routes.push({ dst: new Cidr4(d.ip, d.prefix).toString(), ...(gw === undefined ? {} : { gw }) });
+      routes.push(Object.freeze({ dst: new Cidr4(d.ip, d.prefix).toString(), ...(gw === undefined ? {} : { gw }) }));
     });
   }
-  const requested = requestedIps(conf, rc, requestedFromArgs);
-  return {
-    name, ranges, routes, requested,
-    dataDir: optString(ipam, 'dataDir', '$.ipam') ?? DEFAULT_DATA_DIR,
-    resolvConf: optString(ipam, 'resolvConf', '$.ipam'),
-  };
+  return routes;
 }
 
 /** CONVENTIONS.md: args.cni.ips wins over CNI_ARGS IP=; runtimeConfig.ips adds to them. Prefixes are dropped. */
