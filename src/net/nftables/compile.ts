@@ -15,11 +15,14 @@ export interface CompiledSet {
  * choices indexed by the generated number.
  */
 export type CompiledExpr =
+  /** The conntrack states as CtView names them (NEW, ESTABLISHED…). */
   | { readonly op: 'ct-state'; readonly states: readonly string[] }
+  /** `meta l4proto tcp`. */
+  | { readonly op: 'cmp-proto'; readonly neg: boolean; readonly protos: readonly string[] }
+  /** `tcp dport 80` (`proto` tcp) or `th dport 80` (`proto` undefined: any protocol with ports). */
+  | { readonly op: 'cmp-port'; readonly proto: string | undefined; readonly neg: boolean; readonly ports: readonly number[] }
   /** `ip saddr` / `ip daddr` against addresses and CIDRs, compared as numbers. */
   | { readonly op: 'cmp-ip'; readonly src: boolean; readonly neg: boolean; readonly addrs: readonly Ip4[]; readonly cidrs: readonly Cidr4[] }
-  /** Any other selector, compared as the text nft prints. */
-  | { readonly op: 'cmp'; readonly sel: NftSelector; readonly neg: boolean; readonly values: readonly string[] }
   | { readonly op: 'in-set'; readonly sel: NftSelector; readonly neg: boolean; readonly set: string; readonly contents: CompiledSet | undefined; readonly ip: boolean }
   | { readonly op: 'fib'; readonly dir: 'saddr' | 'daddr'; readonly neg: boolean }
   | { readonly op: 'mark-and'; readonly mask: number; readonly value: number; readonly neg: boolean }
@@ -44,10 +47,13 @@ export type CompiledExpr =
 /** A verdict whose jump / goto target is looked up once, when first taken. */
 export class CompiledVerdict {
   private t: CompiledChain | undefined | null = null;
+  readonly verdict: NftVerdict;
   constructor(
-    readonly verdict: NftVerdict,
+    verdict: NftVerdict,
     private readonly ct: CompiledTable | undefined,
-  ) {}
+  ) {
+    this.verdict = internVerdict(verdict);
+  }
   /** The chain a jump / goto enters; undefined if the table has no such chain (or the verdict is not a jump). */
   target(): CompiledChain | undefined {
     if (this.t === null) {
@@ -136,8 +142,17 @@ function oneIn(n: number): Fraction {
 
 function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, Map<number, CompiledVerdict>>): CompiledExpr {
   switch (e.op) {
+    case 'ct-state':
+      // Interned names: the parsed words are slices of the rule text, slower to compare.
+      return { op: 'ct-state', states: e.states.flatMap((x) => CT_STATES[x] ?? []) };
     case 'cmp': {
-      if (e.sel !== 'ip saddr' && e.sel !== 'ip daddr') return e;
+      const sel = SEL[e.sel];
+      if (sel === 'meta l4proto') return { op: 'cmp-proto', neg: e.neg, protos: e.values.flatMap((v) => PROTO[v] ?? []) };
+      if (sel !== 'ip saddr' && sel !== 'ip daddr') {
+        // A value that does not print as a port number never equalled a packet's port text.
+        const ports = e.values.filter((v) => /^\d+$/.test(v) && String(Number(v)) === v).map(Number);
+        return { op: 'cmp-port', proto: DPORT_PROTO[sel], neg: e.neg, ports };
+      }
       // A plain value matched the printed address exactly; one that does not print back the same never matched.
       const addrs: Ip4[] = [];
       const cidrs: Cidr4[] = [];
@@ -148,17 +163,18 @@ function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, Map
           if (ip !== undefined && ip4ToString(ip) === v) addrs.push(ip);
         }
       }
-      return { op: 'cmp-ip', src: e.sel === 'ip saddr', neg: e.neg, addrs, cidrs };
+      return { op: 'cmp-ip', src: sel === 'ip saddr', neg: e.neg, addrs, cidrs };
     }
     case 'in-set':
-      return { op: 'in-set', sel: e.sel, neg: e.neg, set: e.set, contents: ct.sets.get(e.set), ip: e.sel === 'ip saddr' || e.sel === 'ip daddr' };
+      return { op: 'in-set', sel: SEL[e.sel], neg: e.neg, set: e.set, contents: ct.sets.get(e.set), ip: e.sel === 'ip saddr' || e.sel === 'ip daddr' };
     case 'dnat':
       return { op: 'dnat', addr: tryParseIp4(e.addr), port: e.port };
     case 'vmap': {
       const map = typeof e.map === 'string' ? ct.maps.get(e.map) : new Map([...e.map].map(([k, v]) => [k, new CompiledVerdict(v, ct)]));
       const name = typeof e.map === 'string' ? e.map : undefined;
-      const sel = numericKey(e.key);
-      if (map === undefined || sel === undefined) return { op: 'vmap', key: e.key, map, byNumber: undefined, name };
+      const key = e.key.map((k) => SEL[k]);
+      const sel = numericKey(key);
+      if (map === undefined || sel === undefined) return { op: 'vmap', key, map, byNumber: undefined, name };
       const cacheKey = name === undefined ? undefined : `${name}|${sel.join('|')}`;
       let byNumber = cacheKey === undefined ? undefined : numericMaps.get(cacheKey);
       if (byNumber === undefined) {
@@ -169,7 +185,7 @@ function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, Map
         }
         if (cacheKey !== undefined) numericMaps.set(cacheKey, byNumber);
       }
-      return { op: 'vmap', key: e.key, map, byNumber, name };
+      return { op: 'vmap', key, map, byNumber, name };
     }
     case 'numgen':
       return {
@@ -183,7 +199,21 @@ function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, Map
       };
     case 'verdict':
       return { op: 'verdict', verdict: new CompiledVerdict(e.verdict, ct) };
+    case 'update':
+      return { op: 'update', set: e.set, sel: SEL[e.sel] };
     default:
       return e;
   }
+}
+
+// Interned forms of the words a rule was parsed from (see ct-state above).
+const SEL: Readonly<Record<NftSelector, NftSelector>> = { 'ip saddr': 'ip saddr', 'ip daddr': 'ip daddr', 'meta l4proto': 'meta l4proto', 'th dport': 'th dport', 'tcp dport': 'tcp dport', 'udp dport': 'udp dport', 'sctp dport': 'sctp dport' };
+const DPORT_PROTO: Readonly<Record<NftSelector, string | undefined>> = { 'ip saddr': undefined, 'ip daddr': undefined, 'meta l4proto': undefined, 'th dport': undefined, 'tcp dport': 'tcp', 'udp dport': 'udp', 'sctp dport': 'sctp' };
+const PROTO: Readonly<Partial<Record<string, string>>> = { tcp: 'tcp', udp: 'udp', sctp: 'sctp', icmp: 'icmp' };
+const CT_STATES: Readonly<Partial<Record<string, string>>> = { new: 'NEW', established: 'ESTABLISHED', related: 'RELATED', invalid: 'INVALID', untracked: 'UNTRACKED' };
+const KIND: Readonly<Record<NftVerdict['kind'], NftVerdict['kind']>> = { accept: 'accept', drop: 'drop', return: 'return', continue: 'continue', reject: 'reject', jump: 'jump', goto: 'goto' };
+
+/** The verdict with its kind interned (compared on every packet). */
+function internVerdict(v: NftVerdict): NftVerdict {
+  return v.kind === 'jump' || v.kind === 'goto' ? { kind: KIND[v.kind] as 'jump' | 'goto', chain: v.chain } : ({ kind: KIND[v.kind] } as NftVerdict);
 }

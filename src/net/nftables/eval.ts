@@ -147,7 +147,6 @@ function textKey(ks: readonly NftSelector[], p: Packet): string {
 type Dyn = ReadonlyMap<string, ReadonlySet<string>>;
 
 const MAX_JUMPS = 1000;
-const CT_STATE: Readonly<Record<string, string>> = { NEW: 'new', ESTABLISHED: 'established', RELATED: 'related', INVALID: 'invalid', UNTRACKED: 'untracked' };
 const CONTINUE = new CompiledVerdict({ kind: 'continue' }, undefined);
 const ACCEPT = { kind: 'accept' } as const;
 const ACCEPT_V = new CompiledVerdict(ACCEPT, undefined);
@@ -250,7 +249,14 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
     let ok = true;
     switch (e.op) {
       case 'ct-state':
-        ok = e.states.includes(CT_STATE[skb.ct.state] ?? '');
+        ok = e.states.includes(skb.ct.state);
+        break;
+      case 'cmp-proto':
+        ok = e.protos.includes(p.proto) !== e.neg;
+        break;
+      case 'cmp-port':
+        // `tcp dport` reads nothing from a udp packet, `th dport` nothing from icmp: no value equals that.
+        ok = (e.proto === undefined ? p.proto !== 'icmp' && e.ports.includes(p.dport) : p.proto === e.proto && e.ports.includes(p.dport)) !== e.neg;
         break;
       case 'cmp-ip': {
         const ip = e.src ? p.src : p.dst;
@@ -259,9 +265,6 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
         ok = hit !== e.neg;
         break;
       }
-      case 'cmp':
-        ok = e.values.includes(field(e.sel, p)) !== e.neg;
-        break;
       case 'in-set': {
         const f = field(e.sel, p);
         const dyn = (skb.pathState?.get(env.stateKey) as Dyn | undefined)?.get(e.set);
