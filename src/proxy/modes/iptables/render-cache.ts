@@ -11,8 +11,11 @@
  *   one flat string per section (`full`: KUBE-SERVICES/NODEPORTS lines then chain rules per port;
  *   `decls`; `filter`) plus offsets, so one port's text is cut out by `slice` rather than re-rendered.
  *   Node-specific variants are cached per port + variant key.
- * - A node's restore text is one join of block texts (and, in blocks holding its node-specific or
- *   changed services, of the pieces cut out of them): a flat string, never a rope.
+ * - A node's restore text is the block texts as they are plus, in blocks holding its node-specific
+ *   or changed services, the runs between those positions cut out with `slice` and the node's own
+ *   variants, concatenated into a shallow balanced rope (text-pieces.ts): no shared character is
+ *   copied per node, so a node's sync costs O(blocks + its node-specific services), not O(text).
+ *   The reader (iptables-restore's parser) flattens it once.
  * - A change bumps its block's version; the block is rebuilt by rendering the changed ports and
  *   cutting the others out of the previous text.
  * - Per node there is only the proxier (config and sync state): memory grows with Services plus
