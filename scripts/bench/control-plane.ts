@@ -28,7 +28,7 @@ function cpuMs(): number {
  * The control-plane issue's figure: N nodes register, D Deployments (with one Service each) are
  * created through the API, and the controllers, scheduler, kubelets and the EndpointSlice
  * controller run until the cluster is quiescent. Full: 5,000 nodes, 150,000 pods in 10,000
- * Deployments of 15, 10,000 Services. --quick: 250 nodes, 6,000 pods, 400 Services. KW_CP_NODES and KW_CP_DEPLOYMENTS override the sizes.
+ * Deployments of 15, 10,000 Services. --quick: 100 nodes, 1,500 pods, 100 Services. KW_CP_NODES and KW_CP_DEPLOYMENTS override the sizes.
  * Every 10th Service is a NodePort with externalTrafficPolicy: Local, so nodes' rules really differ
  * (each node's KUBE-SVL chains jump to its own endpoints only).
  *
@@ -40,8 +40,8 @@ function cpuMs(): number {
  * CPU time is reported beside wall time (the machine is shared).
  */
 export async function benchControlPlane(ctx: BenchContext): Promise<void> {
-  const nodes = Number(process.env["KW_CP_NODES"] ?? (ctx.quick ? 250 : 5000));
-  const deployments = Number(process.env["KW_CP_DEPLOYMENTS"] ?? (ctx.quick ? 400 : 10000));
+  const nodes = Number(process.env["KW_CP_NODES"] ?? (ctx.quick ? 100 : 5000));
+  const deployments = Number(process.env["KW_CP_DEPLOYMENTS"] ?? (ctx.quick ? 100 : 10000));
   const replicas = 15;
   const tag = `control-plane.${nodes}-nodes.${deployments * replicas}-pods`;
   const c0 = cpuMs();

@@ -8,11 +8,11 @@ import { type BenchContext, peakRssMiB, round } from './figure.js';
 
 /**
  * The foundation issue's figures: build a 5,000-node, 150,000-pod cluster (30 pods a node)
- * and trace 100,000 random pod-to-pod packets on one core. --quick: 500 nodes, 20,000 traces.
+ * and trace 100,000 random pod-to-pod packets on one core. --quick: 100 nodes, 5,000 traces.
  */
 export async function benchFoundation(ctx: BenchContext): Promise<void> {
-  const nodes = ctx.quick ? 500 : 5000;
-  const traces = ctx.quick ? 20000 : 100000;
+  const nodes = ctx.quick ? 100 : 5000;
+  const traces = ctx.quick ? 5000 : 100000;
   for (const network of ['host-gw', 'vxlan'] as const) {
     const tag = `${network}.${nodes}-nodes`;
     const t0 = performance.now();

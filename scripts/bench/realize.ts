@@ -17,7 +17,7 @@ export async function benchRealize(ctx: BenchContext): Promise<void> {
     process.stdout.write('realize: skipped (realizing network namespaces needs root)\n');
     return;
   }
-  const probes = ctx.quick ? 20 : 100;
+  const probes = ctx.quick ? 6 : 100;
   const t0 = performance.now();
   const topo = await loadTopology(THREE_NODE);
   const cluster = buildCluster(topo);
@@ -25,7 +25,7 @@ export async function benchRealize(ctx: BenchContext): Promise<void> {
   for (const [i, p] of picked.entries()) traceInCluster(cluster, { from: p.from, to: `${p.dst}:${p.dport}`, proto: p.proto, sport: 20000 + i });
   const emulatedMs = performance.now() - t0;
   const t1 = performance.now();
-  const r = await verify(buildCluster(topo), { probes, seed: 1, connections: ctx.quick ? 30 : 90, prefix: 'kw-be7c', realize: { cniPath: ['/usr/lib/cni'] } });
+  const r = await verify(buildCluster(topo), { probes, seed: 1, connections: ctx.quick ? 12 : 90, prefix: 'kw-be7c', realize: { cniPath: ['/usr/lib/cni'] } });
   const realMs = performance.now() - t1;
   const tag = `realize.three-node.${probes}-probes`;
   ctx.report({ name: `${tag}.emulate-and-trace`, value: round(emulatedMs), unit: 'ms' });
