@@ -1,4 +1,4 @@
-import { type NftChain, type NftElement, type NftSet, type NftTable, type NftVerdict, makeRule } from '../../../net/index.js';
+import { type NftChain, type NftElement, type NftRule, type NftSet, type NftTable, type NftVerdict, makeRule, printedRule } from '../../../net/index.js';
 import type { EndpointInfo } from '../../endpoint.js';
 import { cidrString, externallyAccessible, type ServicePortInfo, usesClusterEndpoints, usesLocalEndpoints } from '../../service-port.js';
 import { categorizeEndpoints } from '../../topology.js';
@@ -19,7 +19,7 @@ export interface NftRenderConfig {
 /** Accumulates the table in kube-proxy's creation order (which `nft list` keeps: handle order). */
 class Builder {
   readonly sets = new Map<string, { set: Omit<NftSet, 'elements'>; elements: NftElement[] }>();
-  readonly chains = new Map<string, { name: string; base: NftChain['base']; comment: string | undefined; rules: string[] }>();
+  readonly chains = new Map<string, { name: string; base: NftChain['base']; comment: string | undefined; rules: (string | NftRule)[] }>();
   set(name: string, map: boolean, keyType: string, comment?: string, extra: { flags?: string[]; timeout?: number; size?: number } = {}): void {
     if (!this.sets.has(name)) this.sets.set(name, { set: { name, map, keyType, flags: extra.flags ?? [], timeout: extra.timeout, ...(extra.size === undefined ? {} : { size: extra.size }), comment }, elements: [] });
   }
@@ -29,15 +29,21 @@ class Builder {
   chain(name: string, base?: NftChain['base'], comment?: string): void {
     if (!this.chains.has(name)) this.chains.set(name, { name, base, comment, rules: [] });
   }
+  /** A rule whose text nft may print differently (a mark in another format): parsed and reprinted now. */
   rule(chain: string, text: string): void {
     this.chain(chain);
     this.chains.get(chain)?.rules.push(text);
+  }
+  /** A rule written exactly as `nft list` prints it (test: every rendered rule reprints unchanged); parsed only if evaluated. */
+  printed(chain: string, text: string): void {
+    this.chain(chain);
+    this.chains.get(chain)?.rules.push(printedRule(text));
   }
   table(): NftTable {
     const sets = new Map<string, NftSet>();
     for (const [k, v] of this.sets) sets.set(k, { ...v.set, elements: v.elements });
     const chains = new Map<string, NftChain>();
-    for (const [k, c] of this.chains) chains.set(k, { name: c.name, base: c.base, comment: c.comment, rules: c.rules.map(makeRule) });
+    for (const [k, c] of this.chains) chains.set(k, { name: c.name, base: c.base, comment: c.comment, rules: c.rules.map((r) => (typeof r === 'string' ? makeRule(r) : r)) });
     return { family: 'ip', name: 'kube-proxy', comment: 'rules for kube-proxy', sets, chains };
   }
 }
@@ -164,7 +170,8 @@ function renderServicePort(b: Builder, svc: ServicePortInfo, allEndpoints: reado
     const sources = svc.loadBalancerSourceRanges.map(cidrString);
     const allowFromNode = cfg.nodeIP !== undefined && svc.loadBalancerSourceRanges.some((c) => c.contains(cfg.nodeIP as never));
     if (allowFromNode) sources.push(...svc.loadBalancerVIPs);
-    b.rule(fwChain, `ip saddr != { ${sources.join(', ')} } drop`);
+    // nft prints a one-element anonymous set as the bare value.
+    b.printed(fwChain, `ip saddr != ${sources.length === 1 ? (sources[0] ?? '') : `{ ${sources.join(', ')} }`} drop`);
   }
   for (const lb of svc.loadBalancerVIPs) {
     if (hasEndpoints) b.element('service-ips', [lb, p, port], goto(extChain));
@@ -177,17 +184,17 @@ function renderServicePort(b: Builder, svc: ServicePortInfo, allEndpoints: reado
   }
   if (hasInternal) {
     const m = `ip daddr ${svc.clusterIP} ${p} dport ${port}`;
-    if (cfg.masqueradeAll) b.rule(internalChain, `${m} jump mark-for-masquerade`);
-    else if (cfg.clusterCIDR !== undefined) b.rule(internalChain, `${m} ip saddr != ${cfg.clusterCIDR} jump mark-for-masquerade`);
+    if (cfg.masqueradeAll) b.printed(internalChain, `${m} jump mark-for-masquerade`);
+    else if (cfg.clusterCIDR !== undefined) b.printed(internalChain, `${m} ip saddr != ${cfg.clusterCIDR} jump mark-for-masquerade`);
   }
   if (usesExt) {
-    if (!svc.externalPolicyLocal) b.rule(extChain, 'jump mark-for-masquerade');
+    if (!svc.externalPolicyLocal) b.printed(extChain, 'jump mark-for-masquerade');
     else {
-      if (cfg.clusterCIDR !== undefined) b.rule(extChain, `ip saddr ${cfg.clusterCIDR} goto ${clusterChain} comment "short-circuit pod traffic"`);
-      b.rule(extChain, 'fib saddr type local jump mark-for-masquerade comment "masquerade local traffic"');
-      b.rule(extChain, `fib saddr type local goto ${clusterChain} comment "short-circuit local traffic"`);
+      if (cfg.clusterCIDR !== undefined) b.printed(extChain, `ip saddr ${cfg.clusterCIDR} goto ${clusterChain} comment "short-circuit pod traffic"`);
+      b.printed(extChain, 'fib saddr type local jump mark-for-masquerade comment "masquerade local traffic"');
+      b.printed(extChain, `fib saddr type local goto ${clusterChain} comment "short-circuit local traffic"`);
     }
-    if (hasExternal) b.rule(extChain, `goto ${externalPolicyChain}`);
+    if (hasExternal) b.printed(extChain, `goto ${externalPolicyChain}`);
   }
   if (svc.sessionAffinityClientIP) {
     // kube-proxy gives no size, but nft sizes a set that a rule fills from the packet path (`update @set`) at 65535
@@ -195,15 +202,15 @@ function renderServicePort(b: Builder, svc: ServicePortInfo, allEndpoints: reado
     for (const ep of cat.allReachable) b.set(`affinity-${epBase(ep)}`, false, 'ipv4_addr', undefined, { flags: ['dynamic', 'timeout'], timeout: svc.stickyMaxAgeSeconds, size: DYNAMIC_SET_SIZE });
   }
   const toEndpoints = (chain: string, eps: readonly EndpointInfo[]): void => {
-    if (svc.sessionAffinityClientIP) for (const ep of eps) b.rule(chain, `ip saddr @affinity-${epBase(ep)} goto ${epChain.get(ep) ?? ''}`);
-    b.rule(chain, `numgen random mod ${eps.length} vmap { ${eps.map((ep, i) => `${i} : goto ${epChain.get(ep) ?? ''}`).join(', ')} }`);
+    if (svc.sessionAffinityClientIP) for (const ep of eps) b.printed(chain, `ip saddr @affinity-${epBase(ep)} goto ${epChain.get(ep) ?? ''}`);
+    b.printed(chain, `numgen random mod ${eps.length} vmap { ${eps.map((ep, i) => `${i} : goto ${epChain.get(ep) ?? ''}`).join(', ')} }`);
   };
   if (usesCluster) toEndpoints(clusterChain, cat.clusterEndpoints);
   if (usesLocal) toEndpoints(localChain, cat.localEndpoints);
   for (const ep of cat.allReachable) {
     const c = epChain.get(ep) ?? '';
-    b.rule(c, `ip saddr ${ep.ip} jump mark-for-masquerade`);
-    if (svc.sessionAffinityClientIP) b.rule(c, `update @affinity-${epBase(ep)} { ip saddr }`);
-    b.rule(c, `meta l4proto ${p} dnat to ${ep.str}`);
+    b.printed(c, `ip saddr ${ep.ip} jump mark-for-masquerade`);
+    if (svc.sessionAffinityClientIP) b.printed(c, `update @affinity-${epBase(ep)} { ip saddr }`);
+    b.printed(c, `meta l4proto ${p} dnat to ${ep.str}`);
   }
 }

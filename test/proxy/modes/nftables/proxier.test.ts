@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseNftRuleset, printNftTable } from '../../../../src/net/index.js';
+import { parseNftRuleset, parseRule, printNftTable, ruleText } from '../../../../src/net/index.js';
 import { NftablesProxier, hashAndTruncate } from '../../../../src/proxy/index.js';
 import { overallServices, overallSlices } from '../../fixtures/overall-services.js';
 import { fakeProxierConfig } from '../../helpers.js';
@@ -45,4 +45,25 @@ test('parse(print(table)) gives the same table text (a real node\'s `nft list ru
   const back = parseNftRuleset(r.restore);
   t.is(back.length, 1);
   t.is(printNftTable(back[0]!), r.restore);
+});
+
+test('every rendered rule is already in `nft list` form: parsing and reprinting it gives the same text (rules are kept as written and parsed only when a packet reaches them)', (t) => {
+  const fake = fakeProxierConfig();
+  for (const cfg of [fake, { ...fake, masqueradeAll: true }]) {
+    const p = new NftablesProxier(cfg);
+    for (const s of overallServices()) p.onServiceAdd(s);
+    for (const e of overallSlices()) p.onEndpointSliceAdd(e);
+    let rules = 0;
+    for (const c of p.sync().table.chains.values()) {
+      for (const r of c.rules) {
+        const { exprs, comment } = parseRule(r.text);
+        t.is(ruleText(exprs, comment), r.text, `chain ${c.name}`);
+        t.deepEqual(r.exprs, exprs, `chain ${c.name}: ${r.text}`);
+        rules++;
+      }
+    }
+    t.true(rules > 40);
+  }
+  // A mark written as "0x4000" is printed as nft does.
+  t.regex(new NftablesProxier(fake).sync().restore, /meta mark set meta mark \| 0x00004000/);
 });
