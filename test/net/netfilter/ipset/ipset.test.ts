@@ -70,3 +70,19 @@ test('iptables-restore refuses -m set with a set that does not exist', (t) => {
   const nf = new Netfilter('kw-ipset');
   t.throws(() => nf.iptablesRestore('*filter\n-A INPUT -m set --match-set NOPE dst -j DROP\nCOMMIT\n'), { message: /^line 2: ipset "NOPE" does not exist/ });
 });
+
+test('restore: del then add moves a member to the end, a restore onto an existing registry keeps it unchanged, errors apply nothing', (t) => {
+  const base = ipsetRestore(Ipsets.EMPTY, 'create S hash:ip family inet hashsize 1024 maxelem 65536\nadd S 10.0.0.1\nadd S 10.0.0.2\nadd S 10.0.0.3');
+  const next = ipsetRestore(base, 'del S 10.0.0.1\nadd S 10.0.0.4\nadd S 10.0.0.1\nadd S 10.0.0.2 -exist');
+  t.deepEqual(ipsetSave(next).split('\n').filter((l) => l.startsWith('add')), ['add S 10.0.0.2', 'add S 10.0.0.3', 'add S 10.0.0.4', 'add S 10.0.0.1']);
+  t.deepEqual(ipsetSave(base).split('\n').filter((l) => l.startsWith('add')), ['add S 10.0.0.1', 'add S 10.0.0.2', 'add S 10.0.0.3'], 'the old registry is untouched');
+  t.throws(() => ipsetRestore(base, 'add S 10.0.0.9\nadd S 10.0.0.2'), { message: /line 2: element 10\.0\.0\.2 is already added to set S/ });
+  t.throws(() => ipsetRestore(base, 'add S 10.0.0.300'), { message: /line 1: "10\.0\.0\.300" is not a valid hash:ip member/ });
+  t.false(base.get('S')?.has('10.0.0.9') ?? true, 'a failed restore applied nothing');
+  // 20,000 members in one restore (the size of IPVS mode's KUBE-CLUSTER-IP at 10,000 Services of two ports).
+  const big = ['create B hash:ip,port family inet hashsize 1024 maxelem 65536'];
+  for (let i = 0; i < 20000; i++) big.push(`add B 10.${96 + (i >> 16)}.${(i >> 8) & 255}.${i & 255},tcp:80`);
+  const r = ipsetRestore(Ipsets.EMPTY, big.join('\n'));
+  t.true(r.get('B')?.has('10.96.78.31,tcp:80'));
+  t.is(ipsetSave(r).split('\n').filter((l) => l.startsWith('add')).length, 20000);
+});
