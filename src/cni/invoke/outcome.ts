@@ -86,7 +86,7 @@ export function decodeAddResultJson(pluginType: string, json: unknown, requestVe
   const own = o?.['cniVersion'];
   const version = typeof own === 'string' && own !== '' ? own : requestVersion;
   try {
-    return parseResult(o === undefined ? json : { ...o, cniVersion: version }, version);
+    return parseResult(o === undefined || own === version ? json : { ...o, cniVersion: version }, version);
   } catch (e) {
     const msg = isCniError(e) ? e.message : e instanceof Error ? e.message : String(e);
     throw new CniPluginError(pluginType, 'ADD', { code: CniCode.DecodingFailure, msg }, stderr);

@@ -29,7 +29,7 @@ export class Delegator {
     }
     const o = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
     const v = typeof o['cniVersion'] === 'string' && o['cniVersion'] !== '' ? o['cniVersion'] : args.cniVersion;
-    return convertResult(parseResult({ ...o, cniVersion: v }, v), '1.0.0');
+    return convertResult(parseResult(o['cniVersion'] === v ? o : { ...o, cniVersion: v }, v), '1.0.0');
   }
 
   async del(type: string, args: CmdArgs<unknown>, stdin?: string): Promise<void> {

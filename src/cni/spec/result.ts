@@ -37,7 +37,8 @@ export function parseResult(json: unknown, version: string, where = '$'): CniRes
   }
   // types020 stamps an empty cniVersion with its implemented version, 0.2.0 (GetAsVersion).
   const actual = (rv === '' ? '0.2.0' : rv) as SpecVersion;
-  const withVersion = { ...raw, cniVersion: actual };
+  // Validation does not change its input (no defaults, no coercion), so a result already stamped is not copied.
+  const withVersion = rv === actual ? raw : { ...raw, cniVersion: actual };
   const vs = validateAgainst(`result:${actual}`, resultSchema(actual), withVersion, where);
   if (vs.length > 0) throw new CniError(CniCode.DecodingFailure, `invalid CNI ${actual} result: ${formatViolations(vs)}`, '', { where });
   return pickKnown(withVersion as unknown as CniResult);

@@ -158,14 +158,16 @@ export class VirtualLinks implements LinkOps {
     pn.removeLink(p.name);
   }
 
+  /** Built by assignment rather than spreads: bridge ADD reads about ten links, and this ran for each. */
   private out(n: Netns, l: Link): KernelLink {
-    return {
+    const o: { -readonly [K in keyof KernelLink]: KernelLink[K] } = {
       name: l.name, ifindex: l.ifindex, kind: KIND[l.kind], mac: l.mac, mtu: l.mtu, up: l.up,
-      promisc: this.promisc.has(`${n.name}\0${l.name}`),
-      ...(l.master === undefined ? {} : { master: l.master, hairpin: l.hairpin }),
-      ...(l.kind === 'veth' ? { peer: { netns: l.peer.netns, name: l.peer.name } } : {}),
-      ...(l.kind === 'vxlan' ? { vxlan: { vni: l.vni, port: l.port, ...(l.local === 0 ? {} : { local: ipText(l.local) }), ...(l.dev === '' ? {} : { dev: l.dev }) } } : {}),
+      promisc: this.promisc.size > 0 && this.promisc.has(`${n.name}\0${l.name}`),
     };
+    if (l.master !== undefined) { o.master = l.master; o.hairpin = l.hairpin; }
+    if (l.kind === 'veth') o.peer = { netns: l.peer.netns, name: l.peer.name };
+    if (l.kind === 'vxlan') o.vxlan = { vni: l.vni, port: l.port, ...(l.local === 0 ? {} : { local: ipText(l.local) }), ...(l.dev === '' ? {} : { dev: l.dev }) };
+    return o;
   }
 
   private fresh(ref: NetnsRef, name: string): Netns {
