@@ -145,11 +145,16 @@ export function sortedJson(v: unknown): string | undefined {
 }
 
 const INDEX_KEY = /^(0|[1-9]\d*)$/;
+/** An array-index-like key ("0", "17"): JS puts these first, ascending. Only keys starting with a digit can be one. */
+function isIndexKey(k: string): boolean {
+  const c = k.charCodeAt(0);
+  return c >= 48 && c <= 57 && INDEX_KEY.test(k) && Number(k) < 4294967295;
+}
 function jsKeyOrder(keys: string[]): string[] {
   const sorted = keys.sort();
-  if (!sorted.some((k) => INDEX_KEY.test(k) && Number(k) < 4294967295)) return sorted;
-  const idx = sorted.filter((k) => INDEX_KEY.test(k) && Number(k) < 4294967295).sort((a, b) => Number(a) - Number(b));
-  return [...idx, ...sorted.filter((k) => !(INDEX_KEY.test(k) && Number(k) < 4294967295))];
+  if (!sorted.some(isIndexKey)) return sorted;
+  const idx = sorted.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
+  return [...idx, ...sorted.filter((k) => !isIndexKey(k))];
 }
 
 /** A plugin object's top-level fields as sorted JSON texts, computed once per (immutable, loaded) plugin object. */
