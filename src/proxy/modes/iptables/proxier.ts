@@ -1,9 +1,8 @@
-import type { Node, Service } from 'kubernetes-types/core/v1.js';
-import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { Node } from 'kubernetes-types/core/v1.js';
 import type { EndpointInfo } from '../../endpoint.js';
 import { SharedProxyState, BLOCK_SIZE, type ChangeLogEntry } from '../../shared-state.js';
 import type { ServicePortInfo } from '../../service-port.js';
-import { ZONE_LABEL } from '../../topology.js';
+import { NodeZone, ProxierHandlers } from '../../proxier-base.js';
 import type { Proxier, ProxierConfig, SyncReport } from '../../types.js';
 import { ENSURED_JUMPS, type EnsuredJump } from './chains.js';
 import { resolveConfig, type ResolvedConfig } from './config.js';
@@ -34,52 +33,32 @@ export interface IptablesSyncReport extends SyncReport {
  * filter table. Service ports are emitted in the order they were first seen (kube-proxy iterates a
  * Go map, i.e. a random order; its tests compare after sortIPTablesRules).
  */
-export class IptablesProxier implements Proxier {
+export class IptablesProxier extends ProxierHandlers implements Proxier {
   readonly mode = 'iptables' as const;
   private readonly cfg: ResolvedConfig;
-  private readonly state: SharedProxyState;
   private readonly shared: SharedRenderCache;
   private readonly cache: ConfigRenderCache;
-  private zone: string | undefined;
+  private readonly nodeZone: NodeZone;
   private syncedZone: string | undefined;
   private syncedSeq = 0;
   private needFullSync = true;
   private everSynced = false;
 
   constructor(config: ProxierConfig, shared: SharedIptablesContext = createSharedIptablesContext()) {
+    super(shared.state);
     this.cfg = resolveConfig(config);
-    this.state = shared.state;
     this.shared = shared.cache;
     this.cache = shared.cache.forConfig(this.cfg.render);
-    this.zone = config.nodeLabels?.[ZONE_LABEL];
+    this.nodeZone = new NodeZone(this.cfg.nodeName, config.nodeLabels);
   }
 
-  onServiceAdd(service: Service): void {
-    this.state.applyService(undefined, service);
+  private get zone(): string | undefined {
+    return this.nodeZone.zone;
   }
-  onServiceUpdate(oldService: Service, service: Service): void {
-    this.state.applyService(oldService, service);
-  }
-  onServiceDelete(service: Service): void {
-    this.state.applyService(service, undefined);
-  }
-  onEndpointSliceAdd(slice: EndpointSlice): void {
-    this.state.applyEndpointSlice(slice, false);
-  }
-  onEndpointSliceUpdate(_oldSlice: EndpointSlice, slice: EndpointSlice): void {
-    this.state.applyEndpointSlice(slice, false);
-  }
-  onEndpointSliceDelete(slice: EndpointSlice): void {
-    this.state.applyEndpointSlice(slice, true);
-  }
+
   /** Node label changes (zone) force a full sync, as kube-proxy's OnNodeUpdate does. Other nodes are ignored. */
   onNodeUpdate(node: Node): void {
-    if (node.metadata?.name !== this.cfg.nodeName) return;
-    const zone = node.metadata.labels?.[ZONE_LABEL];
-    if (zone !== this.zone) {
-      this.zone = zone;
-      this.needFullSync = true;
-    }
+    if (this.nodeZone.update(node)) this.needFullSync = true;
   }
 
   /** Call when this node's proxier is discarded, so the shared change log need not be kept for it. */

@@ -1,12 +1,12 @@
-import type { Node, Service } from 'kubernetes-types/core/v1.js';
-import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { Node } from 'kubernetes-types/core/v1.js';
 import { type Ip4, ip4ToString, parseIp4 } from '../../../addr/index.js';
 import { InputError } from '../../../lib/index.js';
 import { type RealServer, SCHEDULERS, type SchedulerName, type VirtualServer, type VirtualService } from '../../../net/index.js';
 import type { EndpointInfo } from '../../endpoint.js';
 import { SharedProxyState } from '../../shared-state.js';
 import { cidrString, type ServicePortInfo } from '../../service-port.js';
-import { ZONE_LABEL, categorizeEndpoints } from '../../topology.js';
+import { categorizeEndpoints } from '../../topology.js';
+import { NodeZone, ProxierHandlers } from '../../proxier-base.js';
 import type { Proxier, ProxierConfig, SyncReport } from '../../types.js';
 import * as S from './ipsets.js';
 import { ipsetRestoreText } from './ipsets.js';
@@ -31,51 +31,34 @@ const ALL_ONES = 0xffffffff as Ip4;
  * weight 1 with Masq forwarding, service addresses bound to kube-ipvs0, and a constant set of
  * iptables rules keyed on ipsets. Each sync renders the whole state (IPVS has no partial sync).
  */
-export class IpvsProxier implements Proxier {
+export class IpvsProxier extends ProxierHandlers implements Proxier {
   readonly mode = 'ipvs' as const;
   private readonly scheduler: SchedulerName;
-  private zone: string | undefined;
+  private readonly nodeZone: NodeZone;
   private syncedSeq = -1;
   private dirty = true;
   private last: IpvsSyncReport | undefined;
 
   constructor(
     private readonly cfg: ProxierConfig,
-    private readonly state: SharedProxyState = new SharedProxyState(),
+    state: SharedProxyState = new SharedProxyState(),
   ) {
+    super(state);
     const s = cfg.ipvsScheduler ?? 'rr';
     if (!(SCHEDULERS as readonly string[]).includes(s)) {
       throw new InputError('KW_PROXY_BAD_CONFIG', `ipvsScheduler "${s}" is not one of ${SCHEDULERS.join(', ')}`, { where: 'ProxierConfig.ipvsScheduler' });
     }
     this.scheduler = s as SchedulerName;
-    this.zone = cfg.nodeLabels?.[ZONE_LABEL];
+    this.nodeZone = new NodeZone(cfg.nodeName, cfg.nodeLabels);
   }
 
-  onServiceAdd(service: Service): void {
-    this.state.applyService(undefined, service);
+  private get zone(): string | undefined {
+    return this.nodeZone.zone;
   }
-  onServiceUpdate(oldService: Service, service: Service): void {
-    this.state.applyService(oldService, service);
-  }
-  onServiceDelete(service: Service): void {
-    this.state.applyService(service, undefined);
-  }
-  onEndpointSliceAdd(slice: EndpointSlice): void {
-    this.state.applyEndpointSlice(slice, false);
-  }
-  onEndpointSliceUpdate(_old: EndpointSlice, slice: EndpointSlice): void {
-    this.state.applyEndpointSlice(slice, false);
-  }
-  onEndpointSliceDelete(slice: EndpointSlice): void {
-    this.state.applyEndpointSlice(slice, true);
-  }
+
+  /** A zone change re-renders everything (topology hints); the Service handlers come from ProxierHandlers. */
   onNodeUpdate(node: Node): void {
-    if (node.metadata?.name !== this.cfg.nodeName) return;
-    const zone = node.metadata.labels?.[ZONE_LABEL];
-    if (zone !== this.zone) {
-      this.zone = zone;
-      this.dirty = true;
-    }
+    if (this.nodeZone.update(node)) this.dirty = true;
   }
 
   /** The node addresses NodePort virtual servers listen on: all local addresses but loopback and kube-ipvs0's. */

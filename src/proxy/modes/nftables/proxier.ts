@@ -1,11 +1,10 @@
-import type { Node, Service } from 'kubernetes-types/core/v1.js';
-import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { Node } from 'kubernetes-types/core/v1.js';
 import { ip4ToString } from '../../../addr/index.js';
 import { type NftTable, printNftTable } from '../../../net/index.js';
 import type { EndpointInfo } from '../../endpoint.js';
 import { SharedProxyState } from '../../shared-state.js';
 import type { ServicePortInfo } from '../../service-port.js';
-import { ZONE_LABEL } from '../../topology.js';
+import { NodeZone, ProxierHandlers } from '../../proxier-base.js';
 import type { Proxier, ProxierConfig, SyncReport } from '../../types.js';
 import { renderNftTable } from './render.js';
 
@@ -19,45 +18,28 @@ export interface NftablesSyncReport extends SyncReport {
  * as kube-proxy then did (its maps are flushed and refilled each sync). `restore` holds the table
  * as `nft list ruleset` prints it.
  */
-export class NftablesProxier implements Proxier {
+export class NftablesProxier extends ProxierHandlers implements Proxier {
   readonly mode = 'nftables' as const;
-  private zone: string | undefined;
+  private readonly nodeZone: NodeZone;
   private syncedSeq = -1;
   private dirty = true;
   private last: NftablesSyncReport | undefined;
 
   constructor(
     private readonly cfg: ProxierConfig,
-    private readonly state: SharedProxyState = new SharedProxyState(),
+    state: SharedProxyState = new SharedProxyState(),
   ) {
-    this.zone = cfg.nodeLabels?.[ZONE_LABEL];
+    super(state);
+    this.nodeZone = new NodeZone(cfg.nodeName, cfg.nodeLabels);
   }
 
-  onServiceAdd(s: Service): void {
-    this.state.applyService(undefined, s);
+  private get zone(): string | undefined {
+    return this.nodeZone.zone;
   }
-  onServiceUpdate(o: Service, s: Service): void {
-    this.state.applyService(o, s);
-  }
-  onServiceDelete(s: Service): void {
-    this.state.applyService(s, undefined);
-  }
-  onEndpointSliceAdd(e: EndpointSlice): void {
-    this.state.applyEndpointSlice(e, false);
-  }
-  onEndpointSliceUpdate(_o: EndpointSlice, e: EndpointSlice): void {
-    this.state.applyEndpointSlice(e, false);
-  }
-  onEndpointSliceDelete(e: EndpointSlice): void {
-    this.state.applyEndpointSlice(e, true);
-  }
+
+  /** A zone change re-renders the table (topology hints); the Service handlers come from ProxierHandlers. */
   onNodeUpdate(node: Node): void {
-    if (node.metadata?.name !== this.cfg.nodeName) return;
-    const z = node.metadata.labels?.[ZONE_LABEL];
-    if (z !== this.zone) {
-      this.zone = z;
-      this.dirty = true;
-    }
+    if (this.nodeZone.update(node)) this.dirty = true;
   }
 
   /** The table for the current state (no sync bookkeeping). */

@@ -1,7 +1,6 @@
-import type { Service } from 'kubernetes-types/core/v1.js';
-import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { ip4ToString } from '../../../addr/index.js';
 import { nodeViewWithJumps } from '../../builtin-view.js';
+import { ProxierHandlers } from '../../proxier-base.js';
 import { SharedProxyState } from '../../shared-state.js';
 import type { Proxier, ProxierConfig, SyncReport } from '../../types.js';
 import { USERSPACE_JUMPS, userspaceRestore, userspaceServiceRules } from './rules.js';
@@ -18,7 +17,7 @@ export interface UserspaceSyncReport extends SyncReport {
  * --proxy-port-range in service order (kube-proxy without a range let the kernel pick one).
  * Traffic policies, topology and source ranges are not implemented by this mode.
  */
-export class UserspaceProxier implements Proxier {
+export class UserspaceProxier extends ProxierHandlers implements Proxier {
   readonly mode = 'userspace' as const;
   private readonly ports = new Map<string, number>();
   private nextPort: number;
@@ -27,29 +26,12 @@ export class UserspaceProxier implements Proxier {
 
   constructor(
     private readonly cfg: ProxierConfig,
-    private readonly state: SharedProxyState = new SharedProxyState(),
+    state: SharedProxyState = new SharedProxyState(),
   ) {
+    super(state);
     this.nextPort = cfg.userspaceProxyPortBase ?? 36000;
   }
 
-  onServiceAdd(s: Service): void {
-    this.state.applyService(undefined, s);
-  }
-  onServiceUpdate(o: Service, s: Service): void {
-    this.state.applyService(o, s);
-  }
-  onServiceDelete(s: Service): void {
-    this.state.applyService(s, undefined);
-  }
-  onEndpointSliceAdd(e: EndpointSlice): void {
-    this.state.applyEndpointSlice(e, false);
-  }
-  onEndpointSliceUpdate(_o: EndpointSlice, e: EndpointSlice): void {
-    this.state.applyEndpointSlice(e, false);
-  }
-  onEndpointSliceDelete(e: EndpointSlice): void {
-    this.state.applyEndpointSlice(e, true);
-  }
 
   sync(): UserspaceSyncReport {
     if (this.syncedSeq === this.state.currentSeq && this.last !== undefined) return { ...this.last, kind: 'noop', restore: '' };
