@@ -1,6 +1,7 @@
 import { type Ip4, ip4ToString } from '../../addr/index.js';
 import { Fraction, InputError } from '../../lib/index.js';
-import { type Packet, flowKey } from '../../packet/index.js';
+import type { Packet } from '../../packet/index.js';
+import { LazyNatFlows } from '../nat-flows.js';
 import type { Hook, HookBranch, HookHandler, HookHop, HostView, PathState, Skb } from '../hooks.js';
 import { packetFreeChoices, type SchedulerChoice, schedule } from './schedulers.js';
 import type { IpvsProtocol, RealServer, VirtualServer, VirtualService } from './types.js';
@@ -44,23 +45,6 @@ function numKey(protocol: IpvsProtocol, address: Ip4, port: number): number {
   return (PROTO_INDEX[protocol] * 4294967296 + address) * 65536 + port;
 }
 
-/** A DNAT's flows, formatted when read. */
-class DnatFlows {
-  readonly type = 'dnat';
-  private b: string | undefined;
-  private a: string | undefined;
-  constructor(
-    private readonly p: Packet,
-    private readonly np: Packet,
-  ) {}
-  get before(): string {
-    return (this.b ??= flowKey(this.p));
-  }
-  get after(): string {
-    return (this.a ??= flowKey(this.np));
-  }
-}
-
 /** The hop of a scheduled first packet; its text is formatted only when read. */
 class IpvsHop implements HookHop {
   readonly step = 'ipvs';
@@ -72,7 +56,7 @@ class IpvsHop implements HookHop {
     private readonly why: string,
     private readonly where: string,
     private readonly note: string,
-    nat: DnatFlows | undefined,
+    nat: LazyNatFlows | undefined,
   ) {
     if (nat !== undefined) this.nat = nat;
   }
@@ -206,7 +190,7 @@ export class Ipvs {
       verdict = { kind: 'reroute', reason: `IPVS ${d.forward === 'Masq' ? 'ip_vs_nat_xmit' : 'local delivery'} after DNAT to ${destText(d)}` };
       entry.verdicts.set(d, verdict);
     }
-    return { probability, verdict, skb: next, hops: [new IpvsHop(vs, d, why, where, note, new DnatFlows(p, np))] };
+    return { probability, verdict, skb: next, hops: [new IpvsHop(vs, d, why, where, note, new LazyNatFlows('dnat', p, np))] };
   }
 
   /** The two handlers to register with Netns.registerHook. */

@@ -178,6 +178,23 @@ function forkOff(w: Walk, p: Path, ctx: EvalCtx, notProb: Fraction): void {
   else w.pending.push(f);
 }
 
+/**
+ * The end of a chain or a RETURN: back to the rule after the jump that entered it, or, at the built-in chain, its
+ * policy. True when that ended the path.
+ */
+function returnFrom(w: Walk, p: Path): boolean {
+  const back = p.stack;
+  if (back === undefined) {
+    policy(w, p);
+    return true;
+  }
+  p.chain = back.chain;
+  p.pos = back.pos;
+  p.stack = back.up;
+  p.depth--;
+  return false;
+}
+
 /** Runs one path until it reaches a verdict (pushing the not-taken side of every random pick to `w.pending`). */
 function runPath(w: Walk, p: Path): void {
   const ctx = p.ctx;
@@ -187,15 +204,7 @@ function runPath(w: Walk, p: Path): void {
   for (;;) {
     const i = p.chain.next(p.pos, ctx.skb.packet);
     if (i < 0) {
-      const back = p.stack;
-      if (back === undefined) {
-        policy(w, p);
-        return;
-      }
-      p.chain = back.chain;
-      p.pos = back.pos;
-      p.stack = back.up;
-      p.depth--;
+      if (returnFrom(w, p)) return;
       continue;
     }
     const rule = p.chain.rules[i];
@@ -272,15 +281,7 @@ function runPath(w: Walk, p: Path): void {
     }
     if (r === TR.Return) {
       p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Return, target, undefined, extra));
-      const back = p.stack;
-      if (back === undefined) {
-        policy(w, p);
-        return;
-      }
-      p.chain = back.chain;
-      p.pos = back.pos;
-      p.stack = back.up;
-      p.depth--;
+      if (returnFrom(w, p)) return;
       continue;
     }
     if (r === TR.Accept) {

@@ -1,6 +1,7 @@
 import { ip4ToString } from '../../addr/index.js';
 import { Fraction } from '../../lib/index.js';
-import { flowKey, type Packet } from '../../packet/index.js';
+import type { Packet } from '../../packet/index.js';
+import { LazyNatFlows } from '../nat-flows.js';
 import type { HookBranch, HookHop, HostView, PathState, Skb } from '../hooks.js';
 import { type CompiledChain, type CompiledExpr, type CompiledRule, type CompiledTable, CompiledVerdict } from './compile.js';
 import { packetKey } from './numeric-key.js';
@@ -87,23 +88,6 @@ class NftHop implements HookHop {
 }
 
 const verdictWords = (v: NftVerdict): string => (v.kind === 'jump' || v.kind === 'goto' ? `${v.kind} ${v.chain}` : v.kind);
-
-/** A NAT hop's flows, formatted when read. */
-class NatInfo {
-  private b: string | undefined;
-  private a: string | undefined;
-  constructor(
-    readonly type: 'dnat' | 'masquerade',
-    private readonly p: Packet,
-    private readonly np: Packet,
-  ) {}
-  get before(): string {
-    return (this.b ??= flowKey(this.p));
-  }
-  get after(): string {
-    return (this.a ??= flowKey(this.np));
-  }
-}
 
 // The last packet's addresses as text: several rules of a packet's walk read the same one.
 let srcOf: Packet | undefined;
@@ -310,7 +294,7 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
         }
         const np: Packet = { ...p, src };
         ctx.skb = { ...skb, packet: np };
-        ctx.hops.push(hop(env, c, r, HopKind.Masquerade, e.fullyRandom, undefined, new NatInfo('masquerade', p, np)));
+        ctx.hops.push(hop(env, c, r, HopKind.Masquerade, e.fullyRandom, undefined, new LazyNatFlows('masquerade', p, np)));
         return ACCEPT_V;
       }
       case 'dnat': {
@@ -320,7 +304,7 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
         }
         const np: Packet = { ...p, dst: e.addr, dport: e.port ?? p.dport };
         ctx.skb = { ...skb, packet: np };
-        ctx.hops.push(hop(env, c, r, HopKind.Dnat, undefined, undefined, new NatInfo('dnat', p, np)));
+        ctx.hops.push(hop(env, c, r, HopKind.Dnat, undefined, undefined, new LazyNatFlows('dnat', p, np)));
         return ACCEPT_V;
       }
       case 'verdict':
