@@ -6,3 +6,4 @@ export { probability } from './probability.js';
 export { goMarkText, resolveConfig, type ResolvedConfig } from './config.js';
 export { sortIPTablesRules, parseDump, dumpString, ruleComment } from './sort-rules.js';
 export { renderNodeView, builtinChainRules, type NodeViewOptions } from './node-view.js';
+export { RestoreBytes } from './text-pieces.js';

@@ -24,6 +24,12 @@ export function createSharedIptablesContext(): SharedIptablesContext {
 export interface IptablesSyncReport extends SyncReport {
   /** The jump rules kube-proxy ensures with `iptables -I` on a full sync (empty on partial syncs). */
   readonly ensuredJumps: readonly EnsuredJump[];
+  /**
+   * `restore` as the flat pieces it is made of, in order (their join is `restore`): mostly whole or
+   * sliced texts shared with other nodes. Write them out with RestoreBytes, as kube-proxy writes its
+   * restore input into a reused buffer, instead of flattening `restore`.
+   */
+  readonly restorePieces: readonly string[];
 }
 
 /**
@@ -84,14 +90,14 @@ export class IptablesProxier extends ProxierHandlers implements Proxier {
     const full = this.needFullSync;
     const large = this.largeClusterMode;
     if (!full && changes.length === 0) {
-      return { mode: 'iptables', kind: 'noop', restore: '', changedServices: [], deletedChains: [], largeClusterMode: large, ensuredJumps: [] };
+      return { mode: 'iptables', kind: 'noop', restore: '', restorePieces: [], changedServices: [], deletedChains: [], largeClusterMode: large, ensuredJumps: [] };
     }
     // A node's first sync writes everything and deletes nothing: the change log (every Service
     // since the log was last trimmed, O(Services)) is only read if the caller asks which
     // Services it covered.
     const firstOld = this.everSynced ? firstChangePerService(changes) : undefined;
     const deleted = firstOld !== undefined ? this.staleChains(firstOld, large) : [];
-    const restore = this.assemble(full, full || firstOld === undefined ? undefined : new Set(firstOld.keys()), deleted, large);
+    const pieces = this.assemble(full, full || firstOld === undefined ? undefined : new Set(firstOld.keys()), deleted, large);
     this.syncedSeq = this.state.currentSeq;
     this.state.markSynced(this, this.syncedSeq);
     this.needFullSync = false;
@@ -101,7 +107,8 @@ export class IptablesProxier extends ProxierHandlers implements Proxier {
     return {
       mode: 'iptables',
       kind: full ? 'full' : 'partial',
-      restore,
+      restore: concatPieces(pieces),
+      restorePieces: pieces,
       get changedServices(): readonly string[] {
         changedServices ??= [...firstChangePerService(changes).keys()];
         return changedServices;
@@ -114,7 +121,7 @@ export class IptablesProxier extends ProxierHandlers implements Proxier {
 
   /** The full restore text for the current state, without deletions and without touching sync state. */
   renderFull(): string {
-    return this.assemble(true, undefined, [], this.largeClusterMode);
+    return concatPieces(this.assemble(true, undefined, [], this.largeClusterMode));
   }
 
   /** The whole node as iptables-save would print it (built-in chains + ensured jumps + kube-proxy chains). */
@@ -151,7 +158,8 @@ export class IptablesProxier extends ProxierHandlers implements Proxier {
     return [...new Set(out)].sort();
   }
 
-  private assemble(full: boolean, changed: ReadonlySet<string> | undefined, deleted: readonly string[], large: boolean): string {
+  /** The restore text's pieces, in order. */
+  private assemble(full: boolean, changed: ReadonlySet<string> | undefined, deleted: readonly string[], large: boolean): string[] {
     const st = this.state;
     const node = this.node;
     // Services whose rendering differs on this node (local endpoints under a Local policy, source
@@ -242,7 +250,7 @@ export class IptablesProxier extends ProxierHandlers implements Proxier {
       delRules.push(`-X ${c}\n`);
     }
     const cfg = this.cfg;
-    return concatPieces([
+    const pieces = [
       '*filter\n',
       fixedFilterChains(cfg),
       fixedFilterRulesHead(cfg),
@@ -257,7 +265,8 @@ export class IptablesProxier extends ProxierHandlers implements Proxier {
       delRules.join(''),
       nodePortsJumpRules(cfg),
       'COMMIT\n',
-    ]);
+    ];
+    return pieces.filter((p) => p !== '');
   }
 }
 

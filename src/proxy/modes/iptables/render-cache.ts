@@ -99,7 +99,15 @@ export class BlockText {
     readonly eps: readonly (readonly EndpointInfo[] | undefined)[],
     /** Start offsets of position k: head length so far, full, decls, filter at [4k..4k+3]; k = size holds the ends. */
     readonly off: Int32Array,
-  ) {}
+    headsText?: string,
+  ) {
+    this.headsText = headsText;
+  }
+
+  /** Whether `heads` was already cut out (a rebuild then keeps it up to date instead of cutting again). */
+  get hasHeads(): boolean {
+    return this.headsText !== undefined;
+  }
 
   /** The KUBE-SERVICES / KUBE-NODEPORTS rules alone (partial syncs), cut out of `full` on first use. */
   get heads(): string {
@@ -118,19 +126,6 @@ export class BlockText {
   at(i: number): number {
     return this.off[i] ?? 0;
   }
-}
-
-/** The default rendering of position `k` of a block, cut out of the block's text (no re-rendering). */
-export function blockEntry(bt: BlockText, k: number): RenderedServicePort {
-  const f0 = bt.at(4 * k + 1);
-  const f1 = f0 + bt.at(4 * k + 4) - bt.at(4 * k);
-  return {
-    natHead: bt.full.slice(f0, f1),
-    natChainRules: bt.full.slice(f1, bt.at(4 * k + 5)),
-    natChainDecls: bt.decls.slice(bt.at(4 * k + 2), bt.at(4 * k + 6)),
-    filter: bt.filter.slice(bt.at(4 * k + 3), bt.at(4 * k + 7)),
-    chains: [],
-  };
 }
 
 const NO_EPS: readonly EndpointInfo[] = [];
@@ -193,12 +188,16 @@ export class ConfigRenderCache {
     const start = b * BLOCK_SIZE;
     const size = Math.max(0, Math.min(order.length, start + BLOCK_SIZE) - start);
     // Lines go straight into the block's section arrays (no per-service strings): a position's
-    // KUBE-SERVICES lines then its chain rules into `full` (the heads alone are cut out of it when a
-    // partial sync first needs them). Offsets are running sums of the lines' lengths.
+    // KUBE-SERVICES lines then its chain rules into `full`. Offsets are running sums of the lines'
+    // lengths. Runs of positions unchanged since `old` go in as one slice of its text per section
+    // (their offsets shifted), so a partial sync that adds one Service costs one rendering and one
+    // copy of the block, not a slice and a join per position.
     const full: string[] = [];
     const decls: string[] = [];
     const filter: string[] = [];
     const chains: string[] = [];
+    // The KUBE-SERVICES lines alone, kept up to date only if `old` had them (partial syncs read them).
+    const heads: string[] | undefined = old?.hasHeads === true ? [] : undefined;
     const svcs: (ServicePortInfo | undefined)[] = [];
     const epsAt: (readonly EndpointInfo[] | undefined)[] = [];
     const off = new Int32Array(4 * size + 4);
@@ -207,28 +206,54 @@ export class ConfigRenderCache {
     let f = 0;
     let d = 0;
     let fl = 0;
+    const oldSize = old === undefined ? 0 : old.svcs.length;
+    let run = -1;
+    // Copies positions [run, k) of `old` as one slice per section.
+    const closeRun = (k: number): void => {
+      if (old === undefined || run < 0) return;
+      const o = old.off;
+      const b0 = 4 * run;
+      const dh = h - (o[b0] ?? 0);
+      const df = f - (o[b0 + 1] ?? 0);
+      const dd = d - (o[b0 + 2] ?? 0);
+      const dfl = fl - (o[b0 + 3] ?? 0);
+      for (let j = run; j < k; j++) {
+        off[4 * j] = (o[4 * j] ?? 0) + dh;
+        off[4 * j + 1] = (o[4 * j + 1] ?? 0) + df;
+        off[4 * j + 2] = (o[4 * j + 2] ?? 0) + dd;
+        off[4 * j + 3] = (o[4 * j + 3] ?? 0) + dfl;
+      }
+      const e0 = 4 * k;
+      const hEnd = o[e0] ?? 0;
+      const fEnd = o[e0 + 1] ?? 0;
+      const dEnd = o[e0 + 2] ?? 0;
+      const flEnd = o[e0 + 3] ?? 0;
+      if (fEnd > (o[b0 + 1] ?? 0)) full.push(old.full.slice(o[b0 + 1] ?? 0, fEnd));
+      if (dEnd > (o[b0 + 2] ?? 0)) decls.push(old.decls.slice(o[b0 + 2] ?? 0, dEnd));
+      if (flEnd > (o[b0 + 3] ?? 0)) filter.push(old.filter.slice(o[b0 + 3] ?? 0, flEnd));
+      if (heads !== undefined && hEnd > (o[b0] ?? 0)) heads.push(old.heads.slice(o[b0] ?? 0, hEnd));
+      h = hEnd + dh;
+      f = fEnd + df;
+      d = dEnd + dd;
+      fl = flEnd + dfl;
+      run = -1;
+    };
     for (let k = 0; k < size; k++) {
-      off[4 * k] = h;
-      off[4 * k + 1] = f;
-      off[4 * k + 2] = d;
-      off[4 * k + 3] = fl;
       const o = order[start + k];
       const svc = o === undefined ? undefined : state.services.portsOf(o.serviceKey)?.get(o.portKey);
       const eps = o === undefined || svc === undefined ? undefined : (state.endpoints.endpointsFor(o.serviceKey, o.portKey) ?? NO_EPS);
       svcs.push(svc);
       epsAt.push(eps);
-      if (svc === undefined || eps === undefined) continue;
-      if (old !== undefined && old.svcs[k] === svc && old.eps[k] === eps) {
-        const r = blockEntry(old, k);
-        full.push(r.natHead, r.natChainRules);
-        decls.push(r.natChainDecls);
-        filter.push(r.filter);
-        h += r.natHead.length;
-        f += r.natHead.length + r.natChainRules.length;
-        d += r.natChainDecls.length;
-        fl += r.filter.length;
+      if (old !== undefined && k < oldSize && old.svcs[k] === svc && old.eps[k] === eps) {
+        if (run < 0) run = k;
         continue;
       }
+      closeRun(k);
+      off[4 * k] = h;
+      off[4 * k + 1] = f;
+      off[4 * k + 2] = d;
+      off[4 * k + 3] = fl;
+      if (svc === undefined || eps === undefined) continue;
       const d0 = decls.length;
       const fl0 = filter.length;
       // Fresh small arrays per service: cheaper than resetting `length` (a runtime call in V8).
@@ -236,6 +261,7 @@ export class ConfigRenderCache {
       emitServicePort(svc, eps, this.cfg, node, sink);
       for (const line of sink.head) {
         full.push(line);
+        heads?.push(line);
         h += line.length;
         f += line.length;
       }
@@ -246,13 +272,14 @@ export class ConfigRenderCache {
       for (let i = d0; i < decls.length; i++) d += (decls[i] ?? '').length;
       for (let i = fl0; i < filter.length; i++) fl += (filter[i] ?? '').length;
     }
+    closeRun(size);
     off[4 * size] = h;
     off[4 * size + 1] = f;
     off[4 * size + 2] = d;
     off[4 * size + 3] = fl;
     // Joined, not concatenated: block texts are kept and copied into every node's restore text, so
     // they must be flat (a rope would be walked again by every node that uses the block).
-    const text = new BlockText(state.layoutEpoch, version, large, full.join(''), decls.join(''), filter.join(''), svcs, epsAt, off);
+    const text = new BlockText(state.layoutEpoch, version, large, full.join(''), decls.join(''), filter.join(''), svcs, epsAt, off, heads?.join(''));
     this.blocks[b] = text;
     return text;
   }
