@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { Cidr4, parseIp4 } from '../../src/addr/index.js';
@@ -151,4 +152,15 @@ function checkNodeRules(text: string, node: string, ip: string, slices: readonly
   if (deployments >= 10 && !lines.some((l) => l.startsWith('-A KUBE-NODEPORTS ')))
     throw new Error(`${node}: no KUBE-NODEPORTS rules for the NodePort Services (node IP ${ip})`);
   return text.length;
+}
+
+/**
+ * Run alone (for profiling): `node --import ./scripts/ts-node-register.mjs scripts/bench/control-plane.ts [--quick]`,
+ * sized by KW_CP_NODES / KW_CP_DEPLOYMENTS as in the full bench.
+ */
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await benchControlPlane({
+    quick: process.argv.includes('--quick'),
+    report: (f) => process.stdout.write(`${f.name}: ${f.value} ${f.unit}\n`),
+  });
 }

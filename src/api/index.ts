@@ -1,4 +1,4 @@
-export { type JsonObject, type KubeObject, type Meta, type ReadonlyKubeObject, isJsonObject, cloneJson, deepFreeze, jsonEqual, getPath } from './object.js';
+export { type JsonObject, type KubeObject, type Meta, type ReadonlyKubeObject, isJsonObject, cloneJson, copyUnfrozen, deepFreeze, jsonEqual, getPath } from './object.js';
 export {
   type ResourceType,
   type Subresource,

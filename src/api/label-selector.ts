@@ -190,6 +190,20 @@ export function parseSelector(text: string): Requirement[] {
 /** Converts a LabelSelector object; `undefined` (a nil selector) selects nothing, `{}` selects everything. */
 export function selectorFromLabelSelector(ls: LabelSelector | undefined | null, where = 'selector'): Selector {
   if (ls === undefined || ls === null) return null;
+  // A stored (deep-frozen) selector converts the same way every time: controllers ask on every sync.
+  if (!Object.isFrozen(ls)) return convertLabelSelector(ls, where);
+  let sel = converted.get(ls);
+  if (sel === undefined) {
+    sel = Object.freeze(convertLabelSelector(ls, where));
+    converted.set(ls, sel);
+  }
+  return sel;
+}
+
+/** Selectors converted from frozen LabelSelector objects (valid ones only: a failed conversion throws, and again next time). */
+const converted = new WeakMap<LabelSelector, readonly Requirement[]>();
+
+function convertLabelSelector(ls: LabelSelector, where: string): Requirement[] {
   const reqs: Requirement[] = [];
   for (const [k, v] of Object.entries(ls.matchLabels ?? {})) reqs.push(requirement(k, '=', [v], `${where}.matchLabels`));
   (ls.matchExpressions ?? []).forEach((e, i) => {

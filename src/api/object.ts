@@ -56,6 +56,27 @@ function copyValue(v: unknown): unknown {
 }
 
 /**
+ * Copy-on-write copy of JSON data: the unfrozen parts are copied, frozen subtrees (parts of stored
+ * objects, which nobody can change) are shared as they are. The result's own parts are the caller's
+ * to change; its frozen parts must be replaced, not written into.
+ */
+export function copyUnfrozen<T>(v: T): T {
+  return copyThawed(v) as T;
+}
+
+function copyThawed(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyThawed(v[i]);
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k in v) out[k] = copyThawed((v as Record<string, unknown>)[k]);
+  return out;
+}
+
+/**
  * Freezes JSON data in place, all the way down, and returns it. Stops at parts already frozen, so
  * freezing a draft that reuses frozen subtrees of its predecessor costs only the new parts.
  */
@@ -70,18 +91,32 @@ export function deepFreeze<T>(v: T): T {
   return v;
 }
 
-/** Structural equality of JSON values (key order ignored), used to decide whether spec changed. */
+/**
+ * Structural equality of JSON values (key order ignored; a key holding undefined counts as absent),
+ * used to decide whether spec changed. Shared (e.g. frozen, reused) subtrees compare by reference
+ * first; nothing is allocated, as this runs on every write.
+ */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
   }
-  if (isJsonObject(a) && isJsonObject(b)) {
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => jsonEqual(a[k], b[k]));
+  if (Array.isArray(b)) return false;
+  const oa = a as Record<string, unknown>;
+  const ob = b as Record<string, unknown>;
+  let na = 0;
+  for (const k in oa) {
+    const va = oa[k];
+    if (va === undefined) continue;
+    na++;
+    if (!jsonEqual(va, ob[k])) return false;
   }
-  return false;
+  let nb = 0;
+  for (const k in ob) if (ob[k] !== undefined) nb++;
+  return na === nb;
 }
 
 /** Reads a nested field by path (numeric steps index arrays); undefined when any step is missing. */

@@ -1,5 +1,6 @@
 import {
   cloneJson,
+  copyUnfrozen,
   defaultObject,
   groupVersion,
   initialPodStatus,
@@ -48,6 +49,29 @@ export function decodeBody(r: ResourceType, body: unknown): KubeObject {
   obj.apiVersion = gv;
   obj.kind = r.kind;
   if (!isJsonObject(obj.metadata)) obj.metadata = {};
+  return obj;
+}
+
+/**
+ * decodeBody for a write to the status subresource, which takes only the body's status from the client
+ * (and its metadata's name, namespace, uid and resourceVersion as preconditions; see prepareForUpdate):
+ * the same checks, but only the metadata's top level and the status are copied, and of the status only
+ * what is not frozen. Frozen parts (a status built over the stored one, as kubelets and controllers do)
+ * are stored as they are: nothing writes into a status after this point.
+ */
+export function decodeStatusBody(r: ResourceType, body: unknown): KubeObject {
+  if (!isJsonObject(body)) throw apiErrors.badRequest(`the body of the request must be a ${r.kind} object`);
+  const gv = groupVersion(r);
+  const apiVersion = body['apiVersion'];
+  const kind = body['kind'];
+  if (apiVersion !== undefined && apiVersion !== gv) {
+    throw apiErrors.badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${gv})`);
+  }
+  if (kind !== undefined && kind !== r.kind) throw apiErrors.badRequest(`the kind in the data (${String(kind)}) does not match the expected kind (${r.kind})`);
+  const metadata = body['metadata'];
+  if (metadata !== undefined && metadata !== null && !isJsonObject(metadata)) throw apiErrors.badRequest('metadata must be an object');
+  const obj: KubeObject = { apiVersion: gv, kind: r.kind, metadata: isJsonObject(metadata) ? { ...metadata } : {} };
+  if (body['status'] !== undefined) obj['status'] = copyUnfrozen(body['status']);
   return obj;
 }
 

@@ -18,7 +18,7 @@ import {
   type ValidationOptions,
 } from '../api/index.js';
 import { isKubewireError, type Clock, type Rng } from '../lib/index.js';
-import { applyRequestNamespace, decodeBody, prepareForCreate, prepareForUpdate, validateOrThrow, type AdmissionPlugin } from './admission.js';
+import { applyRequestNamespace, decodeBody, decodeStatusBody, prepareForCreate, prepareForUpdate, validateOrThrow, type AdmissionPlugin } from './admission.js';
 import { ApiError, apiErrors } from './errors.js';
 import { randomSuffix, type IdSource } from './ids.js';
 import { applyPatch, type PatchType } from './patching.js';
@@ -57,9 +57,20 @@ export interface ObjectList {
   readonly items: ReadonlyKubeObject[];
 }
 
-/** RFC 3339 with seconds, as metav1.Time marshals. */
+let lastSecond = Number.NaN;
+let lastText = '';
+
+/**
+ * RFC 3339 with seconds, as metav1.Time marshals. The text of the last second formatted is kept: a
+ * simulated clock stands still while a whole burst of writes is stamped with it.
+ */
 export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /**
@@ -140,7 +151,7 @@ export class ApiServer {
 
   /** PUT: replaces the object (or its status); 409 when body.metadata.resourceVersion is stale. */
   async update(r: ResourceType, namespace: string, name: string, body: unknown, opts: WriteOptions & { subresource?: 'status' } = {}): Promise<ReadonlyKubeObject> {
-    const obj = decodeBody(r, body);
+    const obj = opts.subresource === 'status' ? decodeStatusBody(r, body) : decodeBody(r, body);
     applyRequestNamespace(r, obj, namespace);
     if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
       throw apiErrors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
@@ -185,7 +196,10 @@ export class ApiServer {
     }
     const next = prepareForUpdate(r, obj, old, opts.subresource);
     for (const p of this.deps.admission ?? []) await p.admit('UPDATE', r, next, old);
-    validateOrThrow(r, next, old, this.validation);
+    // A status write keeps the stored metadata and spec (prepareForUpdate): when the spec is still the stored,
+    // validated one, there is nothing new to validate (the status strategy's ValidateUpdate checks metadata and
+    // status only, and status carries no checks here), so the object is not walked again on every kubelet write.
+    if (opts.subresource !== 'status' || next['spec'] !== old['spec']) validateOrThrow(r, next, old, this.validation);
     if (opts.dryRun === true) return next;
     // A finalizer removed from an object being deleted completes the deletion (the garbage collector's contract).
     if (next.metadata.deletionTimestamp !== undefined && (next.metadata.finalizers ?? []).length === 0 && r.kind !== 'Pod' && r.kind !== 'Namespace') {

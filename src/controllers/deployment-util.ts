@@ -15,9 +15,22 @@ export const POD_TEMPLATE_HASH = 'pod-template-hash';
  * different digits.
  */
 export function podTemplateHash(template: unknown, collisionCount = 0): string {
-  const text = canonicalJson(template) + (collisionCount > 0 ? `#${collisionCount}` : '');
+  // A stored template (frozen) hashes the same on every sync: its canonical text is made once.
+  let canonical: string | undefined;
+  if (typeof template === 'object' && template !== null && Object.isFrozen(template)) {
+    canonical = canonicalTexts.get(template);
+    if (canonical === undefined) {
+      canonical = canonicalJson(template);
+      canonicalTexts.set(template, canonical);
+    }
+  } else {
+    canonical = canonicalJson(template);
+  }
+  const text = canonical + (collisionCount > 0 ? `#${collisionCount}` : '');
   return safeEncode(String(fnv32(text)));
 }
+
+const canonicalTexts = new WeakMap<object, string>();
 
 export function templateOf(o: KubeObject): Record<string, unknown> {
   const t = specOf(o)['template'];

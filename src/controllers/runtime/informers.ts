@@ -10,6 +10,8 @@ export type IndexFn = (obj: KubeObject) => readonly string[];
 interface Index {
   readonly fn: IndexFn;
   readonly map: Map<string, Map<string, KubeObject>>;
+  /** The values each cached object is filed under, as fn gave them when it was filed. */
+  readonly filed: Map<string, readonly string[]>;
 }
 
 interface ResourceCache {
@@ -33,6 +35,7 @@ export function objectKey(o: KubeObject): string {
 export class Informers {
   private readonly caches = new Map<string, ResourceCache>();
   private watch: StoreWatch | undefined;
+  private replaying = false;
 
   constructor(private readonly api: ApiServer) {
     for (const r of RESOURCE_TYPES) this.caches.set(qualifiedResource(r), { objects: new Map(), handlers: [], indexes: new Map() });
@@ -52,7 +55,13 @@ export class Informers {
       const l = await this.api.store.list(resource);
       for (const o of l.items) this.apply(c, 'ADDED', o, undefined);
     }
-    this.watch = this.api.store.watch({ fromResourceVersion: from }, (ev) => this.onEvent(ev));
+    // The store replays the history since `from` inside watch(); every later event is newer than the cache.
+    this.replaying = true;
+    try {
+      this.watch = this.api.store.watch({ fromResourceVersion: from }, (ev) => this.onEvent(ev));
+    } finally {
+      this.replaying = false;
+    }
   }
 
   stop(): void {
@@ -69,9 +78,9 @@ export class Informers {
   /** Adds a secondary index; call before start() or objects already cached are indexed now. */
   addIndex(r: ResourceType, name: string, fn: IndexFn): void {
     const c = this.cache(r);
-    const idx: Index = { fn, map: new Map() };
+    const idx: Index = { fn, map: new Map(), filed: new Map() };
     c.indexes.set(name, idx);
-    for (const [k, o] of c.objects) this.indexAdd(idx, k, o);
+    for (const [k, o] of c.objects) this.indexSet(idx, k, o);
   }
 
   get(r: ResourceType, namespace: string, name: string): KubeObject | undefined {
@@ -103,7 +112,7 @@ export class Informers {
     const key = objectKey(ev.object);
     const cur = c.objects.get(key);
     // Replayed history the initial list already showed: skip it (resourceVersions are ordered integers in MemoryStore).
-    if (ev.type !== 'DELETED' && cur !== undefined && Number(cur.metadata.resourceVersion) >= Number(ev.object.metadata.resourceVersion)) return;
+    if (this.replaying && ev.type !== 'DELETED' && cur !== undefined && Number(cur.metadata.resourceVersion) >= Number(ev.object.metadata.resourceVersion)) return;
     if (ev.type === 'DELETED' && cur === undefined) return;
     this.apply(c, ev.type === 'ADDED' && cur !== undefined ? 'MODIFIED' : ev.type, ev.object, cur);
   }
@@ -111,16 +120,27 @@ export class Informers {
   private apply(c: ResourceCache, type: EventType, obj: KubeObject, old: KubeObject | undefined): void {
     const key = objectKey(obj);
     for (const idx of c.indexes.values()) {
-      if (old !== undefined) this.indexDelete(idx, key, old);
-      if (type !== 'DELETED') this.indexAdd(idx, key, obj);
+      if (type === 'DELETED') this.indexDelete(idx, key);
+      else this.indexSet(idx, key, obj);
     }
     if (type === 'DELETED') c.objects.delete(key);
     else c.objects.set(key, obj);
     for (const h of c.handlers) h(type, obj, old);
   }
 
-  private indexAdd(idx: Index, key: string, o: KubeObject): void {
-    for (const v of idx.fn(o)) {
+  /**
+   * Files `o` under the index's values. Most updates (a status write, a binding) leave them as they
+   * were: then the new object only takes its predecessor's place under the same values.
+   */
+  private indexSet(idx: Index, key: string, o: KubeObject): void {
+    const values = idx.fn(o);
+    const before = idx.filed.get(key);
+    if (before !== undefined && sameValues(before, values)) {
+      for (const v of values) idx.map.get(v)?.set(key, o);
+      return;
+    }
+    if (before !== undefined) this.indexDelete(idx, key);
+    for (const v of values) {
       let m = idx.map.get(v);
       if (m === undefined) {
         m = new Map();
@@ -128,14 +148,24 @@ export class Informers {
       }
       m.set(key, o);
     }
+    idx.filed.set(key, values);
   }
 
-  private indexDelete(idx: Index, key: string, o: KubeObject): void {
-    for (const v of idx.fn(o)) {
+  private indexDelete(idx: Index, key: string): void {
+    const before = idx.filed.get(key);
+    if (before === undefined) return;
+    idx.filed.delete(key);
+    for (const v of before) {
       const m = idx.map.get(v);
       if (m === undefined) continue;
       m.delete(key);
       if (m.size === 0) idx.map.delete(v);
     }
   }
+}
+
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
