@@ -4,6 +4,34 @@ import { fail } from '../../pkg/common.js';
 import { rangeSetText, type Range, type RangeSet } from './config.js';
 import type { Store } from './store.js';
 
+/**
+ * The store's address texts as numbers: canonical dotted quads (what the store writes) read by hand, anything else
+ * through src/addr's parser, which gives the same value for canonical text.
+ */
+function storedIp(text: string): Ip4 | undefined {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3 || part > 255) return tryParseIp4(text);
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57 && !(digits > 0 && part === 0) && digits < 3) {
+      part = part * 10 + (c - 48);
+      digits++;
+    } else {
+      return tryParseIp4(text);
+    }
+  }
+  if (dots !== 3 || digits === 0 || part > 255) return tryParseIp4(text);
+  return ip4(value * 256 + part);
+}
+
 function rangeFor(set: RangeSet, ip: Ip4): Range | undefined {
   return set.find((r) => ip >= r.start && ip <= r.end);
 }
@@ -25,7 +53,7 @@ export async function allocate(store: Store, set: RangeSet, rangeId: number, id:
     return cfg(r, requested);
   }
   for (const held of await store.getById(id, ifName)) {
-    const ip = tryParseIp4(held);
+    const ip = storedIp(held);
     if (ip !== undefined && rangeFor(set, ip) !== undefined) fail(`${held} has been allocated to ${id}, duplicate allocation is not allowed`);
   }
   for (const [r, ip] of iterate(set, await store.lastReserved(rangeId))) {
@@ -36,7 +64,7 @@ export async function allocate(store: Store, set: RangeSet, rangeId: number, id:
 
 /** RangeIter: every candidate once, in upstream's order. */
 function* iterate(set: RangeSet, lastText: string | undefined): Generator<[Range, Ip4]> {
-  const last = lastText === undefined ? undefined : tryParseIp4(lastText);
+  const last = lastText === undefined ? undefined : storedIp(lastText);
   const lastRange = last === undefined ? -1 : set.findIndex((r) => last >= r.start && last <= r.end);
   let idx = lastRange >= 0 ? lastRange : 0;
   let cur: Ip4 | undefined = lastRange >= 0 ? last : undefined;

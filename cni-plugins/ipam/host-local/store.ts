@@ -52,8 +52,12 @@ export class Store {
 
   /** GetByID: addresses held by (id, ifname), or by id alone in the old format. */
   async getById(id: string, ifName: string): Promise<string[]> {
-    const both = [...(await this.withContent(`${id.trim()}\r\n${ifName}`)), ...(await this.withContent(id.trim()))];
-    return [...new Set(both)].sort();
+    const withIf = await this.withContent(`${id.trim()}\r\n${ifName}`);
+    const old = await this.withContent(id.trim());
+    // Each list is already sorted and without repeats: only a merge of two non-empty ones needs the set.
+    if (old.length === 0) return withIf;
+    if (withIf.length === 0) return old;
+    return [...new Set([...withIf, ...old])].sort();
   }
 
   async release(ip: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { KubewireError } from '../../lib/index.js';
 import type { CapabilityArgs } from '../spec/config-types.js';
+import { sameParseState } from '../spec/result.js';
 
 /**
  * The attachment cache a runtime keeps after a successful ADD (libcni's `<cacheDir>/results/<net>-<cid>-<ifname>`,
@@ -157,7 +158,10 @@ function asStored(e: CachedAttachment): CachedAttachment {
   if (e.cniArgs !== undefined && e.cniArgs.length > 0) out['cniArgs'] = frozenJson(e.cniArgs);
   if (e.capabilityArgs !== undefined && Object.keys(e.capabilityArgs).length > 0) out['capabilityArgs'] = frozenJson(e.capabilityArgs);
   out['config'] = e.config;
-  out['result'] = e.result === undefined ? undefined : frozenJson(e.result);
+  const r = e.result === undefined ? undefined : frozenJson(e.result);
+  // A copy of a parsed result is one too: DEL's getCachedResult then takes it as it is.
+  if (typeof r === 'object' && r !== null && typeof e.result === 'object' && e.result !== null) sameParseState(r, e.result);
+  out['result'] = r;
   return Object.freeze(out) as unknown as CachedAttachment;
 }
 

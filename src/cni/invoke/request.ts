@@ -1,6 +1,9 @@
 import type { CapabilityArgs, JsonValue, PluginConfObject } from '../spec/config-types.js';
 import type { CniResult } from '../spec/result-types.js';
-import { resultJson } from '../spec/result.js';
+import { resultJson, sortedResultJson } from '../spec/result-json.js';
+import { DROPPED, jsKeyOrder, sortedClone, sortedJson } from '../spec/sorted-json.js';
+
+export { sortedClone, sortedJson };
 
 /**
  * The request config for one plugin run (SPEC.md §3 "Deriving request configuration"; libcni buildOneConfig +
@@ -48,51 +51,43 @@ export function buildRequest(plugin: PluginConfObject, p: RequestParts): string 
  * deep-frozen copy made once per (immutable, loaded) plugin object; prevResult and runtimeConfig are fresh.
  */
 export function buildRequestJson(plugin: PluginConfObject, p: RequestParts): Record<string, unknown> {
-  const fields = new Map<string, unknown>(pluginValues(plugin));
-  fields.set('name', p.name);
-  fields.set('cniVersion', p.cniVersion);
-  if (p.prevResult !== undefined) fields.set('prevResult', sortedClone(resultJson(p.prevResult)));
+  const base = pluginValues(plugin);
+  // Set in the order buildRequest sets fields: a later one (an injected key) replaces an earlier one.
+  const extra = new Map<string, unknown>();
+  extra.set('name', p.name);
+  extra.set('cniVersion', p.cniVersion);
+  if (p.prevResult !== undefined) extra.set('prevResult', sortedResultJson(p.prevResult));
   const rc = runtimeConfigFor(plugin, p.capabilityArgs);
-  if (Object.keys(rc).length > 0) fields.set('runtimeConfig', sortedClone(rc));
-  if (p.stripCapabilities === true) fields.delete('capabilities');
-  for (const [k, v] of Object.entries(p.inject ?? {})) fields.set(k, sortedClone(v));
+  if (Object.keys(rc).length > 0) extra.set('runtimeConfig', sortedClone(rc));
+  const inject = p.inject === undefined ? [] : Object.keys(p.inject);
+  for (const k of inject) extra.set(k, sortedClone(p.inject?.[k]));
   const out: Record<string, unknown> = {};
-  for (const k of jsKeyOrder([...fields.keys()])) {
-    const v = fields.get(k);
+  for (const k of keyOrder(plugin, base, extra, p.stripCapabilities === true, inject)) {
+    const v = extra.has(k) ? extra.get(k) : base.get(k);
     if (v !== DROPPED) out[k] = v;
   }
   return out;
 }
 
-/** Marks a value JSON.stringify writes nothing for (undefined, a function): its key is left out. */
-const DROPPED: unique symbol = Symbol('dropped');
-
 /**
- * What JSON.parse(sortedJson(v)) gives, without the text: plain objects with keys in sorted (JS) order, arrays,
- * strings, booleans, null and finite numbers are copied directly; anything else takes the text's way.
+ * The request's keys in sorted (JS) order: the plugin's own and the runtime's (name, cniVersion, prevResult…), less
+ * `capabilities` when stripped (unless injected after). The same few key sets come back on every run of a loaded
+ * plugin: each is sorted once.
  */
-export function sortedClone(v: unknown): unknown {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
-  if (typeof v === 'number' && Number.isFinite(v)) return v === 0 ? 0 : v;
-  if (Array.isArray(v)) {
-    const out: unknown[] = new Array<unknown>(v.length);
-    for (let i = 0; i < v.length; i++) {
-      const x = sortedClone(v[i]);
-      out[i] = x === DROPPED ? null : x;
-    }
-    return out;
+const orderCache = new WeakMap<PluginConfObject, Map<string, readonly string[]>>();
+function keyOrder(plugin: PluginConfObject, base: ReadonlyMap<string, unknown>, extra: ReadonlyMap<string, unknown>, strip: boolean, inject: readonly string[]): readonly string[] {
+  let byExtra = orderCache.get(plugin);
+  if (byExtra === undefined) orderCache.set(plugin, (byExtra = new Map()));
+  let sig = `${strip ? '-' : '+'}${inject.length}`;
+  for (const k of extra.keys()) sig += `\u0000${k}`;
+  let keys = byExtra.get(sig);
+  if (keys === undefined) {
+    const all = new Set([...base.keys(), ...extra.keys()]);
+    if (strip && !inject.includes('capabilities')) all.delete('capabilities');
+    keys = jsKeyOrder([...all]);
+    if (byExtra.size < 64) byExtra.set(sig, keys);
   }
-  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && typeof (v as Record<string, unknown>)['toJSON'] !== 'function') {
-    const o = v as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const k of jsKeyOrder(Object.keys(o))) {
-      const x = sortedClone(o[k]);
-      if (x !== DROPPED) out[k] = x;
-    }
-    return out;
-  }
-  const t = sortedJson(v);
-  return t === undefined ? DROPPED : (JSON.parse(t) as unknown);
+  return keys;
 }
 
 function deepFreeze<T>(v: T): T {
@@ -123,38 +118,6 @@ function objectText(fields: ReadonlyMap<string, string | undefined>): string {
     out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${v}`;
   }
   return `${out}}`;
-}
-
-/**
- * JSON.stringify with object keys sorted at every level (what a Go map[string]interface{} marshals to), written
- * straight to text. Key order is what JSON.stringify gives for an object built in sorted order: integer-like keys
- * first, ascending, then the others sorted.
- */
-export function sortedJson(v: unknown): string | undefined {
-  if (typeof v !== 'object' || v === null) return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map((x) => sortedJson(x) ?? 'null').join(',')}]`;
-  const o = v as Record<string, unknown>;
-  if (typeof o['toJSON'] === 'function') return sortedJson(JSON.parse(JSON.stringify(o)) as unknown);
-  let out = '{';
-  for (const k of jsKeyOrder(Object.keys(o))) {
-    const t = sortedJson(o[k]);
-    if (t === undefined) continue;
-    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${t}`;
-  }
-  return `${out}}`;
-}
-
-const INDEX_KEY = /^(0|[1-9]\d*)$/;
-/** An array-index-like key ("0", "17"): JS puts these first, ascending. Only keys starting with a digit can be one. */
-function isIndexKey(k: string): boolean {
-  const c = k.charCodeAt(0);
-  return c >= 48 && c <= 57 && INDEX_KEY.test(k) && Number(k) < 4294967295;
-}
-function jsKeyOrder(keys: string[]): string[] {
-  const sorted = keys.sort();
-  if (!sorted.some(isIndexKey)) return sorted;
-  const idx = sorted.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
-  return [...idx, ...sorted.filter((k) => !isIndexKey(k))];
 }
 
 /** A plugin object's top-level fields as sorted JSON texts, computed once per (immutable, loaded) plugin object. */

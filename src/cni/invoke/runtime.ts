@@ -37,6 +37,7 @@ type Verb = 'ADD' | 'DEL' | 'CHECK' | 'GC' | 'STATUS' | 'VERSION';
  */
 export class CniRuntime {
   private readonly o: CniRuntimeOptions;
+  private cniPath: string | undefined;
 
   constructor(options: CniRuntimeOptions) {
     this.o = options;
@@ -222,8 +223,15 @@ export class CniRuntime {
   /** libcni invoke.Args.AsEnv: the inherited environment, then every CNI_* variable (empty ones included). */
   private env(verb: Verb, vars: Readonly<Record<string, string>>): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.o.baseEnv ?? {})) if (v !== undefined) out[k] = v;
-    Object.assign(out, { CNI_COMMAND: verb, CNI_CONTAINERID: '', CNI_NETNS: '', CNI_ARGS: '', CNI_IFNAME: '', CNI_PATH: this.o.path.join(':') }, vars);
+    const base = this.o.baseEnv;
+    if (base !== undefined) for (const [k, v] of Object.entries(base)) if (v !== undefined) out[k] = v;
+    out['CNI_COMMAND'] = verb;
+    out['CNI_CONTAINERID'] = '';
+    out['CNI_NETNS'] = '';
+    out['CNI_ARGS'] = '';
+    out['CNI_IFNAME'] = '';
+    out['CNI_PATH'] = (this.cniPath ??= this.o.path.join(':'));
+    for (const k in vars) out[k] = vars[k] as string;
     return out;
   }
 

@@ -50,7 +50,11 @@ export class Delegator {
       throw new CniError(999, e instanceof Error ? e.message : String(e));
     });
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(args.env)) if (v !== undefined) env[k] = v;
+    const from = args.env;
+    for (const k in from) {
+      const v = from[k];
+      if (v !== undefined && Object.prototype.hasOwnProperty.call(from, k)) env[k] = v;
+    }
     env['CNI_COMMAND'] = verb;
     const own = args.stdinJson;
     const raw: JsonInvocation = stdin === undefined && own !== undefined && this.invoker.invokeJson !== undefined

@@ -9,20 +9,39 @@ const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 /** Linux IFNAMSIZ - 1. */
 export const MAX_IFNAME_LENGTH = 15;
 
+/**
+ * The last name each rule accepted: one attachment's container ID, interface and network names are checked again by
+ * the runtime and by every plugin of the chain (the skel checks its environment and config on each run).
+ */
+let lastContainerId = '';
+let lastNetworkName = '';
+let lastIfName = '';
+
 export function validateContainerId(id: string): CniError | undefined {
+  if (id === lastContainerId && id !== '') return undefined;
   if (id === '') return new CniError(CniCode.UnknownContainer, 'missing containerID');
   if (!NAME_RE.test(id)) return new CniError(CniCode.InvalidEnvironmentVariables, 'invalid characters in containerID', id);
+  lastContainerId = id;
   return undefined;
 }
 
 export function validateNetworkName(name: string): CniError | undefined {
+  if (name === lastNetworkName && name !== '') return undefined;
   // Go's text really has the trailing colon.
   if (name === '') return new CniError(CniCode.InvalidNetworkConfig, 'missing network name:');
   if (!NAME_RE.test(name)) return new CniError(CniCode.InvalidNetworkConfig, 'invalid characters found in network name', name);
+  lastNetworkName = name;
   return undefined;
 }
 
 export function validateIfName(ifName: string): CniError | undefined {
+  if (ifName === lastIfName && ifName !== '') return undefined;
+  const err = checkIfName(ifName);
+  if (err === undefined) lastIfName = ifName;
+  return err;
+}
+
+function checkIfName(ifName: string): CniError | undefined {
   const bytes = Buffer.byteLength(ifName, 'utf8');
   if (bytes === 0) return new CniError(CniCode.InvalidEnvironmentVariables, 'interface name is empty');
   if (bytes > MAX_IFNAME_LENGTH) {

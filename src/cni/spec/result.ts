@@ -1,6 +1,7 @@
 import { CniError, CniCode } from '../errors.js';
 import { ipFamilyOf } from './ip-text.js';
-import type { CniResult, Dns, Interface100, IpConfig020, IpConfig040, IpConfig100, Result040, Result100, Route } from './result-types.js';
+import type { CniResult, Interface100, IpConfig020, IpConfig040, IpConfig100, Result040, Result100, Route } from './result-types.js';
+import { isGoShaped, resultJson, type EncodeOptions } from './result-json.js';
 import { resultSchema } from './schemas.js';
 import { formatViolations, jsonPathJoin, validateAgainst, type SchemaViolation } from './validate.js';
 import { isSpecVersion, resultFamilyOf, type SpecVersion } from './versions.js';
@@ -37,11 +38,30 @@ export function parseResult(json: unknown, version: string, where = '$'): CniRes
   }
   // types020 stamps an empty cniVersion with its implemented version, 0.2.0 (GetAsVersion).
   const actual = (rv === '' ? '0.2.0' : rv) as SpecVersion;
+  // Already a parse answer for this very version (a cached result read back for DEL): nothing to check or copy.
+  if (rv === actual && parsed.has(raw)) return raw as unknown as CniResult;
   // Validation does not change its input (no defaults, no coercion), so a result already stamped is not copied.
   const withVersion = rv === actual ? raw : { ...raw, cniVersion: actual };
-  const vs = validateAgainst(`result:${actual}`, resultSchema(actual), withVersion, where);
+  const vs = validateAgainst(`result:${actual}`, () => resultSchema(actual), withVersion, where);
   if (vs.length > 0) throw new CniError(CniCode.DecodingFailure, `invalid CNI ${actual} result: ${formatViolations(vs)}`, '', { where });
-  return pickKnown(withVersion as unknown as CniResult);
+  // resultJson's answers hold only known keys in Go's order: picking them again would give an equal copy.
+  const out = withVersion === raw && isGoShaped(raw) ? raw : (pickKnown(withVersion as unknown as CniResult) as unknown as Record<string, unknown>);
+  parsed.add(out);
+  return out as unknown as CniResult;
+}
+
+/**
+ * Values parseResult answered (validated for their own cniVersion, only known keys): parsing one again, as DEL does
+ * with the cached ADD result, returns it as is. Results are readonly values: nobody changes one after parsing it.
+ */
+const parsed = new WeakSet<object>();
+
+/**
+ * `copy` is a JSON copy of `original` (same keys, same values): when `original` is a parseResult answer, so is the
+ * copy (the memory result cache keeps frozen copies of the results it is given).
+ */
+export function sameParseState(copy: object, original: object): void {
+  if (parsed.has(original)) parsed.add(copy);
 }
 
 /** Strict check of a result against its own version's schema plus cross-field rules; empty when conformant. */
@@ -49,7 +69,7 @@ export function checkResult(json: unknown, where = '$'): SchemaViolation[] {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return [{ path: where, message: 'must be a JSON object' }];
   const v = (json as Record<string, unknown>)['cniVersion'];
   if (!isSpecVersion(v)) return [{ path: jsonPathJoin(where, 'cniVersion'), message: `must be a known CNI version, got ${JSON.stringify(v)}` }];
-  const vs = validateAgainst(`result-strict:${v}`, resultSchema(v, { strict: true }), json, where);
+  const vs = validateAgainst(`result-strict:${v}`, () => resultSchema(v, { strict: true }), json, where);
   return vs.length > 0 ? vs : resultSemantics(json as CniResult, where);
 }
 
@@ -119,45 +139,9 @@ export function pickKnown(r: CniResult): CniResult {
   return pick(out as CniResult, ['cniVersion', 'interfaces', 'ips', 'routes', 'dns']);
 }
 
-export interface EncodeOptions {
-  /**
-   * Go's 1.1.x library prints `"dns":{}` when DNS is empty (measured on Debian's plugins); HEAD's types100 omits it.
-   * Default 'emit' (what the installed binaries do).
-   */
-  readonly emptyDns?: 'emit' | 'omit';
-  /** 4 = Go's MarshalIndent("", "    ") as plugins print results; 0 = compact (libcni's cache). */
-  readonly indent?: 0 | 4;
-}
-
-function isEmptyDns(d: Dns | undefined): boolean {
-  return d === undefined || ((d.nameservers?.length ?? 0) === 0 && (d.domain ?? '') === '' && (d.search?.length ?? 0) === 0 && (d.options?.length ?? 0) === 0);
-}
-
 /** Serialize a result exactly as a Go plugin does: field order, omitempty (empty arrays/strings, zero mtu dropped). */
 export function encodeResult(r: CniResult, opts: EncodeOptions = {}): string {
   return JSON.stringify(resultJson(r, opts), null, opts.indent ?? 4);
 }
 
-/** The JSON value encodeResult prints (Go's field order and omitempty), for callers that re-marshal it. */
-export function resultJson(r: CniResult, opts: Pick<EncodeOptions, 'emptyDns'> = {}): Record<string, unknown> {
-  const known = pickKnown(r) as unknown as Record<string, unknown>;
-  const clean = omitEmpty(known) as Record<string, unknown>;
-  delete clean['dns'];
-  const dns = isEmptyDns(r.dns) ? {} : omitEmpty(pick(r.dns ?? {}, DNS_KEYS));
-  if (!(isEmptyDns(r.dns) && opts.emptyDns === 'omit')) clean['dns'] = dns;
-  return clean;
-}
-
-/** Go omitempty: drop "", 0 (except pointer fields interface/table/scope), empty arrays and undefined. */
-function omitEmpty(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map((x) => omitEmpty(x));
-  if (typeof v !== 'object' || v === null) return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) {
-    if (x === undefined || x === '') continue;
-    if (x === 0 && k !== 'interface' && k !== 'table' && k !== 'scope') continue;
-    if (Array.isArray(x) && x.length === 0) continue;
-    out[k] = omitEmpty(x);
-  }
-  return out;
-}
+export { resultJson, type EncodeOptions };

@@ -61,12 +61,13 @@ function describe(e: ErrorObject, root: string): SchemaViolation {
 
 /**
  * Validate `data` against `schema` and report every violation with its JSON path (allErrors). `key` caches the
- * compiled validator. Violations are sorted by path so output is stable.
+ * compiled validator; `schema` may be a function, called only when `key` is not compiled yet (hot callers then
+ * build no schema object per call). Violations are sorted by path so output is stable.
  */
-export function validateAgainst(key: string, schema: SchemaObject, data: unknown, root = '$'): SchemaViolation[] {
+export function validateAgainst(key: string, schema: SchemaObject | (() => SchemaObject), data: unknown, root = '$'): SchemaViolation[] {
   let fn = compiled.get(key);
   if (fn === undefined) {
-    fn = ajv().compile(schema);
+    fn = ajv().compile(typeof schema === 'function' ? schema() : schema);
     compiled.set(key, fn);
   }
   if (fn(data)) return [];

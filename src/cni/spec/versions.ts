@@ -73,6 +73,23 @@ export type ParsedVersion = readonly [major: number, minor: number, micro: numbe
  * ("1" = 1.0.0). Returns the Go error text on failure so messages match real plugins.
  */
 export function parseVersion(version: string): ParsedVersion | { readonly error: string } {
+  let p = parsedVersions.get(version);
+  if (p === undefined) {
+    p = parseVersionText(version);
+    if (parsedVersions.size >= 256) parsedVersions.clear();
+    parsedVersions.set(version, p);
+  }
+  return p;
+}
+
+/** Answers of parseVersion (frozen: shared by every caller); the same few versions are compared on every run. */
+const parsedVersions = new Map<string, ParsedVersion | { readonly error: string }>();
+
+function parseVersionText(version: string): ParsedVersion | { readonly error: string } {
+  return Object.freeze(parseVersionParts(version));
+}
+
+function parseVersionParts(version: string): ParsedVersion | { readonly error: string } {
   if (version === '') return [0, 1, 0];
   const parts = version.split('.');
   if (parts.length >= 4) return { error: `invalid version "${version}": too many parts` };

@@ -37,3 +37,25 @@ test('the plugin parts of a request value are frozen: a plugin cannot change the
   t.throws(() => { (json['ipam'] as Record<string, unknown>)['type'] = 'dhcp'; }, { instanceOf: TypeError });
   t.is((buildRequestJson(plugin, { name: 'n', cniVersion: '1.0.0' })['ipam'] as Record<string, unknown>)['type'], 'host-local');
 });
+
+test('requests of one plugin with different runtime keys each get their own key order (value = parsed text)', (t) => {
+  const plugin = plugins[1] as PluginConfObject;
+  const prev020 = { cniVersion: '0.2.0', ip4: { ip: '10.1.0.5/16', gateway: '10.1.0.1', routes: [{ dst: '0.0.0.0/0', gw: '' }] }, dns: { nameservers: ['10.1.0.1'], domain: '' } } as const;
+  const variants = [
+    { name: 'n', cniVersion: '1.0.0' },
+    { name: 'n', cniVersion: '1.0.0', prevResult },
+    { name: 'n', cniVersion: '0.2.0', prevResult: prev020 },
+    { name: 'n', cniVersion: '1.0.0', stripCapabilities: true, inject: { capabilities: { x: true }, aaa: 1 } },
+    { name: 'n', cniVersion: '1.0.0', stripCapabilities: true, inject: { name: 'other' } },
+    { name: 'n', cniVersion: '1.0.0', capabilityArgs: { portMappings: [] } },
+    { name: 'n', cniVersion: '1.0.0' },
+  ];
+  for (const [i, parts] of variants.entries()) {
+    t.is(JSON.stringify(buildRequestJson(plugin, parts)), buildRequest(plugin, parts), `variant ${i}`);
+  }
+  // Hand-checked: keys sorted at every level, integer-like keys first, capabilities gone, the injected name wins.
+  t.is(
+    JSON.stringify(buildRequestJson(plugin, { name: 'n', cniVersion: '1.0.0', stripCapabilities: true, inject: { name: 'other' } })),
+    '{"cniVersion":"1.0.0","name":"other","type":"portmap","zeta":{"2":"two","10":"ten","a":[3,{"x":0,"y":null}],"b":1}}',
+  );
+});

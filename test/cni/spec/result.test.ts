@@ -1,6 +1,6 @@
 import test from 'ava';
 import { CniError } from '../../../src/cni/errors.js';
-import { checkResult, encodeResult, parseResult } from '../../../src/cni/spec/result.js';
+import { checkResult, encodeResult, parseResult, resultJson } from '../../../src/cni/spec/result.js';
 import { SPEC_VERSIONS } from '../../../src/cni/spec/versions.js';
 
 /** One conformant result per version, hand-written from each spec's result section. */
@@ -64,4 +64,15 @@ test('encodeResult: Go omitempty and field order; dns {} emitted by default (1.1
   const r = { cniVersion: '1.0.0', interfaces: [{ name: 'lo', mac: '00:00:00:00:00:00', mtu: 0, sandbox: '' }], ips: [{ address: '127.0.0.1/8', interface: 0 }], routes: [] } as const;
   t.is(encodeResult(r, { indent: 0 }), '{"cniVersion":"1.0.0","interfaces":[{"name":"lo","mac":"00:00:00:00:00:00"}],"ips":[{"interface":0,"address":"127.0.0.1/8"}],"dns":{}}');
   t.is(encodeResult(r, { indent: 0, emptyDns: 'omit' }), '{"cniVersion":"1.0.0","interfaces":[{"name":"lo","mac":"00:00:00:00:00:00"}],"ips":[{"interface":0,"address":"127.0.0.1/8"}]}');
+});
+
+test('a result as a plugin printed it (resultJson) is still validated when parsed, and parsing a parsed result again gives the same', (t) => {
+  const bad = resultJson({ cniVersion: '1.0.0', ips: [{ address: '10.0.0.300/8' }] });
+  t.is(t.throws(() => parseResult(bad, '1.0.0'), { instanceOf: CniError })?.cniCode, 6);
+  const good = GOOD['1.0.0'] as Record<string, unknown>;
+  const once = parseResult(resultJson(parseResult(good, '1.0.0')), '1.0.0');
+  t.deepEqual(once, { ...good, dns: {} });
+  t.deepEqual(parseResult(once, '1.0.0'), once);
+  // The version gate still applies to a parsed result.
+  t.is(t.throws(() => parseResult(once, '0.4.0'), { instanceOf: CniError })?.msg, 'result type supports [0.3.0 0.3.1 0.4.0] but unmarshalled CNIVersion is "1.0.0"');
 });
