@@ -69,6 +69,11 @@ function lazyNodeProxy(node: NodeInfo, proxier: IptablesProxier): NodeProxy {
     const n = new Netfilter(node.netns.name);
     n.iptablesRestore(staging.iptablesSave());
     nf = n;
+    // From now on the node's hooks call the real handlers directly (same names, so they replace
+    // the stand-ins); a hook already running keeps the list it started with.
+    const regs = n.registrations();
+    real = regs.map((r) => r.handler);
+    for (const r of regs) node.netns.registerHook(r.hook, r.handler);
     return n;
   };
   // Register stand-ins at every hook now; they load the real rules the first time a packet arrives.
@@ -76,8 +81,8 @@ function lazyNodeProxy(node: NodeInfo, proxier: IptablesProxier): NodeProxy {
   let real: readonly HookHandler[] | undefined;
   probe.forEach(({ hook, handler }, index) => {
     const target = (): HookHandler => {
-      real ??= load().registrations().map((r) => r.handler);
-      const t = real[index];
+      if (real === undefined) load();
+      const t = real?.[index];
       if (t === undefined) throw new Error(`netfilter registration #${index} vanished`);
       return t;
     };

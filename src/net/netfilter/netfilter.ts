@@ -10,8 +10,15 @@ import type { Ruleset, TableName } from './types.js';
 import { ACCEPT, walkTable } from './walk.js';
 import { PathStateLayer } from './path-state.js';
 import { skbWith } from './skb.js';
+import { SHARED_RULESETS } from './shared-rulesets.js';
 
 const NO_HOPS: readonly HookHop[] = Object.freeze([]);
+
+/** `iptables-save` of a ruleset with default options, by ruleset (rulesets are immutable). */
+const savedTexts = new WeakMap<Ruleset, string>();
+
+/** idleBits by ruleset. */
+const idleByRuleset = new WeakMap<Ruleset, Readonly<Record<TableName, number>>>();
 
 /** Kernel hook priorities (include/uapi/linux/netfilter_ipv4.h). */
 export const NF_PRIORITY = {
@@ -80,6 +87,7 @@ export class Netfilter {
     private readonly clock: Clock = { now: () => 0 },
   ) {
     this.stateKey = `netfilter/${netns}`;
+    SHARED_RULESETS.registerEmpty(this.rules);
   }
 
   get ruleset(): Ruleset {
@@ -92,11 +100,20 @@ export class Netfilter {
 
   /** `iptables-restore [--noflush]`: all-or-nothing; throws InputError KW_NETFILTER_PARSE naming the line. */
   iptablesRestore(text: string, opts: { noflush?: boolean; counters?: boolean } = {}): void {
-    this.rules = restore(this.rules, text, { ...opts, ipsets: this.sets });
+    // Equal restores onto an equal start share one immutable result (see SharedRulesets).
+    const optsKey = `${opts.noflush === true ? 'n' : ''}${opts.counters === true ? 'c' : ''}`;
+    this.rules = SHARED_RULESETS.restore(this.rules, text, optsKey, () => restore(this.rules, text, { ...opts, ipsets: this.sets }));
   }
 
   iptablesSave(opts: SaveOptions = {}): string {
-    return printIptablesSave(this.rules, opts);
+    if (Object.keys(opts).length > 0) return printIptablesSave(this.rules, opts);
+    // A ruleset never changes, so its plain dump never does either (a shared ruleset is printed once).
+    let text = savedTexts.get(this.rules);
+    if (text === undefined) {
+      text = printIptablesSave(this.rules, opts);
+      savedTexts.set(this.rules, text);
+    }
+    return text;
   }
 
   /** `ipset restore`: all-or-nothing; throws InputError KW_IPSET_PARSE naming the line. */
@@ -156,8 +173,16 @@ export class Netfilter {
    * hop for it either way, so the hook runner may skip the handler.
    */
   private tableIdle(table: TableName, hook: Hook): boolean {
-    // Asked at every hook of every trace: answered from bits computed once per ruleset.
-    if (this.idle?.rules !== this.rules) this.idle = { rules: this.rules, bits: idleBits(this.rules) };
+    // Asked at every hook of every trace: answered from bits computed once per ruleset (shared by
+    // every namespace holding that ruleset).
+    if (this.idle?.rules !== this.rules) {
+      let bits = idleByRuleset.get(this.rules);
+      if (bits === undefined) {
+        bits = idleBits(this.rules);
+        idleByRuleset.set(this.rules, bits);
+      }
+      this.idle = { rules: this.rules, bits };
+    }
     return (this.idle.bits[table] & HOOK_BIT[hook]) !== 0;
   }
 
