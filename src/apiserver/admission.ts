@@ -44,13 +44,29 @@ export function decodeBody(r: ResourceType, body: unknown): KubeObject {
   if (kind !== undefined && kind !== r.kind) throw apiErrors.badRequest(`the kind in the data (${String(kind)}) does not match the expected kind (${r.kind})`);
   const metadata = body['metadata'];
   if (metadata !== undefined && metadata !== null && !isJsonObject(metadata)) throw apiErrors.badRequest('metadata must be an object');
-  // One deep copy: the draft is the server's own from here on (and may share nothing with a frozen stored object).
-  const obj = cloneJson(body) as KubeObject;
+  let obj: KubeObject;
+  if (COPY_ON_WRITE.has(r.kind)) {
+    // The draft shares the body's frozen parts (a stored object's, e.g. a ReplicaSet's pod template): its
+    // envelope and metadata are its own, and defaulting copies a frozen part before writing into it (CowObject).
+    const copy = copyUnfrozen(body) as KubeObject;
+    obj = Object.isFrozen(copy) ? { ...copy } : copy;
+    obj.metadata = isJsonObject(obj.metadata) ? (Object.isFrozen(obj.metadata) ? { ...obj.metadata } : obj.metadata) : {};
+  } else {
+    // One deep copy: the draft is the server's own from here on (and may share nothing with a frozen stored object).
+    obj = cloneJson(body) as KubeObject;
+    if (!isJsonObject(obj.metadata)) obj.metadata = {};
+  }
   obj.apiVersion = gv;
   obj.kind = r.kind;
-  if (!isJsonObject(obj.metadata)) obj.metadata = {};
   return obj;
 }
+
+/**
+ * Kinds whose writes after decoding (defaulting, prepareForCreate/Update) never write into a part below
+ * the envelope and metadata except through CowObject. Services are left out: the ClusterIP/NodePort
+ * allocator writes into their spec.
+ */
+const COPY_ON_WRITE = new Set(['Pod', 'ReplicaSet', 'Deployment', 'EndpointSlice']);
 
 /**
  * decodeBody for a write to the status subresource, which takes only the body's status from the client

@@ -30,7 +30,7 @@ export function selectorOf(svc: KubeObject): Record<string, string> | undefined 
 
 /** Indexes the EndpointSlice controller (and DNS) need: pods by label, Services by selector, slices by Service. */
 export function addEndpointSliceIndexes(informers: Informers): void {
-  informers.addIndex(R.pods, POD_LABEL_INDEX, (p) => pairs(p.metadata.namespace ?? '', p.metadata.labels));
+  informers.addIndex(R.pods, POD_LABEL_INDEX, (p) => pairs(p.metadata.namespace ?? '', p.metadata.labels), (p) => p.metadata.labels);
   informers.addIndex(R.services, SVC_SELECTOR_INDEX, (s) => pairs(s.metadata.namespace ?? '', selectorOf(s)));
   informers.addIndex(R.endpointSlices, SLICE_SERVICE_INDEX, (s) => {
     const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
@@ -106,7 +106,8 @@ export class EndpointSliceController extends QueueController {
     informers.on(R.pods, (_t, pod, old) => {
       const ns = pod.metadata.namespace ?? '';
       const seen = new Set<string>();
-      for (const p of old === undefined ? [pod] : [pod, old]) {
+      // The old labels matter only when they changed (a pod leaving a Service's selector).
+      for (const p of old === undefined || old.metadata.labels === pod.metadata.labels ? [pod] : [pod, old]) {
         for (const pair of pairs(ns, p.metadata.labels)) {
           for (const svc of informers.byIndex(R.services, SVC_SELECTOR_INDEX, pair)) {
             const key = nsName(svc);

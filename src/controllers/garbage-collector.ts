@@ -26,10 +26,12 @@ export class GarbageCollector extends QueueController {
         if (type === 'DELETED') {
           this.live.delete(uid);
           this.enqueue(uid);
-        } else this.live.add(uid);
+        } else if (type === 'ADDED') this.live.add(uid); // an update keeps the uid: nothing to add
       });
     }
-    for (const r of this.types) informers.addIndex(r, OWNER_UID_INDEX, (o) => (o.metadata.ownerReferences ?? []).map((ref) => ref.uid));
+    for (const r of this.types) {
+      informers.addIndex(r, OWNER_UID_INDEX, (o) => (o.metadata.ownerReferences ?? []).map((ref) => ref.uid), (o) => o.metadata.ownerReferences);
+    }
   }
 
   protected async sync(ownerUid: string): Promise<void> {

@@ -1,4 +1,4 @@
-export { Informers, objectKey, type Handler, type EventType, type IndexFn } from './runtime/informers.js';
+export { Informers, objectKey, type Handler, type EventType, type IndexFn, type IndexInput } from './runtime/informers.js';
 export { TimerQueue } from './runtime/timers.js';
 export { ControlLoop, type Reconciler } from './runtime/loop.js';
 export { QueueController } from './runtime/work-queue.js';

@@ -20,10 +20,15 @@ export interface NodeLifecycleOptions {
 }
 
 export function addPodNodeIndex(informers: Informers): void {
-  informers.addIndex(R.pods, POD_NODE_INDEX, (p) => {
-    const n = podNodeName(p);
-    return n === '' ? [] : [n];
-  });
+  informers.addIndex(
+    R.pods,
+    POD_NODE_INDEX,
+    (p) => {
+      const n = podNodeName(p);
+      return n === '' ? [] : [n];
+    },
+    podNodeName,
+  );
 }
 
 function taintsOf(node: KubeObject): Taint[] {

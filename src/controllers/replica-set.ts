@@ -22,6 +22,11 @@ import { QueueController } from './runtime/work-queue.js';
 export const BY_CONTROLLER_UID = 'controller-uid';
 
 /** Indexes pods (and ReplicaSets) by their controller's uid, the lookup every owner needs. */
+/** What controllerUidIndex reads. */
+export function ownerRefsOf(o: KubeObject): unknown {
+  return o.metadata.ownerReferences;
+}
+
 export function controllerUidIndex(o: KubeObject): readonly string[] {
   const ref = controllerOf(o);
   return ref === undefined ? [] : [ref.uid];
@@ -112,8 +117,10 @@ export class ReplicaSetController extends QueueController {
     const template = specOf(rs)['template'];
     const t = (template ?? {}) as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: unknown };
     const meta: Record<string, unknown> = { generateName: `${rs.metadata.name ?? ''}-`, ownerReferences: [controllerRef(rs)] };
-    if (t.metadata?.labels !== undefined) meta['labels'] = { ...t.metadata.labels };
-    if (t.metadata?.annotations !== undefined) meta['annotations'] = { ...t.metadata.annotations };
+    // The template's parts are the stored ReplicaSet's (frozen): the API server keeps what it does not change
+    // shared, so every pod of the ReplicaSet carries the same label map and containers.
+    if (t.metadata?.labels !== undefined) meta['labels'] = t.metadata.labels;
+    if (t.metadata?.annotations !== undefined) meta['annotations'] = t.metadata.annotations;
     await this.api.create(R.pods, rs.metadata.namespace ?? '', { apiVersion: 'v1', kind: 'Pod', metadata: meta, spec: t.spec }); // the API server copies the body
   }
 

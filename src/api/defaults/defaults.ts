@@ -1,4 +1,5 @@
-import { asArray, ensureObject, isJsonObject, setDefault, type KubeObject } from '../object.js';
+import type { KubeObject } from '../object.js';
+import { CowObject } from './cow.js';
 import type { ResourceType } from '../resources.js';
 import { defaultPod } from './pod.js';
 import { defaultService } from './service.js';
@@ -9,39 +10,35 @@ import { defaultDeployment, defaultReplicaSet } from './workload.js';
  * so validation sees what will be stored (as the apiserver's decode → default → validate order).
  */
 export function defaultObject(r: ResourceType, obj: KubeObject): void {
+  const root = CowObject.root(obj);
   switch (r.kind) {
     case 'Pod':
-      defaultPod(obj);
+      defaultPod(root);
       break;
     case 'Service':
-      defaultService(obj);
+      defaultService(root);
       break;
     case 'Deployment':
-      defaultDeployment(obj);
+      defaultDeployment(root);
       break;
     case 'ReplicaSet':
-      defaultReplicaSet(obj);
+      defaultReplicaSet(root);
       break;
     case 'Namespace': {
       // The namespace lifecycle: the "kubernetes" finalizer, phase Active, the immutable name label (1.22+).
-      const spec = ensureObject(obj, ['spec']);
-      setDefault(spec, 'finalizers', ['kubernetes']);
-      setDefault(obj, 'status', { phase: 'Active' });
+      root.child('spec').setDefault('finalizers', ['kubernetes']);
+      root.setDefault('status', { phase: 'Active' });
       const name = obj.metadata.name;
       if (name !== undefined) obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
       break;
     }
     case 'Endpoints':
-      for (const s of asArray(obj['subsets'])) {
-        if (isJsonObject(s)) for (const p of asArray(s['ports'])) if (isJsonObject(p)) setDefault(p, 'protocol', 'TCP');
-      }
+      for (const s of root.items('subsets')) for (const p of s.items('ports')) p.setDefault('protocol', 'TCP');
       break;
     case 'EndpointSlice':
-      for (const p of asArray(obj['ports'])) {
-        if (isJsonObject(p)) {
-          setDefault(p, 'protocol', 'TCP');
-          setDefault(p, 'name', '');
-        }
+      for (const p of root.items('ports')) {
+        p.setDefault('protocol', 'TCP');
+        p.setDefault('name', '');
       }
       break;
     default:

@@ -1,4 +1,5 @@
-import { asArray, ensureObject, isJsonObject, setDefault, type JsonObject } from '../object.js';
+import { asArray, isJsonObject, type JsonObject } from '../object.js';
+import type { CowObject } from './cow.js';
 
 /**
  * Pod spec defaults as the real API server applies them (pkg/apis/core/v1/defaults.go SetDefaults_PodSpec,
@@ -15,25 +16,25 @@ function imagePullPolicy(image: unknown): string {
   return tag === '' || tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
-function defaultContainer(ctr: JsonObject): void {
-  setDefault(ctr, 'terminationMessagePath', '/dev/termination-log');
-  setDefault(ctr, 'terminationMessagePolicy', 'File');
-  setDefault(ctr, 'imagePullPolicy', imagePullPolicy(ctr['image']));
-  setDefault(ctr, 'resources', {});
-  for (const p of asArray(ctr['ports'])) if (isJsonObject(p)) setDefault(p, 'protocol', 'TCP');
+function defaultContainer(ctr: CowObject): void {
+  ctr.setDefault('terminationMessagePath', '/dev/termination-log');
+  ctr.setDefault('terminationMessagePolicy', 'File');
+  ctr.setDefault('imagePullPolicy', imagePullPolicy(ctr.get('image')));
+  ctr.setDefault('resources', {});
+  for (const p of ctr.items('ports')) p.setDefault('protocol', 'TCP');
 }
 
-export function defaultPodSpec(spec: JsonObject): void {
-  setDefault(spec, 'restartPolicy', 'Always');
-  setDefault(spec, 'dnsPolicy', 'ClusterFirst');
-  setDefault(spec, 'terminationGracePeriodSeconds', 30);
-  setDefault(spec, 'securityContext', {});
-  setDefault(spec, 'schedulerName', 'default-scheduler');
+export function defaultPodSpec(spec: CowObject): void {
+  spec.setDefault('restartPolicy', 'Always');
+  spec.setDefault('dnsPolicy', 'ClusterFirst');
+  spec.setDefault('terminationGracePeriodSeconds', 30);
+  spec.setDefault('securityContext', {});
+  spec.setDefault('schedulerName', 'default-scheduler');
   for (const list of ['containers', 'initContainers']) {
-    for (const ctr of asArray(spec[list])) if (isJsonObject(ctr)) defaultContainer(ctr);
+    for (const ctr of spec.items(list)) defaultContainer(ctr);
   }
-  for (const v of asArray(spec['volumes'])) {
-    if (isJsonObject(v) && Object.keys(v).length === 1) v['emptyDir'] = {}; // a volume with only a name is an emptyDir
+  for (const v of spec.items('volumes')) {
+    if (Object.keys(v.peek()).length === 1) v.set('emptyDir', {}); // a volume with only a name is an emptyDir
   }
 }
 
@@ -43,19 +44,21 @@ const DEFAULT_TOLERATIONS = [
 ];
 
 /** A Pod (not a template) also gets server-side fields: tolerations, priority, enableServiceLinks, status. */
-export function defaultPod(pod: JsonObject): void {
-  const spec = ensureObject(pod, ['spec']);
+export function defaultPod(pod: CowObject): void {
+  const spec = pod.child('spec');
   defaultPodSpec(spec);
-  setDefault(spec, 'enableServiceLinks', true);
-  setDefault(spec, 'priority', 0);
-  setDefault(spec, 'preemptionPolicy', 'PreemptLowerPriority');
-  setDefault(spec, 'serviceAccountName', 'default');
-  setDefault(spec, 'serviceAccount', spec['serviceAccountName']);
-  const tolerations = asArray(spec['tolerations']).filter(isJsonObject);
+  spec.setDefault('enableServiceLinks', true);
+  spec.setDefault('priority', 0);
+  spec.setDefault('preemptionPolicy', 'PreemptLowerPriority');
+  spec.setDefault('serviceAccountName', 'default');
+  spec.setDefault('serviceAccount', spec.get('serviceAccountName'));
+  // Only object items are kept, and the DefaultTolerationSeconds ones added when missing.
+  const given = spec.get('tolerations');
+  const tolerations = asArray(given).filter(isJsonObject);
   for (const t of DEFAULT_TOLERATIONS) {
     if (!tolerations.some((x) => x['key'] === t.key && (x['effect'] === t.effect || x['effect'] === undefined))) tolerations.push({ ...t });
   }
-  spec['tolerations'] = tolerations;
+  if (!(Array.isArray(given) && given.length === tolerations.length)) spec.set('tolerations', tolerations);
 }
 
 /** Status a new Pod starts with (pod strategy PrepareForCreate): Pending, with its QoS class. */

@@ -1,29 +1,30 @@
-import { asArray, ensureObject, isJsonObject, setDefault, type JsonObject } from '../object.js';
+import { asArray, isJsonObject, type JsonObject } from '../object.js';
+import type { CowObject } from './cow.js';
 
 /**
  * Service defaults (SetDefaults_Service): type ClusterIP, sessionAffinity None, protocol TCP,
  * targetPort = port, internalTrafficPolicy Cluster, externalTrafficPolicy Cluster for NodePort and
  * LoadBalancer, ipFamilies IPv4 single stack (kubewire's network model is IPv4).
  */
-export function defaultService(svc: JsonObject): void {
-  const spec = ensureObject(svc, ['spec']);
-  setDefault(spec, 'type', 'ClusterIP');
-  const type = spec['type'];
-  setDefault(spec, 'sessionAffinity', 'None');
-  for (const p of asArray(spec['ports'])) {
-    if (!isJsonObject(p)) continue;
-    setDefault(p, 'protocol', 'TCP');
-    setDefault(p, 'targetPort', p['port']);
+export function defaultService(svc: CowObject): void {
+  const spec = svc.child('spec');
+  spec.setDefault('type', 'ClusterIP');
+  const type = spec.get('type');
+  spec.setDefault('sessionAffinity', 'None');
+  for (const p of spec.items('ports')) {
+    p.setDefault('protocol', 'TCP');
+    p.setDefault('targetPort', p.get('port'));
   }
   if (type === 'ExternalName') return;
-  setDefault(spec, 'internalTrafficPolicy', 'Cluster');
-  if (type === 'NodePort' || type === 'LoadBalancer') setDefault(spec, 'externalTrafficPolicy', 'Cluster');
-  if (type === 'LoadBalancer') setDefault(spec, 'allocateLoadBalancerNodePorts', true);
-  if (spec['clusterIP'] === 'None') setDefault(spec, 'clusterIPs', ['None']);
-  else if (typeof spec['clusterIP'] === 'string' && spec['clusterIP'] !== '') setDefault(spec, 'clusterIPs', [spec['clusterIP']]);
-  setDefault(spec, 'ipFamilies', ['IPv4']);
-  setDefault(spec, 'ipFamilyPolicy', 'SingleStack');
-  setDefault(svc, 'status', { loadBalancer: {} });
+  spec.setDefault('internalTrafficPolicy', 'Cluster');
+  if (type === 'NodePort' || type === 'LoadBalancer') spec.setDefault('externalTrafficPolicy', 'Cluster');
+  if (type === 'LoadBalancer') spec.setDefault('allocateLoadBalancerNodePorts', true);
+  const clusterIP = spec.get('clusterIP');
+  if (clusterIP === 'None') spec.setDefault('clusterIPs', ['None']);
+  else if (typeof clusterIP === 'string' && clusterIP !== '') spec.setDefault('clusterIPs', [clusterIP]);
+  spec.setDefault('ipFamilies', ['IPv4']);
+  spec.setDefault('ipFamilyPolicy', 'SingleStack');
+  svc.setDefault('status', { loadBalancer: {} });
 }
 
 /**

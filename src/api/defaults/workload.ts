@@ -1,32 +1,32 @@
-import { ensureObject, isJsonObject, setDefault, type JsonObject } from '../object.js';
+import type { CowObject } from './cow.js';
 import { defaultPodSpec } from './pod.js';
 
 /** apps/v1 defaults (pkg/apis/apps/v1/defaults.go SetDefaults_Deployment, SetDefaults_ReplicaSet). */
-function defaultTemplate(spec: JsonObject): void {
-  const template = ensureObject(spec, ['template']);
-  if (!isJsonObject(template['metadata'])) template['metadata'] = {};
-  defaultPodSpec(ensureObject(template, ['spec']));
+function defaultTemplate(spec: CowObject): void {
+  const template = spec.child('template');
+  template.child('metadata');
+  defaultPodSpec(template.child('spec'));
 }
 
-export function defaultDeployment(d: JsonObject): void {
-  const spec = ensureObject(d, ['spec']);
-  setDefault(spec, 'replicas', 1);
-  const strategy = ensureObject(spec, ['strategy']);
-  setDefault(strategy, 'type', 'RollingUpdate');
-  if (strategy['type'] === 'RollingUpdate') {
-    const ru = ensureObject(strategy, ['rollingUpdate']);
-    setDefault(ru, 'maxUnavailable', '25%');
-    setDefault(ru, 'maxSurge', '25%');
+export function defaultDeployment(d: CowObject): void {
+  const spec = d.child('spec');
+  spec.setDefault('replicas', 1);
+  const strategy = spec.child('strategy');
+  strategy.setDefault('type', 'RollingUpdate');
+  if (strategy.get('type') === 'RollingUpdate') {
+    const ru = strategy.child('rollingUpdate');
+    ru.setDefault('maxUnavailable', '25%');
+    ru.setDefault('maxSurge', '25%');
   }
-  setDefault(spec, 'revisionHistoryLimit', 10);
-  setDefault(spec, 'progressDeadlineSeconds', 600);
+  spec.setDefault('revisionHistoryLimit', 10);
+  spec.setDefault('progressDeadlineSeconds', 600);
   defaultTemplate(spec);
-  setDefault(d, 'status', {});
+  d.setDefault('status', {});
 }
 
-export function defaultReplicaSet(rs: JsonObject): void {
-  const spec = ensureObject(rs, ['spec']);
-  setDefault(spec, 'replicas', 1);
+export function defaultReplicaSet(rs: CowObject): void {
+  const spec = rs.child('spec');
+  spec.setDefault('replicas', 1);
   defaultTemplate(spec);
-  setDefault(rs, 'status', { replicas: 0 });
+  rs.setDefault('status', { replicas: 0 });
 }

@@ -8,11 +8,19 @@ const TOTAL_ANNOTATION_SIZE = 256 * 1024;
 
 /** Labels: qualified-name keys and label values (ValidateLabels in apimachinery's meta validation). */
 export function validateLabels(c: Collector, v: unknown, field: string): void {
+  // A frozen label map (a stored object's, shared by its successors and by pods made from a template) found
+  // valid at this field is valid again: the check is a pure function of the map and the field.
+  const frozen = typeof v === 'object' && v !== null && Object.isFrozen(v);
+  if (frozen && validLabels.get(v) === field) return;
+  const errorsBefore = c.errors.length;
   for (const [k, val] of Object.entries(c.strMap(v, field))) {
     c.syntax(field, k, qualifiedName(k));
     c.syntax(field, val, labelValue(val));
   }
+  if (frozen && c.errors.length === errorsBefore) validLabels.set(v, field);
 }
+
+const validLabels = new WeakMap<object, string>();
 
 export function validateObjectMeta(
   c: Collector,

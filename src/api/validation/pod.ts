@@ -13,7 +13,36 @@ export function validateProtocol(c: Collector, v: unknown, field: string): void 
   if (p !== undefined && !(PROTOCOLS as readonly string[]).includes(p)) c.add(fieldError.notSupported(field, p, PROTOCOLS));
 }
 
+/** A frozen container list found valid at `field` (with no names seen before it), and the names it declares. */
+interface ValidContainers {
+  readonly field: string;
+  readonly names: readonly string[];
+  readonly portNames: readonly string[];
+}
+
+/**
+ * Container lists already validated. A stored ReplicaSet's template containers are shared (frozen) by every
+ * pod created from it (see CowObject), and validation is a pure function of the list, its field and the
+ * names seen before it: a list valid once at the same place is valid again, and declares the same names.
+ */
+const validContainers = new WeakMap<object, ValidContainers>();
+
 function validateContainers(c: Collector, v: unknown, field: string, names: Set<string>, portNames: Set<string>, required: boolean): void {
+  const memo = Array.isArray(v) && Object.isFrozen(v) && names.size === 0 && portNames.size === 0;
+  if (memo) {
+    const known = validContainers.get(v);
+    if (known?.field === field) {
+      for (const n of known.names) names.add(n);
+      for (const n of known.portNames) portNames.add(n);
+      return;
+    }
+  }
+  const errorsBefore = c.errors.length;
+  checkContainers(c, v, field, names, portNames, required);
+  if (memo && c.errors.length === errorsBefore) validContainers.set(v, { field, names: [...names], portNames: [...portNames] });
+}
+
+function checkContainers(c: Collector, v: unknown, field: string, names: Set<string>, portNames: Set<string>, required: boolean): void {
   const list = c.arr(v, field);
   if (required && list.length === 0) {
     c.add(fieldError.required(field));

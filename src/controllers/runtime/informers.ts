@@ -7,11 +7,20 @@ export type Handler = (type: EventType, obj: KubeObject, old: KubeObject | undef
 /** An index function: the keys an object is filed under (e.g. its node, its owner's uid). */
 export type IndexFn = (obj: KubeObject) => readonly string[];
 
+/** The part of an object an index function reads (its labels, its owner references): compared by identity. */
+export type IndexInput = (obj: KubeObject) => unknown;
+
+interface Filed {
+  readonly values: readonly string[];
+  readonly input: unknown;
+}
+
 interface Index {
   readonly fn: IndexFn;
+  readonly input: IndexInput | undefined;
   readonly map: Map<string, Map<string, KubeObject>>;
   /** The values each cached object is filed under, as fn gave them when it was filed. */
-  readonly filed: Map<string, readonly string[]>;
+  readonly filed: Map<string, Filed>;
 }
 
 interface ResourceCache {
@@ -75,10 +84,14 @@ export class Informers {
     for (const o of c.objects.values()) h('ADDED', o, undefined);
   }
 
-  /** Adds a secondary index; call before start() or objects already cached are indexed now. */
-  addIndex(r: ResourceType, name: string, fn: IndexFn): void {
+  /**
+   * Adds a secondary index; call before start() or objects already cached are indexed now. With `input`
+   * (what fn reads, e.g. `(o) => o.metadata.labels`), an update whose input is the very same value as
+   * before (stored objects share their unchanged parts) is refiled without calling fn.
+   */
+  addIndex(r: ResourceType, name: string, fn: IndexFn, input?: IndexInput): void {
     const c = this.cache(r);
-    const idx: Index = { fn, map: new Map(), filed: new Map() };
+    const idx: Index = { fn, input, map: new Map(), filed: new Map() };
     c.indexes.set(name, idx);
     for (const [k, o] of c.objects) this.indexSet(idx, k, o);
   }
@@ -133,10 +146,16 @@ export class Informers {
    * were: then the new object only takes its predecessor's place under the same values.
    */
   private indexSet(idx: Index, key: string, o: KubeObject): void {
-    const values = idx.fn(o);
     const before = idx.filed.get(key);
-    if (before !== undefined && sameValues(before, values)) {
+    const input = idx.input === undefined ? undefined : idx.input(o);
+    if (before !== undefined && idx.input !== undefined && before.input === input) {
+      for (const v of before.values) idx.map.get(v)?.set(key, o);
+      return;
+    }
+    const values = idx.fn(o);
+    if (before !== undefined && sameValues(before.values, values)) {
       for (const v of values) idx.map.get(v)?.set(key, o);
+      idx.filed.set(key, { values: before.values, input });
       return;
     }
     if (before !== undefined) this.indexDelete(idx, key);
@@ -148,14 +167,14 @@ export class Informers {
       }
       m.set(key, o);
     }
-    idx.filed.set(key, values);
+    idx.filed.set(key, { values, input });
   }
 
   private indexDelete(idx: Index, key: string): void {
     const before = idx.filed.get(key);
     if (before === undefined) return;
     idx.filed.delete(key);
-    for (const v of before) {
+    for (const v of before.values) {
       const m = idx.map.get(v);
       if (m === undefined) continue;
       m.delete(key);
