@@ -1,8 +1,9 @@
 import type { IpsetRegistry } from './ipset/index.js';
 import { parseError, ruleSaveArgs } from './rule-parse.js';
 import { FlatRule } from './flat-rule.js';
+import { chainEntries, LazyChain, LazyRule } from './lazy-rule.js';
 import { type RestoreCommand, type RestoreDoc, type TableBlock, parseRestoreLines, parseRestoreText, tableBlocks } from './save-parse.js';
-import type { Chain, Rule, Ruleset, Table, TableName } from './types.js';
+import type { Chain, Counters, Rule, Ruleset, Table, TableName } from './types.js';
 import { BUILTIN_CHAINS } from './types.js';
 
 export interface RestoreOptions {
@@ -22,7 +23,15 @@ interface Draft {
   bytes: bigint;
   /** Rules (in any chain of the table) that jump or go to this chain: -X refuses while > 0. */
   refs: number;
+  readonly builtin: boolean;
+  /** `rules` may have spare capacity (spliced into): finish copies it to its exact size. */
+  loose: boolean;
+  /** Some of `rules` may be LazyRule: the committed chain is a LazyChain. */
+  lazy: boolean;
 }
+
+/** The counters of nearly every chain (iptables-nft starts them at 0), one object for all. */
+const ZERO_COUNTERS: Counters = Object.freeze({ packets: 0n, bytes: 0n });
 
 function emptyTable(name: TableName): Table {
   const chains = new Map<string, Chain>();
@@ -61,6 +70,16 @@ export function applyBlock(table: Table, block: TableBlock, opts: RestoreOptions
 export class BlockApplier {
   private readonly name: TableName;
   private readonly chains = new Map<string, Draft>();
+  /**
+   * Appends are gathered per run of consecutive lines to one chain (kube-proxy writes each chain's
+   * rules in one or a few runs) in a reused array, and the run lands in its chain as one array of
+   * exact size: no per-chain array growing by pushes, no copy at finish. Every other command and
+   * finish() first close the run, so they see the chain as the lines so far made it.
+   */
+  private runChain: string | undefined;
+  private runDraft: Draft | undefined;
+  private readonly run: Rule[] = [];
+  private runLen = 0;
 
   constructor(
     table: Table,
@@ -68,10 +87,13 @@ export class BlockApplier {
   ) {
     this.name = table.name;
     for (const c of table.chains.values()) {
+      const builtin = isBuiltin(this.name, c.name);
       if (opts.noflush === true) {
-        this.chains.set(c.name, { name: c.name, policy: c.policy, rules: [...c.rules], packets: c.counters.packets, bytes: c.counters.bytes, refs: 0 });
-      } else if (isBuiltin(this.name, c.name)) {
-        this.chains.set(c.name, { name: c.name, policy: c.policy, rules: [], packets: 0n, bytes: 0n, refs: 0 });
+        // Carried over as restored: lazy rules stay unparsed.
+        const lazy = c instanceof LazyChain;
+        this.chains.set(c.name, { name: c.name, policy: c.policy, rules: [...chainEntries(c)], packets: c.counters.packets, bytes: c.counters.bytes, refs: 0, builtin, loose: false, lazy });
+      } else if (builtin) {
+        this.chains.set(c.name, { name: c.name, policy: c.policy, rules: [], packets: 0n, bytes: 0n, refs: 0, builtin, loose: false, lazy: false });
       }
     }
     // References counted once every kept chain has its draft.
@@ -99,11 +121,11 @@ export class BlockApplier {
     if (t !== undefined) {
       target = this.chains.get(t);
       if (target === undefined) throw parseError(lineNo, `unknown target or chain "${t}" (${r.target?.goto === true ? '-g' : '-j'} ${t}): no such target extension and no such chain in table ${name}`);
-      if (isBuiltin(name, t)) throw parseError(lineNo, `cannot jump to built-in chain ${t}`);
+      if (target.builtin) throw parseError(lineNo, `cannot jump to built-in chain ${t}`);
     }
-    // FlatRule: the fast path's shapes, which never use -m set (and its matches are built lazily).
+    // FlatRule / LazyRule: the fast path's shapes, which never use -m set (and their matches are built lazily).
     const ipsets = this.opts.ipsets;
-    if (ipsets !== undefined && !(r instanceof FlatRule)) {
+    if (ipsets !== undefined && !(r instanceof FlatRule) && !(r instanceof LazyRule)) {
       for (const m of r.matches) {
         const setName = m.module === 'set' ? m.saveArgs[m.saveArgs.indexOf('--match-set') + 1] : undefined;
         if (setName !== undefined && ipsets.get(setName) === undefined) throw parseError(lineNo, `ipset "${setName}" does not exist`);
@@ -115,9 +137,49 @@ export class BlockApplier {
   private flush(d: Draft): void {
     for (const r of d.rules) this.ref(r, -1);
     d.rules = [];
+    d.loose = false;
+    d.lazy = false;
+  }
+
+  /** `-A chain rule` (the parser's fast path calls this directly; `apply` for the rest). */
+  append(chain: string, rule: Rule, lineNo: number): void {
+    let d = this.runDraft;
+    if (d === undefined || this.runChain !== chain) {
+      this.closeRun();
+      d = this.need(chain, lineNo);
+      this.runDraft = d;
+      this.runChain = chain;
+    }
+    if (rule instanceof LazyRule) d.lazy = true;
+    const target = this.checkRule(rule, lineNo);
+    this.run[this.runLen++] = rule;
+    if (target !== undefined) target.refs++;
+  }
+
+  /** Moves the pending run of appends into its chain. */
+  private closeRun(): void {
+    const d = this.runDraft;
+    if (d === undefined) return;
+    this.runDraft = undefined;
+    this.runChain = undefined;
+    const n = this.runLen;
+    this.runLen = 0;
+    if (n === 0) return;
+    if (d.rules.length === 0) {
+      d.rules = this.run.slice(0, n);
+      return;
+    }
+    // A chain written in many runs (KUBE-SERVICES: one line per Service between the others).
+    for (let i = 0; i < n; i++) d.rules.push(this.run[i] as Rule);
+    d.loose = true;
   }
 
   apply(cmd: RestoreCommand): void {
+    if (cmd.op === 'append') {
+      this.append(cmd.chain, cmd.rule, cmd.lineNo);
+      return;
+    }
+    this.closeRun();
     const { name, chains, opts } = this;
     switch (cmd.op) {
       case 'comment':
@@ -136,26 +198,20 @@ export class BlockApplier {
         } else if (existing !== undefined) {
           this.flush(existing);
         } else {
-          chains.set(cmd.chain, { name: cmd.chain, policy: undefined, rules: [], packets: opts.counters === true ? cmd.packets : 0n, bytes: opts.counters === true ? cmd.bytes : 0n, refs: 0 });
+          chains.set(cmd.chain, { name: cmd.chain, policy: undefined, rules: [], packets: opts.counters === true ? cmd.packets : 0n, bytes: opts.counters === true ? cmd.bytes : 0n, refs: 0, builtin: false, loose: false, lazy: false });
         }
         break;
       }
       case 'new-chain':
         if (chains.has(cmd.chain)) throw parseError(cmd.lineNo, `chain ${cmd.chain} already exists`);
-        chains.set(cmd.chain, { name: cmd.chain, policy: undefined, rules: [], packets: 0n, bytes: 0n, refs: 0 });
+        chains.set(cmd.chain, { name: cmd.chain, policy: undefined, rules: [], packets: 0n, bytes: 0n, refs: 0, builtin: false, loose: false, lazy: false });
         break;
-      case 'append': {
-        const d = this.need(cmd.chain, cmd.lineNo);
-        const target = this.checkRule(cmd.rule, cmd.lineNo);
-        d.rules.push(cmd.rule);
-        if (target !== undefined) target.refs++;
-        break;
-      }
       case 'insert': {
         const d = this.need(cmd.chain, cmd.lineNo);
         const target = this.checkRule(cmd.rule, cmd.lineNo);
         if (cmd.position > d.rules.length + 1) throw parseError(cmd.lineNo, `index of insertion too big (${cmd.position} > ${d.rules.length + 1} in ${cmd.chain})`);
         d.rules.splice(cmd.position - 1, 0, cmd.rule);
+        d.loose = true;
         if (target !== undefined) target.refs++;
         break;
       }
@@ -168,6 +224,7 @@ export class BlockApplier {
           i = d.rules.findIndex((r) => ruleSaveArgs(r).join(' ') === want);
         }
         const [removed] = i < 0 ? [] : d.rules.splice(i, 1);
+        d.loose = true;
         if (removed === undefined) throw parseError(cmd.lineNo, `bad rule (does a matching rule exist in chain ${cmd.chain}?)`);
         this.ref(removed, -1);
         break;
@@ -198,9 +255,15 @@ export class BlockApplier {
 
   /** The table as committed (call once every command applied). */
   finish(): Table {
+    this.closeRun();
     const out = new Map<string, Chain>();
-    // Short rule lists are copied to their exact size (pushing leaves spare capacity; kube-proxy has 40k small chains).
-    for (const d of this.chains.values()) out.set(d.name, { name: d.name, policy: d.policy, rules: d.rules.length < 64 ? d.rules.slice() : d.rules, counters: { packets: d.packets, bytes: d.bytes } });
+    // Appended runs are exact-size arrays already; spliced short lists are copied to their size
+    // (kube-proxy has 40k small chains, and spare capacity in each adds up).
+    for (const d of this.chains.values()) {
+      const rules = d.loose && d.rules.length < 64 ? d.rules.slice() : d.rules;
+      const counters = d.packets === 0n && d.bytes === 0n ? ZERO_COUNTERS : { packets: d.packets, bytes: d.bytes };
+      out.set(d.name, d.lazy ? new LazyChain(d.name, d.policy, rules, counters) : { name: d.name, policy: d.policy, rules, counters });
+    }
     return { name: this.name, chains: out };
   }
 }
@@ -232,6 +295,18 @@ export function restore(ruleset: Ruleset, input: string | RestoreDoc, opts: Rest
       if (applier === undefined) return;
       try {
         applier.apply(cmd);
+      } catch (e) {
+        failed = e;
+        hasFailed = true;
+        applier = undefined;
+      }
+    },
+    keepsRules: false,
+    append: (chain, rule, lineNo, _text, src, start) => {
+      if (applier === undefined) return;
+      try {
+        // What is kept is the rule's place in the input, not the rule just parsed (see LazyRule).
+        applier.append(chain, new LazyRule(src, start, lineNo, rule.target), lineNo);
       } catch (e) {
         failed = e;
         hasFailed = true;

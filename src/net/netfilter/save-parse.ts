@@ -2,6 +2,7 @@ import { splitArgs } from './tokenize.js';
 import { type ParseIntern, newIntern, parseError, parseRuleArgs } from './rule-parse.js';
 import { stripCounters } from './rule.js';
 import { parseRuleFast } from './fast-rule.js';
+import type { RuleSource } from './lazy-rule.js';
 import type { Rule, TableName } from './types.js';
 import { BUILTIN_CHAINS, isTableName } from './types.js';
 
@@ -54,6 +55,18 @@ export interface RestoreSink {
   open(table: TableName, headerText: string, lineNo: number): void;
   /** One command (or comment line) inside the open block. */
   command(cmd: RestoreCommand): void;
+  /**
+   * `-A chain rule` read by the fast path (nearly every line of a kube-proxy dump): the same as
+   * command({op: 'append', …}) without making the command object. `chain` is the same string
+   * object for consecutive lines appending to the same chain; the line is `src.text` from `start`
+   * (a sink may keep that place instead of the rule, see LazyRule).
+   */
+  append(chain: string, rule: Rule, lineNo: number, text: string, src: RuleSource, start: number): void;
+  /**
+   * Whether append's `rule` and `text` are kept. When false the fast path only validates the line:
+   * `rule` has an empty text and `text` is '' (the sink keeps `src` and `start`, see LazyRule).
+   */
+  readonly keepsRules: boolean;
   /** `COMMIT` of the open block. */
   commit(commitText: string, commitLineNo: number): void;
 }
@@ -72,6 +85,8 @@ export function parseRestoreText(text: string): RestoreDoc {
       open = { table, headerText, lineNo, commands: [] };
     },
     command: (c) => open?.commands.push(c),
+    append: (chain, rule, lineNo, text) => open?.commands.push({ op: 'append', chain, rule, lineNo, text }),
+    keepsRules: true,
     commit: (commitText, commitLineNo) => {
       if (open !== undefined) items.push({ ...open, commitText, commitLineNo });
       open = undefined;
@@ -88,7 +103,7 @@ export function parseRestoreText(text: string): RestoreDoc {
 export function parseRestoreLines(text: string, sink: RestoreSink): boolean {
   const finalNewline = text.endsWith('\n');
   const end = finalNewline ? text.length - 1 : text.length;
-  let open: { table: TableName; lineNo: number } | undefined;
+  let open: { table: TableName; lineNo: number; src: RuleSource } | undefined;
   const intern = newIntern();
   const fast: LastChain = { name: '', ok: false, backslashes: text.includes('\\') };
   let lineNo = 0;
@@ -96,17 +111,19 @@ export function parseRestoreLines(text: string, sink: RestoreSink): boolean {
     lineNo++;
     let nl = text.indexOf('\n', at);
     if (nl < 0 || nl > end) nl = end;
-    const raw = text.slice(at, nl);
     const start = at;
     at = nl + 1;
     if (open !== undefined && nl - start > 3 && text.charCodeAt(start) === 45 && text.charCodeAt(start + 1) === 65 && text.charCodeAt(start + 2) === 32 && text.charCodeAt(nl - 1) !== 13) {
       // `-A CHAIN …` of a user chain in kube-proxy's shapes (nearly every line): read in place.
-      const cmd = fastAppend(text, start, nl, raw, lineNo, open.table, intern, fast);
-      if (cmd !== undefined) {
-        sink.command(cmd);
+      // A sink that keeps only the line's place gets a rule that was only validated (no text).
+      const lineText = sink.keepsRules ? text.slice(start, nl) : '';
+      const rule = fastAppend(text, start, nl, lineText, lineNo, open.table, intern, fast);
+      if (rule !== undefined) {
+        sink.append(fast.name, rule, lineNo, lineText, open.src, start);
         continue;
       }
     }
+    const raw = text.slice(start, nl);
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const c0 = line.charCodeAt(0);
     if (open !== undefined && (c0 === 45 || c0 === 58)) {
@@ -125,7 +142,7 @@ export function parseRestoreLines(text: string, sink: RestoreSink): boolean {
       if (open !== undefined) throw parseError(lineNo, `"${trimmed}" before COMMIT of table ${open.table} (opened on line ${open.lineNo})`);
       const name = trimmed.slice(1);
       if (!isTableName(name)) throw parseError(lineNo, `table "${name}" does not exist (kubewire models raw, mangle, nat and filter)`);
-      open = { table: name, lineNo };
+      open = { table: name, lineNo, src: { text, table: name, intern, backslashes: fast.backslashes } };
       sink.open(name, raw, lineNo);
       continue;
     }
@@ -152,11 +169,12 @@ interface LastChain {
 }
 
 /**
- * `-A CHAIN args` at text[start, end) through parseRuleFast, or undefined for the general path.
+ * `-A CHAIN args` at text[start, end) through parseRuleFast (the chain is then `last.name`), or
+ * undefined for the general path.
  * A run of lines appending to the same chain shares one chain-name string (no slice, and the
  * draft's Map lookup reuses its cached hash).
  */
-function fastAppend(text: string, start: number, end: number, raw: string, lineNo: number, table: TableName, intern: ParseIntern, last: LastChain): RestoreCommand | undefined {
+function fastAppend(text: string, start: number, end: number, raw: string, lineNo: number, table: TableName, intern: ParseIntern, last: LastChain): Rule | undefined {
   let sp = start + 3;
   while (sp < end && text.charCodeAt(sp) !== 32) sp++;
   if (sp === start + 3 || sp >= end) return undefined;
@@ -169,8 +187,7 @@ function fastAppend(text: string, start: number, end: number, raw: string, lineN
     last.ok = len <= 28 && name !== '!' && name.charCodeAt(0) !== 45 && !(BUILTIN_CHAINS[table] as readonly string[]).includes(name) && isPlainWord(name);
   }
   if (!last.ok) return undefined;
-  const rule = parseRuleFast(text, start, sp, end, raw, lineNo, table, intern, last.backslashes);
-  return rule === undefined ? undefined : { op: 'append', chain: last.name, rule, lineNo, text: raw };
+  return parseRuleFast(text, start, sp, end, raw, lineNo, table, intern, last.backslashes);
 }
 
 /** `:NAME - [0:0]`, the shape of nearly every chain line, without a regex. */

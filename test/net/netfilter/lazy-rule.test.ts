@@ -1,0 +1,61 @@
+import test from 'ava';
+import { emptyRuleset, parseIptablesSave, printIptablesSave, restore, ruleSaveArgs } from '../../../src/net/netfilter/index.js';
+import { kubeProxyRulesetText } from '../../../src/net/netfilter/bench.js';
+import { LazyChain, LazyRule } from '../../../src/net/netfilter/lazy-rule.js';
+
+// restore(ruleset, text) keeps fast-path rules as their place in the text and parses them again
+// when read; parseIptablesSave keeps the parsed rules. Both must give the same rules.
+const TEXT = kubeProxyRulesetText(20, 3);
+
+test('rules restored lazily read back exactly as the eagerly parsed ones (text, line, spec, matches, target)', (t) => {
+  const lazy = restore(emptyRuleset(), TEXT);
+  const eager = parseIptablesSave(TEXT).ruleset;
+  const svc = lazy.tables.nat.chains.get('KUBE-SERVICES');
+  t.true(svc instanceof LazyChain, 'kube-proxy chains are restored lazily');
+  let n = 0;
+  for (const [name, e] of eager.tables.nat.chains) {
+    const l = lazy.tables.nat.chains.get(name);
+    t.is(l?.rules.length, e.rules.length, name);
+    e.rules.forEach((er, i) => {
+      const lr = l?.rules[i];
+      t.false(lr instanceof LazyRule, 'what is read is the parsed rule');
+      t.is(lr?.text, er.text);
+      t.is(lr?.lineNo, er.lineNo);
+      t.deepEqual(lr?.spec, er.spec);
+      t.deepEqual(lr === undefined ? [] : ruleSaveArgs(lr), ruleSaveArgs(er));
+      t.is(lr?.target?.name, er.target?.name);
+      n++;
+    });
+  }
+  t.is(n, 20 * (1 + 1 + 3 * 3) + 8);
+  t.is(printIptablesSave(lazy), printIptablesSave(eager));
+});
+
+test('jumps from lazy rules count as references: -X refuses a chain still jumped to, and names the line', (t) => {
+  const rs = restore(emptyRuleset(), TEXT);
+  const sep = [...rs.tables.nat.chains.keys()].find((c) => c.startsWith('KUBE-SEP-')) ?? '';
+  const err = t.throws(() => restore(rs, `*nat\n-X ${sep}\nCOMMIT\n`, { noflush: true }));
+  t.regex(err?.message ?? '', new RegExp(`line 2: cannot delete chain ${sep}: it is still referenced by 1 rule`));
+});
+
+test('--noflush on a lazy ruleset: kept chains read back unchanged, -D by rule spec finds a lazy rule', (t) => {
+  const rs = restore(emptyRuleset(), TEXT);
+  const mark = rs.tables.nat.chains.get('KUBE-POSTROUTING');
+  t.is(mark?.rules.length, 3);
+  const next = restore(rs, '*nat\n-D KUBE-POSTROUTING -j MARK --xor-mark 0x4000\nCOMMIT\n', { noflush: true });
+  t.deepEqual(
+    next.tables.nat.chains.get('KUBE-POSTROUTING')?.rules.map((r) => r.text),
+    ['-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN', '-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully'],
+  );
+  const svc = (r: typeof rs): readonly string[] => r.tables.nat.chains.get('KUBE-SERVICES')?.rules.map((x) => x.text) ?? [];
+  t.deepEqual(svc(next), svc(parseIptablesSave(TEXT).ruleset));
+});
+
+test('a bad line after thousands of lazy ones still fails the restore, naming its line', (t) => {
+  const big = kubeProxyRulesetText(500, 3);
+  const lines = big.split('\n');
+  const at = lines.length - 3; // inside the nat block, before COMMIT
+  lines.splice(at, 0, '-A KUBE-SERVICES -m tcp -p tcp --dport 80 -j KUBE-NOPE');
+  const err = t.throws(() => restore(emptyRuleset(), lines.join('\n')));
+  t.regex(err?.message ?? '', new RegExp(`^line ${at + 1}: unknown target or chain "KUBE-NOPE"`));
+});
