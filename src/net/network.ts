@@ -57,8 +57,9 @@ export class Network {
   addVethPair(a: { netns: Netns; name: string; addrs?: IfAddr[] }, b: { netns: Netns; name: string; addrs?: IfAddr[] }, macSeed: string): [VethLink, VethLink] {
     checkIfname(a.name);
     checkIfname(b.name);
-    const la: VethLink = { ...baseLink(a.netns, a.name, macFromName(`${macSeed}/a`), 'veth', a.addrs ?? [], 1500), kind: 'veth', peer: { netns: b.netns.name, name: b.name } };
-    const lb: VethLink = { ...baseLink(b.netns, b.name, macFromName(`${macSeed}/b`), 'veth', b.addrs ?? [], 1500), kind: 'veth', peer: { netns: a.netns.name, name: a.name } };
+    // Built in one literal each (no spread of a base object): a 150,000-pod build makes 300,000 of them.
+    const la: VethLink = vethLink(a.netns, a.name, macFromName(`${macSeed}/a`), a.addrs, { netns: b.netns.name, name: b.name });
+    const lb: VethLink = vethLink(b.netns, b.name, macFromName(`${macSeed}/b`), b.addrs, { netns: a.netns.name, name: a.name });
     a.netns.addLink(la);
     b.netns.addLink(lb);
     return [la, lb];
@@ -112,6 +113,10 @@ export function checkIfname(name: string): void {
   if (name.length === 0 || name.length > MAX_IFNAME || /[\s/:]/.test(name)) {
     throw new Error(`invalid interface name "${name}": at most ${MAX_IFNAME} characters, no spaces, "/" or ":"`);
   }
+}
+
+function vethLink(ns: Netns, name: string, mac: Mac, addrs: IfAddr[] | undefined, peer: VethLink['peer']): VethLink {
+  return { kind: 'veth', name, ifindex: ns.allocIfindex(), mac, mtu: 1500, up: true, addrs: addrs === undefined ? [] : [...addrs], master: undefined, hairpin: false, peer };
 }
 
 function baseLink<K extends Link['kind']>(ns: Netns, name: string, mac: Mac, kind: K, addrs: IfAddr[], mtu: number) {
