@@ -66,7 +66,10 @@ export function hostOf(cidr: string): string {
 }
 
 export function prefixOf(cidr: string): number {
-  return Number(cidr.split('/')[1] ?? '32');
+  const i = cidr.indexOf('/');
+  if (i < 0) return 32;
+  const j = cidr.indexOf('/', i + 1);
+  return Number(cidr.slice(i + 1, j < 0 ? cidr.length : j));
 }
 
 export type { Route };

@@ -1,6 +1,7 @@
 import { KubewireError } from '../../lib/index.js';
 import type { CapabilityArgs } from '../spec/config-types.js';
-import { sameParseState } from '../spec/result.js';
+import { frozenResultCopy } from '../spec/result-json.js';
+import { isParsedResult, sameParseState } from '../spec/result.js';
 
 /**
  * The attachment cache a runtime keeps after a successful ADD (libcni's `<cacheDir>/results/<net>-<cid>-<ifname>`,
@@ -158,9 +159,15 @@ function asStored(e: CachedAttachment): CachedAttachment {
   if (e.cniArgs !== undefined && e.cniArgs.length > 0) out['cniArgs'] = frozenJson(e.cniArgs);
   if (e.capabilityArgs !== undefined && Object.keys(e.capabilityArgs).length > 0) out['capabilityArgs'] = frozenJson(e.capabilityArgs);
   out['config'] = e.config;
-  const r = e.result === undefined ? undefined : frozenJson(e.result);
-  // A copy of a parsed result is one too: DEL's getCachedResult then takes it as it is.
-  if (typeof r === 'object' && r !== null && typeof e.result === 'object' && e.result !== null) sameParseState(r, e.result);
+  // A parsed result (what a runtime stores) is copied by a typed walk, and its copy is a parsed result too: DEL's
+  // getCachedResult then takes it as it is.
+  let r: unknown;
+  if (isParsedResult(e.result)) {
+    r = frozenResultCopy(e.result);
+    sameParseState(r as object, e.result);
+  } else {
+    r = e.result === undefined ? undefined : frozenJson(e.result);
+  }
   out['result'] = r;
   return Object.freeze(out) as unknown as CachedAttachment;
 }

@@ -60,9 +60,21 @@ export function buildRequestJson(plugin: PluginConfObject, p: RequestParts): Rec
   const rc = runtimeConfigFor(plugin, p.capabilityArgs);
   if (Object.keys(rc).length > 0) extra.set('runtimeConfig', sortedClone(rc));
   const inject = p.inject === undefined ? [] : Object.keys(p.inject);
-  for (const k of inject) extra.set(k, sortedClone(p.inject?.[k]));
+  let dropped = false;
+  for (const k of inject) {
+    const v = sortedClone(p.inject?.[k]);
+    extra.set(k, v);
+    if (v === DROPPED) dropped = true;
+  }
+  const shape = requestShape(plugin, base, extra, p.stripCapabilities === true, inject);
+  if (!dropped) {
+    // The plugin's part is laid out once per key set; each request copies it and fills in the runtime's values.
+    const out: Record<string, unknown> = { ...shape.template };
+    for (const [k, v] of extra) out[k] = v;
+    return out;
+  }
   const out: Record<string, unknown> = {};
-  for (const k of keyOrder(plugin, base, extra, p.stripCapabilities === true, inject)) {
+  for (const k of shape.keys) {
     const v = extra.has(k) ? extra.get(k) : base.get(k);
     if (v !== DROPPED) out[k] = v;
   }
@@ -70,24 +82,37 @@ export function buildRequestJson(plugin: PluginConfObject, p: RequestParts): Rec
 }
 
 /**
- * The request's keys in sorted (JS) order: the plugin's own and the runtime's (name, cniVersion, prevResult…), less
- * `capabilities` when stripped (unless injected after). The same few key sets come back on every run of a loaded
- * plugin: each is sorted once.
+ * A request's keys in sorted (JS) order: the plugin's own and the runtime's (name, cniVersion, prevResult…), less
+ * `capabilities` when stripped (unless injected after), and an object with those keys in that order holding the
+ * plugin's values (the runtime's keys hold null until filled in). The same few key sets come back on every run of a
+ * loaded plugin: each is laid out once.
  */
-const orderCache = new WeakMap<PluginConfObject, Map<string, readonly string[]>>();
-function keyOrder(plugin: PluginConfObject, base: ReadonlyMap<string, unknown>, extra: ReadonlyMap<string, unknown>, strip: boolean, inject: readonly string[]): readonly string[] {
-  let byExtra = orderCache.get(plugin);
-  if (byExtra === undefined) orderCache.set(plugin, (byExtra = new Map()));
-  let sig = `${strip ? '-' : '+'}${inject.length}`;
+interface RequestShape {
+  readonly keys: readonly string[];
+  readonly template: Readonly<Record<string, unknown>>;
+}
+const shapeCache = new WeakMap<PluginConfObject, Map<string, RequestShape>>();
+function requestShape(
+  plugin: PluginConfObject, base: ReadonlyMap<string, unknown>, extra: ReadonlyMap<string, unknown>, strip: boolean, inject: readonly string[],
+): RequestShape {
+  let byExtra = shapeCache.get(plugin);
+  if (byExtra === undefined) shapeCache.set(plugin, (byExtra = new Map()));
+  let sig = strip ? '-' : '+';
   for (const k of extra.keys()) sig += `\u0000${k}`;
-  let keys = byExtra.get(sig);
-  if (keys === undefined) {
+  let shape = byExtra.get(sig);
+  if (shape === undefined) {
     const all = new Set([...base.keys(), ...extra.keys()]);
     if (strip && !inject.includes('capabilities')) all.delete('capabilities');
-    keys = jsKeyOrder([...all]);
-    if (byExtra.size < 64) byExtra.set(sig, keys);
+    const keys = jsKeyOrder([...all]);
+    const template: Record<string, unknown> = {};
+    for (const k of keys) {
+      const v = extra.has(k) ? null : base.get(k);
+      if (v !== DROPPED) template[k] = v;
+    }
+    shape = { keys, template };
+    if (byExtra.size < 64) byExtra.set(sig, shape);
   }
-  return keys;
+  return shape;
 }
 
 function deepFreeze<T>(v: T): T {

@@ -38,28 +38,27 @@ export interface EnvArgs {
  * `required env variables [CNI_NETNS,CNI_PATH] missing` (code 4). CNI_COMMAND itself is always required.
  */
 export function readEnvArgs(env: Readonly<Record<string, string | undefined>>): EnvArgs | CniError {
-  const get = (n: EnvVarName): string => env[n] ?? '';
-  const cmd = get('CNI_COMMAND');
-  const missing: string[] = [];
+  const cmd = env['CNI_COMMAND'] ?? '';
+  let missing: string[] | undefined;
   for (const rule of SKEL_ENV_TABLE) {
-    const value = get(rule.name);
+    const value = env[rule.name] ?? '';
     const required = rule.requiredFor.includes(cmd);
     if (value === '') {
-      if (required || rule.name === 'CNI_COMMAND') missing.push(rule.name);
+      if (required || rule.name === 'CNI_COMMAND') (missing ??= []).push(rule.name);
     } else if (required && rule.validate !== undefined) {
       const err = rule.validate(value);
       if (err !== undefined) return err;
     }
   }
-  if (missing.length > 0) {
+  if (missing !== undefined) {
     return new CniError(CniCode.InvalidEnvironmentVariables, `required env variables [${missing.join(',')}] missing`);
   }
   return {
     command: cmd,
-    containerId: get('CNI_CONTAINERID'),
-    netns: get('CNI_NETNS'),
-    ifName: get('CNI_IFNAME'),
-    args: get('CNI_ARGS'),
-    path: get('CNI_PATH'),
+    containerId: env['CNI_CONTAINERID'] ?? '',
+    netns: env['CNI_NETNS'] ?? '',
+    ifName: env['CNI_IFNAME'] ?? '',
+    args: env['CNI_ARGS'] ?? '',
+    path: env['CNI_PATH'] ?? '',
   };
 }

@@ -196,6 +196,13 @@ function cmdArgs<K>(
   return new Args(command, env, stdin, stdinJson, config, io);
 }
 
+/** CNI_PATH as a list; the same text comes with every run, so the last split is kept (frozen: it is shared). */
+let lastPath: { readonly text: string; readonly dirs: readonly string[] } = { text: '', dirs: Object.freeze([]) };
+function splitPath(text: string): readonly string[] {
+  if (text !== lastPath.text) lastPath = { text, dirs: Object.freeze(text.split(':')) };
+  return lastPath.dirs;
+}
+
 /** CmdArgs with stdinData written from the request value only if a plugin reads it (a getter on the class). */
 class Args<K> implements GcArgs<K> {
   readonly containerId: string;
@@ -218,7 +225,7 @@ class Args<K> implements GcArgs<K> {
     this.netns = e.netns;
     this.ifName = e.ifName;
     this.args = e.args;
-    this.path = e.path === '' ? [] : e.path.split(':');
+    this.path = splitPath(e.path);
     this.cniVersion = config.cniVersion;
     this.env = io.env;
     this.kernel = io.kernel;

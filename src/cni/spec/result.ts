@@ -64,6 +64,11 @@ export function sameParseState(copy: object, original: object): void {
   if (parsed.has(original)) parsed.add(copy);
 }
 
+/** Did parseResult answer `v` (validated for its own cniVersion, only its version's fields, in Go's order)? */
+export function isParsedResult(v: unknown): v is CniResult {
+  return typeof v === 'object' && v !== null && parsed.has(v);
+}
+
 /** Strict check of a result against its own version's schema plus cross-field rules; empty when conformant. */
 export function checkResult(json: unknown, where = '$'): SchemaViolation[] {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return [{ path: where, message: 'must be a JSON object' }];
