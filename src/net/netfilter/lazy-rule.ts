@@ -18,7 +18,7 @@ export interface RuleSource {
  * Why: restoring a node of 10,000 Services makes ~110,000 rules, and every object that outlives
  * the young generation is copied by the scavenger, twice: the parsed rule plus its line were most
  * of the collector's work. The line is still parsed (and so validated, errors naming the line) at
- * restore, but what is kept is this small record: the target (the restore checks and counts
+ * restore, but what is kept is this small record: a jump's target (the restore checks and counts
  * jumps with it) and where the line is. The parsed rule is made again from the same characters
  * when someone first reads the rule (a trace walks a handful of chains of a 100k-rule table), by
  * the same parser, so it is the rule the restore validated.
@@ -31,8 +31,13 @@ export class LazyRule implements Rule {
     /** Offset of the line (`-A CHAIN …`) in `src.text`. */
     private readonly start: number,
     readonly lineNo: number,
-    readonly target: Target | undefined,
+    /** The target when it is a jump or goto to a chain (the restore counts references with it); else undefined. */
+    readonly jump: Target | undefined,
   ) {}
+
+  get target(): Target | undefined {
+    return this.jump ?? this.resolve().target;
+  }
 
   /** The parsed rule (made on first use, then kept). */
   resolve(): Rule {

@@ -101,7 +101,7 @@ export class BlockApplier {
   }
 
   private ref(r: Rule, d: number): void {
-    const c = r.target?.chain;
+    const c = r instanceof LazyRule ? r.jump?.chain : r.target?.chain;
     if (c === undefined) return;
     const t = this.chains.get(c);
     if (t !== undefined) t.refs += d;
@@ -116,7 +116,7 @@ export class BlockApplier {
   /** Validates a rule about to be added; returns the chain it jumps to (its draft), if any. */
   private checkRule(r: Rule, lineNo: number): Draft | undefined {
     const name = this.name;
-    const t = r.target?.chain;
+    const t = r instanceof LazyRule ? r.jump?.chain : r.target?.chain;
     let target: Draft | undefined;
     if (t !== undefined) {
       target = this.chains.get(t);
@@ -306,7 +306,8 @@ export function restore(ruleset: Ruleset, input: string | RestoreDoc, opts: Rest
       if (applier === undefined) return;
       try {
         // What is kept is the rule's place in the input, not the rule just parsed (see LazyRule).
-        applier.append(chain, new LazyRule(src, start, lineNo, rule.target), lineNo);
+        const t = rule.target;
+        applier.append(chain, new LazyRule(src, start, lineNo, t?.chain === undefined ? undefined : t), lineNo);
       } catch (e) {
         failed = e;
         hasFailed = true;
