@@ -1,10 +1,12 @@
 import { type Ip4, type Mac, ip4ToString } from '../addr/index.js';
 import { Fraction } from '../lib/index.js';
-import { type Hook, type Link, NEW_CT, type Netns, type Network, type PathState, type Route, routeNextHops, type Skb } from '../net/index.js';
+import { type Hook, type Link, type Netns, type Network, type PathState, type Route, routeNextHops, type Skb } from '../net/index.js';
 import { type Packet, flowKey } from '../packet/index.js';
 import { type HookExits, type HookNext, type TakeoverVerdict, runHook } from './hook-runner.js';
+import { type Detail, Hop, describeOwner } from './hop.js';
 import { Neighbour } from './neighbour.js';
-import type { Delivered, HopStep, TraceHop, TracePath, TraceResult, Verdict } from './types.js';
+import { crossNetns, hashFlow, makeSkb, withDevs, withPacket } from './skb-ops.js';
+import type { Delivered, HopStep, TracePath, TraceResult, Verdict } from './types.js';
 import { Walk } from './walk.js';
 
 export interface TraceRequest {
@@ -443,69 +445,4 @@ export class Tracer {
   private isGateway(link: Extract<Link, { kind: 'uplink' }>, nh: Ip4): boolean {
     return this.net.gateways.has(`${link.segment.name}/${nh}`);
   }
-}
-
-type Detail = string | (() => string);
-
-/**
- * A hop whose human detail is formatted only when read: the benchmark's hundreds of thousands of
- * traces a second never pay for strings nobody prints.
- */
-class Hop implements TraceHop {
-  readonly rule = null;
-  constructor(
-    readonly node: string | null,
-    readonly netns: string,
-    readonly iface: string | null,
-    readonly step: HopStep,
-    private d: Detail,
-  ) {}
-  get detail(): string {
-    if (typeof this.d !== 'string') this.d = this.d();
-    return this.d;
-  }
-}
-
-function makeSkb(packet: Packet, pathState: PathState | undefined, mark = 0): Skb {
-  return pathState === undefined
-    ? { packet, mark, ct: NEW_CT, inDev: undefined, outDev: undefined, physIn: undefined, physOut: undefined, bridged: false }
-    : { packet, mark, ct: NEW_CT, inDev: undefined, outDev: undefined, physIn: undefined, physOut: undefined, bridged: false, pathState };
-}
-
-/**
- * The skb with other devices. Written out field by field, in the one property order every skb
- * has (see net/netfilter/skb.ts): a `{ ...skb, x }` spread takes V8's slow generic clone path.
- */
-function withDevs(skb: Skb, inDev: string | undefined, outDev: string | undefined, physIn: string | undefined, physOut: string | undefined, bridged: boolean): Skb {
-  const { packet, mark, ct, pathState } = skb;
-  return pathState === undefined
-    ? { packet, mark, ct, inDev, outDev, physIn, physOut, bridged }
-    : { packet, mark, ct, inDev, outDev, physIn, physOut, bridged, pathState };
-}
-
-function withPacket(skb: Skb, packet: Packet): Skb {
-  return skb.pathState === undefined
-    ? { packet, mark: skb.mark, ct: skb.ct, inDev: skb.inDev, outDev: skb.outDev, physIn: skb.physIn, physOut: skb.physOut, bridged: skb.bridged }
-    : { packet, mark: skb.mark, ct: skb.ct, inDev: skb.inDev, outDev: skb.outDev, physIn: skb.physIn, physOut: skb.physOut, bridged: skb.bridged, pathState: skb.pathState };
-}
-
-/**
- * Crossing into another namespace scrubs the skb (skb_scrub_packet): the mark is cleared and the
- * packet meets that namespace's own conntrack. The path's per-namespace state travels on.
- */
-function crossNetns(skb: Skb, from: Netns, to: Netns): Skb {
-  return from === to ? skb : makeSkb(skb.packet, skb.pathState);
-}
-
-function describeOwner(ns: Netns): string {
-  const o = ns.owner;
-  return o.kind === 'pod' ? `pod ${o.pod}` : o.kind === 'node' ? `node ${o.node}` : `external host ${o.name}`;
-}
-
-function hashFlow(p: Packet): number {
-  let h = 2166136261;
-  for (const v of [p.src, p.dst, p.sport, p.dport]) {
-    h = Math.imul(h ^ v, 16777619) >>> 0;
-  }
-  return h;
 }
