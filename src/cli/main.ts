@@ -201,12 +201,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
 
   program
     .command('cleanup')
-    .description('remove every kw- network namespace left behind by tests, the validator or a crash')
+    .description('remove every kw- network namespace left behind by tests, the validator or a crash (a running validator keeps its own)')
     .action(async () => {
       const r = await cleanupKw(new LinuxKernel(new NodeCommandRunner()));
       for (const n of r.removed) io.stdout(`removed netns ${n}\n`);
       for (const x of r.failed) io.stderr(`kubewire: could not remove netns ${x.name}: ${x.error}\n`);
-      if (r.removed.length === 0 && r.failed.length === 0) io.stdout('nothing to clean up\n');
+      for (const x of r.inUse) io.stdout(`kept netns ${x.name}: in use by a running validator (pid ${x.pid})\n`);
+      if (r.removed.length === 0 && r.failed.length === 0 && r.inUse.length === 0) io.stdout('nothing to clean up\n');
       setExit(r.failed.length > 0 ? 1 : 0);
     });
 

@@ -10,4 +10,5 @@ export { VirtualKernel, type VirtualKernelOptions, type VirtualIptables } from '
 export { LinuxKernel, ipArgv, inNetns, vethArgv } from './linux/driver.js';
 export { type CommandRunner, type CommandResult, NodeCommandRunner, RecordingRunner, type RecordedCommand } from './linux/runner.js';
 export { parseLinks, parseAddrs, parseRoutes, parseNeigh, parseFdb } from './linux/parse.js';
-export { cleanupKw } from './cleanup.js';
+export { cleanupKw, type CleanupReport } from './cleanup.js';
+export { NetnsOwners, sandboxGroupOf } from './owners.js';

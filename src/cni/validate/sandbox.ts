@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { checkKwName, LinuxKernel, netnsPath, NodeCommandRunner, type Kernel, type KernelLink } from '../../kernel/index.js';
+import { checkKwName, LinuxKernel, NetnsOwners, netnsPath, NodeCommandRunner, type Kernel, type KernelLink } from '../../kernel/index.js';
 import type { Run } from './types.js';
 
 /** What the validator compares before and after: both namespaces, the host's nat table and the IPAM leases. */
@@ -31,8 +31,16 @@ export class Sandbox {
   /** Per plugin run; a run that takes longer is killed and reported as timed out. */
   timeoutMs = 300_000;
 
+  private readonly owners = new NetnsOwners();
+
+  /** The owner group of this sandbox's namespaces (`kubewire cleanup` keeps them while this process lives). */
+  get group(): string {
+    return `kw-v-${this.id}`;
+  }
+
   async open(): Promise<void> {
     checkKwName(this.hostNs);
+    this.owners.claim(this.group);
     await this.kernel.netns.add(this.hostNs);
     await this.kernel.netns.add(this.contNs);
     await this.kernel.link.setUp(this.hostNs, 'lo', true);
@@ -55,6 +63,7 @@ export class Sandbox {
   async close(): Promise<void> {
     for (const ns of [this.hostNs, this.contNs, ...this.extra]) await this.kernel.netns.del(ns).catch(() => undefined);
     if (this.dataDir !== '') await rm(this.dataDir, { recursive: true, force: true });
+    this.owners.release(this.group);
   }
 
   /** Run the plugin inside the host namespace with exactly these CNI_* variables and PATH. */
