@@ -18,10 +18,14 @@ export async function benchFoundation(ctx: BenchContext): Promise<void> {
     const t0 = performance.now();
     const topo = generateTopology({ nodes, podsPerNode: 30, services: 0, network });
     const t1 = performance.now();
+    const b0 = process.cpuUsage();
     const cluster = buildCluster(topo);
+    const b1 = process.cpuUsage(b0);
     const t2 = performance.now();
     ctx.report({ name: `build.${tag}.generate`, value: round(t1 - t0), unit: 'ms' });
     ctx.report({ name: `build.${tag}.${cluster.pods.size}-pods`, value: round(t2 - t1), unit: 'ms' });
+    // CPU time too (all threads, GC included): the wall figure grows with whatever else the machine runs.
+    ctx.report({ name: `build.${tag}.${cluster.pods.size}-pods.cpu`, value: round((b1.user + b1.system) / 1000), unit: 'ms cpu' });
     ctx.report({ name: `build.${tag}.peak-rss`, value: round(peakRssMiB()), unit: 'MiB' });
 
     const pods = [...cluster.pods.values()];
