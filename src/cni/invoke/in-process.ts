@@ -1,5 +1,5 @@
 import type { CniPlugin, PluginInfo } from '../skel/plugin.js';
-import { runPlugin } from '../skel/run-plugin.js';
+import { runPlugin, type PluginIo } from '../skel/run-plugin.js';
 import {
   checkPluginName, notFoundMessage, PluginNotFoundError, type InvokeOptions, type JsonInvocation, type JsonRequest, type PluginInvoker, type RawInvocation,
 } from './invoker.js';
@@ -55,19 +55,19 @@ export class InProcessInvoker<K> implements PluginInvoker {
     let stdout = '';
     let stderr = '';
     let json: Record<string, unknown> | undefined;
-    const run = runPlugin(reg.plugin, reg.info, {
-      env,
-      stdin,
-      stdout: (s) => { stdout += s; },
-      stderr: (s) => { stderr += s; },
-      kernel: this.kernel,
-      ...(request === undefined ? {} : { request, stdoutJson: (v: Record<string, unknown>) => { json = v; } }),
-    }).then((exitCode): JsonInvocation => {
+    const io: PluginIo<K> = request === undefined
+      ? { env, stdin, stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; }, kernel: this.kernel }
+      : {
+        env, stdin, stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; }, kernel: this.kernel,
+        request, stdoutJson: (v: Record<string, unknown>) => { json = v; },
+      };
+    const outcome = (exitCode: number): JsonInvocation => {
       const status = `exit status ${exitCode}`;
       if (json === undefined) return { stdout, stderr, exitCode, status, timedOut: false };
       return new JsonOutcome(json, stdout, stderr, exitCode, status);
-    });
-    if (opts.timeoutMs === undefined) return run;
+    };
+    if (opts.timeoutMs === undefined) return outcome(await runPlugin(reg.plugin, reg.info, io));
+    const run = runPlugin(reg.plugin, reg.info, io).then(outcome);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<RawInvocation>((resolve) => {
       timer = setTimeout(() => resolve({ stdout, stderr, exitCode: -1, status: 'signal: killed', timedOut: true }), opts.timeoutMs);

@@ -52,6 +52,28 @@ export function buildRequest(plugin: PluginConfObject, p: RequestParts): string 
  */
 export function buildRequestJson(plugin: PluginConfObject, p: RequestParts): Record<string, unknown> {
   const base = pluginValues(plugin);
+  if (p.inject === undefined || !hasKeys(p.inject)) {
+    // What every ADD/CHECK/DEL asks for: the runtime adds only name, cniVersion, prevResult and runtimeConfig.
+    const rc = runtimeConfigFor(plugin, p.capabilityArgs);
+    const hasRc = hasKeys(rc);
+    const strip = p.stripCapabilities === true;
+    const flags = (strip ? 1 : 0) | (p.prevResult === undefined ? 0 : 2) | (hasRc ? 4 : 0);
+    let shapes = simpleShapes.get(plugin);
+    if (shapes === undefined) simpleShapes.set(plugin, (shapes = []));
+    let shape = shapes[flags];
+    if (shape === undefined) {
+      const extra = new Map<string, unknown>([['name', ''], ['cniVersion', '']]);
+      if (p.prevResult !== undefined) extra.set('prevResult', null);
+      if (hasRc) extra.set('runtimeConfig', null);
+      shapes[flags] = shape = requestShape(plugin, base, extra, strip, []);
+    }
+    const out: Record<string, unknown> = { ...shape.template };
+    out['name'] = p.name;
+    out['cniVersion'] = p.cniVersion;
+    if (p.prevResult !== undefined) out['prevResult'] = sortedResultJson(p.prevResult);
+    if (hasRc) out['runtimeConfig'] = sortedClone(rc);
+    return out;
+  }
   // Set in the order buildRequest sets fields: a later one (an injected key) replaces an earlier one.
   const extra = new Map<string, unknown>();
   extra.set('name', p.name);
@@ -92,6 +114,13 @@ interface RequestShape {
   readonly template: Readonly<Record<string, unknown>>;
 }
 const shapeCache = new WeakMap<PluginConfObject, Map<string, RequestShape>>();
+/** The shapes of requests without injected keys, by flags: 1 capabilities stripped, 2 prevResult, 4 runtimeConfig. */
+const simpleShapes = new WeakMap<PluginConfObject, (RequestShape | undefined)[]>();
+
+function hasKeys(o: object): boolean {
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) return true;
+  return false;
+}
 function requestShape(
   plugin: PluginConfObject, base: ReadonlyMap<string, unknown>, extra: ReadonlyMap<string, unknown>, strip: boolean, inject: readonly string[],
 ): RequestShape {

@@ -7,7 +7,7 @@ import type { CniResult, StatusAnswer, VersionInfo } from '../spec/result-types.
 import { parseResult } from '../spec/result.js';
 import { CURRENT_VERSION, parseVersion, versionGte } from '../spec/versions.js';
 import type { ResultCache } from './cache.js';
-import type { PluginInvoker } from './invoker.js';
+import type { InvokeOptions, PluginInvoker } from './invoker.js';
 import { jsonRequest, type JsonInvocation } from './invoker.js';
 import { CniPluginError, CniTimeoutError, decodeAddResult, decodeAddResultJson, failureToErrorObject } from './outcome.js';
 import { buildRequest, buildRequestJson, type RequestParts } from './request.js';
@@ -195,12 +195,11 @@ export class CniRuntime {
   }
 
   private parts(list: NetworkConfigList, rt: RuntimeConf, prevResult: CniResult | undefined): RequestParts {
-    return {
-      name: list.name, cniVersion: list.cniVersion,
-      ...(prevResult === undefined ? {} : { prevResult }),
-      ...(rt.capabilityArgs === undefined ? {} : { capabilityArgs: rt.capabilityArgs }),
-      ...(this.o.stripCapabilities === true ? { stripCapabilities: true } : {}),
-    };
+    const parts: { -readonly [K in keyof RequestParts]: RequestParts[K] } = { name: list.name, cniVersion: list.cniVersion };
+    if (prevResult !== undefined) parts.prevResult = prevResult;
+    if (rt.capabilityArgs !== undefined) parts.capabilityArgs = rt.capabilityArgs;
+    if (this.o.stripCapabilities === true) parts.stripCapabilities = true;
+    return parts;
   }
 
   /** Find every plugin first so a missing binary fails the call before anything ran. */
@@ -240,7 +239,7 @@ export class CniRuntime {
    * (in-process) as the value its text would parse to, else written as text (executables: byte for byte as before).
    */
   private async run(plugin: PluginConfObject, locator: string, verb: Verb, request: string | RequestParts, env: Record<string, string>): Promise<JsonInvocation> {
-    const opts = this.o.timeoutMs === undefined ? {} : { timeoutMs: this.o.timeoutMs };
+    const opts = this.o.timeoutMs === undefined ? NO_OPTIONS : { timeoutMs: this.o.timeoutMs };
     const inv = this.o.invoker;
     let raw: JsonInvocation;
     if (typeof request === 'string') raw = await inv.invoke(locator, request, env, opts);
@@ -252,6 +251,8 @@ export class CniRuntime {
     return raw;
   }
 }
+
+const NO_OPTIONS: InvokeOptions = Object.freeze({});
 
 function key(list: NetworkConfigList, rt: Pick<RuntimeConf, 'containerId' | 'ifName'>) {
   return { networkName: list.name, containerId: rt.containerId, ifName: rt.ifName };

@@ -46,9 +46,12 @@ export class Delegator {
 
   /** `stdin` defaults to the caller's own: handed on as the decoded value when both sides run in this process. */
   private async run(verb: Verb, type: string, args: CmdArgs<unknown>, stdin: string | undefined): Promise<JsonInvocation> {
-    const loc = await this.invoker.find(type, args.path).catch((e: unknown) => {
+    let loc: string;
+    try {
+      loc = await this.invoker.find(type, args.path);
+    } catch (e) {
       throw new CniError(999, e instanceof Error ? e.message : String(e));
-    });
+    }
     const env: Record<string, string> = {};
     const from = args.env;
     for (const k in from) {

@@ -74,10 +74,8 @@ export class NodeFiles implements HostFiles {
  */
 export class MemoryFiles implements HostFiles {
   private readonly all = new Map<string, string>();
-  /** dir → name → trimmed content. */
-  private readonly dirs = new Map<string, Map<string, string>>();
-  /** dir → trimmed content → names. */
-  private readonly byContent = new Map<string, Map<string, Set<string>>>();
+  /** dir → its files: name → trimmed content, and trimmed content → names. */
+  private readonly dirs = new Map<string, MemoryDir>();
 
   /** Every file by path (tests read the layout back). */
   get files(): ReadonlyMap<string, string> {
@@ -100,50 +98,55 @@ export class MemoryFiles implements HostFiles {
   }
 
   remove(path: string): Promise<void> {
-    if (!this.all.has(path)) return Promise.resolve();
-    this.all.delete(path);
-    const [dir, name] = split(path);
-    const old = this.dirs.get(dir)?.get(name);
-    this.dirs.get(dir)?.delete(name);
-    if (old !== undefined) this.unindex(dir, old, name);
+    if (!this.all.delete(path)) return Promise.resolve();
+    const i = path.lastIndexOf('/');
+    const d = this.dirs.get(path.slice(0, i));
+    if (d !== undefined) {
+      const name = path.slice(i + 1);
+      const old = d.names.get(name);
+      d.names.delete(name);
+      if (old !== undefined) unindex(d, old, name);
+    }
     return Promise.resolve();
   }
 
   list(dir: string): Promise<string[]> {
     const d = this.dirs.get(dir.endsWith('/') ? dir.slice(0, -1) : dir);
-    return Promise.resolve(d === undefined ? [] : [...d.keys()].sort());
+    return Promise.resolve(d === undefined ? [] : [...d.names.keys()].sort());
   }
 
   findByContent(dir: string, text: string): Promise<string[]> {
-    const names = this.byContent.get(dir.endsWith('/') ? dir.slice(0, -1) : dir)?.get(text);
-    return Promise.resolve(names === undefined ? [] : [...names].sort());
-  }
-
-  private unindex(dir: string, content: string, name: string): void {
-    const c = this.byContent.get(dir);
-    const names = c?.get(content);
-    names?.delete(name);
-    if (names?.size === 0) c?.delete(content);
+    const names = this.dirs.get(dir.endsWith('/') ? dir.slice(0, -1) : dir)?.byContent.get(text);
+    if (names === undefined) return Promise.resolve([]);
+    // One owner holds one address per range set: a set of one needs no sorting.
+    if (names.size === 1) return Promise.resolve([...names]);
+    return Promise.resolve([...names].sort());
   }
 
   private set(path: string, data: string): void {
     this.all.set(path, data);
-    const [dir, name] = split(path);
+    const i = path.lastIndexOf('/');
+    const dir = path.slice(0, i);
+    const name = path.slice(i + 1);
     let d = this.dirs.get(dir);
-    if (d === undefined) this.dirs.set(dir, (d = new Map()));
-    let c = this.byContent.get(dir);
-    if (c === undefined) this.byContent.set(dir, (c = new Map()));
-    const old = d.get(name);
-    if (old !== undefined) this.unindex(dir, old, name);
+    if (d === undefined) this.dirs.set(dir, (d = { names: new Map(), byContent: new Map() }));
+    const old = d.names.get(name);
+    if (old !== undefined) unindex(d, old, name);
     const key = data.trim();
-    d.set(name, key);
-    let names = c.get(key);
-    if (names === undefined) c.set(key, (names = new Set()));
+    d.names.set(name, key);
+    let names = d.byContent.get(key);
+    if (names === undefined) d.byContent.set(key, (names = new Set()));
     names.add(name);
   }
 }
 
-function split(path: string): [string, string] {
-  const i = path.lastIndexOf('/');
-  return [path.slice(0, i), path.slice(i + 1)];
+interface MemoryDir {
+  readonly names: Map<string, string>;
+  readonly byContent: Map<string, Set<string>>;
+}
+
+function unindex(d: MemoryDir, content: string, name: string): void {
+  const names = d.byContent.get(content);
+  names?.delete(name);
+  if (names?.size === 0) d.byContent.delete(content);
 }
