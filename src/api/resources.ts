@@ -64,5 +64,13 @@ export function qualifiedKind(r: ResourceType): string {
 }
 
 export function qualifiedResource(r: ResourceType): string {
-  return r.group === '' ? r.plural : `${r.plural}.${r.group}`;
+  // Asked on every store and informer access: the registry's types keep their name once made.
+  let q = qualifiedNames.get(r);
+  if (q === undefined) {
+    q = r.group === '' ? r.plural : `${r.plural}.${r.group}`;
+    qualifiedNames.set(r, q);
+  }
+  return q;
 }
+
+const qualifiedNames = new WeakMap<ResourceType, string>();

@@ -33,7 +33,7 @@ export interface AdmissionPlugin {
 const RESET_STATUS_ON_CREATE = new Set(['Pod', 'Deployment', 'ReplicaSet', 'Service']);
 
 /** Narrows a request body to an object of resource `r`, refusing a mismatched apiVersion or kind (400). */
-export function decodeBody(r: ResourceType, body: unknown): KubeObject {
+export function decodeBody(r: ResourceType, body: unknown, owned = false): KubeObject {
   if (!isJsonObject(body)) throw apiErrors.badRequest(`the body of the request must be a ${r.kind} object`);
   const gv = groupVersion(r);
   const apiVersion = body['apiVersion'];
@@ -48,7 +48,8 @@ export function decodeBody(r: ResourceType, body: unknown): KubeObject {
   if (COPY_ON_WRITE.has(r.kind)) {
     // The draft shares the body's frozen parts (a stored object's, e.g. a ReplicaSet's pod template): its
     // envelope and metadata are its own, and defaulting copies a frozen part before writing into it (CowObject).
-    const copy = copyUnfrozen(body) as KubeObject;
+    // A body the caller gave up (owned) is the draft itself.
+    const copy = (owned ? body : copyUnfrozen(body)) as KubeObject;
     obj = Object.isFrozen(copy) ? { ...copy } : copy;
     obj.metadata = isJsonObject(obj.metadata) ? (Object.isFrozen(obj.metadata) ? { ...obj.metadata } : obj.metadata) : {};
   } else {
@@ -75,7 +76,7 @@ const COPY_ON_WRITE = new Set(['Pod', 'ReplicaSet', 'Deployment', 'EndpointSlice
  * what is not frozen. Frozen parts (a status built over the stored one, as kubelets and controllers do)
  * are stored as they are: nothing writes into a status after this point.
  */
-export function decodeStatusBody(r: ResourceType, body: unknown): KubeObject {
+export function decodeStatusBody(r: ResourceType, body: unknown, owned = false): KubeObject {
   if (!isJsonObject(body)) throw apiErrors.badRequest(`the body of the request must be a ${r.kind} object`);
   const gv = groupVersion(r);
   const apiVersion = body['apiVersion'];
@@ -87,7 +88,7 @@ export function decodeStatusBody(r: ResourceType, body: unknown): KubeObject {
   const metadata = body['metadata'];
   if (metadata !== undefined && metadata !== null && !isJsonObject(metadata)) throw apiErrors.badRequest('metadata must be an object');
   const obj: KubeObject = { apiVersion: gv, kind: r.kind, metadata: isJsonObject(metadata) ? { ...metadata } : {} };
-  if (body['status'] !== undefined) obj['status'] = copyUnfrozen(body['status']);
+  if (body['status'] !== undefined) obj['status'] = owned ? body['status'] : copyUnfrozen(body['status']);
   return obj;
 }
 

@@ -42,6 +42,12 @@ export interface ListOptions {
 export interface WriteOptions {
   readonly dryRun?: boolean;
   readonly fieldManager?: string;
+  /**
+   * In-process callers only (controllers, kubelets): the body was built for this call and the caller gives
+   * it up, so the server takes it as its draft (and freezes it when stored) instead of copying it first.
+   * Over HTTP a body is parsed fresh and nobody else holds it, so nothing changes for API clients.
+   */
+  readonly owned?: boolean;
 }
 
 export interface DeleteOptions {
@@ -129,7 +135,7 @@ export class ApiServer {
   }
 
   async create(r: ResourceType, namespace: string, body: unknown, opts: WriteOptions = {}): Promise<ReadonlyKubeObject> {
-    const obj = decodeBody(r, body);
+    const obj = decodeBody(r, body, opts.owned === true);
     applyRequestNamespace(r, obj, namespace);
     if (r.namespaced) await this.checkNamespace(obj.metadata.namespace ?? '');
     if ((obj.metadata.name ?? '') === '' && typeof obj.metadata.generateName === 'string' && obj.metadata.generateName !== '') {
@@ -151,7 +157,8 @@ export class ApiServer {
 
   /** PUT: replaces the object (or its status); 409 when body.metadata.resourceVersion is stale. */
   async update(r: ResourceType, namespace: string, name: string, body: unknown, opts: WriteOptions & { subresource?: 'status' } = {}): Promise<ReadonlyKubeObject> {
-    const obj = opts.subresource === 'status' ? decodeStatusBody(r, body) : decodeBody(r, body);
+    const owned = opts.owned === true;
+    const obj = opts.subresource === 'status' ? decodeStatusBody(r, body, owned) : decodeBody(r, body, owned);
     applyRequestNamespace(r, obj, namespace);
     if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
       throw apiErrors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);

@@ -34,7 +34,9 @@ function matches(opts: StoreWatchOptions, ev: StoreEvent): boolean {
 export class MemoryStore implements ObjectStore {
   private readonly data = new Map<string, Map<string, ReadonlyKubeObject>>();
   private rv = 0;
-  private readonly history: { rv: number; event: StoreEvent }[] = [];
+  /** Kept events from `historyStart` on (the ones before it have left the window; cut off in batches, not one shift per write). */
+  private history: { rv: number; event: StoreEvent }[] = [];
+  private historyStart = 0;
   private readonly watchers = new Set<Watcher>();
   private readonly historyLimit: number;
 
@@ -101,11 +103,14 @@ export class MemoryStore implements ObjectStore {
     if (opts.fromResourceVersion !== undefined) {
       const from = Number(opts.fromResourceVersion);
       if (!Number.isInteger(from) || from < 0) throw new StoreError('KW_APISERVER_STORE_GONE', `invalid resource version "${opts.fromResourceVersion}"`);
-      const oldest = this.history[0]?.rv ?? this.rv + 1;
+      const oldest = this.history[this.historyStart]?.rv ?? this.rv + 1;
       if (from < oldest - 1 && from < this.rv) {
         throw new StoreError('KW_APISERVER_STORE_GONE', `too old resource version: ${from} (${oldest - 1})`);
       }
-      for (const h of this.history) if (h.rv > from && matches(opts, h.event)) listener(h.event);
+      for (let i = this.historyStart; i < this.history.length; i++) {
+        const h = this.history[i];
+        if (h !== undefined && h.rv > from && matches(opts, h.event)) listener(h.event);
+      }
     }
     this.watchers.add(w);
     return {
@@ -144,7 +149,11 @@ export class MemoryStore implements ObjectStore {
 
   private emit(event: StoreEvent): void {
     this.history.push({ rv: this.rv, event });
-    if (this.history.length > this.historyLimit) this.history.shift();
+    if (this.history.length - this.historyStart > this.historyLimit) this.historyStart++;
+    if (this.historyStart >= this.historyLimit) {
+      this.history = this.history.slice(this.historyStart);
+      this.historyStart = 0;
+    }
     for (const w of [...this.watchers]) {
       if (w.active && matches(w.opts, event)) w.listener(event);
     }

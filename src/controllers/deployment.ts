@@ -147,10 +147,12 @@ export class DeploymentController extends QueueController {
     if (rs === undefined) {
       const collisionCount = intField(statusOf(d), 'collisionCount');
       const hash = podTemplateHash(templateOf(d), collisionCount);
-      const template = structuredClone(templateOf(d)) as { metadata?: { labels?: Record<string, string> } };
-      template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH]: hash } };
+      // The Deployment's template and selector are stored (frozen): the ReplicaSet's are new envelopes over them,
+      // so its template spec is the Deployment's own object (and its pods' containers are too; see CowObject).
+      const dt = templateOf(d) as { metadata?: { labels?: Record<string, string> } };
+      const template = { ...dt, metadata: { ...(dt.metadata ?? {}), labels: { ...(dt.metadata?.labels ?? {}), [POD_TEMPLATE_HASH]: hash } } };
       const sel = specOf(d)['selector'];
-      const selector = isJsonObject(sel) ? structuredClone(sel) : {};
+      const selector: Record<string, unknown> = isJsonObject(sel) ? { ...sel } : {};
       selector['matchLabels'] = { ...(isJsonObject(selector['matchLabels']) ? selector['matchLabels'] : {}), [POD_TEMPLATE_HASH]: hash };
       const body = {
         apiVersion: 'apps/v1',
@@ -164,7 +166,7 @@ export class DeploymentController extends QueueController {
         spec: { replicas, minReadySeconds: intField(specOf(d), 'minReadySeconds'), selector, template },
       };
       try {
-        return await this.api.create(R.replicaSets, ns, body);
+        return await this.api.create(R.replicaSets, ns, body, { owned: true });
       } catch (e) {
         // A ReplicaSet of that name with another template: a hash collision; bump collisionCount and retry.
         if (!(isApiError(e) && e.status.code === 409 && e.status.reason === 'AlreadyExists')) throw e;
@@ -183,7 +185,7 @@ export class DeploymentController extends QueueController {
     }
     const next: KubeObject = { ...rs, metadata: { ...rs.metadata, annotations: ann }, spec: { ...specOf(rs), replicas } };
     if (jsonEqual(next, rs)) return rs;
-    return this.api.update(R.replicaSets, ns, rs.metadata.name ?? '', next);
+    return this.api.update(R.replicaSets, ns, rs.metadata.name ?? '', next, { owned: true });
   }
 
   private async scale(rs: KubeObject, replicas: number, d: KubeObject): Promise<void> {
@@ -191,7 +193,7 @@ export class DeploymentController extends QueueController {
     const { maxSurge } = fenceposts(d);
     const annotations = { ...(rs.metadata.annotations ?? {}), [DESIRED_REPLICAS]: String(replicasOf(d)), [MAX_REPLICAS]: String(replicasOf(d) + maxSurge) };
     const next: KubeObject = { ...rs, metadata: { ...rs.metadata, annotations }, spec: { ...specOf(rs), replicas } };
-    await this.api.update(R.replicaSets, rs.metadata.namespace ?? '', rs.metadata.name ?? '', next);
+    await this.api.update(R.replicaSets, rs.metadata.namespace ?? '', rs.metadata.name ?? '', next, { owned: true });
   }
 
   /** cleanupDeployment: old ReplicaSets with no pods, beyond revisionHistoryLimit, oldest revision first. */
@@ -247,9 +249,9 @@ export class DeploymentController extends QueueController {
       // The Deployment carries its new ReplicaSet's revision (SetDeploymentRevision).
       const next = structuredClone(d);
       next.metadata.annotations = { ...ann, [REVISION]: rev };
-      d = await this.api.update(R.deployments, d.metadata.namespace ?? '', d.metadata.name ?? '', next);
+      d = await this.api.update(R.deployments, d.metadata.namespace ?? '', d.metadata.name ?? '', next, { owned: true });
     }
     if (jsonEqual(status, old)) return;
-    await this.api.update(R.deployments, d.metadata.namespace ?? '', d.metadata.name ?? '', { ...d, status }, { subresource: 'status' });
+    await this.api.update(R.deployments, d.metadata.namespace ?? '', d.metadata.name ?? '', { ...d, status }, { subresource: 'status', owned: true });
   }
 }

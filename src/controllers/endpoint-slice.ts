@@ -230,10 +230,10 @@ export class EndpointSliceController extends QueueController {
       ports,
     };
     if (slice === undefined) {
-      await this.api.create(R.endpointSlices, ns, body);
+      await this.api.create(R.endpointSlices, ns, body, { owned: true });
       return;
     }
     if (jsonEqual(body['endpoints'], slice['endpoints']) && jsonEqual(body['ports'], slice['ports']) && jsonEqual(body.metadata.labels, slice.metadata.labels) && jsonEqual(body.metadata.ownerReferences, slice.metadata.ownerReferences)) return;
-    await this.api.update(R.endpointSlices, ns, slice.metadata.name ?? '', body);
+    await this.api.update(R.endpointSlices, ns, slice.metadata.name ?? '', body, { owned: true });
   }
 }

@@ -121,7 +121,7 @@ export class ReplicaSetController extends QueueController {
     // shared, so every pod of the ReplicaSet carries the same label map and containers.
     if (t.metadata?.labels !== undefined) meta['labels'] = t.metadata.labels;
     if (t.metadata?.annotations !== undefined) meta['annotations'] = t.metadata.annotations;
-    await this.api.create(R.pods, rs.metadata.namespace ?? '', { apiVersion: 'v1', kind: 'Pod', metadata: meta, spec: t.spec }); // the API server copies the body
+    await this.api.create(R.pods, rs.metadata.namespace ?? '', { apiVersion: 'v1', kind: 'Pod', metadata: meta, spec: t.spec }, { owned: true });
   }
 
   /** calculateStatus: counts from the cache as it is after this sync's writes. */
@@ -152,6 +152,6 @@ export class ReplicaSetController extends QueueController {
     };
     if (Array.isArray(old['conditions'])) status['conditions'] = old['conditions'];
     if (jsonEqual(status, old)) return;
-    await this.api.update(R.replicaSets, cur.metadata.namespace ?? '', cur.metadata.name ?? '', { ...cur, status }, { subresource: 'status' });
+    await this.api.update(R.replicaSets, cur.metadata.namespace ?? '', cur.metadata.name ?? '', { ...cur, status }, { subresource: 'status', owned: true });
   }
 }

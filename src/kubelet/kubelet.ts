@@ -27,6 +27,8 @@ function rt(plural: string): ResourceType {
 
 interface Running {
   readonly uid: string;
+  /** containerd's container id prefix: the pod uid without dashes (made once, not per status). */
+  readonly idPrefix: string;
   readonly sandbox: Sandbox | undefined;
   readonly startedAt: number;
 }
@@ -163,7 +165,7 @@ export class Kubelet {
           return;
         }
       }
-      run = { uid, sandbox, startedAt: this.opts.clock.now() };
+      run = { uid, idPrefix: `containerd://${uid.replace(/-/g, '')}`, sandbox, startedAt: this.opts.clock.now() };
       this.running.set(key, run);
     }
     await this.writeStatus(pod, this.runningStatus(key, pod, run));
@@ -199,7 +201,7 @@ export class Kubelet {
         name: c.name,
         image: c.image ?? '',
         imageID: '',
-        containerID: `containerd://${run.uid.replace(/-/g, '')}${c.name}`,
+        containerID: run.idPrefix + c.name,
         ready: r.ready,
         started: true,
         restartCount: 0,
@@ -237,7 +239,7 @@ export class Kubelet {
     const ns = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
     try {
-      await this.opts.api.update(this.pods, ns, name, { ...(pod as unknown as KubeObject), status }, { subresource: 'status' });
+      await this.opts.api.update(this.pods, ns, name, { ...(pod as unknown as KubeObject), status }, { subresource: 'status', owned: true });
     } catch (e) {
       if (!isApiError(e)) throw e;
       // A conflict means a newer pod is on its way through the informer; it will queue us again.

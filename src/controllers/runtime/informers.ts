@@ -15,16 +15,24 @@ interface Filed {
   readonly input: unknown;
 }
 
+/**
+ * A cached object with what the indexes filed it under (by index position). Index maps hold the entry
+ * itself, so an update that leaves an object's index values alone replaces entry.obj and touches no map.
+ */
+interface Entry {
+  obj: KubeObject;
+  readonly filed: (Filed | undefined)[];
+}
+
 interface Index {
+  readonly pos: number;
   readonly fn: IndexFn;
   readonly input: IndexInput | undefined;
-  readonly map: Map<string, Map<string, KubeObject>>;
-  /** The values each cached object is filed under, as fn gave them when it was filed. */
-  readonly filed: Map<string, Filed>;
+  readonly map: Map<string, Map<string, Entry>>;
 }
 
 interface ResourceCache {
-  readonly objects: Map<string, KubeObject>;
+  readonly objects: Map<string, Entry>;
   readonly handlers: Handler[];
   readonly indexes: Map<string, Index>;
 }
@@ -43,15 +51,21 @@ export function objectKey(o: KubeObject): string {
  */
 export class Informers {
   private readonly caches = new Map<string, ResourceCache>();
+  /** The same caches by resource type object (R.pods…): no resource name to build per call. */
+  private readonly byType = new Map<ResourceType, ResourceCache>();
   private watch: StoreWatch | undefined;
   private replaying = false;
 
   constructor(private readonly api: ApiServer) {
-    for (const r of RESOURCE_TYPES) this.caches.set(qualifiedResource(r), { objects: new Map(), handlers: [], indexes: new Map() });
+    for (const r of RESOURCE_TYPES) {
+      const c: ResourceCache = { objects: new Map(), handlers: [], indexes: new Map() };
+      this.caches.set(qualifiedResource(r), c);
+      this.byType.set(r, c);
+    }
   }
 
   private cache(r: ResourceType): ResourceCache {
-    const c = this.caches.get(qualifiedResource(r));
+    const c = this.byType.get(r) ?? this.caches.get(qualifiedResource(r));
     if (c === undefined) throw new Error(`no informer for ${qualifiedResource(r)}`);
     return c;
   }
@@ -62,7 +76,10 @@ export class Informers {
     const from = this.api.store.currentResourceVersion();
     for (const [resource, c] of this.caches) {
       const l = await this.api.store.list(resource);
-      for (const o of l.items) this.apply(c, 'ADDED', o, undefined);
+      for (const o of l.items) {
+        const key = objectKey(o);
+        this.applyEntry(c, 'ADDED', o, key, c.objects.get(key));
+      }
     }
     // The store replays the history since `from` inside watch(); every later event is newer than the cache.
     this.replaying = true;
@@ -81,7 +98,7 @@ export class Informers {
   on(r: ResourceType, h: Handler): void {
     const c = this.cache(r);
     c.handlers.push(h);
-    for (const o of c.objects.values()) h('ADDED', o, undefined);
+    for (const e of c.objects.values()) h('ADDED', e.obj, undefined);
   }
 
   /**
@@ -91,21 +108,25 @@ export class Informers {
    */
   addIndex(r: ResourceType, name: string, fn: IndexFn, input?: IndexInput): void {
     const c = this.cache(r);
-    const idx: Index = { fn, input, map: new Map(), filed: new Map() };
+    const idx: Index = { pos: c.indexes.size, fn, input, map: new Map() };
     c.indexes.set(name, idx);
-    for (const [k, o] of c.objects) this.indexSet(idx, k, o);
+    for (const [k, e] of c.objects) this.indexSet(idx, k, e);
   }
 
   get(r: ResourceType, namespace: string, name: string): KubeObject | undefined {
-    return this.cache(r).objects.get(r.namespaced ? `${namespace}/${name}` : name);
+    return this.cache(r).objects.get(r.namespaced ? `${namespace}/${name}` : name)?.obj;
   }
 
   getByKey(r: ResourceType, key: string): KubeObject | undefined {
-    return this.cache(r).objects.get(key);
+    return this.cache(r).objects.get(key)?.obj;
   }
 
   list(r: ResourceType): Iterable<KubeObject> {
-    return this.cache(r).objects.values();
+    const objects = this.cache(r).objects;
+    const out = new Array<KubeObject>(objects.size);
+    let i = 0;
+    for (const e of objects.values()) out[i++] = e.obj;
+    return out;
   }
 
   count(r: ResourceType): number {
@@ -116,7 +137,12 @@ export class Informers {
   byIndex(r: ResourceType, name: string, value: string): Iterable<KubeObject> {
     const idx = this.cache(r).indexes.get(name);
     if (idx === undefined) throw new Error(`no index ${name} on ${qualifiedResource(r)}`);
-    return idx.map.get(value)?.values() ?? [];
+    const m = idx.map.get(value);
+    if (m === undefined) return [];
+    const out = new Array<KubeObject>(m.size);
+    let i = 0;
+    for (const e of m.values()) out[i++] = e.obj;
+    return out;
   }
 
   private onEvent(ev: StoreEvent): void {
@@ -125,55 +151,61 @@ export class Informers {
     const key = objectKey(ev.object);
     const cur = c.objects.get(key);
     // Replayed history the initial list already showed: skip it (resourceVersions are ordered integers in MemoryStore).
-    if (this.replaying && ev.type !== 'DELETED' && cur !== undefined && Number(cur.metadata.resourceVersion) >= Number(ev.object.metadata.resourceVersion)) return;
+    if (this.replaying && ev.type !== 'DELETED' && cur !== undefined && Number(cur.obj.metadata.resourceVersion) >= Number(ev.object.metadata.resourceVersion)) return;
     if (ev.type === 'DELETED' && cur === undefined) return;
-    this.apply(c, ev.type === 'ADDED' && cur !== undefined ? 'MODIFIED' : ev.type, ev.object, cur);
+    this.applyEntry(c, ev.type === 'ADDED' && cur !== undefined ? 'MODIFIED' : ev.type, ev.object, key, cur);
   }
 
-  private apply(c: ResourceCache, type: EventType, obj: KubeObject, old: KubeObject | undefined): void {
-    const key = objectKey(obj);
-    for (const idx of c.indexes.values()) {
-      if (type === 'DELETED') this.indexDelete(idx, key);
-      else this.indexSet(idx, key, obj);
+  private applyEntry(c: ResourceCache, type: EventType, obj: KubeObject, key: string, entry: Entry | undefined): void {
+    const old = entry?.obj;
+    if (type === 'DELETED') {
+      if (entry !== undefined) {
+        for (const idx of c.indexes.values()) this.indexDelete(idx, key, entry);
+        c.objects.delete(key);
+      }
+    } else {
+      let e = entry;
+      if (e === undefined) {
+        e = { obj, filed: [] };
+        c.objects.set(key, e);
+      } else {
+        e.obj = obj;
+      }
+      for (const idx of c.indexes.values()) this.indexSet(idx, key, e);
     }
-    if (type === 'DELETED') c.objects.delete(key);
-    else c.objects.set(key, obj);
     for (const h of c.handlers) h(type, obj, old);
   }
 
   /**
-   * Files `o` under the index's values. Most updates (a status write, a binding) leave them as they
-   * were: then the new object only takes its predecessor's place under the same values.
+   * Files the entry's object under the index's values. Most updates (a status write, a binding) leave
+   * them as they were: then nothing changes (the maps hold the entry, whose object was replaced).
    */
-  private indexSet(idx: Index, key: string, o: KubeObject): void {
-    const before = idx.filed.get(key);
+  private indexSet(idx: Index, key: string, e: Entry): void {
+    const before = e.filed[idx.pos];
+    const o = e.obj;
     const input = idx.input === undefined ? undefined : idx.input(o);
-    if (before !== undefined && idx.input !== undefined && before.input === input) {
-      for (const v of before.values) idx.map.get(v)?.set(key, o);
-      return;
-    }
+    if (before !== undefined && idx.input !== undefined && before.input === input) return;
     const values = idx.fn(o);
     if (before !== undefined && sameValues(before.values, values)) {
-      for (const v of values) idx.map.get(v)?.set(key, o);
-      idx.filed.set(key, { values: before.values, input });
+      e.filed[idx.pos] = { values: before.values, input };
       return;
     }
-    if (before !== undefined) this.indexDelete(idx, key);
+    if (before !== undefined) this.indexDelete(idx, key, e);
     for (const v of values) {
       let m = idx.map.get(v);
       if (m === undefined) {
         m = new Map();
         idx.map.set(v, m);
       }
-      m.set(key, o);
+      m.set(key, e);
     }
-    idx.filed.set(key, { values, input });
+    e.filed[idx.pos] = { values, input };
   }
 
-  private indexDelete(idx: Index, key: string): void {
-    const before = idx.filed.get(key);
+  private indexDelete(idx: Index, key: string, e: Entry): void {
+    const before = e.filed[idx.pos];
     if (before === undefined) return;
-    idx.filed.delete(key);
+    e.filed[idx.pos] = undefined;
     for (const v of before.values) {
       const m = idx.map.get(v);
       if (m === undefined) continue;
