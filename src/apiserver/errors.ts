@@ -82,6 +82,12 @@ function details(r: ResourceType, name: string): Status['details'] {
   return { name, ...(r.group === '' ? {} : { group: r.group }), kind: r.plural };
 }
 
+/** What a body may be sent as: PATCH takes the patch types, POST/PUT the serializer's object encodings. */
+const ACCEPTED_MEDIA_TYPES = {
+  patch: 'application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json',
+  object: 'application/json, application/yaml, application/vnd.kubernetes.protobuf',
+} as const;
+
 /** Constructors with the real messages (k8s.io/apimachinery/pkg/api/errors). */
 export const apiErrors = {
   notFound: (r: ResourceType, name: string): ApiError => new ApiError(404, 'NotFound', `${qualifiedResource(r)} "${name}" not found`, details(r, name)),
@@ -104,7 +110,9 @@ export const apiErrors = {
   gone: (message: string): ApiError => new ApiError(410, 'Expired', message),
   forbidden: (message: string): ApiError => new ApiError(403, 'Forbidden', message),
   methodNotAllowed: (message: string): ApiError => new ApiError(405, 'MethodNotAllowed', message),
-  unsupportedMediaType: (type: string): ApiError => new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got ${type})`),
+  /** `body` picks the list the real API server names: the patch types for PATCH, the object encodings for create/update. */
+  unsupportedMediaType: (type: string, body: 'patch' | 'object' = 'patch'): ApiError =>
+    new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${ACCEPTED_MEDIA_TYPES[body]} (got ${type})`),
   unprocessable: (message: string): ApiError => new ApiError(422, 'Invalid', message),
   tooManyRequests: (message: string): ApiError => new ApiError(429, 'TooManyRequests', message),
 };

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { apiErrors, type ApiServer } from '../apiserver/index.js';
 import type { Clock } from '../lib/index.js';
 import { bearerAuth } from './auth.js';
+import { parseProtobufBody, PROTOBUF_MEDIA_TYPE } from './protobuf/index.js';
 import type { RulesService, TraceService } from './kubewire-services.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { kubewireRoutes } from './routes/kubewire.js';
@@ -57,8 +58,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       done(apiErrors.badRequest(`the request body is not valid YAML: ${(e as Error).message}`));
     }
   });
+  // Typed clients (kubectl create deployment/service/configmap/...) send Kubernetes' protobuf encoding.
+  app.addContentTypeParser(PROTOBUF_MEDIA_TYPE, { parseAs: 'buffer' }, (req, body, done) => {
+    const parsed = parseProtobufBody(req.method, typeof body === 'string' ? Buffer.from(body) : body);
+    if ('error' in parsed) done(parsed.error);
+    else done(null, parsed.value);
+  });
   app.addContentTypeParser('*', { parseAs: 'string' }, (req, _body, done) => {
-    done(apiErrors.unsupportedMediaType(req.headers['content-type'] ?? '(none)'));
+    done(apiErrors.unsupportedMediaType(req.headers['content-type'] ?? '(none)', req.method === 'PATCH' ? 'patch' : 'object'));
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
