@@ -377,12 +377,11 @@ export class Tracer {
     const p = skb.packet;
     const inner = p.inner;
     if (p.proto === 'udp' && inner !== undefined) {
-      for (const l of ns.links.values()) {
-        if (l.kind === 'vxlan' && l.port === p.dport) {
-          this.hop(w, ns, l.name, 'vxlan-decap', () => `udp :${p.dport} VNI ${l.vni} from ${ip4ToString(p.src)}: inner ${flowKey(inner)} arrives on ${l.name}`);
-          this.ipRcv(w, ns, l.name, makeSkb(inner, skb.pathState), false);
-          return;
-        }
+      const l = ns.vxlanOnPort(p.dport);
+      if (l !== undefined) {
+        this.hop(w, ns, l.name, 'vxlan-decap', () => `udp :${p.dport} VNI ${l.vni} from ${ip4ToString(p.src)}: inner ${flowKey(inner)} arrives on ${l.name}`);
+        this.ipRcv(w, ns, l.name, makeSkb(inner, skb.pathState), false);
+        return;
       }
     }
     this.deliver(w, ns, dev, skb);

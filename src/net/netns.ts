@@ -1,6 +1,6 @@
 import { type Cidr4, type IfAddr, type Ip4, ifAddrSubnet, isLoopback } from '../addr/index.js';
 import type { AddrType, Hook, HookHandler, HostView } from './hooks.js';
-import type { Link } from './link.js';
+import type { Link, VxlanLink } from './link.js';
 import { NeighTable } from './neigh.js';
 import type { Route } from './route.js';
 import { RouteTable } from './route-table.js';
@@ -36,6 +36,8 @@ export class Netns implements HostView {
   private readonly localAddrs = new Map<Ip4, string>();
   /** Broadcast address → device; rebuilt on first use after any address change. */
   private broadcasts: Map<number, string> | undefined;
+  /** VXLAN UDP port → device name, the first such device in link order; rebuilt after links come or go. */
+  private vxlanPorts: Map<number, string> | undefined;
   /** Handlers by hook, priority order; a record, not a Map: every hook of every trace reads it. */
   private readonly hooks: Record<Hook, readonly HookHandler[]> = { PREROUTING: EMPTY, INPUT: EMPTY, FORWARD: EMPTY, OUTPUT: EMPTY, POSTROUTING: EMPTY };
   /** What this namespace's hook handlers may ask of it; one object for all hooks. */
@@ -71,11 +73,32 @@ export class Netns implements HostView {
   addLink(link: Link): void {
     if (this.links.has(link.name)) throw new Error(`${this.name}: link ${link.name} exists`);
     this.links.set(link.name, link);
+    this.vxlanPorts = undefined;
     for (const a of link.addrs) this.indexAddr(link.name, a);
   }
 
   link(name: string): Link | undefined {
     return this.links.get(name);
+  }
+
+  /**
+   * The VXLAN device whose UDP port is `port` (the kernel's vxlan socket lookup on receive), if any. Indexed by
+   * name, so a device object replaced in place (a MAC change) is still found; a stale entry falls back to a scan.
+   */
+  vxlanOnPort(port: number): VxlanLink | undefined {
+    const name = this.vxlanPorts?.get(port);
+    const hit = name === undefined ? undefined : this.links.get(name);
+    if (hit?.kind === 'vxlan' && hit.port === port) return hit;
+    if (this.vxlanPorts !== undefined && name === undefined) return undefined;
+    const m = new Map<number, string>();
+    let found: VxlanLink | undefined;
+    for (const l of this.links.values()) {
+      if (l.kind !== 'vxlan') continue;
+      if (!m.has(l.port)) m.set(l.port, l.name);
+      if (found === undefined && l.port === port) found = l;
+    }
+    this.vxlanPorts = m;
+    return found;
   }
 
   /** `ip addr add`: also installs the connected route, as the kernel does for a /N address. */
@@ -101,6 +124,7 @@ export class Netns implements HostView {
     if (link === undefined) return undefined;
     this.links.delete(name);
     this.broadcasts = undefined;
+    this.vxlanPorts = undefined;
     for (const a of link.addrs) if (this.localAddrs.get(a.ip) === name) this.localAddrs.delete(a.ip);
     for (const r of [...this.main.routes()]) {
       if (r.dev === name || r.nexthops?.some((h) => h.dev === name) === true) this.main.delete(r.dst);
