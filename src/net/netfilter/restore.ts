@@ -3,7 +3,7 @@ import { parseError, ruleSaveArgs } from './rule-parse.js';
 import { FlatRule } from './flat-rule.js';
 import { chainEntries, LazyChain, LazyRule } from './lazy-rule.js';
 import { type RestoreCommand, type RestoreDoc, type TableBlock, parseRestoreLines, parseRestoreText, tableBlocks } from './save-parse.js';
-import type { Chain, Counters, Rule, Ruleset, Table, TableName } from './types.js';
+import type { Chain, Counters, Rule, Ruleset, Table, TableName, Target } from './types.js';
 import { BUILTIN_CHAINS } from './types.js';
 
 export interface RestoreOptions {
@@ -79,6 +79,8 @@ export class BlockApplier {
   private runChain: string | undefined;
   private runDraft: Draft | undefined;
   private readonly run: Rule[] = [];
+  /** Jump targets already checked → their chain's draft (cleared when a chain is deleted). */
+  private readonly jumpDrafts = new Map<Target, Draft>();
   private runLen = 0;
 
   constructor(
@@ -115,6 +117,13 @@ export class BlockApplier {
 
   /** Validates a rule about to be added; returns the chain it jumps to (its draft), if any. */
   private checkRule(r: Rule, lineNo: number): Draft | undefined {
+    if (r instanceof LazyRule) {
+      // Targets are shared per restore, so the draft is remembered per target object.
+      const j = r.jump;
+      if (j === undefined) return undefined;
+      const known = this.jumpDrafts.get(j);
+      if (known !== undefined) return known;
+    }
     const name = this.name;
     const t = r instanceof LazyRule ? r.jump?.chain : r.target?.chain;
     let target: Draft | undefined;
@@ -122,6 +131,7 @@ export class BlockApplier {
       target = this.chains.get(t);
       if (target === undefined) throw parseError(lineNo, `unknown target or chain "${t}" (${r.target?.goto === true ? '-g' : '-j'} ${t}): no such target extension and no such chain in table ${name}`);
       if (target.builtin) throw parseError(lineNo, `cannot jump to built-in chain ${t}`);
+      if (r instanceof LazyRule && r.jump !== undefined) this.jumpDrafts.set(r.jump, target);
     }
     // FlatRule / LazyRule: the fast path's shapes, which never use -m set (and their matches are built lazily).
     const ipsets = this.opts.ipsets;
@@ -242,6 +252,7 @@ export class BlockApplier {
           if (d.rules.length > 0 && cmd.chain !== undefined) throw parseError(cmd.lineNo, `cannot delete chain ${c}: it is not empty (flush it first)`);
           this.flush(d);
           chains.delete(c);
+          this.jumpDrafts.clear();
         }
         break;
       }

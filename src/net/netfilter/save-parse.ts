@@ -123,6 +123,14 @@ export function parseRestoreLines(text: string, sink: RestoreSink): boolean {
         continue;
       }
     }
+    if (open !== undefined && text.charCodeAt(start) === 58) {
+      // `:NAME - [0:0]` (a kube-proxy node declares ~40,000 chains): read in place.
+      const chain = chainDeclAt(text, start, nl);
+      if (chain !== undefined) {
+        sink.command({ op: 'chain', chain, policy: '-', packets: 0n, bytes: 0n, lineNo, text: sink.keepsRules ? text.slice(start, nl) : '' });
+        continue;
+      }
+    }
     const raw = text.slice(start, nl);
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const c0 = line.charCodeAt(0);
@@ -189,6 +197,27 @@ function fastAppend(text: string, start: number, end: number, raw: string, lineN
   if (!last.ok) return undefined;
   return parseRuleFast(text, start, sp, end, raw, lineNo, table, intern, last.backslashes);
 }
+
+/**
+ * The chain of a line text[start, end) that is exactly `:NAME - [0:0]` with a name parseChainName
+ * accepts (1-28 printable characters, not starting with "-", not "!"); else undefined (the
+ * general path reads the line, and reports what is wrong with it).
+ */
+function chainDeclAt(text: string, start: number, end: number): string | undefined {
+  const len = end - start - 9; // ':' + name + ' - [0:0]'
+  if (len < 1 || len > 28) return undefined;
+  const sp = start + 1 + len;
+  for (let i = 0; i < 8; i++) if (text.charCodeAt(sp + i) !== DECL_TAIL.charCodeAt(i)) return undefined;
+  for (let i = start + 1; i < sp; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c >= 127) return undefined;
+  }
+  const c0 = text.charCodeAt(start + 1);
+  if (c0 === 45 || (len === 1 && c0 === 33)) return undefined;
+  return text.slice(start + 1, sp);
+}
+
+const DECL_TAIL = ' - [0:0]';
 
 /** `:NAME - [0:0]`, the shape of nearly every chain line, without a regex. */
 function quickChainLine(line: string): string | undefined {
