@@ -76,6 +76,7 @@ export class MemoryFiles implements HostFiles {
   private readonly all = new Map<string, string>();
   /** dir → its files: name → trimmed content, and trimmed content → names. */
   private readonly dirs = new Map<string, MemoryDir>();
+  private lastDir: MemoryDir | undefined;
 
   /** Every file by path (tests read the layout back). */
   get files(): ReadonlyMap<string, string> {
@@ -100,7 +101,7 @@ export class MemoryFiles implements HostFiles {
   remove(path: string): Promise<void> {
     if (!this.all.delete(path)) return Promise.resolve();
     const i = path.lastIndexOf('/');
-    const d = this.dirs.get(path.slice(0, i));
+    const d = this.dir(path.slice(0, i));
     if (d !== undefined) {
       const name = path.slice(i + 1);
       const old = d.names.get(name);
@@ -111,16 +112,22 @@ export class MemoryFiles implements HostFiles {
   }
 
   list(dir: string): Promise<string[]> {
-    const d = this.dirs.get(dir.endsWith('/') ? dir.slice(0, -1) : dir);
+    const d = this.dir(dir.endsWith('/') ? dir.slice(0, -1) : dir);
     return Promise.resolve(d === undefined ? [] : [...d.names.keys()].sort());
   }
 
   findByContent(dir: string, text: string): Promise<string[]> {
-    const names = this.dirs.get(dir.endsWith('/') ? dir.slice(0, -1) : dir)?.byContent.get(text);
+    const names = this.dir(dir.endsWith('/') ? dir.slice(0, -1) : dir)?.byContent.get(text);
     if (names === undefined) return Promise.resolve([]);
-    // One owner holds one address per range set: a set of one needs no sorting.
-    if (names.size === 1) return Promise.resolve([...names]);
-    return Promise.resolve([...names].sort());
+    return Promise.resolve(typeof names === 'string' ? [names] : [...names].sort());
+  }
+
+  /** The directory's index; the last one asked for is kept (host-local asks for the same one over and over). */
+  private dir(path: string): MemoryDir | undefined {
+    if (path === this.lastDir?.path) return this.lastDir;
+    const d = this.dirs.get(path);
+    if (d !== undefined) this.lastDir = d;
+    return d;
   }
 
   private set(path: string, data: string): void {
@@ -128,25 +135,36 @@ export class MemoryFiles implements HostFiles {
     const i = path.lastIndexOf('/');
     const dir = path.slice(0, i);
     const name = path.slice(i + 1);
-    let d = this.dirs.get(dir);
-    if (d === undefined) this.dirs.set(dir, (d = { names: new Map(), byContent: new Map() }));
+    let d = this.dir(dir);
+    if (d === undefined) {
+      this.dirs.set(dir, (d = { path: dir, names: new Map(), byContent: new Map() }));
+      this.lastDir = d;
+    }
     const old = d.names.get(name);
     if (old !== undefined) unindex(d, old, name);
     const key = data.trim();
     d.names.set(name, key);
-    let names = d.byContent.get(key);
-    if (names === undefined) d.byContent.set(key, (names = new Set()));
-    names.add(name);
+    const names = d.byContent.get(key);
+    if (names === undefined) d.byContent.set(key, name);
+    else if (typeof names === 'string') d.byContent.set(key, new Set([names, name]));
+    else names.add(name);
   }
 }
 
 interface MemoryDir {
+  readonly path: string;
   readonly names: Map<string, string>;
-  readonly byContent: Map<string, Set<string>>;
+  /** Trimmed content → the one file holding it (the usual case: one lease per owner), or all of them. */
+  readonly byContent: Map<string, string | Set<string>>;
 }
 
 function unindex(d: MemoryDir, content: string, name: string): void {
   const names = d.byContent.get(content);
-  names?.delete(name);
-  if (names?.size === 0) d.byContent.delete(content);
+  if (names === undefined) return;
+  if (typeof names === 'string') {
+    if (names === name) d.byContent.delete(content);
+    return;
+  }
+  names.delete(name);
+  if (names.size === 1) d.byContent.set(content, names.values().next().value as string);
 }

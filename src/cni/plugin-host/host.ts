@@ -26,5 +26,8 @@ export function randomVethName(): string {
 export function fnv32Hex(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, '0');
+  return (HEX[h >>> 24] as string) + (HEX[(h >>> 16) & 255] as string) + (HEX[(h >>> 8) & 255] as string) + (HEX[h & 255] as string);
 }
+
+/** Two lowercase hex digits per byte value. */
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));

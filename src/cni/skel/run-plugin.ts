@@ -158,7 +158,9 @@ export async function runPlugin<K>(plugin: CniPlugin<K>, info: PluginInfo, io: P
     configVersion = v;
     const gate = cmd === 'ADD' || cmd === 'DEL' ? reconcile(v, info) : gateVerb(cmd, v, info);
     if (gate !== undefined) return printError(gate);
-    const args = cmdArgs(cmd, env, stdin, conf, { ...conf, cniVersion: v } as PluginRequestConfig, io);
+    // The config with its decoded version; when the request states it already, the decoded value serves as is.
+    const config = (conf['cniVersion'] === v ? conf : { ...conf, cniVersion: v }) as PluginRequestConfig;
+    const args = cmdArgs(cmd, env, stdin, conf, config, io);
     switch (cmd) {
       case 'ADD': {
         const result = await plugin.add(args);

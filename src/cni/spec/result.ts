@@ -42,7 +42,7 @@ export function parseResult(json: unknown, version: string, where = '$'): CniRes
   if (rv === actual && parsed.has(raw)) return raw as unknown as CniResult;
   // Validation does not change its input (no defaults, no coercion), so a result already stamped is not copied.
   const withVersion = rv === actual ? raw : { ...raw, cniVersion: actual };
-  const vs = validateAgainst(`result:${actual}`, () => resultSchema(actual), withVersion, where);
+  const vs = validateAgainst(RESULT_KEY[actual], () => resultSchema(actual), withVersion, where);
   if (vs.length > 0) throw new CniError(CniCode.DecodingFailure, `invalid CNI ${actual} result: ${formatViolations(vs)}`, '', { where });
   // resultJson's answers hold only known keys in Go's order: picking them again would give an equal copy.
   const out = withVersion === raw && isGoShaped(raw) ? raw : (pickKnown(withVersion as unknown as CniResult) as unknown as Record<string, unknown>);
@@ -68,6 +68,12 @@ export function sameParseState(copy: object, original: object): void {
 export function isParsedResult(v: unknown): v is CniResult {
   return typeof v === 'object' && v !== null && parsed.has(v);
 }
+
+/** Compiled-validator keys, one constant string per version (not a new string on every parse). */
+const RESULT_KEY: Readonly<Record<SpecVersion, string>> = {
+  '0.1.0': 'result:0.1.0', '0.2.0': 'result:0.2.0', '0.3.0': 'result:0.3.0', '0.3.1': 'result:0.3.1', '0.4.0': 'result:0.4.0',
+  '1.0.0': 'result:1.0.0', '1.1.0': 'result:1.1.0',
+};
 
 /** Strict check of a result against its own version's schema plus cross-field rules; empty when conformant. */
 export function checkResult(json: unknown, where = '$'): SchemaViolation[] {
