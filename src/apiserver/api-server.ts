@@ -63,6 +63,8 @@ export interface ObjectList {
   readonly items: ReadonlyKubeObject[];
 }
 
+const NAMESPACES = resourceByPlural('', 'namespaces');
+
 let lastSecond = Number.NaN;
 let lastText = '';
 
@@ -142,7 +144,10 @@ export class ApiServer {
       obj.metadata.name = obj.metadata.generateName + randomSuffix(this.deps.rng);
     }
     prepareForCreate(r, obj, this.deps.ids.uid(), this.now());
-    for (const p of this.deps.admission ?? []) await p.admit('CREATE', r, obj, undefined);
+    for (const p of this.deps.admission ?? []) {
+      const admitted = p.admit('CREATE', r, obj, undefined);
+      if (admitted instanceof Promise) await admitted;
+    }
     validateOrThrow(r, obj, undefined, this.validation);
     if (opts.dryRun === true) return obj;
     const name = obj.metadata.name ?? '';
@@ -202,7 +207,10 @@ export class ApiServer {
       throw apiErrors.conflict(r, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${old.metadata.uid ?? ''}`);
     }
     const next = prepareForUpdate(r, obj, old, opts.subresource);
-    for (const p of this.deps.admission ?? []) await p.admit('UPDATE', r, next, old);
+    for (const p of this.deps.admission ?? []) {
+      const admitted = p.admit('UPDATE', r, next, old);
+      if (admitted instanceof Promise) await admitted;
+    }
     // A status write keeps the stored metadata and spec (prepareForUpdate): when the spec is still the stored,
     // validated one, there is nothing new to validate (the status strategy's ValidateUpdate checks metadata and
     // status only, and status carries no checks here), so the object is not walked again on every kubelet write.
@@ -323,7 +331,7 @@ export class ApiServer {
 
   /** NamespaceLifecycle admission: no new objects in a namespace that is missing (404) or terminating (403). */
   private async checkNamespace(ns: string): Promise<void> {
-    const nsType = resourceByPlural('', 'namespaces');
+    const nsType = NAMESPACES;
     if (nsType === undefined || ns === '') return;
     const o = await this.store.get(this.key(nsType, '', ns));
     if (o === undefined) throw apiErrors.notFound(nsType, ns);

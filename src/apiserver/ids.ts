@@ -5,19 +5,22 @@ export interface IdSource {
   uid(): string;
 }
 
+/** Two hex digits per byte value (a uid is made on every create). */
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 /** RFC 4122 version-4 uids drawn from a seeded Rng (deterministic in tests and simulations). */
 export function rngIds(rng: Rng): IdSource {
   return {
     uid(): string {
-      const hex: string[] = [];
+      let s = '';
       for (let i = 0; i < 16; i++) {
         let b = rng.int(256);
         if (i === 6) b = (b & 0x0f) | 0x40;
         if (i === 8) b = (b & 0x3f) | 0x80;
-        hex.push(b.toString(16).padStart(2, '0'));
+        if (i === 4 || i === 6 || i === 8 || i === 10) s += '-';
+        s += HEX[b] ?? '00';
       }
-      const h = hex.join('');
-      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+      return s;
     },
   };
 }

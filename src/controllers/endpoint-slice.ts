@@ -173,27 +173,30 @@ export class EndpointSliceController extends QueueController {
       }
       g.eps.set(pod.metadata.name ?? '', ep);
     }
-    const writes: { slice: KubeObject | undefined; ports: EndpointPort[]; endpoints: Endpoint[] }[] = [];
+    // Each port group's key (its ports as JSON) is made once per sync, not once per endpoint.
+    const writes: { slice: KubeObject | undefined; ports: EndpointPort[]; key: string; endpoints: Endpoint[] }[] = [];
     const placed = new Set<string>();
     for (const s of existing) {
       const ports = (Array.isArray(s['ports']) ? s['ports'] : []) as EndpointPort[];
-      const g = groups.get(JSON.stringify(ports));
+      const key = JSON.stringify(ports);
+      const g = groups.get(key);
       const kept: Endpoint[] = [];
       for (const e of (Array.isArray(s['endpoints']) ? s['endpoints'] : []) as Endpoint[]) {
         const pod = e.targetRef?.name ?? '';
         const want = g?.eps.get(pod);
-        if (want === undefined || placed.has(`${JSON.stringify(ports)}|${pod}`)) continue;
-        placed.add(`${JSON.stringify(ports)}|${pod}`);
+        const at = `${key}|${pod}`;
+        if (want === undefined || placed.has(at)) continue;
+        placed.add(at);
         kept.push(want);
       }
-      writes.push({ slice: s, ports, endpoints: kept });
+      writes.push({ slice: s, ports, key, endpoints: kept });
     }
     for (const [gk, g] of groups) {
       for (const [pod, ep] of g.eps) {
         if (placed.has(`${gk}|${pod}`)) continue;
-        let w = writes.find((x) => JSON.stringify(x.ports) === gk && x.endpoints.length < this.maxPerSlice);
+        let w = writes.find((x) => x.key === gk && x.endpoints.length < this.maxPerSlice);
         if (w === undefined) {
-          w = { slice: undefined, ports: g.ports, endpoints: [] };
+          w = { slice: undefined, ports: g.ports, key: gk, endpoints: [] };
           writes.push(w);
         }
         w.endpoints.push(ep);
@@ -212,7 +215,7 @@ export class EndpointSliceController extends QueueController {
     if (live.length === 0) {
       // The placeholder: one slice without endpoints or ports, so consumers see the Service has none.
       const keep = writes.find((w) => w.slice !== undefined && w.ports.length === 0) ?? writes[0];
-      live = [{ slice: keep?.slice, ports: [], endpoints: [] }];
+      live = [{ slice: keep?.slice, ports: [], key: '[]', endpoints: [] }];
     }
     for (const w of writes) if (w.slice !== undefined && !live.some((l) => l.slice === w.slice)) await this.api.delete(R.endpointSlices, ns, w.slice.metadata.name ?? '');
     for (const w of live) await this.write(svc, w.slice, w.ports, w.endpoints);

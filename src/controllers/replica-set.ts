@@ -77,7 +77,8 @@ export class ReplicaSetController extends QueueController {
     super();
     informers.on(R.replicaSets, (_t, rs) => this.enqueue(nsName(rs)));
     informers.on(R.pods, (_t, pod, old) => {
-      for (const p of old === undefined ? [pod] : [pod, old]) {
+      // The old owner matters only when the owner references changed (a pod adopted or released).
+      for (const p of old === undefined || old.metadata.ownerReferences === pod.metadata.ownerReferences ? [pod] : [pod, old]) {
         const ref = controllerOf(p);
         if (ref?.kind === 'ReplicaSet') this.enqueue(`${p.metadata.namespace ?? ''}/${ref.name}`);
       }
@@ -134,12 +135,18 @@ export class ReplicaSetController extends QueueController {
     let ready = 0;
     let available = 0;
     let fullyLabeled = 0;
+    const wanted = Object.entries(labels);
     for (const p of active) {
-      if (Object.entries(labels).every(([k, v]) => p.metadata.labels?.[k] === v)) fullyLabeled++;
+      const pl = p.metadata.labels;
+      if (pl === labels || wanted.every(([k, v]) => pl?.[k] === v)) fullyLabeled++;
       if (!isPodReady(p)) continue;
       ready++;
+      if (minReady === 0) {
+        available++;
+        continue;
+      }
       const since = Date.parse(String(condition(p, 'Ready')?.lastTransitionTime ?? ''));
-      if (minReady === 0 || (Number.isFinite(since) && since + minReady <= now)) available++;
+      if (Number.isFinite(since) && since + minReady <= now) available++;
       else if (Number.isFinite(since)) this.timers.at(since + minReady, () => this.enqueue(nsName(cur)));
     }
     const old = statusOf(cur);
