@@ -49,7 +49,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       done(apiErrors.badRequest(`the request body is not valid JSON: ${(e as Error).message}`));
     }
   };
-  app.removeContentTypeParser('application/json');
+  // fastify's own parsers would accept text/plain and read JSON its way; the API server accepts only its media types.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', ...JSON_TYPES], { parseAs: 'string' }, parseJson);
   app.addContentTypeParser(['application/apply-patch+yaml', 'application/yaml'], { parseAs: 'string' }, (_req, body, done) => {
     try {

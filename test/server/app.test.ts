@@ -1,6 +1,8 @@
 import test from 'ava';
+import { readFileSync } from 'node:fs';
 import { buildApp, type WatchTimers } from '../../src/server/index.js';
 import { deployment, newApi, service } from '../apiserver/fixture.js';
+import { pb } from './protobuf/pb-encode.js';
 
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 
@@ -72,8 +74,14 @@ test('errors are Kubernetes Status objects: 422 with causes, 404, 409, 415, 400'
   t.like(dup.json(), { code: 409, reason: 'AlreadyExists' });
   const stale = await app.inject({ method: 'PUT', url: '/api/v1/namespaces/default/services/web', payload: { ...service(), metadata: { name: 'web', resourceVersion: '1' } } });
   t.like(stale.json(), { code: 409, reason: 'Conflict' });
+  const text = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/services', headers: { 'content-type': 'text/plain' }, payload: 'web' });
+  t.like(text.json(), {
+    code: 415,
+    reason: 'UnsupportedMediaType',
+    message: 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got text/plain)',
+  });
   const proto = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/services', headers: { 'content-type': 'application/vnd.kubernetes.protobuf' }, payload: 'k8s\u0000' });
-  t.is(proto.statusCode, 415);
+  t.like(proto.json(), { code: 400, reason: 'BadRequest', message: 'the request body is not valid Kubernetes protobuf: the runtime.Unknown envelope names no apiVersion and kind' });
   const wrongNs = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/services', payload: { ...service('x'), metadata: { name: 'x', namespace: 'other' } } });
   t.like(wrongNs.json(), { code: 400, message: 'the namespace of the provided object does not match the namespace sent on the request' });
   const badSel = await app.inject('/api/v1/pods?labelSelector=a%20in%20(');
@@ -182,4 +190,29 @@ test('openapi v3 advertises fieldValidation on PATCH, without strategic merge (k
   const patch = doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}']?.patch;
   t.true(patch?.parameters.some((p) => p.name === 'fieldValidation'));
   t.false(Object.keys(patch?.requestBody.content ?? {}).includes('application/strategic-merge-patch+json'));
+});
+
+test('a protobuf create (the bytes kubectl create deployment sent) is stored as its JSON twin; an undecodable one stores nothing', async (t) => {
+  const { app } = await setup();
+  const fixture = JSON.parse(readFileSync(new URL('protobuf/fixtures/kubectl-create.json', import.meta.url), 'utf8')) as { cases: { command: string; protobuf: string }[] };
+  const body = Buffer.from(fixture.cases.find((c) => c.command.includes('create deployment web'))?.protobuf ?? '', 'base64');
+  const headers = { 'content-type': 'application/vnd.kubernetes.protobuf', accept: 'application/vnd.kubernetes.protobuf,application/json' };
+  const created = await app.inject({ method: 'POST', url: '/apis/apps/v1/namespaces/default/deployments?fieldManager=kubectl-create&fieldValidation=Strict', headers, payload: body });
+  t.is(created.statusCode, 201, created.body);
+  t.regex(String(created.headers['content-type']), /^application\/json/);
+  type Dep = { metadata: { name: string; labels: Record<string, string> }; spec: { replicas: number; template: { spec: { containers: { name: string; image: string; ports: { containerPort: number; protocol: string }[] }[] } } } };
+  const got = (await app.inject('/apis/apps/v1/namespaces/default/deployments/web')).json<Dep>();
+  t.is(got.metadata.name, 'web');
+  t.deepEqual(got.metadata.labels, { app: 'web' });
+  t.is(got.spec.replicas, 3);
+  t.like(got.spec.template.spec.containers[0], { name: 'nginx', image: 'nginx', ports: [{ containerPort: 80, protocol: 'TCP' }] });
+
+  // ephemeralContainers (PodSpec field 34) is not decoded: the whole create is refused.
+  const withEphemeral = Buffer.concat([Buffer.from('k8s\u0000', 'latin1'), pb([[1, [[1, 'v1'], [2, 'Pod']]], [2, [[1, [[1, 'dbg']]], [2, [[34, [[1, [[1, 'debug']]]]]]]]]])]);
+  const refused = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/pods', headers, payload: withEphemeral });
+  t.like(refused.json(), { kind: 'Status', code: 415, reason: 'UnsupportedMediaType' });
+  t.regex(refused.json<{ message: string }>().message, /field number 34 of core\/v1 PodSpec/);
+  t.is((await app.inject('/api/v1/namespaces/default/pods/dbg')).statusCode, 404, 'nothing stored');
+  const patch = await app.inject({ method: 'PATCH', url: '/apis/apps/v1/namespaces/default/deployments/web', headers, payload: body });
+  t.is(patch.statusCode, 415);
 });

@@ -14,7 +14,7 @@ export const WIRE_TYPE_NAMES: Readonly<Record<WireType, string>> = { 0: 'varint'
 export class ProtobufMalformedError extends KubewireError {
   override readonly name = 'ProtobufMalformedError';
   constructor(message: string, where?: string) {
-    super('KW_SERVER_PROTOBUF_MALFORMED', message, where === undefined ? {} : { where });
+    super('KW_SERVER_PROTOBUF_MALFORMED', message, where === undefined || where === '' ? {} : { where });
   }
 }
 
@@ -22,7 +22,7 @@ export class ProtobufMalformedError extends KubewireError {
 export class ProtobufUnsupportedError extends KubewireError {
   override readonly name = 'ProtobufUnsupportedError';
   constructor(message: string, where?: string) {
-    super('KW_SERVER_PROTOBUF_UNSUPPORTED', message, where === undefined ? {} : { where });
+    super('KW_SERVER_PROTOBUF_UNSUPPORTED', message, where === undefined || where === '' ? {} : { where });
   }
 }
 
