@@ -29,7 +29,7 @@ export function rngIds(rng: Rng): IdSource {
 const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
 
 export function randomSuffix(rng: Rng, n = 5): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += ALPHANUMS[rng.int(ALPHANUMS.length)] ?? 'x';
-  return s;
+  const codes = new Array<number>(n);
+  for (let i = 0; i < n; i++) codes[i] = ALPHANUMS.charCodeAt(rng.int(ALPHANUMS.length));
+  return String.fromCharCode(...codes);
 }

@@ -16,9 +16,21 @@ export const POD_LABEL_INDEX = 'ns-label';
 const SVC_SELECTOR_INDEX = 'ns-selector';
 export const SLICE_SERVICE_INDEX = 'service';
 
-function pairs(ns: string, labels: Readonly<Record<string, string>> | undefined): string[] {
-  return Object.entries(labels ?? {}).map(([k, v]) => `${ns}/${k}=${v}`);
+function pairs(ns: string, labels: Readonly<Record<string, string>> | undefined): readonly string[] {
+  if (labels === undefined) return [];
+  // A stored label map (frozen) is shared by every pod of a ReplicaSet and by each pod's later versions:
+  // its pairs are made once.
+  const frozen = Object.isFrozen(labels);
+  if (frozen) {
+    const known = pairsOf.get(labels);
+    if (known?.ns === ns) return known.pairs;
+  }
+  const out = Object.entries(labels).map(([k, v]) => `${ns}/${k}=${v}`);
+  if (frozen) pairsOf.set(labels, { ns, pairs: out });
+  return out;
 }
+
+const pairsOf = new WeakMap<object, { readonly ns: string; readonly pairs: readonly string[] }>();
 
 export function selectorOf(svc: KubeObject): Record<string, string> | undefined {
   const spec = specOf(svc);

@@ -15,6 +15,8 @@ export interface KubeletOptions {
   readonly clock: Clock;
   /** The pod lister (an informer's cache). */
   readonly getPod: (namespace: string, name: string) => Pod | undefined;
+  /** The same lister by "namespace/name" (the kubelet's own queue key), when it can look a key up as is. */
+  readonly getPodByKey?: (key: string) => Pod | undefined;
   /** A timer on the simulated clock, to re-probe when initialDelaySeconds runs out. */
   readonly after?: (ms: number, fn: () => void) => void;
 }
@@ -132,7 +134,7 @@ export class Kubelet {
 
   private async syncPod(key: string): Promise<void> {
     const i = key.indexOf('/');
-    const pod = this.opts.getPod(key.slice(0, i), key.slice(i + 1));
+    const pod = this.opts.getPodByKey === undefined ? this.opts.getPod(key.slice(0, i), key.slice(i + 1)) : this.opts.getPodByKey(key);
     const r = this.running.get(key);
     if (pod === undefined || pod.spec?.nodeName !== this.nodeName) {
       await this.kill(key);

@@ -103,6 +103,7 @@ export class ControlPlane {
       network: this.opts.network(reg.name),
       clock: this.clock,
       getPod: (ns, name) => this.informers.get(R.pods, ns, name) as Pod | undefined,
+      getPodByKey: (key) => this.informers.getByKey(R.pods, key) as Pod | undefined,
       after: (ms, fn) => this.manager.timers.after(ms, fn),
     });
     this.kubelets.set(reg.name, kubelet);

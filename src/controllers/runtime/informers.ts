@@ -35,6 +35,8 @@ interface ResourceCache {
   readonly objects: Map<string, Entry>;
   readonly handlers: Handler[];
   readonly indexes: Map<string, Index>;
+  /** The indexes in position order, for the per-event loops. */
+  readonly indexList: Index[];
 }
 
 export function objectKey(o: KubeObject): string {
@@ -58,7 +60,7 @@ export class Informers {
 
   constructor(private readonly api: ApiServer) {
     for (const r of RESOURCE_TYPES) {
-      const c: ResourceCache = { objects: new Map(), handlers: [], indexes: new Map() };
+      const c: ResourceCache = { objects: new Map(), handlers: [], indexes: new Map(), indexList: [] };
       this.caches.set(qualifiedResource(r), c);
       this.byType.set(r, c);
     }
@@ -108,9 +110,15 @@ export class Informers {
    */
   addIndex(r: ResourceType, name: string, fn: IndexFn, input?: IndexInput): void {
     const c = this.cache(r);
-    const idx: Index = { pos: c.indexes.size, fn, input, map: new Map() };
+    // An index added again under its name replaces the old one, in its place.
+    const prev = c.indexes.get(name);
+    const idx: Index = { pos: prev?.pos ?? c.indexList.length, fn, input, map: new Map() };
     c.indexes.set(name, idx);
-    for (const [k, e] of c.objects) this.indexSet(idx, k, e);
+    c.indexList[idx.pos] = idx;
+    for (const [k, e] of c.objects) {
+      e.filed[idx.pos] = undefined;
+      this.indexSet(idx, k, e);
+    }
   }
 
   get(r: ResourceType, namespace: string, name: string): KubeObject | undefined {
@@ -160,7 +168,7 @@ export class Informers {
     const old = entry?.obj;
     if (type === 'DELETED') {
       if (entry !== undefined) {
-        for (const idx of c.indexes.values()) this.indexDelete(idx, key, entry);
+        for (const idx of c.indexList) this.indexDelete(idx, key, entry);
         c.objects.delete(key);
       }
     } else {
@@ -171,7 +179,7 @@ export class Informers {
       } else {
         e.obj = obj;
       }
-      for (const idx of c.indexes.values()) this.indexSet(idx, key, e);
+      for (const idx of c.indexList) this.indexSet(idx, key, e);
     }
     for (const h of c.handlers) h(type, obj, old);
   }
