@@ -50,13 +50,20 @@ export function addEndpointSliceIndexes(informers: Informers): void {
   });
 }
 
+/** Whether every pair of a map selector is among the labels (a missing or empty selector selects nothing here). */
+function selectedBy(selector: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>> | undefined): boolean {
+  if (selector === undefined) return false;
+  for (const k in selector) if (labels?.[k] !== selector[k]) return false;
+  return true;
+}
+
 /** Pods a selector picks, found through the label index. */
 export function selectPods(informers: Informers, ns: string, selector: Readonly<Record<string, string>>): KubeObject[] {
   const [first] = Object.entries(selector);
   if (first === undefined) return [];
   const out: KubeObject[] = [];
   for (const p of informers.byIndex(R.pods, POD_LABEL_INDEX, `${ns}/${first[0]}=${first[1]}`)) {
-    if (Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v)) out.push(p);
+    if (selectedBy(selector, p.metadata.labels)) out.push(p);
   }
   return out;
 }
@@ -117,19 +124,10 @@ export class EndpointSliceController extends QueueController {
     informers.on(R.services, (_t, svc) => this.enqueue(nsName(svc)));
     informers.on(R.pods, (_t, pod, old) => {
       const ns = pod.metadata.namespace ?? '';
-      const seen = new Set<string>();
-      // The old labels matter only when they changed (a pod leaving a Service's selector).
-      for (const p of old === undefined || old.metadata.labels === pod.metadata.labels ? [pod] : [pod, old]) {
-        for (const pair of pairs(ns, p.metadata.labels)) {
-          for (const svc of informers.byIndex(R.services, SVC_SELECTOR_INDEX, pair)) {
-            const key = nsName(svc);
-            if (seen.has(key)) continue;
-            seen.add(key);
-            const sel = selectorOf(svc) ?? {};
-            if (Object.entries(sel).every(([k, v]) => p.metadata.labels?.[k] === v)) this.enqueue(key);
-          }
-        }
-      }
+      // The old labels matter only when they changed (a pod leaving a Service's selector). Each version is
+      // matched on its own: a Service the new labels no longer match must still be found through the old ones.
+      this.enqueueServicesOf(ns, pod.metadata.labels);
+      if (old !== undefined && old.metadata.labels !== pod.metadata.labels) this.enqueueServicesOf(ns, old.metadata.labels);
     });
     informers.on(R.endpointSlices, (type, slice) => {
       // Someone else deleted or edited a managed slice: put it back as it should be.
@@ -137,6 +135,15 @@ export class EndpointSliceController extends QueueController {
       const svc = slice.metadata.labels[SERVICE_NAME_LABEL];
       if (svc !== undefined && type === 'DELETED') this.enqueue(`${slice.metadata.namespace ?? ''}/${svc}`);
     });
+  }
+
+  /** Queues every Service in `ns` whose selector the labels match, found through the selector index. */
+  private enqueueServicesOf(ns: string, labels: Readonly<Record<string, string>> | undefined): void {
+    for (const pair of pairs(ns, labels)) {
+      for (const svc of this.informers.byIndex(R.services, SVC_SELECTOR_INDEX, pair)) {
+        if (selectedBy(selectorOf(svc), labels)) this.enqueue(nsName(svc));
+      }
+    }
   }
 
   private endpointFor(svc: KubeObject, pod: KubeObject): Endpoint | undefined {

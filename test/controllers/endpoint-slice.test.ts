@@ -87,3 +87,19 @@ test('pods whose named port resolves differently land in different slices', asyn
   const got = slicesOf(cp, 'mixed').map((s) => `${(s['ports'] as EndpointPort[])[0]?.port ?? ''}:${eps(s).map((e) => e.targetRef?.name).join(',')}`).sort();
   t.deepEqual(got, ['8080:a', '9090:b']);
 });
+
+test('a pod relabelled out of a two-label selector leaves the Service\'s slice even though it still matches one of the labels', async (t) => {
+  const { cp } = await cluster(1);
+  await cp.api.create(R.pods, 'default', {
+    metadata: { name: 'solo', labels: { app: 'web', tier: 'front' } },
+    spec: { containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ name: 'http', containerPort: 8080 }] }] },
+  });
+  await cp.api.create(R.services, 'default', { metadata: { name: 'front' }, spec: { selector: { app: 'web', tier: 'front' }, ports: [{ port: 80, targetPort: 8080 }] } });
+  await cp.settle();
+  t.deepEqual(slicesOf(cp, 'front').flatMap(eps).map((e) => e.targetRef?.name), ['solo']);
+  // The new labels still carry app=web (the Service is found through it, and no longer matches); only the
+  // old labels match: the Service must be resynced from them.
+  await cp.api.patch(R.pods, 'default', 'solo', 'merge', { metadata: { labels: { tier: 'back' } } });
+  await cp.settle();
+  t.deepEqual(slicesOf(cp, 'front').flatMap(eps), []);
+});
