@@ -2,7 +2,10 @@ import { MessageDecoder, type Json } from './decode.js';
 import { APPS_MESSAGES } from './messages/apps.js';
 import { BATCH_MESSAGES } from './messages/batch.js';
 import { CORE_MESSAGES } from './messages/core.js';
+import { DISCOVERY_MESSAGES, ENDPOINTS_MESSAGES } from './messages/endpoints.js';
+import { EVENT_MESSAGES } from './messages/event.js';
 import { META_MESSAGES } from './messages/meta.js';
+import { NODE_MESSAGES } from './messages/node.js';
 import { POD_MESSAGES } from './messages/pod.js';
 import { POLICY_MESSAGES } from './messages/policy.js';
 import { VOLUME_MESSAGES } from './messages/volume.js';
@@ -19,10 +22,12 @@ const MAGIC = [0x6b, 0x38, 0x73, 0x00] as const;
 
 export const SCHEMA = new Schema([
   { group: 'meta/v1', table: META_MESSAGES },
-  { group: 'core/v1', table: { ...CORE_MESSAGES, ...POD_MESSAGES, ...VOLUME_MESSAGES } },
+  // One entry per table (not one spread object) so a message defined in two tables is caught at load.
+  ...[CORE_MESSAGES, POD_MESSAGES, VOLUME_MESSAGES, NODE_MESSAGES, EVENT_MESSAGES, ENDPOINTS_MESSAGES].map((table) => ({ group: 'core/v1', table })),
   { group: 'apps/v1', table: APPS_MESSAGES },
   { group: 'batch/v1', table: BATCH_MESSAGES },
   { group: 'policy/v1', table: POLICY_MESSAGES },
+  { group: 'discovery/v1', table: DISCOVERY_MESSAGES },
 ]);
 
 /** The kinds a protobuf body may carry, by "apiVersion kind", and the message each one's raw bytes hold. */
@@ -34,6 +39,10 @@ export const ROOT_KINDS: Readonly<Record<string, string>> = {
   'v1 Secret': 'Secret',
   'v1 ServiceAccount': 'ServiceAccount',
   'v1 Binding': 'Binding',
+  'v1 Node': 'Node',
+  'v1 Endpoints': 'Endpoints',
+  'v1 Event': 'Event',
+  'discovery.k8s.io/v1 EndpointSlice': 'EndpointSlice',
   'apps/v1 Deployment': 'Deployment',
   'apps/v1 ReplicaSet': 'ReplicaSet',
   'batch/v1 Job': 'Job',

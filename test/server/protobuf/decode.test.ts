@@ -104,3 +104,31 @@ test('a field with the wrong wire type, bad UTF-8 or a map entry with a third fi
   t.throws(() => decode('ObjectMeta', [[11, [[1, 'a'], [2, 'b'], [3, 'c']]]]), { message: 'labels: map entry has field number 3 (only 1 = key and 2 = value exist)' });
   t.throws(() => decode('Container', [[6, [[3, 80]]], [6, [[9, 1]]]]), { message: "ports[1]: field number 9 of core/v1 ContainerPort (wire type varint) is not known to kubewire's protobuf decoder" });
 });
+
+test('an Event keeps eventTime to the microsecond (MicroTime); series.lastObservedTime too', (t) => {
+  const got = decode('Event', [[3, 'Scheduled'], [8, 1], [10, [[1, 1714564800], [2, 123456789]]], [11, [[1, 2], [2, [[1, 1714564801]]]]], [14, 'default-scheduler'], [15, '']]);
+  t.deepEqual(got, {
+    reason: 'Scheduled',
+    count: 1,
+    eventTime: '2024-05-01T12:00:00.123456Z',
+    series: { count: 2, lastObservedTime: '2024-05-01T12:00:01.000000Z' },
+    reportingComponent: 'default-scheduler',
+    reportingInstance: '',
+  });
+});
+
+test('EndpointSlice ports use discovery/v1 numbering (port = 3), Endpoints ports core/v1 numbering (port = 2)', (t) => {
+  const slice = decode('EndpointSlice', [[2, [[1, '10.244.1.5'], [2, [[1, true], [3, false]]], [6, 'node-a']]], [3, [[1, 'http'], [2, 'TCP'], [3, 80]]], [4, 'IPv4']]);
+  t.deepEqual(slice, { endpoints: [{ addresses: ['10.244.1.5'], conditions: { ready: true, terminating: false }, nodeName: 'node-a' }], ports: [{ name: 'http', protocol: 'TCP', port: 80 }], addressType: 'IPv4' });
+  const eps = decode('Endpoints', [[2, [[1, [[1, '10.244.1.5']]], [3, [[1, 'http'], [2, 80], [3, 'TCP']]]]]]);
+  t.deepEqual(eps, { subsets: [{ addresses: [{ ip: '10.244.1.5' }], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }] });
+});
+
+test('a Node with podCIDRs, a taint and capacity', (t) => {
+  const got = decode('Node', [[1, meta('node-a')], [2, [[1, '10.244.1.0/24'], [4, true], [5, [[1, 'dedicated'], [2, 'db'], [3, 'NoSchedule']]], [7, '10.244.1.0/24']]], [3, [entry(1, 'pods', [[1, '110']])]]]);
+  t.deepEqual(got, {
+    metadata: { name: 'node-a', creationTimestamp: null },
+    spec: { podCIDR: '10.244.1.0/24', unschedulable: true, taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }], podCIDRs: ['10.244.1.0/24'] },
+    status: { capacity: { pods: '110' } },
+  });
+});

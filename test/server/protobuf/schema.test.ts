@@ -24,3 +24,9 @@ test('every kind the decoder accepts has its message, and the kinds kubectl crea
   t.is(SCHEMA.message('PodSpec').name, 'core/v1 PodSpec');
   t.is(SCHEMA.message('PodSpec').fields.get(2)?.json, 'containers');
 });
+
+test('a message defined in two tables does not load (core/v1 and discovery/v1 both have an EndpointPort)', (t) => {
+  t.throws(() => new Schema([{ group: 'core/v1', table: { EndpointPort: { 2: 'port:int32!' } } }, { group: 'discovery/v1', table: { EndpointPort: { 3: 'port:int32?' } } }]), {
+    message: 'protobuf schema: message EndpointPort is defined twice',
+  });
+});
