@@ -146,7 +146,8 @@ export class MessageDecoder {
         const entry = this.mapEntry(r.sub(), f.value, path);
         const m = out[f.json];
         const obj: JsonObject = m !== undefined && m !== null && typeof m === 'object' && !Array.isArray(m) ? m : {};
-        obj[entry.key] = entry.value;
+        // An own property even for a key like "__proto__", as JSON.parse makes it (no prototype change).
+        Object.defineProperty(obj, entry.key, { value: entry.value, enumerable: true, writable: true, configurable: true });
         out[f.json] = obj;
         continue;
       }

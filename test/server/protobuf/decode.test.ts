@@ -132,3 +132,11 @@ test('a Node with podCIDRs, a taint and capacity', (t) => {
     status: { capacity: { pods: '110' } },
   });
 });
+
+test('a map key "__proto__" is an ordinary label, as JSON.parse would make it', (t) => {
+  const got = decode('ObjectMeta', [entry(11, '__proto__', 'x'), entry(11, 'app', 'web')]);
+  const labels = got['labels'] as Record<string, unknown>;
+  t.deepEqual(Object.keys(labels), ['__proto__', 'app']);
+  t.is(Object.getPrototypeOf(labels), Object.prototype);
+  t.deepEqual(labels, JSON.parse('{"__proto__":"x","app":"web"}'));
+});
