@@ -1,6 +1,7 @@
 import type { IpsetRegistry } from './ipset/index.js';
 import { parseError, ruleSaveArgs } from './rule-parse.js';
 import { FlatRule } from './flat-rule.js';
+import { ChainTarget } from './target/standard.js';
 import { chainEntries, LazyChain, LazyRule } from './lazy-rule.js';
 import { type RestoreCommand, type RestoreDoc, type TableBlock, parseRestoreLines, parseRestoreText, tableBlocks } from './save-parse.js';
 import type { Chain, Counters, Rule, Ruleset, Table, TableName, Target } from './types.js';
@@ -317,8 +318,9 @@ export function restore(ruleset: Ruleset, input: string | RestoreDoc, opts: Rest
       if (applier === undefined) return;
       try {
         // What is kept is the rule's place in the input, not the rule just parsed (see LazyRule).
+        // (instanceof, not `.chain`: reading a property most target classes lack is a slow lookup.)
         const t = rule.target;
-        applier.append(chain, new LazyRule(src, start, lineNo, t?.chain === undefined ? undefined : t), lineNo);
+        applier.append(chain, new LazyRule(src, start, lineNo, t instanceof ChainTarget ? t : undefined), lineNo);
       } catch (e) {
         failed = e;
         hasFailed = true;
