@@ -206,7 +206,8 @@ export class EndpointSliceController extends QueueController {
         const at = `${key}|${pod}`;
         if (want === undefined || placed.has(at)) continue;
         placed.add(at);
-        kept.push(want);
+        // An endpoint that has not changed stays the stored (frozen) object: nothing new to freeze or compare.
+        kept.push(jsonEqual(want, e) ? e : want);
       }
       writes.push({ slice: s, ports, key, endpoints: kept });
     }

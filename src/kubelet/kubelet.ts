@@ -49,6 +49,13 @@ export class Kubelet {
   private readonly nodes = rt('nodes');
   private readonly queue = new Set<string>();
   private readonly running = new Map<string, Running>();
+  /**
+   * The resourceVersion each pod got from this kubelet's own last status write. The watch brings that write
+   * back as an update; with nothing else changed there is nothing to sync (the real kubelet's config source
+   * treats a status-only update as a reconcile, not a pod sync). Probe timers force a sync regardless.
+   */
+  private readonly echoes = new Map<string, string>();
+  private readonly forced = new Set<string>();
   private stoppedAt: number | undefined;
   /** Sandboxes that could not be created, with the error (FailedCreatePodSandBox). */
   readonly failures = new Map<string, string>();
@@ -98,6 +105,7 @@ export class Kubelet {
   /** The node is back: re-register and resync every pod it holds. */
   async start(podKeys: Iterable<string>): Promise<void> {
     this.stoppedAt = undefined;
+    this.echoes.clear();
     await this.register();
     for (const k of podKeys) this.queue.add(k);
     for (const k of this.running.keys()) this.queue.add(k);
@@ -130,6 +138,7 @@ export class Kubelet {
     if (r === undefined) return;
     if (r.sandbox !== undefined) await this.opts.network.tearDown(this.request(key, r.uid));
     this.running.delete(key);
+    this.echoes.delete(key);
   }
 
   private async syncPod(key: string): Promise<void> {
@@ -141,6 +150,8 @@ export class Kubelet {
       return;
     }
     const uid = pod.metadata?.uid ?? '';
+    const forced = this.forced.delete(key);
+    if (!forced && r !== undefined && this.echoes.get(key) === pod.metadata?.resourceVersion) return; // our own write, back
     if (r !== undefined && r.uid !== uid) await this.kill(key);
     if (pod.metadata?.deletionTimestamp !== undefined) {
       await this.kill(key);
@@ -170,7 +181,8 @@ export class Kubelet {
       run = { uid, idPrefix: `containerd://${uid.replace(/-/g, '')}`, sandbox, startedAt: this.opts.clock.now() };
       this.running.set(key, run);
     }
-    await this.writeStatus(pod, this.runningStatus(key, pod, run));
+    const stored = await this.writeStatus(pod, this.runningStatus(key, pod, run));
+    if (stored !== undefined) this.echoes.set(key, stored);
   }
 
   private creatingStatus(pod: Pod, message: string): Record<string, unknown> {
@@ -197,7 +209,12 @@ export class Kubelet {
     let allReady = true;
     const statuses = containers.map((c) => {
       const r = evaluateReadiness(c, run.startedAt, now, override);
-      if (r.recheckAt !== undefined) this.opts.after?.(r.recheckAt - now, () => this.queue.add(key));
+      if (r.recheckAt !== undefined) {
+        this.opts.after?.(r.recheckAt - now, () => {
+          this.forced.add(key);
+          this.queue.add(key);
+        });
+      }
       if (!r.ready) allReady = false;
       return {
         name: c.name,
@@ -236,16 +253,19 @@ export class Kubelet {
     };
   }
 
-  private async writeStatus(pod: Pod, status: Record<string, unknown>): Promise<void> {
-    if (jsonEqual(status, pod.status)) return;
+  /** Posts the status unless it is what the pod has; returns the stored pod's resourceVersion when it wrote. */
+  private async writeStatus(pod: Pod, status: Record<string, unknown>): Promise<string | undefined> {
+    if (jsonEqual(status, pod.status)) return undefined;
     const ns = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
     try {
-      await this.opts.api.update(this.pods, ns, name, { ...(pod as unknown as KubeObject), status }, { subresource: 'status', owned: true });
+      const stored = await this.opts.api.update(this.pods, ns, name, { ...(pod as unknown as KubeObject), status }, { subresource: 'status', owned: true });
+      return stored.metadata.resourceVersion;
     } catch (e) {
       if (!isApiError(e)) throw e;
       // A conflict means a newer pod is on its way through the informer; it will queue us again.
       if (e.status.code === 409) this.queue.add(`${ns}/${name}`);
+      return undefined;
     }
   }
 }
