@@ -2,6 +2,15 @@ import type { HostFiles } from '../../../src/cni/index.js';
 
 const IP_NAME = /^\d+\.\d+\.\d+\.\d+$/;
 
+/** `<dataDir>/<network>`; every request of a node names the same one, so the last answer is kept. */
+let lastDir = { dataDir: '', network: '', dir: '' };
+function networkDir(dataDir: string, network: string): string {
+  if (dataDir !== lastDir.dataDir || network !== lastDir.network || lastDir.dir === '') {
+    lastDir = { dataDir, network, dir: `${dataDir.replace(/\/+$/, '')}/${network}` };
+  }
+  return lastDir.dir;
+}
+
 /**
  * host-local's disk store layout (backend/disk): `<dataDir>/<network>/<ip>` holds "<containerID>\r\n<ifname>",
  * `last_reserved_ip.<rangeIndex>` holds the last address handed out from that range set. Over HostFiles, so the
@@ -14,7 +23,7 @@ export class Store {
   private readonly dir: string;
 
   constructor(private readonly files: HostFiles, dataDir: string, network: string) {
-    this.dir = `${dataDir.replace(/\/+$/, '')}/${network}`;
+    this.dir = networkDir(dataDir, network);
   }
 
   /** False when the address is taken (O_EXCL). */

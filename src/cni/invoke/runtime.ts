@@ -260,10 +260,14 @@ function key(list: NetworkConfigList, rt: Pick<RuntimeConf, 'containerId' | 'ifN
 
 /** libcni addNetwork's name checks, made before any plugin runs so nothing is left half-done. */
 function validateAttachment(list: NetworkConfigList, rt: RuntimeConf): void {
+  const id = validateContainerId(rt.containerId);
+  const name = validateNetworkName(list.name);
+  const ifName = validateIfName(rt.ifName);
+  if (id === undefined && name === undefined && ifName === undefined) return;
   const checks: [string, ReturnType<typeof validateContainerId>][] = [
-    ['runtimeConf.containerId', validateContainerId(rt.containerId)],
-    [`${list.source ?? 'conflist'} $.name`, validateNetworkName(list.name)],
-    ['runtimeConf.ifName', validateIfName(rt.ifName)],
+    ['runtimeConf.containerId', id],
+    [`${list.source ?? 'conflist'} $.name`, name],
+    ['runtimeConf.ifName', ifName],
   ];
   for (const [where, err] of checks) if (err !== undefined) throw new InputError('KW_CNI_ATTACHMENT_INVALID', `${err.message} (CNI code ${err.cniCode})`, { where, cause: err });
 }
