@@ -125,6 +125,13 @@ ktest('apply -f a multi-document manifest creates all three objects', async (t) 
   t.deepEqual(out.trim().split('\n'), ['namespace/shop created', 'deployment.apps/web created', 'service/web created']);
 });
 
+ktest('api-resources lists what the server serves, with short names and groups', async (t) => {
+  const out = await ok(t, 'api-resources');
+  t.regex(out, /^pods\s+po\s+v1\s+true\s+Pod$/m);
+  t.regex(out, /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
+  t.regex(out, /^endpointslices\s+discovery\.k8s\.io\/v1\s+true\s+EndpointSlice$/m);
+});
+
 ktest('get -o wide prints the server-side columns', async (t) => {
   const out = await ok(t, '-n', 'shop', 'get', 'deploy,svc', '-o', 'wide');
   t.log(out);

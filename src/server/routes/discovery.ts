@@ -18,12 +18,15 @@ export const SERVER_VERSION = {
   platform: 'linux/amd64',
 } as const;
 
-/** Groups served; policy/v1 is present because pods/eviction is a policy/v1 Eviction. */
-const EXTRA_GROUPS = [{ group: 'policy', version: 'v1' }];
-
+/**
+ * Groups that serve at least one resource. policy/v1 is not listed although pods/eviction takes a policy/v1
+ * Eviction: no policy/v1 resource (PodDisruptionBudget) is served, and client-go refuses a group version whose
+ * resource list is empty ("received empty response for: policy/v1"), which broke `kubectl api-resources`. kubectl
+ * finds evictions through the pods/eviction entry of /api/v1, as drain's CheckEvictionSupport does.
+ */
 function groupsServed(): { group: string; version: string }[] {
   const seen = new Map<string, { group: string; version: string }>();
-  for (const r of [...RESOURCE_TYPES, ...EXTRA_GROUPS]) if (r.group !== '') seen.set(groupVersion(r), { group: r.group, version: r.version });
+  for (const r of RESOURCE_TYPES) if (r.group !== '') seen.set(groupVersion(r), { group: r.group, version: r.version });
   return [...seen.values()];
 }
 
