@@ -32,6 +32,9 @@ export function locate(group: string, version: string, rest: string): ResourceLo
     if (!r.namespaced || segs.length > 5) notFound();
     return { r, namespace: segs[1] ?? '', ...(segs[3] === undefined ? {} : { name: segs[3] }), ...(segs[4] === undefined ? {} : { subresource: segs[4] }) };
   }
+  // `namespaces/<ns>/<plural>` for a plural this server does not serve is a 404, as kube-apiserver answers, not the
+  // namespace's subresource `<plural>`: a Namespace has only status and finalize.
+  if (segs[0] === 'namespaces' && segs.length >= 3 && segs[2] !== 'status' && segs[2] !== 'finalize') notFound();
   const r = find(segs[0]) ?? notFound();
   if (segs.length > 3 || (r.namespaced && segs.length > 1)) notFound();
   return { r, namespace: '', ...(segs[1] === undefined ? {} : { name: segs[1] }), ...(segs[2] === undefined ? {} : { subresource: segs[2] }) };

@@ -221,3 +221,12 @@ test('a protobuf create (the bytes kubectl create deployment sent) is stored as 
   const patch = await app.inject({ method: 'PATCH', url: '/apis/apps/v1/namespaces/default/deployments/web', headers, payload: body });
   t.is(patch.statusCode, 415);
 });
+
+test('a resource this server does not serve is a 404 under a namespace too, not a namespace subresource', async (t) => {
+  const { app } = await setup();
+  const post = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', payload: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } } });
+  t.like(post.json(), { kind: 'Status', code: 404, reason: 'NotFound' });
+  t.is((await app.inject('/api/v1/namespaces/default/configmaps')).statusCode, 404);
+  // The namespace's own status is still its subresource.
+  t.is((await app.inject('/api/v1/namespaces/default/status')).statusCode, 200);
+});
