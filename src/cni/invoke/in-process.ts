@@ -62,7 +62,7 @@ export class InProcessInvoker<K> implements PluginInvoker {
         request, stdoutJson: (v: Record<string, unknown>) => { json = v; },
       };
     const outcome = (exitCode: number): JsonInvocation => {
-      const status = `exit status ${exitCode}`;
+      const status = exitCode === 0 ? 'exit status 0' : `exit status ${exitCode}`;
       if (json === undefined) return { stdout, stderr, exitCode, status, timedOut: false };
       return new JsonOutcome(json, stdout, stderr, exitCode, status);
     };

@@ -52,13 +52,7 @@ export class Delegator {
     } catch (e) {
       throw new CniError(999, e instanceof Error ? e.message : String(e));
     }
-    const env: Record<string, string> = {};
-    const from = args.env;
-    for (const k in from) {
-      const v = from[k];
-      if (v !== undefined && Object.prototype.hasOwnProperty.call(from, k)) env[k] = v;
-    }
-    env['CNI_COMMAND'] = verb;
+    const env = delegateEnv(args.env, verb);
     const own = args.stdinJson;
     const raw: JsonInvocation = stdin === undefined && own !== undefined && this.invoker.invokeJson !== undefined
       ? await this.invoker.invokeJson(loc, jsonRequest(own, () => args.stdinData), env)
@@ -67,4 +61,21 @@ export class Delegator {
     if (raw.exitCode !== 0) throw CniError.fromObject(failureToErrorObject(raw));
     return raw;
   }
+}
+
+/**
+ * The caller's environment with CNI_COMMAND set to `verb` and unset variables left out. When that is exactly the
+ * caller's own (a bridge ADD delegating ADD), the caller's object is handed on: invokers only read it.
+ */
+function delegateEnv(from: Readonly<Record<string, string | undefined>>, verb: Verb): Readonly<Record<string, string>> {
+  let same = from['CNI_COMMAND'] === verb && Object.prototype.hasOwnProperty.call(from, 'CNI_COMMAND');
+  for (const k in from) if (from[k] === undefined || !Object.prototype.hasOwnProperty.call(from, k)) same = false;
+  if (same) return from as Readonly<Record<string, string>>;
+  const env: Record<string, string> = {};
+  for (const k in from) {
+    const v = from[k];
+    if (v !== undefined && Object.prototype.hasOwnProperty.call(from, k)) env[k] = v;
+  }
+  env['CNI_COMMAND'] = verb;
+  return env;
 }
