@@ -170,6 +170,13 @@ test('a namespace turns Terminating, refuses new content, then goes with its con
   w.stop();
 });
 
+test('a new namespace is Active even when the request carries an empty status (as kubectl create namespace sends)', async (t) => {
+  const { api } = await newApi();
+  const ns = await api.create(R.ns, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' }, spec: {}, status: {} });
+  t.is(getPath(ns, ['status', 'phase']), 'Active');
+  t.deepEqual(getPath(ns, ['spec', 'finalizers']), ['kubernetes']);
+});
+
 test('generateName appends a 5-character suffix', async (t) => {
   const { api } = await newApi();
   const p = await api.create(R.pod, 'default', { ...pod(), metadata: { generateName: 'web-' } });

@@ -27,7 +27,8 @@ export function defaultObject(r: ResourceType, obj: KubeObject): void {
     case 'Namespace': {
       // The namespace lifecycle: the "kubernetes" finalizer, phase Active, the immutable name label (1.22+).
       root.child('spec').setDefault('finalizers', ['kubernetes']);
-      root.setDefault('status', { phase: 'Active' });
+      // `kubectl create namespace` sends `status: {}`: the phase still starts Active (the strategy's PrepareForCreate).
+      root.child('status').setDefault('phase', 'Active');
       const name = obj.metadata.name;
       if (name !== undefined) obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
       break;
