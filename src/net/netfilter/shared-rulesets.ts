@@ -12,18 +12,21 @@ import type { Ruleset } from './types.js';
  *
  * A restore is shared only when its outcome depends on nothing but (starting ruleset, text,
  * options): text that references ipsets (`--match-set`) is validated against the namespace's own
- * sets, so it is never shared.
+ * sets, so it is never shared. Results are held weakly: the cache shares what some namespace
+ * still uses and never keeps a ruleset (or its text) alive by itself.
  */
 export class SharedRulesets {
   /** Starting points by identity; every pristine empty ruleset is the same starting point, id 0. */
   private readonly ids = new WeakMap<Ruleset, number>();
   private nextId = 1;
   /** `<base id>/<options>` → text → result. */
-  private readonly byBase = new Map<string, Map<string, Ruleset>>();
-  /** Characters of text held as keys; past the budget the cache starts over (texts of 10k Services are ~2 MB each). */
-  private heldChars = 0;
-
-  constructor(private readonly budgetChars = 64 * 1024 * 1024) {}
+  private readonly byBase = new Map<string, Map<string, WeakRef<Ruleset>>>();
+  private readonly collected = new FinalizationRegistry<{ readonly key: string; readonly text: string; readonly ref: WeakRef<Ruleset> }>((e) => {
+    const m = this.byBase.get(e.key);
+    if (m?.get(e.text) !== e.ref) return;
+    m.delete(e.text);
+    if (m.size === 0) this.byBase.delete(e.key);
+  });
 
   /** Marks a freshly made empty ruleset as the common empty starting point. */
   registerEmpty(r: Ruleset): void {
@@ -36,23 +39,25 @@ export class SharedRulesets {
     if (baseId === undefined || text.includes('--match-set')) return make();
     const key = `${baseId}/${optsKey}`;
     let m = this.byBase.get(key);
-    const hit = m?.get(text);
+    const hit = m?.get(text)?.deref();
     if (hit !== undefined) return hit;
     const made = make();
-    if (text.length > this.budgetChars) return made;
-    if (this.heldChars + text.length > this.budgetChars) {
-      this.byBase.clear();
-      this.heldChars = 0;
-      m = undefined;
-    }
     if (m === undefined) {
       m = new Map();
       this.byBase.set(key, m);
     }
-    m.set(text, made);
-    this.heldChars += text.length;
+    const ref = new WeakRef(made);
+    m.set(text, ref);
+    this.collected.register(made, { key, text, ref });
     if (!this.ids.has(made)) this.ids.set(made, this.nextId++);
     return made;
+  }
+
+  /** How many results are cached (for tests). */
+  get size(): number {
+    let n = 0;
+    for (const m of this.byBase.values()) n += m.size;
+    return n;
   }
 }
 
