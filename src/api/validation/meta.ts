@@ -1,3 +1,4 @@
+import { isJsonObject } from '../object.js';
 import { fieldError } from './field-error.js';
 import { dns1123Label, labelValue, qualifiedName } from './names.js';
 import type { Collector } from './values.js';
@@ -5,6 +6,7 @@ import type { Collector } from './values.js';
 export type NameCheck = (name: string) => string[];
 
 const TOTAL_ANNOTATION_SIZE = 256 * 1024;
+const OWNER_KEYS = ['apiVersion', 'kind', 'name', 'uid'] as const;
 
 /** Labels: qualified-name keys and label values (ValidateLabels in apimachinery's meta validation). */
 export function validateLabels(c: Collector, v: unknown, field: string): void {
@@ -57,10 +59,12 @@ export function validateObjectMeta(
     c.add({ reason: 'FieldValueTooLong', field: `${path}.annotations`, message: `Too long: must have at most ${TOTAL_ANNOTATION_SIZE} bytes` });
   }
   c.arr(m['ownerReferences'], `${path}.ownerReferences`).forEach((ref, i) => {
+    // Field paths are built only for a reference with something to report (every create carries one).
+    if (isJsonObject(ref) && OWNER_KEYS.every((key) => typeof ref[key] === 'string' && ref[key] !== '')) return;
     const f = `${path}.ownerReferences[${i}]`;
     const r = c.obj(ref, f);
     if (r === undefined) return;
-    for (const key of ['apiVersion', 'kind', 'name', 'uid']) {
+    for (const key of OWNER_KEYS) {
       const s = c.str(r[key], `${f}.${key}`);
       if (s === undefined || s === '') c.add(fieldError.invalid(`${f}.${key}`, s ?? '', `${key} must not be empty`));
     }

@@ -39,7 +39,10 @@ export function splitKey(key: string): [string, string] {
 
 /** metav1.GetControllerOf */
 export function controllerOf(o: KubeObject): OwnerReference | undefined {
-  return (o.metadata.ownerReferences ?? []).find((r) => r.controller === true);
+  const refs = o.metadata.ownerReferences;
+  if (refs === undefined) return undefined;
+  for (const r of refs) if (r.controller === true) return r;
+  return undefined;
 }
 
 export function controllerRef(owner: KubeObject): OwnerReference {
@@ -59,7 +62,8 @@ interface Condition {
 export function condition(o: KubeObject, type: string): Condition | undefined {
   const conds = statusOf(o)['conditions'];
   if (!Array.isArray(conds)) return undefined;
-  return conds.find((c): c is Condition => isJsonObject(c) && c['type'] === type);
+  for (const c of conds as unknown[]) if (isJsonObject(c) && c['type'] === type) return c;
+  return undefined;
 }
 
 /** podutil.IsPodReady */
