@@ -117,9 +117,10 @@ export function loadIpamConfig(conf: Obj, cniVersion: string, requestedFromArgs:
   if (!isObj(ipam)) fail("IPAM config missing 'ipam' key");
   const name = typeof conf['name'] === 'string' ? conf['name'] : '';
   const rc = isObj(conf['runtimeConfig']) ? conf['runtimeConfig'] : {};
-  const ranges = rc['ipRanges'] === undefined ? ipamOnly(ipam, 'ranges', () => loadRanges(rc, ipam)) : loadRanges(rc, ipam);
+  const kept = keptFor(ipam);
+  const ranges = rc['ipRanges'] === undefined ? ipamOnly(kept, 'ranges', () => loadRanges(rc, ipam)) : loadRanges(rc, ipam);
   if ((cniVersion === '0.1.0' || cniVersion === '0.2.0') && ranges.length > 1) fail(`CNI version ${cniVersion} does not support more than 1 address per family`);
-  const routes = ipamOnly(ipam, 'routes', () => loadRoutes(ipam));
+  const routes = ipamOnly(kept, 'routes', () => loadRoutes(ipam));
   const requested = requestedIps(conf, rc, requestedFromArgs);
   return {
     name, ranges, routes, requested,
@@ -133,12 +134,18 @@ export function loadIpamConfig(conf: Obj, cniVersion: string, requestedFromArgs:
  * copy of a loaded plugin's fields) are kept with it: the same object always gives the same answer. A config that
  * fails is not kept (it throws the same error again). Unfrozen objects are read every time.
  */
-const ipamCache = new WeakMap<Obj, { ranges?: readonly RangeSet[]; routes?: readonly Route[] }>();
-function ipamOnly<K extends 'ranges' | 'routes'>(ipam: Obj, key: K, load: () => NonNullable<{ ranges?: readonly RangeSet[]; routes?: readonly Route[] }[K]>) {
-  if (!Object.isFrozen(ipam)) return load();
+interface Kept { ranges?: readonly RangeSet[]; routes?: readonly Route[] }
+const ipamCache = new WeakMap<Obj, Kept>();
+/** What is kept for a frozen `ipam` object (one lookup per request); undefined for an unfrozen one. */
+function keptFor(ipam: Obj): Kept | undefined {
+  if (!Object.isFrozen(ipam)) return undefined;
   let c = ipamCache.get(ipam);
   if (c === undefined) ipamCache.set(ipam, (c = {}));
-  return (c[key] ??= Object.freeze(load()) as never) as NonNullable<{ ranges?: readonly RangeSet[]; routes?: readonly Route[] }[K]>;
+  return c;
+}
+function ipamOnly<K extends 'ranges' | 'routes'>(c: Kept | undefined, key: K, load: () => NonNullable<Kept[K]>): NonNullable<Kept[K]> {
+  if (c === undefined) return load();
+  return (c[key] ??= Object.freeze(load()) as never) as NonNullable<Kept[K]>;
 }
 
 function loadRanges(rc: Obj, ipam: Obj): RangeSet[] {
