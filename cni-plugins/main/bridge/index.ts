@@ -7,6 +7,15 @@ import { setupIpMasq, teardownIpMasq } from '../../pkg/ipmasq.js';
 import { checkContainer, containerIndex, setupVeth } from '../../pkg/veth.js';
 import { type BridgeConf, loadBridgeConf } from './config.js';
 
+/** A sysctl upstream sets ignoring the error (the key may not exist, e.g. without IPv6). */
+async function trySysctl(k: Kernel, ns: string, key: string, value: string): Promise<void> {
+  try {
+    await k.sysctl.set(ns, key, value);
+  } catch {
+    // ignored, as upstream does
+  }
+}
+
 /**
  * ensureBridge: create (or reuse) the bridge, promisc if asked, accept_ra=0, up. Says whether this call created it,
  * and the bridge's MAC as read now, before the veth joins (upstream keeps that link object for ensureAddr).
@@ -17,7 +26,7 @@ async function ensureBridge(k: Kernel, n: BridgeConf): Promise<{ created: boolea
     if (cur === undefined) await k.link.addBridge('', n.bridge, n.mtu > 0 ? { mtu: n.mtu } : {});
     else if (cur.kind !== 'bridge') fail(`"${n.bridge}" already exists but is not a bridge`);
     if (n.promiscMode) await k.link.setPromisc('', n.bridge, true);
-    await k.sysctl.set('', `net.ipv6.conf.${n.bridge}.accept_ra`, '0').catch(() => undefined);
+    await trySysctl(k, '', `net.ipv6.conf.${n.bridge}.accept_ra`, '0');
     await k.link.setUp('', n.bridge, true);
     return { created: cur === undefined, mac: (await k.link.get('', n.bridge))?.mac ?? '' };
   } catch (e) {
@@ -93,8 +102,8 @@ export const bridge: CniPlugin<PluginHost> = {
         routes.push(...(ipam.routes ?? []));
         const g = calcGateways(n, ipam.ips ?? [], routes);
         ips = g.ips;
-        await k.sysctl.set(args.netns, `net.ipv6.conf.${args.ifName}.accept_dad`, '0').catch(() => undefined);
-        await k.sysctl.set(args.netns, `net.ipv4.conf.${args.ifName}.arp_notify`, '1').catch(() => undefined);
+        await trySysctl(k, args.netns, `net.ipv6.conf.${args.ifName}.accept_dad`, '0');
+        await trySysctl(k, args.netns, `net.ipv4.conf.${args.ifName}.arp_notify`, '1');
         await configureIface(k, args.netns, args.ifName, result100({ interfaces, ips, routes }));
         for (const gw of g.gws) await ensureAddr(k, n, gw, brMac);
         if (g.gws.length > 0) await enableIp4Forward(k);

@@ -3,7 +3,8 @@ import { ipFamilyOf } from './ip-text.js';
 import type { CniResult, Interface100, IpConfig020, IpConfig040, IpConfig100, Result040, Result100, Route } from './result-types.js';
 import { isGoShaped, resultJson, type EncodeOptions } from './result-json.js';
 import { resultSchema } from './schemas.js';
-import { formatViolations, jsonPathJoin, validateAgainst, type SchemaViolation } from './validate.js';
+import type { SchemaObject } from 'ajv';
+import { conforms, formatViolations, jsonPathJoin, validateAgainst, type SchemaViolation } from './validate.js';
 import { isSpecVersion, resultFamilyOf, type SpecVersion } from './versions.js';
 
 /** Result versions each Go result type accepts when unmarshalling (pkg/types/{020,040,100} supportedVersions). */
@@ -42,7 +43,8 @@ export function parseResult(json: unknown, version: string, where = '$'): CniRes
   if (rv === actual && parsed.has(raw)) return raw as unknown as CniResult;
   // Validation does not change its input (no defaults, no coercion), so a result already stamped is not copied.
   const withVersion = rv === actual ? raw : { ...raw, cniVersion: actual };
-  const vs = validateAgainst(RESULT_KEY[actual], () => resultSchema(actual), withVersion, where);
+  const schema = (): SchemaObject => resultSchema(actual);
+  const vs = conforms(RESULT_KEY[actual], schema, withVersion) ? [] : validateAgainst(RESULT_KEY[actual], schema, withVersion, where);
   if (vs.length > 0) throw new CniError(CniCode.DecodingFailure, `invalid CNI ${actual} result: ${formatViolations(vs)}`, '', { where });
   // resultJson's answers hold only known keys in Go's order: picking them again would give an equal copy.
   const out = withVersion === raw && isGoShaped(raw) ? raw : (pickKnown(withVersion as unknown as CniResult) as unknown as Record<string, unknown>);

@@ -65,11 +65,7 @@ function describe(e: ErrorObject, root: string): SchemaViolation {
  * build no schema object per call). Violations are sorted by path so output is stable.
  */
 export function validateAgainst(key: string, schema: SchemaObject | (() => SchemaObject), data: unknown, root = '$'): SchemaViolation[] {
-  let fn = compiled.get(key);
-  if (fn === undefined) {
-    fn = ajv().compile(typeof schema === 'function' ? schema() : schema);
-    compiled.set(key, fn);
-  }
+  const fn = validator(key, schema);
   if (fn(data)) return [];
   const seen = new Set<string>();
   const out: SchemaViolation[] = [];
@@ -82,6 +78,20 @@ export function validateAgainst(key: string, schema: SchemaObject | (() => Schem
     }
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Does `data` conform? The same check as validateAgainst, for hot callers that need no violation list when it does. */
+export function conforms(key: string, schema: SchemaObject | (() => SchemaObject), data: unknown): boolean {
+  return validator(key, schema)(data);
+}
+
+function validator(key: string, schema: SchemaObject | (() => SchemaObject)): ValidateFunction {
+  let fn = compiled.get(key);
+  if (fn === undefined) {
+    fn = ajv().compile(typeof schema === 'function' ? schema() : schema);
+    compiled.set(key, fn);
+  }
+  return fn;
 }
 
 export function formatViolations(vs: readonly SchemaViolation[]): string {
