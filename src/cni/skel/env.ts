@@ -23,6 +23,17 @@ export const SKEL_ENV_TABLE: readonly EnvVarRule[] = [
   { name: 'CNI_PATH', requiredFor: ['ADD', 'CHECK', 'DEL', 'GC', 'STATUS'] },
 ];
 
+/** Per command, whether each row of the table is required for it (worked out once per command text). */
+const REQUIRED = new Map<string, readonly boolean[]>();
+function requiredFor(cmd: string): readonly boolean[] {
+  let r = REQUIRED.get(cmd);
+  if (r === undefined) {
+    r = SKEL_ENV_TABLE.map((rule) => rule.requiredFor.includes(cmd));
+    if (REQUIRED.size < 64) REQUIRED.set(cmd, r);
+  }
+  return r;
+}
+
 export interface EnvArgs {
   readonly command: string;
   readonly containerId: string;
@@ -40,9 +51,11 @@ export interface EnvArgs {
 export function readEnvArgs(env: Readonly<Record<string, string | undefined>>): EnvArgs | CniError {
   const cmd = env['CNI_COMMAND'] ?? '';
   let missing: string[] | undefined;
-  for (const rule of SKEL_ENV_TABLE) {
+  const req = requiredFor(cmd);
+  for (let i = 0; i < SKEL_ENV_TABLE.length; i++) {
+    const rule = SKEL_ENV_TABLE[i] as EnvVarRule;
     const value = env[rule.name] ?? '';
-    const required = rule.requiredFor.includes(cmd);
+    const required = req[i] === true;
     if (value === '') {
       if (required || rule.name === 'CNI_COMMAND') (missing ??= []).push(rule.name);
     } else if (required && rule.validate !== undefined) {
