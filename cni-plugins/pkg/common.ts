@@ -82,11 +82,10 @@ export async function enableIp4Forward(kernel: Kernel): Promise<void> {
 
 /** A 1.0-shaped result builder that drops empty fields (Go omitempty). */
 export function result100(r: Omit<Result100, 'cniVersion'>): Result100 {
-  return {
-    cniVersion: '1.0.0',
-    ...(r.interfaces === undefined || r.interfaces.length === 0 ? {} : { interfaces: r.interfaces }),
-    ...(r.ips === undefined || r.ips.length === 0 ? {} : { ips: r.ips }),
-    ...(r.routes === undefined || r.routes.length === 0 ? {} : { routes: r.routes }),
-    ...(r.dns === undefined ? {} : { dns: r.dns }),
-  };
+  const out: { -readonly [K in keyof Result100]: Result100[K] } = { cniVersion: '1.0.0' };
+  if (r.interfaces !== undefined && r.interfaces.length > 0) out.interfaces = r.interfaces;
+  if (r.ips !== undefined && r.ips.length > 0) out.ips = r.ips;
+  if (r.routes !== undefined && r.routes.length > 0) out.routes = r.routes;
+  if (r.dns !== undefined) out.dns = r.dns;
+  return out;
 }
