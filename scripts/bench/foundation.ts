@@ -16,6 +16,9 @@ export async function benchFoundation(ctx: BenchContext): Promise<void> {
   const traces = ctx.quick ? 5000 : 100000;
   for (const network of ['host-gw', 'vxlan'] as const) {
     const tag = `${network}.${nodes}-nodes`;
+    // Each build starts from a collected heap, not from the previous network's garbage (npm run bench passes
+    // --expose-gc; without it this is a no-op).
+    (globalThis as { gc?: () => void }).gc?.();
     const t0 = performance.now();
     const topo = generateTopology({ nodes, podsPerNode: 30, services: 0, network });
     const t1 = performance.now();
