@@ -19,26 +19,27 @@ export class SharedNeigh {
  * ones are filled by the datapath's ARP resolution.
  */
 export class NeighTable {
-  private readonly own = new Map<string, NeighEntry>();
+  /** Made on the first entry: most pod namespaces never hold one, and a 150,000-pod cluster has as many tables. */
+  private own: Map<string, NeighEntry> | undefined;
 
   constructor(private readonly shared?: { readonly neigh: SharedNeigh; readonly self: string }) {}
 
   set(e: NeighEntry): void {
-    this.own.set(key(e.ip, e.dev), e);
+    (this.own ??= new Map()).set(key(e.ip, e.dev), e);
   }
 
   lookup(ip: Ip4, dev: string): NeighEntry | undefined {
-    const o = this.own.get(key(ip, dev));
+    const o = this.own?.get(key(ip, dev));
     if (o !== undefined) return o;
     const s = this.shared?.neigh.byIp.get(ip);
     return s !== undefined && s.owner !== this.shared?.self && s.entry.dev === dev ? s.entry : undefined;
   }
 
   *entries(): IterableIterator<NeighEntry> {
-    yield* this.own.values();
+    if (this.own !== undefined) yield* this.own.values();
     if (this.shared === undefined) return;
     for (const s of this.shared.neigh.byIp.values()) {
-      if (s.owner !== this.shared.self && !this.own.has(key(s.entry.ip, s.entry.dev))) yield s.entry;
+      if (s.owner !== this.shared.self && this.own?.has(key(s.entry.ip, s.entry.dev)) !== true) yield s.entry;
     }
   }
 }

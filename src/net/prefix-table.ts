@@ -6,8 +6,13 @@ import { Cidr4, prefixMask } from '../addr/index.js';
  * lookup is a few map probes whatever the number of routes (5,000 nodes' podCIDRs included).
  */
 export class PrefixTable<T> {
-  private readonly byLen: Map<number, T>[] = [];
+  /**
+   * Prefix lengths present, longest first, and one map per length at the same index. Parallel short arrays, not an
+   * array indexed by length: a pod's table holds a /24 and a /0, and a sparse 25-slot array per namespace adds up
+   * over 150,000 namespaces.
+   */
   private lengths: number[] = [];
+  private maps: Map<number, T>[] = [];
   private _version = 0;
   private _size = 0;
 
@@ -19,12 +24,21 @@ export class PrefixTable<T> {
     return this._size;
   }
 
+  private mapAt(len: number): Map<number, T> | undefined {
+    const ls = this.lengths;
+    for (let i = 0; i < ls.length; i++) if (ls[i] === len) return this.maps[i];
+    return undefined;
+  }
+
   set(cidr: Cidr4, value: T): void {
-    let m = this.byLen[cidr.prefix];
+    let m = this.mapAt(cidr.prefix);
     if (m === undefined) {
       m = new Map();
-      this.byLen[cidr.prefix] = m;
-      this.lengths = this.byLen.map((x, i) => (x === undefined ? -1 : i)).filter((i) => i >= 0).reverse();
+      let i = 0;
+      while (i < this.lengths.length && (this.lengths[i] ?? 0) > cidr.prefix) i++;
+      // New arrays: presentLengths() hands the old one out, and a reader may hold it.
+      this.lengths = [...this.lengths.slice(0, i), cidr.prefix, ...this.lengths.slice(i)];
+      this.maps = [...this.maps.slice(0, i), m, ...this.maps.slice(i)];
     }
     if (!m.has(cidr.network)) this._size++;
     m.set(cidr.network, value);
@@ -32,7 +46,7 @@ export class PrefixTable<T> {
   }
 
   delete(cidr: Cidr4): boolean {
-    const m = this.byLen[cidr.prefix];
+    const m = this.mapAt(cidr.prefix);
     if (m === undefined || !m.delete(cidr.network)) return false;
     this._size--;
     this._version++;
@@ -40,7 +54,7 @@ export class PrefixTable<T> {
   }
 
   getExact(cidr: Cidr4): T | undefined {
-    return this.byLen[cidr.prefix]?.get(cidr.network);
+    return this.mapAt(cidr.prefix)?.get(cidr.network);
   }
 
   /** Prefix lengths present, longest first. */
@@ -49,20 +63,23 @@ export class PrefixTable<T> {
   }
 
   getAt(len: number, ip: number): T | undefined {
-    return this.byLen[len]?.get((ip & prefixMask(len)) >>> 0);
+    return this.mapAt(len)?.get((ip & prefixMask(len)) >>> 0);
   }
 
   lookup(ip: number): T | undefined {
-    for (const len of this.lengths) {
-      const v = this.byLen[len]?.get((ip & prefixMask(len)) >>> 0);
+    const ls = this.lengths;
+    for (let i = 0; i < ls.length; i++) {
+      const len = ls[i] ?? 0;
+      const v = this.maps[i]?.get((ip & prefixMask(len)) >>> 0);
       if (v !== undefined) return v;
     }
     return undefined;
   }
 
   *entries(): IterableIterator<[Cidr4, T]> {
-    for (const len of this.lengths) {
-      const m = this.byLen[len];
+    for (let i = 0; i < this.lengths.length; i++) {
+      const len = this.lengths[i] ?? 0;
+      const m = this.maps[i];
       if (m === undefined) continue;
       for (const [net, v] of m) yield [new Cidr4(net as Cidr4['network'], len), v];
     }
