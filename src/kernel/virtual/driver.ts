@@ -152,9 +152,18 @@ export class VirtualKernel implements Kernel {
     return n;
   }
 
+  /** The last namespace reference resolved and its name: a CNI ADD resolves the same CNI_NETNS a dozen times. */
+  private lastRef: NetnsRef | undefined;
+  private lastName = '';
+
   private tryResolve(ref: NetnsRef): Netns | undefined {
-    const name = ref === '' ? this.opts.host : netnsNameOf(ref) ?? ref;
-    return this.network.netns.get(name);
+    if (ref === '') return this.network.netns.get(this.opts.host);
+    // The name is only a function of the reference text; the namespace itself is looked up each time (it may be gone).
+    if (ref !== this.lastRef) {
+      this.lastName = netnsNameOf(ref) ?? ref;
+      this.lastRef = ref;
+    }
+    return this.network.netns.get(this.lastName);
   }
 
   private nf(n: Netns): VirtualIptables {
