@@ -247,8 +247,8 @@ export class DeploymentController extends QueueController {
     const rev = newRs === undefined ? undefined : newRs.metadata.annotations?.[REVISION];
     if (rev !== undefined && ann[REVISION] !== rev) {
       // The Deployment carries its new ReplicaSet's revision (SetDeploymentRevision).
-      const next = structuredClone(d);
-      next.metadata.annotations = { ...ann, [REVISION]: rev };
+      // A new envelope over the stored Deployment: its spec stays shared (and already validated parts are not walked again).
+      const next: KubeObject = { ...d, metadata: { ...d.metadata, annotations: { ...ann, [REVISION]: rev } } };
       d = await this.api.update(R.deployments, d.metadata.namespace ?? '', d.metadata.name ?? '', next, { owned: true });
     }
     if (jsonEqual(status, old)) return;
