@@ -2,23 +2,14 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { Cidr4, parseIp4 } from '../../src/addr/index.js';
-import { ControlPlane } from '../../src/cluster/index.js';
+import { Cidr4, ip4ToString } from '../../src/addr/index.js';
+import { buildCluster, ControlPlane } from '../../src/cluster/index.js';
+import { WiredPodNetwork } from '../../src/cluster/live/index.js';
+import { DEFAULT_BRIDGE } from '../../src/cluster/pod-network.js';
 import { R } from '../../src/controllers/index.js';
 import { createSharedIptablesContext, IptablesProxier } from '../../src/proxy/index.js';
+import { generateTopology } from '../../src/topology/index.js';
 import { type BenchContext, peakRssMiB, round } from './figure.js';
-
-/** A PodNetwork stand-in that only hands out addresses: the bench measures the control plane, not the wiring. */
-function addressOnly(index: number): { setUp: (p: { name: string }) => { ip: string; netns: string }; tearDown: () => void } {
-  let n = 1;
-  return {
-    setUp: (p) => {
-      n++;
-      return { ip: `10.${(index >> 8) & 255}.${index & 255}.${n}`, netns: `pod/${p.name}` };
-    },
-    tearDown: () => undefined,
-  };
-}
 
 function cpuMs(): number {
   const u = process.cpuUsage();
@@ -27,8 +18,8 @@ function cpuMs(): number {
 
 /**
  * The control-plane issue's figure: N nodes register, D Deployments (with one Service each) are
- * created through the API, and the controllers, scheduler, kubelets and the EndpointSlice
- * controller run until the cluster is quiescent. Full: 5,000 nodes, 150,000 pods in 10,000
+ * created through the API, and the controllers, scheduler, kubelets (wiring every pod through the CNI runtime
+ * in-process on the virtual kernel) and the EndpointSlice controller run until the cluster is quiescent. Full: 5,000 nodes, 150,000 pods in 10,000
  * Deployments of 15, 10,000 Services. --quick: 100 nodes, 1,500 pods, 100 Services. KW_CP_NODES and KW_CP_DEPLOYMENTS override the sizes.
  * Every 10th Service is a NodePort with externalTrafficPolicy: Local, so nodes' rules really differ
  * (each node's KUBE-SVL chains jump to its own endpoints only).
@@ -47,16 +38,26 @@ export async function benchControlPlane(ctx: BenchContext): Promise<void> {
   const tag = `control-plane.${nodes}-nodes.${deployments * replicas}-pods`;
   const c0 = cpuMs();
   const t0 = performance.now();
+  // The nodes' machines: root namespaces on the node network with their podCIDRs, no pods yet. Each kubelet wires
+  // its pods through the CNI runtime, in-process on the virtual kernel (bridge + host-local + portmap, the default
+  // conflist), as `kubewire serve` does: namespace, veth pair, bridge port, address and routes per pod.
+  const machines = buildCluster(generateTopology({ nodes, podsPerNode: 0, services: 0, network: 'host-gw' }));
+  const nodeList = [...machines.nodes.values()];
   const cp = await ControlPlane.start({
     serviceCIDR: Cidr4.parse('10.96.0.0/12'),
-    clusterCIDR: Cidr4.parse('10.0.0.0/8'),
-    nodeCIDRMaskSize: 24,
-    network: (name) => addressOnly(Number(name.slice('node-'.length))),
+    clusterCIDR: machines.topology.cluster.clusterCIDR,
+    nodeCIDRMaskSize: machines.topology.cluster.nodeCIDRMaskSize,
+    network: (name) => {
+      const node = machines.nodes.get(name);
+      if (node === undefined) throw new Error(`bench: no machine for node ${name}`);
+      return new WiredPodNetwork(machines.network, node, DEFAULT_BRIDGE);
+    },
   });
   const shared = createSharedIptablesContext();
-  const nodeIp = (i: number): string => `192.168.${i >> 8}.${i & 255}`;
+  const nodeName = (i: number): string => nodeList[i]?.spec.name ?? `node-${i}`;
+  const nodeIp = (i: number): string => (nodeList[i] === undefined ? '' : ip4ToString(nodeList[i].spec.ip));
   const proxier = (i: number): IptablesProxier =>
-    new IptablesProxier({ nodeName: `node-${i}`, nodeIPs: [parseIp4(nodeIp(i))], clusterCIDR: Cidr4.parse('10.0.0.0/8') }, shared);
+    new IptablesProxier({ nodeName: nodeName(i), nodeIPs: nodeList[i] === undefined ? [] : [nodeList[i].spec.ip], clusterCIDR: machines.topology.cluster.clusterCIDR }, shared);
   // One proxier's handlers feed the state every node's proxier renders from (informer → SharedProxyState).
   const feeder = proxier(0);
   cp.informers.on(R.services, (type, o, old) => {
@@ -71,7 +72,7 @@ export async function benchControlPlane(ctx: BenchContext): Promise<void> {
     else if (type === 'MODIFIED') feeder.onEndpointSliceUpdate(old as unknown as EndpointSlice, sl);
     else feeder.onEndpointSliceDelete(sl);
   });
-  for (let i = 0; i < nodes; i++) await cp.addNode({ name: `node-${i}`, ip: nodeIp(i) });
+  for (let i = 0; i < nodes; i++) await cp.addNode({ name: nodeName(i), ip: nodeIp(i) });
   await cp.settle();
   const t1 = performance.now();
   const c1 = cpuMs();
@@ -115,7 +116,14 @@ export async function benchControlPlane(ctx: BenchContext): Promise<void> {
   const withEndpoints = sliceList.filter((sl) => (sl.endpoints ?? []).some((e) => e.conditions?.ready === true)).length;
   const endpoints = sliceList.reduce((n, sl) => n + (sl.endpoints ?? []).length, 0);
   let sampleBytes = 0;
-  for (const i of sample) sampleBytes += checkNodeRules(texts.get(i) ?? '', `node-${i}`, nodeIp(i), sliceList, deployments);
+  for (const i of sample) sampleBytes += checkNodeRules(texts.get(i) ?? '', nodeName(i), nodeIp(i), sliceList, deployments);
+  // Every Running pod really is wired: its namespace exists and holds its address on eth0.
+  let wired = 0;
+  for (const p of podList) {
+    const st = p['status'] as { phase?: string; podIP?: string } | undefined;
+    const ns = machines.network.netns.get(`pod/${(p['metadata'] as { namespace?: string }).namespace ?? ''}/${(p['metadata'] as { name?: string }).name ?? ''}`);
+    if (st?.phase === 'Running' && ns !== undefined && ns.link('eth0')?.addrs.some((a) => ip4ToString(a.ip) === st.podIP) === true) wired++;
+  }
   ctx.report({ name: `${tag}.register-nodes`, value: round(t1 - t0), unit: 'ms' });
   ctx.report({ name: `${tag}.register-nodes.cpu`, value: round(c1 - c0), unit: 'ms' });
   ctx.report({ name: `${tag}.create-objects`, value: round(t2 - t1), unit: 'ms' });
@@ -125,7 +133,10 @@ export async function benchControlPlane(ctx: BenchContext): Promise<void> {
   ctx.report({ name: `${tag}.proxy-sync-all-nodes.cpu`, value: round(c4 - c3), unit: 'ms' });
   ctx.report({ name: `${tag}.total`, value: round(t4 - t0), unit: 'ms' });
   ctx.report({ name: `${tag}.total.cpu`, value: round(c4 - c0), unit: 'ms' });
+  ctx.report({ name: `${tag}.pods-per-second`, value: round((running * 1000) / Math.max(t4 - t0, 1e-6)), unit: 'pods/s (wall, Running and wired, start to all rules rendered)' });
+  ctx.report({ name: `${tag}.pods-per-second.cpu`, value: round((running * 1000) / Math.max(c4 - c0, 1e-6)), unit: 'pods/s (CPU)' });
   ctx.report({ name: `${tag}.pods-running`, value: running, unit: `of ${pods}` });
+  ctx.report({ name: `${tag}.pods-wired`, value: wired, unit: `of ${pods} (namespace with the pod's IP on eth0, through CNI in-process)` });
   ctx.report({ name: `${tag}.endpointslices`, value: slices, unit: `slices (${withEndpoints} with ready endpoints, ${endpoints} endpoints)` });
   ctx.report({ name: `${tag}.proxy-full-syncs`, value: syncs, unit: `of ${nodes} nodes (${round(restoreChars / 1048576)} MiB of restore text in all)` });
   ctx.report({ name: `${tag}.proxy-rules-sampled`, value: round(sampleBytes / sample.length / 1024), unit: `KiB per node, ${sample.length} nodes read and checked` });
