@@ -30,6 +30,8 @@ export async function cleanupKw(kernel: Kernel, owners: NetnsOwners = new NetnsO
     try {
       await kernel.netns.del(name);
       removed.push(name);
+      // Its owner is gone: the claim goes with what it claimed.
+      if (group !== undefined) owners.release(group);
     } catch (e) {
       failed.push({ name, error: e instanceof Error ? e.message : String(e) });
     }

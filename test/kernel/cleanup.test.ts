@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -33,6 +33,18 @@ test('cleanup keeps a validator sandbox whose owner is alive and says so; it rem
   t.true(net.netns.has('kw-v-aaa111-h'));
   t.true(net.netns.has('not-ours'));
   t.false(net.netns.has('kw-x-left'));
+  // The dead owner's claim is gone with its namespaces; the live one's stays.
+  t.is(owners.liveOwner('kw-v-aaa111'), process.pid);
+  owners.claim('kw-v-bbb222', process.pid);
+  t.is(owners.liveOwner('kw-v-bbb222'), process.pid, 'a new claim for the same group can be made');
+});
+
+test('cleanup drops the claim file of a sandbox whose owner died', async (t) => {
+  const { k, owners, dir } = setup(['kw-v-ddd444-h']);
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  owners.claim('kw-v-ddd444', deadPid());
+  await cleanupKw(k, owners);
+  t.false(existsSync(join(dir, 'kw-v-ddd444')));
 });
 
 test('once the validator releases its sandbox, cleanup removes what is left of it', async (t) => {
