@@ -21,6 +21,35 @@ export function parseIp4(text: string, where?: string): Ip4 {
   return ip4(((bytes[0] ?? 0) << 24) | ((bytes[1] ?? 0) << 16) | ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0));
 }
 
+/**
+ * Canonical dotted-quad text ("10.99.0.2": four parts 0-255, no leading zeros, nothing else) read by hand, or
+ * undefined for any other text. Hot paths (CNI results, host-local's store) hold almost only such text; callers fall
+ * back to a full parser when this says no.
+ */
+export function canonicalIp4(text: string): Ip4 | undefined {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return undefined;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return undefined;
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return undefined;
+    } else {
+      return undefined;
+    }
+  }
+  return dots === 3 && digits > 0 ? ip4(value * 256 + part) : undefined;
+}
+
 export function tryParseIp4(text: string): Ip4 | undefined {
   try {
     return parseIp4(text);

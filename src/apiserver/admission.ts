@@ -8,6 +8,7 @@ import {
   jsonEqual,
   keepAllocatedServiceValues,
   validateObject,
+  type JsonObject,
   type KubeObject,
   type ReadonlyKubeObject,
   type ResourceType,
@@ -32,8 +33,8 @@ export interface AdmissionPlugin {
 /** Status is reset on create for kinds whose strategy does so (PrepareForCreate). */
 const RESET_STATUS_ON_CREATE = new Set(['Pod', 'Deployment', 'ReplicaSet', 'Service']);
 
-/** Narrows a request body to an object of resource `r`, refusing a mismatched apiVersion or kind (400). */
-export function decodeBody(r: ResourceType, body: unknown, owned = false): KubeObject {
+/** A body must be an object of resource `r`: a mismatched apiVersion or kind, or non-object metadata, is a 400. */
+function checkEnvelope(r: ResourceType, body: unknown): asserts body is JsonObject {
   if (!isJsonObject(body)) throw apiErrors.badRequest(`the body of the request must be a ${r.kind} object`);
   const gv = groupVersion(r);
   const apiVersion = body['apiVersion'];
@@ -44,6 +45,12 @@ export function decodeBody(r: ResourceType, body: unknown, owned = false): KubeO
   if (kind !== undefined && kind !== r.kind) throw apiErrors.badRequest(`the kind in the data (${String(kind)}) does not match the expected kind (${r.kind})`);
   const metadata = body['metadata'];
   if (metadata !== undefined && metadata !== null && !isJsonObject(metadata)) throw apiErrors.badRequest('metadata must be an object');
+}
+
+/** Narrows a request body to an object of resource `r`, refusing a mismatched apiVersion or kind (400). */
+export function decodeBody(r: ResourceType, body: unknown, owned = false): KubeObject {
+  checkEnvelope(r, body);
+  const gv = groupVersion(r);
   let obj: KubeObject;
   if (COPY_ON_WRITE.has(r.kind)) {
     // The draft shares the body's frozen parts (a stored object's, e.g. a ReplicaSet's pod template): its
@@ -77,16 +84,9 @@ const COPY_ON_WRITE = new Set(['Pod', 'ReplicaSet', 'Deployment', 'EndpointSlice
  * are stored as they are: nothing writes into a status after this point.
  */
 export function decodeStatusBody(r: ResourceType, body: unknown, owned = false): KubeObject {
-  if (!isJsonObject(body)) throw apiErrors.badRequest(`the body of the request must be a ${r.kind} object`);
+  checkEnvelope(r, body);
   const gv = groupVersion(r);
-  const apiVersion = body['apiVersion'];
-  const kind = body['kind'];
-  if (apiVersion !== undefined && apiVersion !== gv) {
-    throw apiErrors.badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${gv})`);
-  }
-  if (kind !== undefined && kind !== r.kind) throw apiErrors.badRequest(`the kind in the data (${String(kind)}) does not match the expected kind (${r.kind})`);
   const metadata = body['metadata'];
-  if (metadata !== undefined && metadata !== null && !isJsonObject(metadata)) throw apiErrors.badRequest('metadata must be an object');
   const obj: KubeObject = { apiVersion: gv, kind: r.kind, metadata: isJsonObject(metadata) ? { ...metadata } : {} };
   if (body['status'] !== undefined) obj['status'] = owned ? body['status'] : copyUnfrozen(body['status']);
   return obj;

@@ -1,35 +1,12 @@
-import { type Ip4, ip4, ip4ToString, tryParseIp4 } from '../../../src/addr/index.js';
+import { canonicalIp4, type Ip4, ip4, ip4ToString, tryParseIp4 } from '../../../src/addr/index.js';
 import type { IpConfig100 } from '../../../src/cni/index.js';
 import { fail } from '../../pkg/common.js';
 import { rangeSetText, type Range, type RangeSet } from './config.js';
 import type { Store } from './store.js';
 
-/**
- * The store's address texts as numbers: canonical dotted quads (what the store writes) read by hand, anything else
- * through src/addr's parser, which gives the same value for canonical text.
- */
+/** The store's address texts as numbers: canonical dotted quads (what the store writes) fast, anything else parsed. */
 function storedIp(text: string): Ip4 | undefined {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3 || part > 255) return tryParseIp4(text);
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57 && !(digits > 0 && part === 0) && digits < 3) {
-      part = part * 10 + (c - 48);
-      digits++;
-    } else {
-      return tryParseIp4(text);
-    }
-  }
-  if (dots !== 3 || digits === 0 || part > 255) return tryParseIp4(text);
-  return ip4(value * 256 + part);
+  return canonicalIp4(text) ?? tryParseIp4(text);
 }
 
 function rangeFor(set: RangeSet, ip: Ip4): Range | undefined {

@@ -1,38 +1,14 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { canonicalIp4 } from '../../addr/index.js';
 
 /**
  * Textual IP/CIDR checks with Go's net.ParseIP / net.ParseCIDR acceptance, which is what decides whether a real
  * plugin or libcni accepts a result. Only the text is judged here; address arithmetic lives in src/addr.
  */
 
-/**
- * Canonical dotted-quad text ("10.99.0.2": four parts 0-255 without leading zeros), read by hand: what results hold
- * almost always. node's isIPv4 accepts exactly these and more, so it decides whenever this says no.
- */
-function isCanonicalIp4(s: string): boolean {
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return false;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) return false;
-      part = part * 10 + (c - 48);
-      if (++digits > 3 || part > 255) return false;
-    } else {
-      return false;
-    }
-  }
-  return dots === 3 && digits > 0;
-}
-
+/** Canonical text (what results almost always hold) is read by hand; node's isIPv4 decides the rest. */
 function isV4(s: string): boolean {
-  return isCanonicalIp4(s) || isIPv4(s);
+  return canonicalIp4(s) !== undefined || isIPv4(s);
 }
 
 /** Go's ParseIP rejects IPv6 zones ("fe80::1%eth0"); node's isIPv6 accepts them. */

@@ -52,13 +52,6 @@ export class SharedRulesets {
     if (!this.ids.has(made)) this.ids.set(made, this.nextId++);
     return made;
   }
-
-  /** How many results are cached (for tests). */
-  get size(): number {
-    let n = 0;
-    for (const m of this.byBase.values()) n += m.size;
-    return n;
-  }
 }
 
 /** The process-wide cache every Netfilter restores through. */
