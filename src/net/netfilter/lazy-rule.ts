@@ -31,12 +31,15 @@ export class LazyRule implements Rule {
     /** Offset of the line (`-A CHAIN …`) in `src.text`. */
     private readonly start: number,
     readonly lineNo: number,
-    /** The target when it is a jump or goto to a chain (the restore counts references with it); else undefined. */
-    readonly jump: Target | undefined,
+    /**
+     * The chain it jumps to (the restore checks and counts references with it; the string is the
+     * chain's own name, so the line's copy of it is not kept); else undefined.
+     */
+    readonly jump: string | undefined,
   ) {}
 
   get target(): Target | undefined {
-    return this.jump ?? this.resolve().target;
+    return this.resolve().target;
   }
 
   /** The parsed rule (made on first use, then kept). */
@@ -68,19 +71,38 @@ export class LazyRule implements Rule {
   }
 }
 
+/** The counters of nearly every chain (iptables-nft starts them at 0), one object for all. */
+export const ZERO_COUNTERS: Counters = Object.freeze({ packets: 0n, bytes: 0n });
+
 /**
  * A chain holding lazy rules: `rules` are the parsed rules, made when first read. A later restore
  * with --noflush carries `entries` over without parsing them.
+ *
+ * It is also the restore's working copy of a chain while a table block is applied (the mutable
+ * fields below): the committed chain is that same object, not a copy (a kube-proxy node has
+ * ~40,000 chains, and each object less is less for the young-generation GC to copy). Nothing
+ * changes it once its table is committed.
  */
 export class LazyChain implements Chain {
-  private parsed: readonly Rule[] | undefined;
+  private parsed: readonly Rule[] | undefined = undefined;
+  counters: Counters = ZERO_COUNTERS;
+  /** Rules (in any chain of the table) that jump or go to this chain: -X refuses while > 0. */
+  refs = 0;
+  /** `entries` may have spare capacity (spliced into): the restore copies it to its exact size. */
+  loose = false;
 
   constructor(
     readonly name: string,
-    readonly policy: 'ACCEPT' | 'DROP' | undefined,
+    public policy: 'ACCEPT' | 'DROP' | undefined,
     /** The rules as restored: LazyRule or already parsed. */
-    readonly entries: readonly Rule[],
-    readonly counters: Counters,
+    public entries: Rule[],
+    public packets: bigint,
+    public bytes: bigint,
+    readonly builtin: boolean,
+    /** Some of `entries` may be LazyRule (else the restore commits a plain chain object instead). */
+    public lazy: boolean,
+    /** The name is one word splitArgs leaves as it is (no quote, backslash or blank): `-A NAME` may be read in place. */
+    readonly plain: boolean,
   ) {}
 
   get rules(): readonly Rule[] {

@@ -2,7 +2,7 @@ import type { IpsetRegistry } from './ipset/index.js';
 import { parseError, ruleSaveArgs } from './rule-parse.js';
 import { FlatRule } from './flat-rule.js';
 import { ChainTarget } from './target/standard.js';
-import { chainEntries, LazyChain, LazyRule } from './lazy-rule.js';
+import { chainEntries, LazyChain, LazyRule, type RuleSource, ZERO_COUNTERS } from './lazy-rule.js';
 import { type RestoreCommand, type RestoreDoc, type TableBlock, parseRestoreLines, parseRestoreText, tableBlocks } from './save-parse.js';
 import type { Chain, Counters, Rule, Ruleset, Table, TableName, Target } from './types.js';
 import { BUILTIN_CHAINS } from './types.js';
@@ -16,23 +16,29 @@ export interface RestoreOptions {
   readonly counters?: boolean;
 }
 
-interface Draft {
-  name: string;
-  policy: 'ACCEPT' | 'DROP' | undefined;
-  rules: Rule[];
-  packets: bigint;
-  bytes: bigint;
-  /** Rules (in any chain of the table) that jump or go to this chain: -X refuses while > 0. */
-  refs: number;
-  readonly builtin: boolean;
-  /** `rules` may have spare capacity (spliced into): finish copies it to its exact size. */
-  loose: boolean;
-  /** Some of `rules` may be LazyRule: the committed chain is a LazyChain. */
-  lazy: boolean;
+/** A chain of the block being applied (see LazyChain). */
+type Draft = LazyChain;
+
+function draft(name: string, policy: 'ACCEPT' | 'DROP' | undefined, rules: Rule[], packets: bigint, bytes: bigint, builtin: boolean, lazy: boolean): Draft {
+  return new LazyChain(name, policy, rules, packets, bytes, builtin, lazy, isPlainWord(name));
 }
 
-/** The counters of nearly every chain (iptables-nft starts them at 0), one object for all. */
-const ZERO_COUNTERS: Counters = Object.freeze({ packets: 0n, bytes: 0n });
+/** No quotes, backslashes or whitespace: splitArgs would return it unchanged as one argument. */
+function isPlainWord(w: string): boolean {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c === 34 || c === 92 || c === 32 || c === 9 || c === 10 || c === 13) return false;
+  }
+  return true;
+}
+
+/** A slot for the chain name s[a, b) in BlockApplier's name table (length and last characters). */
+function nameSlot(s: string, a: number, b: number, mask: number): number {
+  let h = b - a;
+  for (let i = b - 1; i >= a && i >= b - 6; i--) h = Math.imul(h, 31) + s.charCodeAt(i);
+  return (h ^ (h >>> 15)) & mask;
+}
+
 
 function emptyTable(name: TableName): Table {
   const chains = new Map<string, Chain>();
@@ -80,9 +86,13 @@ export class BlockApplier {
   private runChain: string | undefined;
   private runDraft: Draft | undefined;
   private readonly run: Rule[] = [];
-  /** Jump targets already checked → their chain's draft (cleared when a chain is deleted). */
-  private readonly jumpDrafts = new Map<Target, Draft>();
   private runLen = 0;
+  /**
+   * Drafts by a hash of their name (see find): a line's chain names are looked up by comparing
+   * characters in place, with no substring and no Map lookup. Built on first use; dropped when
+   * a chain is deleted.
+   */
+  private slots: (Draft | undefined)[] | undefined;
 
   constructor(
     table: Table,
@@ -94,17 +104,17 @@ export class BlockApplier {
       if (opts.noflush === true) {
         // Carried over as restored: lazy rules stay unparsed.
         const lazy = c instanceof LazyChain;
-        this.chains.set(c.name, { name: c.name, policy: c.policy, rules: [...chainEntries(c)], packets: c.counters.packets, bytes: c.counters.bytes, refs: 0, builtin, loose: false, lazy });
+        this.chains.set(c.name, draft(c.name, c.policy, [...chainEntries(c)], c.counters.packets, c.counters.bytes, builtin, lazy));
       } else if (builtin) {
-        this.chains.set(c.name, { name: c.name, policy: c.policy, rules: [], packets: 0n, bytes: 0n, refs: 0, builtin, loose: false, lazy: false });
+        this.chains.set(c.name, draft(c.name, c.policy, [], 0n, 0n, builtin, false));
       }
     }
     // References counted once every kept chain has its draft.
-    for (const d of this.chains.values()) for (const r of d.rules) this.ref(r, 1);
+    for (const d of this.chains.values()) for (const r of d.entries) this.ref(r, 1);
   }
 
   private ref(r: Rule, d: number): void {
-    const c = r instanceof LazyRule ? r.jump?.chain : r.target?.chain;
+    const c = r instanceof LazyRule ? r.jump : r.target?.chain;
     if (c === undefined) return;
     const t = this.chains.get(c);
     if (t !== undefined) t.refs += d;
@@ -118,25 +128,14 @@ export class BlockApplier {
 
   /** Validates a rule about to be added; returns the chain it jumps to (its draft), if any. */
   private checkRule(r: Rule, lineNo: number): Draft | undefined {
-    if (r instanceof LazyRule) {
-      // Targets are shared per restore, so the draft is remembered per target object.
-      const j = r.jump;
-      if (j === undefined) return undefined;
-      const known = this.jumpDrafts.get(j);
-      if (known !== undefined) return known;
-    }
-    const name = this.name;
-    const t = r instanceof LazyRule ? r.jump?.chain : r.target?.chain;
-    let target: Draft | undefined;
-    if (t !== undefined) {
-      target = this.chains.get(t);
-      if (target === undefined) throw parseError(lineNo, `unknown target or chain "${t}" (${r.target?.goto === true ? '-g' : '-j'} ${t}): no such target extension and no such chain in table ${name}`);
-      if (target.builtin) throw parseError(lineNo, `cannot jump to built-in chain ${t}`);
-      if (r instanceof LazyRule && r.jump !== undefined) this.jumpDrafts.set(r.jump, target);
-    }
+    const lazy = r instanceof LazyRule;
+    const t = lazy ? r.jump : r.target?.chain;
+    // (A lazy rule's jump is always `-j`: the fast parser leaves -g to the general one.)
+    const target = t === undefined ? undefined : this.jumpTo(t, !lazy && r.target?.goto === true, lineNo);
+    if (lazy) return target;
     // FlatRule / LazyRule: the fast path's shapes, which never use -m set (and their matches are built lazily).
     const ipsets = this.opts.ipsets;
-    if (ipsets !== undefined && !(r instanceof FlatRule) && !(r instanceof LazyRule)) {
+    if (ipsets !== undefined && !(r instanceof FlatRule)) {
       for (const m of r.matches) {
         const setName = m.module === 'set' ? m.saveArgs[m.saveArgs.indexOf('--match-set') + 1] : undefined;
         if (setName !== undefined && ipsets.get(setName) === undefined) throw parseError(lineNo, `ipset "${setName}" does not exist`);
@@ -145,9 +144,17 @@ export class BlockApplier {
     return target;
   }
 
+  /** The draft of the chain a rule jumps (or goes) to, which must exist and be a user chain. */
+  private jumpTo(t: string, goto: boolean, lineNo: number): Draft {
+    const target = this.chains.get(t);
+    if (target === undefined) throw parseError(lineNo, `unknown target or chain "${t}" (${goto ? '-g' : '-j'} ${t}): no such target extension and no such chain in table ${this.name}`);
+    if (target.builtin) throw parseError(lineNo, `cannot jump to built-in chain ${t}`);
+    return target;
+  }
+
   private flush(d: Draft): void {
-    for (const r of d.rules) this.ref(r, -1);
-    d.rules = [];
+    for (const r of d.entries) this.ref(r, -1);
+    d.entries = [];
     d.loose = false;
     d.lazy = false;
   }
@@ -167,6 +174,90 @@ export class BlockApplier {
     if (target !== undefined) target.refs++;
   }
 
+  /**
+   * `-A chain` of a line validated in place (see LazyRule): `jump` is the chain it jumps to. The
+   * rule keeps the chain's own name string, not the line's copy.
+   */
+  appendLazy(chain: string, jump: string | undefined, lineNo: number, src: RuleSource, start: number): void {
+    let d = this.runDraft;
+    if (d === undefined || this.runChain !== chain) {
+      this.closeRun();
+      d = this.need(chain, lineNo);
+      this.runDraft = d;
+      this.runChain = chain;
+    }
+    d.lazy = true;
+    let name: string | undefined;
+    if (jump !== undefined) {
+      const target = this.jumpTo(jump, false, lineNo);
+      target.refs++;
+      name = target.name;
+    }
+    this.run[this.runLen++] = new LazyRule(src, start, lineNo, name);
+  }
+
+  /** The draft of the chain named text[a, b), if any. */
+  private find(text: string, a: number, b: number): Draft | undefined {
+    let slots = this.slots;
+    if (slots === undefined || this.chains.size * 2 > slots.length) {
+      let n = 1024;
+      while (n < this.chains.size * 4) n *= 2;
+      slots = new Array<Draft | undefined>(n).fill(undefined);
+      for (const d of this.chains.values()) slots[nameSlot(d.name, 0, d.name.length, n - 1)] = d;
+      this.slots = slots;
+    }
+    const i = nameSlot(text, a, b, slots.length - 1);
+    const d = slots[i];
+    if (d !== undefined && d.name.length === b - a && text.startsWith(d.name, a)) return d;
+    const found = this.chains.get(text.slice(a, b));
+    if (found !== undefined) slots[i] = found;
+    return found;
+  }
+
+  /**
+   * `-A CHAIN … [-j TARGET]` of a line checkKubeShape accepted, read in place: the chain is
+   * text[a, b), the jumped-to chain text[j, end) (j < 0: no jump), the line starts at `start`.
+   * False (nothing done) when the line must go the longer way: a chain that is missing, built-in
+   * or not a plain word, or a jump to a missing or built-in chain (that path reports the error).
+   */
+  appendAt(text: string, a: number, b: number, j: number, end: number, lineNo: number, src: RuleSource, start: number): boolean {
+    let d = this.runDraft;
+    if (d === undefined || d.name.length !== b - a || !text.startsWith(d.name, a)) {
+      const found = this.find(text, a, b);
+      if (found === undefined || found.builtin || !found.plain) return false;
+      d = found;
+    }
+    let name: string | undefined;
+    if (j >= 0) {
+      const target = this.find(text, j, end);
+      if (target === undefined || target.builtin) return false;
+      target.refs++;
+      name = target.name;
+    }
+    if (d !== this.runDraft) {
+      this.closeRun();
+      this.runDraft = d;
+      this.runChain = d.name;
+    }
+    d.lazy = true;
+    this.run[this.runLen++] = new LazyRule(src, start, lineNo, name);
+    return true;
+  }
+
+  /** `:chain - [0:0]` (the apply of that command, without the command object). */
+  declare(chain: string, lineNo: number): void {
+    this.closeRun();
+    const existing = this.chains.get(chain);
+    if (isBuiltin(this.name, chain)) {
+      if (existing === undefined) throw parseError(lineNo, `built-in chain ${chain} does not exist in table ${this.name}`);
+      if (this.opts.counters === true) {
+        existing.packets = 0n;
+        existing.bytes = 0n;
+      }
+    } else if (existing !== undefined) this.flush(existing);
+    else this.chains.set(chain, draft(chain, undefined, [], 0n, 0n, false, false));
+  }
+
   /** Moves the pending run of appends into its chain. */
   private closeRun(): void {
     const d = this.runDraft;
@@ -176,12 +267,12 @@ export class BlockApplier {
     const n = this.runLen;
     this.runLen = 0;
     if (n === 0) return;
-    if (d.rules.length === 0) {
-      d.rules = this.run.slice(0, n);
+    if (d.entries.length === 0) {
+      d.entries = this.run.slice(0, n);
       return;
     }
     // A chain written in many runs (KUBE-SERVICES: one line per Service between the others).
-    for (let i = 0; i < n; i++) d.rules.push(this.run[i] as Rule);
+    for (let i = 0; i < n; i++) d.entries.push(this.run[i] as Rule);
     d.loose = true;
   }
 
@@ -209,19 +300,19 @@ export class BlockApplier {
         } else if (existing !== undefined) {
           this.flush(existing);
         } else {
-          chains.set(cmd.chain, { name: cmd.chain, policy: undefined, rules: [], packets: opts.counters === true ? cmd.packets : 0n, bytes: opts.counters === true ? cmd.bytes : 0n, refs: 0, builtin: false, loose: false, lazy: false });
+          chains.set(cmd.chain, draft(cmd.chain, undefined, [], opts.counters === true ? cmd.packets : 0n, opts.counters === true ? cmd.bytes : 0n, false, false));
         }
         break;
       }
       case 'new-chain':
         if (chains.has(cmd.chain)) throw parseError(cmd.lineNo, `chain ${cmd.chain} already exists`);
-        chains.set(cmd.chain, { name: cmd.chain, policy: undefined, rules: [], packets: 0n, bytes: 0n, refs: 0, builtin: false, loose: false, lazy: false });
+        chains.set(cmd.chain, draft(cmd.chain, undefined, [], 0n, 0n, false, false));
         break;
       case 'insert': {
         const d = this.need(cmd.chain, cmd.lineNo);
         const target = this.checkRule(cmd.rule, cmd.lineNo);
-        if (cmd.position > d.rules.length + 1) throw parseError(cmd.lineNo, `index of insertion too big (${cmd.position} > ${d.rules.length + 1} in ${cmd.chain})`);
-        d.rules.splice(cmd.position - 1, 0, cmd.rule);
+        if (cmd.position > d.entries.length + 1) throw parseError(cmd.lineNo, `index of insertion too big (${cmd.position} > ${d.entries.length + 1} in ${cmd.chain})`);
+        d.entries.splice(cmd.position - 1, 0, cmd.rule);
         d.loose = true;
         if (target !== undefined) target.refs++;
         break;
@@ -229,12 +320,12 @@ export class BlockApplier {
       case 'delete': {
         const d = this.need(cmd.chain, cmd.lineNo);
         let i = -1;
-        if (cmd.position !== undefined) i = cmd.position - 1 < d.rules.length ? cmd.position - 1 : -1;
+        if (cmd.position !== undefined) i = cmd.position - 1 < d.entries.length ? cmd.position - 1 : -1;
         else if (cmd.rule !== undefined) {
           const want = ruleSaveArgs(cmd.rule).join(' ');
-          i = d.rules.findIndex((r) => ruleSaveArgs(r).join(' ') === want);
+          i = d.entries.findIndex((r) => ruleSaveArgs(r).join(' ') === want);
         }
-        const [removed] = i < 0 ? [] : d.rules.splice(i, 1);
+        const [removed] = i < 0 ? [] : d.entries.splice(i, 1);
         d.loose = true;
         if (removed === undefined) throw parseError(cmd.lineNo, `bad rule (does a matching rule exist in chain ${cmd.chain}?)`);
         this.ref(removed, -1);
@@ -250,10 +341,10 @@ export class BlockApplier {
           const d = this.need(c, cmd.lineNo);
           if (isBuiltin(name, c)) throw parseError(cmd.lineNo, `cannot delete built-in chain ${c}`);
           if (d.refs > 0) throw parseError(cmd.lineNo, `cannot delete chain ${c}: it is still referenced by ${d.refs} rule(s)`);
-          if (d.rules.length > 0 && cmd.chain !== undefined) throw parseError(cmd.lineNo, `cannot delete chain ${c}: it is not empty (flush it first)`);
+          if (d.entries.length > 0 && cmd.chain !== undefined) throw parseError(cmd.lineNo, `cannot delete chain ${c}: it is not empty (flush it first)`);
           this.flush(d);
           chains.delete(c);
-          this.jumpDrafts.clear();
+          this.slots = undefined;
         }
         break;
       }
@@ -265,17 +356,21 @@ export class BlockApplier {
     }
   }
 
-  /** The table as committed (call once every command applied). */
+  /** The table as committed (call once every command applied; the applier is done with then). */
   finish(): Table {
     this.closeRun();
-    const out = new Map<string, Chain>();
-    // Appended runs are exact-size arrays already; spliced short lists are copied to their size
-    // (kube-proxy has 40k small chains, and spare capacity in each adds up).
+    // The drafts' own Map becomes the table's: lazy drafts are the committed chains themselves,
+    // the others are replaced in place (same key: the order stays). Appended runs are exact-size
+    // arrays already; spliced short lists are copied to their size (kube-proxy has 40k small
+    // chains, and spare capacity in each adds up).
+    const out: Map<string, Chain> = this.chains;
     for (const d of this.chains.values()) {
-      const rules = d.loose && d.rules.length < 64 ? d.rules.slice() : d.rules;
+      if (d.loose && d.entries.length < 64) d.entries = d.entries.slice();
       const counters = d.packets === 0n && d.bytes === 0n ? ZERO_COUNTERS : { packets: d.packets, bytes: d.bytes };
-      out.set(d.name, d.lazy ? new LazyChain(d.name, d.policy, rules, counters) : { name: d.name, policy: d.policy, rules, counters });
+      if (d.lazy) d.counters = counters;
+      else out.set(d.name, { name: d.name, policy: d.policy, rules: d.entries, counters });
     }
+    this.slots = undefined;
     return { name: this.name, chains: out };
   }
 }
@@ -320,7 +415,18 @@ export function restore(ruleset: Ruleset, input: string | RestoreDoc, opts: Rest
         // What is kept is the rule's place in the input, not the rule just parsed (see LazyRule).
         // (instanceof, not `.chain`: reading a property most target classes lack is a slow lookup.)
         const t = rule.target;
-        applier.append(chain, new LazyRule(src, start, lineNo, t instanceof ChainTarget ? t : undefined), lineNo);
+        applier.appendLazy(chain, t instanceof ChainTarget ? t.chain : undefined, lineNo, src, start);
+      } catch (e) {
+        failed = e;
+        hasFailed = true;
+        applier = undefined;
+      }
+    },
+    lazyAppend: (a, b, j, end, lineNo, src, start) => (applier === undefined ? true : applier.appendAt(src.text, a, b, j, end, lineNo, src, start)),
+    declare: (chain, lineNo) => {
+      if (applier === undefined) return;
+      try {
+        applier.declare(chain, lineNo);
       } catch (e) {
         failed = e;
         hasFailed = true;

@@ -3,6 +3,7 @@ import { type ParseIntern, newIntern, parseError, parseRuleArgs } from './rule-p
 import { stripCounters } from './rule.js';
 import { parseRuleFast } from './fast-rule.js';
 import type { RuleSource } from './lazy-rule.js';
+import { SHAPE_NO, checkKubeShape } from './shape-check.js';
 import type { Rule, TableName } from './types.js';
 import { BUILTIN_CHAINS, isTableName } from './types.js';
 
@@ -67,6 +68,15 @@ export interface RestoreSink {
    * `rule` has an empty text and `text` is '' (the sink keeps `src` and `start`, see LazyRule).
    */
   readonly keepsRules: boolean;
+  /**
+   * `-A CHAIN …` validated in place by checkKubeShape (only when keepsRules is false), no rule
+   * made: the chain is src.text[a, b), the chain it jumps to src.text[j, end) (j < 0: none), the
+   * line src.text[start, end) (parseRuleFast accepts it, see LazyRule). Returns false when the
+   * sink did nothing and the line must be read the longer way (e.g. to report an error).
+   */
+  lazyAppend(a: number, b: number, j: number, end: number, lineNo: number, src: RuleSource, start: number): boolean;
+  /** `:chain - [0:0]` read in place (only when keepsRules is false): command({op: 'chain', …}) without the object. */
+  declare(chain: string, lineNo: number): void;
   /** `COMMIT` of the open block. */
   commit(commitText: string, commitLineNo: number): void;
 }
@@ -87,6 +97,12 @@ export function parseRestoreText(text: string): RestoreDoc {
     command: (c) => open?.commands.push(c),
     append: (chain, rule, lineNo, text) => open?.commands.push({ op: 'append', chain, rule, lineNo, text }),
     keepsRules: true,
+    lazyAppend: () => {
+      throw new Error('netfilter: lazyAppend on a sink that keeps rules');
+    },
+    declare: () => {
+      throw new Error('netfilter: declare on a sink that keeps rules');
+    },
     commit: (commitText, commitLineNo) => {
       if (open !== undefined) items.push({ ...open, commitText, commitLineNo });
       open = undefined;
@@ -115,7 +131,15 @@ export function parseRestoreLines(text: string, sink: RestoreSink): boolean {
     at = nl + 1;
     if (open !== undefined && nl - start > 3 && text.charCodeAt(start) === 45 && text.charCodeAt(start + 1) === 65 && text.charCodeAt(start + 2) === 32 && text.charCodeAt(nl - 1) !== 13) {
       // `-A CHAIN …` of a user chain in kube-proxy's shapes (nearly every line): read in place.
-      // A sink that keeps only the line's place gets a rule that was only validated (no text).
+      // A sink that keeps only the line's place gets the line validated by checkKubeShape (no
+      // rule made at all), or else a rule that was only validated (no text).
+      if (!sink.keepsRules && nl - start < 1 << 22) {
+        const sp = text.indexOf(' ', start + 3);
+        if (sp > start + 3 && sp < nl) {
+          const j = checkKubeShape(text, sp, nl, open.table === 'nat');
+          if (j !== SHAPE_NO && sink.lazyAppend(start + 3, sp, j, nl, lineNo, open.src, start)) continue;
+        }
+      }
       const lineText = sink.keepsRules ? text.slice(start, nl) : '';
       const rule = fastAppend(text, start, nl, lineText, lineNo, open.table, intern, fast);
       if (rule !== undefined) {
@@ -127,6 +151,10 @@ export function parseRestoreLines(text: string, sink: RestoreSink): boolean {
       // `:NAME - [0:0]` (a kube-proxy node declares ~40,000 chains): read in place.
       const chain = chainDeclAt(text, start, nl);
       if (chain !== undefined) {
+        if (!sink.keepsRules) {
+          sink.declare(chain, lineNo);
+          continue;
+        }
         sink.command({ op: 'chain', chain, policy: '-', packets: 0n, bytes: 0n, lineNo, text: sink.keepsRules ? text.slice(start, nl) : '' });
         continue;
       }
@@ -183,19 +211,26 @@ interface LastChain {
  * draft's Map lookup reuses its cached hash).
  */
 function fastAppend(text: string, start: number, end: number, raw: string, lineNo: number, table: TableName, intern: ParseIntern, last: LastChain): Rule | undefined {
+  const sp = chainAt(text, start, end, table, last);
+  if (sp < 0) return undefined;
+  return parseRuleFast(text, start, sp, end, raw, lineNo, table, intern, last.backslashes);
+}
+
+/**
+ * The chain of `-A CHAIN args` at text[start, end) into `last` (reused when the same as the
+ * previous line's), and the offset of the space after it; -1 when the general path must read it.
+ */
+function chainAt(text: string, start: number, end: number, table: TableName, last: LastChain): number {
   let sp = start + 3;
   while (sp < end && text.charCodeAt(sp) !== 32) sp++;
-  if (sp === start + 3 || sp >= end) return undefined;
+  if (sp === start + 3 || sp >= end) return -1;
   const len = sp - start - 3;
-  let same = last.name.length === len;
-  for (let i = 0; same && i < len; i++) same = text.charCodeAt(start + 3 + i) === last.name.charCodeAt(i);
-  if (!same) {
+  if (last.name.length !== len || !text.startsWith(last.name, start + 3)) {
     const name = text.slice(start + 3, sp);
     last.name = name;
     last.ok = len <= 28 && name !== '!' && name.charCodeAt(0) !== 45 && !(BUILTIN_CHAINS[table] as readonly string[]).includes(name) && isPlainWord(name);
   }
-  if (!last.ok) return undefined;
-  return parseRuleFast(text, start, sp, end, raw, lineNo, table, intern, last.backslashes);
+  return last.ok ? sp : -1;
 }
 
 /**
