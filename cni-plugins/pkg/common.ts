@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CniError, parseCniArgs, type CmdArgs, type PluginHost, type PluginInfo, type Result100 } from '../../src/cni/index.js';
 import { isKernelError, type Kernel, type NetnsRef } from '../../src/kernel/index.js';
+import { drive, type StepKernel, type Steps } from './steps.js';
 
 /** Our plugins speak every spec version, 1.1.0 included (Debian's 1.1.1 plugins stop at 1.0.0). */
 export const SUPPORTED_VERSIONS = ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] as const;
@@ -68,16 +69,34 @@ export async function ignoreGone(fn: () => Promise<unknown>): Promise<void> {
   }
 }
 
+/** The same as step generator (pkg/steps.ts): the operation's failure is thrown at its yield. */
+export function* ignoreGoneSteps(op: () => unknown): Steps<void> {
+  try {
+    yield op();
+  } catch (e) {
+    if (isKernelError(e, 'not-found') || isKernelError(e, 'no-netns')) return;
+    throw e;
+  }
+}
+
 /** ns.GetNS: the netns must open, with Go's message when it does not. */
 export async function openNetns(kernel: Kernel, ref: NetnsRef): Promise<void> {
-  if (ref === '' || !(await kernel.netns.exists(ref))) {
+  await drive(openNetnsSteps(kernel, ref));
+}
+
+export function* openNetnsSteps(kernel: StepKernel, ref: NetnsRef): Steps<void> {
+  if (ref === '' || !((yield kernel.netns.exists(ref)) as boolean)) {
     fail(`failed to open netns "${ref}": failed to Statfs "${ref}": no such file or directory`);
   }
 }
 
 /** ip.EnableIP4Forward. */
 export async function enableIp4Forward(kernel: Kernel): Promise<void> {
-  if ((await kernel.sysctl.get('', 'net.ipv4.ip_forward')) !== '1') await kernel.sysctl.set('', 'net.ipv4.ip_forward', '1');
+  await drive(enableIp4ForwardSteps(kernel));
+}
+
+export function* enableIp4ForwardSteps(kernel: StepKernel): Steps<void> {
+  if (((yield kernel.sysctl.get('', 'net.ipv4.ip_forward')) as string | undefined) !== '1') yield kernel.sysctl.set('', 'net.ipv4.ip_forward', '1');
 }
 
 /** A 1.0-shaped result builder that drops empty fields (Go omitempty). */

@@ -1,6 +1,8 @@
 import type { IpConfig100, Result100, Route } from '../../src/cni/index.js';
 import type { Kernel, NetnsRef } from '../../src/kernel/index.js';
 import { fail } from './common.js';
+import { drive, type StepKernel, type Steps } from './steps.js';
+import type { KernelLink } from '../../src/kernel/index.js';
 
 const isV4 = (cidrOrIp: string): boolean => !cidrOrIp.includes(':');
 
@@ -10,16 +12,21 @@ const isV4 = (cidrOrIp: string): boolean => !cidrOrIp.includes(':');
  * an existing one fails the ADD as upstream's netlink.RouteAdd does.
  */
 export async function configureIface(kernel: Kernel, netns: NetnsRef, ifName: string, res: Result100): Promise<void> {
+  await drive(configureIfaceSteps(kernel, netns, ifName, res));
+}
+
+/** configureIface as step generator (pkg/steps.ts) over `kernel`. */
+export function* configureIfaceSteps(kernel: StepKernel, netns: NetnsRef, ifName: string, res: Result100): Steps<void> {
   const ifaces = res.interfaces ?? [];
   if (ifaces.length === 0) fail('no interfaces to configure');
-  if ((await kernel.link.get(netns, ifName)) === undefined) fail(`failed to lookup "${ifName}": Link not found`);
+  if (((yield kernel.link.get(netns, ifName)) as KernelLink | undefined) === undefined) fail(`failed to lookup "${ifName}": Link not found`);
   let v4gw: string | undefined;
   let v6gw: string | undefined;
   for (const ipc of res.ips ?? []) {
     if (ipc.interface === undefined) continue;
     if (ifaces[ipc.interface]?.name !== ifName) fail(`failed to add IP addr ${ipText(ipc)} to "${ifName}": invalid interface index`);
     try {
-      await kernel.addr.add(netns, ifName, ipc.address);
+      yield kernel.addr.add(netns, ifName, ipc.address);
     } catch (e) {
       fail(`failed to add IP addr ${ipText(ipc)} to "${ifName}": ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -28,11 +35,11 @@ export async function configureIface(kernel: Kernel, netns: NetnsRef, ifName: st
       else v6gw ??= ipc.gateway;
     }
   }
-  await kernel.link.setUp(netns, ifName, true);
+  yield kernel.link.setUp(netns, ifName, true);
   for (const r of res.routes ?? []) {
     const gw = r.gw ?? (isV4(r.dst) ? v4gw : v6gw);
     try {
-      await kernel.route.add(netns, { dst: r.dst, dev: ifName, ...(gw === undefined ? {} : { gw }) });
+      yield kernel.route.add(netns, { dst: r.dst, dev: ifName, ...(gw === undefined ? {} : { gw }) });
     } catch (e) {
       fail(`failed to add route '{${r.dst} ${gw ?? '<nil>'}}': ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -1,26 +1,31 @@
 import { type PluginHost, type Result100 } from '../../src/cni/index.js';
 import { isKernelError, type KernelLink } from '../../src/kernel/index.js';
 import { type Args, fail } from './common.js';
+import { drive, type StepKernel, type Steps } from './steps.js';
 
 /**
  * ip.SetupVeth: the container end named CNI_IFNAME in the container, the host end `veth` + 8 hex in the host, both
  * with `mtu`; a clashing host name is redrawn (upstream retries on EEXIST). The host end is brought up.
  */
 export async function setupVeth(args: Args, mtu: number | undefined, mac: string | undefined): Promise<{ host: KernelLink; cont: KernelLink }> {
-  const k = args.kernel.kernel;
-  if ((await k.link.get(args.netns, args.ifName)) !== undefined) fail(`container veth name provided (${args.ifName}) already exists`);
+  return drive(setupVethSteps(args, args.kernel.kernel, mtu, mac));
+}
+
+/** setupVeth as step generator (pkg/steps.ts) over `k`. */
+export function* setupVethSteps(args: Args, k: StepKernel, mtu: number | undefined, mac: string | undefined): Steps<{ host: KernelLink; cont: KernelLink }> {
+  if (((yield k.link.get(args.netns, args.ifName)) as KernelLink | undefined) !== undefined) fail(`container veth name provided (${args.ifName}) already exists`);
   for (let attempt = 0; attempt < 10; attempt++) {
     const hostName = args.kernel.vethName(args.containerId, args.ifName, attempt);
-    if ((await k.link.get('', hostName)) !== undefined) continue;
+    if (((yield k.link.get('', hostName)) as KernelLink | undefined) !== undefined) continue;
     try {
-      await k.link.addVeth({ netns: args.netns, name: args.ifName }, { netns: '', name: hostName }, { ...(mtu === undefined ? {} : { mtu }), ...(mac === undefined ? {} : { mac }) });
+      yield k.link.addVeth({ netns: args.netns, name: args.ifName }, { netns: '', name: hostName }, { ...(mtu === undefined ? {} : { mtu }), ...(mac === undefined ? {} : { mac }) });
     } catch (e) {
       if (isKernelError(e, 'exists')) continue;
       fail(`failed to make veth pair: ${e instanceof Error ? e.message : String(e)}`);
     }
-    await k.link.setUp('', hostName, true);
-    const host = await k.link.get('', hostName);
-    const cont = await k.link.get(args.netns, args.ifName);
+    yield k.link.setUp('', hostName, true);
+    const host = (yield k.link.get('', hostName)) as KernelLink | undefined;
+    const cont = (yield k.link.get(args.netns, args.ifName)) as KernelLink | undefined;
     if (host === undefined || cont === undefined) fail(`failed to lookup "${hostName}": Link not found`);
     return { host, cont };
   }

@@ -45,7 +45,7 @@ export { lintConfLists, lintConfListFiles, formatFindings, hasErrors, type LintF
 export { runCniLintCommand, type LintCommandIo } from './lint-command.js';
 
 export { Delegator } from './plugin-host/delegate.js';
-export { type HostFiles, NodeFiles, MemoryFiles } from './plugin-host/files.js';
+export { type HostFiles, type HostFilesNow, NodeFiles, MemoryFiles } from './plugin-host/files.js';
 export { type PluginHost, randomVethName, fnv32Hex } from './plugin-host/host.js';
 
 export { Sandbox, leftovers, type Snapshot } from './validate/index.js';

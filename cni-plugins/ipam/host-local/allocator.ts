@@ -2,6 +2,7 @@ import { canonicalIp4, type Ip4, ip4, ip4ToString, tryParseIp4 } from '../../../
 import type { IpConfig100 } from '../../../src/cni/index.js';
 import { fail } from '../../pkg/common.js';
 import { rangeSetText, type Range, type RangeSet } from './config.js';
+import type { Steps } from '../../pkg/steps.js';
 import type { Store } from './store.js';
 
 /** The store's address texts as numbers: canonical dotted quads (what the store writes) fast, anything else parsed. */
@@ -18,23 +19,23 @@ function rangeFor(set: RangeSet, ip: Ip4): Range | undefined {
  * round-robin from the address after last_reserved_ip (range start when there is none), skipping gateways, wrapping
  * across the set's ranges once. A second allocation for the same (id, ifname) in this set is refused.
  */
-export async function allocate(store: Store, set: RangeSet, rangeId: number, id: string, ifName: string, requested: Ip4 | undefined): Promise<IpConfig100> {
+export function* allocate(store: Store, set: RangeSet, rangeId: number, id: string, ifName: string, requested: Ip4 | undefined): Steps<IpConfig100> {
   const cfg = (r: Range, ip: Ip4): IpConfig100 => ({ address: `${ip4ToString(ip)}/${r.subnet.prefix}`, gateway: ip4ToString(r.gateway) });
   if (requested !== undefined) {
     const r = rangeFor(set, requested);
     if (r === undefined) fail(`${ip4ToString(requested)} not in range set ${rangeSetText(set)}`);
     if (requested === r.gateway) fail(`requested ip ${ip4ToString(requested)} is subnet's gateway`);
-    if (!(await store.reserve(id, ifName, ip4ToString(requested), rangeId))) {
+    if (!(yield* store.reserve(id, ifName, ip4ToString(requested), rangeId))) {
       fail(`requested IP address ${ip4ToString(requested)} is not available in range set ${rangeSetText(set)}`);
     }
     return cfg(r, requested);
   }
-  for (const held of await store.getById(id, ifName)) {
+  for (const held of yield* store.getById(id, ifName)) {
     const ip = storedIp(held);
     if (ip !== undefined && rangeFor(set, ip) !== undefined) fail(`${held} has been allocated to ${id}, duplicate allocation is not allowed`);
   }
-  for (const [r, ip] of iterate(set, await store.lastReserved(rangeId))) {
-    if (await store.reserve(id, ifName, ip4ToString(ip), rangeId)) return cfg(r, ip);
+  for (const [r, ip] of iterate(set, yield* store.lastReserved(rangeId))) {
+    if (yield* store.reserve(id, ifName, ip4ToString(ip), rangeId)) return cfg(r, ip);
   }
   fail(`no IP addresses available in range set: ${rangeSetText(set)}`);
 }

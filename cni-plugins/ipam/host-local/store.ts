@@ -1,4 +1,5 @@
 import type { HostFiles } from '../../../src/cni/index.js';
+import { stepFiles, type StepFiles, type Steps } from '../../pkg/steps.js';
 
 const IP_NAME = /^\d+\.\d+\.\d+\.\d+$/;
 
@@ -21,28 +22,32 @@ function networkDir(dataDir: string, network: string): string {
  */
 export class Store {
   private readonly dir: string;
+  private readonly files: StepFiles;
 
-  constructor(private readonly files: HostFiles, dataDir: string, network: string) {
+  constructor(files: HostFiles, dataDir: string, network: string) {
+    this.files = stepFiles(files);
     this.dir = networkDir(dataDir, network);
   }
 
+  // Each operation is a step generator (pkg/steps.ts): on memory files it runs without awaiting.
+
   /** False when the address is taken (O_EXCL). */
-  async reserve(id: string, ifName: string, ip: string, rangeId: number): Promise<boolean> {
-    if (!(await this.files.createExclusive(`${this.dir}/${ip}`, `${id.trim()}\r\n${ifName}`))) return false;
-    await this.files.write(`${this.dir}/last_reserved_ip.${rangeId}`, ip);
+  *reserve(id: string, ifName: string, ip: string, rangeId: number): Steps<boolean> {
+    if (!((yield this.files.createExclusive(`${this.dir}/${ip}`, `${id.trim()}\r\n${ifName}`)) as boolean)) return false;
+    yield this.files.write(`${this.dir}/last_reserved_ip.${rangeId}`, ip);
     return true;
   }
 
-  async lastReserved(rangeId: number): Promise<string | undefined> {
-    return (await this.files.read(`${this.dir}/last_reserved_ip.${rangeId}`))?.trim();
+  *lastReserved(rangeId: number): Steps<string | undefined> {
+    return ((yield this.files.read(`${this.dir}/last_reserved_ip.${rangeId}`)) as string | undefined)?.trim();
   }
 
   /** Every address file with its owner. */
-  async entries(): Promise<{ ip: string; id: string; ifName: string }[]> {
+  *entries(): Steps<{ ip: string; id: string; ifName: string }[]> {
     const out: { ip: string; id: string; ifName: string }[] = [];
-    for (const name of await this.files.list(this.dir)) {
+    for (const name of (yield this.files.list(this.dir)) as string[]) {
       if (!IP_NAME.test(name)) continue;
-      const text = (await this.files.read(`${this.dir}/${name}`)) ?? '';
+      const text = ((yield this.files.read(`${this.dir}/${name}`)) as string | undefined) ?? '';
       const [id = '', ifName = ''] = text.trim().split('\r\n');
       out.push({ ip: name, id: id.trim(), ifName: ifName.trim() });
     }
@@ -50,33 +55,33 @@ export class Store {
   }
 
   /** Address files whose trimmed content is exactly `text`, in name order. */
-  private async withContent(text: string): Promise<string[]> {
-    if (this.files.findByContent !== undefined) return (await this.files.findByContent(this.dir, text)).filter((n) => IP_NAME.test(n));
+  private *withContent(text: string): Steps<string[]> {
+    if (this.files.findByContent !== undefined) return ((yield this.files.findByContent(this.dir, text)) as string[]).filter((n) => IP_NAME.test(n));
     const out: string[] = [];
-    for (const name of await this.files.list(this.dir)) {
-      if (IP_NAME.test(name) && ((await this.files.read(`${this.dir}/${name}`)) ?? '').trim() === text) out.push(name);
+    for (const name of (yield this.files.list(this.dir)) as string[]) {
+      if (IP_NAME.test(name) && (((yield this.files.read(`${this.dir}/${name}`)) as string | undefined) ?? '').trim() === text) out.push(name);
     }
     return out;
   }
 
   /** GetByID: addresses held by (id, ifname), or by id alone in the old format. */
-  async getById(id: string, ifName: string): Promise<string[]> {
-    const withIf = await this.withContent(`${id.trim()}\r\n${ifName}`);
-    const old = await this.withContent(id.trim());
+  *getById(id: string, ifName: string): Steps<string[]> {
+    const withIf = yield* this.withContent(`${id.trim()}\r\n${ifName}`);
+    const old = yield* this.withContent(id.trim());
     // Each list is already sorted and without repeats: only a merge of two non-empty ones needs the set.
     if (old.length === 0) return withIf;
     if (withIf.length === 0) return old;
     return [...new Set([...withIf, ...old])].sort();
   }
 
-  async release(ip: string): Promise<void> {
-    await this.files.remove(`${this.dir}/${ip}`);
+  *release(ip: string): Steps<void> {
+    yield this.files.remove(`${this.dir}/${ip}`);
   }
 
   /** ReleaseByID: the (id, ifname) files; only when there are none, the old-format files of the id. */
-  async releaseById(id: string, ifName: string): Promise<void> {
-    let ips = await this.withContent(`${id.trim()}\r\n${ifName}`);
-    if (ips.length === 0) ips = await this.withContent(id.trim());
-    for (const ip of ips) await this.release(ip);
+  *releaseById(id: string, ifName: string): Steps<void> {
+    let ips = yield* this.withContent(`${id.trim()}\r\n${ifName}`);
+    if (ips.length === 0) ips = yield* this.withContent(id.trim());
+    for (const ip of ips) yield* this.release(ip);
   }
 }

@@ -1,16 +1,19 @@
 import type { CniPlugin, Interface100, IpConfig100, PluginHost, Result100, Route } from '../../../src/cni/index.js';
-import type { Kernel } from '../../../src/kernel/index.js';
-import { type Args, chainComment, chainName, confObject, enableIp4Forward, fail, ignoreGone, openNetns, result100 } from '../../pkg/common.js';
+import type { KernelAddr, KernelLink } from '../../../src/kernel/index.js';
+import {
+  type Args, chainComment, chainName, confObject, enableIp4ForwardSteps, fail, ignoreGoneSteps, openNetns, openNetnsSteps, result100,
+} from '../../pkg/common.js';
 import { mergeIntoPrev, prevResult100 } from '../../pkg/chain.js';
-import { configureIface, firstIp, prefixOf } from '../../pkg/ipam.js';
+import { configureIfaceSteps, firstIp, prefixOf } from '../../pkg/ipam.js';
 import { setupIpMasq, teardownIpMasq } from '../../pkg/ipmasq.js';
-import { checkContainer, containerIndex, setupVeth } from '../../pkg/veth.js';
+import { checkContainer, containerIndex, setupVethSteps } from '../../pkg/veth.js';
+import { drive, stepKernel, type StepKernel, type Steps } from '../../pkg/steps.js';
 import { type BridgeConf, loadBridgeConf } from './config.js';
 
 /** A sysctl upstream sets ignoring the error (the key may not exist, e.g. without IPv6). */
-async function trySysctl(k: Kernel, ns: string, key: string, value: string): Promise<void> {
+function* trySysctl(k: StepKernel, ns: string, key: string, value: string): Steps<void> {
   try {
-    await k.sysctl.set(ns, key, value);
+    yield k.sysctl.set(ns, key, value);
   } catch {
     // ignored, as upstream does
   }
@@ -20,15 +23,15 @@ async function trySysctl(k: Kernel, ns: string, key: string, value: string): Pro
  * ensureBridge: create (or reuse) the bridge, promisc if asked, accept_ra=0, up. Says whether this call created it,
  * and the bridge's MAC as read now, before the veth joins (upstream keeps that link object for ensureAddr).
  */
-async function ensureBridge(k: Kernel, n: BridgeConf): Promise<{ created: boolean; mac: string }> {
-  const cur = await k.link.get('', n.bridge);
+function* ensureBridge(k: StepKernel, n: BridgeConf): Steps<{ created: boolean; mac: string }> {
+  const cur = (yield k.link.get('', n.bridge)) as KernelLink | undefined;
   try {
-    if (cur === undefined) await k.link.addBridge('', n.bridge, n.mtu > 0 ? { mtu: n.mtu } : {});
+    if (cur === undefined) yield k.link.addBridge('', n.bridge, n.mtu > 0 ? { mtu: n.mtu } : {});
     else if (cur.kind !== 'bridge') fail(`"${n.bridge}" already exists but is not a bridge`);
-    if (n.promiscMode) await k.link.setPromisc('', n.bridge, true);
-    await trySysctl(k, '', `net.ipv6.conf.${n.bridge}.accept_ra`, '0');
-    await k.link.setUp('', n.bridge, true);
-    return { created: cur === undefined, mac: (await k.link.get('', n.bridge))?.mac ?? '' };
+    if (n.promiscMode) yield k.link.setPromisc('', n.bridge, true);
+    yield* trySysctl(k, '', `net.ipv6.conf.${n.bridge}.accept_ra`, '0');
+    yield k.link.setUp('', n.bridge, true);
+    return { created: cur === undefined, mac: ((yield k.link.get('', n.bridge)) as KernelLink | undefined)?.mac ?? '' };
   } catch (e) {
     fail(`failed to create bridge "${n.bridge}": ${e instanceof Error ? e.message.replace(/^failed to create bridge "[^"]*": /, '') : String(e)}`);
   }
@@ -39,18 +42,18 @@ async function ensureBridge(k: Kernel, n: BridgeConf): Promise<{ created: boolea
  * Having added it, upstream sets the bridge's MAC to the one read in ensureBridge: an address that was set stops
  * Linux from giving the bridge the lowest MAC of its ports, so it no longer changes as pods come and go.
  */
-async function ensureAddr(k: Kernel, n: BridgeConf, gw: string, brMac: string): Promise<void> {
-  for (const a of await k.addr.list('', n.bridge)) {
+function* ensureAddr(k: StepKernel, n: BridgeConf, gw: string, brMac: string): Steps<void> {
+  for (const a of (yield k.addr.list('', n.bridge)) as KernelAddr[]) {
     if (a.cidr === gw) return;
     if (a.family === 4 && !gw.includes(':')) {
       if (!n.forceAddress) fail(`failed to set bridge addr: "${n.bridge}" already has an IP address different from ${gw}`);
-      await k.addr.del('', n.bridge, a.cidr);
+      yield k.addr.del('', n.bridge, a.cidr);
     }
   }
-  await k.addr.add('', n.bridge, gw);
+  yield k.addr.add('', n.bridge, gw);
   if (brMac === '') return;
   try {
-    await k.link.setMac('', n.bridge, brMac);
+    yield k.link.setMac('', n.bridge, brMac);
   } catch (e) {
     fail(`failed to set bridge addr: could not set bridge's mac: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -78,61 +81,9 @@ function calcGateways(n: BridgeConf, ips: readonly IpConfig100[], routes: Route[
  * lease released (upstream leaks the veth, plugins#29); the bridge stays, as upstream never deletes it.
  */
 export const bridge: CniPlugin<PluginHost> = {
-  async add(args: Args): Promise<Result100> {
-    const n = loadBridgeConf(confObject(args), args.args);
-    if (n.hairpinMode && n.promiscMode) fail('cannot set hairpin mode and promiscuous mode at the same time.');
-    const k = args.kernel.kernel;
-    const prev = prevResult100(args);
-    await openNetns(k, args.netns);
-    const { created, mac: brMac } = await ensureBridge(k, n);
-    // A bridge this ADD created goes too if the ADD fails (the bridge stays after DEL, as upstream's does).
-    const undo: (() => Promise<unknown>)[] = created ? [() => ignoreGone(() => k.link.del('', n.bridge))] : [];
-    try {
-      const { host, cont } = await setupVeth(args, n.mtu > 0 ? n.mtu : undefined, n.mac);
-      undo.push(() => ignoreGone(() => k.link.del(args.netns, args.ifName)));
-      await k.link.setMaster('', host.name, n.bridge);
-      await k.link.setHairpin('', host.name, n.hairpinMode);
-      const interfaces: Interface100[] = [{ name: n.bridge, mac: '' }, { name: host.name, mac: host.mac }, { name: cont.name, mac: cont.mac, sandbox: args.netns }];
-      let ips: IpConfig100[] = [];
-      const routes: Route[] = [];
-      if (n.ipamType !== '') {
-        const ipam = (await args.kernel.delegate.add(n.ipamType, args)) as Result100;
-        undo.push(() => args.kernel.delegate.del(n.ipamType, args));
-        if ((ipam.ips?.length ?? 0) === 0) fail('IPAM plugin returned missing IP config');
-        routes.push(...(ipam.routes ?? []));
-        const g = calcGateways(n, ipam.ips ?? [], routes);
-        ips = g.ips;
-        await trySysctl(k, args.netns, `net.ipv6.conf.${args.ifName}.accept_dad`, '0');
-        await trySysctl(k, args.netns, `net.ipv4.conf.${args.ifName}.arp_notify`, '1');
-        await configureIface(k, args.netns, args.ifName, result100({ interfaces, ips, routes }));
-        for (const gw of g.gws) await ensureAddr(k, n, gw, brMac);
-        if (g.gws.length > 0) await enableIp4Forward(k);
-        if (n.ipMasq) {
-          const chain = chainName(n.name, args.containerId);
-          undo.push(() => teardownIpMasq(k, chain));
-          for (const ip of ips) await setupIpMasq(k, ip.address, chain, chainComment(n.name, args.containerId));
-        }
-      } else {
-        await k.link.setUp(args.netns, args.ifName, true);
-      }
-      // Read again, as upstream does: the bridge's MAC may have changed when the veth joined or the address was set.
-      const br = await k.link.get('', n.bridge);
-      interfaces[0] = { name: n.bridge, mac: br?.mac ?? '' };
-      return mergeIntoPrev(prev, result100({ interfaces, ips, routes, ...(n.dns === undefined ? {} : { dns: n.dns }) }));
-    } catch (e) {
-      for (const u of undo.reverse()) await u().catch((ue: unknown) => args.log(`bridge: undo after failed ADD: ${ue instanceof Error ? ue.message : String(ue)}`));
-      throw e;
-    }
-  },
-
-  /** Link (if the netns is there), then IPAM, then the nat chain; every step tolerates "already gone". */
-  async del(args) {
-    const n = loadBridgeConf(confObject(args), args.args);
-    const k = args.kernel.kernel;
-    if (args.netns !== '' && (await k.netns.exists(args.netns))) await ignoreGone(() => k.link.del(args.netns, args.ifName));
-    if (n.ipamType !== '') await args.kernel.delegate.del(n.ipamType, args);
-    if (n.ipamType !== '' && n.ipMasq) await teardownIpMasq(k, chainName(n.name, args.containerId));
-  },
+  // ADD and DEL are step generators (pkg/steps.ts): on the virtual kernel they finish without awaiting.
+  add: (args: Args) => drive(addSteps(args)),
+  del: (args: Args) => drive(delSteps(args)),
 
   async check(args) {
     const n = loadBridgeConf(confObject(args), args.args);
@@ -158,3 +109,70 @@ export const bridge: CniPlugin<PluginHost> = {
   },
 };
 
+
+function* addSteps(args: Args): Steps<Result100> {
+  const n = loadBridgeConf(confObject(args), args.args);
+  if (n.hairpinMode && n.promiscMode) fail('cannot set hairpin mode and promiscuous mode at the same time.');
+  const k = stepKernel(args.kernel.kernel);
+  const prev = prevResult100(args);
+  yield* openNetnsSteps(k, args.netns);
+  const { created, mac: brMac } = yield* ensureBridge(k, n);
+  // A bridge this ADD created goes too if the ADD fails (the bridge stays after DEL, as upstream's does).
+  const undo: (() => Steps<unknown>)[] = created ? [() => ignoreGoneSteps(() => k.link.del('', n.bridge))] : [];
+  try {
+    const { host, cont } = yield* setupVethSteps(args, k, n.mtu > 0 ? n.mtu : undefined, n.mac);
+    undo.push(() => ignoreGoneSteps(() => k.link.del(args.netns, args.ifName)));
+    yield k.link.setMaster('', host.name, n.bridge);
+    yield k.link.setHairpin('', host.name, n.hairpinMode);
+    const interfaces: Interface100[] = [{ name: n.bridge, mac: '' }, { name: host.name, mac: host.mac }, { name: cont.name, mac: cont.mac, sandbox: args.netns }];
+    let ips: IpConfig100[] = [];
+    const routes: Route[] = [];
+    if (n.ipamType !== '') {
+      const ipam = (yield args.kernel.delegate.add(n.ipamType, args)) as Result100;
+      undo.push(() => op(args.kernel.delegate.del(n.ipamType, args)));
+      if ((ipam.ips?.length ?? 0) === 0) fail('IPAM plugin returned missing IP config');
+      routes.push(...(ipam.routes ?? []));
+      const g = calcGateways(n, ipam.ips ?? [], routes);
+      ips = g.ips;
+      yield* trySysctl(k, args.netns, `net.ipv6.conf.${args.ifName}.accept_dad`, '0');
+      yield* trySysctl(k, args.netns, `net.ipv4.conf.${args.ifName}.arp_notify`, '1');
+      yield* configureIfaceSteps(k, args.netns, args.ifName, result100({ interfaces, ips, routes }));
+      for (const gw of g.gws) yield* ensureAddr(k, n, gw, brMac);
+      if (g.gws.length > 0) yield* enableIp4ForwardSteps(k);
+      if (n.ipMasq) {
+        const chain = chainName(n.name, args.containerId);
+        undo.push(() => op(teardownIpMasq(args.kernel.kernel, chain)));
+        for (const ip of ips) yield setupIpMasq(args.kernel.kernel, ip.address, chain, chainComment(n.name, args.containerId));
+      }
+    } else {
+      yield k.link.setUp(args.netns, args.ifName, true);
+    }
+    // Read again, as upstream does: the bridge's MAC may have changed when the veth joined or the address was set.
+    const br = (yield k.link.get('', n.bridge)) as KernelLink | undefined;
+    interfaces[0] = { name: n.bridge, mac: br?.mac ?? '' };
+    return mergeIntoPrev(prev, result100({ interfaces, ips, routes, ...(n.dns === undefined ? {} : { dns: n.dns }) }));
+  } catch (e) {
+    for (const u of undo.reverse()) {
+      try {
+        yield* u();
+      } catch (ue) {
+        args.log(`bridge: undo after failed ADD: ${ue instanceof Error ? ue.message : String(ue)}`);
+      }
+    }
+    throw e;
+  }
+}
+
+/** Link (if the netns is there), then IPAM, then the nat chain; every step tolerates "already gone". */
+function* delSteps(args: Args): Steps<void> {
+  const n = loadBridgeConf(confObject(args), args.args);
+  const k = stepKernel(args.kernel.kernel);
+  if (args.netns !== '' && ((yield k.netns.exists(args.netns)) as boolean)) yield* ignoreGoneSteps(() => k.link.del(args.netns, args.ifName));
+  if (n.ipamType !== '') yield args.kernel.delegate.del(n.ipamType, args);
+  if (n.ipamType !== '' && n.ipMasq) yield teardownIpMasq(args.kernel.kernel, chainName(n.name, args.containerId));
+}
+
+/** One operation's answer as a step. */
+function* op(v: unknown): Steps<unknown> {
+  return yield v;
+}

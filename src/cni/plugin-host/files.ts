@@ -20,6 +20,18 @@ export interface HostFiles {
    * trimmed, is exactly `text`. Without it callers read every file of `list(dir)`.
    */
   findByContent?(dir: string, text: string): Promise<string[]>;
+  /** Optional: the same operations answering synchronously (files in memory need no await). */
+  readonly now?: HostFilesNow;
+}
+
+/** HostFiles' operations answering with values: what the promises would resolve to, failures thrown. */
+export interface HostFilesNow {
+  read(path: string): string | undefined;
+  createExclusive(path: string, data: string): boolean;
+  write(path: string, data: string): void;
+  remove(path: string): void;
+  list(dir: string): string[];
+  findByContent(dir: string, text: string): string[];
 }
 
 export class NodeFiles implements HostFiles {
@@ -83,43 +95,61 @@ export class MemoryFiles implements HostFiles {
     return this.all;
   }
 
+  /** The operations themselves, synchronous; the HostFiles methods answer them through promises. */
+  readonly now: HostFilesNow = {
+    read: (path) => this.all.get(path),
+    createExclusive: (path, data) => {
+      if (this.all.has(path)) return false;
+      this.set(path, data);
+      return true;
+    },
+    write: (path, data) => this.set(path, data),
+    remove: (path) => {
+      if (!this.all.delete(path)) return;
+      const i = path.lastIndexOf('/');
+      const d = this.dir(path.slice(0, i));
+      if (d !== undefined) {
+        const name = path.slice(i + 1);
+        const old = d.names.get(name);
+        d.names.delete(name);
+        if (old !== undefined) unindex(d, old, name);
+      }
+    },
+    list: (dir) => {
+      const d = this.dir(dir.endsWith('/') ? dir.slice(0, -1) : dir);
+      return d === undefined ? [] : [...d.names.keys()].sort();
+    },
+    findByContent: (dir, text) => {
+      const names = this.dir(dir.endsWith('/') ? dir.slice(0, -1) : dir)?.byContent.get(text);
+      if (names === undefined) return [];
+      return typeof names === 'string' ? [names] : [...names].sort();
+    },
+  };
+
   read(path: string): Promise<string | undefined> {
-    return Promise.resolve(this.all.get(path));
+    return Promise.resolve(this.now.read(path));
   }
 
   createExclusive(path: string, data: string): Promise<boolean> {
-    if (this.all.has(path)) return Promise.resolve(false);
-    this.set(path, data);
-    return Promise.resolve(true);
+    return Promise.resolve(this.now.createExclusive(path, data));
   }
 
   write(path: string, data: string): Promise<void> {
-    this.set(path, data);
+    this.now.write(path, data);
     return Promise.resolve();
   }
 
   remove(path: string): Promise<void> {
-    if (!this.all.delete(path)) return Promise.resolve();
-    const i = path.lastIndexOf('/');
-    const d = this.dir(path.slice(0, i));
-    if (d !== undefined) {
-      const name = path.slice(i + 1);
-      const old = d.names.get(name);
-      d.names.delete(name);
-      if (old !== undefined) unindex(d, old, name);
-    }
+    this.now.remove(path);
     return Promise.resolve();
   }
 
   list(dir: string): Promise<string[]> {
-    const d = this.dir(dir.endsWith('/') ? dir.slice(0, -1) : dir);
-    return Promise.resolve(d === undefined ? [] : [...d.names.keys()].sort());
+    return Promise.resolve(this.now.list(dir));
   }
 
   findByContent(dir: string, text: string): Promise<string[]> {
-    const names = this.dir(dir.endsWith('/') ? dir.slice(0, -1) : dir)?.byContent.get(text);
-    if (names === undefined) return Promise.resolve([]);
-    return Promise.resolve(typeof names === 'string' ? [names] : [...names].sort());
+    return Promise.resolve(this.now.findByContent(dir, text));
   }
 
   /** The directory's index; the last one asked for is kept (host-local asks for the same one over and over). */

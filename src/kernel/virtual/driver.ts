@@ -5,8 +5,25 @@ import type { AddrOps, FdbOps, IptablesOps, Kernel, LinkOps, NeighOps, NetnsOps,
 import { checkIfName, netnsNameOf } from '../names.js';
 import type { KernelAddr, KernelFdb, KernelLink, KernelNeigh, KernelRoute, NetnsRef, RouteSpec } from '../types.js';
 import { canonicalCidr4, canonicalIfAddr, canonicalIp4 } from './ip-fast.js';
-import { VirtualLinks } from './links.js';
+import { VirtualLinks, VirtualLinksNow } from './links.js';
 import { SysctlStore } from './sysctl-map.js';
+
+/** An operations interface answering synchronously: each method returns what the async one resolves to. */
+export type SyncOps<O> = {
+  readonly [P in keyof O]: O[P] extends (...a: infer A) => Promise<infer R> ? (...a: A) => R : never;
+};
+
+/** The virtual kernel's operations, synchronous (VirtualKernel.now). */
+export interface KernelNow {
+  readonly netns: SyncOps<NetnsOps>;
+  readonly link: SyncOps<LinkOps>;
+  readonly addr: SyncOps<AddrOps>;
+  readonly route: SyncOps<RouteOps>;
+  readonly neigh: SyncOps<NeighOps>;
+  readonly fdb: SyncOps<FdbOps>;
+  readonly sysctl: SyncOps<SysctlOps>;
+  readonly iptables: SyncOps<IptablesOps>;
+}
 
 /** The part of net/netfilter's `Netfilter` the driver needs (injected, so kernel/ does not own the datapath's state). */
 export interface VirtualIptables {
@@ -39,37 +56,44 @@ export class VirtualKernel implements Kernel {
   readonly iptables: IptablesOps;
   private readonly sysctls = new SysctlStore();
 
+  /**
+   * The same operations answering synchronously (what the async ones resolve to; a failure is thrown, not a rejected
+   * promise). In-process plugins that can run without awaiting take this path: the virtual kernel never waits, so an
+   * await per operation only cost a promise and a trip through the microtask queue.
+   */
+  readonly now: KernelNow;
+
   constructor(readonly network: Network, private readonly opts: VirtualKernelOptions) {
     const ns = (ref: NetnsRef): Netns => this.resolve(ref);
-    this.netns = {
-      add: async (name) => {
+    const netns: SyncOps<NetnsOps> = {
+      add: (name) => {
         if (this.network.netns.has(name)) throw new KernelError('exists', `Cannot create namespace file "/run/netns/${name}": File exists`);
         this.network.addNetns(name, { kind: 'external', name });
       },
-      del: async (name) => {
+      del: (name) => {
         const n = this.network.netns.get(name);
         if (n === undefined) throw new KernelError('not-found', `Cannot remove namespace file "/run/netns/${name}": No such file or directory`);
         // Deleting a namespace destroys its veths, and so their peers elsewhere.
-        for (const l of [...n.links.values()]) if (l.kind === 'veth') VirtualLinks.dropPeer(this.network, l);
+        for (const l of [...n.links.values()]) if (l.kind === 'veth') VirtualLinksNow.dropPeer(this.network, l);
         this.network.netns.delete(name);
         this.sysctls.forget(name);
       },
-      exists: async (ref) => this.tryResolve(ref) !== undefined,
-      list: async () => [...this.network.netns.keys()].sort(),
+      exists: (ref) => this.tryResolve(ref) !== undefined,
+      list: () => [...this.network.netns.keys()].sort(),
     };
-    this.link = new VirtualLinks(this.network, ns);
-    this.addr = {
-      add: async (r, dev, cidr) => {
+    const link = new VirtualLinksNow(this.network, ns);
+    const addr: SyncOps<AddrOps> = {
+      add: (r, dev, cidr) => {
         const n = ns(r);
         const a = v4Addr(cidr);
         const l = needLink(n, dev);
         if (l.addrs.some((x) => x.ip === a.ip)) throw new KernelError('exists', 'RTNETLINK answers: File exists');
         n.addAddr(dev, a);
       },
-      del: async (r, dev, cidr) => {
+      del: (r, dev, cidr) => {
         if (!ns(r).delAddr(dev, v4Addr(cidr))) throw new KernelError('not-found', 'RTNETLINK answers: Cannot assign requested address');
       },
-      list: async (r, dev) => {
+      list: (r, dev) => {
         const out: KernelAddr[] = [];
         for (const l of ns(r).links.values()) {
           if (dev !== undefined && l.name !== dev) continue;
@@ -78,10 +102,10 @@ export class VirtualKernel implements Kernel {
         return out;
       },
     };
-    this.route = {
-      add: async (r, spec) => addRoute(ns(r), spec, false),
-      replace: async (r, spec) => addRoute(ns(r), spec, true),
-      del: async (r, spec) => {
+    const route: SyncOps<RouteOps> = {
+      add: (r, spec) => addRoute(ns(r), spec, false),
+      replace: (r, spec) => addRoute(ns(r), spec, true),
+      del: (r, spec) => {
         const n = ns(r);
         const dst = v4Cidr(spec.dst);
         const cur = n.main.get(dst);
@@ -91,18 +115,18 @@ export class VirtualKernel implements Kernel {
         }
         n.main.delete(dst);
       },
-      list: async (r) => [...ns(r).main.routes()].map(routeOut).sort((a, b) => a.dst.localeCompare(b.dst)),
+      list: (r) => [...ns(r).main.routes()].map(routeOut).sort((a, b) => a.dst.localeCompare(b.dst)),
     };
-    this.neigh = {
-      replace: async (r, e) => {
+    const neigh: SyncOps<NeighOps> = {
+      replace: (r, e) => {
         const n = ns(r);
         needLink(n, e.dev);
         n.neigh.set({ ip: v4Ip(e.ip), dev: e.dev, mac: e.mac.toLowerCase() as Mac, state: 'PERMANENT' });
       },
-      list: async (r) => [...ns(r).neigh.entries()].map((e): KernelNeigh => ({ ip: ip4ToString(e.ip), dev: e.dev, mac: e.mac, permanent: e.state === 'PERMANENT' })),
+      list: (r) => [...ns(r).neigh.entries()].map((e): KernelNeigh => ({ ip: ip4ToString(e.ip), dev: e.dev, mac: e.mac, permanent: e.state === 'PERMANENT' })),
     };
-    this.fdb = {
-      append: async (r, e) => {
+    const fdb: SyncOps<FdbOps> = {
+      append: (r, e) => {
         const n = ns(r);
         const l = needLink(n, e.dev);
         const mac = e.mac.toLowerCase() as Mac;
@@ -116,7 +140,7 @@ export class VirtualKernel implements Kernel {
         if (br?.kind !== 'bridge') throw new KernelError('invalid', `RTNETLINK answers: Invalid argument (${e.dev} is not a bridge port)`);
         br.fdb.addPermanent(mac, e.dev);
       },
-      list: async (r) => {
+      list: (r) => {
         const out: KernelFdb[] = [];
         for (const l of ns(r).links.values()) {
           if (l.kind === 'bridge') for (const f of l.fdb.entries()) out.push({ mac: f.mac, dev: f.port, master: l.name, permanent: f.permanent });
@@ -125,12 +149,12 @@ export class VirtualKernel implements Kernel {
         return out;
       },
     };
-    this.sysctl = {
-      get: async (r, key) => this.sysctls.get(ns(r), key),
-      set: async (r, key, value) => this.sysctls.set(ns(r), key, value),
+    const sysctl: SyncOps<SysctlOps> = {
+      get: (r, key) => this.sysctls.get(ns(r), key),
+      set: (r, key, value) => this.sysctls.set(ns(r), key, value),
     };
-    this.iptables = {
-      restore: async (r, text, o = {}) => {
+    const iptables: SyncOps<IptablesOps> = {
+      restore: (r, text, o = {}) => {
         const nf = this.nf(ns(r));
         try {
           nf.iptablesRestore(text, o.noflush === true ? { noflush: true } : {});
@@ -138,10 +162,46 @@ export class VirtualKernel implements Kernel {
           throw new KernelError('command-failed', `iptables-restore: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
         }
       },
-      save: async (r, table) => {
+      save: (r, table) => {
         const text = this.nf(ns(r)).iptablesSave();
         return table === undefined ? text : onlyTable(text, table);
       },
+    };
+    this.now = { netns, link, addr, route, neigh, fdb, sysctl, iptables };
+    // The Kernel interface: the same operations, each answering through a promise (a throw becomes a rejection).
+    this.netns = {
+      add: async (name) => netns.add(name),
+      del: async (name) => netns.del(name),
+      exists: async (ref) => netns.exists(ref),
+      list: async () => netns.list(),
+    };
+    this.link = new VirtualLinks(link);
+    this.addr = {
+      add: async (r, dev, cidr) => addr.add(r, dev, cidr),
+      del: async (r, dev, cidr) => addr.del(r, dev, cidr),
+      list: async (r, dev) => addr.list(r, dev),
+    };
+    this.route = {
+      add: async (r, spec) => route.add(r, spec),
+      replace: async (r, spec) => route.replace(r, spec),
+      del: async (r, spec) => route.del(r, spec),
+      list: async (r) => route.list(r),
+    };
+    this.neigh = {
+      replace: async (r, e) => neigh.replace(r, e),
+      list: async (r) => neigh.list(r),
+    };
+    this.fdb = {
+      append: async (r, e) => fdb.append(r, e),
+      list: async (r) => fdb.list(r),
+    };
+    this.sysctl = {
+      get: async (r, key) => sysctl.get(r, key),
+      set: async (r, key, value) => sysctl.set(r, key, value),
+    };
+    this.iptables = {
+      restore: async (r, text, o) => iptables.restore(r, text, o),
+      save: async (r, table) => iptables.save(r, table),
     };
   }
 

@@ -2,6 +2,7 @@ import { type Ip4, macFromName, parseIp4, type Mac } from '../../addr/index.js';
 import type { Link, Netns, Network, VethLink } from '../../net/index.js';
 import { KernelError } from '../errors.js';
 import type { LinkOps } from '../kernel.js';
+import type { SyncOps } from './driver.js';
 import { checkIfName } from '../names.js';
 import type { KernelLink, KernelLinkKind, LinkOptions, NetnsRef, VethEnd, VxlanOptions } from '../types.js';
 
@@ -21,12 +22,12 @@ const macWasSet = new WeakSet<Link>();
  * Link operations over src/net. New links start down, as `ip link add` leaves them; MACs derive from
  * "<netns>/<name>" so a rebuilt network prints the same tables.
  */
-export class VirtualLinks implements LinkOps {
+export class VirtualLinksNow implements SyncOps<LinkOps> {
   private readonly promisc = new Set<string>();
 
   constructor(private readonly net: Network, private readonly ns: (ref: NetnsRef) => Netns) {}
 
-  async addVeth(a: VethEnd, b: VethEnd, opts: LinkOptions & { readonly peerMtu?: number } = {}): Promise<void> {
+  addVeth(a: VethEnd, b: VethEnd, opts: LinkOptions & { readonly peerMtu?: number } = {}): void {
     const na = this.ns(a.netns);
     const nb = this.ns(b.netns);
     checkIfName(a.name);
@@ -42,7 +43,7 @@ export class VirtualLinks implements LinkOps {
     if (opts.mac !== undefined) this.replaceMac(na, a.name, opts.mac);
   }
 
-  async addBridge(ref: NetnsRef, name: string, opts: LinkOptions = {}): Promise<void> {
+  addBridge(ref: NetnsRef, name: string, opts: LinkOptions = {}): void {
     const n = this.fresh(ref, name);
     const br = this.net.addBridge(n, name);
     br.up = false;
@@ -53,7 +54,7 @@ export class VirtualLinks implements LinkOps {
     }
   }
 
-  async addVxlan(ref: NetnsRef, name: string, o: VxlanOptions): Promise<void> {
+  addVxlan(ref: NetnsRef, name: string, o: VxlanOptions): void {
     const n = this.fresh(ref, name);
     if (!Number.isInteger(o.vni) || o.vni < 0 || o.vni > 0xffffff) throw new KernelError('invalid', `Error: argument "${o.vni}" is wrong: invalid id`);
     let local: Ip4 = 0 as Ip4;
@@ -70,12 +71,12 @@ export class VirtualLinks implements LinkOps {
     vx.mtu = o.mtu ?? 1450;
   }
 
-  async addDummy(ref: NetnsRef, name: string, opts: LinkOptions = {}): Promise<void> {
+  addDummy(ref: NetnsRef, name: string, opts: LinkOptions = {}): void {
     const n = this.fresh(ref, name);
     n.addLink({ kind: 'dummy', name, ifindex: n.allocIfindex(), mac: (opts.mac ?? macFromName(`${n.name}/${name}`)) as Mac, mtu: opts.mtu ?? 1500, up: false, addrs: [], master: undefined, hairpin: false });
   }
 
-  async setMaster(ref: NetnsRef, name: string, master: string | null): Promise<void> {
+  setMaster(ref: NetnsRef, name: string, master: string | null): void {
     const n = this.ns(ref);
     const l = need(n, name);
     if (l.master !== undefined) detach(n, l);
@@ -86,29 +87,29 @@ export class VirtualLinks implements LinkOps {
     recalcBridgeMac(n, br);
   }
 
-  async setUp(ref: NetnsRef, name: string, up: boolean): Promise<void> {
+  setUp(ref: NetnsRef, name: string, up: boolean): void {
     need(this.ns(ref), name).up = up;
   }
 
-  async setMtu(ref: NetnsRef, name: string, mtu: number): Promise<void> {
+  setMtu(ref: NetnsRef, name: string, mtu: number): void {
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new KernelError('invalid', `Error: mtu less than device minimum or greater than maximum (${mtu}).`);
     need(this.ns(ref), name).mtu = mtu;
   }
 
-  async setHairpin(ref: NetnsRef, name: string, on: boolean): Promise<void> {
+  setHairpin(ref: NetnsRef, name: string, on: boolean): void {
     const l = need(this.ns(ref), name);
     if (l.master === undefined) throw new KernelError('invalid', `RTNETLINK answers: Operation not supported (${name} is not a bridge port)`);
     l.hairpin = on;
   }
 
-  async setPromisc(ref: NetnsRef, name: string, on: boolean): Promise<void> {
+  setPromisc(ref: NetnsRef, name: string, on: boolean): void {
     const n = this.ns(ref);
     need(n, name);
     if (on) this.promisc.add(`${n.name}\0${name}`);
     else this.promisc.delete(`${n.name}\0${name}`);
   }
 
-  async setMac(ref: NetnsRef, name: string, mac: string): Promise<void> {
+  setMac(ref: NetnsRef, name: string, mac: string): void {
     const n = this.ns(ref);
     const l = need(n, name);
     if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(mac)) throw new KernelError('invalid', `"${mac}" is invalid lladdr.`);
@@ -127,7 +128,7 @@ export class VirtualLinks implements LinkOps {
     }
   }
 
-  async del(ref: NetnsRef, name: string): Promise<void> {
+  del(ref: NetnsRef, name: string): void {
     const n = this.ns(ref);
     const l = need(n, name);
     if (l.kind === 'loopback') throw new KernelError('invalid', 'RTNETLINK answers: Operation not supported');
@@ -135,16 +136,16 @@ export class VirtualLinks implements LinkOps {
     if (l.kind === 'bridge') for (const p of l.ports) { const pl = n.link(p); if (pl !== undefined) pl.master = undefined; }
     n.removeLink(name);
     this.promisc.delete(`${n.name}\0${name}`);
-    if (l.kind === 'veth') VirtualLinks.dropPeer(this.net, l);
+    if (l.kind === 'veth') VirtualLinksNow.dropPeer(this.net, l);
   }
 
-  async get(ref: NetnsRef, name: string): Promise<KernelLink | undefined> {
+  get(ref: NetnsRef, name: string): KernelLink | undefined {
     const n = this.ns(ref);
     const l = n.link(name);
     return l === undefined ? undefined : this.out(n, l);
   }
 
-  async list(ref: NetnsRef): Promise<KernelLink[]> {
+  list(ref: NetnsRef): KernelLink[] {
     const n = this.ns(ref);
     return [...n.links.values()].sort((a, b) => a.ifindex - b.ifindex).map((l) => this.out(n, l));
   }
@@ -221,4 +222,22 @@ function setLinkMac(l: Link, mac: Mac): void {
 
 function ipText(ip: number): string {
   return `${(ip >>> 24) & 255}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`;
+}
+
+/** LinkOps over VirtualLinksNow: each operation's answer (or failure) through a promise. */
+export class VirtualLinks implements LinkOps {
+  constructor(private readonly now: VirtualLinksNow) {}
+  async addVeth(a: VethEnd, b: VethEnd, opts?: LinkOptions & { readonly peerMtu?: number }): Promise<void> { this.now.addVeth(a, b, opts); }
+  async addBridge(ref: NetnsRef, name: string, opts?: LinkOptions): Promise<void> { this.now.addBridge(ref, name, opts); }
+  async addVxlan(ref: NetnsRef, name: string, o: VxlanOptions): Promise<void> { this.now.addVxlan(ref, name, o); }
+  async addDummy(ref: NetnsRef, name: string, opts?: LinkOptions): Promise<void> { this.now.addDummy(ref, name, opts); }
+  async setMaster(ref: NetnsRef, name: string, master: string | null): Promise<void> { this.now.setMaster(ref, name, master); }
+  async setUp(ref: NetnsRef, name: string, up: boolean): Promise<void> { this.now.setUp(ref, name, up); }
+  async setMtu(ref: NetnsRef, name: string, mtu: number): Promise<void> { this.now.setMtu(ref, name, mtu); }
+  async setHairpin(ref: NetnsRef, name: string, on: boolean): Promise<void> { this.now.setHairpin(ref, name, on); }
+  async setPromisc(ref: NetnsRef, name: string, on: boolean): Promise<void> { this.now.setPromisc(ref, name, on); }
+  async setMac(ref: NetnsRef, name: string, mac: string): Promise<void> { this.now.setMac(ref, name, mac); }
+  async del(ref: NetnsRef, name: string): Promise<void> { this.now.del(ref, name); }
+  async get(ref: NetnsRef, name: string): Promise<KernelLink | undefined> { return this.now.get(ref, name); }
+  async list(ref: NetnsRef): Promise<KernelLink[]> { return this.now.list(ref); }
 }
