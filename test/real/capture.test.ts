@@ -11,6 +11,7 @@ import { pcapAvailable, readPcap, startCapture } from '../../src/capture/index.j
 import { buildCluster } from '../../src/cluster/index.js';
 import { realize, teardown } from '../../src/realize/index.js';
 import { loadTopology } from '../../src/topology/index.js';
+import { prerequisiteMissing } from './helpers/prerequisite.js';
 
 const run = promisify(execFile);
 const ROOT = process.getuid?.() === 0;
@@ -25,7 +26,7 @@ const NS_A = `${TAG}-a`;
 const NS_B = `${TAG}-b`;
 
 const maybe = why === undefined ? test.serial : test.serial.skip;
-if (why !== undefined) test(`real capture tests need ${why}`, (t) => t.pass());
+if (why !== undefined) prerequisiteMissing('real capture tests', !ROOT ? 'root' : !PCAP.ok ? 'pcap' : 'tshark', `needs ${why}`);
 
 const CLI_PREFIX = 'kw-ca9e';
 const HOST_GW = fileURLToPath(new URL('../../topologies/three-node.yaml', import.meta.url));

@@ -1,13 +1,14 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
 import { CniPluginError, CniRuntime, ExecInvoker, MemoryResultCache, confListFromJson } from '../../src/cni/index.js';
+import { prerequisiteMissing } from './helpers/prerequisite.js';
 
 // Harmless real-binary checks: VERSION and argument errors only, no namespace is touched.
 // Needs Debian's containernetworking-plugins (apt-get install -y containernetworking-plugins).
 const DIR = '/usr/lib/cni';
 const have = existsSync(`${DIR}/loopback`);
 const real = have ? test : test.skip;
-if (!have) test('Debian CNI plugins', (t) => { t.log(`skipped: ${DIR}/loopback not installed`); t.pass(); });
+if (!have) prerequisiteMissing('Debian CNI plugins', 'debian-cni', `${DIR}/loopback is not installed (apt-get install containernetworking-plugins)`);
 
 const runtime = new CniRuntime({ invoker: new ExecInvoker(), path: [DIR], cache: new MemoryResultCache(), timeoutMs: 10_000 });
 

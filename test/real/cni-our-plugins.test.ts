@@ -1,6 +1,7 @@
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
 import { validatePlugin } from '../../src/cni/index.js';
+import { prerequisiteMissing } from './helpers/prerequisite.js';
 
 // Every plugin in cni-plugins/, run as the executables in cni-plugins/bin from cwd /, passes the validator with no
 // error finding. `npm run test:real` builds the bundles the executables run first; without a fresh build each start
@@ -8,7 +9,7 @@ import { validatePlugin } from '../../src/cni/index.js';
 // all seven versions are in cni-plugins/README.md.
 const root = process.getuid?.() === 0;
 const real = root ? test : test.skip;
-if (!root) test('our CNI plugins under the validator', (t) => { t.log('skipped: not root, the validator needs real network namespaces'); t.pass(); });
+if (!root) prerequisiteMissing('our CNI plugins under the validator', 'root', 'not root: the validator needs real network namespaces');
 
 const BIN = fileURLToPath(new URL('../../cni-plugins/bin/', import.meta.url));
 const PLUGINS: [string, string[]][] = [

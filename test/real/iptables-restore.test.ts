@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { parseIptablesSave, printIptablesSave, printRulesetRestore, restore } from '../../src/net/netfilter/index.js';
+import { prerequisiteMissing } from './helpers/prerequisite.js';
 
 const NS = 'kw-nf-real';
 const isRoot = process.getuid?.() === 0;
@@ -25,7 +26,7 @@ test.after.always(() => {
 });
 
 const realTest = skipReason === undefined ? test : test.skip;
-if (skipReason !== undefined) test(`real iptables tests skipped: ${skipReason}`, (t) => t.pass());
+if (skipReason !== undefined) prerequisiteMissing('real iptables-restore tests', isRoot ? 'iptables' : 'root', skipReason);
 
 realTest('our rendering is accepted by iptables-restore 1.8.9 and iptables-save prints exactly what printIptablesSave predicts', (t) => {
   const ours = parseIptablesSave(KUBE).ruleset;

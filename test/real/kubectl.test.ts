@@ -9,6 +9,7 @@ import { getPath, resourceByPlural } from '../../src/api/index.js';
 import { ApiServer, bootstrapNamespaces, MemoryStore, rngIds, startNamespaceFinalizer } from '../../src/apiserver/index.js';
 import { listen, writeKubeconfig, type RunningServer } from '../../src/server/index.js';
 import { Rng, wallClock } from '../../src/lib/index.js';
+import { prerequisiteMissing } from './helpers/prerequisite.js';
 
 /**
  * The real kubectl (v1.32) against kubewire's API server on 127.0.0.1 and an ephemeral port.
@@ -17,7 +18,7 @@ import { Rng, wallClock } from '../../src/lib/index.js';
  */
 const KUBECTL = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
 const ktest = KUBECTL === undefined ? test.serial.skip : test.serial;
-if (KUBECTL === undefined) test('kubectl end-to-end', (t) => t.pass('skipped: no kubectl binary at /usr/bin/kubectl or /usr/local/bin/kubectl'));
+if (KUBECTL === undefined) prerequisiteMissing('kubectl end-to-end', 'kubectl', 'no kubectl binary at /usr/bin/kubectl or /usr/local/bin/kubectl');
 
 let server: RunningServer | undefined;
 let dir = '';

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { startServe, type Serving } from '../../src/cli/serve.js';
+import { prerequisiteMissing } from './helpers/prerequisite.js';
 
 /**
  * `kubewire serve` with the real kubectl (v1.32): no root needed, skipped without a kubectl binary.
@@ -15,7 +16,7 @@ import { startServe, type Serving } from '../../src/cli/serve.js';
  */
 const KUBECTL = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
 const ktest = KUBECTL === undefined ? test.serial.skip : test.serial;
-if (KUBECTL === undefined) test('kubewire serve with kubectl', (t) => t.pass('skipped: no kubectl binary at /usr/bin/kubectl or /usr/local/bin/kubectl'));
+if (KUBECTL === undefined) prerequisiteMissing('kubewire serve with kubectl', 'kubectl', 'no kubectl binary at /usr/bin/kubectl or /usr/local/bin/kubectl');
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TOPOLOGY = join(ROOT, 'topologies', 'three-node.yaml');

@@ -4,12 +4,13 @@ import { runCli } from '../../src/cli/main.js';
 import { buildCluster } from '../../src/cluster/index.js';
 import { leftovers, prefixFor, teardown, verify, type VerifyReport } from '../../src/realize/index.js';
 import { loadTopology } from '../../src/topology/index.js';
+import { prerequisiteMissing } from './helpers/prerequisite.js';
 
 const ROOT = process.getuid?.() === 0;
 const HOST_GW = fileURLToPath(new URL('../../topologies/three-node.yaml', import.meta.url));
 const VXLAN = fileURLToPath(new URL('../../topologies/three-node-vxlan.yaml', import.meta.url));
 const maybe = ROOT ? test.serial : test.serial.skip;
-if (!ROOT) test('real-kernel verify tests need root (network namespaces)', (t) => t.pass());
+if (!ROOT) prerequisiteMissing('real-kernel verify tests', 'root', 'not root: verify needs real network namespaces');
 
 test.after.always(async () => {
   if (!ROOT) return;
