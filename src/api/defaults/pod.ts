@@ -1,4 +1,4 @@
-import { asArray, isJsonObject, type JsonObject } from '../object.js';
+import { asArray, deepFreeze, isJsonObject, type JsonObject } from '../object.js';
 import type { CowObject } from './cow.js';
 
 /**
@@ -38,10 +38,16 @@ export function defaultPodSpec(spec: CowObject): void {
   }
 }
 
-const DEFAULT_TOLERATIONS = [
+/**
+ * DefaultTolerationSeconds' two tolerations, deep-frozen and shared by every pod that gets them (as a pod's
+ * template parts are): a pod without tolerations of its own stores this very array. Never copied with a spread:
+ * V8 gives each spread-then-frozen copy of an unfrozen literal a hidden class of its own, which made every pod
+ * carry two extra maps and turned every reader of tolerations megamorphic.
+ */
+const DEFAULT_TOLERATIONS: readonly JsonObject[] = deepFreeze([
   { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
   { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-];
+]);
 
 /** A Pod (not a template) also gets server-side fields: tolerations, priority, enableServiceLinks, status. */
 export function defaultPod(pod: CowObject): void {
@@ -54,9 +60,13 @@ export function defaultPod(pod: CowObject): void {
   spec.setDefault('serviceAccount', spec.get('serviceAccountName'));
   // Only object items are kept, and the DefaultTolerationSeconds ones added when missing.
   const given = spec.get('tolerations');
+  if (given === undefined || given === null || (Array.isArray(given) && given.length === 0)) {
+    spec.set('tolerations', DEFAULT_TOLERATIONS);
+    return;
+  }
   const tolerations = asArray(given).filter(isJsonObject);
   for (const t of DEFAULT_TOLERATIONS) {
-    if (!tolerations.some((x) => x['key'] === t.key && (x['effect'] === t.effect || x['effect'] === undefined))) tolerations.push({ ...t });
+    if (!tolerations.some((x) => x['key'] === t['key'] && (x['effect'] === t['effect'] || x['effect'] === undefined))) tolerations.push(t);
   }
   if (!(Array.isArray(given) && given.length === tolerations.length)) spec.set('tolerations', tolerations);
 }
