@@ -1,7 +1,6 @@
 import {
   groupVersion,
   cloneJson,
-  deepFreeze,
   isJsonObject,
   jsonEqual,
   matchesFields,
@@ -152,8 +151,8 @@ export class ApiServer {
     if (opts.dryRun === true) return obj;
     const name = obj.metadata.name ?? '';
     try {
-      // The draft is ours alone: frozen, the store keeps it without another copy.
-      return await this.store.create(this.key(r, namespace, name), deepFreeze(obj));
+      // The draft is ours alone: the store stamps and freezes it as it is, without another copy.
+      return await this.store.create(this.key(r, namespace, name), obj, { owned: true });
     } catch (e) {
       if (isStoreError(e, 'KW_APISERVER_STORE_EXISTS')) throw apiErrors.alreadyExists(r, name);
       throw e;
@@ -222,7 +221,8 @@ export class ApiServer {
     }
     if (jsonEqual(next, old)) return old; // a no-op update writes nothing and keeps the resourceVersion
     try {
-      return await this.store.update(this.key(r, old.metadata.namespace ?? '', name), deepFreeze(next), old.metadata.resourceVersion);
+      // next is this request's own draft (its envelope and metadata are new; its other parts new or shared, frozen).
+      return await this.store.update(this.key(r, old.metadata.namespace ?? '', name), next, old.metadata.resourceVersion, { owned: true });
     } catch (e) {
       if (isStoreError(e, 'KW_APISERVER_STORE_CONFLICT')) throw apiErrors.conflict(r, name);
       if (isStoreError(e, 'KW_APISERVER_STORE_NOT_FOUND')) throw apiErrors.notFound(r, name);

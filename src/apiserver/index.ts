@@ -6,6 +6,7 @@ export { MemoryStore } from './memory-store.js';
 export {
   type ObjectStore,
   type StoreKey,
+  type StoreWriteOptions,
   type StoreEvent,
   type StoreEventType,
   type StoreListResult,

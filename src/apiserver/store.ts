@@ -54,18 +54,28 @@ export interface StoreWatch {
 
 export type StoreListener = (event: StoreEvent) => void;
 
+export interface StoreWriteOptions {
+  /**
+   * The caller gives the object up (a draft built for this write, e.g. the API server's own): the store stamps
+   * its resourceVersion into it and freezes it, instead of copying its envelope and metadata first. Its parts
+   * may already be frozen (shared with older objects). An owned object with a frozen envelope or metadata is
+   * taken as a frozen one.
+   */
+  readonly owned?: boolean;
+}
+
 export interface ObjectStore {
   /** The stored object (frozen, shared), or undefined. */
   get(key: StoreKey): Promise<ReadonlyKubeObject | undefined>;
   /** Every object of a resource, in one namespace or all, sorted by namespace then name. */
   list(resource: string, namespace?: string): Promise<StoreListResult>;
   /** Stores a new object; throws StoreError KW_APISERVER_STORE_EXISTS when the key is taken. */
-  create(key: StoreKey, obj: KubeObject | ReadonlyKubeObject): Promise<ReadonlyKubeObject>;
+  create(key: StoreKey, obj: KubeObject | ReadonlyKubeObject, opts?: StoreWriteOptions): Promise<ReadonlyKubeObject>;
   /**
    * Replaces an object. With `expectedResourceVersion`, refuses (KW_APISERVER_STORE_CONFLICT) unless the stored
    * object still has it: the optimistic concurrency of etcd's compare-and-swap. KW_APISERVER_STORE_NOT_FOUND when absent.
    */
-  update(key: StoreKey, obj: KubeObject | ReadonlyKubeObject, expectedResourceVersion?: string): Promise<ReadonlyKubeObject>;
+  update(key: StoreKey, obj: KubeObject | ReadonlyKubeObject, expectedResourceVersion?: string, opts?: StoreWriteOptions): Promise<ReadonlyKubeObject>;
   /** Removes an object and returns its last state; same preconditions as update. */
   delete(key: StoreKey, expectedResourceVersion?: string): Promise<ReadonlyKubeObject>;
   /** Subscribes; throws StoreError KW_APISERVER_STORE_GONE when fromResourceVersion is older than the kept history. */

@@ -1,6 +1,5 @@
 import {
   cloneJson,
-  deepFreeze,
   isJsonObject,
   resourceByPlural,
   selectorFromLabelSelector,
@@ -110,9 +109,10 @@ export async function bindPod(api: ApiServer, namespace: string, name: string, b
   const status = isJsonObject(pod['status']) ? pod['status'] : {};
   const conds = Array.isArray(status['conditions']) ? status['conditions'].filter((c) => !(isJsonObject(c) && c['type'] === 'PodScheduled')) : [];
   conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: api.now() });
-  // The stored pod is frozen and shared: the bound pod is a new envelope over its unchanged parts.
-  const bound = deepFreeze({ ...pod, spec: { ...spec, nodeName: node }, status: { ...status, conditions: conds } });
-  await api.store.update(api.key(pods, namespace, name), bound, pod.metadata.resourceVersion);
+  // The stored pod is frozen and shared: the bound pod is a new envelope over its unchanged parts, handed to the
+  // store to stamp and freeze in place.
+  const bound: KubeObject = { ...pod, metadata: { ...pod.metadata }, spec: { ...spec, nodeName: node }, status: { ...status, conditions: conds } };
+  await api.store.update(api.key(pods, namespace, name), bound, pod.metadata.resourceVersion, { owned: true });
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', message: '', reason: '', code: 201 };
 }
 
