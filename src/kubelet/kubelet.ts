@@ -1,5 +1,5 @@
 import type { Container, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
-import { isJsonObject, jsonEqual, resourceByPlural, type KubeObject, type ResourceType } from '../api/index.js';
+import { deepFreeze, isJsonObject, jsonEqual, resourceByPlural, type KubeObject, type ResourceType } from '../api/index.js';
 import { isApiError, rfc3339, type ApiServer } from '../apiserver/index.js';
 import { isKubewireError, type Clock } from '../lib/index.js';
 import { nodeObject, nodeStatus, type NodeRegistration } from './node-object.js';
@@ -26,6 +26,45 @@ function rt(plural: string): ResourceType {
   if (r === undefined) throw new Error(`${plural} missing from the registry`);
   return r;
 }
+
+/**
+ * Status parts every pod of a node (or of the cluster) reports alike, made once and frozen: a True condition
+ * with its transition time, the node's hostIPs, a running state with its start time. The stored pods share
+ * them as they share their template's parts (stored objects are deep-frozen; nobody writes into them), so a
+ * 150,000-pod cluster does not keep 150,000 copies of each, and freezing and comparing a status meets them
+ * already frozen and identical. The simulated clock stands still through a burst of pods, so a cache of the
+ * last time seen holds nearly every hit.
+ */
+class SharedStatusParts {
+  private at = '';
+  private readonly conditions = new Map<string, PodCondition>();
+  private stateAt = '';
+  private state: unknown = undefined;
+
+  condition(type: string, status: string, lastTransitionTime: string): PodCondition {
+    if (lastTransitionTime !== this.at) {
+      this.at = lastTransitionTime;
+      this.conditions.clear();
+    }
+    const k = type + status;
+    let c = this.conditions.get(k);
+    if (c === undefined) {
+      c = deepFreeze<PodCondition>({ type, status, lastTransitionTime });
+      this.conditions.set(k, c);
+    }
+    return c;
+  }
+
+  runningState(startedAt: string): unknown {
+    if (startedAt !== this.stateAt) {
+      this.stateAt = startedAt;
+      this.state = deepFreeze({ running: { startedAt } });
+    }
+    return this.state;
+  }
+}
+
+const shared = new SharedStatusParts();
 
 interface Running {
   readonly uid: string;
@@ -57,11 +96,14 @@ export class Kubelet {
   private readonly echoes = new Map<string, string>();
   private readonly forced = new Set<string>();
   private stoppedAt: number | undefined;
+  /** status.hostIPs: the same for every pod of the node, so one frozen list for all of them. */
+  private readonly hostIPs: readonly { readonly ip: string }[];
   /** Sandboxes that could not be created, with the error (FailedCreatePodSandBox). */
   readonly failures = new Map<string, string>();
 
   constructor(private readonly opts: KubeletOptions) {
     this.name = `kubelet/${opts.node.name}`;
+    this.hostIPs = deepFreeze([{ ip: opts.node.ip }]);
   }
 
   get nodeName(): string {
@@ -178,7 +220,7 @@ export class Kubelet {
           return;
         }
       }
-      run = { uid, idPrefix: `containerd://${uid.replace(/-/g, '')}`, sandbox, startedAt: this.opts.clock.now() };
+      run = { uid, idPrefix: `containerd://${uid.replaceAll('-', '')}`, sandbox, startedAt: this.opts.clock.now() };
       this.running.set(key, run);
     }
     const stored = await this.writeStatus(pod, this.runningStatus(key, pod, run));
@@ -224,7 +266,7 @@ export class Kubelet {
         ready: r.ready,
         started: true,
         restartCount: 0,
-        state: { running: { startedAt: started } },
+        state: shared.runningState(started),
       };
     });
     const ip = run.sandbox?.ip ?? this.opts.node.ip;
@@ -233,19 +275,22 @@ export class Kubelet {
     const cond = (type: string, ok: boolean): PodCondition => {
       const status = ok ? 'True' : 'False';
       const old = prev.find((c) => c.type === type);
-      const c: PodCondition = { type, status, lastTransitionTime: old?.status === status ? (old.lastTransitionTime ?? nowText) : nowText };
-      if (!ok && (type === 'Ready' || type === 'ContainersReady')) {
-        c.reason = 'ContainersNotReady';
-        c.message = `containers with unready status: [${statuses.filter((s) => !s.ready).map((s) => s.name).join(' ')}]`;
-      }
-      return c;
+      const lastTransitionTime = old?.status === status ? (old.lastTransitionTime ?? nowText) : nowText;
+      if (ok || (type !== 'Ready' && type !== 'ContainersReady')) return shared.condition(type, status, lastTransitionTime);
+      return {
+        type,
+        status,
+        lastTransitionTime,
+        reason: 'ContainersNotReady',
+        message: `containers with unready status: [${statuses.filter((s) => !s.ready).map((s) => s.name).join(' ')}]`,
+      };
     };
     return {
       ...(pod.status ?? {}),
       phase: 'Running',
       conditions: [cond('PodReadyToStartContainers', true), cond('Initialized', true), cond('Ready', allReady), cond('ContainersReady', allReady), cond('PodScheduled', true)],
       hostIP: this.opts.node.ip,
-      hostIPs: [{ ip: this.opts.node.ip }],
+      hostIPs: this.hostIPs,
       podIP: ip,
       podIPs: [{ ip }],
       startTime: pod.status?.startTime ?? started,
