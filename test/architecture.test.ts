@@ -44,7 +44,14 @@ test('src/ imports follow the layering table, through index.ts only', (t) => {
   for (const file of walk(SRC)) {
     const from = relative(SRC, file).split('/')[0] ?? '';
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+'(\.[^']+)'/gm)) {
+    // Static imports and re-exports (`from '…'` or `from "…"`), side-effect imports (`import '…'`) and dynamic
+    // `import('…')` with a literal path: any of them could cross a layer.
+    const specs = [
+      ...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]/gm),
+      ...text.matchAll(/^\s*import\s+['"](\.[^'"]+)['"]/gm),
+      ...text.matchAll(/\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/g),
+    ];
+    for (const m of specs) {
       const target = resolve(dirname(file), m[1] ?? '');
       const rel = relative(SRC, target);
       if (rel.startsWith('..')) continue;

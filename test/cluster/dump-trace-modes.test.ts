@@ -101,6 +101,7 @@ test('kubewire rules / trace --mode: each mode prints its own view of the node a
   const tr = await run('trace', topo, '--from', 'external/client', '--to', 'node/node-b:30081', '--mode', 'ipvs', '--json');
   t.is(tr.code, 0, tr.err);
   const j = JSON.parse(tr.out) as { paths: { hops: { step: string }[] }[] };
+  t.true(j.paths.length > 0, 'the NodePort has paths');
   t.true(j.paths.every((p) => p.hops.some((h) => h.step === 'ipvs')));
   t.is((await run('trace', topo, '--from', 'external/client', '--to', 'node/node-b:30081', '--mode', 'bogus')).code, 2);
 });

@@ -107,6 +107,7 @@ test('a node reaching a ClusterIP is masqueraded (its address is outside the clu
 
 test('--connection: replies return through conntrack with the NAT undone', async (t) => {
   const r = traceInCluster(await cluster(), { from: 'external/ext', to: 'node/n1:30080', connection: true });
+  t.is(r.paths.length, 2, 'one path per endpoint (web-1, web-2)');
   for (const p of r.paths as readonly ConnectionPath[]) {
     t.is(p.reply?.verdict, 'delivered', p.reply?.reason ?? '');
     t.true(p.reply?.hops.some((h) => h.detail.includes('undo DNAT')) === true);

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { Cidr4, parseIp4 } from '../../src/addr/index.js';
 import { traceInCluster } from '../../src/cluster/index.js';
 import { TWO_NODE_PODS, inlineCluster, twoNodeYaml } from '../helpers/cluster.js';
 
@@ -96,8 +97,19 @@ test('external host to a node address is delivered to the node itself', async (t
 
 test('a pod does not forward: ip_forward is 0 in pod namespaces', async (t) => {
   const c = await inlineCluster(twoNodeYaml(), { 'pods.yaml': TWO_NODE_PODS });
-  // n1 routes 10.244.2.0/24 via n2; send to n1's eth0 a packet whose destination is a1's IP: n1 forwards to a1.
-  // Send from the external host to a pod address: the external host has no route except its default via the gateway.
+  // Make n1 route a foreign prefix through pod a1 (10.244.1.2): the frame reaches a1, whose stack is not a router.
+  c.network.get('node/n1').addRoute({ dst: Cidr4.parse('10.99.0.0/24'), type: 'unicast', gateway: parseIp4('10.244.1.2'), dev: 'cni0', proto: 'static', scope: 'global' });
+  const r = traceInCluster(c, { from: 'node/n1', to: '10.99.0.5:80' });
+  t.is(r.paths.length, 1);
+  const p = r.paths[0]!;
+  t.is(p.verdict, 'dropped');
+  t.is(p.reason, '10.99.0.5 is not local to pod/default/a1 and ip_forward is 0 there: not a router');
+  t.is(p.hops.at(-1)?.netns, 'pod/default/a1');
+  t.is(p.hops.at(-1)?.step, 'drop');
+});
+
+test('an external host has no route to pod addresses: it sends them to its default gateway, out of the model', async (t) => {
+  const c = await inlineCluster(twoNodeYaml(), { 'pods.yaml': TWO_NODE_PODS });
   const p = traceInCluster(c, { from: 'external/ext', to: 'pod/default/a1:8080' }).paths[0]!;
   t.is(p.verdict, 'exited', 'the external host sends pod addresses to its default gateway, outside the model');
 });
