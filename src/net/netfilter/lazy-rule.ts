@@ -1,5 +1,6 @@
 import { parseRuleFast } from './fast-rule.js';
 import type { ParseIntern } from './rule-parse.js';
+import { checkKubeShape } from './shape-check.js';
 import type { Chain, Counters, Match, Rule, TableName, Target } from './types.js';
 
 /** The restore input a table block's lazy rules point into, with what parsing them again needs. */
@@ -10,6 +11,62 @@ export interface RuleSource {
   readonly intern: ParseIntern;
   /** Whether `text` holds a backslash at all (parseRuleFast's quoting shortcut). */
   readonly backslashes: boolean;
+  /** Offsets of the newlines of `text`, made on first need (line numbers of number entries). */
+  newlines: Int32Array | undefined;
+}
+
+/**
+ * What a restored chain holds per rule: a parsed rule, a LazyRule, or, most often, a number: the
+ * offset in its chain's `src.text` of a line checkKubeShape accepted. A number is no object at all
+ * (a restored kube-proxy node has ~110,000 rules, and each object is work for the scavenger); its
+ * line number, jump and parsed rule are worked out again from the text when asked.
+ */
+export type Entry = Rule | number;
+
+/** The line number of the line starting at `start` (1 + the newlines before it). */
+export function lineOf(src: RuleSource, start: number): number {
+  let nl = src.newlines;
+  if (nl === undefined) {
+    const text = src.text;
+    let n = 0;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+    nl = new Int32Array(n);
+    n = 0;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) nl[n++] = i;
+    src.newlines = nl;
+  }
+  let lo = 0;
+  let hi = nl.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((nl[mid] ?? 0) < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo + 1;
+}
+
+function lineEnd(text: string, start: number): number {
+  const end = text.indexOf('\n', start);
+  return end < 0 ? text.length : end;
+}
+
+/** The line at `start` parsed by parseRuleFast, as the restore read it. */
+function parseLine(src: RuleSource, start: number, lineNo: number): Rule {
+  const { text, table, intern, backslashes } = src;
+  const end = lineEnd(text, start);
+  const sp = text.indexOf(' ', start + 3);
+  const r = parseRuleFast(text, start, sp, end, text.slice(start, end), lineNo, table, intern, backslashes);
+  // The restore parsed (or checked) this very line and kept it only if parseRuleFast accepts it.
+  if (r === undefined) throw new Error(`netfilter: line ${lineNo} no longer parses as it did at restore`);
+  return r;
+}
+
+/** The chain a number entry's line jumps to (checkKubeShape accepted it, so its target is the last word), if any. */
+export function lineJump(src: RuleSource, start: number): string | undefined {
+  const text = src.text;
+  const end = lineEnd(text, start);
+  const j = checkKubeShape(text, text.indexOf(' ', start + 3), end, src.table === 'nat');
+  return j >= 0 ? text.slice(j, end) : undefined;
 }
 
 /**
@@ -44,17 +101,7 @@ export class LazyRule implements Rule {
 
   /** The parsed rule (made on first use, then kept). */
   resolve(): Rule {
-    if (this.parsed === undefined) {
-      const { text, table, intern, backslashes } = this.src;
-      const start = this.start;
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = text.length;
-      const sp = text.indexOf(' ', start + 3);
-      const r = parseRuleFast(text, start, sp, end, text.slice(start, end), this.lineNo, table, intern, backslashes);
-      // The restore parsed this very line with the same parser and kept it only if it parsed.
-      if (r === undefined) throw new Error(`netfilter: line ${this.lineNo} no longer parses as it did at restore`);
-      this.parsed = r;
-    }
+    if (this.parsed === undefined) this.parsed = parseLine(this.src, this.start, this.lineNo);
     return this.parsed;
   }
 
@@ -90,28 +137,48 @@ export class LazyChain implements Chain {
   refs = 0;
   /** `entries` may have spare capacity (spliced into): the restore copies it to its exact size. */
   loose = false;
+  /** The text the number entries point into (see Entry). */
+  src: RuleSource | undefined = undefined;
 
   constructor(
     readonly name: string,
     public policy: 'ACCEPT' | 'DROP' | undefined,
-    /** The rules as restored: LazyRule or already parsed. */
-    public entries: Rule[],
+    /** The rules as restored (see Entry). */
+    public entries: Entry[],
     public packets: bigint,
     public bytes: bigint,
     readonly builtin: boolean,
-    /** Some of `entries` may be LazyRule (else the restore commits a plain chain object instead). */
+    /** Some of `entries` may be lazy (else the restore commits a plain chain object instead). */
     public lazy: boolean,
     /** The name is one word splitArgs leaves as it is (no quote, backslash or blank): `-A NAME` may be read in place. */
     readonly plain: boolean,
   ) {}
 
   get rules(): readonly Rule[] {
-    if (this.parsed === undefined) this.parsed = this.entries.map((r) => (r instanceof LazyRule ? r.resolve() : r));
+    if (this.parsed === undefined) {
+      this.parsed = this.entries.map((e) => {
+        if (typeof e !== 'number') return e instanceof LazyRule ? e.resolve() : e;
+        const src = this.source();
+        return parseLine(src, e, lineOf(src, e));
+      });
+    }
     return this.parsed;
+  }
+
+  /** An entry as a Rule: a number becomes a LazyRule (nothing is parsed). */
+  rule(e: Entry): Rule {
+    if (typeof e !== 'number') return e;
+    const src = this.source();
+    return new LazyRule(src, e, lineOf(src, e), lineJump(src, e));
+  }
+
+  private source(): RuleSource {
+    if (this.src === undefined) throw new Error(`netfilter: chain ${this.name} holds a line offset but no text`);
+    return this.src;
   }
 }
 
-/** A chain's rules as restored (lazy ones not parsed). */
+/** A chain's rules as restored (lazy ones not parsed; number entries as LazyRule). */
 export function chainEntries(c: Chain): readonly Rule[] {
-  return c instanceof LazyChain ? c.entries : c.rules;
+  return c instanceof LazyChain ? c.entries.map((e) => (typeof e === 'number' ? c.rule(e) : e)) : c.rules;
 }

@@ -2,7 +2,7 @@ import type { IpsetRegistry } from './ipset/index.js';
 import { parseError, ruleSaveArgs } from './rule-parse.js';
 import { FlatRule } from './flat-rule.js';
 import { ChainTarget } from './target/standard.js';
-import { chainEntries, LazyChain, LazyRule, type RuleSource, ZERO_COUNTERS } from './lazy-rule.js';
+import { type Entry, LazyChain, LazyRule, lineJump, type RuleSource, ZERO_COUNTERS } from './lazy-rule.js';
 import { type RestoreCommand, type RestoreDoc, type TableBlock, parseRestoreLines, parseRestoreText, tableBlocks } from './save-parse.js';
 import type { Chain, Counters, Rule, Ruleset, Table, TableName, Target } from './types.js';
 import { BUILTIN_CHAINS } from './types.js';
@@ -19,7 +19,7 @@ export interface RestoreOptions {
 /** A chain of the block being applied (see LazyChain). */
 type Draft = LazyChain;
 
-function draft(name: string, policy: 'ACCEPT' | 'DROP' | undefined, rules: Rule[], packets: bigint, bytes: bigint, builtin: boolean, lazy: boolean): Draft {
+function draft(name: string, policy: 'ACCEPT' | 'DROP' | undefined, rules: Entry[], packets: bigint, bytes: bigint, builtin: boolean, lazy: boolean): Draft {
   return new LazyChain(name, policy, rules, packets, bytes, builtin, lazy, isPlainWord(name));
 }
 
@@ -31,6 +31,12 @@ function isPlainWord(w: string): boolean {
   }
   return true;
 }
+
+/**
+ * The reference counts (chain → rules jumping to it) of the tables restore committed, by their
+ * chains Map: a --noflush restore starts from them instead of reading every rule's jump again.
+ */
+const COMMITTED_REFS = new WeakMap<ReadonlyMap<string, Chain>, ReadonlyMap<string, number>>();
 
 /** A slot for the chain name s[a, b) in BlockApplier's name table (length and last characters). */
 function nameSlot(s: string, a: number, b: number, mask: number): number {
@@ -85,7 +91,7 @@ export class BlockApplier {
    */
   private runChain: string | undefined;
   private runDraft: Draft | undefined;
-  private readonly run: Rule[] = [];
+  private readonly run: Entry[] = [];
   private runLen = 0;
   /**
    * Drafts by a hash of their name (see find): a line's chain names are looked up by comparing
@@ -104,20 +110,28 @@ export class BlockApplier {
       if (opts.noflush === true) {
         // Carried over as restored: lazy rules stay unparsed.
         const lazy = c instanceof LazyChain;
-        this.chains.set(c.name, draft(c.name, c.policy, [...chainEntries(c)], c.counters.packets, c.counters.bytes, builtin, lazy));
+        const d = draft(c.name, c.policy, lazy ? [...c.entries] : [...c.rules], c.counters.packets, c.counters.bytes, builtin, lazy);
+        if (lazy) d.src = c.src;
+        this.chains.set(c.name, d);
       } else if (builtin) {
         this.chains.set(c.name, draft(c.name, c.policy, [], 0n, 0n, builtin, false));
       }
     }
+    if (opts.noflush !== true) return;
+    const known = COMMITTED_REFS.get(table.chains);
+    if (known !== undefined) for (const d of this.chains.values()) d.refs = known.get(d.name) ?? 0;
     // References counted once every kept chain has its draft.
-    for (const d of this.chains.values()) for (const r of d.entries) this.ref(r, 1);
+    else for (const d of this.chains.values()) for (const e of d.entries) this.ref(d, e, 1);
   }
 
-  private ref(r: Rule, d: number): void {
-    const c = r instanceof LazyRule ? r.jump : r.target?.chain;
+  /** Counts (delta 1) or uncounts (-1) the jump of entry `e` of chain `owner`. */
+  private ref(owner: Draft, e: Entry, delta: number): void {
+    let c: string | undefined;
+    if (typeof e === 'number') c = owner.src === undefined ? undefined : lineJump(owner.src, e);
+    else c = e instanceof LazyRule ? e.jump : e.target?.chain;
     if (c === undefined) return;
     const t = this.chains.get(c);
-    if (t !== undefined) t.refs += d;
+    if (t !== undefined) t.refs += delta;
   }
 
   private need(chain: string, lineNo: number): Draft {
@@ -153,8 +167,9 @@ export class BlockApplier {
   }
 
   private flush(d: Draft): void {
-    for (const r of d.entries) this.ref(r, -1);
+    for (const e of d.entries) this.ref(d, e, -1);
     d.entries = [];
+    d.src = undefined;
     d.loose = false;
     d.lazy = false;
   }
@@ -220,7 +235,7 @@ export class BlockApplier {
    * False (nothing done) when the line must go the longer way: a chain that is missing, built-in
    * or not a plain word, or a jump to a missing or built-in chain (that path reports the error).
    */
-  appendAt(text: string, a: number, b: number, j: number, end: number, lineNo: number, src: RuleSource, start: number): boolean {
+  appendAt(text: string, a: number, b: number, j: number, end: number, src: RuleSource, start: number): boolean {
     let d = this.runDraft;
     if (d === undefined || d.name.length !== b - a || !text.startsWith(d.name, a)) {
       const found = this.find(text, a, b);
@@ -240,7 +255,13 @@ export class BlockApplier {
       this.runChain = d.name;
     }
     d.lazy = true;
-    this.run[this.runLen++] = new LazyRule(src, start, lineNo, name);
+    if (d.src !== src) {
+      // Number entries from an earlier restore's text (kept with --noflush) become LazyRule first.
+      if (d.src !== undefined) d.entries = d.entries.map((e) => d.rule(e));
+      d.src = src;
+    }
+    // The line's offset is all that is kept (see Entry): its line number is found again from the text.
+    this.run[this.runLen++] = start;
     return true;
   }
 
@@ -272,7 +293,7 @@ export class BlockApplier {
       return;
     }
     // A chain written in many runs (KUBE-SERVICES: one line per Service between the others).
-    for (let i = 0; i < n; i++) d.entries.push(this.run[i] as Rule);
+    for (let i = 0; i < n; i++) d.entries.push(this.run[i] as Entry);
     d.loose = true;
   }
 
@@ -323,12 +344,12 @@ export class BlockApplier {
         if (cmd.position !== undefined) i = cmd.position - 1 < d.entries.length ? cmd.position - 1 : -1;
         else if (cmd.rule !== undefined) {
           const want = ruleSaveArgs(cmd.rule).join(' ');
-          i = d.entries.findIndex((r) => ruleSaveArgs(r).join(' ') === want);
+          i = d.entries.findIndex((e) => ruleSaveArgs(d.rule(e)).join(' ') === want);
         }
         const [removed] = i < 0 ? [] : d.entries.splice(i, 1);
         d.loose = true;
         if (removed === undefined) throw parseError(cmd.lineNo, `bad rule (does a matching rule exist in chain ${cmd.chain}?)`);
-        this.ref(removed, -1);
+        this.ref(d, removed, -1);
         break;
       }
       case 'flush':
@@ -364,13 +385,17 @@ export class BlockApplier {
     // arrays already; spliced short lists are copied to their size (kube-proxy has 40k small
     // chains, and spare capacity in each adds up).
     const out: Map<string, Chain> = this.chains;
+    const refs = new Map<string, number>();
     for (const d of this.chains.values()) {
+      if (d.refs > 0) refs.set(d.name, d.refs);
       if (d.loose && d.entries.length < 64) d.entries = d.entries.slice();
       const counters = d.packets === 0n && d.bytes === 0n ? ZERO_COUNTERS : { packets: d.packets, bytes: d.bytes };
       if (d.lazy) d.counters = counters;
-      else out.set(d.name, { name: d.name, policy: d.policy, rules: d.entries, counters });
+      // (Not lazy: no LazyRule and no number entry, only parsed rules.)
+      else out.set(d.name, { name: d.name, policy: d.policy, rules: d.entries as Rule[], counters });
     }
     this.slots = undefined;
+    COMMITTED_REFS.set(out, refs);
     return { name: this.name, chains: out };
   }
 }
@@ -422,7 +447,7 @@ export function restore(ruleset: Ruleset, input: string | RestoreDoc, opts: Rest
         applier = undefined;
       }
     },
-    lazyAppend: (a, b, j, end, lineNo, src, start) => (applier === undefined ? true : applier.appendAt(src.text, a, b, j, end, lineNo, src, start)),
+    lazyAppend: (a, b, j, end, _lineNo, src, start) => (applier === undefined ? true : applier.appendAt(src.text, a, b, j, end, src, start)),
     declare: (chain, lineNo) => {
       if (applier === undefined) return;
       try {

@@ -178,7 +178,7 @@ export function parseRestoreLines(text: string, sink: RestoreSink): boolean {
       if (open !== undefined) throw parseError(lineNo, `"${trimmed}" before COMMIT of table ${open.table} (opened on line ${open.lineNo})`);
       const name = trimmed.slice(1);
       if (!isTableName(name)) throw parseError(lineNo, `table "${name}" does not exist (kubewire models raw, mangle, nat and filter)`);
-      open = { table: name, lineNo, src: { text, table: name, intern, backslashes: fast.backslashes } };
+      open = { table: name, lineNo, src: { text, table: name, intern, backslashes: fast.backslashes, newlines: undefined } };
       sink.open(name, raw, lineNo);
       continue;
     }

@@ -59,3 +59,20 @@ test('a bad line after thousands of lazy ones still fails the restore, naming it
   const err = t.throws(() => restore(emptyRuleset(), lines.join('\n')));
   t.regex(err?.message ?? '', new RegExp(`^line ${at + 1}: unknown target or chain "KUBE-NOPE"`));
 });
+
+test('--noflush appending to a chain kept from an earlier text: old and new rules read back with their own lines', (t) => {
+  const rs = restore(emptyRuleset(), TEXT);
+  const svcName = [...rs.tables.nat.chains.keys()].find((c) => c.startsWith('KUBE-SVC-')) ?? '';
+  const sepName = [...rs.tables.nat.chains.keys()].find((c) => c.startsWith('KUBE-SEP-')) ?? '';
+  const before = rs.tables.nat.chains.get(svcName)?.rules.map((r) => [r.lineNo, r.text]) ?? [];
+  t.is(before.length, 4);
+  const add = `-A ${svcName} -m comment --comment "one more" -j ${sepName}`;
+  const next = restore(rs, `*nat\n${add}\nCOMMIT\n`, { noflush: true });
+  t.deepEqual(next.tables.nat.chains.get(svcName)?.rules.map((r) => [r.lineNo, r.text]), [...before, [2, add]]);
+  // Now two rules jump to the SEP chain: flushing the SVC chain leaves none, and -X may delete it
+  // once its own rules are gone too.
+  t.throws(() => restore(next, `*nat\n-F ${sepName}\n-X ${sepName}\nCOMMIT\n`, { noflush: true }), { message: new RegExp(`still referenced by 2 rule`) });
+  const freed = restore(next, `*nat\n:${svcName} - [0:0]\n-F ${sepName}\n-X ${sepName}\nCOMMIT\n`, { noflush: true });
+  t.false(freed.tables.nat.chains.has(sepName));
+  t.deepEqual(freed.tables.nat.chains.get(svcName)?.rules, []);
+});
