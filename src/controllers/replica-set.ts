@@ -1,4 +1,5 @@
-import { jsonEqual, type KubeObject } from '../api/index.js';
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import { deepFreeze, jsonEqual, type KubeObject } from '../api/index.js';
 import { isApiError, type ApiServer } from '../apiserver/index.js';
 import type { Informers } from './runtime/informers.js';
 import {
@@ -75,7 +76,10 @@ export class ReplicaSetController extends QueueController {
     private readonly timers: TimerQueue,
   ) {
     super();
-    informers.on(R.replicaSets, (_t, rs) => this.enqueue(nsName(rs)));
+    informers.on(R.replicaSets, (t, rs) => {
+      if (t === 'DELETED') this.ownerRefs.delete(rs.metadata.uid ?? '');
+      this.enqueue(nsName(rs));
+    });
     informers.on(R.pods, (_t, pod, old) => {
       // The old owner matters only when the owner references changed (a pod adopted or released).
       for (const p of old === undefined || old.metadata.ownerReferences === pod.metadata.ownerReferences ? [pod] : [pod, old]) {
@@ -114,10 +118,26 @@ export class ReplicaSetController extends QueueController {
     await this.updateStatus(rs);
   }
 
+  /**
+   * The ownerReferences every pod of a ReplicaSet carries (its controller reference), by the ReplicaSet's uid:
+   * one frozen list shared by all of them, as they share the template's labels and containers.
+   */
+  private readonly ownerRefs = new Map<string, readonly OwnerReference[]>();
+
+  private ownerRefsFor(rs: KubeObject): readonly OwnerReference[] {
+    const uid = rs.metadata.uid ?? '';
+    let refs = this.ownerRefs.get(uid);
+    if (refs === undefined || refs[0]?.name !== rs.metadata.name) {
+      refs = deepFreeze([controllerRef(rs)]);
+      this.ownerRefs.set(uid, refs);
+    }
+    return refs;
+  }
+
   private async createPod(rs: KubeObject): Promise<void> {
     const template = specOf(rs)['template'];
     const t = (template ?? {}) as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: unknown };
-    const meta: Record<string, unknown> = { generateName: `${rs.metadata.name ?? ''}-`, ownerReferences: [controllerRef(rs)] };
+    const meta: Record<string, unknown> = { generateName: `${rs.metadata.name ?? ''}-`, ownerReferences: this.ownerRefsFor(rs) };
     // The template's parts are the stored ReplicaSet's (frozen): the API server keeps what it does not change
     // shared, so every pod of the ReplicaSet carries the same label map and containers.
     if (t.metadata?.labels !== undefined) meta['labels'] = t.metadata.labels;

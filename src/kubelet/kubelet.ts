@@ -37,20 +37,22 @@ function rt(plural: string): ResourceType {
  */
 class SharedStatusParts {
   private at = '';
-  private readonly conditions = new Map<string, PodCondition>();
+  /** By status, then type: the keys are the callers' own constant strings, no key is built per lookup. */
+  private readonly conditions = { True: new Map<string, PodCondition>(), False: new Map<string, PodCondition>() };
   private stateAt = '';
   private state: unknown = undefined;
 
-  condition(type: string, status: string, lastTransitionTime: string): PodCondition {
+  condition(type: string, status: 'True' | 'False', lastTransitionTime: string): PodCondition {
     if (lastTransitionTime !== this.at) {
       this.at = lastTransitionTime;
-      this.conditions.clear();
+      this.conditions.True.clear();
+      this.conditions.False.clear();
     }
-    const k = type + status;
-    let c = this.conditions.get(k);
+    const byType = status === 'True' ? this.conditions.True : this.conditions.False;
+    let c = byType.get(type);
     if (c === undefined) {
       c = deepFreeze<PodCondition>({ type, status, lastTransitionTime });
-      this.conditions.set(k, c);
+      byType.set(type, c);
     }
     return c;
   }
