@@ -58,6 +58,8 @@ export function inProcessCni(o: InProcessCniOptions): InProcessCni {
       find: (t, p) => (invoker as InProcessInvoker<PluginHost>).find(t, p),
       invoke: (l, s, e, op) => (invoker as InProcessInvoker<PluginHost>).invoke(l, s, e, op),
       invokeJson: (l, r, e, op) => (invoker as InProcessInvoker<PluginHost>).invokeJson(l, r, e, op),
+      findNow: (t, p) => (invoker as InProcessInvoker<PluginHost>).findNow(t, p),
+      invokeJsonNow: (l, r, e, op) => (invoker as InProcessInvoker<PluginHost>).invokeJsonNow(l, r, e, op),
     }),
     vethName: o.vethName ?? ((cid, ifName, attempt) => `veth${fnv32Hex(attempt === 0 ? cid : `${cid}/${ifName}#${attempt}`)}`),
   };

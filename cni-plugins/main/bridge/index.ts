@@ -128,8 +128,8 @@ function* addSteps(args: Args): Steps<Result100> {
     let ips: IpConfig100[] = [];
     const routes: Route[] = [];
     if (n.ipamType !== '') {
-      const ipam = (yield args.kernel.delegate.add(n.ipamType, args)) as Result100;
-      undo.push(() => op(args.kernel.delegate.del(n.ipamType, args)));
+      const ipam = (yield args.kernel.delegate.addNow(n.ipamType, args)) as Result100;
+      undo.push(() => op(args.kernel.delegate.delNow(n.ipamType, args)));
       if ((ipam.ips?.length ?? 0) === 0) fail('IPAM plugin returned missing IP config');
       routes.push(...(ipam.routes ?? []));
       const g = calcGateways(n, ipam.ips ?? [], routes);
@@ -168,7 +168,7 @@ function* delSteps(args: Args): Steps<void> {
   const n = loadBridgeConf(confObject(args), args.args);
   const k = stepKernel(args.kernel.kernel);
   if (args.netns !== '' && ((yield k.netns.exists(args.netns)) as boolean)) yield* ignoreGoneSteps(() => k.link.del(args.netns, args.ifName));
-  if (n.ipamType !== '') yield args.kernel.delegate.del(n.ipamType, args);
+  if (n.ipamType !== '') yield args.kernel.delegate.delNow(n.ipamType, args);
   if (n.ipamType !== '' && n.ipMasq) yield teardownIpMasq(args.kernel.kernel, chainName(n.name, args.containerId));
 }
 

@@ -1,5 +1,5 @@
 import type { CniPlugin, PluginInfo } from '../skel/plugin.js';
-import { runPlugin, type PluginIo } from '../skel/run-plugin.js';
+import { runPlugin, runPluginNow, type PluginIo } from '../skel/run-plugin.js';
 import {
   checkPluginName, notFoundMessage, PluginNotFoundError, type InvokeOptions, type JsonInvocation, type JsonRequest, type PluginInvoker, type RawInvocation,
 } from './invoker.js';
@@ -26,12 +26,16 @@ export class InProcessInvoker<K> implements PluginInvoker {
 
   find(type: string, path: readonly string[]): Promise<string> {
     try {
-      checkPluginName(type, path);
+      return Promise.resolve(this.findNow(type, path));
     } catch (e) {
       return Promise.reject(e as Error);
     }
-    if (!this.plugins.has(type)) return Promise.reject(new PluginNotFoundError(notFoundMessage(type, path)));
-    return Promise.resolve(type);
+  }
+
+  findNow(type: string, path: readonly string[]): string {
+    checkPluginName(type, path);
+    if (!this.plugins.has(type)) throw new PluginNotFoundError(notFoundMessage(type, path));
+    return type;
   }
 
   invoke(locator: string, stdin: string, env: Readonly<Record<string, string>>, opts: InvokeOptions = {}): Promise<RawInvocation> {
@@ -45,6 +49,16 @@ export class InProcessInvoker<K> implements PluginInvoker {
    */
   invokeJson(locator: string, request: JsonRequest, env: Readonly<Record<string, string>>, opts: InvokeOptions = {}): Promise<JsonInvocation> {
     return this.run(locator, () => Promise.resolve(request.text()), request, env, opts);
+  }
+
+  /** invokeJson answering with the invocation itself when the plugin finished without waiting (no timeout asked). */
+  invokeJsonNow(locator: string, request: JsonRequest, env: Readonly<Record<string, string>>, opts: InvokeOptions = {}): JsonInvocation | Promise<JsonInvocation> {
+    if (opts.timeoutMs !== undefined) return this.run(locator, () => Promise.resolve(request.text()), request, env, opts);
+    const reg = this.plugins.get(locator);
+    if (reg === undefined) return notStarted(locator);
+    const out = new Collected<K>(env, this.kernel, request);
+    const code = runPluginNow(reg.plugin, reg.info, out.io);
+    return typeof code === 'number' ? out.outcome(code) : code.then((c) => out.outcome(c));
   }
 
   private async run(
@@ -77,6 +91,31 @@ export class InProcessInvoker<K> implements PluginInvoker {
     } finally {
       clearTimeout(timer);
     }
+  }
+}
+
+function notStarted(locator: string): RawInvocation {
+  return { stdout: '', stderr: '', exitCode: -1, status: `fork/exec ${locator}: no such file or directory`, timedOut: false };
+}
+
+/** One run's output as `run` collects it (stdout and stderr text, an ADD's result value), and the invocation it gives. */
+class Collected<K> {
+  stdout = '';
+  stderr = '';
+  json: Record<string, unknown> | undefined;
+  readonly io: PluginIo<K>;
+
+  constructor(env: Readonly<Record<string, string>>, kernel: K, request: JsonRequest) {
+    this.io = {
+      env, stdin: () => Promise.resolve(request.text()), stdout: (s) => { this.stdout += s; }, stderr: (s) => { this.stderr += s; }, kernel,
+      request, stdoutJson: (v: Record<string, unknown>) => { this.json = v; },
+    };
+  }
+
+  outcome(exitCode: number): JsonInvocation {
+    const status = exitCode === 0 ? 'exit status 0' : `exit status ${exitCode}`;
+    if (this.json === undefined) return { stdout: this.stdout, stderr: this.stderr, exitCode, status, timedOut: false };
+    return new JsonOutcome(this.json, this.stdout, this.stderr, exitCode, status);
   }
 }
 

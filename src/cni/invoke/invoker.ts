@@ -31,6 +31,13 @@ export interface PluginInvoker {
    * would give (fresh, but `stdout` is written from it when first read: read, do not change it).
    */
   invokeJson?(locator: string, request: JsonRequest, env: Readonly<Record<string, string>>, opts?: InvokeOptions): Promise<JsonInvocation>;
+  /**
+   * Optional, for invokers that may finish without waiting (in-process plugins): `find` answering with the locator
+   * itself (a failure is thrown), and `invokeJson` answering with the invocation itself when the run did not have
+   * to wait, else a promise of it. The answers are the ones `find` and `invokeJson` give.
+   */
+  findNow?(type: string, path: readonly string[]): string;
+  invokeJsonNow?(locator: string, request: JsonRequest, env: Readonly<Record<string, string>>, opts?: InvokeOptions): JsonInvocation | Promise<JsonInvocation>;
 }
 
 /**

@@ -46,10 +46,11 @@ export class CniRuntime {
   /** ADD every plugin in order, each getting the previous one's result; cache and return the last result. */
   async addNetworkList(list: NetworkConfigList, rt: RuntimeConf): Promise<CniResult> {
     validateAttachment(list, rt);
-    const locators = await this.findAll(list);
+    const locators = this.findAllNow(list) ?? (await this.findAll(list));
     let result: CniResult | undefined;
     for (const [i, plugin] of list.plugins.entries()) {
-      const raw = await this.run(plugin, locators[i] ?? '', 'ADD', this.parts(list, rt, result), this.attachmentEnv('ADD', rt));
+      let raw = this.runNow(plugin, locators[i] ?? '', 'ADD', this.parts(list, rt, result), this.attachmentEnv('ADD', rt));
+      if (isThenable(raw)) raw = await raw;
       result = raw.json === undefined ? decodeAddResult(plugin.type, raw, list.cniVersion) : decodeAddResultJson(plugin.type, raw.json, list.cniVersion, raw.stderr);
     }
     if (result === undefined) throw new Error('unreachable: a loaded list has plugins');
@@ -87,11 +88,12 @@ export class CniRuntime {
         cached = undefined;
       }
     }
-    const locators = await this.findAll(list);
+    const locators = this.findAllNow(list) ?? (await this.findAll(list));
     for (let i = list.plugins.length - 1; i >= 0; i--) {
       const plugin = list.plugins[i];
       if (plugin === undefined) continue;
-      await this.run(plugin, locators[i] ?? '', 'DEL', this.parts(list, rt, cached), this.attachmentEnv('DEL', rt));
+      const raw = this.runNow(plugin, locators[i] ?? '', 'DEL', this.parts(list, rt, cached), this.attachmentEnv('DEL', rt));
+      if (isThenable(raw)) await raw;
     }
     await this.o.cache.delete(key(list, rt));
   }
@@ -215,6 +217,21 @@ export class CniRuntime {
     return out;
   }
 
+  /** findAll without waiting, for an invoker that answers at once (findNow); undefined for one that does not. */
+  private findAllNow(list: NetworkConfigList): string[] | undefined {
+    const inv = this.o.invoker;
+    if (inv.findNow === undefined) return undefined;
+    const out: string[] = [];
+    for (const [i, p] of list.plugins.entries()) {
+      try {
+        out.push(inv.findNow(p.type, this.o.path));
+      } catch (e) {
+        throw new InputError('KW_CNI_PLUGIN_NOT_FOUND', msg(e), { where: `${list.source ?? list.name} $.plugins[${i}].type`, cause: e });
+      }
+    }
+    return out;
+  }
+
   private attachmentEnv(verb: Verb, rt: RuntimeConf): Record<string, string> {
     return this.env(verb, { CNI_CONTAINERID: rt.containerId, CNI_NETNS: rt.netns, CNI_IFNAME: rt.ifName, CNI_ARGS: formatCniArgs(rt.args ?? []) });
   }
@@ -245,6 +262,22 @@ export class CniRuntime {
     if (typeof request === 'string') raw = await inv.invoke(locator, request, env, opts);
     else if (inv.invokeJson !== undefined) raw = await inv.invokeJson(locator, jsonRequest(buildRequestJson(plugin, request), () => buildRequest(plugin, request)), env, opts);
     else raw = await inv.invoke(locator, buildRequest(plugin, request), env, opts);
+    return this.checked(plugin, verb, raw);
+  }
+
+  /**
+   * `run` answering with the invocation itself when the invoker finished without waiting (in-process plugins on the
+   * virtual kernel: invokeJsonNow, no timeout), else a promise of it. Failures are thrown either way.
+   */
+  private runNow(plugin: PluginConfObject, locator: string, verb: Verb, request: RequestParts, env: Record<string, string>): JsonInvocation | Promise<JsonInvocation> {
+    const inv = this.o.invoker;
+    if (inv.invokeJsonNow === undefined || this.o.timeoutMs !== undefined) return this.run(plugin, locator, verb, request, env);
+    const raw = inv.invokeJsonNow(locator, jsonRequest(buildRequestJson(plugin, request), () => buildRequest(plugin, request)), env, NO_OPTIONS);
+    return isThenable(raw) ? raw.then((r) => this.checked(plugin, verb, r)) : this.checked(plugin, verb, raw);
+  }
+
+  /** A finished run: timed out or failed is an error (libcni's words); the plugin's stderr goes to onStderr. */
+  private checked(plugin: PluginConfObject, verb: Verb, raw: JsonInvocation): JsonInvocation {
     if (raw.timedOut) throw new CniTimeoutError(plugin.type, verb, this.o.timeoutMs ?? 0);
     if (raw.exitCode !== 0) throw new CniPluginError(plugin.type, verb, failureToErrorObject(raw), raw.stderr);
     if (raw.stderr !== '') this.o.onStderr?.(plugin.type, verb, raw.stderr);
@@ -280,6 +313,10 @@ function assertVersion(list: NetworkConfigList, min: string, message: string): v
 
 function toJson(as: GcArgs['validAttachments']) {
   return as.map((a) => ({ containerID: a.containerID, ifname: a.ifname }));
+}
+
+function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 function msg(e: unknown): string {

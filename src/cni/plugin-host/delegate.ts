@@ -18,22 +18,26 @@ export class Delegator {
 
   /** ADD; the result converted to 1.0.0 (current.NewResultFromResult) so callers handle one shape. */
   async add(type: string, args: CmdArgs<unknown>, stdin?: string): Promise<CniResult> {
-    const out = await this.run('ADD', type, args, stdin);
-    let json: unknown = out.json;
-    if (json === undefined) {
-      try {
-        json = JSON.parse(out.stdout) as unknown;
-      } catch (e) {
-        throw new CniError(999, `failed to unmarshal ${type} result: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-    const o = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
-    const v = typeof o['cniVersion'] === 'string' && o['cniVersion'] !== '' ? o['cniVersion'] : args.cniVersion;
-    return convertResult(parseResult(o['cniVersion'] === v ? o : { ...o, cniVersion: v }, v), '1.0.0');
+    return this.addNow(type, args, stdin);
+  }
+
+  /**
+   * `add` answering with the result itself when the delegate finished without waiting (in-process, on the virtual
+   * kernel), else a promise of it; a failure is then thrown rather than a rejected promise.
+   */
+  addNow(type: string, args: CmdArgs<unknown>, stdin?: string): CniResult | Promise<CniResult> {
+    const out = this.runNow('ADD', type, args, stdin);
+    return isThenable(out) ? out.then((o) => addResult(type, args, o)) : addResult(type, args, out);
   }
 
   async del(type: string, args: CmdArgs<unknown>, stdin?: string): Promise<void> {
-    await this.run('DEL', type, args, stdin);
+    await this.runNow('DEL', type, args, stdin);
+  }
+
+  /** `del` answering undefined when it did not have to wait, else a promise; a failure is then thrown. */
+  delNow(type: string, args: CmdArgs<unknown>, stdin?: string): undefined | Promise<void> {
+    const out = this.runNow('DEL', type, args, stdin);
+    return isThenable(out) ? out.then(() => undefined) : undefined;
   }
 
   async check(type: string, args: CmdArgs<unknown>, stdin?: string): Promise<void> {
@@ -57,10 +61,48 @@ export class Delegator {
     const raw: JsonInvocation = stdin === undefined && own !== undefined && this.invoker.invokeJson !== undefined
       ? await this.invoker.invokeJson(loc, jsonRequest(own, () => args.stdinData), env)
       : await this.invoker.invoke(loc, stdin ?? args.stdinData, env);
-    if (raw.stderr !== '') args.log(raw.stderr);
-    if (raw.exitCode !== 0) throw CniError.fromObject(failureToErrorObject(raw));
-    return raw;
+    return checked(args, raw);
   }
+
+  /** `run` without waiting where the invoker can answer at once (its findNow and invokeJsonNow). */
+  private runNow(verb: Verb, type: string, args: CmdArgs<unknown>, stdin: string | undefined): JsonInvocation | Promise<JsonInvocation> {
+    const inv = this.invoker;
+    const own = args.stdinJson;
+    if (inv.findNow === undefined || inv.invokeJsonNow === undefined || stdin !== undefined || own === undefined) return this.run(verb, type, args, stdin);
+    let loc: string;
+    try {
+      loc = inv.findNow(type, args.path);
+    } catch (e) {
+      throw new CniError(999, e instanceof Error ? e.message : String(e));
+    }
+    const raw = inv.invokeJsonNow(loc, jsonRequest(own, () => args.stdinData), delegateEnv(args.env, verb));
+    return isThenable(raw) ? raw.then((r) => checked(args, r)) : checked(args, raw);
+  }
+}
+
+/** The delegate's stderr copied to the caller's; a failure as the delegate's own CniError (code kept). */
+function checked(args: CmdArgs<unknown>, raw: JsonInvocation): JsonInvocation {
+  if (raw.stderr !== '') args.log(raw.stderr);
+  if (raw.exitCode !== 0) throw CniError.fromObject(failureToErrorObject(raw));
+  return raw;
+}
+
+function addResult(type: string, args: CmdArgs<unknown>, out: JsonInvocation): CniResult {
+  let json: unknown = out.json;
+  if (json === undefined) {
+    try {
+      json = JSON.parse(out.stdout) as unknown;
+    } catch (e) {
+      throw new CniError(999, `failed to unmarshal ${type} result: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const o = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+  const v = typeof o['cniVersion'] === 'string' && o['cniVersion'] !== '' ? o['cniVersion'] : args.cniVersion;
+  return convertResult(parseResult(o['cniVersion'] === v ? o : { ...o, cniVersion: v }, v), '1.0.0');
+}
+
+function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { CniCode, CniError, isCniError } from '../errors.js';
-import type { GcAttachment } from '../spec/result-types.js';
+import type { CniResult, GcAttachment } from '../spec/result-types.js';
 import type { PluginRequestConfig } from '../spec/config-types.js';
 import { convertResult } from '../spec/convert.js';
 import { validateNetworkName } from '../spec/names.js';
@@ -108,76 +108,131 @@ function validAttachments(o: Record<string, unknown>): GcAttachment[] {
  * request's version (Go's 4-space indent) or an error object, and exit 0 or 1. Resolves to the exit status.
  */
 export async function runPlugin<K>(plugin: CniPlugin<K>, info: PluginInfo, io: PluginIo<K>): Promise<number> {
-  let configVersion: string | undefined;
-  const finish = (code: number): number => {
-    io.exit?.(code);
-    return code;
-  };
-  const printError = (e: CniError): number => {
-    const v = info.errorStyle === 'go' ? undefined : configVersion ?? info.versionAnswerCniVersion ?? CURRENT_VERSION;
-    io.stdout(JSON.stringify(e.toObject(v), null, 4));
-    return finish(1);
-  };
+  return runPluginNow(plugin, info, io);
+}
+
+/** What printError needs to know of a run: the config's version once it is decoded. */
+interface RunState {
+  configVersion: string | undefined;
+}
+
+function finish<K>(io: PluginIo<K>, code: number): number {
+  io.exit?.(code);
+  return code;
+}
+
+function printError<K>(info: PluginInfo, io: PluginIo<K>, st: RunState, e: CniError): number {
+  const v = info.errorStyle === 'go' ? undefined : st.configVersion ?? info.versionAnswerCniVersion ?? CURRENT_VERSION;
+  io.stdout(JSON.stringify(e.toObject(v), null, 4));
+  return finish(io, 1);
+}
+
+/** Go: a *types.Error passes through, anything else is ErrInternal (999) with its text. */
+function asCniError(e: unknown): CniError {
+  return isCniError(e) ? e : new CniError(CniCode.Internal, e instanceof Error ? e.message : String(e));
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/**
+ * runPlugin answering with the exit status itself when nothing had to be awaited: stdin given as text or a value, and
+ * a plugin callback that returned its answer rather than a promise (our plugins on the virtual kernel). Otherwise a
+ * promise of it. The output and the exit status are the same either way.
+ */
+export function runPluginNow<K>(plugin: CniPlugin<K>, info: PluginInfo, io: PluginIo<K>): number | Promise<number> {
+  const st: RunState = { configVersion: undefined };
   try {
     const env = readEnvArgs(io.env);
     if (isCniError(env)) {
       if (env.cniCode === CniCode.InvalidEnvironmentVariables && (io.env['CNI_COMMAND'] ?? '') === '' && info.about !== undefined) {
         io.stderr(`${info.about}\n`);
         io.stderr(`CNI protocol versions supported: ${info.supportedVersions.join(', ')}\n`);
-        return finish(0);
+        return finish(io, 0);
       }
-      return printError(env);
+      return printError(info, io, st, env);
     }
-    if (env.command === 'VERSION') {
-      // Go's json.Encoder: compact with a trailing newline; stdin is not read.
-      let answer = info.versionAnswerCniVersion ?? CURRENT_VERSION;
-      if (info.versionAnswer === 'echo') answer = (await echoedVersion(io.stdin)) ?? answer;
-      io.stdout(`${JSON.stringify({ cniVersion: answer, supportedVersions: info.supportedVersions })}\n`);
-      return finish(0);
-    }
-    let stdin: string | (() => string);
-    let conf: Record<string, unknown> | CniError;
-    if (io.request !== undefined) {
-      stdin = io.request.text;
-      conf = checkConfig(io.request.json);
-    } else {
-      try {
-        stdin = typeof io.stdin === 'string' ? io.stdin : await io.stdin();
-      } catch (e) {
-        return printError(new CniError(CniCode.IoFailure, `error reading from stdin: ${e instanceof Error ? e.message : String(e)}`));
-      }
-      conf = decodeConfig(stdin);
-    }
-    if (isCniError(conf)) return printError(conf);
+    if (env.command === 'VERSION') return answerVersion(info, io, st);
+    if (io.request !== undefined) return withConfig(plugin, info, io, st, env, io.request.text, checkConfig(io.request.json));
+    if (typeof io.stdin === 'string') return withConfig(plugin, info, io, st, env, io.stdin, decodeConfig(io.stdin));
+    return readThenRun(plugin, info, io, st, env, io.stdin);
+  } catch (e) {
+    return printError(info, io, st, asCniError(e));
+  }
+}
+
+async function answerVersion<K>(info: PluginInfo, io: PluginIo<K>, st: RunState): Promise<number> {
+  try {
+    // Go's json.Encoder: compact with a trailing newline; stdin is not read.
+    let answer = info.versionAnswerCniVersion ?? CURRENT_VERSION;
+    if (info.versionAnswer === 'echo') answer = (await echoedVersion(io.stdin)) ?? answer;
+    io.stdout(`${JSON.stringify({ cniVersion: answer, supportedVersions: info.supportedVersions })}\n`);
+    return finish(io, 0);
+  } catch (e) {
+    return printError(info, io, st, asCniError(e));
+  }
+}
+
+async function readThenRun<K>(plugin: CniPlugin<K>, info: PluginInfo, io: PluginIo<K>, st: RunState, env: EnvArgs, read: () => Promise<string>): Promise<number> {
+  let stdin: string;
+  try {
+    stdin = await read();
+  } catch (e) {
+    return printError(info, io, st, new CniError(CniCode.IoFailure, `error reading from stdin: ${e instanceof Error ? e.message : String(e)}`));
+  }
+  return withConfig(plugin, info, io, st, env, stdin, decodeConfig(stdin));
+}
+
+/** The run once stdin is in hand: command and version checks, then the plugin's callback. */
+function withConfig<K>(
+  plugin: CniPlugin<K>, info: PluginInfo, io: PluginIo<K>, st: RunState, env: EnvArgs, stdin: string | (() => string), conf: Record<string, unknown> | CniError,
+): number | Promise<number> {
+  try {
+    if (isCniError(conf)) return printError(info, io, st, conf);
     const cmd = env.command;
     if (cmd !== 'ADD' && cmd !== 'DEL' && cmd !== 'CHECK' && cmd !== 'GC' && cmd !== 'STATUS') {
-      return printError(new CniError(CniCode.InvalidEnvironmentVariables, `unknown CNI_COMMAND: ${cmd}`));
+      return printError(info, io, st, new CniError(CniCode.InvalidEnvironmentVariables, `unknown CNI_COMMAND: ${cmd}`));
     }
     const v = decodeVersion(conf);
-    if (isCniError(v)) return printError(v);
-    configVersion = v;
+    if (isCniError(v)) return printError(info, io, st, v);
+    st.configVersion = v;
     const gate = cmd === 'ADD' || cmd === 'DEL' ? reconcile(v, info) : gateVerb(cmd, v, info);
-    if (gate !== undefined) return printError(gate);
+    if (gate !== undefined) return printError(info, io, st, gate);
     // The config with its decoded version; when the request states it already, the decoded value serves as is.
     const config = (conf['cniVersion'] === v ? conf : { ...conf, cniVersion: v }) as PluginRequestConfig;
     const args = cmdArgs(cmd, env, stdin, conf, config, io);
+    let answer: unknown;
     switch (cmd) {
-      case 'ADD': {
-        const result = await plugin.add(args);
-        const opts = info.emptyDns === undefined ? {} : { emptyDns: info.emptyDns };
-        if (io.stdoutJson !== undefined) io.stdoutJson(resultJson(convertResult(result, v), opts));
-        else io.stdout(encodeResult(convertResult(result, v), opts));
-        break;
-      }
-      case 'DEL': await plugin.del(args); break;
-      case 'CHECK': await plugin.check(args); break;
-      case 'STATUS': await plugin.status?.(args); break;
-      case 'GC': await plugin.gc?.(new Args(cmd, env, stdin, conf, args.config, io, validAttachments(conf))); break;
+      case 'ADD': answer = plugin.add(args); break;
+      case 'DEL': answer = plugin.del(args); break;
+      case 'CHECK': answer = plugin.check(args); break;
+      case 'STATUS': answer = plugin.status?.(args); break;
+      case 'GC': answer = plugin.gc?.(new Args(cmd, env, stdin, conf, args.config, io, validAttachments(conf))); break;
     }
-    return finish(0);
+    if (isThenable(answer)) return settle(answer, cmd, v, info, io, st);
+    return answered(cmd, answer, v, info, io);
   } catch (e) {
-    // Go: a *types.Error passes through, anything else is ErrInternal (999) with its text.
-    return printError(isCniError(e) ? e : new CniError(CniCode.Internal, e instanceof Error ? e.message : String(e)));
+    return printError(info, io, st, asCniError(e));
+  }
+}
+
+/** Exit 0 after the callback answered; an ADD's result is printed first, converted to the request's version. */
+function answered<K>(cmd: CniCommand, answer: unknown, v: string, info: PluginInfo, io: PluginIo<K>): number {
+  if (cmd === 'ADD') {
+    const result = answer as CniResult;
+    const opts = info.emptyDns === undefined ? {} : { emptyDns: info.emptyDns };
+    if (io.stdoutJson !== undefined) io.stdoutJson(resultJson(convertResult(result, v), opts));
+    else io.stdout(encodeResult(convertResult(result, v), opts));
+  }
+  return finish(io, 0);
+}
+
+async function settle<K>(p: PromiseLike<unknown>, cmd: CniCommand, v: string, info: PluginInfo, io: PluginIo<K>, st: RunState): Promise<number> {
+  try {
+    return answered(cmd, await p, v, info, io);
+  } catch (e) {
+    return printError(info, io, st, asCniError(e));
   }
 }
 
