@@ -33,8 +33,9 @@ function isPlainWord(w: string): boolean {
 }
 
 /**
- * The reference counts (chain → rules jumping to it) of the tables restore committed, by their
- * chains Map: a --noflush restore starts from them instead of reading every rule's jump again.
+ * The reference counts (chain → rules jumping to it) of the plain (not lazy) chains of the tables
+ * restore committed, by their chains Map (a LazyChain keeps its own count in `refs`): a --noflush
+ * restore starts from them instead of reading every rule's jump again.
  */
 const COMMITTED_REFS = new WeakMap<ReadonlyMap<string, Chain>, ReadonlyMap<string, number>>();
 
@@ -119,7 +120,12 @@ export class BlockApplier {
     }
     if (opts.noflush !== true) return;
     const known = COMMITTED_REFS.get(table.chains);
-    if (known !== undefined) for (const d of this.chains.values()) d.refs = known.get(d.name) ?? 0;
+    if (known !== undefined) {
+      for (const c of table.chains.values()) {
+        const d = this.chains.get(c.name);
+        if (d !== undefined) d.refs = c instanceof LazyChain ? c.refs : (known.get(c.name) ?? 0);
+      }
+    }
     // References counted once every kept chain has its draft.
     else for (const d of this.chains.values()) for (const e of d.entries) this.ref(d, e, 1);
   }
@@ -387,12 +393,14 @@ export class BlockApplier {
     const out: Map<string, Chain> = this.chains;
     const refs = new Map<string, number>();
     for (const d of this.chains.values()) {
-      if (d.refs > 0) refs.set(d.name, d.refs);
       if (d.loose && d.entries.length < 64) d.entries = d.entries.slice();
       const counters = d.packets === 0n && d.bytes === 0n ? ZERO_COUNTERS : { packets: d.packets, bytes: d.bytes };
       if (d.lazy) d.counters = counters;
-      // (Not lazy: no LazyRule and no number entry, only parsed rules.)
-      else out.set(d.name, { name: d.name, policy: d.policy, rules: d.entries as Rule[], counters });
+      else {
+        if (d.refs > 0) refs.set(d.name, d.refs);
+        // (Not lazy: no LazyRule and no number entry, only parsed rules.)
+        out.set(d.name, { name: d.name, policy: d.policy, rules: d.entries as Rule[], counters });
+      }
     }
     this.slots = undefined;
     COMMITTED_REFS.set(out, refs);
