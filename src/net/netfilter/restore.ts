@@ -39,13 +39,17 @@ function isPlainWord(w: string): boolean {
  */
 const COMMITTED_REFS = new WeakMap<ReadonlyMap<string, Chain>, ReadonlyMap<string, number>>();
 
-/** A slot for the chain name s[a, b) in BlockApplier's name table (length and last characters). */
+/**
+ * A slot for the chain name s[a, b) in BlockApplier's name table: a hash of every character
+ * (kube-proxy's names differ in their hash part, the bench's in the middle and at the end).
+ */
 function nameSlot(s: string, a: number, b: number, mask: number): number {
-  let h = b - a;
-  for (let i = b - 1; i >= a && i >= b - 6; i--) h = Math.imul(h, 31) + s.charCodeAt(i);
-  return (h ^ (h >>> 15)) & mask;
+  // FNV-1a, then a multiplicative mix so the low bits (the slot) depend on every character.
+  let h = 0x811c9dc5;
+  for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  return (h ^ (h >>> 16)) & mask;
 }
-
 
 function emptyTable(name: TableName): Table {
   const chains = new Map<string, Chain>();
