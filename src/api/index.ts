@@ -27,6 +27,7 @@ export { type FieldRequirement, parseFieldSelector, matchesFields } from './fiel
 export { type FieldError, type FieldErrorReason, fieldError, fieldErrorText } from './validation/field-error.js';
 export { validateObject, type ValidationOptions, DEFAULT_VALIDATION_OPTIONS } from './validation/validate.js';
 export { DEFAULT_NODE_PORT_RANGE } from './validation/service.js';
+export { undecodableData } from './validation/config-data.js';
 export { defaultObject } from './defaults/defaults.js';
 export { initialPodStatus } from './defaults/pod.js';
 export { keepAllocatedServiceValues } from './defaults/service.js';

@@ -13,6 +13,7 @@ import {
   type ReadonlyKubeObject,
   type ResourceType,
   type ValidationOptions,
+  undecodableData,
 } from '../api/index.js';
 import { apiErrors } from './errors.js';
 
@@ -50,6 +51,10 @@ function checkEnvelope(r: ResourceType, body: unknown): asserts body is JsonObje
 /** Narrows a request body to an object of resource `r`, refusing a mismatched apiVersion or kind (400). */
 export function decodeBody(r: ResourceType, body: unknown, owned = false): KubeObject {
   checkEnvelope(r, body);
+  // A ConfigMap's or Secret's map of the wrong type or bad base64 fails the real server's decoding, before any
+  // defaulting or validation.
+  const undecodable = undecodableData(r.kind, body);
+  if (undecodable !== undefined) throw apiErrors.badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: ${undecodable}`);
   const gv = groupVersion(r);
   let obj: KubeObject;
   if (COPY_ON_WRITE.has(r.kind)) {

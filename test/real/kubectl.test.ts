@@ -131,6 +131,8 @@ ktest('api-resources lists what the server serves, with short names and groups',
   t.regex(out, /^pods\s+po\s+v1\s+true\s+Pod$/m);
   t.regex(out, /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
   t.regex(out, /^endpointslices\s+discovery\.k8s\.io\/v1\s+true\s+EndpointSlice$/m);
+  t.regex(out, /^configmaps\s+cm\s+v1\s+true\s+ConfigMap$/m);
+  t.regex(out, /^secrets\s+v1\s+true\s+Secret$/m);
 });
 
 ktest('get -o wide prints the server-side columns', async (t) => {

@@ -224,9 +224,9 @@ test('a protobuf create (the bytes kubectl create deployment sent) is stored as 
 
 test('a resource this server does not serve is a 404 under a namespace too, not a namespace subresource', async (t) => {
   const { app } = await setup();
-  const post = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', payload: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } } });
+  const post = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/serviceaccounts', payload: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'c' } } });
   t.like(post.json(), { kind: 'Status', code: 404, reason: 'NotFound' });
-  t.is((await app.inject('/api/v1/namespaces/default/configmaps')).statusCode, 404);
+  t.is((await app.inject('/api/v1/namespaces/default/serviceaccounts')).statusCode, 404);
   // The namespace's own status is still its subresource.
   t.is((await app.inject('/api/v1/namespaces/default/status')).statusCode, 200);
 });

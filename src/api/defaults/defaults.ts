@@ -2,6 +2,7 @@ import type { KubeObject } from '../object.js';
 import { CowObject } from './cow.js';
 import type { ResourceType } from '../resources.js';
 import { defaultPod } from './pod.js';
+import { defaultSecret } from './secret.js';
 import { defaultService } from './service.js';
 import { defaultDeployment, defaultReplicaSet } from './workload.js';
 
@@ -35,6 +36,9 @@ export function defaultObject(r: ResourceType, obj: KubeObject): void {
     }
     case 'Endpoints':
       for (const s of root.items('subsets')) for (const p of s.items('ports')) p.setDefault('protocol', 'TCP');
+      break;
+    case 'Secret':
+      defaultSecret(obj);
       break;
     case 'EndpointSlice':
       for (const p of root.items('ports')) {

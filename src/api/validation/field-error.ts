@@ -62,6 +62,12 @@ export const fieldError = {
     field,
     message: `${DESC.FieldValueForbidden}: ${detail}`,
   }),
+  /** field.TooLong: the value itself is not shown (a Secret's data, a ConfigMap's whole payload). */
+  tooLong: (field: string, max: number): FieldError => ({
+    reason: 'FieldValueTooLong',
+    field,
+    message: `${DESC.FieldValueTooLong}: must have at most ${max} bytes`,
+  }),
   tooMany: (field: string, actual: number, max: number): FieldError => ({
     reason: 'FieldValueTooMany',
     field,

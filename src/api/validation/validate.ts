@@ -3,6 +3,7 @@ import { getPath, isJsonObject, jsonEqual, type KubeObject, type ReadonlyKubeObj
 import { fieldError, type FieldError } from './field-error.js';
 import { validateObjectMeta, type NameCheck } from './meta.js';
 import { dns1035Label, dns1123Label, dns1123Subdomain } from './names.js';
+import { validateConfigMap, validateImmutablePayload, validateSecret } from './config-data.js';
 import { validateEndpoints, validateEndpointSlice, validateNodeSpec } from './other.js';
 import { validatePodSpec } from './pod.js';
 import { DEFAULT_NODE_PORT_RANGE, validateServiceSpec, type ServiceValidationOptions } from './service.js';
@@ -48,6 +49,12 @@ export function validateObject(r: ResourceType, obj: KubeObject, old?: ReadonlyK
     case 'EndpointSlice':
       validateEndpointSlice(c, obj);
       break;
+    case 'ConfigMap':
+      validateConfigMap(c, obj);
+      break;
+    case 'Secret':
+      validateSecret(c, obj);
+      break;
     default:
       break;
   }
@@ -59,6 +66,7 @@ const IMMUTABLE: Readonly<Record<string, readonly string[][]>> = {
   Deployment: [['spec', 'selector']],
   ReplicaSet: [['spec', 'selector']],
   EndpointSlice: [['addressType']],
+  Secret: [['type']],
 };
 
 /** Pod spec fields an update may change (ValidatePodUpdate); everything else is fixed once created. */
@@ -97,6 +105,7 @@ function validateUpdate(r: ResourceType, obj: KubeObject, old: ReadonlyKubeObjec
       ),
     );
   }
+  if (r.kind === 'ConfigMap' || r.kind === 'Secret') errs.push(...validateImmutablePayload(r.kind, obj, old));
   if (r.kind === 'Service') {
     const oldIp = getPath(old, ['spec', 'clusterIP']);
     const newIp = getPath(obj, ['spec', 'clusterIP']);

@@ -216,6 +216,20 @@ const event: Printer = {
   },
 };
 
+/** printConfigMap: keys of data and binaryData together. */
+const configMap: Printer = {
+  columns: [NAME, col('Data'), AGE],
+  cells: (o, now) => [o.metadata.name ?? '', keyCount(o['data']) + keyCount(o['binaryData']), age(o.metadata.creationTimestamp, now)],
+};
+
+/** printSecret: the type and the number of data keys. */
+const secret: Printer = {
+  columns: [NAME, col('Type'), col('Data'), AGE],
+  cells: (o, now) => [o.metadata.name ?? '', str(o, ['type']) ?? '', keyCount(o['data']), age(o.metadata.creationTimestamp, now)],
+};
+
+const keyCount = (m: unknown): number => (isJsonObject(m) ? Object.keys(m).length : 0);
+
 const fallback: Printer = {
   columns: [NAME, AGE],
   cells: (o, now) => [o.metadata.name ?? '', age(o.metadata.creationTimestamp, now)],
@@ -231,6 +245,8 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
   Endpoints: endpoints,
   EndpointSlice: endpointSlice,
   Event: event,
+  ConfigMap: configMap,
+  Secret: secret,
 };
 
 export function printerFor(kind: string): Printer {
