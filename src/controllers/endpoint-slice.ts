@@ -121,7 +121,10 @@ export class EndpointSliceController extends QueueController {
     private readonly maxPerSlice = MAX_ENDPOINTS_PER_SLICE,
   ) {
     super();
-    informers.on(R.services, (_t, svc) => this.enqueue(nsName(svc)));
+    informers.on(R.services, (_t, _svc, _old, key) => {
+      this.servicesVersion++;
+      this.enqueue(key);
+    });
     informers.on(R.pods, (_t, pod, old) => {
       const ns = pod.metadata.namespace ?? '';
       // The old labels matter only when they changed (a pod leaving a Service's selector). Each version is
@@ -137,13 +140,31 @@ export class EndpointSliceController extends QueueController {
     });
   }
 
+  /** Bumped by every Service event: the matches remembered for a label map hold only while it is unchanged. */
+  private servicesVersion = 0;
+  /**
+   * The Services a frozen label map matched, by the map (shared by every pod of a ReplicaSet and by each pod's
+   * later versions): the pods' create, bind and status events of a whole ReplicaSet look the Services up once.
+   */
+  private readonly matched = new WeakMap<object, { readonly version: number; readonly ns: string; readonly keys: readonly string[] }>();
+
   /** Queues every Service in `ns` whose selector the labels match, found through the selector index. */
   private enqueueServicesOf(ns: string, labels: Readonly<Record<string, string>> | undefined): void {
+    if (labels === undefined) return;
+    const frozen = Object.isFrozen(labels);
+    const known = frozen ? this.matched.get(labels) : undefined;
+    if (known !== undefined && known.version === this.servicesVersion && known.ns === ns) {
+      for (const k of known.keys) this.enqueue(k);
+      return;
+    }
+    const keys: string[] = [];
     for (const pair of pairs(ns, labels)) {
       for (const svc of this.informers.byIndex(R.services, SVC_SELECTOR_INDEX, pair)) {
-        if (selectedBy(selectorOf(svc), labels)) this.enqueue(nsName(svc));
+        if (selectedBy(selectorOf(svc), labels)) keys.push(nsName(svc));
       }
     }
+    for (const k of keys) this.enqueue(k);
+    if (frozen) this.matched.set(labels, { version: this.servicesVersion, ns, keys });
   }
 
   private endpointFor(svc: KubeObject, pod: KubeObject): Endpoint | undefined {

@@ -81,12 +81,30 @@ export class ReplicaSetController extends QueueController {
       this.enqueue(nsName(rs));
     });
     informers.on(R.pods, (_t, pod, old) => {
+      const key = this.ownerKey(pod);
+      if (key !== undefined) this.enqueue(key);
       // The old owner matters only when the owner references changed (a pod adopted or released).
-      for (const p of old === undefined || old.metadata.ownerReferences === pod.metadata.ownerReferences ? [pod] : [pod, old]) {
-        const ref = controllerOf(p);
-        if (ref?.kind === 'ReplicaSet') this.enqueue(`${p.metadata.namespace ?? ''}/${ref.name}`);
+      if (old !== undefined && old.metadata.ownerReferences !== pod.metadata.ownerReferences) {
+        const oldKey = this.ownerKey(old);
+        if (oldKey !== undefined) this.enqueue(oldKey);
       }
     });
+  }
+
+  /** The queue key of a frozen ownerReferences list's controlling ReplicaSet, by the list (shared by its pods). */
+  private readonly ownerKeys = new WeakMap<object, { readonly ns: string; readonly key: string | undefined }>();
+
+  /** "namespace/name" of the ReplicaSet controlling the pod, if one does; made once per shared ownerReferences list. */
+  private ownerKey(pod: KubeObject): string | undefined {
+    const refs = pod.metadata.ownerReferences;
+    const ns = pod.metadata.namespace ?? '';
+    const frozen = refs !== undefined && Object.isFrozen(refs);
+    const known = frozen ? this.ownerKeys.get(refs) : undefined;
+    if (known?.ns === ns) return known.key;
+    const ref = controllerOf(pod);
+    const key = ref?.kind === 'ReplicaSet' ? `${ns}/${ref.name}` : undefined;
+    if (frozen) this.ownerKeys.set(refs, { ns, key });
+    return key;
   }
 
   /** Active pods controlled by the ReplicaSet. */

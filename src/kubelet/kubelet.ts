@@ -135,10 +135,10 @@ export class Kubelet {
     }
   }
 
-  /** A pod event from the informer; only pods bound to this node matter. */
-  onPod(_type: EventType, pod: Pod): void {
+  /** A pod event from the informer (with its "namespace/name" cache key when the caller has it); only pods bound to this node matter. */
+  onPod(_type: EventType, pod: Pod, key?: string): void {
     if (pod.spec?.nodeName !== this.nodeName) return;
-    this.queue.add(`${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`);
+    this.queue.add(key ?? `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`);
   }
 
   /** Node failure: the kubelet stops; sandboxes stay as they are. */

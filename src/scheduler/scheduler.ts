@@ -65,8 +65,8 @@ export class Scheduler {
     this.retryUnschedulable();
   }
 
-  onPod(type: EventType, pod: Pod): void {
-    const key = podKey(pod);
+  /** A pod event; `key` is its "namespace/name" when the caller has it (an informer's cache key), else it is made. */
+  onPod(type: EventType, pod: Pod, key: string = podKey(pod)): void {
     const nodeName = pod.spec?.nodeName ?? '';
     if (type === 'DELETED' || finished(pod)) {
       this.queue.delete(key);

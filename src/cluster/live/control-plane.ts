@@ -72,11 +72,11 @@ export class ControlPlane {
     const scheduler = new Scheduler({ api, ...(opts.naiveScheduler === true ? { naive: true } : {}) });
     const inf = manager.informers;
     inf.on(R.nodes, (type, o) => scheduler.onNode(type, o as unknown as Node));
-    inf.on(R.pods, (type, o) => {
+    inf.on(R.pods, (type, o, _old, key) => {
       const pod = o as unknown as Pod;
-      scheduler.onPod(type, pod);
+      scheduler.onPod(type, pod, key);
       const node = pod.spec?.nodeName;
-      if (node !== undefined) kubelets.get(node)?.onPod(type, pod);
+      if (node !== undefined) kubelets.get(node)?.onPod(type, pod, key);
     });
     const cp = new ControlPlane(manager, kubelets, api, clock, allocator, scheduler, opts);
     // The scheduler runs right after the controllers that create pods, kubelets last: a pod goes

@@ -2,8 +2,12 @@ import { qualifiedResource, RESOURCE_TYPES, type KubeObject, type ResourceType }
 import type { ApiServer, StoreEvent, StoreWatch } from '../../apiserver/index.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
-/** An informer's event handler: `old` is the previous state for MODIFIED and DELETED. Must not mutate objects. */
-export type Handler = (type: EventType, obj: KubeObject, old: KubeObject | undefined) => void;
+/**
+ * An informer's event handler: `old` is the previous state for MODIFIED and DELETED; `key` is the object's cache
+ * key (objectKey: "namespace/name", or the name of a cluster-scoped object), the very string the cache files it
+ * under, so a handler that queues it needs no key of its own built and hashed again. Must not mutate objects.
+ */
+export type Handler = (type: EventType, obj: KubeObject, old: KubeObject | undefined, key: string) => void;
 /** An index function: the keys an object is filed under (e.g. its node, its owner's uid). */
 export type IndexFn = (obj: KubeObject) => readonly string[];
 
@@ -100,7 +104,7 @@ export class Informers {
   on(r: ResourceType, h: Handler): void {
     const c = this.cache(r);
     c.handlers.push(h);
-    for (const e of c.objects.values()) h('ADDED', e.obj, undefined);
+    for (const [k, e] of c.objects) h('ADDED', e.obj, undefined, k);
   }
 
   /**
@@ -181,7 +185,7 @@ export class Informers {
       }
       for (const idx of c.indexList) this.indexSet(idx, key, e);
     }
-    for (const h of c.handlers) h(type, obj, old);
+    for (const h of c.handlers) h(type, obj, old, key);
   }
 
   /**
