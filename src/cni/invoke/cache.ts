@@ -1,7 +1,8 @@
 import { KubewireError } from '../../lib/index.js';
 import type { CapabilityArgs } from '../spec/config-types.js';
 import { frozenResultCopy } from '../spec/result-json.js';
-import { isParsedResult, sameParseState } from '../spec/result.js';
+import { isParsedResult, parsedAgain, sameParseState } from '../spec/result.js';
+import type { CniResult } from '../spec/result-types.js';
 
 /**
  * The attachment cache a runtime keeps after a successful ADD (libcni's `<cacheDir>/results/<net>-<cid>-<ifname>`,
@@ -100,19 +101,22 @@ export function decodeCacheEntry(text: string, key: AttachmentKey, where: string
  * decoded on read as a file would be.
  */
 export class MemoryResultCache implements ResultCache {
-  private readonly entries = new Map<string, { readonly text: string } | { readonly entry: CachedAttachment }>();
+  /** `parsed`: the stored result is a copy of a parseResult answer, and so counts as one when it is read back. */
+  private readonly entries = new Map<string, { readonly text: string } | { readonly entry: CachedAttachment; readonly parsed: boolean }>();
 
   get(key: AttachmentKey): Promise<CachedAttachment | undefined> {
     const name = cacheFileName(key);
     const e = this.entries.get(name);
     try {
+      if (e !== undefined && 'entry' in e && e.parsed) parsedAgain(e.entry.result as CniResult);
       return Promise.resolve(e === undefined ? undefined : 'entry' in e ? e.entry : decodeCacheEntry(e.text, key, `memory:${name}`));
     } catch (err) {
       return Promise.reject(err as Error);
     }
   }
   put(entry: CachedAttachment): Promise<void> {
-    this.entries.set(cacheFileName(entry), { entry: asStored(entry) });
+    const stored = asStored(entry);
+    this.entries.set(cacheFileName(entry), { entry: stored.entry, parsed: stored.parsed });
     return Promise.resolve();
   }
   delete(key: AttachmentKey): Promise<void> {
@@ -154,7 +158,7 @@ export class MemoryResultCache implements ResultCache {
  * What decodeCacheEntry(encodeCacheEntry(e)) gives, without the text: empty cniArgs and capabilityArgs are not
  * written, and the result is a private deep copy (JSON, as the file holds it), frozen so no reader can change it.
  */
-function asStored(e: CachedAttachment): CachedAttachment {
+function asStored(e: CachedAttachment): { entry: CachedAttachment; parsed: boolean } {
   const out: Record<string, unknown> = { networkName: e.networkName, containerId: e.containerId, ifName: e.ifName, netns: e.netns };
   if (e.cniArgs !== undefined && e.cniArgs.length > 0) out['cniArgs'] = frozenJson(e.cniArgs);
   if (e.capabilityArgs !== undefined && Object.keys(e.capabilityArgs).length > 0) out['capabilityArgs'] = frozenJson(e.capabilityArgs);
@@ -162,14 +166,15 @@ function asStored(e: CachedAttachment): CachedAttachment {
   // A parsed result (what a runtime stores) is copied by a typed walk, and its copy is a parsed result too: DEL's
   // getCachedResult then takes it as it is.
   let r: unknown;
+  let parsed = false;
   if (isParsedResult(e.result)) {
     r = frozenResultCopy(e.result);
-    sameParseState(r as object, e.result);
+    parsed = sameParseState(r as object, e.result);
   } else {
     r = e.result === undefined ? undefined : frozenJson(e.result);
   }
   out['result'] = r;
-  return Object.freeze(out) as unknown as CachedAttachment;
+  return { entry: Object.freeze(out) as unknown as CachedAttachment, parsed };
 }
 
 /**

@@ -263,18 +263,27 @@ function walk(r: CniResult, emptyDns: 'emit' | 'omit' | undefined, m: Mode): Obj
   return m === COPY ? Object.freeze(out) : out;
 }
 
-/** Values resultJson built (known keys in Go's order, not yet validated): parseResult keeps them instead of copying. */
-const goShaped = new WeakSet<object>();
+/**
+ * The last values resultJson built (known keys in Go's order, not yet validated), by identity: parseResult keeps one
+ * instead of copying it. A plugin's printed result is parsed right after it is built, so a short ring of strong
+ * references serves (a WeakSet insert cost more than the copy it saved); a value that has left the ring is copied,
+ * which gives an equal value.
+ */
+const RECENT = 8;
+const goShaped: (object | undefined)[] = new Array<object | undefined>(RECENT).fill(undefined);
+let goShapedAt = 0;
 
-/** Was `v` built by resultJson (so picking its known keys again would give an equal copy)? */
+/** Was `v` built by resultJson lately (so picking its known keys again would give an equal copy)? */
 export function isGoShaped(v: object): boolean {
-  return goShaped.has(v);
+  for (let i = 0; i < RECENT; i++) if (goShaped[i] === v) return true;
+  return false;
 }
 
 /** The JSON value encodeResult prints (Go's field order and omitempty), for callers that re-marshal it. */
 export function resultJson(r: CniResult, opts: Pick<EncodeOptions, 'emptyDns'> = {}): Record<string, unknown> {
   const out = walk(r, opts.emptyDns, GO);
-  goShaped.add(out);
+  goShaped[goShapedAt] = out;
+  goShapedAt = (goShapedAt + 1) % RECENT;
   return out;
 }
 

@@ -40,7 +40,7 @@ export function parseResult(json: unknown, version: string, where = '$'): CniRes
   // types020 stamps an empty cniVersion with its implemented version, 0.2.0 (GetAsVersion).
   const actual = (rv === '' ? '0.2.0' : rv) as SpecVersion;
   // Already a parse answer for this very version (a cached result read back for DEL): nothing to check or copy.
-  if (rv === actual && parsed.has(raw)) return raw as unknown as CniResult;
+  if (rv === actual && wasParsed(raw)) return raw as unknown as CniResult;
   // Validation does not change its input (no defaults, no coercion), so a result already stamped is not copied.
   const withVersion = rv === actual ? raw : { ...raw, cniVersion: actual };
   const schema = (): SchemaObject => resultSchema(actual);
@@ -48,27 +48,51 @@ export function parseResult(json: unknown, version: string, where = '$'): CniRes
   if (vs.length > 0) throw new CniError(CniCode.DecodingFailure, `invalid CNI ${actual} result: ${formatViolations(vs)}`, '', { where });
   // resultJson's answers hold only known keys in Go's order: picking them again would give an equal copy.
   const out = withVersion === raw && isGoShaped(raw) ? raw : (pickKnown(withVersion as unknown as CniResult) as unknown as Record<string, unknown>);
-  parsed.add(out);
+  noteParsed(out);
   return out as unknown as CniResult;
 }
 
 /**
- * Values parseResult answered (validated for their own cniVersion, only known keys): parsing one again, as DEL does
- * with the cached ADD result, returns it as is. Results are readonly values: nobody changes one after parsing it.
+ * The last values parseResult answered (validated for their own cniVersion, only known keys), by identity: parsing
+ * one again, as DEL does with the cached ADD result, returns it as is. Results are readonly values: nobody changes one
+ * after parsing it. A short ring of strong references (a WeakSet insert cost more than it saved); a value that has
+ * left it is validated and copied again, which gives an equal value.
  */
-const parsed = new WeakSet<object>();
+const RECENT = 16;
+const parsed: (object | undefined)[] = new Array<object | undefined>(RECENT).fill(undefined);
+let parsedAt = 0;
+
+function noteParsed(v: object): void {
+  parsed[parsedAt] = v;
+  parsedAt = (parsedAt + 1) % RECENT;
+}
+
+function wasParsed(v: object): boolean {
+  for (let i = 0; i < RECENT; i++) if (parsed[i] === v) return true;
+  return false;
+}
 
 /**
  * `copy` is a JSON copy of `original` (same keys, same values): when `original` is a parseResult answer, so is the
- * copy (the memory result cache keeps frozen copies of the results it is given).
+ * copy (the memory result cache keeps frozen copies of the results it is given). Says whether it is.
  */
-export function sameParseState(copy: object, original: object): void {
-  if (parsed.has(original)) parsed.add(copy);
+export function sameParseState(copy: object, original: object): boolean {
+  if (!wasParsed(original)) return false;
+  noteParsed(copy);
+  return true;
 }
 
-/** Did parseResult answer `v` (validated for its own cniVersion, only its version's fields, in Go's order)? */
+/**
+ * `v` is a value parseResult answered earlier (its holder kept track, as the memory result cache does): parsing it
+ * again returns it as is.
+ */
+export function parsedAgain(v: CniResult): void {
+  noteParsed(v);
+}
+
+/** Did parseResult answer `v` lately (validated for its own cniVersion, only its version's fields, in Go's order)? */
 export function isParsedResult(v: unknown): v is CniResult {
-  return typeof v === 'object' && v !== null && parsed.has(v);
+  return typeof v === 'object' && v !== null && wasParsed(v);
 }
 
 /** Compiled-validator keys, one constant string per version (not a new string on every parse). */
