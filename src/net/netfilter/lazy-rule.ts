@@ -118,6 +118,11 @@ export class LazyRule implements Rule {
   }
 }
 
+const F_BUILTIN = 1;
+const F_PLAIN = 2;
+const F_LAZY = 4;
+const F_LOOSE = 8;
+
 /** The counters of nearly every chain (iptables-nft starts them at 0), one object for all. */
 export const ZERO_COUNTERS: Counters = Object.freeze({ packets: 0n, bytes: 0n });
 
@@ -132,27 +137,50 @@ export const ZERO_COUNTERS: Counters = Object.freeze({ packets: 0n, bytes: 0n })
  */
 export class LazyChain implements Chain {
   private parsed: readonly Rule[] | undefined = undefined;
-  counters: Counters = ZERO_COUNTERS;
+  counters: Counters;
   /** Rules (in any chain of the table) that jump or go to this chain: -X refuses while > 0. */
   refs = 0;
-  /** `entries` may have spare capacity (spliced into): the restore copies it to its exact size. */
-  loose = false;
   /** The text the number entries point into (see Entry). */
   src: RuleSource | undefined = undefined;
+  /** F_* bits: one small field instead of four (there are ~40,000 of these). */
+  private flags: number;
 
   constructor(
     readonly name: string,
     public policy: 'ACCEPT' | 'DROP' | undefined,
     /** The rules as restored (see Entry). */
     public entries: Entry[],
-    public packets: bigint,
-    public bytes: bigint,
-    readonly builtin: boolean,
-    /** Some of `entries` may be lazy (else the restore commits a plain chain object instead). */
-    public lazy: boolean,
-    /** The name is one word splitArgs leaves as it is (no quote, backslash or blank): `-A NAME` may be read in place. */
-    readonly plain: boolean,
-  ) {}
+    packets: bigint,
+    bytes: bigint,
+    builtin: boolean,
+    lazy: boolean,
+    plain: boolean,
+  ) {
+    this.counters = packets === 0n && bytes === 0n ? ZERO_COUNTERS : { packets, bytes };
+    this.flags = (builtin ? F_BUILTIN : 0) | (lazy ? F_LAZY : 0) | (plain ? F_PLAIN : 0);
+  }
+
+  get builtin(): boolean {
+    return (this.flags & F_BUILTIN) !== 0;
+  }
+  /** The name is one word splitArgs leaves as it is (no quote, backslash or blank): `-A NAME` may be read in place. */
+  get plain(): boolean {
+    return (this.flags & F_PLAIN) !== 0;
+  }
+  /** Some of `entries` may be lazy (else the restore commits a plain chain object instead). */
+  get lazy(): boolean {
+    return (this.flags & F_LAZY) !== 0;
+  }
+  set lazy(v: boolean) {
+    this.flags = v ? this.flags | F_LAZY : this.flags & ~F_LAZY;
+  }
+  /** `entries` may have spare capacity (spliced into): the restore copies it to its exact size. */
+  get loose(): boolean {
+    return (this.flags & F_LOOSE) !== 0;
+  }
+  set loose(v: boolean) {
+    this.flags = v ? this.flags | F_LOOSE : this.flags & ~F_LOOSE;
+  }
 
   get rules(): readonly Rule[] {
     if (this.parsed === undefined) {

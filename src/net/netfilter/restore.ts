@@ -282,8 +282,7 @@ export class BlockApplier {
     if (isBuiltin(this.name, chain)) {
       if (existing === undefined) throw parseError(lineNo, `built-in chain ${chain} does not exist in table ${this.name}`);
       if (this.opts.counters === true) {
-        existing.packets = 0n;
-        existing.bytes = 0n;
+        existing.counters = ZERO_COUNTERS;
       }
     } else if (existing !== undefined) this.flush(existing);
     else this.chains.set(chain, draft(chain, undefined, [], 0n, 0n, false, false));
@@ -323,8 +322,7 @@ export class BlockApplier {
           if (existing === undefined) throw parseError(cmd.lineNo, `built-in chain ${cmd.chain} does not exist in table ${name}`);
           if (cmd.policy !== '-') existing.policy = cmd.policy;
           if (opts.counters === true) {
-            existing.packets = cmd.packets;
-            existing.bytes = cmd.bytes;
+            existing.counters = cmd.packets === 0n && cmd.bytes === 0n ? ZERO_COUNTERS : { packets: cmd.packets, bytes: cmd.bytes };
           }
         } else if (cmd.policy !== '-') {
           throw parseError(cmd.lineNo, `user chain ${cmd.chain} cannot have a policy (${cmd.policy}); use "-"`);
@@ -398,12 +396,10 @@ export class BlockApplier {
     const refs = new Map<string, number>();
     for (const d of this.chains.values()) {
       if (d.loose && d.entries.length < 64) d.entries = d.entries.slice();
-      const counters = d.packets === 0n && d.bytes === 0n ? ZERO_COUNTERS : { packets: d.packets, bytes: d.bytes };
-      if (d.lazy) d.counters = counters;
-      else {
+      if (!d.lazy) {
         if (d.refs > 0) refs.set(d.name, d.refs);
         // (Not lazy: no LazyRule and no number entry, only parsed rules.)
-        out.set(d.name, { name: d.name, policy: d.policy, rules: d.entries as Rule[], counters });
+        out.set(d.name, { name: d.name, policy: d.policy, rules: d.entries as Rule[], counters: d.counters });
       }
     }
     this.slots = undefined;
