@@ -1,6 +1,7 @@
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { Cidr4, type Ip4, ip4ToString, parseIp4 } from '../../addr/index.js';
+import { resourceByKind } from '../../api/index.js';
 import { isApiError } from '../../apiserver/index.js';
 import { announcements, ingressIps, R, SLICE_SERVICE_INDEX, specOf, statusOf } from '../../controllers/index.js';
 import { resolve, type DnsAnswer, type DnsSource, type RecordType } from '../../dns/index.js';
@@ -93,8 +94,10 @@ export class LiveCluster {
   private async apply(): Promise<void> {
     const cp = this.controlPlane;
     for (const { object, source } of this.topology.objects) {
-      const r = Object.values(R).find((x) => x.kind === object.kind);
-      if (r === undefined) continue; // ConfigMaps and the like: nothing in the data plane reads them
+      // ConfigMaps are stored for kubectl to read (nothing in the data plane reads them); Endpoints written by hand
+      // are not created here, only EndpointSlices.
+      const r = Object.values(R).find((x) => x.kind === object.kind) ?? (object.kind === 'ConfigMap' ? resourceByKind('v1', 'ConfigMap') : undefined);
+      if (r === undefined) continue;
       const ns = object.metadata.namespace ?? 'default';
       if (r.namespaced && cp.informers.get(R.namespaces, '', ns) === undefined) await cp.api.create(R.namespaces, '', { metadata: { name: ns } });
       try {

@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { LiveCluster, buildCluster, traceInCluster } from '../../../src/cluster/index.js';
 import { ip4ToString } from '../../../src/addr/index.js';
-import { loadTopology } from '../../../src/topology/index.js';
+import { loadTopology, parseTopology } from '../../../src/topology/index.js';
+import { resourceByKind } from '../../../src/api/index.js';
+import { TWO_NODE_PODS, twoNodeYaml } from '../../helpers/cluster.js';
 
 const TOPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'topologies', 'three-node.yaml');
 
@@ -80,4 +82,17 @@ test('scale changes the delivered set; DNS answers from the live objects; env va
   t.is(env.get('WEB_NODEPORT_PORT_80_TCP_PROTO'), 'tcp');
   t.is(env.get('KUBERNETES_SERVICE_HOST'), '10.96.0.1');
   t.false([...env.keys()].some((k) => k.startsWith('KUBE_DNS')), 'other namespaces’ Services are not linked');
+});
+
+test('a topology\'s ConfigMaps are created through the API (kubectl can read them), with the manifest\'s data', async (t) => {
+  const pods = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-cfg, namespace: team}\ndata: {color: blue}\n---\n' + TWO_NODE_PODS;
+  const topo = await parseTopology(twoNodeYaml(), '/virtual/topology.yaml', async (p) => {
+    if (p.endsWith('pods.yaml')) return pods;
+    throw Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT' });
+  });
+  const live = await LiveCluster.start(topo);
+  const cm = resourceByKind('v1', 'ConfigMap');
+  if (cm === undefined) return t.fail('ConfigMap is not a served kind');
+  const got = await live.controlPlane.api.get(cm, 'team', 'app-cfg');
+  t.deepEqual(got['data'], { color: 'blue' });
 });
