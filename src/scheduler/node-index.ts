@@ -1,7 +1,7 @@
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { addReasons, decideNaive, type Decision } from './decide.js';
 import { CLASS_FILTERS, nodeAffinity, nodeResourcesFit, runFilters, unschedulableMessage } from './filters.js';
-import { nodeInfoFromNode, type NodeInfo, type PodInfo, type Resources } from './node-info.js';
+import { nodeInfoFromNode, type NodeInfo, type PodInfo, type PodResources, type Resources } from './node-info.js';
 import { leastAllocatedScore } from './score.js';
 import { SortedOrds } from './sorted-ords.js';
 
@@ -100,7 +100,7 @@ export class NodeIndex {
   }
 
   /** Accounts a pod to its node (sign 1) or takes it off again (-1). Unknown nodes are ignored. */
-  account(nodeName: string, pod: PodInfo, sign: 1 | -1): void {
+  account(nodeName: string, pod: PodResources, sign: 1 | -1): void {
     const e = this.entries.get(nodeName);
     if (e === undefined) return;
     this.unplace(e);

@@ -27,10 +27,13 @@ export interface NodeInfo {
 }
 
 /** Requests of one pod (PodRequests: max(sum of containers, largest init container)), plain and non-zero. */
-export interface PodInfo {
-  readonly key: string;
+export interface PodResources {
   readonly requests: Resources;
   readonly nonZero: Resources;
+}
+
+export interface PodInfo extends PodResources {
+  readonly key: string;
   readonly nodeSelector: Readonly<Record<string, string>>;
   /** requiredDuringSchedulingIgnoredDuringExecution terms (ORed); undefined when the pod has none. */
   readonly requiredTerms: readonly NodeSelectorTerm[] | undefined;
@@ -72,9 +75,37 @@ function containerRequests(c: { resources?: { requests?: Record<string, unknown>
   return { cpu, mem, nzCpu: cpu === 0 ? DEFAULT_MILLI_CPU_REQUEST : cpu, nzMem: mem === 0 ? DEFAULT_MEMORY_REQUEST : mem };
 }
 
-export function podInfoFromPod(pod: Pod): PodInfo {
+/** A pod's resources by its (stored, frozen) containers list, shared by every pod of a template and by each pod's versions. */
+const resourcesOf = new WeakMap<object, PodResources>();
+const NO_SELECTOR: Readonly<Record<string, string>> = Object.freeze({});
+const NO_TOLERATIONS: readonly Toleration[] = Object.freeze([]);
+
+export function podInfoFromPod(pod: Pod, key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`): PodInfo {
   const spec = pod.spec;
-  const key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+  const { requests, nonZero } = podResources(pod, key);
+  const terms = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  return { key, requests, nonZero, nodeSelector: spec?.nodeSelector ?? NO_SELECTOR, requiredTerms: terms, tolerations: spec?.tolerations ?? NO_TOLERATIONS };
+}
+
+/**
+ * The pod's requests, plain and non-zero. A pod without init containers whose containers list is frozen (a stored
+ * pod's, shared with its template) gets the one object computed for that list: the scheduler keeps it for every
+ * pod it has placed, to take the pod's requests off its node again.
+ */
+export function podResources(pod: Pod, key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`): PodResources {
+  const containers = pod.spec?.containers;
+  const shareable = containers !== undefined && pod.spec?.initContainers === undefined && Object.isFrozen(containers);
+  if (shareable) {
+    const known = resourcesOf.get(containers);
+    if (known !== undefined) return known;
+  }
+  const r = computeResources(pod, key);
+  if (shareable) resourcesOf.set(containers, r);
+  return r;
+}
+
+function computeResources(pod: Pod, key: string): PodResources {
+  const spec = pod.spec;
   let cpu = 0;
   let mem = 0;
   let nzCpu = 0;
@@ -94,13 +125,5 @@ export function podInfoFromPod(pod: Pod): PodInfo {
     nzCpu = Math.max(nzCpu, r.nzCpu);
     nzMem = Math.max(nzMem, r.nzMem);
   });
-  const terms = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  return {
-    key,
-    requests: { milliCpu: cpu, memory: mem },
-    nonZero: { milliCpu: nzCpu, memory: nzMem },
-    nodeSelector: spec?.nodeSelector ?? {},
-    requiredTerms: terms,
-    tolerations: spec?.tolerations ?? [],
-  };
+  return { requests: { milliCpu: cpu, memory: mem }, nonZero: { milliCpu: nzCpu, memory: nzMem } };
 }

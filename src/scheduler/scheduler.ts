@@ -3,7 +3,7 @@ import { isJsonObject, resourceByPlural, type ReadonlyKubeObject, type ResourceT
 import { bindPod, isApiError, type ApiServer } from '../apiserver/index.js';
 import type { Decision } from './decide.js';
 import { NodeIndex } from './node-index.js';
-import { podInfoFromPod, type PodInfo } from './node-info.js';
+import { podInfoFromPod, podResources, type PodResources } from './node-info.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -49,7 +49,8 @@ export class Scheduler {
   /** Pods waiting for a cycle, in arrival order, with their latest state. */
   private readonly queue = new Map<string, Pod>();
   private readonly unschedulable = new Map<string, Pod>();
-  private readonly assigned = new Map<string, { node: string; info: PodInfo }>();
+  /** Pods placed on nodes, with their requests (shared by pods of one template) to take off again when they go. */
+  private readonly assigned = new Map<string, { readonly node: string; readonly res: PodResources }>();
   private lastOrd = -1;
 
   constructor(opts: SchedulerOptions) {
@@ -80,7 +81,7 @@ export class Scheduler {
       const a = this.assigned.get(key);
       if (a?.node === nodeName) return;
       if (a !== undefined) this.unassign(key);
-      this.assign(key, nodeName, podInfoFromPod(pod));
+      this.assign(key, nodeName, podResources(pod, key));
       return;
     }
     if ((pod.spec?.schedulerName ?? 'default-scheduler') !== this.schedulerName || pod.metadata?.deletionTimestamp !== undefined) return;
@@ -101,8 +102,8 @@ export class Scheduler {
   }
 
   /** One scheduling cycle's decision for a pod, without binding it. */
-  decide(pod: Pod): Decision {
-    const info = podInfoFromPod(pod);
+  decide(pod: Pod, key?: string): Decision {
+    const info = podInfoFromPod(pod, key);
     return this.naive ? this.index.decideNaive(info, this.lastOrd) : this.index.decide(info, this.lastOrd);
   }
 
@@ -116,13 +117,13 @@ export class Scheduler {
   }
 
   private async scheduleOne(key: string, pod: Pod): Promise<void> {
-    const d = this.decide(pod);
+    const d = this.decide(pod, key);
     this.onDecision?.(key, d);
     const ns = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
     if (d.kind === 'bind') {
       this.lastOrd = d.ord;
-      this.assign(key, d.node, podInfoFromPod(pod));
+      this.assign(key, d.node, podResources(pod, key));
       try {
         await bindPod(this.api, ns, name, { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns }, target: { apiVersion: 'v1', kind: 'Node', name: d.node } });
       } catch (e) {
@@ -157,16 +158,16 @@ export class Scheduler {
     }
   }
 
-  private assign(key: string, node: string, info: PodInfo): void {
-    this.assigned.set(key, { node, info });
-    this.index.account(node, info, 1);
+  private assign(key: string, node: string, res: PodResources): void {
+    this.assigned.set(key, { node, res });
+    this.index.account(node, res, 1);
   }
 
   private unassign(key: string): boolean {
     const a = this.assigned.get(key);
     if (a === undefined) return false;
     this.assigned.delete(key);
-    this.index.account(a.node, a.info, -1);
+    this.index.account(a.node, a.res, -1);
     return true;
   }
 
