@@ -201,11 +201,20 @@ export class EndpointSliceController extends QueueController {
     }
     // Desired endpoints by port group, keyed by pod name.
     const groups = new Map<string, { ports: EndpointPort[]; eps: Map<string, Endpoint> }>();
+    // Pods of one template share their (frozen) containers list, so their ports resolve alike: once per list.
+    const resolved = new Map<unknown, { ports: EndpointPort[]; gk: string }>();
     for (const pod of selectPods(this.informers, ns, selector).sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1))) {
       const ep = this.endpointFor(svc, pod);
       if (ep === undefined) continue;
-      const ports = endpointPorts(svc, pod);
-      const gk = JSON.stringify(ports);
+      const containers = specOf(pod)['containers'];
+      const shared = Object.isFrozen(containers) ? containers : undefined;
+      let r = shared === undefined ? undefined : resolved.get(shared);
+      if (r === undefined) {
+        const p = endpointPorts(svc, pod);
+        r = { ports: p, gk: JSON.stringify(p) };
+        if (shared !== undefined) resolved.set(shared, r);
+      }
+      const { ports, gk } = r;
       let g = groups.get(gk);
       if (g === undefined) {
         g = { ports, eps: new Map() };
