@@ -33,6 +33,12 @@ interface Index {
   readonly fn: IndexFn;
   readonly input: IndexInput | undefined;
   readonly map: Map<string, Map<string, Entry>>;
+  /**
+   * A filing already made for an input object (a frozen label map, an ownerReferences list: shared by every pod
+   * of a ReplicaSet): an object whose fn gives the same values reuses it, so 150,000 pods do not each keep their
+   * own copy of what their ReplicaSet's pods are all filed under.
+   */
+  readonly shared: WeakMap<object, Filed>;
 }
 
 interface ResourceCache {
@@ -116,7 +122,7 @@ export class Informers {
     const c = this.cache(r);
     // An index added again under its name replaces the old one, in its place.
     const prev = c.indexes.get(name);
-    const idx: Index = { pos: prev?.pos ?? c.indexList.length, fn, input, map: new Map() };
+    const idx: Index = { pos: prev?.pos ?? c.indexList.length, fn, input, map: new Map(), shared: new WeakMap() };
     c.indexes.set(name, idx);
     c.indexList[idx.pos] = idx;
     for (const [k, e] of c.objects) {
@@ -198,8 +204,9 @@ export class Informers {
     const input = idx.input === undefined ? undefined : idx.input(o);
     if (before !== undefined && idx.input !== undefined && before.input === input) return;
     const values = idx.fn(o);
+    const filed = this.filing(idx, input, values);
     if (before !== undefined && sameValues(before.values, values)) {
-      e.filed[idx.pos] = { values: before.values, input };
+      e.filed[idx.pos] = filed;
       return;
     }
     if (before !== undefined) this.indexDelete(idx, key, e);
@@ -211,7 +218,17 @@ export class Informers {
       }
       m.set(key, e);
     }
-    e.filed[idx.pos] = { values, input };
+    e.filed[idx.pos] = filed;
+  }
+
+  /** The filing for these values and input: the shared one for the input when it has the same values. */
+  private filing(idx: Index, input: unknown, values: readonly string[]): Filed {
+    if (typeof input !== 'object' || input === null) return { values, input };
+    const known = idx.shared.get(input);
+    if (known !== undefined && sameValues(known.values, values)) return known;
+    const f: Filed = { values, input };
+    idx.shared.set(input, f);
+    return f;
   }
 
   private indexDelete(idx: Index, key: string, e: Entry): void {
