@@ -139,9 +139,10 @@ export function emitServicePort(
     }
   }
 
-  const { head, filter, decls, rules, chains } = out;
+  const { head, filter, rules } = out;
   const portMatch = PORT_MATCH[p] ?? `-m ${p} -p ${p}`;
-  const dport = `--dport ${svc.port}`;
+  // (Only the rarer lines use it; the hot ones write `--dport ${svc.port}` in place.)
+  const dport = hasInternal && svc.externalIPs.length === 0 && svc.loadBalancerVIPs.length === 0 ? '' : `--dport ${svc.port}`;
 
   if (hasInternal) {
     // Hot line: chain names written literally (KUBE_SERVICES), not interpolated.
@@ -185,11 +186,6 @@ export function emitServicePort(
     filter.push(`-A ${KUBE_NODEPORTS} -m comment --comment ${q(`${name} health check node port`)} -m tcp -p tcp --dport ${svc.healthCheckNodePort} -j ACCEPT\n`);
   }
 
-  const declare = (c: string): void => {
-    decls.push(`:${c} - [0:0]\n`);
-    chains.push(c);
-  };
-
   if (hasInternal) {
     if (cfg.masqueradeAll) {
       rules.push(`-A ${internalChain} -m comment --comment "${name} cluster IP" ${portMatch} -d ${svc.clusterIP} --dport ${svc.port} -j KUBE-MARK-MASQ\n`);
@@ -199,7 +195,7 @@ export function emitServicePort(
     }
   }
   if (usesExt) {
-    declare(extChain);
+    declare(out, extChain);
     if (!svc.externalPolicyLocal) {
       rules.push(`-A ${extChain} -m comment --comment "masquerade traffic for ${name} external destinations" -j KUBE-MARK-MASQ\n`);
     } else {
@@ -212,7 +208,7 @@ export function emitServicePort(
     if (hasExternal) rules.push(`-A ${extChain} -j ${externalPolicyChain}\n`);
   }
   if (usesFW) {
-    declare(svc.fwChain);
+    declare(out, svc.fwChain);
     const fwArgs = `-A ${svc.fwChain} -m comment --comment ${q(`${name} loadbalancer IP`)}`;
     for (const cidr of svc.loadBalancerSourceRanges) rules.push(`${fwArgs} -s ${cidrString(cidr)} -j ${extChain}\n`);
     if (node.allowFromNode) {
@@ -222,35 +218,44 @@ export function emitServicePort(
     rules.push(`-A ${svc.fwChain} -m comment --comment ${q(`other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL`)}\n`);
   }
 
-  const writeServiceToEndpoints = (chain: string, eps: readonly EndpointInfo[]): void => {
-    if (svc.sessionAffinityClientIP) {
-      for (const ep of eps) {
-        const sep = ep.sepChain;
-        const comment = node.largeClusterMode ? '' : ` -m comment --comment ${q(`${name} -> ${ep.str}`)}`;
-        rules.push(`-A ${chain}${comment} -m recent --name ${sep} --rcheck --seconds ${svc.stickyMaxAgeSeconds} --reap -j ${sep}\n`);
-      }
-    }
-    const n = eps.length;
-    for (let i = 0; i < n; i++) {
-      const ep = eps[i] as EndpointInfo;
-      const stat = i < n - 1 ? statistic(n - i) : '';
-      if (node.largeClusterMode) rules.push(`-A ${chain}${stat} -j ${ep.sepChain}\n`);
-      else rules.push(`-A ${chain} -m comment --comment "${name} -> ${ep.str}"${stat} -j ${ep.sepChain}\n`);
-    }
-  };
   if (usesClusterPolicyChain) {
-    declare(clusterPolicyChain);
-    writeServiceToEndpoints(clusterPolicyChain, cat.clusterEndpoints);
+    declare(out, clusterPolicyChain);
+    writeServiceToEndpoints(svc, node, rules, clusterPolicyChain, cat.clusterEndpoints);
   }
   if (usesLocalPolicyChain) {
-    declare(localPolicyChain);
-    writeServiceToEndpoints(localPolicyChain, cat.localEndpoints);
+    declare(out, localPolicyChain);
+    writeServiceToEndpoints(svc, node, rules, localPolicyChain, cat.localEndpoints);
   }
+  const comment = node.largeClusterMode ? '' : ` -m comment --comment ${name}`;
   for (const ep of cat.allReachable) {
     const sep = ep.sepChain;
-    declare(sep);
-    const comment = node.largeClusterMode ? '' : ` -m comment --comment ${name}`;
+    declare(out, sep);
     const recent = svc.sessionAffinityClientIP ? ` -m recent --name ${sep} --set` : '';
     rules.push(`-A ${sep}${comment} -s ${ep.ip} -j KUBE-MARK-MASQ\n-A ${sep}${comment}${recent} ${portMatch} -j DNAT --to-destination ${ep.str}\n`);
+  }
+}
+
+/** A chain of the service's: its `:CHAIN - [0:0]` line and its name (module-level, not a closure per call). */
+function declare(out: RuleSink, c: string): void {
+  out.decls.push(`:${c} - [0:0]\n`);
+  out.chains.push(c);
+}
+
+/** kube-proxy's writeServiceToEndpointRules: session affinity checks, then the probability picks. */
+function writeServiceToEndpoints(svc: ServicePortInfo, node: NodeVariant, rules: string[], chain: string, eps: readonly EndpointInfo[]): void {
+  const name = svc.nameString;
+  if (svc.sessionAffinityClientIP) {
+    for (const ep of eps) {
+      const sep = ep.sepChain;
+      const comment = node.largeClusterMode ? '' : ` -m comment --comment ${q(`${name} -> ${ep.str}`)}`;
+      rules.push(`-A ${chain}${comment} -m recent --name ${sep} --rcheck --seconds ${svc.stickyMaxAgeSeconds} --reap -j ${sep}\n`);
+    }
+  }
+  const n = eps.length;
+  for (let i = 0; i < n; i++) {
+    const ep = eps[i] as EndpointInfo;
+    const stat = i < n - 1 ? statistic(n - i) : '';
+    if (node.largeClusterMode) rules.push(`-A ${chain}${stat} -j ${ep.sepChain}\n`);
+    else rules.push(`-A ${chain} -m comment --comment "${name} -> ${ep.str}"${stat} -j ${ep.sepChain}\n`);
   }
 }
