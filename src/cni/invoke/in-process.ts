@@ -57,7 +57,7 @@ export class InProcessInvoker<K> implements PluginInvoker {
     const reg = this.plugins.get(locator);
     if (reg === undefined) return notStarted(locator);
     const out = new Collected<K>(env, this.kernel, request);
-    const code = runPluginNow(reg.plugin, reg.info, out.io);
+    const code = runPluginNow(reg.plugin, reg.info, out);
     return typeof code === 'number' ? out.outcome(code) : code.then((c) => out.outcome(c));
   }
 
@@ -98,24 +98,38 @@ function notStarted(locator: string): RawInvocation {
   return { stdout: '', stderr: '', exitCode: -1, status: `fork/exec ${locator}: no such file or directory`, timedOut: false };
 }
 
-/** One run's output as `run` collects it (stdout and stderr text, an ADD's result value), and the invocation it gives. */
-class Collected<K> {
-  stdout = '';
-  stderr = '';
+/**
+ * One run's output as `run` collects it (stdout and stderr text, an ADD's result value), and the invocation it gives.
+ * It is the run's PluginIo itself, its callbacks methods (no closures to build per run).
+ */
+class Collected<K> implements PluginIo<K> {
+  out = '';
+  err = '';
   json: Record<string, unknown> | undefined;
-  readonly io: PluginIo<K>;
 
-  constructor(env: Readonly<Record<string, string>>, kernel: K, request: JsonRequest) {
-    this.io = {
-      env, stdin: () => Promise.resolve(request.text()), stdout: (s) => { this.stdout += s; }, stderr: (s) => { this.stderr += s; }, kernel,
-      request, stdoutJson: (v: Record<string, unknown>) => { this.json = v; },
-    };
+  constructor(readonly env: Readonly<Record<string, string>>, readonly kernel: K, readonly request: JsonRequest) {}
+
+  get stdin(): () => Promise<string> {
+    const request = this.request;
+    return () => Promise.resolve(request.text());
+  }
+
+  stdout(s: string): void {
+    this.out += s;
+  }
+
+  stderr(s: string): void {
+    this.err += s;
+  }
+
+  stdoutJson(v: Record<string, unknown>): void {
+    this.json = v;
   }
 
   outcome(exitCode: number): JsonInvocation {
     const status = exitCode === 0 ? 'exit status 0' : `exit status ${exitCode}`;
-    if (this.json === undefined) return { stdout: this.stdout, stderr: this.stderr, exitCode, status, timedOut: false };
-    return new JsonOutcome(this.json, this.stdout, this.stderr, exitCode, status);
+    if (this.json === undefined) return { stdout: this.out, stderr: this.err, exitCode, status, timedOut: false };
+    return new JsonOutcome(this.json, this.out, this.err, exitCode, status);
   }
 }
 

@@ -233,7 +233,13 @@ export class CniRuntime {
   }
 
   private attachmentEnv(verb: Verb, rt: RuntimeConf): Record<string, string> {
-    return this.env(verb, { CNI_CONTAINERID: rt.containerId, CNI_NETNS: rt.netns, CNI_IFNAME: rt.ifName, CNI_ARGS: formatCniArgs(rt.args ?? []) });
+    // The variables are set in place (env() made them, in libcni's order), without a second object to copy from.
+    const out = this.env(verb, NO_VARS);
+    out['CNI_CONTAINERID'] = rt.containerId;
+    out['CNI_NETNS'] = rt.netns;
+    out['CNI_IFNAME'] = rt.ifName;
+    out['CNI_ARGS'] = rt.args === undefined || rt.args.length === 0 ? '' : formatCniArgs(rt.args);
+    return out;
   }
 
   /** libcni invoke.Args.AsEnv: the inherited environment, then every CNI_* variable (empty ones included). */
@@ -286,6 +292,7 @@ export class CniRuntime {
 }
 
 const NO_OPTIONS: InvokeOptions = Object.freeze({});
+const NO_VARS: Readonly<Record<string, string>> = Object.freeze({});
 
 function key(list: NetworkConfigList, rt: Pick<RuntimeConf, 'containerId' | 'ifName'>) {
   return { networkName: list.name, containerId: rt.containerId, ifName: rt.ifName };

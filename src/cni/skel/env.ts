@@ -49,12 +49,16 @@ export interface EnvArgs {
  * `required env variables [CNI_NETNS,CNI_PATH] missing` (code 4). CNI_COMMAND itself is always required.
  */
 export function readEnvArgs(env: Readonly<Record<string, string | undefined>>): EnvArgs | CniError {
-  const cmd = env['CNI_COMMAND'] ?? '';
+  // Each variable read once by its constant name (the table is walked with the values, not with keyed reads).
+  const values = [
+    env['CNI_COMMAND'] ?? '', env['CNI_CONTAINERID'] ?? '', env['CNI_NETNS'] ?? '', env['CNI_IFNAME'] ?? '', env['CNI_ARGS'] ?? '', env['CNI_PATH'] ?? '',
+  ] as const;
+  const cmd = values[0];
   let missing: string[] | undefined;
   const req = requiredFor(cmd);
   for (let i = 0; i < SKEL_ENV_TABLE.length; i++) {
     const rule = SKEL_ENV_TABLE[i] as EnvVarRule;
-    const value = env[rule.name] ?? '';
+    const value = values[i] ?? '';
     const required = req[i] === true;
     if (value === '') {
       if (required || rule.name === 'CNI_COMMAND') (missing ??= []).push(rule.name);
@@ -66,12 +70,5 @@ export function readEnvArgs(env: Readonly<Record<string, string | undefined>>): 
   if (missing !== undefined) {
     return new CniError(CniCode.InvalidEnvironmentVariables, `required env variables [${missing.join(',')}] missing`);
   }
-  return {
-    command: cmd,
-    containerId: env['CNI_CONTAINERID'] ?? '',
-    netns: env['CNI_NETNS'] ?? '',
-    ifName: env['CNI_IFNAME'] ?? '',
-    args: env['CNI_ARGS'] ?? '',
-    path: env['CNI_PATH'] ?? '',
-  };
+  return { command: cmd, containerId: values[1], netns: values[2], ifName: values[3], args: values[4], path: values[5] };
 }
