@@ -54,6 +54,42 @@ test('a frozen object written in is kept as it is, under a new envelope with the
   t.false('resourceVersion' in frozen.metadata, 'the caller\'s object is not stamped');
 });
 
+test('an owned object is stamped and frozen in place; its frozen parts stay shared; an owned frozen one is not written into', async (t) => {
+  const s = new MemoryStore();
+  const labels = Object.freeze({ x: '1' });
+  const draft: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'ns', labels }, spec: { n: 1 } };
+  const stored = await s.create(key('a'), draft, { owned: true });
+  t.is(stored, draft, 'the draft itself is what is stored');
+  t.is(stored.metadata.resourceVersion, '1');
+  t.true(Object.isFrozen(stored) && Object.isFrozen(stored['spec']));
+  t.is(stored.metadata.labels, labels);
+  // A frozen object handed over as owned cannot be stamped: it gets a new envelope, as any frozen object does.
+  const updated = await s.update(key('a'), stored, '1', { owned: true });
+  t.not(updated, stored);
+  t.is(updated.metadata.resourceVersion, '2');
+  t.is(stored.metadata.resourceVersion, '1');
+  t.is(updated['spec'], stored['spec']);
+});
+
+test('namespaces keep objects of the same name apart; list is sorted by namespace then name', async (t) => {
+  const s = new MemoryStore();
+  const at = (ns: string, name: string) => ({ resource: 'pods', namespace: ns, name });
+  const mk = (ns: string, name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns } });
+  await s.create(at('b', 'x'), mk('b', 'x'));
+  await s.create(at('a', 'y'), mk('a', 'y'));
+  await s.create(at('a', 'x'), mk('a', 'x'));
+  t.is((await s.get(at('a', 'x')))?.metadata.namespace, 'a');
+  t.is((await s.get(at('b', 'y'))), undefined);
+  const names = (l: { items: readonly { metadata: { namespace?: string; name?: string } }[] }) => l.items.map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`);
+  t.deepEqual(names(await s.list('pods')), ['a/x', 'a/y', 'b/x']);
+  t.deepEqual(names(await s.list('pods', 'a')), ['a/x', 'a/y']);
+  await s.delete(at('a', 'x'));
+  await s.delete(at('a', 'y'));
+  t.deepEqual(names(await s.list('pods', 'a')), []);
+  t.deepEqual(names(await s.list('pods')), ['b/x']);
+  t.true(isStoreError(await s.update(at('a', 'x'), mk('a', 'x')).catch((x: unknown) => x), 'KW_APISERVER_STORE_NOT_FOUND'));
+});
+
 test('watch delivers events in resourceVersion order, and replays from a version', async (t) => {
   const s = new MemoryStore();
   const seen: string[] = [];
