@@ -36,6 +36,14 @@ export interface ResultCache {
   delete(key: AttachmentKey): Promise<void>;
   /** Every readable entry, optionally only one container's, sorted by file name; corrupt ones are skipped (as libcni). */
   list(containerId?: string): Promise<CachedAttachment[]>;
+  /** Optional: get, put and delete answering at once (a cache in memory needs no await); failures are thrown. */
+  readonly now?: ResultCacheNow;
+}
+
+export interface ResultCacheNow {
+  get(key: AttachmentKey): CachedAttachment | undefined;
+  put(entry: CachedAttachment): void;
+  delete(key: AttachmentKey): void;
 }
 
 export class CacheCorruptError extends KubewireError {
@@ -104,23 +112,37 @@ export class MemoryResultCache implements ResultCache {
   /** `parsed`: the stored result is a copy of a parseResult answer, and so counts as one when it is read back. */
   private readonly entries = new Map<string, { readonly text: string } | { readonly entry: CachedAttachment; readonly parsed: boolean }>();
 
+  readonly now: ResultCacheNow = {
+    get: (key) => {
+      const name = cacheFileName(key);
+      const e = this.entries.get(name);
+      if (e === undefined) return undefined;
+      if (!('entry' in e)) return decodeCacheEntry(e.text, key, `memory:${name}`);
+      if (e.parsed) parsedAgain(e.entry.result as CniResult);
+      return e.entry;
+    },
+    put: (entry) => {
+      const stored = asStored(entry);
+      this.entries.set(cacheFileName(entry), { entry: stored.entry, parsed: stored.parsed });
+    },
+    delete: (key) => {
+      this.entries.delete(cacheFileName(key));
+    },
+  };
+
   get(key: AttachmentKey): Promise<CachedAttachment | undefined> {
-    const name = cacheFileName(key);
-    const e = this.entries.get(name);
     try {
-      if (e !== undefined && 'entry' in e && e.parsed) parsedAgain(e.entry.result as CniResult);
-      return Promise.resolve(e === undefined ? undefined : 'entry' in e ? e.entry : decodeCacheEntry(e.text, key, `memory:${name}`));
+      return Promise.resolve(this.now.get(key));
     } catch (err) {
       return Promise.reject(err as Error);
     }
   }
   put(entry: CachedAttachment): Promise<void> {
-    const stored = asStored(entry);
-    this.entries.set(cacheFileName(entry), { entry: stored.entry, parsed: stored.parsed });
+    this.now.put(entry);
     return Promise.resolve();
   }
   delete(key: AttachmentKey): Promise<void> {
-    this.entries.delete(cacheFileName(key));
+    this.now.delete(key);
     return Promise.resolve();
   }
   list(containerId?: string): Promise<CachedAttachment[]> {

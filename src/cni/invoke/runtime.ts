@@ -6,7 +6,7 @@ import { formatCniArgs, validateContainerId, validateIfName, validateNetworkName
 import type { CniResult, StatusAnswer, VersionInfo } from '../spec/result-types.js';
 import { parseResult } from '../spec/result.js';
 import { CURRENT_VERSION, parseVersion, versionGte } from '../spec/versions.js';
-import type { ResultCache } from './cache.js';
+import type { CachedAttachment, ResultCache } from './cache.js';
 import type { InvokeOptions, PluginInvoker } from './invoker.js';
 import { jsonRequest, type JsonInvocation } from './invoker.js';
 import { CniPluginError, CniTimeoutError, decodeAddResult, decodeAddResultJson, failureToErrorObject } from './outcome.js';
@@ -54,12 +54,15 @@ export class CniRuntime {
       result = raw.json === undefined ? decodeAddResult(plugin.type, raw, list.cniVersion) : decodeAddResultJson(plugin.type, raw.json, list.cniVersion, raw.stderr);
     }
     if (result === undefined) throw new Error('unreachable: a loaded list has plugins');
-    await this.o.cache.put({
+    const entry = {
       networkName: list.name, containerId: rt.containerId, ifName: rt.ifName, netns: rt.netns,
       ...(rt.args === undefined ? {} : { cniArgs: rt.args }),
       ...(rt.capabilityArgs === undefined ? {} : { capabilityArgs: rt.capabilityArgs }),
       config: list.bytes, result, // a store keeps its own copy (text in a file, a frozen copy in memory)
-    });
+    };
+    const now = this.o.cache.now;
+    if (now !== undefined) now.put(entry);
+    else await this.o.cache.put(entry);
     return result;
   }
 
@@ -81,10 +84,12 @@ export class CniRuntime {
   async delNetworkList(list: NetworkConfigList, rt: RuntimeConf): Promise<void> {
     let cached: CniResult | undefined;
     if (versionGte(list.cniVersion, '0.4.0')) {
+      const now = this.o.cache.now;
       try {
-        cached = await this.getCachedResult(list, rt);
+        cached = this.cachedResult(list, now !== undefined ? now.get(key(list, rt)) : await this.o.cache.get(key(list, rt)));
       } catch {
-        await this.o.cache.delete(key(list, rt));
+        if (now !== undefined) now.delete(key(list, rt));
+        else await this.o.cache.delete(key(list, rt));
         cached = undefined;
       }
     }
@@ -95,7 +100,9 @@ export class CniRuntime {
       const raw = this.runNow(plugin, locators[i] ?? '', 'DEL', this.parts(list, rt, cached), this.attachmentEnv('DEL', rt));
       if (isThenable(raw)) await raw;
     }
-    await this.o.cache.delete(key(list, rt));
+    const now = this.o.cache.now;
+    if (now !== undefined) now.delete(key(list, rt));
+    else await this.o.cache.delete(key(list, rt));
   }
 
   /**
@@ -185,7 +192,11 @@ export class CniRuntime {
 
   /** The cached ADD result converted to the list's version, or undefined when there is none (libcni getCachedResult). */
   async getCachedResult(list: NetworkConfigList, rt: Pick<RuntimeConf, 'containerId' | 'ifName'>): Promise<CniResult | undefined> {
-    const entry = await this.o.cache.get(key(list, rt));
+    return this.cachedResult(list, await this.o.cache.get(key(list, rt)));
+  }
+
+  /** getCachedResult once the entry is read. */
+  private cachedResult(list: NetworkConfigList, entry: CachedAttachment | undefined): CniResult | undefined {
     if (entry === undefined || entry.result === undefined) return undefined;
     const raw = entry.result as Record<string, unknown>;
     const v = typeof raw['cniVersion'] === 'string' && raw['cniVersion'] !== '' ? raw['cniVersion'] : '0.1.0';
