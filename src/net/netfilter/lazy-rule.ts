@@ -122,6 +122,10 @@ const F_BUILTIN = 1;
 const F_PLAIN = 2;
 const F_LAZY = 4;
 const F_LOOSE = 8;
+const SPAN_SHIFT = 4;
+const SPAN_MASK = (1 << SPAN_SHIFT) - 1;
+/** The entries of every empty chain (~40,000 are declared before their rules): one array for all. */
+const NO_ENTRIES: Entry[] = [];
 
 /** The counters of nearly every chain (iptables-nft starts them at 0), one object for all. */
 export const ZERO_COUNTERS: Counters = Object.freeze({ packets: 0n, bytes: 0n });
@@ -142,22 +146,78 @@ export class LazyChain implements Chain {
   refs = 0;
   /** The text the number entries point into (see Entry). */
   src: RuleSource | undefined = undefined;
-  /** F_* bits: one small field instead of four (there are ~40,000 of these). */
+  /** F_* bits, and above them the number of lines in the span: one small field (there are ~40,000 of these). */
   private flags: number;
+  /**
+   * The chain's rules may be a span of consecutive lines of `src` instead of an array (a chain
+   * written in one run, as most of kube-proxy's are: no array per chain): the first line's offset
+   * and the last line's end. `entries` turns a span into the array of its line offsets when read.
+   */
+  private list: Entry[];
+  private spanFirst = -1;
+  private spanEnd = -1;
 
   constructor(
     readonly name: string,
     public policy: 'ACCEPT' | 'DROP' | undefined,
-    /** The rules as restored (see Entry). */
-    public entries: Entry[],
+    /** The rules as restored (see Entry); read through `entries`. */
+    list: Entry[],
     packets: bigint,
     bytes: bigint,
     builtin: boolean,
     lazy: boolean,
     plain: boolean,
   ) {
+    this.list = list.length === 0 ? NO_ENTRIES : list;
     this.counters = packets === 0n && bytes === 0n ? ZERO_COUNTERS : { packets, bytes };
     this.flags = (builtin ? F_BUILTIN : 0) | (lazy ? F_LAZY : 0) | (plain ? F_PLAIN : 0);
+  }
+
+  /** The rules as restored (see Entry). */
+  get entries(): Entry[] {
+    const n = this.flags >>> SPAN_SHIFT;
+    if (n > 0) {
+      const text = this.source().text;
+      const list = new Array<Entry>(n);
+      let at = this.spanFirst;
+      for (let i = 0; i < n; i++) {
+        list[i] = at;
+        at = text.indexOf('\n', at) + 1;
+      }
+      this.list = list;
+      this.flags &= SPAN_MASK;
+    } else if (this.list === NO_ENTRIES) {
+      // The shared empty array is never handed out (a caller may push or splice into what it gets).
+      this.list = [];
+    }
+    return this.list;
+  }
+  set entries(v: Entry[]) {
+    this.flags &= SPAN_MASK;
+    this.list = v.length === 0 ? NO_ENTRIES : v;
+  }
+
+  /**
+   * Adds the line src.text[start, end) (an offset entry) to the span when it is the line right
+   * after the span's last one, or starts the span when the chain has no rules; false otherwise
+   * (the caller appends the offset to `entries`).
+   */
+  appendLine(start: number, end: number): boolean {
+    const n = this.flags >>> SPAN_SHIFT;
+    if (n > 0 ? start !== this.spanEnd + 1 : this.list.length !== 0) return false;
+    if (n === 0) this.spanFirst = start;
+    this.spanEnd = end;
+    this.flags += 1 << SPAN_SHIFT;
+    return true;
+  }
+
+  /** This chain's rules taken over from `c` as they are (a --noflush restore's draft): nothing is read. */
+  carry(c: LazyChain): void {
+    this.list = c.list.length === 0 ? NO_ENTRIES : c.list.slice();
+    this.spanFirst = c.spanFirst;
+    this.spanEnd = c.spanEnd;
+    this.flags = (this.flags & SPAN_MASK) | (c.flags & ~SPAN_MASK);
+    this.src = c.src;
   }
 
   get builtin(): boolean {

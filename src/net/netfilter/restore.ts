@@ -115,8 +115,8 @@ export class BlockApplier {
       if (opts.noflush === true) {
         // Carried over as restored: lazy rules stay unparsed.
         const lazy = c instanceof LazyChain;
-        const d = draft(c.name, c.policy, lazy ? [...c.entries] : [...c.rules], c.counters.packets, c.counters.bytes, builtin, lazy);
-        if (lazy) d.src = c.src;
+        const d = draft(c.name, c.policy, lazy ? [] : [...c.rules], c.counters.packets, c.counters.bytes, builtin, lazy);
+        if (c instanceof LazyChain) d.carry(c);
         this.chains.set(c.name, d);
       } else if (builtin) {
         this.chains.set(c.name, draft(c.name, c.policy, [], 0n, 0n, builtin, false));
@@ -270,7 +270,9 @@ export class BlockApplier {
       if (d.src !== undefined) d.entries = d.entries.map((e) => d.rule(e));
       d.src = src;
     }
-    // The line's offset is all that is kept (see Entry): its line number is found again from the text.
+    // The line's offset is all that is kept (see Entry): its line number is found again from the
+    // text. A chain written in one run of lines keeps only where the run is (LazyChain.appendLine).
+    if (this.runLen === 0 && d.appendLine(start, end)) return true;
     this.run[this.runLen++] = start;
     return true;
   }

@@ -76,3 +76,33 @@ test('--noflush appending to a chain kept from an earlier text: old and new rule
   t.false(freed.tables.nat.chains.has(sepName));
   t.deepEqual(freed.tables.nat.chains.get(svcName)?.rules, []);
 });
+
+test('a chain written in one run of lines (kept as a span), then inserted into and appended to: rules in order, each with its own line', (t) => {
+  const text = [
+    '*nat',
+    ':KUBE-SEP-A - [0:0]',
+    ':KUBE-SEP-B - [0:0]',
+    ':KUBE-MARK-MASQ - [0:0]',
+    '-A KUBE-SEP-A -s 10.0.0.1 -j KUBE-MARK-MASQ',
+    '-A KUBE-SEP-A -m tcp -p tcp -j DNAT --to-destination 10.0.0.1:80',
+    '-A KUBE-SEP-B -s 10.0.0.2 -j KUBE-MARK-MASQ',
+    '-A KUBE-SEP-A -m tcp -p tcp -j DNAT --to-destination 10.0.0.9:80',
+    '-I KUBE-SEP-B 1 -s 10.0.0.3 -j KUBE-MARK-MASQ',
+    'COMMIT',
+    '',
+  ].join('\n');
+  const rs = restore(emptyRuleset(), text);
+  const lines = (r: typeof rs, c: string): (string | number)[][] => r.tables.nat.chains.get(c)?.rules.map((x) => [x.lineNo, x.text]) ?? [];
+  t.deepEqual(lines(rs, 'KUBE-SEP-A'), [
+    [5, '-A KUBE-SEP-A -s 10.0.0.1 -j KUBE-MARK-MASQ'],
+    [6, '-A KUBE-SEP-A -m tcp -p tcp -j DNAT --to-destination 10.0.0.1:80'],
+    [8, '-A KUBE-SEP-A -m tcp -p tcp -j DNAT --to-destination 10.0.0.9:80'],
+  ]);
+  t.deepEqual(lines(rs, 'KUBE-SEP-B').map((l) => l[0]), [9, 7]);
+  // Kept with --noflush, then appended to from a new text: the old lines keep their numbers.
+  const next = restore(rs, '*nat\n-A KUBE-SEP-A -s 10.0.0.7 -j KUBE-MARK-MASQ\n-D KUBE-SEP-A 2\nCOMMIT\n', { noflush: true });
+  t.deepEqual(lines(next, 'KUBE-SEP-A').map((l) => l[0]), [5, 8, 2]);
+  t.deepEqual(lines(rs, 'KUBE-SEP-A').map((l) => l[0]), [5, 6, 8], 'the earlier ruleset is unchanged');
+  // Every rule jumping to KUBE-MARK-MASQ is counted: 3 in B and A, plus the new one.
+  t.throws(() => restore(next, '*nat\n-X KUBE-MARK-MASQ\nCOMMIT\n', { noflush: true }), { message: /still referenced by 4 rule/ });
+});
