@@ -28,10 +28,12 @@ export function confObject(args: Args): Readonly<Record<string, unknown>> {
   return args.config as Readonly<Record<string, unknown>>;
 }
 
+const NO_ARGS: ReadonlyMap<string, string> = new Map<string, string>();
+
 /** types.LoadArgs: strict K=V pairs, unknown keys rejected unless IgnoreUnknown=1|true. */
-export function loadCniArgs(text: string, known: readonly string[]): Map<string, string> {
+export function loadCniArgs(text: string, known: readonly string[]): ReadonlyMap<string, string> {
+  if (text === '') return NO_ARGS; // what runtimes pass without CNI_ARGS: no map to make for every run
   const out = new Map<string, string>();
-  if (text === '') return out;
   const pairs = parseCniArgs(text);
   const ignore = pairs.some(([k, v]) => k === 'IgnoreUnknown' && (v === '1' || v.toLowerCase() === 'true'));
   const unknown: string[] = [];

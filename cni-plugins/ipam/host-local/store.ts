@@ -12,6 +12,20 @@ function networkDir(dataDir: string, network: string): string {
   return lastDir.dir;
 }
 
+/** `<dir>/last_reserved_ip.<range>` of the last directory asked for (read and written on every ADD). */
+let lastReservedFor = { dir: '', paths: [] as string[] };
+function lastReservedPath(dir: string, rangeId: number): string {
+  if (dir !== lastReservedFor.dir) lastReservedFor = { dir, paths: [] };
+  return (lastReservedFor.paths[rangeId] ??= `${dir}/last_reserved_ip.${rangeId}`);
+}
+
+/** A lease file's content, "<trimmed id>\r\n<ifname>", for the last owner asked for (an ADD and its DEL ask three times). */
+let lastOwner = { id: '', ifName: '', text: '' };
+function ownerText(id: string, ifName: string): string {
+  if (id !== lastOwner.id || ifName !== lastOwner.ifName || lastOwner.text === '') lastOwner = { id, ifName, text: `${id.trim()}\r\n${ifName}` };
+  return lastOwner.text;
+}
+
 /**
  * host-local's disk store layout (backend/disk): `<dataDir>/<network>/<ip>` holds "<containerID>\r\n<ifname>",
  * `last_reserved_ip.<rangeIndex>` holds the last address handed out from that range set. Over HostFiles, so the
@@ -33,13 +47,13 @@ export class Store {
 
   /** False when the address is taken (O_EXCL). */
   *reserve(id: string, ifName: string, ip: string, rangeId: number): Steps<boolean> {
-    if (!((yield this.files.createExclusive(`${this.dir}/${ip}`, `${id.trim()}\r\n${ifName}`)) as boolean)) return false;
-    yield this.files.write(`${this.dir}/last_reserved_ip.${rangeId}`, ip);
+    if (!((yield this.files.createExclusive(`${this.dir}/${ip}`, ownerText(id, ifName))) as boolean)) return false;
+    yield this.files.write(lastReservedPath(this.dir, rangeId), ip);
     return true;
   }
 
   *lastReserved(rangeId: number): Steps<string | undefined> {
-    return ((yield this.files.read(`${this.dir}/last_reserved_ip.${rangeId}`)) as string | undefined)?.trim();
+    return ((yield this.files.read(lastReservedPath(this.dir, rangeId))) as string | undefined)?.trim();
   }
 
   /** Every address file with its owner. */
@@ -66,7 +80,7 @@ export class Store {
 
   /** GetByID: addresses held by (id, ifname), or by id alone in the old format. */
   *getById(id: string, ifName: string): Steps<string[]> {
-    const withIf = yield* this.withContent(`${id.trim()}\r\n${ifName}`);
+    const withIf = yield* this.withContent(ownerText(id, ifName));
     const old = yield* this.withContent(id.trim());
     // Each list is already sorted and without repeats: only a merge of two non-empty ones needs the set.
     if (old.length === 0) return withIf;
@@ -80,7 +94,7 @@ export class Store {
 
   /** ReleaseByID: the (id, ifname) files; only when there are none, the old-format files of the id. */
   *releaseById(id: string, ifName: string): Steps<void> {
-    let ips = yield* this.withContent(`${id.trim()}\r\n${ifName}`);
+    let ips = yield* this.withContent(ownerText(id, ifName));
     if (ips.length === 0) ips = yield* this.withContent(id.trim());
     for (const ip of ips) yield* this.release(ip);
   }

@@ -10,6 +10,23 @@ import { checkContainer, containerIndex, setupVethSteps } from '../../pkg/veth.j
 import { drive, stepKernel, type StepKernel, type Steps } from '../../pkg/steps.js';
 import { type BridgeConf, loadBridgeConf } from './config.js';
 
+/**
+ * The per-interface sysctl keys an ADD sets, for the last bridge and container interface names (the same on every
+ * ADD of a node: its bridge, every pod's eth0), built once rather than on every ADD.
+ */
+let brKeys = { bridge: '', acceptRa: '' };
+function bridgeKeys(bridge: string): { acceptRa: string } {
+  if (bridge !== brKeys.bridge || brKeys.acceptRa === '') brKeys = { bridge, acceptRa: `net.ipv6.conf.${bridge}.accept_ra` };
+  return brKeys;
+}
+let contKeys = { ifName: '', acceptDad: '', arpNotify: '' };
+function containerKeys(ifName: string): { acceptDad: string; arpNotify: string } {
+  if (ifName !== contKeys.ifName || contKeys.acceptDad === '') {
+    contKeys = { ifName, acceptDad: `net.ipv6.conf.${ifName}.accept_dad`, arpNotify: `net.ipv4.conf.${ifName}.arp_notify` };
+  }
+  return contKeys;
+}
+
 /** A sysctl upstream sets ignoring the error (the key may not exist, e.g. without IPv6). */
 function* trySysctl(k: StepKernel, ns: string, key: string, value: string): Steps<void> {
   try {
@@ -29,7 +46,7 @@ function* ensureBridge(k: StepKernel, n: BridgeConf): Steps<{ created: boolean; 
     if (cur === undefined) yield k.link.addBridge('', n.bridge, n.mtu > 0 ? { mtu: n.mtu } : {});
     else if (cur.kind !== 'bridge') fail(`"${n.bridge}" already exists but is not a bridge`);
     if (n.promiscMode) yield k.link.setPromisc('', n.bridge, true);
-    yield* trySysctl(k, '', `net.ipv6.conf.${n.bridge}.accept_ra`, '0');
+    yield* trySysctl(k, '', bridgeKeys(n.bridge).acceptRa, '0');
     yield k.link.setUp('', n.bridge, true);
     return { created: cur === undefined, mac: ((yield k.link.get('', n.bridge)) as KernelLink | undefined)?.mac ?? '' };
   } catch (e) {
@@ -134,8 +151,9 @@ function* addSteps(args: Args): Steps<Result100> {
       routes.push(...(ipam.routes ?? []));
       const g = calcGateways(n, ipam.ips ?? [], routes);
       ips = g.ips;
-      yield* trySysctl(k, args.netns, `net.ipv6.conf.${args.ifName}.accept_dad`, '0');
-      yield* trySysctl(k, args.netns, `net.ipv4.conf.${args.ifName}.arp_notify`, '1');
+      const keys = containerKeys(args.ifName);
+      yield* trySysctl(k, args.netns, keys.acceptDad, '0');
+      yield* trySysctl(k, args.netns, keys.arpNotify, '1');
       yield* configureIfaceSteps(k, args.netns, args.ifName, result100({ interfaces, ips, routes }));
       for (const gw of g.gws) yield* ensureAddr(k, n, gw, brMac);
       if (g.gws.length > 0) yield* enableIp4ForwardSteps(k);

@@ -2,7 +2,8 @@ import { Cidr4, type IfAddr, type Ip4, ip4ToString, parseIfAddr, parseIp4, type 
 import type { Link, Netns, Network, Route } from '../../net/index.js';
 import { KernelError } from '../errors.js';
 import type { AddrOps, FdbOps, IptablesOps, Kernel, LinkOps, NeighOps, NetnsOps, RouteOps, SysctlOps } from '../kernel.js';
-import { checkIfName, netnsNameOf } from '../names.js';
+import { netnsNameOf } from '../names.js';
+import { checkIfNameSeen } from './if-name.js';
 import type { KernelAddr, KernelFdb, KernelLink, KernelNeigh, KernelRoute, NetnsRef, RouteSpec } from '../types.js';
 import { canonicalCidr4, canonicalIfAddr, canonicalIp4 } from './ip-fast.js';
 import { VirtualLinks, VirtualLinksNow } from './links.js';
@@ -280,7 +281,7 @@ function addRoute(n: Netns, spec: RouteSpec, replace: boolean): void {
   const dst = v4Cidr(spec.dst);
   const gw = spec.gw === undefined ? undefined : v4Ip(spec.gw);
   let dev = spec.dev;
-  if (dev !== undefined) checkIfName(dev);
+  if (dev !== undefined) checkIfNameSeen(dev);
   if (dev !== undefined) needLink(n, dev);
   if (gw !== undefined && spec.onlink !== true) {
     // fib_check_nh: the gateway must be reachable by a direct (link-scope) route, through `dev` when given.

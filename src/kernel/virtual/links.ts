@@ -3,7 +3,7 @@ import type { Link, Netns, Network, VethLink } from '../../net/index.js';
 import { KernelError } from '../errors.js';
 import type { LinkOps } from '../kernel.js';
 import type { SyncOps } from './driver.js';
-import { checkIfName } from '../names.js';
+import { checkIfNameSeen } from './if-name.js';
 import type { KernelLink, KernelLinkKind, LinkOptions, NetnsRef, VethEnd, VxlanOptions } from '../types.js';
 
 const KIND: Readonly<Record<Link['kind'], KernelLinkKind>> = {
@@ -30,8 +30,8 @@ export class VirtualLinksNow implements SyncOps<LinkOps> {
   addVeth(a: VethEnd, b: VethEnd, opts: LinkOptions & { readonly peerMtu?: number } = {}): void {
     const na = this.ns(a.netns);
     const nb = this.ns(b.netns);
-    checkIfName(a.name);
-    checkIfName(b.name);
+    checkIfNameSeen(a.name);
+    checkIfNameSeen(b.name);
     if (na.link(a.name) !== undefined || nb.link(b.name) !== undefined || (na === nb && a.name === b.name)) {
       throw new KernelError('exists', 'RTNETLINK answers: File exists');
     }
@@ -173,7 +173,7 @@ export class VirtualLinksNow implements SyncOps<LinkOps> {
 
   private fresh(ref: NetnsRef, name: string): Netns {
     const n = this.ns(ref);
-    checkIfName(name);
+    checkIfNameSeen(name);
     if (n.link(name) !== undefined) throw new KernelError('exists', 'RTNETLINK answers: File exists');
     return n;
   }
