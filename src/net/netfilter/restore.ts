@@ -16,6 +16,9 @@ export interface RestoreOptions {
   readonly counters?: boolean;
 }
 
+/** How many recently found drafts BlockApplier.find compares before hashing. */
+const RECENT = 4;
+
 /** A chain of the block being applied (see LazyChain). */
 type Draft = LazyChain;
 
@@ -104,6 +107,8 @@ export class BlockApplier {
    * a chain is deleted.
    */
   private slots: (Draft | undefined)[] | undefined;
+  /** The drafts find returned last (most recent first; cleared when a chain is deleted). */
+  private readonly recent: (Draft | undefined)[] = new Array<Draft | undefined>(RECENT).fill(undefined);
 
   constructor(
     table: Table,
@@ -223,6 +228,29 @@ export class BlockApplier {
 
   /** The draft of the chain named text[a, b), if any. */
   private find(text: string, a: number, b: number): Draft | undefined {
+    // Most lookups name a chain looked up a moment ago (the chain a rule just jumped to gets its
+    // own rules next; KUBE-MARK-MASQ every few lines): those are compared in place, unhashed.
+    const recent = this.recent;
+    const len = b - a;
+    for (let i = 0; i < RECENT; i++) {
+      const r = recent[i];
+      if (r !== undefined && r.name.length === len && text.startsWith(r.name, a)) {
+        if (i > 0) {
+          recent[i] = recent[0];
+          recent[0] = r;
+        }
+        return r;
+      }
+    }
+    const d = this.lookup(text, a, b);
+    if (d !== undefined) {
+      for (let i = RECENT - 1; i > 0; i--) recent[i] = recent[i - 1];
+      recent[0] = d;
+    }
+    return d;
+  }
+
+  private lookup(text: string, a: number, b: number): Draft | undefined {
     let slots = this.slots;
     if (slots === undefined || this.chains.size * 2 > slots.length) {
       let n = 1024;
@@ -376,6 +404,7 @@ export class BlockApplier {
           this.flush(d);
           chains.delete(c);
           this.slots = undefined;
+          this.recent.fill(undefined);
         }
         break;
       }
