@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CniError, parseCniArgs, type CmdArgs, type PluginHost, type PluginInfo, type Result100 } from '../../src/cni/index.js';
 import { isKernelError, type Kernel, type NetnsRef } from '../../src/kernel/index.js';
-import { drive, type StepKernel, type Steps } from './steps.js';
+import { drive, isThenable, type StepKernel, type Steps } from './steps.js';
 
 /** Our plugins speak every spec version, 1.1.0 included (Debian's 1.1.1 plugins stop at 1.0.0). */
 export const SUPPORTED_VERSIONS = ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] as const;
@@ -66,9 +66,28 @@ export async function ignoreGone(fn: () => Promise<unknown>): Promise<void> {
   try {
     await fn();
   } catch (e) {
-    if (isKernelError(e, 'not-found') || isKernelError(e, 'no-netns')) return;
+    if (isGone(e)) return;
     throw e;
   }
+}
+
+/**
+ * ignoreGone as an operation to yield from step generators: an operation that answered at once (the virtual kernel's)
+ * is done at once (undefined, or its error thrown); one that answers with a promise gives a promise.
+ */
+export function ignoreGoneNow(fn: () => unknown): undefined | Promise<void> {
+  let r: unknown;
+  try {
+    r = fn();
+  } catch (e) {
+    if (isGone(e)) return undefined;
+    throw e;
+  }
+  return isThenable(r) ? Promise.resolve(r).then(() => undefined, (e: unknown) => { if (!isGone(e)) throw e; }) : undefined;
+}
+
+function isGone(e: unknown): boolean {
+  return isKernelError(e, 'not-found') || isKernelError(e, 'no-netns');
 }
 
 /** The same as step generator (pkg/steps.ts): the operation's failure is thrown at its yield. */
@@ -76,7 +95,7 @@ export function* ignoreGoneSteps(op: () => unknown): Steps<void> {
   try {
     yield op();
   } catch (e) {
-    if (isKernelError(e, 'not-found') || isKernelError(e, 'no-netns')) return;
+    if (isGone(e)) return;
     throw e;
   }
 }

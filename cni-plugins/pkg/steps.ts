@@ -12,7 +12,7 @@ import {
  */
 export type Steps<T> = Generator<unknown, T, unknown>;
 
-function isThenable(v: unknown): v is PromiseLike<unknown> {
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 

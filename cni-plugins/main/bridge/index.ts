@@ -1,13 +1,13 @@
 import type { CniPlugin, Interface100, IpConfig100, PluginHost, Result100, Route } from '../../../src/cni/index.js';
 import type { KernelAddr, KernelLink } from '../../../src/kernel/index.js';
 import {
-  type Args, chainComment, chainName, confObject, enableIp4ForwardSteps, fail, ignoreGoneSteps, openNetns, openNetnsSteps, result100,
+  type Args, chainComment, chainName, confObject, enableIp4ForwardSteps, fail, ignoreGoneNow, ignoreGoneSteps, openNetns, openNetnsSteps, result100,
 } from '../../pkg/common.js';
 import { mergeIntoPrev, prevResult100 } from '../../pkg/chain.js';
 import { configureIfaceSteps, firstIp, prefixOf } from '../../pkg/ipam.js';
 import { setupIpMasq, teardownIpMasq } from '../../pkg/ipmasq.js';
 import { checkContainer, containerIndex, setupVethSteps } from '../../pkg/veth.js';
-import { drive, stepKernel, type StepKernel, type Steps } from '../../pkg/steps.js';
+import { drive, isThenable, stepKernel, type StepKernel, type Steps } from '../../pkg/steps.js';
 import { type BridgeConf, loadBridgeConf } from './config.js';
 
 /**
@@ -28,12 +28,18 @@ function containerKeys(ifName: string): { acceptDad: string; arpNotify: string }
 }
 
 /** A sysctl upstream sets ignoring the error (the key may not exist, e.g. without IPv6). */
-function* trySysctl(k: StepKernel, ns: string, key: string, value: string): Steps<void> {
+function trySysctl(k: StepKernel, ns: string, key: string, value: string): undefined | Promise<void> {
+  // An operation to yield, not a step generator of its own: set three times per ADD, it is not worth one each.
   try {
-    yield k.sysctl.set(ns, key, value);
+    const r = k.sysctl.set(ns, key, value);
+    return isThenable(r) ? Promise.resolve(r).then(ignored, ignored) : undefined;
   } catch {
-    // ignored, as upstream does
+    return undefined; // ignored, as upstream does
   }
+}
+
+function ignored(): undefined {
+  return undefined;
 }
 
 /**
@@ -46,7 +52,7 @@ function* ensureBridge(k: StepKernel, n: BridgeConf): Steps<{ created: boolean; 
     if (cur === undefined) yield k.link.addBridge('', n.bridge, n.mtu > 0 ? { mtu: n.mtu } : {});
     else if (cur.kind !== 'bridge') fail(`"${n.bridge}" already exists but is not a bridge`);
     if (n.promiscMode) yield k.link.setPromisc('', n.bridge, true);
-    yield* trySysctl(k, '', bridgeKeys(n.bridge).acceptRa, '0');
+    yield trySysctl(k, '', bridgeKeys(n.bridge).acceptRa, '0');
     yield k.link.setUp('', n.bridge, true);
     return { created: cur === undefined, mac: ((yield k.link.get('', n.bridge)) as KernelLink | undefined)?.mac ?? '' };
   } catch (e) {
@@ -152,8 +158,8 @@ function* addSteps(args: Args): Steps<Result100> {
       const g = calcGateways(n, ipam.ips ?? [], routes);
       ips = g.ips;
       const keys = containerKeys(args.ifName);
-      yield* trySysctl(k, args.netns, keys.acceptDad, '0');
-      yield* trySysctl(k, args.netns, keys.arpNotify, '1');
+      yield trySysctl(k, args.netns, keys.acceptDad, '0');
+      yield trySysctl(k, args.netns, keys.arpNotify, '1');
       yield* configureIfaceSteps(k, args.netns, args.ifName, result100({ interfaces, ips, routes }));
       for (const gw of g.gws) yield* ensureAddr(k, n, gw, brMac);
       if (g.gws.length > 0) yield* enableIp4ForwardSteps(k);
@@ -185,7 +191,7 @@ function* addSteps(args: Args): Steps<Result100> {
 function* delSteps(args: Args): Steps<void> {
   const n = loadBridgeConf(confObject(args), args.args);
   const k = stepKernel(args.kernel.kernel);
-  if (args.netns !== '' && ((yield k.netns.exists(args.netns)) as boolean)) yield* ignoreGoneSteps(() => k.link.del(args.netns, args.ifName));
+  if (args.netns !== '' && ((yield k.netns.exists(args.netns)) as boolean)) yield ignoreGoneNow(() => k.link.del(args.netns, args.ifName));
   if (n.ipamType !== '') yield args.kernel.delegate.delNow(n.ipamType, args);
   if (n.ipamType !== '' && n.ipMasq) yield teardownIpMasq(args.kernel.kernel, chainName(n.name, args.containerId));
 }
