@@ -108,11 +108,11 @@ export class NodeIndex {
     i.requested = add(i.requested, pod.requests, sign);
     i.nonZero = add(i.nonZero, pod.nonZero, sign);
     i.podCount += sign;
-    this.place(i);
+    // A pod changes the node's requests, not its class: the key is the one it had (no JSON made per pod).
+    this.place(i, e.cls.key);
   }
 
-  private place(info: NodeInfo): void {
-    const ck = classKey(info);
+  private place(info: NodeInfo, ck = classKey(info)): void {
     let cls = this.classes.get(ck);
     if (cls === undefined) {
       cls = { key: ck, sample: info, size: 0, buckets: new Map() };

@@ -66,9 +66,15 @@ export class Scheduler {
     this.retryUnschedulable();
   }
 
-  /** A pod event; `key` is its "namespace/name" when the caller has it (an informer's cache key), else it is made. */
-  onPod(type: EventType, pod: Pod, key: string = podKey(pod)): void {
+  /**
+   * A pod event; `key` is its "namespace/name" when the caller has it (an informer's cache key), else it is made;
+   * `old`, the pod before a MODIFIED event, when the caller has it.
+   */
+  onPod(type: EventType, pod: Pod, key: string = podKey(pod), old?: Pod): void {
     const nodeName = pod.spec?.nodeName ?? '';
+    // A bound pod's later updates (its status) change nothing here: it was accounted to this node when the update
+    // that bound it (or an earlier one) came, and it is queued nowhere.
+    if (type === 'MODIFIED' && nodeName !== '' && old?.spec?.nodeName === nodeName && !finished(pod) && !finished(old)) return;
     if (type === 'DELETED' || finished(pod)) {
       this.queue.delete(key);
       this.unschedulable.delete(key);

@@ -72,9 +72,9 @@ export class ControlPlane {
     const scheduler = new Scheduler({ api, ...(opts.naiveScheduler === true ? { naive: true } : {}) });
     const inf = manager.informers;
     inf.on(R.nodes, (type, o) => scheduler.onNode(type, o as unknown as Node));
-    inf.on(R.pods, (type, o, _old, key) => {
+    inf.on(R.pods, (type, o, old, key) => {
       const pod = o as unknown as Pod;
-      scheduler.onPod(type, pod, key);
+      scheduler.onPod(type, pod, key, old as unknown as Pod | undefined);
       const node = pod.spec?.nodeName;
       if (node !== undefined) kubelets.get(node)?.onPod(type, pod, key);
     });
