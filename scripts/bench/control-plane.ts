@@ -149,8 +149,7 @@ export async function benchControlPlane(ctx: BenchContext): Promise<void> {
  * endpoints (KUBE-SVL chain → one KUBE-SEP jump each). Throws on a mismatch; returns the text's length.
  */
 function checkNodeRules(text: string, node: string, ip: string, slices: readonly EndpointSlice[], deployments: number): number {
-  const lines = text.split('\n');
-  if (!lines.includes('*nat') || !lines.includes('COMMIT')) throw new Error(`${node}: restore text without a nat table`);
+  if (!hasLine(text, '*nat') || !hasLine(text, 'COMMIT')) throw new Error(`${node}: restore text without a nat table`);
   let localWanted = 0;
   for (const sl of slices) {
     const svc = sl.metadata?.labels?.['kubernetes.io/service-name'] ?? '';
@@ -158,11 +157,36 @@ function checkNodeRules(text: string, node: string, ip: string, slices: readonly
     if (!svc.startsWith('app-') || d % 10 !== 0 || d >= deployments) continue;
     localWanted += (sl.endpoints ?? []).filter((e) => e.nodeName === node && e.conditions?.ready === true).length;
   }
-  const localJumps = lines.filter((l) => l.startsWith('-A KUBE-SVL-') && l.includes(' -j KUBE-SEP-')).length;
+  let localJumps = 0;
+  forLinesStarting(text, '-A KUBE-SVL-', (l) => {
+    if (l.includes(' -j KUBE-SEP-')) localJumps++;
+  });
   if (localJumps !== localWanted) throw new Error(`${node}: ${localJumps} local endpoint jumps in KUBE-SVL chains, want ${localWanted}`);
-  if (deployments >= 10 && !lines.some((l) => l.startsWith('-A KUBE-NODEPORTS ')))
-    throw new Error(`${node}: no KUBE-NODEPORTS rules for the NodePort Services (node IP ${ip})`);
+  let nodePorts = 0;
+  forLinesStarting(text, '-A KUBE-NODEPORTS ', () => nodePorts++);
+  if (deployments >= 10 && nodePorts === 0) throw new Error(`${node}: no KUBE-NODEPORTS rules for the NodePort Services (node IP ${ip})`);
   return text.length;
+}
+
+/** Whether the text has a line that is exactly `line` (searched in place: a node's text is some 50 MB). */
+function hasLine(text: string, line: string): boolean {
+  return text === line || text.startsWith(`${line}\n`) || text.endsWith(`\n${line}`) || text.includes(`\n${line}\n`);
+}
+
+/** Calls `f` with each line that starts with `prefix`, found with indexOf rather than by splitting the whole text. */
+function forLinesStarting(text: string, prefix: string, f: (line: string) => void): void {
+  const needle = `\n${prefix}`;
+  const next = (from: number): number => {
+    const k = text.indexOf(needle, from);
+    return k < 0 ? -1 : k + 1;
+  };
+  let at = text.startsWith(prefix) ? 0 : next(0);
+  while (at >= 0) {
+    const end = text.indexOf('\n', at);
+    f(text.slice(at, end < 0 ? text.length : end));
+    if (end < 0) break;
+    at = next(end);
+  }
 }
 
 /**
