@@ -231,7 +231,11 @@ export class BlockApplier {
         existing.counters = ZERO_COUNTERS;
       }
     } else if (existing !== undefined) this.flush(existing);
-    else this.chains.set(chain, draft(chain, undefined, [], 0n, 0n, false, false));
+    else {
+      const d = draft(chain, undefined, [], 0n, 0n, false, false);
+      this.chains.set(chain, d);
+      this.finder.declared(d);
+    }
   }
 
   /** Moves the pending run of appends into its chain. */
