@@ -154,7 +154,7 @@ function* addSteps(args: Args): Steps<Result100> {
       const ipam = (yield args.kernel.delegate.addNow(n.ipamType, args)) as Result100;
       undo.push(() => op(args.kernel.delegate.delNow(n.ipamType, args)));
       if ((ipam.ips?.length ?? 0) === 0) fail('IPAM plugin returned missing IP config');
-      routes.push(...(ipam.routes ?? []));
+      for (const r of ipam.routes ?? []) routes.push(r);
       const g = calcGateways(n, ipam.ips ?? [], routes);
       ips = g.ips;
       const keys = containerKeys(args.ifName);

@@ -135,7 +135,7 @@ export class VirtualLinksNow implements SyncOps<LinkOps> {
     if (l.master !== undefined) detach(n, l);
     if (l.kind === 'bridge') for (const p of l.ports) { const pl = n.link(p); if (pl !== undefined) pl.master = undefined; }
     n.removeLink(name);
-    this.promisc.delete(`${n.name}\0${name}`);
+    if (this.promisc.size > 0) this.promisc.delete(`${n.name}\0${name}`);
     if (l.kind === 'veth') VirtualLinksNow.dropPeer(this.net, l);
   }
 
