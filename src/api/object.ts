@@ -83,10 +83,15 @@ function copyThawed(v: unknown): unknown {
 export function deepFreeze<T>(v: T): T {
   if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return v;
   Object.freeze(v);
+  // Indexed and keyed loops, not for-of: this runs on every stored write, and an array iterator per array is garbage.
   if (Array.isArray(v)) {
-    for (const x of v) deepFreeze(x);
+    for (let i = 0; i < v.length; i++) deepFreeze(v[i]);
   } else {
-    for (const k in v) deepFreeze((v as Record<string, unknown>)[k]);
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      const x = o[k];
+      if (typeof x === 'object' && x !== null && !Object.isFrozen(x)) deepFreeze(x);
+    }
   }
   return v;
 }

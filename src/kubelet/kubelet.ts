@@ -276,7 +276,13 @@ export class Kubelet {
     const nowText = rfc3339(now);
     const cond = (type: string, ok: boolean): PodCondition => {
       const status = ok ? 'True' : 'False';
-      const old = prev.find((c) => c.type === type);
+      let old: PodCondition | undefined;
+      for (const c of prev) {
+        if (c.type === type) {
+          old = c;
+          break;
+        }
+      }
       const lastTransitionTime = old?.status === status ? (old.lastTransitionTime ?? nowText) : nowText;
       if (ok || (type !== 'Ready' && type !== 'ContainersReady')) return shared.condition(type, status, lastTransitionTime);
       return {
