@@ -1,7 +1,7 @@
 import type { IpsetRegistry } from './ipset/index.js';
 import { parseError, ruleSaveArgs } from './rule-parse.js';
 import { FlatRule } from './flat-rule.js';
-import { type Entry, LazyChain, LazyRule, lineJump, type RuleSource, ZERO_COUNTERS } from './lazy-rule.js';
+import { type Entry, LazyChain, LazyRule, lineJump, NO_SOURCE, type RuleSource, ZERO_COUNTERS } from './lazy-rule.js';
 import type { RestoreCommand } from './save-parse.js';
 import type { Chain, Rule, Table, TableName } from './types.js';
 import { BUILTIN_CHAINS } from './types.js';
@@ -99,7 +99,7 @@ export class BlockApplier {
   /** Counts (delta 1) or uncounts (-1) the jump of entry `e` of chain `owner`. */
   private ref(owner: Draft, e: Entry, delta: number): void {
     let c: string | undefined;
-    if (typeof e === 'number') c = owner.src === undefined ? undefined : lineJump(owner.src, e);
+    if (typeof e === 'number') c = owner.src === NO_SOURCE ? undefined : lineJump(owner.src, e);
     else c = e instanceof LazyRule ? e.jump : e.target?.chain;
     if (c === undefined) return;
     const t = this.chains.get(c);
@@ -141,7 +141,7 @@ export class BlockApplier {
   private flush(d: Draft): void {
     for (const e of d.entries) this.ref(d, e, -1);
     d.entries = [];
-    d.src = undefined;
+    d.src = NO_SOURCE;
     d.loose = false;
     d.lazy = false;
   }
@@ -211,7 +211,7 @@ export class BlockApplier {
     d.lazy = true;
     if (d.src !== src) {
       // Number entries from an earlier restore's text (kept with --noflush) become LazyRule first.
-      if (d.src !== undefined) d.entries = d.entries.map((e) => d.rule(e));
+      if (d.src !== NO_SOURCE) d.entries = d.entries.map((e) => d.rule(e));
       d.src = src;
     }
     // The line's offset is all that is kept (see Entry): its line number is found again from the

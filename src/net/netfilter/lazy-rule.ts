@@ -1,5 +1,5 @@
 import { parseRuleFast } from './fast-rule.js';
-import type { ParseIntern } from './rule-parse.js';
+import { newIntern, type ParseIntern } from './rule-parse.js';
 import { checkKubeShape } from './shape-check.js';
 import type { Chain, Counters, Match, Rule, TableName, Target } from './types.js';
 
@@ -14,6 +14,14 @@ export interface RuleSource {
   /** Offsets of the newlines of `text`, made on first need (line numbers of number entries). */
   newlines: Int32Array | undefined;
 }
+
+/** A RuleSource (every one made here, so all have one object shape for the optimizing compiler). */
+export function ruleSource(text: string, table: TableName, intern: ParseIntern, backslashes: boolean): RuleSource {
+  return { text, table, intern, backslashes, newlines: undefined };
+}
+
+/** A chain's `src` while it has no offset entries (a source, not undefined: the field keeps one type). */
+export const NO_SOURCE: RuleSource = ruleSource('', 'filter', newIntern(), false);
 
 /**
  * What a restored chain holds per rule: a parsed rule, a LazyRule, or, most often, a number: the
@@ -145,7 +153,7 @@ export class LazyChain implements Chain {
   /** Rules (in any chain of the table) that jump or go to this chain: -X refuses while > 0. */
   refs = 0;
   /** The text the number entries point into (see Entry). */
-  src: RuleSource | undefined = undefined;
+  src: RuleSource = NO_SOURCE;
   /** F_* bits, and above them the number of lines in the span: one small field (there are ~40,000 of these). */
   private flags: number;
   /**
@@ -261,7 +269,7 @@ export class LazyChain implements Chain {
   }
 
   private source(): RuleSource {
-    if (this.src === undefined) throw new Error(`netfilter: chain ${this.name} holds a line offset but no text`);
+    if (this.src === NO_SOURCE) throw new Error(`netfilter: chain ${this.name} holds a line offset but no text`);
     return this.src;
   }
 }

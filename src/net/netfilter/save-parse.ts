@@ -2,7 +2,7 @@ import { splitArgs } from './tokenize.js';
 import { type ParseIntern, newIntern, parseError, parseRuleArgs } from './rule-parse.js';
 import { stripCounters } from './rule.js';
 import { parseRuleFast } from './fast-rule.js';
-import type { RuleSource } from './lazy-rule.js';
+import { type RuleSource, ruleSource } from './lazy-rule.js';
 import { SHAPE_NO, checkKubeShape } from './shape-check.js';
 import type { Rule, TableName } from './types.js';
 import { BUILTIN_CHAINS, isTableName } from './types.js';
@@ -178,7 +178,7 @@ export function parseRestoreLines(text: string, sink: RestoreSink): boolean {
       if (open !== undefined) throw parseError(lineNo, `"${trimmed}" before COMMIT of table ${open.table} (opened on line ${open.lineNo})`);
       const name = trimmed.slice(1);
       if (!isTableName(name)) throw parseError(lineNo, `table "${name}" does not exist (kubewire models raw, mangle, nat and filter)`);
-      open = { table: name, lineNo, src: { text, table: name, intern, backslashes: fast.backslashes, newlines: undefined } };
+      open = { table: name, lineNo, src: ruleSource(text, name, intern, fast.backslashes) };
       sink.open(name, raw, lineNo);
       continue;
     }
