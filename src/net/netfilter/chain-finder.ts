@@ -10,6 +10,20 @@ function nameSlot(s: string, a: number, b: number, mask: number): number {
   return (h ^ (h >>> 16)) & mask;
 }
 
+/**
+ * Whether text[a, a + len) is `name`. Two characters are compared inline first (the last, and
+ * the ninth from the end: kube-proxy's names share `KUBE-SEP-`-like prefixes and lengths, and a
+ * native startsWith call per candidate costs more than the comparison itself).
+ */
+export function isNameAt(text: string, a: number, len: number, name: string): boolean {
+  return name.length === len && text.charCodeAt(a + len - 1) === name.charCodeAt(len - 1) && (len < 9 || text.charCodeAt(a + len - 9) === name.charCodeAt(len - 9)) && text.startsWith(name, a);
+}
+
+/** The length and two characters of the name text[a, a + len), as one number. */
+function nameTag(text: string, a: number, len: number): number {
+  return (len << 24) | (text.charCodeAt(a + len - 1) << 12) | text.charCodeAt(a + (len < 9 ? 0 : len - 9));
+}
+
 /** How many recently found chains find compares before hashing. */
 const RECENT = 8;
 /** How far ahead of `next` a chain found by hashing is looked for in the declarations. */
@@ -24,8 +38,9 @@ const RESYNC = 8;
 export class ChainFinder<D extends { readonly name: string }> {
   /** Chains by a hash of their name (nameSlot). Built on first use. */
   private slots: (D | undefined)[] | undefined;
-  /** The chains find returned last, most recent first. */
+  /** The chains find returned last, most recent first, with their names' tags (nameTag). */
   private readonly recent: (D | undefined)[] = new Array<D | undefined>(RECENT).fill(undefined);
+  private readonly recentTags = new Int32Array(RECENT);
   /**
    * The chains declared in this block, in order, and the next one not yet found. kube-proxy
    * declares chains in the order its rules first name them (KUBE-SERVICES jumps to KUBE-SVC-X,
@@ -54,20 +69,26 @@ export class ChainFinder<D extends { readonly name: string }> {
   find(text: string, a: number, b: number): D | undefined {
     // Most lookups name a chain looked up a moment ago (the chain a rule just jumped to gets its
     // own rules next; KUBE-MARK-MASQ every few lines): those are compared in place, unhashed.
+    // (Candidates are told apart by tag, from this line's characters: a chain's name lies far
+    // away in the input, at its declaration, and reading it is a cache miss.)
     const recent = this.recent;
+    const tags = this.recentTags;
     const len = b - a;
+    const tag = nameTag(text, a, len);
     for (let i = 0; i < RECENT; i++) {
       const r = recent[i];
-      if (r !== undefined && r.name.length === len && text.startsWith(r.name, a)) {
+      if (tags[i] === tag && r !== undefined && r.name.length === len && text.startsWith(r.name, a)) {
         if (i > 0) {
           recent[i] = recent[0];
+          tags[i] = tags[0] ?? 0;
           recent[0] = r;
+          tags[0] = tag;
         }
         return r;
       }
     }
     let d = this.order[this.next];
-    if (d !== undefined && d.name.length === len && text.startsWith(d.name, a)) this.next++;
+    if (d !== undefined && isNameAt(text, a, len, d.name)) this.next++;
     else {
       d = this.lookup(text, a, b);
       // Back in step when the chain found is a little further along the declarations.
@@ -79,8 +100,12 @@ export class ChainFinder<D extends { readonly name: string }> {
       }
     }
     if (d !== undefined) {
-      for (let i = RECENT - 1; i > 0; i--) recent[i] = recent[i - 1];
+      for (let i = RECENT - 1; i > 0; i--) {
+        recent[i] = recent[i - 1];
+        tags[i] = tags[i - 1] ?? 0;
+      }
       recent[0] = d;
+      tags[0] = tag;
     }
     return d;
   }
@@ -96,7 +121,7 @@ export class ChainFinder<D extends { readonly name: string }> {
     }
     const i = nameSlot(text, a, b, slots.length - 1);
     const d = slots[i];
-    if (d !== undefined && d.name.length === b - a && text.startsWith(d.name, a)) return d;
+    if (d !== undefined && isNameAt(text, a, b - a, d.name)) return d;
     const found = this.chains.get(text.slice(a, b));
     if (found !== undefined) slots[i] = found;
     return found;
