@@ -57,6 +57,59 @@ export function memberText(dims: readonly Dim[]): string {
   return dims.map(dimText).join(',');
 }
 
+/** A protocol's code in a numeric port key (bitmap:port has none: 0). */
+const PROTO_CODE: Readonly<Record<string, number>> = { tcp: 1, udp: 2, sctp: 3, udplite: 4, icmp: 5 };
+const PORT_SPAN = 65536;
+/** proto code (3 bits) × 65536 + port: 19 bits, so "ip,port" (51 bits) is still an exact double. */
+const PROTO_PORT_SPAN = 8 * PORT_SPAN;
+
+/**
+ * Members as numbers. The first dimensions (up to two, and none from a net on) make a key: ip, or
+ * ip·2^19 + proto·2^16 + port (51 bits: an exact double). Types with nothing after them keep it in `flat`; a third
+ * ip (hash:ip,port,ip) or a net (hash:ip,port,net, hash:net with key 0) is a second level under it, a net as
+ * net·64 + prefix length.
+ */
+interface NumericIndex {
+  readonly flat: Set<number>;
+  readonly nested: Map<number, Set<number>>;
+}
+
+/** How many leading dimensions make the first-level key. */
+function splitAt(type: IpsetType): number {
+  const kinds = DIMS[type];
+  const netAt = kinds.indexOf('net');
+  return netAt >= 0 ? netAt : Math.min(kinds.length, 2);
+}
+
+function dimCode(d: Dim): number {
+  if (d.kind === 'ip') return d.ip;
+  if (d.kind === 'net') return d.ip * 64 + d.len;
+  return (d.proto === '' ? 0 : (PROTO_CODE[d.proto] ?? 7)) * PORT_SPAN + d.port;
+}
+
+function buildIndex(type: IpsetType, members: readonly string[]): NumericIndex {
+  const idx: NumericIndex = { flat: new Set(), nested: new Map() };
+  const split = splitAt(type);
+  for (const m of members) {
+    const dims = parseMember(type, m);
+    if (dims === undefined) continue;
+    let key = 0;
+    for (let i = 0; i < split; i++) {
+      const d = dims[i];
+      if (d !== undefined) key = i === 0 ? dimCode(d) : key * PROTO_PORT_SPAN + dimCode(d);
+    }
+    const last = dims[split];
+    if (last === undefined) {
+      idx.flat.add(key);
+      continue;
+    }
+    let second = idx.nested.get(key);
+    if (second === undefined) idx.nested.set(key, (second = new Set()));
+    second.add(dimCode(last));
+  }
+  return idx;
+}
+
 /**
  * An immutable ipset. Members are kept as canonical strings; nets are looked up per prefix
  * length present, as the kernel's hash:net walks its cidr list.
@@ -64,6 +117,8 @@ export function memberText(dims: readonly Dim[]): string {
 export class Ipset implements IpSet {
   private readonly keys: ReadonlySet<string>;
   private readonly netLens: readonly number[];
+  /** Members by number, for test(); built on the first test (most sets are only saved and restored). */
+  private index: NumericIndex | undefined;
 
   constructor(
     readonly name: string,
@@ -102,30 +157,37 @@ export class Ipset implements IpSet {
     return dims !== undefined && this.keys.has(memberText(dims));
   }
 
+  /**
+   * Whether the packet's fields (source or destination per dimension, as `--match-set NAME src,dst` says) form a
+   * member. Looked up by number: a trace tests sets on every packet through IPVS mode's rules, and text keys cost a
+   * string per dimension and a join per test.
+   */
   test(p: Packet, dirs: readonly boolean[]): boolean {
     const kinds = DIMS[this.type];
-    const parts: string[] = [];
-    let netAt = -1;
-    for (let i = 0; i < kinds.length; i++) {
-      const src = dirs[i] ?? dirs[dirs.length - 1] ?? false;
-      const kind = kinds[i];
-      if (kind === 'ip') parts.push(ip4ToString(src ? p.src : p.dst));
-      else if (kind === 'port') {
+    const idx = (this.index ??= buildIndex(this.type, this.members));
+    const dirAt = (i: number): boolean => dirs[i] ?? dirs[dirs.length - 1] ?? false;
+    // The first dimensions (up to two, before any net) make a first-level key; a third ip or a net is looked up
+    // under it.
+    const split = splitAt(this.type);
+    let key = 0;
+    for (let i = 0; i < split; i++) {
+      let code: number;
+      if (kinds[i] === 'ip') code = dirAt(i) ? p.src : p.dst;
+      else {
         if (p.proto === 'icmp') return false;
-        const port = src ? p.sport : p.dport;
-        parts.push(this.type === 'bitmap:port' ? `${port}` : `${p.proto}:${port}`);
-      } else {
-        netAt = i;
-        parts.push('');
+        const proto = this.type === 'bitmap:port' ? 0 : PROTO_CODE[p.proto];
+        if (proto === undefined) return false;
+        code = proto * PORT_SPAN + (dirAt(i) ? p.sport : p.dport);
       }
+      key = i === 0 ? code : key * PROTO_PORT_SPAN + code;
     }
-    if (netAt < 0) return this.keys.has(parts.join(','));
-    const addr = (dirs[netAt] ?? dirs[dirs.length - 1] ?? false) ? p.src : p.dst;
-    for (const len of this.netLens) {
-      const net = (addr & prefixMask(len)) >>> 0;
-      parts[netAt] = len === 32 ? ip4ToString(net) : `${ip4ToString(net)}/${len}`;
-      if (this.keys.has(parts.join(','))) return true;
-    }
+    if (split === kinds.length) return idx.flat.has(key);
+    const second = idx.nested.get(key);
+    if (second === undefined) return false;
+    const addr = dirAt(split) ? p.src : p.dst;
+    if (kinds[split] === 'ip') return second.has(addr);
+    // Longest prefix first, as the kernel's hash:net walks its cidr list.
+    for (const len of this.netLens) if (second.has(((addr & prefixMask(len)) >>> 0) * 64 + len)) return true;
     return false;
   }
 }

@@ -88,3 +88,25 @@ test('restore: del then add moves a member to the end, a restore onto an existin
   t.true(b instanceof Ipset && b.has('10.96.78.31,tcp:80'));
   t.is(ipsetSave(r).split('\n').filter((l) => l.startsWith('add')).length, 20000);
 });
+
+test('set membership by every dimension: exact ips and ports, a net of any listed length, no port for ICMP', (t) => {
+  const sets = ipsetRestore(Ipsets.EMPTY, SAVE);
+  const pkt = (src: string, dst: string, sport: number, dport: number, proto: 'tcp' | 'udp' | 'icmp' = 'tcp') => skb(src, dst, dport, { proto, sport }).packet;
+  const loop = sets.get('KUBE-LOOP-BACK');
+  const nets = sets.get('N1');
+  const ports = sets.get('KUBE-NODE-PORT-TCP');
+  const lb = sets.get('KUBE-LOAD-BALANCER-SOURCE-CIDR');
+  if (loop === undefined || nets === undefined || ports === undefined || lb === undefined) return t.fail('sets missing');
+  t.true(loop.test(pkt('10.244.1.5', '10.244.1.5', 1, 80), [false, false, true]));
+  t.false(loop.test(pkt('10.244.1.6', '10.244.1.5', 1, 80), [false, false, true]), 'the third ip differs');
+  t.false(loop.test(pkt('10.244.1.5', '10.244.1.5', 1, 80, 'udp'), [false, false, true]), 'udp:80 is not tcp:80');
+  t.false(loop.test(pkt('10.244.1.5', '10.244.1.5', 0, 0, 'icmp'), [false, false, true]), 'ICMP has no port');
+  t.true(nets.test(pkt('10.200.3.4', '9.9.9.9', 1, 1), [true]), 'in 10.0.0.0/8');
+  t.true(nets.test(pkt('1.2.3.4', '9.9.9.9', 1, 1), [true]), '1.2.3.4 as a /32');
+  t.false(nets.test(pkt('1.2.3.5', '9.9.9.9', 1, 1), [true]));
+  t.true(ports.test(pkt('1.1.1.1', '2.2.2.2', 5, 30001, 'udp'), [false]), 'a bitmap:port has no protocol: the rule adds -p');
+  t.false(ports.test(pkt('1.1.1.1', '2.2.2.2', 30001, 5), [false]));
+  t.true(lb.test(pkt('10.0.0.127', '1.2.3.4', 5, 80), [false, false, true]), 'last address of 10.0.0.0/25');
+  t.false(lb.test(pkt('10.0.0.128', '1.2.3.4', 5, 80), [false, false, true]), 'first address past the /25');
+  t.false(lb.test(pkt('10.0.0.1', '1.2.3.4', 5, 81), [false, false, true]));
+});
