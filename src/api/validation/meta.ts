@@ -3,7 +3,7 @@ import { fieldError } from './field-error.js';
 import { dns1123Label, labelValue, qualifiedName } from './names.js';
 import type { Collector } from './values.js';
 
-export type NameCheck = (name: string) => string[];
+export type NameCheck = (name: string) => readonly string[];
 
 const TOTAL_ANNOTATION_SIZE = 256 * 1024;
 const OWNER_KEYS = ['apiVersion', 'kind', 'name', 'uid'] as const;

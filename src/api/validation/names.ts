@@ -26,11 +26,23 @@ function rememberValid(check: (v: string) => string[]): (v: string) => string[] 
   };
 }
 
+/** What a check returns for a valid string: one shared, frozen empty list. */
+const VALID: readonly string[] = Object.freeze([]);
+
+/**
+ * A check that is one regular expression and a length limit answers a valid string with the test alone, not
+ * through the remembered set: for short names the test is cheaper than hashing a string the set has not seen
+ * (every pod's generated name is new), and the messages are made only for an invalid one.
+ */
+function regexCheck(re: RegExp, max: number, messages: (v: string) => string[]): (v: string) => readonly string[] {
+  return (v) => (v.length <= max && re.test(v) ? VALID : messages(v));
+}
+
 function maxLen(n: number): string {
   return `must be no more than ${n} characters`;
 }
 
-export const dns1123Label = rememberValid((v: string): string[] => {
+export const dns1123Label = regexCheck(DNS1123_LABEL, 63, (v: string): string[] => {
   const errs: string[] = [];
   if (v.length > 63) errs.push(maxLen(63));
   if (!DNS1123_LABEL.test(v)) {
@@ -41,7 +53,7 @@ export const dns1123Label = rememberValid((v: string): string[] => {
   return errs;
 });
 
-export const dns1123Subdomain = rememberValid((v: string): string[] => {
+export const dns1123Subdomain = regexCheck(DNS1123_SUBDOMAIN, 253, (v: string): string[] => {
   const errs: string[] = [];
   if (v.length > 253) errs.push(maxLen(253));
   if (!DNS1123_SUBDOMAIN.test(v)) {
@@ -52,7 +64,7 @@ export const dns1123Subdomain = rememberValid((v: string): string[] => {
   return errs;
 });
 
-export const dns1035Label = rememberValid((v: string): string[] => {
+export const dns1035Label = regexCheck(DNS1035_LABEL, 63, (v: string): string[] => {
   const errs: string[] = [];
   if (v.length > 63) errs.push(maxLen(63));
   if (!DNS1035_LABEL.test(v)) {
@@ -90,7 +102,7 @@ export const qualifiedName = rememberValid((v: string): string[] => {
   return errs;
 });
 
-export const labelValue = rememberValid((v: string): string[] => {
+export const labelValue = regexCheck(LABEL_VALUE, 63, (v: string): string[] => {
   const errs: string[] = [];
   if (v.length > 63) errs.push(maxLen(63));
   if (!LABEL_VALUE.test(v)) {
