@@ -92,22 +92,31 @@ export function decodeStatusBody(r: ResourceType, body: unknown, owned = false):
   checkEnvelope(r, body);
   const gv = groupVersion(r);
   const metadata = body['metadata'];
-  const obj: KubeObject = { apiVersion: gv, kind: r.kind, metadata: isJsonObject(metadata) ? { ...metadata } : {} };
+  // The metadata is read for its preconditions only (the stored object's is kept): a body the caller gave up keeps
+  // its own, even frozen (a kubelet's status write carries the stored pod's); writes into it go through writableMeta.
+  const meta = isJsonObject(metadata) ? (owned ? metadata : { ...metadata }) : {};
+  const obj: KubeObject = { apiVersion: gv, kind: r.kind, metadata: meta };
   if (body['status'] !== undefined) obj['status'] = owned ? body['status'] : copyUnfrozen(body['status']);
   return obj;
+}
+
+/** The draft's metadata, to write into: a frozen one (shared with a stored object) is replaced by a copy first. */
+export function writableMeta(obj: KubeObject): KubeObject['metadata'] {
+  if (Object.isFrozen(obj.metadata)) obj.metadata = { ...obj.metadata };
+  return obj.metadata;
 }
 
 /** Puts the URL's namespace on the object, refusing a different one in the body (400), as the real handlers do. */
 export function applyRequestNamespace(r: ResourceType, obj: KubeObject, namespace: string): void {
   if (!r.namespaced) {
-    delete obj.metadata.namespace;
+    if (obj.metadata.namespace !== undefined || 'namespace' in obj.metadata) delete writableMeta(obj).namespace;
     return;
   }
   const ns = obj.metadata.namespace;
   if (ns !== undefined && ns !== '' && ns !== namespace) {
     throw apiErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
-  obj.metadata.namespace = namespace;
+  if (ns !== namespace) writableMeta(obj).namespace = namespace;
 }
 
 export function prepareForCreate(r: ResourceType, obj: KubeObject, uid: string, timestamp: string): void {

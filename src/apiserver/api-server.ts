@@ -17,7 +17,7 @@ import {
   type ValidationOptions,
 } from '../api/index.js';
 import { isKubewireError, type Clock, type Rng } from '../lib/index.js';
-import { applyRequestNamespace, decodeBody, decodeStatusBody, prepareForCreate, prepareForUpdate, validateOrThrow, type AdmissionPlugin } from './admission.js';
+import { applyRequestNamespace, decodeBody, decodeStatusBody, prepareForCreate, prepareForUpdate, validateOrThrow, writableMeta, type AdmissionPlugin } from './admission.js';
 import { ApiError, apiErrors } from './errors.js';
 import { randomSuffix, type IdSource } from './ids.js';
 import { applyPatch, type PatchType } from './patching.js';
@@ -167,7 +167,7 @@ export class ApiServer {
     if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
       throw apiErrors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
     }
-    obj.metadata.name = name;
+    if (obj.metadata.name !== name) writableMeta(obj).name = name;
     const old = await this.get(r, namespace, name);
     return this.replace(r, obj, old, opts);
   }
