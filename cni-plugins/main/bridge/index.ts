@@ -132,7 +132,6 @@ export const bridge: CniPlugin<PluginHost> = {
   },
 };
 
-
 function* addSteps(args: Args): Steps<Result100> {
   const n = loadBridgeConf(confObject(args), args.args);
   if (n.hairpinMode && n.promiscMode) fail('cannot set hairpin mode and promiscuous mode at the same time.');
