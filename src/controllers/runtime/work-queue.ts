@@ -9,11 +9,18 @@ import type { Reconciler } from './loop.js';
 export abstract class QueueController implements Reconciler {
   abstract readonly name: string;
   private queue = new Set<string>();
+  /**
+   * The key last added to the queue as it is now: events come in runs for one key (the 15 pods a ReplicaSet's sync
+   * creates, then binds, all queue their ReplicaSet and Service), and a repeat is dropped without a lookup.
+   */
+  private lastKey: string | undefined;
   private readonly retries = new Map<string, number>();
   /** Errors that made a key give up, for tests and `kubewire` diagnostics. */
   readonly errors: { key: string; message: string }[] = [];
 
   enqueue(key: string): void {
+    if (key === this.lastKey) return;
+    this.lastKey = key;
     this.queue.add(key);
   }
 
@@ -25,6 +32,7 @@ export abstract class QueueController implements Reconciler {
     if (this.queue.size === 0) return false;
     const batch = this.queue;
     this.queue = new Set();
+    this.lastKey = undefined;
     for (const key of batch) {
       try {
         await this.sync(key);
