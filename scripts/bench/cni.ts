@@ -33,8 +33,10 @@ export async function benchCni(ctx: BenchContext): Promise<void> {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0; i < n; i++) {
-      await runtime.addNetworkList(list, rt(ns, i));
-      await runtime.delNetworkList(list, rt(ns, i));
+      // One runtime conf per pod for its ADD and its DEL, as a kubelet keeps it.
+      const attachment = rt(ns, i);
+      await runtime.addNetworkList(list, attachment);
+      await runtime.delNetworkList(list, attachment);
     }
     const wall = ((performance.now() - t0) * 1000) / n;
     const c = process.cpuUsage(c0);
