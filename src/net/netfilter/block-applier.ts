@@ -1,3 +1,9 @@
+/**
+ * iptables-restore's handling of one `*table … COMMIT` block, command by command, against a draft
+ * of the table (so a jump must name a chain that exists at that line, -X refuses a chain still
+ * referenced, and the table is replaced only when the whole block applied). The drafts are the
+ * committed chains themselves (LazyChain) and their Map the committed table's.
+ */
 import type { IpsetRegistry } from './ipset/index.js';
 import { parseError, ruleSaveArgs } from './rule-parse.js';
 import { FlatRule } from './flat-rule.js';
