@@ -78,3 +78,22 @@ test('a bridge takes the lowest MAC of its ports, as Linux does, until its addre
   t.is((await t.throwsAsync(k.link.setMac('', 'br1', '03:00:00:00:00:01'), { instanceOf: KernelError }))?.message, 'RTNETLINK answers: Cannot assign requested address');
   t.is((await t.throwsAsync(k.link.setMac('', 'br1', 'zz'), { instanceOf: KernelError }))?.message, '"zz" is invalid lladdr.');
 });
+
+test('VirtualKernel.now answers at once with what the async operations resolve to, and throws what they reject with', async (t) => {
+  const { k } = setup();
+  k.now.link.addBridge('', 'cni0');
+  k.now.link.addVeth({ netns: '/run/netns/pod/x', name: 'eth0' }, { netns: '', name: 'veth1' });
+  k.now.addr.add('pod/x', 'eth0', '10.0.0.2/24');
+  k.now.sysctl.set('pod/x', 'net.ipv4.conf.eth0.arp_notify', '1');
+  const link = k.now.link.get('', 'veth1');
+  t.false(link instanceof Promise);
+  t.deepEqual(link, await k.link.get('', 'veth1'));
+  t.deepEqual(k.now.route.list('pod/x'), await k.route.list('pod/x'));
+  t.is(k.now.sysctl.get('pod/x', 'net.ipv4.conf.eth0.arp_notify'), '1');
+  t.true(k.now.netns.exists('/run/netns/pod/x'));
+  const thrown = t.throws(() => k.now.addr.add('pod/x', 'eth0', '10.0.0.2/24'), { instanceOf: KernelError });
+  const rejected = await t.throwsAsync(k.addr.add('pod/x', 'eth0', '10.0.0.2/24'), { instanceOf: KernelError });
+  t.is(thrown?.message, 'RTNETLINK answers: File exists');
+  t.is(rejected?.message, thrown?.message);
+  t.is(t.throws(() => k.now.link.get('/run/netns/ghost', 'lo'), { instanceOf: KernelError })?.kind, 'no-netns');
+});
