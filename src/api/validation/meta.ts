@@ -24,6 +24,34 @@ export function validateLabels(c: Collector, v: unknown, field: string): void {
 
 const validLabels = new WeakMap<object, string>();
 
+/** The field paths under a metadata path, made once per path (every create validates "metadata"), not per object. */
+interface MetaPaths {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: string;
+  readonly annotations: string;
+  readonly ownerReferences: string;
+  readonly finalizers: string;
+}
+
+const metaPaths = new Map<string, MetaPaths>();
+
+function pathsUnder(path: string): MetaPaths {
+  let p = metaPaths.get(path);
+  if (p === undefined) {
+    p = {
+      name: `${path}.name`,
+      namespace: `${path}.namespace`,
+      labels: `${path}.labels`,
+      annotations: `${path}.annotations`,
+      ownerReferences: `${path}.ownerReferences`,
+      finalizers: `${path}.finalizers`,
+    };
+    if (metaPaths.size < 64) metaPaths.set(path, p);
+  }
+  return p;
+}
+
 export function validateObjectMeta(
   c: Collector,
   meta: unknown,
@@ -31,37 +59,38 @@ export function validateObjectMeta(
   path = 'metadata',
 ): void {
   const m = c.obj(meta, path);
+  const p = pathsUnder(path);
   if (m === undefined) {
-    c.add(fieldError.required(`${path}.name`, 'name or generateName is required'));
+    c.add(fieldError.required(p.name, 'name or generateName is required'));
     return;
   }
-  const name = c.str(m['name'], `${path}.name`);
+  const name = c.str(m['name'], p.name);
   if (name === undefined || name === '') {
-    c.add(fieldError.required(`${path}.name`, 'name or generateName is required'));
+    c.add(fieldError.required(p.name, 'name or generateName is required'));
   } else {
-    c.syntax(`${path}.name`, name, opts.nameCheck(name));
+    c.syntax(p.name, name, opts.nameCheck(name));
   }
-  const ns = c.str(m['namespace'], `${path}.namespace`);
+  const ns = c.str(m['namespace'], p.namespace);
   if (opts.namespaced) {
-    if (ns === undefined || ns === '') c.add(fieldError.required(`${path}.namespace`));
-    else c.syntax(`${path}.namespace`, ns, dns1123Label(ns));
+    if (ns === undefined || ns === '') c.add(fieldError.required(p.namespace));
+    else c.syntax(p.namespace, ns, dns1123Label(ns));
   } else if (ns !== undefined && ns !== '') {
-    c.add(fieldError.forbidden(`${path}.namespace`, 'not allowed on this type'));
+    c.add(fieldError.forbidden(p.namespace, 'not allowed on this type'));
   }
-  validateLabels(c, m['labels'], `${path}.labels`);
-  const ann = c.strMap(m['annotations'], `${path}.annotations`);
+  validateLabels(c, m['labels'], p.labels);
+  const ann = c.strMap(m['annotations'], p.annotations);
   let size = 0;
-  for (const [k, v] of Object.entries(ann)) {
-    c.syntax(`${path}.annotations`, k, qualifiedName(k.toLowerCase()));
-    size += k.length + v.length;
+  for (const k in ann) {
+    c.syntax(p.annotations, k, qualifiedName(k.toLowerCase()));
+    size += k.length + (ann[k] ?? '').length;
   }
   if (size > TOTAL_ANNOTATION_SIZE) {
-    c.add({ reason: 'FieldValueTooLong', field: `${path}.annotations`, message: `Too long: must have at most ${TOTAL_ANNOTATION_SIZE} bytes` });
+    c.add({ reason: 'FieldValueTooLong', field: p.annotations, message: `Too long: must have at most ${TOTAL_ANNOTATION_SIZE} bytes` });
   }
-  c.arr(m['ownerReferences'], `${path}.ownerReferences`).forEach((ref, i) => {
+  c.arr(m['ownerReferences'], p.ownerReferences).forEach((ref, i) => {
     // Field paths are built only for a reference with something to report (every create carries one).
     if (isJsonObject(ref) && OWNER_KEYS.every((key) => typeof ref[key] === 'string' && ref[key] !== '')) return;
-    const f = `${path}.ownerReferences[${i}]`;
+    const f = `${p.ownerReferences}[${i}]`;
     const r = c.obj(ref, f);
     if (r === undefined) return;
     for (const key of OWNER_KEYS) {
@@ -69,9 +98,9 @@ export function validateObjectMeta(
       if (s === undefined || s === '') c.add(fieldError.invalid(`${f}.${key}`, s ?? '', `${key} must not be empty`));
     }
   });
-  c.arr(m['finalizers'], `${path}.finalizers`).forEach((fin, i) => {
-    const s = c.str(fin, `${path}.finalizers[${i}]`);
-    if (s !== undefined) c.syntax(`${path}.finalizers[${i}]`, s, qualifiedName(s));
+  c.arr(m['finalizers'], p.finalizers).forEach((fin, i) => {
+    const s = c.str(fin, `${p.finalizers}[${i}]`);
+    if (s !== undefined) c.syntax(`${p.finalizers}[${i}]`, s, qualifiedName(s));
   });
 }
 
