@@ -50,6 +50,13 @@ export class PrefixTable<T> {
     if (m === undefined || !m.delete(cidr.network)) return false;
     this._size--;
     this._version++;
+    if (m.size === 0) {
+      // The length goes with its last route: a pod namespace whose eth0 left (CNI DEL) keeps no empty map, and
+      // lookups no longer probe it. New arrays, as in set(): a reader may hold the old ones.
+      const i = this.maps.indexOf(m);
+      this.lengths = this.lengths.filter((_, j) => j !== i);
+      this.maps = this.maps.filter((_, j) => j !== i);
+    }
     return true;
   }
 

@@ -49,6 +49,27 @@ test('sysctls: modelled keys drive src/net, others are kept as text', async (t) 
   t.is(await k.sysctl.get('', 'net.ipv4.conf.eth9.arp_notify'), undefined);
 });
 
+test('an interface\'s own sysctls go with it (both ends of a veth); all/default and other interfaces\' stay', async (t) => {
+  const { k } = setup();
+  await k.link.addVeth({ netns: '/run/netns/pod/x', name: 'eth0' }, { netns: '', name: 'veth1' });
+  await k.sysctl.set('pod/x', 'net.ipv4.conf.eth0.arp_notify', '1');
+  await k.sysctl.set('pod/x', 'net.ipv6.conf.eth0.accept_dad', '0');
+  await k.sysctl.set('', 'net.ipv4.conf.veth1.proxy_arp', '1');
+  await k.sysctl.set('pod/x', 'net.ipv4.conf.all.arp_ignore', '1');
+  await k.sysctl.set('pod/x', 'net.ipv4.conf.lo.arp_notify', '1');
+  await k.link.del('', 'veth1');
+  t.is(await k.sysctl.get('pod/x', 'net.ipv4.conf.eth0.arp_notify'), undefined, 'the peer eth0 went with veth1');
+  t.is(await k.sysctl.get('pod/x', 'net.ipv6.conf.eth0.accept_dad'), undefined);
+  t.is(await k.sysctl.get('', 'net.ipv4.conf.veth1.proxy_arp'), undefined);
+  t.is(await k.sysctl.get('pod/x', 'net.ipv4.conf.all.arp_ignore'), '1');
+  t.is(await k.sysctl.get('pod/x', 'net.ipv4.conf.lo.arp_notify'), '1');
+  // A new eth0 starts from the defaults, and its settings are its own again.
+  await k.link.addVeth({ netns: '/run/netns/pod/x', name: 'eth0' }, { netns: '', name: 'veth2' });
+  t.is(await k.sysctl.get('pod/x', 'net.ipv4.conf.eth0.arp_notify'), undefined);
+  await k.sysctl.set('pod/x', 'net.ipv4.conf.eth0.arp_notify', '1');
+  t.is(await k.sysctl.get('pod/x', 'net.ipv4.conf.eth0.arp_notify'), '1');
+});
+
 test('a bridge takes the lowest MAC of its ports, as Linux does, until its address is set', async (t) => {
   const { net, k } = setup();
   net.addNetns('pod/y', { kind: 'pod', node: 'n', pod: 'y' });

@@ -75,14 +75,14 @@ export class VirtualKernel implements Kernel {
         const n = this.network.netns.get(name);
         if (n === undefined) throw new KernelError('not-found', `Cannot remove namespace file "/run/netns/${name}": No such file or directory`);
         // Deleting a namespace destroys its veths, and so their peers elsewhere.
-        for (const l of [...n.links.values()]) if (l.kind === 'veth') VirtualLinksNow.dropPeer(this.network, l);
+        for (const l of [...n.links.values()]) if (l.kind === 'veth') VirtualLinksNow.dropPeer(this.network, l, (pns, dev) => this.sysctls.forgetInterface(pns, dev));
         this.network.netns.delete(name);
         this.sysctls.forget(name);
       },
       exists: (ref) => this.tryResolve(ref) !== undefined,
       list: () => [...this.network.netns.keys()].sort(),
     };
-    const link = new VirtualLinksNow(this.network, ns);
+    const link = new VirtualLinksNow(this.network, ns, (n, dev) => this.sysctls.forgetInterface(n, dev));
     const addr: SyncOps<AddrOps> = {
       add: (r, dev, cidr) => {
         const n = ns(r);

@@ -25,7 +25,12 @@ const macWasSet = new WeakSet<Link>();
 export class VirtualLinksNow implements SyncOps<LinkOps> {
   private readonly promisc = new Set<string>();
 
-  constructor(private readonly net: Network, private readonly ns: (ref: NetnsRef) => Netns) {}
+  constructor(
+    private readonly net: Network,
+    private readonly ns: (ref: NetnsRef) => Netns,
+    /** Told of every interface deleted (either end of a veth), so per-interface state can go with it. */
+    private readonly gone: (netns: string, dev: string) => void = () => undefined,
+  ) {}
 
   addVeth(a: VethEnd, b: VethEnd, opts: LinkOptions & { readonly peerMtu?: number } = {}): void {
     const na = this.ns(a.netns);
@@ -136,7 +141,8 @@ export class VirtualLinksNow implements SyncOps<LinkOps> {
     if (l.kind === 'bridge') for (const p of l.ports) { const pl = n.link(p); if (pl !== undefined) pl.master = undefined; }
     n.removeLink(name);
     if (this.promisc.size > 0) this.promisc.delete(`${n.name}\0${name}`);
-    if (l.kind === 'veth') VirtualLinksNow.dropPeer(this.net, l);
+    this.gone(n.name, name);
+    if (l.kind === 'veth') VirtualLinksNow.dropPeer(this.net, l, this.gone);
   }
 
   get(ref: NetnsRef, name: string): KernelLink | undefined {
@@ -151,12 +157,13 @@ export class VirtualLinksNow implements SyncOps<LinkOps> {
   }
 
   /** A veth's other end goes with it, wherever it is. */
-  static dropPeer(net: Network, l: VethLink): void {
+  static dropPeer(net: Network, l: VethLink, gone: (netns: string, dev: string) => void = () => undefined): void {
     const pn = net.netns.get(l.peer.netns);
     const p = pn?.link(l.peer.name);
     if (pn === undefined || p === undefined) return;
     if (p.master !== undefined) detach(pn, p);
     pn.removeLink(p.name);
+    gone(pn.name, p.name);
   }
 
   /** Built by assignment rather than spreads: bridge ADD reads about ten links, and this ran for each. */

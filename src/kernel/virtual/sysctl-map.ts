@@ -27,6 +27,8 @@ export function normalizeSysctlKey(key: string): string {
  */
 export class SysctlStore {
   private readonly other = new Map<string, Map<string, string>>();
+  /** The per-interface keys set in each namespace, by `netns\0ifname`: they go with the interface. */
+  private readonly byInterface = new Map<string, string[]>();
 
   get(ns: Netns, key: string): string | undefined {
     const k = normalizeSysctlKey(key);
@@ -44,10 +46,47 @@ export class SysctlStore {
     }
     let m = this.other.get(k);
     if (m === undefined) this.other.set(k, (m = new Map()));
+    if (!m.has(ns.name)) {
+      const dev = interfaceOf(k);
+      if (dev !== undefined) {
+        const at = `${ns.name}\0${dev}`;
+        const keys = this.byInterface.get(at);
+        if (keys === undefined) this.byInterface.set(at, [k]);
+        else keys.push(k);
+      }
+    }
     m.set(ns.name, value.trim());
   }
 
   forget(ns: string): void {
     for (const m of this.other.values()) m.delete(ns);
+    const prefix = `${ns}\0`;
+    for (const at of [...this.byInterface.keys()]) if (at.startsWith(prefix)) this.byInterface.delete(at);
   }
+
+  /**
+   * An interface was deleted: its net.ipv4.conf.<dev>.* (and ipv6, and neigh) entries go with it, as the kernel
+   * unregisters the device's sysctl directories; a new interface of the same name starts from the defaults.
+   */
+  forgetInterface(ns: string, dev: string): void {
+    const at = `${ns}\0${dev}`;
+    const keys = this.byInterface.get(at);
+    if (keys === undefined) return;
+    this.byInterface.delete(at);
+    for (const k of keys) {
+      const m = this.other.get(k);
+      if (m === undefined) continue;
+      m.delete(ns);
+      if (m.size === 0) this.other.delete(k);
+    }
+  }
+}
+
+/** The device a per-interface key names (net.ipv4.conf.eth0.arp_notify → eth0); undefined for all/default and others. */
+function interfaceOf(key: string): string | undefined {
+  if (!key.startsWith('net.ipv')) return undefined;
+  const parts = key.split('.');
+  if (parts.length < 5 || (parts[1] !== 'ipv4' && parts[1] !== 'ipv6') || (parts[2] !== 'conf' && parts[2] !== 'neigh')) return undefined;
+  const dev = parts[3];
+  return dev === undefined || dev === 'all' || dev === 'default' ? undefined : dev;
 }
