@@ -23,15 +23,16 @@ export function parseIp4(text: string, where?: string): Ip4 {
 
 /**
  * Canonical dotted-quad text ("10.99.0.2": four parts 0-255, no leading zeros, nothing else) read by hand, or
- * undefined for any other text. Hot paths (CNI results, host-local's store) hold almost only such text; callers fall
- * back to a full parser when this says no.
+ * undefined for any other text. Hot paths (CNI results, host-local's store, the virtual kernel's address texts)
+ * hold almost only such text; callers fall back to a full parser when this says no. `from`/`to` read a slice of
+ * the text in place (the address of "10.0.0.2/24").
  */
-export function canonicalIp4(text: string): Ip4 | undefined {
+export function canonicalIp4(text: string, from = 0, to = text.length): Ip4 | undefined {
   let value = 0;
   let part = 0;
   let digits = 0;
   let dots = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     if (c === 46) {
       if (digits === 0 || dots === 3) return undefined;

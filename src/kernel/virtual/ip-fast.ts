@@ -1,34 +1,7 @@
-import { Cidr4, type IfAddr, type Ip4 } from '../../addr/index.js';
+import { Cidr4, canonicalIp4, type IfAddr, type Ip4 } from '../../addr/index.js';
 
-/**
- * Canonical dotted-quad text ("10.99.0.2": four decimal parts, 0-255, no leading zeros, nothing around) read by
- * hand, as the driver meets it on every ADD. Anything else gives undefined and the caller takes src/addr's parser,
- * which accepts the same canonical texts with the same value and words the errors.
- */
-export function canonicalIp4(text: string, from = 0, to = text.length): Ip4 | undefined {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return undefined;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) return undefined; // a leading zero
-      part = part * 10 + (c - 48);
-      if (++digits > 3 || part > 255) return undefined;
-    } else {
-      return undefined;
-    }
-  }
-  if (dots !== 3 || digits === 0) return undefined;
-  return (value * 256 + part) as Ip4;
-}
+/** Canonical dotted-quad text, read by hand (src/addr's reader, which also reads a slice in place). */
+export { canonicalIp4 };
 
 /** "a.b.c.d/len" in canonical form: the address and the prefix length (0-32, one or two digits), else undefined. */
 function canonicalPrefixed(text: string): { ip: Ip4; prefix: number } | undefined {
