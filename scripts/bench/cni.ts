@@ -59,15 +59,17 @@ export async function benchCni(ctx: BenchContext): Promise<void> {
     return { cpu: cpu / n, wall: (wall * 1000) / n };
   };
   // Warm-up until the JIT has settled: V8 optimises a function once it has run enough bytecode, and most of this
-  // path runs once or twice per pod, so that takes thousands of pods (1,000 left the measured run ~2x slow). Rounds
-  // of 500 pods go on until two rounds in a row are no longer 5% faster than the best before them (3 at least, 40 at most).
+  // path runs once or twice per pod, so that takes thousands of pods. Rounds of 500 pods: 40 at least (20,000 pods;
+  // with 3 the noise of one round stopped the warm-up while rounds were still getting faster, and the figure moved
+  // between 40 and 75 µs from run to run), then until two rounds in a row are no longer 5% faster than the best
+  // before them (80 at most).
   let best = Infinity;
   let flat = 0;
   let warm = 0;
-  for (let r = 0; r < 40 && flat < 2; r++) {
+  for (let r = 0; r < 80 && flat < 2; r++) {
     const { cpu } = await run(`warm${r}`, warmPods);
     warm += warmPods;
-    flat = r >= 2 && cpu > best * 0.95 ? flat + 1 : 0;
+    flat = r >= 39 && cpu > best * 0.95 ? flat + 1 : 0;
     best = Math.min(best, cpu);
   }
   // CPU time of this process is the figure (the machine is shared: wall time also counts the neighbours).
