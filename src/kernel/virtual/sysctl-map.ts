@@ -84,9 +84,12 @@ export class SysctlStore {
 
 /** The device a per-interface key names (net.ipv4.conf.eth0.arp_notify → eth0); undefined for all/default and others. */
 function interfaceOf(key: string): string | undefined {
-  if (!key.startsWith('net.ipv')) return undefined;
-  const parts = key.split('.');
-  if (parts.length < 5 || (parts[1] !== 'ipv4' && parts[1] !== 'ipv6') || (parts[2] !== 'conf' && parts[2] !== 'neigh')) return undefined;
-  const dev = parts[3];
-  return dev === undefined || dev === 'all' || dev === 'default' ? undefined : dev;
+  // Read in place (a CNI ADD sets a few such keys per pod): "net.ipv4." or "net.ipv6.", then "conf." or "neigh.".
+  if (!key.startsWith('net.ipv') || (key.charCodeAt(7) !== 52 && key.charCodeAt(7) !== 54) || key.charCodeAt(8) !== 46) return undefined;
+  const from = key.startsWith('conf.', 9) ? 14 : key.startsWith('neigh.', 9) ? 15 : -1;
+  if (from < 0) return undefined;
+  const end = key.indexOf('.', from);
+  if (end <= from) return undefined;
+  const dev = key.slice(from, end);
+  return dev === 'all' || dev === 'default' ? undefined : dev;
 }
