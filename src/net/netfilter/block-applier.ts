@@ -152,15 +152,20 @@ export class BlockApplier {
     d.lazy = false;
   }
 
+  /** The draft a run of appends to `chain` goes into: the current run's, or a new run once the last is closed. */
+  private runFor(chain: string, lineNo: number): Draft {
+    const d = this.runDraft;
+    if (d !== undefined && this.runChain === chain) return d;
+    this.closeRun();
+    const next = this.need(chain, lineNo);
+    this.runDraft = next;
+    this.runChain = chain;
+    return next;
+  }
+
   /** `-A chain rule` (the parser's fast path calls this directly; `apply` for the rest). */
   append(chain: string, rule: Rule, lineNo: number): void {
-    let d = this.runDraft;
-    if (d === undefined || this.runChain !== chain) {
-      this.closeRun();
-      d = this.need(chain, lineNo);
-      this.runDraft = d;
-      this.runChain = chain;
-    }
+    const d = this.runFor(chain, lineNo);
     if (rule instanceof LazyRule) d.lazy = true;
     const target = this.checkRule(rule, lineNo);
     this.run[this.runLen++] = rule;
@@ -172,13 +177,7 @@ export class BlockApplier {
    * rule keeps the chain's own name string, not the line's copy.
    */
   appendLazy(chain: string, jump: string | undefined, lineNo: number, src: RuleSource, start: number): void {
-    let d = this.runDraft;
-    if (d === undefined || this.runChain !== chain) {
-      this.closeRun();
-      d = this.need(chain, lineNo);
-      this.runDraft = d;
-      this.runChain = chain;
-    }
+    const d = this.runFor(chain, lineNo);
     d.lazy = true;
     let name: string | undefined;
     if (jump !== undefined) {
