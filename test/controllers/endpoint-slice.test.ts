@@ -24,6 +24,8 @@ test('EndpointSlices: one endpoint per pod with its IP, node and conditions; nam
   t.deepEqual(s.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.uid, o.controller]), [['Service', 'web', svc.metadata.uid, true]]);
   t.deepEqual(s['ports'] as EndpointPort[], [{ name: 'http', port: 8080, protocol: 'TCP' }]);
   const pods = podsOf(cp, 'web');
+  t.is(pods.length, 3, 'the Deployment\'s three pods');
+  t.is(eps(s).length, 3);
   t.deepEqual(
     eps(s).map((e) => e.targetRef?.name).sort(),
     pods.map((p) => p.metadata.name).sort(),

@@ -62,6 +62,7 @@ test('deleting the ReplicaSet takes its pods with it (garbage collector)', async
   const { cp } = await cluster(1);
   await cp.api.create(R.replicaSets, 'default', rs('web', 2));
   await cp.settle();
+  t.is(list(cp, R.pods).filter((p) => p.metadata.labels?.['app'] === 'web').length, 2, 'its two pods were there');
   await cp.api.delete(R.replicaSets, 'default', 'web');
   await cp.settle();
   t.is(list(cp, R.pods).filter((p) => p.metadata.labels?.['app'] === 'web').length, 0);

@@ -29,9 +29,11 @@ test('an explicit clusterIP or nodePort is honoured; one already taken is a 422 
     t.deepEqual(e1.status.details?.causes?.map((c) => c.field), ['spec.clusterIPs']);
   }
   const e2 = await t.throwsAsync(cp.api.create(R.services, 'default', svc('c', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] })));
+  t.true(isApiError(e2) && e2.status.code === 422, 'a 422, not some other error');
   if (isApiError(e2)) t.is(e2.status.message, 'Service "c" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated');
   t.deepEqual(list(cp, R.services).map((s) => s.metadata.name).sort(), ['a', 'kubernetes'], 'nothing stored');
   const e3 = await t.throwsAsync(cp.api.create(R.services, 'default', svc('d', { clusterIP: '10.200.0.1' })));
+  t.true(isApiError(e3) && e3.status.code === 422, 'a 422, not some other error');
   if (isApiError(e3)) t.regex(e3.status.message, /spec\.clusterIPs: Invalid value: \["10\.200\.0\.1"\]: failed to allocate IP 10\.200\.0\.1: the provided IP \(10\.200\.0\.1\) is not in the valid range/);
   // Deleting releases: the address can be taken again.
   await cp.api.delete(R.services, 'default', 'a');
