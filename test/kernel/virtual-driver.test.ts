@@ -68,6 +68,13 @@ test('an interface\'s own sysctls go with it (both ends of a veth); all/default 
   t.is(await k.sysctl.get('pod/x', 'net.ipv4.conf.eth0.arp_notify'), undefined);
   await k.sysctl.set('pod/x', 'net.ipv4.conf.eth0.arp_notify', '1');
   t.is(await k.sysctl.get('pod/x', 'net.ipv4.conf.eth0.arp_notify'), '1');
+  await k.sysctl.set('', 'net.ipv4.conf.veth2.proxy_arp', '1');
+  // A deleted namespace takes every key it set; one made again under the name starts from the defaults.
+  await k.netns.del('pod/x');
+  await k.netns.add('pod/x');
+  t.is(await k.sysctl.get('pod/x', 'net.ipv4.conf.eth0.arp_notify'), undefined);
+  t.is(await k.sysctl.get('pod/x', 'net.ipv4.conf.all.arp_ignore'), undefined);
+  t.is(await k.sysctl.get('', 'net.ipv4.conf.veth2.proxy_arp'), undefined, 'its veth peer went with it');
 });
 
 test('a bridge takes the lowest MAC of its ports, as Linux does, until its address is set', async (t) => {

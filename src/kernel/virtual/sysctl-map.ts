@@ -27,8 +27,11 @@ export function normalizeSysctlKey(key: string): string {
  */
 export class SysctlStore {
   private readonly other = new Map<string, Map<string, string>>();
-  /** The per-interface keys set in each namespace, by `netns\0ifname`: they go with the interface. */
-  private readonly byInterface = new Map<string, string[]>();
+  /**
+   * The keys set in each namespace, by the device they belong to ('' for none): a namespace's or an interface's keys
+   * go with it without a walk over every key.
+   */
+  private readonly owned = new Map<string, Map<string, string[]>>();
 
   get(ns: Netns, key: string): string | undefined {
     const k = normalizeSysctlKey(key);
@@ -47,21 +50,22 @@ export class SysctlStore {
     let m = this.other.get(k);
     if (m === undefined) this.other.set(k, (m = new Map()));
     if (!m.has(ns.name)) {
-      const dev = interfaceOf(k);
-      if (dev !== undefined) {
-        const at = `${ns.name}\0${dev}`;
-        const keys = this.byInterface.get(at);
-        if (keys === undefined) this.byInterface.set(at, [k]);
-        else keys.push(k);
-      }
+      let devs = this.owned.get(ns.name);
+      if (devs === undefined) this.owned.set(ns.name, (devs = new Map()));
+      const dev = interfaceOf(k) ?? '';
+      const keys = devs.get(dev);
+      if (keys === undefined) devs.set(dev, [k]);
+      else keys.push(k);
     }
     m.set(ns.name, value.trim());
   }
 
+  /** A namespace was deleted: every key it set goes. */
   forget(ns: string): void {
-    for (const m of this.other.values()) m.delete(ns);
-    const prefix = `${ns}\0`;
-    for (const at of [...this.byInterface.keys()]) if (at.startsWith(prefix)) this.byInterface.delete(at);
+    const devs = this.owned.get(ns);
+    if (devs === undefined) return;
+    this.owned.delete(ns);
+    for (const keys of devs.values()) this.drop(ns, keys);
   }
 
   /**
@@ -69,10 +73,14 @@ export class SysctlStore {
    * unregisters the device's sysctl directories; a new interface of the same name starts from the defaults.
    */
   forgetInterface(ns: string, dev: string): void {
-    const at = `${ns}\0${dev}`;
-    const keys = this.byInterface.get(at);
-    if (keys === undefined) return;
-    this.byInterface.delete(at);
+    const devs = this.owned.get(ns);
+    const keys = devs?.get(dev);
+    if (devs === undefined || keys === undefined) return;
+    devs.delete(dev);
+    this.drop(ns, keys);
+  }
+
+  private drop(ns: string, keys: readonly string[]): void {
     for (const k of keys) {
       const m = this.other.get(k);
       if (m === undefined) continue;
