@@ -72,6 +72,8 @@ const PROTO_PORT_SPAN = 8 * PORT_SPAN;
 interface NumericIndex {
   readonly flat: Set<number>;
   readonly nested: Map<number, Set<number>>;
+  /** Prefix lengths of the net members, longest first: a net is looked for at each, as hash:net walks its cidr list. */
+  readonly netLens: readonly number[];
 }
 
 /** How many leading dimensions make the first-level key. */
@@ -88,7 +90,9 @@ function dimCode(d: Dim): number {
 }
 
 function buildIndex(type: IpsetType, members: readonly string[]): NumericIndex {
-  const idx: NumericIndex = { flat: new Set(), nested: new Map() };
+  const flat = new Set<number>();
+  const nested = new Map<number, Set<number>>();
+  const lens = new Set<number>();
   const split = splitAt(type);
   for (const m of members) {
     const dims = parseMember(type, m);
@@ -100,23 +104,20 @@ function buildIndex(type: IpsetType, members: readonly string[]): NumericIndex {
     }
     const last = dims[split];
     if (last === undefined) {
-      idx.flat.add(key);
+      flat.add(key);
       continue;
     }
-    let second = idx.nested.get(key);
-    if (second === undefined) idx.nested.set(key, (second = new Set()));
+    if (last.kind === 'net') lens.add(last.len);
+    let second = nested.get(key);
+    if (second === undefined) nested.set(key, (second = new Set()));
     second.add(dimCode(last));
   }
-  return idx;
+  return { flat, nested, netLens: [...lens].sort((a, b) => b - a) };
 }
 
-/**
- * An immutable ipset. Members are kept as canonical strings; nets are looked up per prefix
- * length present, as the kernel's hash:net walks its cidr list.
- */
+/** An immutable ipset: members kept as canonical strings (as `ipset save` prints them), indexed by number for tests. */
 export class Ipset implements IpSet {
   private readonly keys: ReadonlySet<string>;
-  private readonly netLens: readonly number[];
   /** Members by number, for test(); built on the first test (most sets are only saved and restored). */
   private index: NumericIndex | undefined;
 
@@ -127,15 +128,6 @@ export class Ipset implements IpSet {
     readonly members: readonly string[],
   ) {
     this.keys = new Set(members);
-    const lens = new Set<number>();
-    if (DIMS[type].includes('net')) {
-      for (const m of members) {
-        const last = m.split(',').at(-1) ?? '';
-        const slash = last.indexOf('/');
-        lens.add(slash < 0 ? 32 : Number(last.slice(slash + 1)));
-      }
-    }
-    this.netLens = [...lens].sort((a, b) => b - a);
   }
 
   withMember(text: string): Ipset | undefined {
@@ -187,7 +179,7 @@ export class Ipset implements IpSet {
     const addr = dirAt(split) ? p.src : p.dst;
     if (kinds[split] === 'ip') return second.has(addr);
     // Longest prefix first, as the kernel's hash:net walks its cidr list.
-    for (const len of this.netLens) if (second.has(((addr & prefixMask(len)) >>> 0) * 64 + len)) return true;
+    for (const len of idx.netLens) if (second.has(((addr & prefixMask(len)) >>> 0) * 64 + len)) return true;
     return false;
   }
 }
