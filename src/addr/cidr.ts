@@ -1,5 +1,5 @@
 import { InputError } from '../lib/index.js';
-import { type Ip4, ip4, ip4ToString, parseIp4 } from './ip4.js';
+import { canonicalIp4, type Ip4, ip4, ip4ToString, parseIp4 } from './ip4.js';
 
 export function prefixMask(prefix: number): number {
   return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
@@ -109,4 +109,33 @@ export function parseIfAddr(text: string, where?: string): IfAddr {
   const c = Cidr4.parse(text, where, { allowHostBits: true });
   const ipText = text.trim().split('/')[0] ?? '';
   return { ip: parseIp4(ipText, where), prefix: c.prefix };
+}
+
+/**
+ * Canonical "a.b.c.d/len" text (a canonical address, a prefix of one or two digits up to 32) read by hand: what CNI
+ * results and plugins' kernel calls hold almost always. Anything else gives undefined and the caller takes
+ * parseIfAddr or Cidr4.parse, which accept the same texts with the same answer and word the errors.
+ */
+export function canonicalIfAddr(text: string): IfAddr | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return undefined;
+  const n = text.length - slash - 1;
+  if (n < 1 || n > 2) return undefined;
+  let prefix = 0;
+  for (let i = slash + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+    prefix = prefix * 10 + (c - 48);
+  }
+  if (prefix > 32) return undefined;
+  const ip = canonicalIp4(text, 0, slash);
+  return ip === undefined ? undefined : { ip, prefix };
+}
+
+/** Cidr4.parse's answer for canonical text without host bits, else undefined (the caller words the error). */
+export function canonicalCidr4(text: string): Cidr4 | undefined {
+  const p = canonicalIfAddr(text);
+  if (p === undefined) return undefined;
+  const c = new Cidr4(p.ip, p.prefix);
+  return c.network === p.ip ? c : undefined;
 }

@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { canonicalIp4 } from '../../addr/index.js';
+import { canonicalIfAddr, canonicalIp4 } from '../../addr/index.js';
 
 /**
  * Textual IP/CIDR checks with Go's net.ParseIP / net.ParseCIDR acceptance, which is what decides whether a real
@@ -21,16 +21,7 @@ export function isCidrText(s: string): boolean {
   const slash = s.indexOf('/');
   if (slash < 0) return false;
   // The common case, canonical IPv4 and a one- or two-digit prefix, read in place (every result of every ADD).
-  const digits = s.length - slash - 1;
-  if (digits >= 1 && digits <= 2 && canonicalIp4(s, 0, slash) !== undefined) {
-    let prefix = 0;
-    for (let i = slash + 1; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 48 || c > 57) return false;
-      prefix = prefix * 10 + (c - 48);
-    }
-    return prefix <= 32;
-  }
+  if (canonicalIfAddr(s) !== undefined) return true;
   const addr = s.slice(0, slash);
   const prefix = s.slice(slash + 1);
   if (!/^\d{1,3}$/.test(prefix)) return false;

@@ -1,11 +1,10 @@
-import { Cidr4, type IfAddr, type Ip4, ip4ToString, parseIfAddr, parseIp4, type Mac } from '../../addr/index.js';
+import { canonicalCidr4, canonicalIfAddr, canonicalIp4, Cidr4, type IfAddr, type Ip4, ip4ToString, parseIfAddr, parseIp4, type Mac } from '../../addr/index.js';
 import type { Link, Netns, Network, Route } from '../../net/index.js';
 import { KernelError } from '../errors.js';
 import type { AddrOps, FdbOps, IptablesOps, Kernel, LinkOps, NeighOps, NetnsOps, RouteOps, SysctlOps } from '../kernel.js';
 import { netnsNameOf } from '../names.js';
 import { checkIfNameSeen } from './if-name.js';
 import type { KernelAddr, KernelFdb, KernelLink, KernelNeigh, KernelRoute, NetnsRef, RouteSpec } from '../types.js';
-import { canonicalCidr4, canonicalIfAddr, canonicalIp4 } from './ip-fast.js';
 import { VirtualLinks, VirtualLinksNow } from './links.js';
 import { SysctlStore } from './sysctl-map.js';
 
