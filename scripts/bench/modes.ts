@@ -121,7 +121,7 @@ function buildNode(mode: ProxyMode, svcs: readonly Service[], slices: readonly E
   const net = new Network();
   const ns = net.addNetns('node/bench', { kind: 'node', node: 'bench' }, { sysctl: { ipForward: true, bridgeNfCallIptables: true, routeLocalnet: false } });
   net.addUplink(ns, 'eth0', net.segment('uplink'), { ip: NODE_IP, prefix: 24 });
-  net.gateways.add(`uplink/${GW}`);
+  net.gateways.add('uplink', GW);
   ns.addRoute({ dst: new Cidr4(ip4(0), 0), type: 'unicast', gateway: GW, dev: 'eth0', proto: 'static', scope: 'global' });
   const cfg: ProxierConfig = { nodeName: 'bench', nodeIPs: [NODE_IP], clusterCIDR: Cidr4.parse('10.0.0.0/8') };
   const feed = (p: { onServiceAdd(s: Service): void; onEndpointSliceAdd(e: EndpointSlice): void }): void => {

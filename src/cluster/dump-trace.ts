@@ -45,7 +45,7 @@ export function traceIptablesSave(req: DumpTraceRequest): TraceResult | Connecti
   const first = nodeIps[0];
   net.addUplink(ns, 'eth0', out, { ip: first ?? ip4(0xa9fe0002), prefix: 30 });
   for (const ip of nodeIps.slice(1)) ns.addAddr('eth0', { ip, prefix: 32 });
-  net.gateways.add(`uplink/${EXIT_GW}`);
+  net.gateways.add('uplink', EXIT_GW);
   ns.addRoute({ dst: new Cidr4(ip4(0), 0), type: 'unicast', gateway: EXIT_GW, dev: 'eth0', onlink: true, proto: 'static', scope: 'global' });
   const inIface = req.inIface ?? 'eth0';
   if (ns.link(inIface) === undefined) net.addUplink(ns, inIface, net.segment(`in-${inIface}`), { ip: ip4(0xa9fe0005), prefix: 30 });

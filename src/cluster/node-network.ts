@@ -26,7 +26,7 @@ export function wireNode(net: Network, topology: TopologySpec, node: NodeSpec): 
   net.addUplink(ns, 'eth0', segment, { ip: node.ip, prefix: c.nodeNetwork.cidr.prefix });
   if (c.nodeNetwork.gateway !== undefined) {
     ns.addRoute({ dst: new Cidr4(ip4(0), 0), type: 'unicast', gateway: c.nodeNetwork.gateway, dev: 'eth0', proto: 'static', scope: 'global' });
-    net.gateways.add(`${NODE_NETWORK}/${c.nodeNetwork.gateway}`);
+    net.gateways.add(NODE_NETWORK, c.nodeNetwork.gateway);
   }
   if (c.network === 'host-gw') {
     net.podRoutes.table.set(node.podCIDR, {

@@ -442,6 +442,6 @@ export class Tracer {
   }
 
   private isGateway(link: Extract<Link, { kind: 'uplink' }>, nh: Ip4): boolean {
-    return this.net.gateways.on(link.segment.name, nh);
+    return this.net.gateways.has(link.segment.name, nh);
   }
 }

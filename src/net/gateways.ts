@@ -1,44 +1,24 @@
 import type { Ip4 } from '../addr/index.js';
 
 /**
- * The gateways that lead out of the modelled network, as `segment/ip` texts (how builders name them), also indexed by
- * segment and address: the tracer asks on every packet that leaves through a gateway, and a text key would be a
- * string built per packet.
+ * The gateways that lead out of the modelled network, by L2 segment and address: a packet the tracer sends to one
+ * leaves the model (`exited`) instead of failing ARP.
  */
-export class GatewaySet extends Set<string> {
-  private bySegment: Map<string, Set<number>> | undefined;
+export class Gateways {
+  private readonly bySegment = new Map<string, Set<Ip4>>();
 
-  override add(key: string): this {
-    super.add(key);
-    this.bySegment = undefined;
-    return this;
+  add(segment: string, ip: Ip4): void {
+    let s = this.bySegment.get(segment);
+    if (s === undefined) this.bySegment.set(segment, (s = new Set()));
+    s.add(ip);
   }
 
-  override delete(key: string): boolean {
-    this.bySegment = undefined;
-    return super.delete(key);
+  delete(segment: string, ip: Ip4): boolean {
+    return this.bySegment.get(segment)?.delete(ip) === true;
   }
 
-  override clear(): void {
-    this.bySegment = undefined;
-    super.clear();
-  }
-
-  /** Whether `ip` on segment `segment` is a gateway (the same answer as has(`${segment}/${ip}`)). */
-  on(segment: string, ip: Ip4): boolean {
-    if (this.bySegment === undefined) {
-      const m = new Map<string, Set<number>>();
-      for (const key of this) {
-        const slash = key.lastIndexOf('/');
-        const addr = Number(key.slice(slash + 1));
-        if (slash < 0 || !Number.isInteger(addr)) continue;
-        const seg = key.slice(0, slash);
-        let s = m.get(seg);
-        if (s === undefined) m.set(seg, (s = new Set()));
-        s.add(addr);
-      }
-      this.bySegment = m;
-    }
+  /** Whether `ip` on `segment` is a gateway. */
+  has(segment: string, ip: Ip4): boolean {
     return this.bySegment.get(segment)?.has(ip) === true;
   }
 }

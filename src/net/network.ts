@@ -1,6 +1,6 @@
 import { type IfAddr, type Ip4, type Mac, macFromName, ZERO_MAC } from '../addr/index.js';
 import { Fdb } from './fdb.js';
-import { GatewaySet } from './gateways.js';
+import { Gateways } from './gateways.js';
 import { type BridgeLink, type Link, MapVtepFdb, MAX_IFNAME, type UplinkLink, type VethLink, type VxlanLink } from './link.js';
 import { NeighTable, SharedNeigh } from './neigh.js';
 import { Netns, type NetnsOwner, type Sysctls } from './netns.js';
@@ -20,8 +20,8 @@ export class Network {
   readonly vtepNeigh = new SharedNeigh();
   /** flannel's FDB entries: VTEP MAC → node IP. */
   readonly vtepFdb = new Map<Mac, { vtep: Ip4; owner: string }>();
-  /** `segment/ip` of gateways that lead out of the modelled network (ip as its number, as template text prints an Ip4). */
-  readonly gateways = new GatewaySet();
+  /** Gateways that lead out of the modelled network, by segment and address. */
+  readonly gateways = new Gateways();
 
   addNetns(name: string, owner: NetnsOwner, opts: { sharedRoutes?: boolean; sysctl?: Partial<Sysctls> } = {}): Netns {
     if (this.netns.has(name)) throw new Error(`netns ${name} exists`);
