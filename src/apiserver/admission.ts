@@ -109,7 +109,7 @@ export function writableMeta(obj: KubeObject): KubeObject['metadata'] {
 /** Puts the URL's namespace on the object, refusing a different one in the body (400), as the real handlers do. */
 export function applyRequestNamespace(r: ResourceType, obj: KubeObject, namespace: string): void {
   if (!r.namespaced) {
-    if (obj.metadata.namespace !== undefined || 'namespace' in obj.metadata) delete writableMeta(obj).namespace;
+    if ('namespace' in obj.metadata) delete writableMeta(obj).namespace;
     return;
   }
   const ns = obj.metadata.namespace;

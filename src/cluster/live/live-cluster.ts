@@ -94,10 +94,10 @@ export class LiveCluster {
   private async apply(): Promise<void> {
     const cp = this.controlPlane;
     for (const { object, source } of this.topology.objects) {
-      // ConfigMaps are stored for kubectl to read (nothing in the data plane reads them); Endpoints written by hand
-      // are not created here, only EndpointSlices.
-      const r = Object.values(R).find((x) => x.kind === object.kind) ?? (object.kind === 'ConfigMap' ? resourceByKind('v1', 'ConfigMap') : undefined);
-      if (r === undefined) continue;
+      // Every served kind goes through the API (ConfigMaps only for kubectl to read), except Endpoints written by
+      // hand: kube-proxy here reads EndpointSlices only, so they are left out as before.
+      const r = resourceByKind(object.apiVersion, object.kind);
+      if (r === undefined || r.kind === 'Endpoints') continue;
       const ns = object.metadata.namespace ?? 'default';
       if (r.namespaced && cp.informers.get(R.namespaces, '', ns) === undefined) await cp.api.create(R.namespaces, '', { metadata: { name: ns } });
       try {
