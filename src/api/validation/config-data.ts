@@ -147,14 +147,20 @@ export function validateImmutablePayload(kind: 'ConfigMap' | 'Secret', obj: Read
   return errs;
 }
 
+/** The string-keyed maps of each kind and their values' Go type: text, or bytes sent as base64. */
+const TYPED_MAPS: Readonly<Record<string, readonly (readonly [string, 'string' | 'bytes'])[]>> = {
+  ConfigMap: [['data', 'string'], ['binaryData', 'bytes']],
+  Secret: [['data', 'bytes'], ['stringData', 'string']],
+};
+
 /**
  * The decoding step's complaint about a ConfigMap's or Secret's maps, as the real server's JSON decoder words it
  * ("illegal base64 data at input byte 3", "json: cannot unmarshal number into Go struct field …"), or undefined.
  * The caller refuses the body with 400 "<Kind> in version "v1" cannot be handled as a <Kind>: <this>".
  */
 export function undecodableData(kind: string, body: JsonObject): string | undefined {
-  const maps: readonly (readonly [string, 'string' | 'bytes'])[] =
-    kind === 'ConfigMap' ? [['data', 'string'], ['binaryData', 'bytes']] : kind === 'Secret' ? [['data', 'bytes'], ['stringData', 'string']] : [];
+  const maps = TYPED_MAPS[kind];
+  if (maps === undefined) return undefined;
   for (const [field, type] of maps) {
     const m = body[field];
     if (m === undefined || m === null) continue;
