@@ -12,6 +12,7 @@ import type { RestoreCommand } from './save-parse.js';
 import type { Chain, Rule, Table, TableName } from './types.js';
 import { BUILTIN_CHAINS } from './types.js';
 import { ChainFinder } from './chain-finder.js';
+import { isPlainWord } from './tokenize.js';
 
 export interface RestoreOptions {
   /** `iptables-restore --noflush`: keep what is not mentioned; `:CHAIN` lines flush (or create) that chain. */
@@ -27,15 +28,6 @@ type Draft = LazyChain;
 
 function draft(name: string, policy: 'ACCEPT' | 'DROP' | undefined, rules: Entry[], packets: bigint, bytes: bigint, builtin: boolean, lazy: boolean): Draft {
   return new LazyChain(name, policy, rules, packets, bytes, builtin, lazy, isPlainWord(name));
-}
-
-/** No quotes, backslashes or whitespace: splitArgs would return it unchanged as one argument. */
-function isPlainWord(w: string): boolean {
-  for (let i = 0; i < w.length; i++) {
-    const c = w.charCodeAt(i);
-    if (c === 34 || c === 92 || c === 32 || c === 9 || c === 10 || c === 13) return false;
-  }
-  return true;
 }
 
 /**

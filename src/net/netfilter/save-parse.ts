@@ -1,4 +1,4 @@
-import { splitArgs } from './tokenize.js';
+import { isPlainWord, splitArgs } from './tokenize.js';
 import { type ParseIntern, newIntern, parseError, parseRuleArgs } from './rule-parse.js';
 import { stripCounters } from './rule.js';
 import { parseRuleFast } from './fast-rule.js';
@@ -263,15 +263,6 @@ function quickChainLine(line: string): string | undefined {
     if (c <= 32 || c >= 127) return undefined;
   }
   return line.slice(1, sp);
-}
-
-/** No quotes, backslashes or whitespace: splitArgs would return it unchanged as one argument. */
-function isPlainWord(w: string): boolean {
-  for (let i = 0; i < w.length; i++) {
-    const c = w.charCodeAt(i);
-    if (c === 34 || c === 92 || c === 32 || c === 9 || c === 10 || c === 13) return false;
-  }
-  return true;
 }
 
 function parseCommand(line: string, raw: string, lineNo: number, table: TableName, intern: ParseIntern): RestoreCommand {

@@ -90,3 +90,12 @@ export function restoreQuote(s: string): string {
   if (s !== '' && !/[\s"\\]/.test(s)) return s;
   return `"${s.replace(/["\\]/g, (m) => `\\${m}`)}"`;
 }
+
+/** No quotes, backslashes or whitespace: splitArgs would return it unchanged as one argument. */
+export function isPlainWord(w: string): boolean {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c === 34 || c === 92 || c === 32 || c === 9 || c === 10 || c === 13) return false;
+  }
+  return true;
+}
