@@ -1,7 +1,5 @@
 import type { HostFiles } from '../../src/cni/index.js';
-import {
-  VirtualKernel, type AddrOps, type Kernel, type LinkOps, type NetnsOps, type RouteOps, type SysctlOps,
-} from '../../src/kernel/index.js';
+import { VirtualKernel, type Kernel } from '../../src/kernel/index.js';
 
 /**
  * A plugin body written once for both kinds of kernel: a generator that yields each operation's answer, which is a
@@ -54,13 +52,7 @@ type MaybeSync<O> = {
 };
 
 /** The kernel operations plugin steps use: the virtual kernel's synchronous ones, or any Kernel's own. */
-export interface StepKernel {
-  readonly netns: MaybeSync<NetnsOps>;
-  readonly link: MaybeSync<LinkOps>;
-  readonly addr: MaybeSync<AddrOps>;
-  readonly route: MaybeSync<RouteOps>;
-  readonly sysctl: MaybeSync<SysctlOps>;
-}
+export type StepKernel = { readonly [G in 'netns' | 'link' | 'addr' | 'route' | 'sysctl']: MaybeSync<Kernel[G]> };
 
 export function stepKernel(k: Kernel): StepKernel {
   return k instanceof VirtualKernel ? k.now : k;

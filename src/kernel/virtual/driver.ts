@@ -13,17 +13,8 @@ export type SyncOps<O> = {
   readonly [P in keyof O]: O[P] extends (...a: infer A) => Promise<infer R> ? (...a: A) => R : never;
 };
 
-/** The virtual kernel's operations, synchronous (VirtualKernel.now). */
-export interface KernelNow {
-  readonly netns: SyncOps<NetnsOps>;
-  readonly link: SyncOps<LinkOps>;
-  readonly addr: SyncOps<AddrOps>;
-  readonly route: SyncOps<RouteOps>;
-  readonly neigh: SyncOps<NeighOps>;
-  readonly fdb: SyncOps<FdbOps>;
-  readonly sysctl: SyncOps<SysctlOps>;
-  readonly iptables: SyncOps<IptablesOps>;
-}
+/** The virtual kernel's operations, synchronous (VirtualKernel.now): every group of Kernel's, answering at once. */
+export type KernelNow = { readonly [G in Exclude<keyof Kernel, 'kind'>]: SyncOps<Kernel[G]> };
 
 /** The part of net/netfilter's `Netfilter` the driver needs (injected, so kernel/ does not own the datapath's state). */
 export interface VirtualIptables {
