@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { CniError, parseCniArgs, type CmdArgs, type PluginHost, type PluginInfo, type Result100 } from '../../src/cni/index.js';
 import { isKernelError, type Kernel, type NetnsRef } from '../../src/kernel/index.js';
-import { drive, isThenable, type StepKernel, type Steps } from './steps.js';
+import { isThenable } from '../../src/lib/index.js';
+import { drive, type StepKernel, type Steps } from './steps.js';
 
 /** Our plugins speak every spec version, 1.1.0 included (Debian's 1.1.1 plugins stop at 1.0.0). */
 export const SUPPORTED_VERSIONS = ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] as const;

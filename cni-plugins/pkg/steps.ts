@@ -1,5 +1,6 @@
 import type { HostFiles } from '../../src/cni/index.js';
 import { VirtualKernel, type Kernel } from '../../src/kernel/index.js';
+import { isThenable } from '../../src/lib/index.js';
 
 /**
  * A plugin body written once for both kinds of kernel: a generator that yields each operation's answer, which is a
@@ -9,10 +10,6 @@ import { VirtualKernel, type Kernel } from '../../src/kernel/index.js';
  * same either way: a throwing operation throws at its `yield`, a rejected promise is thrown into the generator there.
  */
 export type Steps<T> = Generator<unknown, T, unknown>;
-
-export function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
-}
 
 /** Run `g` to its end: synchronously while it yields plain values, on promises from the first one it yields. */
 export function drive<T>(g: Steps<T>): T | Promise<T> {

@@ -7,7 +7,8 @@ import { mergeIntoPrev, prevResult100 } from '../../pkg/chain.js';
 import { configureIfaceSteps, firstIp, prefixOf } from '../../pkg/ipam.js';
 import { setupIpMasq, teardownIpMasq } from '../../pkg/ipmasq.js';
 import { checkContainer, containerIndex, setupVethSteps } from '../../pkg/veth.js';
-import { drive, isThenable, stepKernel, type StepKernel, type Steps } from '../../pkg/steps.js';
+import { isThenable } from '../../../src/lib/index.js';
+import { drive, stepKernel, type StepKernel, type Steps } from '../../pkg/steps.js';
 import { type BridgeConf, loadBridgeConf } from './config.js';
 
 /**

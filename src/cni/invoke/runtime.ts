@@ -1,4 +1,4 @@
-import { InputError, KubewireError } from '../../lib/index.js';
+import { InputError, isThenable, KubewireError } from '../../lib/index.js';
 import { CniCode } from '../errors.js';
 import type { GcArgs, NetworkConfigList, PluginConfObject, RuntimeConf } from '../spec/config-types.js';
 import { convertResult } from '../spec/convert.js';
@@ -331,10 +331,6 @@ function assertVersion(list: NetworkConfigList, min: string, message: string): v
 
 function toJson(as: GcArgs['validAttachments']) {
   return as.map((a) => ({ containerID: a.containerID, ifname: a.ifname }));
-}
-
-function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
-  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 function msg(e: unknown): string {

@@ -5,6 +5,7 @@ import type { CmdArgs } from '../skel/plugin.js';
 import type { CniResult } from '../spec/result-types.js';
 import { parseResult } from '../spec/result.js';
 import { convertResult } from '../spec/convert.js';
+import { isThenable } from '../../lib/index.js';
 
 type Verb = 'ADD' | 'DEL' | 'CHECK' | 'GC' | 'STATUS';
 
@@ -99,10 +100,6 @@ function addResult(type: string, args: CmdArgs<unknown>, out: JsonInvocation): C
   const o = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
   const v = typeof o['cniVersion'] === 'string' && o['cniVersion'] !== '' ? o['cniVersion'] : args.cniVersion;
   return convertResult(parseResult(o['cniVersion'] === v ? o : { ...o, cniVersion: v }, v), '1.0.0');
-}
-
-function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
-  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 /**

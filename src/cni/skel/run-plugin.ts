@@ -8,6 +8,7 @@ import { encodeResult, resultJson } from '../spec/result.js';
 import { CURRENT_VERSION, compareVersions, parseVersion, type CniCommand } from '../spec/versions.js';
 import { readEnvArgs, type EnvArgs } from './env.js';
 import type { CmdArgs, CniPlugin, GcArgs, PluginInfo } from './plugin.js';
+import { isThenable } from '../../lib/index.js';
 
 /** The plugin's process boundary, injected (Go's skel dispatcher fields). */
 export interface PluginIo<K> {
@@ -130,10 +131,6 @@ function printError<K>(info: PluginInfo, io: PluginIo<K>, st: RunState, e: CniEr
 /** Go: a *types.Error passes through, anything else is ErrInternal (999) with its text. */
 function asCniError(e: unknown): CniError {
   return isCniError(e) ? e : new CniError(CniCode.Internal, e instanceof Error ? e.message : String(e));
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 /**
