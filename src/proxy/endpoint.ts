@@ -28,10 +28,15 @@ export function isLocalTo(ep: EndpointInfo, nodeName: string): boolean {
   return ep.nodeName !== '' && ep.nodeName === nodeName;
 }
 
-/** Fingerprint of an endpoint list, locality excluded (nodeName included: it decides locality per node). */
-export function endpointsFingerprint(eps: readonly EndpointInfo[]): string {
-  // Joined, not `+=`: the fingerprint is kept, and a flat string is one object where a rope is many.
-  return eps
-    .map((e) => `${e.str}@${e.nodeName}:${e.ready ? 'R' : ''}${e.serving ? 'S' : ''}${e.terminating ? 'T' : ''}:${e.zoneHints.join('+')};`)
-    .join('');
+/** Whether two endpoint lists are equal in everything a rendering reads (nodeName decides locality per node). */
+export function sameEndpoints(a: readonly EndpointInfo[], b: readonly EndpointInfo[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as EndpointInfo;
+    const y = b[i] as EndpointInfo;
+    if (x === y) continue;
+    if (x.str !== y.str || x.nodeName !== y.nodeName || x.ready !== y.ready || x.serving !== y.serving || x.terminating !== y.terminating) return false;
+    if (x.zoneHints.length !== y.zoneHints.length || x.zoneHints.some((z, j) => z !== y.zoneHints[j])) return false;
+  }
+  return true;
 }

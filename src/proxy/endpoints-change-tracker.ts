@@ -1,7 +1,7 @@
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { InputError } from '../lib/index.js';
 import type { EndpointInfo } from './endpoint.js';
-import { endpointsFingerprint } from './endpoint.js';
+import { sameEndpoints } from './endpoint.js';
 import { chainNames, endpointHash } from './hash.js';
 import { parseProtocol, servicePortKey, servicePortNameString } from './service-port-name.js';
 
@@ -10,10 +10,14 @@ const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 /** Endpoints of one service, per service port key (`ns/name:port/PROTO`), sorted by "ip:port" string. */
 export type ServiceEndpoints = ReadonlyMap<string, readonly EndpointInfo[]>;
 
-interface SliceEntry {
-  /** per port key → endpoints from this slice */
-  readonly ports: Map<string, EndpointInfo[]>;
+/** One port of one slice: its key and the slice's endpoints for it (slice order). */
+interface SlicePort {
+  readonly portKey: string;
+  eps: readonly EndpointInfo[];
 }
+
+/** A slice's ports in spec order (a later port with the same key replaced the earlier one's endpoints). */
+type SliceEntry = readonly SlicePort[];
 
 /**
  * The EndpointSlice cache (pkg/proxy/endpointslicecache.go) plus the change tracking of
@@ -25,7 +29,6 @@ export class EndpointsChangeTracker {
   private readonly slices = new Map<string, Map<string, SliceEntry>>();
   /** serviceKey → merged endpoints */
   private readonly merged = new Map<string, ServiceEndpoints>();
-  private readonly fingerprints = new Map<string, string>();
 
   /** Current endpoints of every service. */
   get endpointsByService(): ReadonlyMap<string, ServiceEndpoints> {
@@ -74,50 +77,73 @@ export class EndpointsChangeTracker {
 
   private remerge(serviceKey: string): string | undefined {
     const perSvc = this.slices.get(serviceKey);
-    const byPort = new Map<string, Map<string, EndpointInfo>>();
-    if (perSvc !== undefined) {
-      for (const entry of perSvc.values()) {
-        for (const [portKey, eps] of entry.ports) {
-          let m = byPort.get(portKey);
-          if (m === undefined) {
-            m = new Map();
-            byPort.set(portKey, m);
-          }
-          for (const ep of eps) {
-            // Duplicates across slices merge; an endpoint on a node wins over one without (local wins).
-            const prev = m.get(ep.str);
-            if (prev === undefined || (prev.nodeName === '' && ep.nodeName !== '')) m.set(ep.str, ep);
-          }
-        }
+    // Endpoint lists per port key, from every slice in slice order.
+    const byPort = new Map<string, (readonly EndpointInfo[])[]>();
+    for (const entry of perSvc?.values() ?? []) {
+      for (const { portKey, eps } of entry) {
+        const lists = byPort.get(portKey);
+        if (lists === undefined) byPort.set(portKey, [eps]);
+        else lists.push(eps);
       }
     }
+    const keys = [...byPort.keys()];
+    if (keys.length > 1) keys.sort();
     const result = new Map<string, readonly EndpointInfo[]>();
-    const fp: string[] = [];
-    for (const portKey of [...byPort.keys()].sort()) {
-      const m = byPort.get(portKey);
-      if (m === undefined || m.size === 0) continue;
-      // kube-proxy sorts endpoints by their "ip:port" string (lexicographic, so 10.0.0.10 < 10.0.0.2).
-      const eps = [...m.values()].sort((a, b) => (a.str < b.str ? -1 : a.str > b.str ? 1 : 0));
-      result.set(portKey, eps);
-      fp.push(`${portKey}=${endpointsFingerprint(eps)}\n`);
+    for (const portKey of keys) {
+      const lists = byPort.get(portKey) ?? [];
+      const eps = mergeEndpoints(lists.length === 1 ? (lists[0] ?? []) : lists.flat());
+      if (eps.length > 0) result.set(portKey, eps);
     }
-    const old = this.fingerprints.get(serviceKey) ?? '';
-    const now = fp.join('');
-    if (result.size === 0) {
-      this.merged.delete(serviceKey);
-      this.fingerprints.delete(serviceKey);
-    } else {
-      this.merged.set(serviceKey, result);
-      this.fingerprints.set(serviceKey, now);
-    }
-    return old === now ? undefined : serviceKey;
+    const old = this.merged.get(serviceKey);
+    // Unchanged (compared field by field): the stored lists stay, so caches keyed on them stay valid.
+    if (sameServiceEndpoints(old, result)) return undefined;
+    if (result.size === 0) this.merged.delete(serviceKey);
+    else this.merged.set(serviceKey, result);
+    return serviceKey;
   }
+}
+
+/**
+ * One port's endpoints from all slices (in slice order), as kube-proxy merges them: sorted by their
+ * "ip:port" string (lexicographic, so 10.0.0.10 < 10.0.0.2); of duplicates the first is kept unless a
+ * later one has a node and it has none (local wins). The sort is stable, so duplicates stay in
+ * slice order next to each other.
+ */
+function mergeEndpoints(all: readonly EndpointInfo[]): readonly EndpointInfo[] {
+  const sorted = all.slice().sort(byStr);
+  let n = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const ep = sorted[i] as EndpointInfo;
+    const prev = n > 0 ? sorted[n - 1] : undefined;
+    if (prev !== undefined && prev.str === ep.str) {
+      if (prev.nodeName === '' && ep.nodeName !== '') sorted[n - 1] = ep;
+      continue;
+    }
+    sorted[n++] = ep;
+  }
+  sorted.length = n;
+  return sorted;
+}
+
+function byStr(a: EndpointInfo, b: EndpointInfo): number {
+  return a.str < b.str ? -1 : a.str > b.str ? 1 : 0;
+}
+
+function sameServiceEndpoints(old: ServiceEndpoints | undefined, now: ServiceEndpoints): boolean {
+  if ((old?.size ?? 0) !== now.size) return false;
+  if (old === undefined) return true;
+  const it = old.entries();
+  for (const [k, eps] of now) {
+    const o = it.next();
+    if (o.done === true || o.value[0] !== k || !sameEndpoints(o.value[1], eps)) return false;
+  }
+  return true;
 }
 
 const NO_HINTS: readonly string[] = [];
 
 function sliceEntry(slice: EndpointSlice, ns: string, svcName: string): SliceEntry {
-  const ports = new Map<string, EndpointInfo[]>();
+  const ports: SlicePort[] = [];
   for (const p of slice.ports ?? []) {
     const protocol = parseProtocol(p.protocol);
     // kube-proxy skips ports with a nil port number or protocol (protocol defaults to TCP in the API).
@@ -144,7 +170,9 @@ function sliceEntry(slice: EndpointSlice, ns: string, svcName: string): SliceEnt
         sepChain: chainNames.sep(endpointHash(nameString, proto, str)),
       });
     }
-    ports.set(portKey, eps);
+    const same = ports.find((sp) => sp.portKey === portKey);
+    if (same === undefined) ports.push({ portKey, eps });
+    else same.eps = eps;
   }
-  return { ports };
+  return ports;
 }

@@ -1,5 +1,5 @@
 import type { Service } from 'kubernetes-types/core/v1.js';
-import { makeServicePortInfo, serviceIPv4, type ServicePortInfo } from './service-port.js';
+import { makeServicePortInfo, samePortInfo, serviceIPv4, type ServicePortInfo } from './service-port.js';
 
 /** Ports of one Service by port key (`ns/name:port/PROTO`), in spec order. */
 export type ServicePorts = ReadonlyMap<string, ServicePortInfo>;
@@ -11,7 +11,6 @@ export type ServicePorts = ReadonlyMap<string, ServicePortInfo>;
  */
 export class ServiceChangeTracker {
   private readonly services = new Map<string, ServicePorts>();
-  private readonly fingerprints = new Map<string, string>();
 
   get portsByService(): ReadonlyMap<string, ServicePorts> {
     return this.services;
@@ -26,28 +25,35 @@ export class ServiceChangeTracker {
     const ref = current ?? previous;
     if (ref === undefined) return undefined;
     const key = `${ref.metadata?.namespace ?? 'default'}/${ref.metadata?.name ?? ''}`;
-    const ports = current === undefined ? new Map<string, ServicePortInfo>() : servicePorts(current);
-    const fp = [...ports.values()].map((p) => p.fingerprint).join('\n');
-    const old = this.fingerprints.get(key) ?? '';
-    if (fp === old) return undefined;
-    if (ports.size === 0) {
-      this.services.delete(key);
-      this.fingerprints.delete(key);
-    } else {
-      this.services.set(key, ports);
-      this.fingerprints.set(key, fp);
-    }
+    const ports = current === undefined ? NO_PORTS : servicePorts(current, key);
+    if (samePorts(this.services.get(key), ports)) return undefined;
+    if (ports.size === 0) this.services.delete(key);
+    else this.services.set(key, ports);
     return key;
   }
 }
 
-function servicePorts(svc: Service): Map<string, ServicePortInfo> {
-  const out = new Map<string, ServicePortInfo>();
-  if (svc.spec?.type === 'ExternalName') return out;
+const NO_PORTS: ServicePorts = new Map();
+
+/** Same ports in the same order, each rendering identically (an absent Service has no ports). */
+function samePorts(old: ServicePorts | undefined, ports: ServicePorts): boolean {
+  if ((old?.size ?? 0) !== ports.size) return false;
+  if (old === undefined) return true;
+  const it = old.values();
+  for (const p of ports.values()) {
+    const o = it.next();
+    if (o.done === true || !samePortInfo(o.value, p)) return false;
+  }
+  return true;
+}
+
+function servicePorts(svc: Service, serviceKey: string): ServicePorts {
+  if (svc.spec?.type === 'ExternalName') return NO_PORTS;
   const cip = serviceIPv4(svc);
-  if (cip === undefined) return out;
+  if (cip === undefined) return NO_PORTS;
+  const out = new Map<string, ServicePortInfo>();
   for (const p of svc.spec?.ports ?? []) {
-    const info = makeServicePortInfo(svc, p, cip);
+    const info = makeServicePortInfo(svc, p, cip, serviceKey);
     if (info !== undefined) out.set(info.key, info);
   }
   return out;

@@ -1,7 +1,9 @@
 import type { Service, ServicePort } from 'kubernetes-types/core/v1.js';
-import { Cidr4, parseIp4, ip4ToString, tryParseIp4 } from '../addr/index.js';
+import { Cidr4, canonicalIp4, parseIp4, ip4ToString } from '../addr/index.js';
 import { chainNames, portProtoHash } from './hash.js';
-import { type Protocol, type ServicePortName, parseProtocol, servicePortNameString, servicePortKey } from './service-port-name.js';
+import { type Protocol, type ServicePortName, parseProtocol } from './service-port-name.js';
+
+const PROTO: Readonly<Record<Protocol, string>> = { TCP: 'tcp', UDP: 'udp', SCTP: 'sctp' };
 
 /** One port of one Service, as kube-proxy's BaseServicePortInfo (pkg/proxy/serviceport.go) sees it (IPv4 proxier). */
 export interface ServicePortInfo {
@@ -32,9 +34,43 @@ export interface ServicePortInfo {
   readonly svlChain: string;
   readonly extChain: string;
   readonly fwChain: string;
-  /** Content fingerprint: equal fingerprints render identically. */
-  readonly fingerprint: string;
 }
+
+/**
+ * Whether two infos of the same port render identically (kube-proxy drops a Service update whose
+ * ServicePortInfos are equal). Field by field, not through a fingerprint string per port: ingest
+ * builds and keeps no text for this.
+ */
+export function samePortInfo(a: ServicePortInfo, b: ServicePortInfo): boolean {
+  return (
+    a.key === b.key &&
+    a.clusterIP === b.clusterIP &&
+    a.port === b.port &&
+    a.nodePort === b.nodePort &&
+    a.healthCheckNodePort === b.healthCheckNodePort &&
+    a.sessionAffinityClientIP === b.sessionAffinityClientIP &&
+    a.stickyMaxAgeSeconds === b.stickyMaxAgeSeconds &&
+    a.externalPolicyLocal === b.externalPolicyLocal &&
+    a.internalPolicyLocal === b.internalPolicyLocal &&
+    a.hintsAnnotation === b.hintsAnnotation &&
+    sameStrings(a.externalIPs, b.externalIPs) &&
+    sameStrings(a.loadBalancerVIPs, b.loadBalancerVIPs) &&
+    a.loadBalancerSourceRanges.length === b.loadBalancerSourceRanges.length &&
+    a.loadBalancerSourceRanges.every((c, i) => {
+      const d = b.loadBalancerSourceRanges[i];
+      return d !== undefined && c.network === d.network && c.prefix === d.prefix;
+    })
+  );
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Shared by every port without ExternalIPs / LB ingress / source ranges (most of them). */
+const NONE: readonly never[] = Object.freeze([]);
 
 /** kube-proxy: NodePort, LoadBalancer VIP or ExternalIP (BaseServicePortInfo.ExternallyAccessible). */
 export function externallyAccessible(s: ServicePortInfo): boolean {
@@ -58,6 +94,8 @@ function serviceExternallyAccessible(svc: Service): boolean {
 
 /** Normalises an address the way net.ParseIP + String() would (`172.30.0.041` → `172.30.0.41`, TestBadIPs). */
 function normaliseIp4(text: string): string | undefined {
+  // Canonical text (nearly all of it) is its own normal form.
+  if (canonicalIp4(text) !== undefined) return text;
   const parts = text.trim().split('.');
   if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
   return parts.map((p) => String(Number(p))).join('.');
@@ -75,9 +113,10 @@ function parseSourceRange(text: string): Cidr4 | undefined {
 /** Is `spec.clusterIP` a usable IPv4 address (not "", not "None")? (helpers.IsServiceIPSet + family filter) */
 export function serviceIPv4(svc: Service): string | undefined {
   const candidates = svc.spec?.clusterIPs ?? (svc.spec?.clusterIP === undefined ? [] : [svc.spec.clusterIP]);
+  // A normalised text is four parts 0-255 without leading zeros: always a valid address.
   for (const c of candidates) {
     const n = normaliseIp4(c);
-    if (n !== undefined && tryParseIp4(n) !== undefined) return n;
+    if (n !== undefined) return n;
   }
   return undefined;
 }
@@ -86,56 +125,47 @@ export function serviceIPv4(svc: Service): string | undefined {
  * Builds the ServicePortInfo for one port (kube-proxy newBaseServiceInfo, IPv4 family).
  * Returns undefined for ports kube-proxy ignores (unknown protocol).
  */
-export function makeServicePortInfo(svc: Service, port: ServicePort, clusterIP: string): ServicePortInfo | undefined {
+export function makeServicePortInfo(svc: Service, port: ServicePort, clusterIP: string, serviceKey?: string): ServicePortInfo | undefined {
   const protocol = parseProtocol(port.protocol);
   if (protocol === undefined) return undefined;
   const namespace = svc.metadata?.namespace ?? 'default';
   const name = svc.metadata?.name ?? '';
   const spn: ServicePortName = { namespace, name, port: port.name ?? '', protocol };
-  const nameString = servicePortNameString(spn);
-  const proto = protocol.toLowerCase();
+  // serviceKey, nameString and key share their prefixes (servicePortNameString / servicePortKey).
+  const sk = serviceKey ?? `${namespace}/${name}`;
+  const nameString = spn.port === '' ? sk : `${sk}:${spn.port}`;
+  const proto = PROTO[protocol];
   const spec = svc.spec ?? {};
-  const externalIPs = (spec.externalIPs ?? []).map(normaliseIp4).filter((x): x is string => x !== undefined);
+  const externalIPs = spec.externalIPs === undefined || spec.externalIPs.length === 0 ? NONE : spec.externalIPs.map(normaliseIp4).filter((x): x is string => x !== undefined);
   // LoadBalancerIPMode (GA 1.32): ingress with ipMode Proxy is not captured by kube-proxy.
-  const loadBalancerVIPs = (svc.status?.loadBalancer?.ingress ?? [])
-    .filter((ing) => ing.ip !== undefined && ing.ip !== '' && ing.ipMode !== 'Proxy')
-    .map((ing) => normaliseIp4(ing.ip ?? ''))
-    .filter((x): x is string => x !== undefined);
-  const loadBalancerSourceRanges = (spec.loadBalancerSourceRanges ?? [])
-    .map(parseSourceRange)
-    .filter((x): x is Cidr4 => x !== undefined);
+  const ingress = svc.status?.loadBalancer?.ingress;
+  const loadBalancerVIPs =
+    ingress === undefined || ingress.length === 0
+      ? NONE
+      : ingress
+          .filter((ing) => ing.ip !== undefined && ing.ip !== '' && ing.ipMode !== 'Proxy')
+          .map((ing) => normaliseIp4(ing.ip ?? ''))
+          .filter((x): x is string => x !== undefined);
+  const ranges = spec.loadBalancerSourceRanges;
+  const loadBalancerSourceRanges = ranges === undefined || ranges.length === 0 ? NONE : ranges.map(parseSourceRange).filter((x): x is Cidr4 => x !== undefined);
   const externalPolicyLocal = serviceExternallyAccessible(svc) && spec.externalTrafficPolicy === 'Local';
   const internalPolicyLocal = spec.internalTrafficPolicy === 'Local';
   const needsHealthCheck = spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
   const sessionAffinityClientIP = spec.sessionAffinity === 'ClientIP';
   const stickyMaxAgeSeconds = sessionAffinityClientIP ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800) : 0;
-  const annotations = svc.metadata?.annotations ?? {};
-  const hintsAnnotation = annotations['service.kubernetes.io/topology-mode'] ?? annotations['service.kubernetes.io/topology-aware-hints'] ?? '';
+  const annotations = svc.metadata?.annotations;
+  const hintsAnnotation = annotations === undefined ? '' : (annotations['service.kubernetes.io/topology-mode'] ?? annotations['service.kubernetes.io/topology-aware-hints'] ?? '');
   const h = portProtoHash(nameString, proto);
-  const key = servicePortKey(spn);
+  const key = `${nameString}/${protocol}`;
   const nodePort = port.nodePort ?? 0;
   const healthCheckNodePort = needsHealthCheck ? (spec.healthCheckNodePort ?? 0) : 0;
-  const fingerprint = [
-    key,
-    clusterIP,
-    port.port,
-    nodePort,
-    externalIPs.join(','),
-    loadBalancerVIPs.join(','),
-    loadBalancerSourceRanges.map((c) => c.toString()).join(','),
-    healthCheckNodePort,
-    stickyMaxAgeSeconds,
-    externalPolicyLocal ? 'eL' : 'eC',
-    internalPolicyLocal ? 'iL' : 'iC',
-    hintsAnnotation,
-  ].join('|');
   // One literal with every field: an object spread of this many properties gives each instance its
   // own hidden class in V8 (10,000 Services = 10,000 shapes, megamorphic reads while rendering).
   return {
     spn,
     nameString,
     key,
-    serviceKey: `${namespace}/${name}`,
+    serviceKey: sk,
     protocol,
     proto,
     clusterIP,
@@ -154,7 +184,6 @@ export function makeServicePortInfo(svc: Service, port: ServicePort, clusterIP: 
     svlChain: chainNames.svl(h),
     extChain: chainNames.ext(h),
     fwChain: chainNames.fw(h),
-    fingerprint,
   };
 }
 

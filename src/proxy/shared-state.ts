@@ -48,7 +48,8 @@ export class SharedProxyState {
   private blockVersions: number[] = [];
   private readonly endpointCount = new Map<string, number>();
   private total = 0;
-  private readonly nodesOfService = new Map<string, ReadonlySet<string>>();
+  /** Distinct nodes holding endpoints of each Service (a short list: a Set per Service cost more). */
+  private readonly nodesOfService = new Map<string, readonly string[]>();
   private readonly servicesOnNode = new Map<string, Set<string>>();
   /** Services whose rendering may depend on the node's IP (source ranges) or zone (topology hints). */
   readonly nodeSensitive = new Set<string>();
@@ -198,23 +199,46 @@ export class SharedProxyState {
     const ports = this.services.portsOf(serviceKey);
     const eps = this.endpoints.endpointsByService.get(serviceKey);
     let count = 0;
-    const nodes = new Set<string>();
-    for (const [k, list] of eps ?? new Map<string, readonly EndpointInfo[]>()) {
-      if (ports?.has(k) === true) count += list.length;
-      for (const e of list) if (e.nodeName !== '') nodes.add(e.nodeName);
+    let nodes: string[] | undefined;
+    let seen: Set<string> | undefined;
+    if (eps !== undefined) {
+      for (const [k, list] of eps) {
+        if (ports?.has(k) === true) count += list.length;
+        for (const e of list) {
+          const n = e.nodeName;
+          if (n === '') continue;
+          if (nodes === undefined) nodes = [n];
+          else if (seen !== undefined) {
+            if (!seen.has(n)) {
+              seen.add(n);
+              nodes.push(n);
+            }
+          } else if (!nodes.includes(n)) {
+            nodes.push(n);
+            // Beyond a few nodes a linear search per endpoint would grow quadratically.
+            if (nodes.length > 8) seen = new Set(nodes);
+          }
+        }
+      }
     }
     this.total += count - (this.endpointCount.get(serviceKey) ?? 0);
-    this.endpointCount.set(serviceKey, count);
-    for (const n of this.nodesOfService.get(serviceKey) ?? []) this.servicesOnNode.get(n)?.delete(serviceKey);
-    for (const n of nodes) {
-      let s = this.servicesOnNode.get(n);
-      if (s === undefined) {
-        s = new Set();
-        this.servicesOnNode.set(n, s);
+    if (count === 0) this.endpointCount.delete(serviceKey);
+    else this.endpointCount.set(serviceKey, count);
+    const before = this.nodesOfService.get(serviceKey) ?? NO_NODES;
+    const after = nodes ?? NO_NODES;
+    if (before.length !== after.length || before.some((n, i) => n !== after[i])) {
+      for (const n of before) this.servicesOnNode.get(n)?.delete(serviceKey);
+      for (const n of after) {
+        let s = this.servicesOnNode.get(n);
+        if (s === undefined) {
+          s = new Set();
+          this.servicesOnNode.set(n, s);
+        }
+        s.add(serviceKey);
       }
-      s.add(serviceKey);
+      if (after.length === 0) this.nodesOfService.delete(serviceKey);
+      else this.nodesOfService.set(serviceKey, after);
     }
-    this.nodesOfService.set(serviceKey, nodes);
     let sensitive = false;
     for (const p of ports?.values() ?? []) {
       const topo = p.hintsAnnotation !== '' && p.hintsAnnotation !== 'disabled' && p.hintsAnnotation !== 'Disabled';
@@ -224,6 +248,8 @@ export class SharedProxyState {
     else this.nodeSensitive.delete(serviceKey);
   }
 }
+
+const NO_NODES: readonly string[] = [];
 
 function sameObject(a: { metadata?: { resourceVersion?: string } }, b: { metadata?: { resourceVersion?: string } }): boolean {
   if (a === b) return true;
