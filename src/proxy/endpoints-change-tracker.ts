@@ -2,7 +2,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { InputError } from '../lib/index.js';
 import type { EndpointInfo } from './endpoint.js';
 import { sameEndpoints } from './endpoint.js';
-import { chainNames, endpointHash } from './hash.js';
+import { sepChainName } from './hash.js';
 import { parseProtocol, servicePortKey, servicePortNameString } from './service-port-name.js';
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -157,7 +157,8 @@ function sliceEntry(slice: EndpointSlice, ns: string, svcName: string): SliceEnt
       const ip = e.addresses[0];
       if (ip === undefined || ip === '') continue;
       const c = e.conditions ?? {};
-      const str = `${ip}:${p.port}`;
+      // Flat (joined), not a rope: rules copy it (DNAT target, SVC comments).
+      const str = [ip, ':', p.port].join('');
       eps.push({
         ip,
         port: p.port,
@@ -167,7 +168,7 @@ function sliceEntry(slice: EndpointSlice, ns: string, svcName: string): SliceEnt
         serving: c.serving ?? true,
         terminating: c.terminating ?? false,
         zoneHints: e.hints?.forZones === undefined ? NO_HINTS : e.hints.forZones.map((z) => z.name),
-        sepChain: chainNames.sep(endpointHash(nameString, proto, str)),
+        sepChain: sepChainName(nameString, proto, str),
       });
     }
     const same = ports.find((sp) => sp.portKey === portKey);

@@ -1,6 +1,6 @@
 import type { Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import { Cidr4, canonicalIp4, parseIp4, ip4ToString } from '../addr/index.js';
-import { chainNames, portProtoHash } from './hash.js';
+import { serviceChainNames } from './hash.js';
 import { type Protocol, type ServicePortName, parseProtocol } from './service-port-name.js';
 
 const PROTO: Readonly<Record<Protocol, string>> = { TCP: 'tcp', UDP: 'udp', SCTP: 'sctp' };
@@ -133,7 +133,8 @@ export function makeServicePortInfo(svc: Service, port: ServicePort, clusterIP: 
   const spn: ServicePortName = { namespace, name, port: port.name ?? '', protocol };
   // serviceKey, nameString and key share their prefixes (servicePortNameString / servicePortKey).
   const sk = serviceKey ?? `${namespace}/${name}`;
-  const nameString = spn.port === '' ? sk : `${sk}:${spn.port}`;
+  // Flat (joined), not a rope: every rule of the port's chains copies it into its comment.
+  const nameString = spn.port === '' ? sk : [sk, ':', spn.port].join('');
   const proto = PROTO[protocol];
   const spec = svc.spec ?? {};
   const externalIPs = spec.externalIPs === undefined || spec.externalIPs.length === 0 ? NONE : spec.externalIPs.map(normaliseIp4).filter((x): x is string => x !== undefined);
@@ -155,7 +156,7 @@ export function makeServicePortInfo(svc: Service, port: ServicePort, clusterIP: 
   const stickyMaxAgeSeconds = sessionAffinityClientIP ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800) : 0;
   const annotations = svc.metadata?.annotations;
   const hintsAnnotation = annotations === undefined ? '' : (annotations['service.kubernetes.io/topology-mode'] ?? annotations['service.kubernetes.io/topology-aware-hints'] ?? '');
-  const h = portProtoHash(nameString, proto);
+  const chains = serviceChainNames(nameString, proto);
   const key = `${nameString}/${protocol}`;
   const nodePort = port.nodePort ?? 0;
   const healthCheckNodePort = needsHealthCheck ? (spec.healthCheckNodePort ?? 0) : 0;
@@ -180,10 +181,10 @@ export function makeServicePortInfo(svc: Service, port: ServicePort, clusterIP: 
     externalPolicyLocal,
     internalPolicyLocal,
     hintsAnnotation,
-    svcChain: chainNames.svc(h),
-    svlChain: chainNames.svl(h),
-    extChain: chainNames.ext(h),
-    fwChain: chainNames.fw(h),
+    svcChain: chains.svc,
+    svlChain: chains.svl,
+    extChain: chains.ext,
+    fwChain: chains.fw,
   };
 }
 
