@@ -366,7 +366,7 @@ export class Tracer {
       this.end(w, ns, dev, 'expired', `TTL expired in ${ns.name}: ICMP time exceeded sent to ${ip4ToString(p.src)}${from === undefined ? '' : ` from ${ip4ToString(from)}`}`, skb);
       return;
     }
-    const fwd = withPacket(skb, { ...p, ttl: p.ttl - 1 });
+    const fwd = withPacket(skb, { src: p.src, dst: p.dst, proto: p.proto, sport: p.sport, dport: p.dport, ttl: p.ttl - 1, icmp: p.icmp, inner: p.inner });
     this.forEachNextHop(w, ns, r, fwd, dev, (w1, outDev, nh) => {
       this.hop(w1, ns, dev, 'forward', () => `forwarded ${dev} → ${outDev}, TTL ${fwd.packet.ttl}`);
       this.hook(w1, ns, 'FORWARD', withDevs(fwd, fwd.inDev, outDev, fwd.physIn, fwd.physOut, fwd.bridged), outDev, (w2, s2) => this.postrouting(w2, ns, s2, outDev, nh));

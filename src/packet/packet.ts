@@ -45,12 +45,14 @@ export function flowKey(p: Packet): string {
   return `${p.proto} ${ip4ToString(p.src)}:${p.sport} -> ${ip4ToString(p.dst)}:${p.dport}`;
 }
 
+// NAT copies a packet at every translation: written out in makePacket's key order (a spread takes V8's slow generic
+// clone path and gives the copy another shape).
 export function withDst(p: Packet, dst: Ip4, dport: number = p.dport): Packet {
-  return { ...p, dst, dport };
+  return { src: p.src, dst, proto: p.proto, sport: p.sport, dport, ttl: p.ttl, icmp: p.icmp, inner: p.inner };
 }
 
 export function withSrc(p: Packet, src: Ip4, sport: number = p.sport): Packet {
-  return { ...p, src, sport };
+  return { src, dst: p.dst, proto: p.proto, sport, dport: p.dport, ttl: p.ttl, icmp: p.icmp, inner: p.inner };
 }
 
 export function hasPorts(p: Packet): boolean {

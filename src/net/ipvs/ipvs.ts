@@ -1,6 +1,7 @@
 import { type Ip4, ip4ToString } from '../../addr/index.js';
 import { Fraction, InputError } from '../../lib/index.js';
-import type { Packet } from '../../packet/index.js';
+import { type Packet, withDst } from '../../packet/index.js';
+import { skbWith } from '../netfilter/skb.js';
 import { LazyNatFlows } from '../nat-flows.js';
 import type { Hook, HookBranch, HookHandler, HookHop, HostView, PathState, Skb } from '../hooks.js';
 import { packetFreeChoices, type SchedulerChoice, schedule } from './schedulers.js';
@@ -177,12 +178,12 @@ export class Ipvs {
     if (d.forward !== 'Masq' && d.forward !== 'Local') {
       return { probability, verdict: { kind: 'drop', reason: `IPVS forwarding method ${d.forward} (to ${destText(d)}) is not modelled: only Masq (NAT), which kube-proxy uses` }, skb, hops: [new IpvsHop(vs, d, why, where, '', undefined)] };
     }
-    const np: Packet = { ...p, dst: d.address, dport: d.port };
-    let next: Skb = { ...skb, packet: np };
+    const np: Packet = withDst(p, d.address, d.port);
+    let next: Skb = skbWith(skb, np, skb.mark, skb.ct, skb.pathState);
     if (newTemplate !== undefined) {
       const t = new Map(this.templates(skb));
       t.set(newTemplate, destText(d));
-      next = { ...next, pathState: this.withTemplates(skb, t) };
+      next = skbWith(next, np, next.mark, next.ct, this.withTemplates(skb, t));
     }
     const note = newTemplate === undefined ? '' : `; persistence template created for ${ip4ToString(p.src)}`;
     let verdict = entry.verdicts.get(d);

@@ -1,7 +1,8 @@
 import { ip4ToString } from '../../addr/index.js';
 import { Fraction } from '../../lib/index.js';
-import type { Packet } from '../../packet/index.js';
+import { type Packet, withDst, withSrc } from '../../packet/index.js';
 import { LazyNatFlows } from '../nat-flows.js';
+import { skbWith } from '../netfilter/skb.js';
 import type { HookBranch, HookHop, HostView, PathState, Skb } from '../hooks.js';
 import { type CompiledChain, type CompiledExpr, type CompiledRule, type CompiledTable, CompiledVerdict } from './compile.js';
 import { packetKey } from './numeric-key.js';
@@ -268,7 +269,7 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
         break;
       case 'mark-set': {
         const mark = (e.fn === '|' ? skb.mark | e.value : skb.mark ^ e.value) >>> 0;
-        ctx.skb = { ...skb, mark };
+        ctx.skb = skbWith(skb, skb.packet, mark, skb.ct, skb.pathState);
         ctx.hops.push(hop(env, c, r, HopKind.Mark, mark));
         break;
       }
@@ -279,7 +280,7 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
         m.set(e.set, new Set([...(cur.get(e.set) ?? []), f]));
         const ps: Map<string, unknown> = new Map(skb.pathState ?? []);
         ps.set(env.stateKey, m);
-        ctx.skb = { ...skb, pathState: ps as PathState };
+        ctx.skb = skbWith(skb, skb.packet, skb.mark, skb.ct, ps as PathState);
         ctx.hops.push(hop(env, c, r, HopKind.Update, f, e.set));
         break;
       }
@@ -292,8 +293,8 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
           ctx.hops.push(hop(env, c, r, HopKind.Text, 'masquerade: no address on the output device'));
           return ACCEPT_V;
         }
-        const np: Packet = { ...p, src };
-        ctx.skb = { ...skb, packet: np };
+        const np: Packet = withSrc(p, src, p.sport);
+        ctx.skb = skbWith(skb, np, skb.mark, skb.ct, skb.pathState);
         ctx.hops.push(hop(env, c, r, HopKind.Masquerade, e.fullyRandom, undefined, new LazyNatFlows('masquerade', p, np)));
         return ACCEPT_V;
       }
@@ -302,8 +303,8 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
           ok = false;
           break;
         }
-        const np: Packet = { ...p, dst: e.addr, dport: e.port ?? p.dport };
-        ctx.skb = { ...skb, packet: np };
+        const np: Packet = withDst(p, e.addr, e.port ?? p.dport);
+        ctx.skb = skbWith(skb, np, skb.mark, skb.ct, skb.pathState);
         ctx.hops.push(hop(env, c, r, HopKind.Dnat, undefined, undefined, new LazyNatFlows('dnat', p, np)));
         return ACCEPT_V;
       }
