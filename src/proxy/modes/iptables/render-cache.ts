@@ -264,15 +264,19 @@ export class ConfigRenderCache {
       // Fresh small arrays per service: cheaper than resetting `length` (a runtime call in V8).
       const sink: RuleSink = { head: [], filter, decls, rules: [], chains };
       emitServicePort(svc, eps, this.cfg, node, sink);
-      for (const line of sink.head) {
-        full.push(line);
-        heads?.push(line);
-        h += line.length;
-        f += line.length;
+      // A position's KUBE-SERVICES lines and its chain rules, each joined into one flat string:
+      // the block's arrays hold two strings per service, not its pieces.
+      const hs = sink.head.join('');
+      const rs = sink.rules.join('');
+      if (hs !== '') {
+        full.push(hs);
+        heads?.push(hs);
+        h += hs.length;
+        f += hs.length;
       }
-      for (const line of sink.rules) {
-        full.push(line);
-        f += line.length;
+      if (rs !== '') {
+        full.push(rs);
+        f += rs.length;
       }
       for (let i = d0; i < decls.length; i++) d += (decls[i] ?? '').length;
       for (let i = fl0; i < filter.length; i++) fl += (filter[i] ?? '').length;

@@ -38,10 +38,11 @@ export interface RenderedServicePort {
 
 /**
  * Where emitServicePort writes: one array of text pieces per section (kube-proxy's line buffers),
- * plus the names of the chains it declares. Pieces are joined later, once for many services, so
- * the text ends up in one flat string per section: `+=` would leave a rope of dozens of nodes per
- * service for the GC to trace and for every consumer to walk again (10,000 Services: ~400,000 rope
- * nodes, which cost more than the rendering itself).
+ * plus the names of the chains it declares. A section's text is the join of its pieces (lines are
+ * pushed as several flat pieces, not one per line). Pieces are joined later into one flat string
+ * per section: `+=` would leave a rope of dozens of nodes per service for the GC to trace and for
+ * every consumer to walk again (10,000 Services: ~400,000 rope nodes, which cost more than the
+ * rendering itself).
  */
 export interface RuleSink {
   readonly head: string[];
@@ -144,9 +145,11 @@ export function emitServicePort(
   // (Only the rarer lines use it; the hot ones write `--dport ${svc.port}` in place.)
   const dport = hasInternal && svc.externalIPs.length === 0 && svc.loadBalancerVIPs.length === 0 ? '' : `--dport ${svc.port}`;
 
+  // The hot lines are pushed as their flat pieces (joined once per service by the caller), not as
+  // template literals: each interpolation would add a rope node to allocate now and walk at the join.
+  const portStr = String(svc.port);
   if (hasInternal) {
-    // Hot line: chain names written literally (KUBE_SERVICES), not interpolated.
-    head.push(`-A KUBE-SERVICES -m comment --comment "${name} cluster IP" ${portMatch} -d ${svc.clusterIP} --dport ${svc.port} -j ${internalChain}\n`);
+    head.push('-A KUBE-SERVICES -m comment --comment "', name, ' cluster IP" ', portMatch, ' -d ', svc.clusterIP, ' --dport ', portStr, ' -j ', internalChain, '\n');
   } else {
     filter.push(`-A ${KUBE_SERVICES} -m comment --comment ${internalFilterComment} ${portMatch} -d ${svc.clusterIP} ${dport} -j ${internalFilterTarget}\n`);
   }
@@ -176,7 +179,7 @@ export function emitServicePort(
       if (cfg.localhostNodePortNfacct) {
         head.push(`-A ${KUBE_NODEPORTS} -m comment --comment ${name} ${portMatch} -d 127.0.0.0/8 --dport ${svc.nodePort} -m nfacct --nfacct-name ${LOCALHOST_NPS_COUNTER} -j ${extChain}\n`);
       }
-      head.push(`-A KUBE-NODEPORTS -m comment --comment ${name} ${portMatch} --dport ${svc.nodePort} -j ${extChain}\n`);
+      head.push('-A KUBE-NODEPORTS -m comment --comment ', name, ' ', portMatch, ' --dport ', String(svc.nodePort), ' -j ', extChain, '\n');
     }
     if (!hasExternal) {
       filter.push(`-A ${KUBE_EXTERNAL_SERVICES} -m comment --comment ${externalFilterComment} -m addrtype --dst-type LOCAL ${portMatch} --dport ${svc.nodePort} -j ${externalFilterTarget}\n`);
@@ -188,16 +191,16 @@ export function emitServicePort(
 
   if (hasInternal) {
     if (cfg.masqueradeAll) {
-      rules.push(`-A ${internalChain} -m comment --comment "${name} cluster IP" ${portMatch} -d ${svc.clusterIP} --dport ${svc.port} -j KUBE-MARK-MASQ\n`);
+      rules.push('-A ', internalChain, ' -m comment --comment "', name, ' cluster IP" ', portMatch, ' -d ', svc.clusterIP, ' --dport ', portStr, ' -j KUBE-MARK-MASQ\n');
     } else if (cfg.clusterCIDR !== undefined) {
       // Masquerade off-cluster traffic to the VIP (it may be routed to any node and bounce off-node).
-      rules.push(`-A ${internalChain} -m comment --comment "${name} cluster IP" ${portMatch} -d ${svc.clusterIP} --dport ${svc.port} ! -s ${cfg.clusterCIDR} -j KUBE-MARK-MASQ\n`);
+      rules.push('-A ', internalChain, ' -m comment --comment "', name, ' cluster IP" ', portMatch, ' -d ', svc.clusterIP, ' --dport ', portStr, ' ! -s ', cfg.clusterCIDR, ' -j KUBE-MARK-MASQ\n');
     }
   }
   if (usesExt) {
     declare(out, extChain);
     if (!svc.externalPolicyLocal) {
-      rules.push(`-A ${extChain} -m comment --comment "masquerade traffic for ${name} external destinations" -j KUBE-MARK-MASQ\n`);
+      rules.push('-A ', extChain, ' -m comment --comment "masquerade traffic for ', name, ' external destinations" -j KUBE-MARK-MASQ\n');
     } else {
       if (cfg.clusterCIDR !== undefined) {
         rules.push(`-A ${extChain} -m comment --comment ${q(`pod traffic for ${name} external destinations`)} -s ${cfg.clusterCIDR} -j ${clusterPolicyChain}\n`);
@@ -205,7 +208,7 @@ export function emitServicePort(
       rules.push(`-A ${extChain} -m comment --comment ${q(`masquerade LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j ${KUBE_MARK_MASQ}\n`);
       rules.push(`-A ${extChain} -m comment --comment ${q(`route LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j ${clusterPolicyChain}\n`);
     }
-    if (hasExternal) rules.push(`-A ${extChain} -j ${externalPolicyChain}\n`);
+    if (hasExternal) rules.push('-A ', extChain, ' -j ', externalPolicyChain, '\n');
   }
   if (usesFW) {
     declare(out, svc.fwChain);
@@ -226,18 +229,22 @@ export function emitServicePort(
     declare(out, localPolicyChain);
     writeServiceToEndpoints(svc, node, rules, localPolicyChain, cat.localEndpoints);
   }
-  const comment = node.largeClusterMode ? '' : ` -m comment --comment ${name}`;
+  const large = node.largeClusterMode;
   for (const ep of cat.allReachable) {
     const sep = ep.sepChain;
     declare(out, sep);
-    const recent = svc.sessionAffinityClientIP ? ` -m recent --name ${sep} --set` : '';
-    rules.push(`-A ${sep}${comment} -s ${ep.ip} -j KUBE-MARK-MASQ\n-A ${sep}${comment}${recent} ${portMatch} -j DNAT --to-destination ${ep.str}\n`);
+    rules.push('-A ', sep);
+    if (!large) rules.push(' -m comment --comment ', name);
+    rules.push(' -s ', ep.ip, ' -j KUBE-MARK-MASQ\n-A ', sep);
+    if (!large) rules.push(' -m comment --comment ', name);
+    if (svc.sessionAffinityClientIP) rules.push(' -m recent --name ', sep, ' --set');
+    rules.push(' ', portMatch, ' -j DNAT --to-destination ', ep.str, '\n');
   }
 }
 
 /** A chain of the service's: its `:CHAIN - [0:0]` line and its name (module-level, not a closure per call). */
 function declare(out: RuleSink, c: string): void {
-  out.decls.push(`:${c} - [0:0]\n`);
+  out.decls.push(':', c, ' - [0:0]\n');
   out.chains.push(c);
 }
 
@@ -255,7 +262,7 @@ function writeServiceToEndpoints(svc: ServicePortInfo, node: NodeVariant, rules:
   for (let i = 0; i < n; i++) {
     const ep = eps[i] as EndpointInfo;
     const stat = i < n - 1 ? statistic(n - i) : '';
-    if (node.largeClusterMode) rules.push(`-A ${chain}${stat} -j ${ep.sepChain}\n`);
-    else rules.push(`-A ${chain} -m comment --comment "${name} -> ${ep.str}"${stat} -j ${ep.sepChain}\n`);
+    if (node.largeClusterMode) rules.push('-A ', chain, stat, ' -j ', ep.sepChain, '\n');
+    else rules.push('-A ', chain, ' -m comment --comment "', name, ' -> ', ep.str, '"', stat, ' -j ', ep.sepChain, '\n');
   }
 }
