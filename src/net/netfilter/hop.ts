@@ -32,11 +32,11 @@ export class RuleHop implements HookHop {
     readonly ruleNumber: number,
     /** The exact rule text. */
     readonly rule: string,
-    private readonly kind: HopKind,
-    protected readonly target: Target,
+    readonly kind: HopKind,
+    readonly target: Target,
     private readonly note: string | undefined,
     /** Appended to the detail (the statistic note of a forked rule), or ''. */
-    private readonly extra: string,
+    readonly extra: string,
   ) {}
 
   get detail(): string {

@@ -4,7 +4,7 @@ import { type CompiledChain, compileChain } from './chain-index.js';
 import type { IpsetRegistry } from './ipset/index.js';
 import type { NfState } from './state.js';
 import { probabilityText } from './match/statistic.js';
-import { HK, NatRuleHop, RuleHop } from './hop.js';
+import { HK, type HopKind, NatRuleHop, RuleHop } from './hop.js';
 import { FlatRule } from './flat-rule.js';
 import type { EvalCtx, Match, Rule, Table, Target } from './types.js';
 import { ChainTarget } from './target/standard.js';
@@ -128,7 +128,14 @@ function finish(w: Walk, p: Path, verdict: HookVerdict): void {
 /** The end of the built-in chain: its policy decides. */
 function policy(w: Walk, p: Path): void {
   const pol = w.policy;
-  p.hops.push({ step: 'netfilter', table: w.table.name, chain: w.hook, detail: `policy ${pol}` });
+  // Always the same text for one chain: one hop, shared by every packet that ends here.
+  const c = p.chain;
+  let hop = c.policyHop;
+  if (hop === undefined || hop.table !== w.table.name || hop.chain !== w.hook || hop.detail !== `policy ${pol}`) {
+    hop = { step: 'netfilter', table: w.table.name, chain: w.hook, detail: `policy ${pol}` };
+    c.policyHop = hop;
+  }
+  p.hops.push(hop);
   finish(w, p, pol === 'ACCEPT' ? ACCEPT : { kind: 'drop', reason: `${w.table.name} ${w.hook} policy DROP` });
 }
 
@@ -195,6 +202,25 @@ function returnFrom(w: Walk, p: Path): boolean {
   return false;
 }
 
+/**
+ * The hop a rule reports when it depends on nothing but the rule and the target's result (no
+ * note, no NAT), kept in the compiled chain's plan at `at` (slots: result, hop) and shared by
+ * every packet taking the rule. Hops are immutable values (their detail is formatted on first
+ * read, the same for every packet); a compiled chain belongs to one immutable chain, so
+ * position, rule text and chain name never change under it.
+ */
+function planHop(plan: unknown[], at: number, r: number, c: CompiledChain, i: number, tname: string, rule: Rule, kind: HopKind, target: Target, extra: string): HookHop {
+  if (plan[at] === r) {
+    const h = plan[at + 1];
+    if (h !== undefined) return h as HookHop;
+  }
+  const n = new RuleHop(tname, c.name, i + 1, rule.text, kind, target, undefined, extra);
+  plan[at] = r;
+  plan[at + 1] = n;
+  plan[at + 2] = undefined;
+  return n;
+}
+
 /** Runs one path until it reaches a verdict (pushing the not-taken side of every random pick to `w.pending`). */
 function runPath(w: Walk, p: Path): void {
   const ctx = p.ctx;
@@ -251,22 +277,48 @@ function runPath(w: Walk, p: Path): void {
       }
       if (!matched) continue;
     }
+    const c = p.chain;
+    const plan = linear ? undefined : c.planIn(table);
+    const at = i * 3;
+    if (plan !== undefined && (plan[at] === TR.Jump || plan[at] === TR.Goto)) {
+      // A jump taken before: its hop and the chain it enters are in the plan (ChainTarget.apply has no effect).
+      const next = plan[at + 2] as CompiledChain;
+      p.hops.push(plan[at + 1] as HookHop);
+      if (p.depth >= MAX_DEPTH) {
+        finish(w, p, { kind: 'drop', reason: `chain loop through ${next.name}` });
+        return;
+      }
+      if (plan[at] === TR.Jump) {
+        p.stack = { chain: c, pos: p.pos, up: p.stack };
+        p.depth++;
+      }
+      p.chain = next;
+      p.pos = 0;
+      continue;
+    }
     const target = rule.target;
     if (target === undefined) continue;
     const before = ctx.skb.packet;
     ctx.natType = undefined;
     ctx.note = undefined;
     const r = target.apply(ctx);
-    const chainName = p.chain.chain.name;
+    const chainName = c.name;
     const ruleNumber = i + 1;
     const extra = forked ? statisticNote(rule) : '';
     if (r === TR.Continue) {
-      p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Target, target, ctx.note, extra));
+      p.hops.push(ctx.note === undefined && plan !== undefined ? planHop(plan, at, r, c, i, tname, rule, HK.Target, target, extra) : new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Target, target, ctx.note, extra));
       continue;
     }
     if (r === TR.Jump || r === TR.Goto) {
       const next = jumpChain(target, table, linear);
-      p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, r === TR.Goto ? HK.Goto : HK.Jump, target, undefined, extra));
+      const hop = new RuleHop(tname, chainName, ruleNumber, rule.text, r === TR.Goto ? HK.Goto : HK.Jump, target, undefined, extra);
+      // The jump's chain by name is fixed for this table: remember it (only a ChainTarget's result never changes).
+      if (plan !== undefined && next !== undefined && target instanceof ChainTarget) {
+        plan[at] = r;
+        plan[at + 1] = hop;
+        plan[at + 2] = next;
+      }
+      p.hops.push(hop);
       if (next === undefined || p.depth >= MAX_DEPTH) {
         finish(w, p, { kind: 'drop', reason: next === undefined ? `chain ${target.name} does not exist` : `chain loop through ${target.name}` });
         return;
@@ -280,7 +332,7 @@ function runPath(w: Walk, p: Path): void {
       continue;
     }
     if (r === TR.Return) {
-      p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Return, target, undefined, extra));
+      p.hops.push(plan === undefined ? new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Return, target, undefined, extra) : planHop(plan, at, r, c, i, tname, rule, HK.Return, target, extra));
       if (returnFrom(w, p)) return;
       continue;
     }
@@ -288,7 +340,9 @@ function runPath(w: Walk, p: Path): void {
       const nat = ctx.natType;
       p.hops.push(
         nat === undefined
-          ? new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Target, target, undefined, extra)
+          ? plan === undefined
+            ? new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Target, target, undefined, extra)
+            : planHop(plan, at, r, c, i, tname, rule, HK.Target, target, extra)
           : new NatRuleHop(tname, chainName, ruleNumber, rule.text, target, extra, nat, before, ctx.skb.packet),
       );
       finish(w, p, ACCEPT);

@@ -4,7 +4,8 @@ import { Netfilter } from '../../../src/net/netfilter/index.js';
 import { fakeHost, skb } from './helpers.js';
 
 const host = fakeHost(['10.0.0.1']);
-const DSTS = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+// One address above 2^31: the index keys addresses as signed 32-bit integers.
+const DSTS = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '172.30.0.1'];
 const PORTS = [53, 80, 443];
 
 /** A random rule over a small address/port space, so that keyed and unkeyed rules collide often. */
