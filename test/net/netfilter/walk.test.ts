@@ -194,3 +194,28 @@ test('physdev: bridged packets match their bridge ports; non-bridged match only 
   t.is(n.runTable('filter', 'FORWARD', bridged, host)[0]?.verdict.kind, 'drop');
   t.is(n.runTable('filter', 'FORWARD', skb('10.0.0.1', '10.0.0.2'), host)[0]?.verdict.kind, 'reject');
 });
+
+test('a jump taken before follows the chain of the table being walked after a --noflush restore replaces that chain', (t) => {
+  const n = nf(`*filter
+:INPUT ACCEPT [0:0]
+:A - [0:0]
+:B - [0:0]
+-A INPUT -j A
+-A A -j B
+-A B -j DROP
+COMMIT
+`);
+  const first = n.runTable('filter', 'INPUT', skb('10.0.0.1', '192.168.0.2', 80), host);
+  t.deepEqual(summary(first), ['1 drop tcp 10.0.0.1:40000 -> 192.168.0.2:80 mark=0']);
+  // The same packet again takes the remembered jumps and reports equal hops.
+  const again = n.runTable('filter', 'INPUT', skb('10.0.0.1', '192.168.0.2', 80), host);
+  t.deepEqual(
+    again[0]?.hops.map((h) => `${h.chain ?? ''}#${h.ruleNumber ?? '-'} ${h.detail}`),
+    first[0]?.hops.map((h) => `${h.chain ?? ''}#${h.ruleNumber ?? '-'} ${h.detail}`),
+  );
+  // Only B is redeclared (INPUT and A stay as they were): A's jump must now land in the new B.
+  n.iptablesRestore('*filter\n:B - [0:0]\n-A B -j MARK --set-mark 0x2\nCOMMIT\n', { noflush: true });
+  const after = n.runTable('filter', 'INPUT', skb('10.0.0.1', '192.168.0.2', 80), host);
+  t.deepEqual(summary(after), ['1 accept tcp 10.0.0.1:40000 -> 192.168.0.2:80 mark=2']);
+  t.deepEqual(after[0]?.hops.map((h) => `${h.chain ?? ''}#${h.ruleNumber ?? '-'} ${h.detail}`), ['INPUT#1 -j A', 'A#1 -j B', 'B#1 -j MARK: mark 0x2', 'INPUT#- policy ACCEPT']);
+});
