@@ -1,5 +1,6 @@
 import { Cidr4, type Ip4, ip4ToString, tryParseIp4 } from '../../addr/index.js';
 import { Fraction } from '../../lib/index.js';
+import type { HookHop } from '../hooks.js';
 import { elementKey, numericKey } from './numeric-key.js';
 import type { NftChain, NftExpr, NftRule, NftSelector, NftTable, NftVerdict } from './types.js';
 
@@ -10,39 +11,62 @@ export interface CompiledSet {
 }
 
 /**
+ * Compiled expression kinds as small integers: the evaluator switches on them for every expression of every rule
+ * a packet meets, and a switch over dense small integers is a jump table where one over names compares string after
+ * string.
+ */
+export const Op = {
+  CtState: 0,
+  CmpProto: 1,
+  CmpPort: 2,
+  CmpIp: 3,
+  InSet: 4,
+  Fib: 5,
+  MarkAnd: 6,
+  MarkSet: 7,
+  Update: 8,
+  Masquerade: 9,
+  Dnat: 10,
+  Counter: 11,
+  Verdict: 12,
+  Vmap: 13,
+  Numgen: 14,
+} as const;
+
+/**
  * An expression prepared for the packet path: maps resolved to their hash tables (nf_tables looks
  * a vmap key up in the set's hash, it does not scan the elements), addresses parsed once, numgen's
  * choices indexed by the generated number.
  */
 export type CompiledExpr =
   /** The conntrack states as CtView names them (NEW, ESTABLISHED…). */
-  | { readonly op: 'ct-state'; readonly states: readonly string[] }
+  | { readonly op: typeof Op.CtState; readonly states: readonly string[] }
   /** `meta l4proto tcp`. */
-  | { readonly op: 'cmp-proto'; readonly neg: boolean; readonly protos: readonly string[] }
+  | { readonly op: typeof Op.CmpProto; readonly neg: boolean; readonly protos: readonly string[] }
   /** `tcp dport 80` (`proto` tcp) or `th dport 80` (`proto` undefined: any protocol with ports). */
-  | { readonly op: 'cmp-port'; readonly proto: string | undefined; readonly neg: boolean; readonly ports: readonly number[] }
+  | { readonly op: typeof Op.CmpPort; readonly proto: string | undefined; readonly neg: boolean; readonly ports: readonly number[] }
   /** `ip saddr` / `ip daddr` against addresses and CIDRs, compared as numbers. */
-  | { readonly op: 'cmp-ip'; readonly src: boolean; readonly neg: boolean; readonly addrs: readonly Ip4[]; readonly cidrs: readonly Cidr4[] }
-  | { readonly op: 'in-set'; readonly sel: NftSelector; readonly neg: boolean; readonly set: string; readonly contents: CompiledSet | undefined; readonly ip: boolean }
-  | { readonly op: 'fib'; readonly dir: 'saddr' | 'daddr'; readonly neg: boolean }
-  | { readonly op: 'mark-and'; readonly mask: number; readonly value: number; readonly neg: boolean }
-  | { readonly op: 'mark-set'; readonly fn: '|' | '^'; readonly value: number }
-  | { readonly op: 'update'; readonly set: string; readonly sel: NftSelector }
-  | { readonly op: 'masquerade'; readonly fullyRandom: boolean }
+  | { readonly op: typeof Op.CmpIp; readonly src: boolean; readonly neg: boolean; readonly addrs: readonly Ip4[]; readonly cidrs: readonly Cidr4[] }
+  | { readonly op: typeof Op.InSet; readonly sel: NftSelector; readonly neg: boolean; readonly set: string; readonly contents: CompiledSet | undefined; readonly ip: boolean }
+  | { readonly op: typeof Op.Fib; readonly dir: 'saddr' | 'daddr'; readonly neg: boolean }
+  | { readonly op: typeof Op.MarkAnd; readonly mask: number; readonly value: number; readonly neg: boolean }
+  | { readonly op: typeof Op.MarkSet; readonly fn: '|' | '^'; readonly value: number }
+  | { readonly op: typeof Op.Update; readonly set: string; readonly sel: NftSelector }
+  | { readonly op: typeof Op.Masquerade; readonly fullyRandom: boolean }
   /** `addr` undefined: the target did not parse, the rule never matches (as before compilation). */
-  | { readonly op: 'dnat'; readonly addr: Ip4 | undefined; readonly port: number | undefined }
-  | { readonly op: 'counter' }
-  | { readonly op: 'verdict'; readonly verdict: CompiledVerdict }
+  | { readonly op: typeof Op.Dnat; readonly addr: Ip4 | undefined; readonly port: number | undefined }
+  | { readonly op: typeof Op.Counter }
+  | { readonly op: typeof Op.Verdict; readonly verdict: CompiledVerdict }
   /** `name` is the named map (`@service-ips`), undefined for an anonymous one. */
   | {
-      readonly op: 'vmap';
+      readonly op: typeof Op.Vmap;
       readonly key: readonly NftSelector[];
       readonly map: ReadonlyMap<string, CompiledVerdict> | undefined;
       /** The same elements by numeric key (numeric-key.ts), when the key fits in a number. */
       readonly byNumber: ReadonlyMap<number, CompiledVerdict> | undefined;
       readonly name: string | undefined;
     }
-  | { readonly op: 'numgen'; readonly mod: number; readonly choices: readonly (CompiledVerdict | undefined)[]; readonly share: Fraction };
+  | { readonly op: typeof Op.Numgen; readonly mod: number; readonly choices: readonly (CompiledVerdict | undefined)[]; readonly share: Fraction };
 
 /** A verdict whose jump / goto target is looked up once, when first taken. */
 export class CompiledVerdict {
@@ -69,6 +93,11 @@ export interface CompiledRule {
   /** 1-based, as hops number rules. */
   readonly number: number;
   readonly exprs: readonly CompiledExpr[];
+  /**
+   * The hop of the rule's plain verdict (`jump services`, `return`…), made when a packet first takes it: it depends on
+   * nothing but the rule, so every packet shares it instead of allocating its own.
+   */
+  verdictHop: HookHop | undefined;
 }
 
 export interface CompiledChain {
@@ -102,7 +131,7 @@ export function compileTable(table: NftTable): CompiledTable {
     chain(c) {
       let cc = compiled.get(c.name);
       if (cc === undefined || cc.chain !== c) {
-        cc = { chain: c, rules: c.rules.map((r, i) => ({ rule: r, number: i + 1, exprs: r.exprs.map((e) => compileExpr(e, ct, numericMaps)) })) };
+        cc = { chain: c, rules: c.rules.map((r, i) => ({ rule: r, number: i + 1, exprs: r.exprs.map((e) => compileExpr(e, ct, numericMaps)), verdictHop: undefined })) };
         compiled.set(c.name, cc);
       }
       return cc;
@@ -144,14 +173,14 @@ function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, Map
   switch (e.op) {
     case 'ct-state':
       // Interned names: the parsed words are slices of the rule text, slower to compare.
-      return { op: 'ct-state', states: e.states.flatMap((x) => CT_STATES[x] ?? []) };
+      return { op: Op.CtState, states: e.states.flatMap((x) => CT_STATES[x] ?? []) };
     case 'cmp': {
       const sel = SEL[e.sel];
-      if (sel === 'meta l4proto') return { op: 'cmp-proto', neg: e.neg, protos: e.values.flatMap((v) => PROTO[v] ?? []) };
+      if (sel === 'meta l4proto') return { op: Op.CmpProto, neg: e.neg, protos: e.values.flatMap((v) => PROTO[v] ?? []) };
       if (sel !== 'ip saddr' && sel !== 'ip daddr') {
         // A value that does not print as a port number never equalled a packet's port text.
         const ports = e.values.filter((v) => /^\d+$/.test(v) && String(Number(v)) === v).map(Number);
-        return { op: 'cmp-port', proto: DPORT_PROTO[sel], neg: e.neg, ports };
+        return { op: Op.CmpPort, proto: DPORT_PROTO[sel], neg: e.neg, ports };
       }
       // A plain value matched the printed address exactly; one that does not print back the same never matched.
       const addrs: Ip4[] = [];
@@ -163,18 +192,18 @@ function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, Map
           if (ip !== undefined && ip4ToString(ip) === v) addrs.push(ip);
         }
       }
-      return { op: 'cmp-ip', src: sel === 'ip saddr', neg: e.neg, addrs, cidrs };
+      return { op: Op.CmpIp, src: sel === 'ip saddr', neg: e.neg, addrs, cidrs };
     }
     case 'in-set':
-      return { op: 'in-set', sel: SEL[e.sel], neg: e.neg, set: e.set, contents: ct.sets.get(e.set), ip: e.sel === 'ip saddr' || e.sel === 'ip daddr' };
+      return { op: Op.InSet, sel: SEL[e.sel], neg: e.neg, set: e.set, contents: ct.sets.get(e.set), ip: e.sel === 'ip saddr' || e.sel === 'ip daddr' };
     case 'dnat':
-      return { op: 'dnat', addr: tryParseIp4(e.addr), port: e.port };
+      return { op: Op.Dnat, addr: tryParseIp4(e.addr), port: e.port };
     case 'vmap': {
       const map = typeof e.map === 'string' ? ct.maps.get(e.map) : new Map([...e.map].map(([k, v]) => [k, new CompiledVerdict(v, ct)]));
       const name = typeof e.map === 'string' ? e.map : undefined;
       const key = e.key.map((k) => SEL[k]);
       const sel = numericKey(key);
-      if (map === undefined || sel === undefined) return { op: 'vmap', key, map, byNumber: undefined, name };
+      if (map === undefined || sel === undefined) return { op: Op.Vmap, key, map, byNumber: undefined, name };
       const cacheKey = name === undefined ? undefined : `${name}|${sel.join('|')}`;
       let byNumber = cacheKey === undefined ? undefined : numericMaps.get(cacheKey);
       if (byNumber === undefined) {
@@ -185,11 +214,11 @@ function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, Map
         }
         if (cacheKey !== undefined) numericMaps.set(cacheKey, byNumber);
       }
-      return { op: 'vmap', key, map, byNumber, name };
+      return { op: Op.Vmap, key, map, byNumber, name };
     }
     case 'numgen':
       return {
-        op: 'numgen',
+        op: Op.Numgen,
         mod: e.mod,
         choices: Array.from({ length: e.mod }, (_, n) => {
           const v = e.map.get(String(n));
@@ -198,11 +227,19 @@ function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, Map
         share: oneIn(e.mod),
       };
     case 'verdict':
-      return { op: 'verdict', verdict: new CompiledVerdict(e.verdict, ct) };
+      return { op: Op.Verdict, verdict: new CompiledVerdict(e.verdict, ct) };
     case 'update':
-      return { op: 'update', set: e.set, sel: SEL[e.sel] };
-    default:
-      return e;
+      return { op: Op.Update, set: e.set, sel: SEL[e.sel] };
+    case 'fib':
+      return { op: Op.Fib, dir: e.dir, neg: e.neg };
+    case 'mark-and':
+      return { op: Op.MarkAnd, mask: e.mask, value: e.value, neg: e.neg };
+    case 'mark-set':
+      return { op: Op.MarkSet, fn: e.fn, value: e.value };
+    case 'masquerade':
+      return { op: Op.Masquerade, fullyRandom: e.fullyRandom };
+    case 'counter':
+      return { op: Op.Counter };
   }
 }
 

@@ -4,7 +4,7 @@ import { type Packet, withDst, withSrc } from '../../packet/index.js';
 import { LazyNatFlows } from '../nat-flows.js';
 import { skbWith } from '../netfilter/skb.js';
 import type { HookBranch, HookHop, HostView, PathState, Skb } from '../hooks.js';
-import { type CompiledChain, type CompiledExpr, type CompiledRule, type CompiledTable, CompiledVerdict } from './compile.js';
+import { type CompiledChain, type CompiledExpr, type CompiledRule, type CompiledTable, CompiledVerdict, Op } from './compile.js';
 import { packetKey } from './numeric-key.js';
 import type { NftChain, NftSelector, NftVerdict } from './types.js';
 
@@ -137,7 +137,7 @@ const ACCEPT = { kind: 'accept' } as const;
 const ACCEPT_V = new CompiledVerdict(ACCEPT, undefined);
 /** evalRule's answer for a rule ending in `numgen`: the caller forks. */
 const FORK = new CompiledVerdict({ kind: 'continue' }, undefined);
-let forkAt: Extract<CompiledExpr, { op: 'numgen' }> | undefined;
+let forkAt: Extract<CompiledExpr, { op: typeof Op.Numgen }> | undefined;
 
 /**
  * Evaluates a base chain for one packet, forking at `numgen random`. Verdict semantics of
@@ -233,24 +233,24 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
     const p = skb.packet;
     let ok = true;
     switch (e.op) {
-      case 'ct-state':
+      case Op.CtState:
         ok = e.states.includes(skb.ct.state);
         break;
-      case 'cmp-proto':
+      case Op.CmpProto:
         ok = e.protos.includes(p.proto) !== e.neg;
         break;
-      case 'cmp-port':
+      case Op.CmpPort:
         // `tcp dport` reads nothing from a udp packet, `th dport` nothing from icmp: no value equals that.
         ok = (e.proto === undefined ? p.proto !== 'icmp' && e.ports.includes(p.dport) : p.proto === e.proto && e.ports.includes(p.dport)) !== e.neg;
         break;
-      case 'cmp-ip': {
+      case Op.CmpIp: {
         const ip = e.src ? p.src : p.dst;
         let hit = e.addrs.includes(ip);
         for (let j = 0; !hit && j < e.cidrs.length; j++) hit = (e.cidrs[j] as (typeof e.cidrs)[number]).contains(ip);
         ok = hit !== e.neg;
         break;
       }
-      case 'in-set': {
+      case Op.InSet: {
         const f = field(e.sel, p);
         const dyn = (skb.pathState?.get(env.stateKey) as Dyn | undefined)?.get(e.set);
         let has = e.contents?.exact.has(f) === true || dyn?.has(f) === true;
@@ -261,19 +261,19 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
         ok = has !== e.neg;
         break;
       }
-      case 'fib':
+      case Op.Fib:
         ok = (env.host.addrType(e.dir === 'daddr' ? p.dst : p.src) === 'LOCAL') !== e.neg;
         break;
-      case 'mark-and':
+      case Op.MarkAnd:
         ok = ((skb.mark & e.mask) >>> 0 === e.value) !== e.neg;
         break;
-      case 'mark-set': {
+      case Op.MarkSet: {
         const mark = (e.fn === '|' ? skb.mark | e.value : skb.mark ^ e.value) >>> 0;
         ctx.skb = skbWith(skb, skb.packet, mark, skb.ct, skb.pathState);
         ctx.hops.push(hop(env, c, r, HopKind.Mark, mark));
         break;
       }
-      case 'update': {
+      case Op.Update: {
         const f = field(e.sel, p);
         const cur = (skb.pathState?.get(env.stateKey) as Dyn | undefined) ?? new Map<string, ReadonlySet<string>>();
         const m = new Map(cur);
@@ -284,9 +284,9 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
         ctx.hops.push(hop(env, c, r, HopKind.Update, f, e.set));
         break;
       }
-      case 'counter':
+      case Op.Counter:
         break;
-      case 'masquerade': {
+      case Op.Masquerade: {
         const out = skb.outDev;
         const src = (out === undefined ? undefined : env.host.primaryAddress(out)) ?? env.host.sourceAddressFor(p.dst);
         if (src === undefined) {
@@ -298,7 +298,7 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
         ctx.hops.push(hop(env, c, r, HopKind.Masquerade, e.fullyRandom, undefined, new LazyNatFlows('masquerade', p, np)));
         return ACCEPT_V;
       }
-      case 'dnat': {
+      case Op.Dnat: {
         if (e.addr === undefined) {
           ok = false;
           break;
@@ -308,10 +308,10 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
         ctx.hops.push(hop(env, c, r, HopKind.Dnat, undefined, undefined, new LazyNatFlows('dnat', p, np)));
         return ACCEPT_V;
       }
-      case 'verdict':
-        ctx.hops.push(hop(env, c, r, HopKind.Text, e.verdict.verdict.kind));
+      case Op.Verdict:
+        ctx.hops.push((r.verdictHop ??= hop(env, c, r, HopKind.Text, e.verdict.verdict.kind)));
         return e.verdict;
-      case 'vmap': {
+      case Op.Vmap: {
         const ks = e.key;
         const v = e.byNumber !== undefined ? e.byNumber.get(packetKey(ks, p)) : e.map?.get(textKey(ks, p));
         if (v === undefined) {
@@ -321,7 +321,7 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
         ctx.hops.push(hop(env, c, r, HopKind.Vmap, ks, { verdict: v.verdict, name: e.name, packet: p }));
         return v;
       }
-      case 'numgen':
+      case Op.Numgen:
         forkAt = e;
         return FORK;
     }

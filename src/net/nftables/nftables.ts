@@ -1,9 +1,13 @@
 import { InputError } from '../../lib/index.js';
-import type { Hook, HookHandler, Skb } from '../hooks.js';
+import type { Hook, HookHandler, HookHop, Skb } from '../hooks.js';
 import { Fraction } from '../../lib/index.js';
-import { type CompiledTable, compileTable, evalCompiledChain } from './eval.js';
+import { type CompiledTable, compileTable, type EvalEnv, evalCompiledChain } from './eval.js';
 import { parseNftRuleset, printNftTable } from './ruleset.js';
 import type { NftTable } from './types.js';
+
+/** Shared by every packet a nat chain lets through untouched (branches are never mutated). */
+const ACCEPT = Object.freeze({ kind: 'accept' } as const);
+const NO_HOPS: readonly HookHop[] = Object.freeze([]);
 
 const HOOK: Readonly<Record<string, Hook>> = { prerouting: 'PREROUTING', input: 'INPUT', forward: 'FORWARD', output: 'OUTPUT', postrouting: 'POSTROUTING' };
 
@@ -51,14 +55,17 @@ export class Nftables {
         const nat = b.type === 'nat';
         const compiled = ct.chain(c);
         const stateKey = this.stateKey;
+        // One evaluation environment while the same namespace asks (a handler is registered in one namespace).
+        let env: EvalEnv | undefined;
         out.push({
           hook,
           handler: {
             name: `nft ${ct.table.family} ${ct.table.name} ${c.name}`,
             priority: b.priority,
             process: (_h, skb: Skb, host) => {
-              if (nat && (skb.ct.state !== 'NEW' || skb.ct.reply)) return [{ probability: Fraction.ONE, verdict: { kind: 'accept' }, skb, hops: [] }];
-              return evalCompiledChain({ ct, host, stateKey }, compiled, skb);
+              if (nat && (skb.ct.state !== 'NEW' || skb.ct.reply)) return [{ probability: Fraction.ONE, verdict: ACCEPT, skb, hops: NO_HOPS }];
+              if (env?.host !== host) env = { ct, host, stateKey };
+              return evalCompiledChain(env, compiled, skb);
             },
           },
         });
