@@ -20,13 +20,19 @@ interface SlicePort {
 type SliceEntry = readonly SlicePort[];
 
 /**
+ * The slices of one Service. Most Services have one slice (up to 100 endpoints), kept as a pair
+ * instead of a Map per Service (a Map and its table are ~200 bytes, kept for every Service).
+ */
+type ServiceSlices = { readonly name: string; readonly entry: SliceEntry } | Map<string, SliceEntry>;
+
+/**
  * The EndpointSlice cache (pkg/proxy/endpointslicecache.go) plus the change tracking of
  * endpoints_tracker.go: slices are merged per Service; each merge yields endpoints per
  * ServicePortName. Only IPv4 slices are used (this is the IPv4 proxier).
  */
 export class EndpointsChangeTracker {
   /** serviceKey → sliceName → entry */
-  private readonly slices = new Map<string, Map<string, SliceEntry>>();
+  private readonly slices = new Map<string, ServiceSlices>();
   /** serviceKey → merged endpoints */
   private readonly merged = new Map<string, ServiceEndpoints>();
 
@@ -56,30 +62,46 @@ export class EndpointsChangeTracker {
       );
     }
     const serviceKey = `${ns}/${svcName}`;
-    let perSvc = this.slices.get(serviceKey);
-    if (remove) {
-      if (perSvc === undefined || !perSvc.delete(sliceName)) return undefined;
-      if (perSvc.size === 0) this.slices.delete(serviceKey);
+    if (remove || slice.addressType !== 'IPv4') {
+      // An IPv4 proxier never sees IPv6 or FQDN slices; one is the deletion of any older IPv4 version.
+      if (!this.deleteSlice(serviceKey, sliceName)) return undefined;
     } else {
-      if (slice.addressType !== 'IPv4') {
-        // An IPv4 proxier never sees IPv6 or FQDN slices; treat as deletion of any older IPv4 version.
-        if (perSvc === undefined || !perSvc.delete(sliceName)) return undefined;
-      } else {
-        if (perSvc === undefined) {
-          perSvc = new Map();
-          this.slices.set(serviceKey, perSvc);
-        }
-        perSvc.set(sliceName, sliceEntry(slice, ns, svcName));
-      }
+      this.setSlice(serviceKey, sliceName, sliceEntry(slice, ns, svcName));
     }
     return this.remerge(serviceKey);
   }
 
+  private deleteSlice(serviceKey: string, sliceName: string): boolean {
+    const cur = this.slices.get(serviceKey);
+    if (cur === undefined) return false;
+    if (!(cur instanceof Map)) {
+      if (cur.name !== sliceName) return false;
+      this.slices.delete(serviceKey);
+      return true;
+    }
+    if (!cur.delete(sliceName)) return false;
+    if (cur.size === 0) this.slices.delete(serviceKey);
+    return true;
+  }
+
+  private setSlice(serviceKey: string, sliceName: string, entry: SliceEntry): void {
+    const cur = this.slices.get(serviceKey);
+    if (cur === undefined || (!(cur instanceof Map) && cur.name === sliceName)) {
+      this.slices.set(serviceKey, { name: sliceName, entry });
+    } else if (cur instanceof Map) {
+      cur.set(sliceName, entry);
+    } else {
+      // A second slice: a Map, first slice first (merge order is slice order).
+      this.slices.set(serviceKey, new Map([[cur.name, cur.entry], [sliceName, entry]]));
+    }
+  }
+
   private remerge(serviceKey: string): string | undefined {
     const perSvc = this.slices.get(serviceKey);
+    const entries = perSvc === undefined ? [] : perSvc instanceof Map ? perSvc.values() : [perSvc.entry];
     // Endpoint lists per port key, from every slice in slice order.
     const byPort = new Map<string, (readonly EndpointInfo[])[]>();
-    for (const entry of perSvc?.values() ?? []) {
+    for (const entry of entries) {
       for (const { portKey, eps } of entry) {
         const lists = byPort.get(portKey);
         if (lists === undefined) byPort.set(portKey, [eps]);
@@ -143,8 +165,10 @@ function sameServiceEndpoints(old: ServiceEndpoints | undefined, now: ServiceEnd
 const NO_HINTS: readonly string[] = [];
 
 function sliceEntry(slice: EndpointSlice, ns: string, svcName: string): SliceEntry {
-  const ports: SlicePort[] = [];
-  for (const p of slice.ports ?? []) {
+  const specPorts = slice.ports ?? [];
+  const ports: SlicePort[] = new Array<SlicePort>(specPorts.length);
+  let m = 0;
+  for (const p of specPorts) {
     const protocol = parseProtocol(p.protocol);
     // kube-proxy skips ports with a nil port number or protocol (protocol defaults to TCP in the API).
     if (p.port === undefined || protocol === undefined) continue;
@@ -152,14 +176,16 @@ function sliceEntry(slice: EndpointSlice, ns: string, svcName: string): SliceEnt
     const portKey = servicePortKey(spn);
     const nameString = servicePortNameString(spn);
     const proto = protocol.toLowerCase();
-    const eps: EndpointInfo[] = [];
+    // Exact size (the endpoints without an address are rare): a pushed-to array keeps slack capacity.
+    const eps: EndpointInfo[] = new Array<EndpointInfo>(slice.endpoints.length);
+    let n = 0;
     for (const e of slice.endpoints) {
       const ip = e.addresses[0];
       if (ip === undefined || ip === '') continue;
       const c = e.conditions ?? {};
       // Flat (joined), not a rope: rules copy it (DNAT target, SVC comments).
       const str = [ip, ':', p.port].join('');
-      eps.push({
+      eps[n++] = {
         ip,
         port: p.port,
         str,
@@ -169,11 +195,14 @@ function sliceEntry(slice: EndpointSlice, ns: string, svcName: string): SliceEnt
         terminating: c.terminating ?? false,
         zoneHints: e.hints?.forZones === undefined ? NO_HINTS : e.hints.forZones.map((z) => z.name),
         sepChain: sepChainName(nameString, proto, str),
-      });
+      };
     }
-    const same = ports.find((sp) => sp.portKey === portKey);
-    if (same === undefined) ports.push({ portKey, eps });
+    if (n < eps.length) eps.length = n;
+    let same: SlicePort | undefined;
+    for (let i = 0; i < m; i++) if (ports[i]?.portKey === portKey) same = ports[i];
+    if (same === undefined) ports[m++] = { portKey, eps };
     else same.eps = eps;
   }
+  if (m < ports.length) ports.length = m;
   return ports;
 }

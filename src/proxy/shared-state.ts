@@ -237,7 +237,8 @@ export class SharedProxyState {
         s.add(serviceKey);
       }
       if (after.length === 0) this.nodesOfService.delete(serviceKey);
-      else this.nodesOfService.set(serviceKey, after);
+      // (A copy of exact size: the pushed-to list has slack capacity, and it is kept.)
+      else this.nodesOfService.set(serviceKey, after.length === 1 ? after : after.slice());
     }
     let sensitive = false;
     for (const p of ports?.values() ?? []) {
