@@ -7,7 +7,7 @@ import { emptyRuleset, restore } from './restore.js';
 import { type SaveOptions, printIptablesSave } from './save-print.js';
 import { NfState } from './state.js';
 import type { Ruleset, TableName } from './types.js';
-import { ACCEPT, walkTable } from './walk.js';
+import { ACCEPT, type WalkResult, walkTable } from './walk.js';
 import { PathStateLayer } from './path-state.js';
 import { skbWith } from './skb.js';
 import { SHARED_RULESETS } from './shared-rulesets.js';
@@ -18,7 +18,7 @@ const NO_HOPS: readonly HookHop[] = Object.freeze([]);
 const savedTexts = new WeakMap<Ruleset, string>();
 
 /** idleBits by ruleset. */
-const idleByRuleset = new WeakMap<Ruleset, Readonly<Record<TableName, number>>>();
+const idleByRuleset = new WeakMap<Ruleset, readonly number[]>();
 
 /** Kernel hook priorities (include/uapi/linux/netfilter_ipv4.h). */
 export const NF_PRIORITY = {
@@ -38,13 +38,16 @@ export interface NetfilterRegistration {
 
 const HOOK_BIT: Readonly<Record<Hook, number>> = { PREROUTING: 1, INPUT: 2, FORWARD: 4, OUTPUT: 8, POSTROUTING: 16 };
 
-/** Per table, a bit per hook whose built-in chain is missing, or empty with policy ACCEPT. */
-function idleBits(rules: Ruleset): Record<TableName, number> {
-  const bits: Record<TableName, number> = { raw: 0, mangle: 0, nat: 0, filter: 0 };
-  for (const name of Object.keys(bits) as TableName[]) {
+/** Tables by number, the index of idleBits' answer (a number, not a string key, is looked up on every hook). */
+const TABLE_NUMBER: Readonly<Record<TableName, number>> = { raw: 0, mangle: 1, nat: 2, filter: 3 };
+
+/** Per table (by TABLE_NUMBER), a bit per hook whose built-in chain is missing, or empty with policy ACCEPT. */
+function idleBits(rules: Ruleset): number[] {
+  const bits = [0, 0, 0, 0];
+  for (const name of Object.keys(TABLE_NUMBER) as TableName[]) {
     for (const hook of Object.keys(HOOK_BIT) as Hook[]) {
       const chain = rules.tables[name].chains.get(hook);
-      if (chain === undefined || (chain.rules.length === 0 && chain.policy !== 'DROP')) bits[name] |= HOOK_BIT[hook];
+      if (chain === undefined || (chain.rules.length === 0 && chain.policy !== 'DROP')) bits[TABLE_NUMBER[name]] = (bits[TABLE_NUMBER[name]] ?? 0) | HOOK_BIT[hook];
     }
   }
   return bits;
@@ -78,8 +81,9 @@ export class Netfilter {
   private rules: Ruleset = emptyRuleset();
   private sets: Ipsets = Ipsets.EMPTY;
   private committed: NfState = NfState.EMPTY;
-  /** Which (table, hook) pairs are idle, for the ruleset they were computed from (rulesets are immutable). */
-  private idle: { readonly rules: Ruleset; readonly bits: Readonly<Record<TableName, number>> } | undefined;
+  /** Which (table, hook) pairs are idle (idleBits), for the ruleset `idleOf` (rulesets are immutable). */
+  private idleOf: Ruleset | undefined;
+  private idle: readonly number[] = [];
   readonly stateKey: string;
 
   constructor(
@@ -155,7 +159,7 @@ export class Netfilter {
 
   /** Runs one table at one hook (exposed for tests and tools). */
   runTable(table: TableName, hook: Hook, skb: Skb, host: HostView, opts?: { linear?: boolean }): HookBranch[] {
-    if (this.tableIdle(table, hook)) return [this.branch(skb, NO_HOPS)];
+    if (this.idleAt(TABLE_NUMBER[table], HOOK_BIT[hook])) return [this.branch(skb, NO_HOPS)];
     const t = this.rules.tables[table];
     const state = this.stateOf(skb);
     const res = walkTable(t, hook, { host, ipsets: this.sets, nowMs: this.clock.now(), skb, state, linear: opts?.linear === true });
@@ -173,17 +177,23 @@ export class Netfilter {
    * hop for it either way, so the hook runner may skip the handler.
    */
   private tableIdle(table: TableName, hook: Hook): boolean {
+    return this.idleAt(TABLE_NUMBER[table], HOOK_BIT[hook]);
+  }
+
+  /** tableIdle by table number and hook bit (a registration knows both beforehand). */
+  private idleAt(table: number, hookBit: number): boolean {
     // Asked at every hook of every trace: answered from bits computed once per ruleset (shared by
     // every namespace holding that ruleset).
-    if (this.idle?.rules !== this.rules) {
+    if (this.idleOf !== this.rules) {
       let bits = idleByRuleset.get(this.rules);
       if (bits === undefined) {
         bits = idleBits(this.rules);
         idleByRuleset.set(this.rules, bits);
       }
-      this.idle = { rules: this.rules, bits };
+      this.idle = bits;
+      this.idleOf = this.rules;
     }
-    return (this.idle.bits[table] & HOOK_BIT[hook]) !== 0;
+    return ((this.idle[table] ?? 0) & hookBit) !== 0;
   }
 
   /** Conntrack lookup (nf_conntrack_in): finds or creates the entry and sets skb.ct. */
@@ -238,20 +248,30 @@ export class Netfilter {
       return [this.branch(skbWith(skb, np, skb.mark, skb.ct, skb.pathState), [hop])];
     }
     if (e === undefined && skb.ct.state !== 'NEW') return [this.branch(skb, NO_HOPS)];
-    const branches = this.runTable('nat', hook, skb, host);
-    if (e === undefined) return branches;
-    // The NAT decision is taken: record it, and the reply tuple it implies, in the entry.
-    for (let i = 0; i < branches.length; i++) {
-      const b = branches[i];
-      if (b === undefined || b.verdict.kind !== 'accept') continue;
-      const s = this.stateOf(b.skb);
+    if (e === undefined) return this.runTable('nat', hook, skb, host);
+    const res: WalkResult[] = this.idleAt(TABLE_NUMBER.nat, HOOK_BIT[hook])
+      ? [{ probability: Fraction.ONE, verdict: ACCEPT, skb, state, hops: NO_HOPS }]
+      : walkTable(this.rules.tables.nat, hook, { host, ipsets: this.sets, nowMs: this.clock.now(), skb, state });
+    // The NAT decision is taken: record it, and the reply tuple it implies, in the entry (one
+    // new skb per branch carrying both the walk's state and the updated entry).
+    for (let i = 0; i < res.length; i++) {
+      const r = res[i];
+      if (r === undefined) continue;
+      const s = r.state;
+      const b = r.skb;
+      if (r.verdict.kind !== 'accept') {
+        if (s !== state) res[i] = { probability: r.probability, verdict: r.verdict, skb: this.withState(b, s), state: s, hops: r.hops };
+        continue;
+      }
       const cur = s.conntrack.get(e.id) ?? e;
-      const reply = invertTuple(tupleOf(b.skb.packet));
+      const p = b.packet;
+      const reply: CtTuple = { proto: p.proto, src: p.dst, sport: p.dport, dst: p.src, dport: p.sport };
       const upd = withEntry(cur, reply, cur.confirmed, cur.seenReply, dstManip || cur.dstNatDone, !dstManip || cur.srcNatDone, cur.mark);
-      const ct = ctView(upd, false, b.skb.ct.mark);
-      branches[i] = { probability: b.probability, verdict: b.verdict, skb: this.withCtState(b.skb, b.skb.packet, ct, s.withConntrack(s.conntrack.put(upd))), hops: b.hops };
+      const ct = ctView(upd, false, b.ct.mark);
+      const next = s.withConntrack(s.conntrack.put(upd));
+      res[i] = { probability: r.probability, verdict: r.verdict, skb: this.withCtState(b, p, ct, next), state: next, hops: r.hops };
     }
-    return branches;
+    return res;
   }
 
   private branch(skb: Skb, hops: readonly HookHop[]): HookBranch {
@@ -261,19 +281,30 @@ export class Netfilter {
   /** Every handler this namespace's netfilter registers, with its hook (register each with Netns.registerHook). */
   registrations(): NetfilterRegistration[] {
     const out: NetfilterRegistration[] = [];
-    const add = (name: string, priority: number, hooks: readonly Hook[], process: HookHandler['process'], idle?: HookHandler['idle']): void => {
-      for (const hook of hooks) out.push({ hook, handler: idle === undefined ? { name, priority, process } : { name, priority, process, idle } });
+    // `process` makes the handler for one hook (a table's knows its idle test's table number and hook bit beforehand).
+    const add = (name: string, priority: number, hooks: readonly Hook[], process: (at: Hook) => HookHandler['process'], idle?: HookHandler['idle']): void => {
+      for (const hook of hooks) {
+        const p = process(hook);
+        out.push({ hook, handler: idle === undefined ? { name, priority, process: p } : { name, priority, process: p, idle } });
+      }
     };
-    const table = (t: TableName): HookHandler['process'] => (hook, skb, host) => this.runTable(t, hook, skb, host);
+    const table =
+      (t: TableName) =>
+      (at: Hook): HookHandler['process'] => {
+        const tn = TABLE_NUMBER[t];
+        const bit = HOOK_BIT[at];
+        return (hook, skb, host) => (hook === at && this.idleAt(tn, bit) ? [this.branch(skb, NO_HOPS)] : this.runTable(t, hook, skb, host));
+      };
+    const nat = (): HookHandler['process'] => (hook, skb, host) => this.nat(hook, skb, host);
     // Not nat: even with no rules it records the NAT decision in the conntrack entry.
     const idle = (t: TableName): HookHandler['idle'] => (hook) => this.tableIdle(t, hook);
     add('iptables-raw', NF_PRIORITY.raw, ['PREROUTING', 'OUTPUT'], table('raw'), idle('raw'));
-    add('conntrack', NF_PRIORITY.conntrack, ['PREROUTING', 'OUTPUT'], (_h, skb) => [this.conntrackIn(skb)]);
+    add('conntrack', NF_PRIORITY.conntrack, ['PREROUTING', 'OUTPUT'], () => (_h, skb) => [this.conntrackIn(skb)]);
     add('iptables-mangle', NF_PRIORITY.mangle, ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], table('mangle'), idle('mangle'));
-    add('iptables-nat', NF_PRIORITY.natDst, ['PREROUTING', 'OUTPUT'], (hook, skb, host) => this.nat(hook, skb, host));
+    add('iptables-nat', NF_PRIORITY.natDst, ['PREROUTING', 'OUTPUT'], nat);
     add('iptables-filter', NF_PRIORITY.filter, ['INPUT', 'FORWARD', 'OUTPUT'], table('filter'), idle('filter'));
-    add('iptables-nat', NF_PRIORITY.natSrc, ['INPUT', 'POSTROUTING'], (hook, skb, host) => this.nat(hook, skb, host));
-    add('conntrack-confirm', NF_PRIORITY.confirm, ['INPUT', 'POSTROUTING'], (_h, skb) => [this.confirm(skb)]);
+    add('iptables-nat', NF_PRIORITY.natSrc, ['INPUT', 'POSTROUTING'], nat);
+    add('conntrack-confirm', NF_PRIORITY.confirm, ['INPUT', 'POSTROUTING'], () => (_h, skb) => [this.confirm(skb)]);
     return out;
   }
 }

@@ -114,6 +114,8 @@ function fork(p: Path, ctx: EvalCtx, notProb: Fraction): Path {
 /** One call's outcomes and the forked paths still to run (allocated at the first fork only). */
 interface Walk {
   readonly table: Table;
+  /** The built-in chain the walk started in (its policy ends the walk). */
+  readonly start: CompiledChain;
   readonly hook: Hook;
   readonly policy: string;
   readonly linear: boolean;
@@ -128,12 +130,13 @@ function finish(w: Walk, p: Path, verdict: HookVerdict): void {
 /** The end of the built-in chain: its policy decides. */
 function policy(w: Walk, p: Path): void {
   const pol = w.policy;
-  // Always the same text for one chain: one hop, shared by every packet that ends here.
-  const c = p.chain;
-  let hop = c.policyHop;
-  if (hop === undefined || hop.table !== w.table.name || hop.chain !== w.hook || hop.detail !== `policy ${pol}`) {
+  // One text per built-in chain (its hook, table and policy are fixed): one hop, made once and
+  // shared by every packet that ends here.
+  const start = w.start;
+  let hop = start.policyHop;
+  if (hop === undefined || hop.table !== w.table.name) {
     hop = { step: 'netfilter', table: w.table.name, chain: w.hook, detail: `policy ${pol}` };
-    c.policyHop = hop;
+    start.policyHop = hop;
   }
   p.hops.push(hop);
   finish(w, p, pol === 'ACCEPT' ? ACCEPT : { kind: 'drop', reason: `${w.table.name} ${w.hook} policy DROP` });
@@ -171,7 +174,7 @@ export function walkTable(table: Table, hook: Hook, input: WalkInput): WalkResul
   const linear = input.linear === true;
   const start = startChain(table, hook, linear);
   if (start === undefined) return [{ probability: Fraction.ONE, verdict: ACCEPT, skb: input.skb, state: input.state, hops: [] }];
-  const w: Walk = { table, hook, policy: start.chain.policy ?? 'ACCEPT', linear, results: [], pending: undefined };
+  const w: Walk = { table, start, hook, policy: start.chain.policy ?? 'ACCEPT', linear, results: [], pending: undefined };
   const ctx: EvalCtx = { hook, table: table.name, host: input.host, ipsets: input.ipsets, nowMs: input.nowMs, skb: input.skb, state: input.state, natType: undefined, note: undefined };
   runPath(w, { chain: start, pos: 0, stack: undefined, depth: 0, ctx, prob: Fraction.ONE, hops: [] });
   // Forks only come from random statistic matches; each runs to its end in turn.
