@@ -64,6 +64,21 @@ class ProxyHop implements HookHop {
   }
 }
 
+/** The socket's hand-over to its new connection; the reason is formatted only when read (most traces never print it). */
+class ProxyVerdict {
+  readonly kind = 'proxy';
+  private text: string | undefined;
+  constructor(
+    readonly socket: string,
+    private readonly accepted: Packet,
+    readonly packet: Packet,
+  ) {}
+  get reason(): string {
+    const p = this.accepted;
+    return (this.text ??= `${this.socket} accepted ${ip4ToString(p.src)}:${p.sport} → ${ip4ToString(p.dst)}:${p.dport}`);
+  }
+}
+
 /**
  * kube-proxy's userspace proxy sockets on one node, as a hook handler at the end of INPUT: a
  * packet for one of the proxy ports is accepted by kube-proxy, which opens a *new* connection to
@@ -106,8 +121,7 @@ export class UserspaceSockets {
         hops: [{ step: 'userspace-proxy', detail: `${sock}: no endpoints (LoadBalancerRR: "missing service entry")` }],
       }];
     }
-    const client = ip4ToString(p.src);
-    const reason = `${sock} accepted ${client}:${p.sport} → ${ip4ToString(p.dst)}:${p.dport}`;
+    const client = s.affinitySeconds > 0 ? ip4ToString(p.src) : '';
     const key = s.affinitySeconds > 0 ? `${s.name}/${client}` : '';
     const sticky = s.affinitySeconds > 0 ? this.affinity(skb).get(key) : undefined;
     const pinned = sticky === undefined ? undefined : prep.endpoints.find((e) => e.ep === sticky);
@@ -115,7 +129,8 @@ export class UserspaceSockets {
     const sport = 32768 + ((p.src ^ (p.sport * 2654435761)) >>> 0) % 28232;
     const pick = (e: Prepared['endpoints'][number], prob: Fraction, why: string): HookBranch => {
       const src = host.sourceAddressFor(e.ip) ?? p.dst;
-      const np: Packet = { ...p, src, sport, dst: e.ip, dport: e.port, ttl: 64 };
+      // The dialled connection's first packet, in makePacket's key order (a spread is V8's slow clone path).
+      const np: Packet = { src, dst: e.ip, proto: p.proto, sport, dport: e.port, ttl: 64, icmp: p.icmp, inner: p.inner };
       let next: Skb = skb;
       if (s.affinitySeconds > 0) {
         const m = new Map(this.affinity(skb));
@@ -124,7 +139,7 @@ export class UserspaceSockets {
         ps.set(this.stateKey, m);
         next = { ...skb, pathState: ps as PathState };
       }
-      return { probability: prob, verdict: { kind: 'proxy', reason, socket: sock, packet: np }, skb: next, hops: [new ProxyHop(sock, e.ep, why)] };
+      return { probability: prob, verdict: new ProxyVerdict(sock, p, np), skb: next, hops: [new ProxyHop(sock, e.ep, why)] };
     };
     if (pinned !== undefined) return [pick(pinned, Fraction.ONE, `ClientIP affinity: ${client} is pinned to ${pinned.ep} (${s.affinitySeconds} s)`)];
     const out: HookBranch[] = [];
