@@ -40,7 +40,19 @@ function hex20(hex: string, at: number): number {
   return v;
 }
 
-const SCRATCH: number[] = [];
+/** Character codes of one chain name per length (prefix 8 or 9 + 16), overwritten in place: no `length = 0` (a runtime call). */
+const SCRATCH = new Map<number, number[]>();
+
+function scratch(prefix: string, hashLength: number): number[] {
+  const n = prefix.length + hashLength;
+  let out = SCRATCH.get(n);
+  if (out === undefined) {
+    out = new Array<number>(n).fill(0);
+    SCRATCH.set(n, out);
+  }
+  for (let i = 0; i < prefix.length; i++) out[i] = prefix.charCodeAt(i);
+  return out;
+}
 
 /**
  * `prefix` then the 16 base32 characters of the first 20 hex digits (80 bits), as one flat string
@@ -49,12 +61,14 @@ const SCRATCH: number[] = [];
  * flat name is one memcpy where `KUBE-SEP-` + hash is a node to walk, every time, in every rule).
  */
 function base32OfHex(prefix: string, hex: string): string {
-  const out = SCRATCH;
-  out.length = 0;
-  for (let i = 0; i < prefix.length; i++) out.push(prefix.charCodeAt(i));
+  const out = scratch(prefix, 16);
+  let j = prefix.length;
   for (let at = 0; at < 20; at += 5) {
     const v = hex20(hex, at);
-    out.push(code(v >>> 15), code(v >>> 10), code(v >>> 5), code(v));
+    out[j++] = code(v >>> 15);
+    out[j++] = code(v >>> 10);
+    out[j++] = code(v >>> 5);
+    out[j++] = code(v);
   }
   return String.fromCharCode.apply(null, out);
 }
@@ -87,10 +101,8 @@ export function serviceChainNames(servicePortName: string, protocol: string): { 
 }
 
 function flatName(prefix: string, h: string): string {
-  const out = SCRATCH;
-  out.length = 0;
-  for (let i = 0; i < prefix.length; i++) out.push(prefix.charCodeAt(i));
-  for (let i = 0; i < h.length; i++) out.push(h.charCodeAt(i));
+  const out = scratch(prefix, h.length);
+  for (let i = 0; i < h.length; i++) out[prefix.length + i] = h.charCodeAt(i);
   return String.fromCharCode.apply(null, out);
 }
 

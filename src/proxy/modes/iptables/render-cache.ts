@@ -245,8 +245,8 @@ export class ConfigRenderCache {
     };
     for (let k = 0; k < size; k++) {
       const o = order[start + k];
-      const svc = o === undefined ? undefined : state.services.portsOf(o.serviceKey)?.get(o.portKey);
-      const eps = o === undefined || svc === undefined ? undefined : (state.endpoints.endpointsFor(o.serviceKey, o.portKey) ?? NO_EPS);
+      const svc = o?.svc;
+      const eps = o === undefined ? undefined : (o.eps ?? NO_EPS);
       svcs.push(svc);
       epsAt.push(eps);
       if (old !== undefined && k < oldSize && old.svcs[k] === svc && old.eps[k] === eps) {

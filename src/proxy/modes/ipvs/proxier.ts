@@ -105,9 +105,8 @@ export class IpvsProxier extends ProxierHandlers implements Proxier {
     const nodeIP = this.cfg.nodeIPs[0];
     for (const o of this.state.serviceOrder) {
       if (o === undefined) continue;
-      const svc = this.state.services.portsOf(o.serviceKey)?.get(o.portKey);
-      if (svc === undefined) continue;
-      const eps = this.state.endpoints.endpointsFor(o.serviceKey, o.portKey) ?? [];
+      const svc = o.svc;
+      const eps = o.eps ?? [];
       const p = svc.proto;
       const ipPort = (ip: string): string => `${ip},${p}:${svc.port}`;
       for (const ep of eps) if (ep.nodeName !== '' && ep.nodeName === this.cfg.nodeName) add(S.KUBE_LOOP_BACK, `${ep.ip},${p}:${ep.port},${ep.ip}`);

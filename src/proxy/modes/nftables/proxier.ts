@@ -48,8 +48,7 @@ export class NftablesProxier extends ProxierHandlers implements Proxier {
     function* ports(): Generator<[ServicePortInfo, readonly EndpointInfo[]]> {
       for (const o of st.serviceOrder) {
         if (o === undefined) continue;
-        const svc = st.services.portsOf(o.serviceKey)?.get(o.portKey);
-        if (svc !== undefined) yield [svc, st.endpoints.endpointsFor(o.serviceKey, o.portKey) ?? []];
+        yield [o.svc, o.eps ?? []];
       }
     }
     const npa = this.cfg.nodePortAddresses ?? [];

@@ -41,8 +41,8 @@ export class UserspaceProxier extends ProxierHandlers implements Proxier {
     const sockets: ProxySocket[] = [];
     for (const o of this.state.serviceOrder) {
       if (o === undefined) continue;
-      const svc = this.state.services.portsOf(o.serviceKey)?.get(o.portKey);
-      if (svc === undefined || svc.proto === 'sctp') continue;
+      const svc = o.svc;
+      if (svc.proto === 'sctp') continue;
       let port = this.ports.get(svc.key);
       if (port === undefined) {
         port = this.nextPort++;
