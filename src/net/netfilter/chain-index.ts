@@ -17,7 +17,7 @@ export const INDEX_MIN_RULES = 16;
  */
 export class CompiledChain {
   /**
-   * The walker's memo per rule position (see walk.ts), three slots each: the target's result
+   * The walker's memo per rule position (see walk.ts), PLAN_SLOTS slots each: the rule, the target's result
    * when the rule matched (a TR value), the hop reported for it (when it depends on nothing but
    * the rule), and for a jump the compiled chain it enters. Valid for one table (`planTable`):
    * the chain a jump lands in is looked up by name in the table. One flat array, so that a
@@ -30,6 +30,8 @@ export class CompiledChain {
   policyHop: HookHop | undefined;
   /** The chain's name, read here for every hop (the Chain object is one memory access further). */
   readonly name: string;
+  /** rules.length, read here (the rules array is one memory access further). */
+  private readonly count: number;
 
   constructor(
     readonly chain: Chain,
@@ -37,11 +39,12 @@ export class CompiledChain {
     private readonly index: ChainIndex | undefined,
   ) {
     this.name = chain.name;
+    this.count = rules.length;
   }
 
   next(from: number, p: Packet): number {
     const x = this.index;
-    if (x === undefined) return from < this.rules.length ? from : -1;
+    if (x === undefined) return from < this.count ? from : -1;
     return x.next(from, p);
   }
 
@@ -49,12 +52,18 @@ export class CompiledChain {
   planIn(table: unknown): unknown[] {
     if (this.plan === undefined || this.planTable !== table) {
       // Sized once (holey, not sparse: a store far into an empty array would make it a dictionary).
-      this.plan = new Array<unknown>(this.rules.length * 3);
+      const rules = this.rules;
+      const plan = new Array<unknown>(rules.length * PLAN_SLOTS);
+      for (let i = 0; i < rules.length; i++) plan[i * PLAN_SLOTS] = rules[i];
+      this.plan = plan;
       this.planTable = table;
     }
     return this.plan;
   }
 }
+
+/** Slots per rule in a CompiledChain's plan: rule, target result, hop, next chain. */
+export const PLAN_SLOTS = 4;
 
 const cache = new WeakMap<Chain, CompiledChain>();
 

@@ -1,6 +1,6 @@
 import { Fraction } from '../../lib/index.js';
 import type { Hook, HookHop, HookVerdict, HostView, Skb } from '../hooks.js';
-import { type CompiledChain, compileChain } from './chain-index.js';
+import { type CompiledChain, compileChain, PLAN_SLOTS } from './chain-index.js';
 import type { IpsetRegistry } from './ipset/index.js';
 import type { NfState } from './state.js';
 import { probabilityText } from './match/statistic.js';
@@ -236,7 +236,11 @@ function runPath(w: Walk, p: Path): void {
       if (returnFrom(w, p)) return;
       continue;
     }
-    const rule = p.chain.rules[i];
+    const c = p.chain;
+    const plan = linear ? undefined : c.planIn(table);
+    // The rule from the plan when there is one: it sits beside the rest of its slots.
+    const rule = plan === undefined ? c.rules[i] : (plan[i * PLAN_SLOTS] as Rule | undefined);
+    const at = i * PLAN_SLOTS + 1;
     p.pos = i + 1;
     if (rule === undefined) continue;
     let forked = false;
@@ -280,9 +284,6 @@ function runPath(w: Walk, p: Path): void {
       }
       if (!matched) continue;
     }
-    const c = p.chain;
-    const plan = linear ? undefined : c.planIn(table);
-    const at = i * 3;
     if (plan !== undefined && (plan[at] === TR.Jump || plan[at] === TR.Goto)) {
       // A jump taken before: its hop and the chain it enters are in the plan (ChainTarget.apply has no effect).
       const next = plan[at + 2] as CompiledChain;
