@@ -14,7 +14,8 @@ export interface ArpAnswer {
  * interface, which is why the node answers for its cni0 address on eth0 too.
  */
 export class Neighbour {
-  private readonly bridgeCache = new WeakMap<BridgeLink, Map<Ip4, ArpAnswer>>();
+  /** Per bridge, who answers for each address, keyed by `ip | 0` (a small integer, where an unsigned address from 128.0.0.0 up is a heap number). */
+  private readonly bridgeCache = new WeakMap<BridgeLink, Map<number, ArpAnswer>>();
 
   constructor(private readonly net: Network) {}
 
@@ -53,11 +54,11 @@ export class Neighbour {
 
   private inBridge(ns: Netns, br: BridgeLink, nh: Ip4): ArpAnswer | undefined {
     let cache = this.bridgeCache.get(br);
-    const hit = cache?.get(nh);
+    const hit = cache?.get(nh | 0);
     if (hit !== undefined && this.stillOwns(hit, nh)) return hit;
     cache = this.buildBridgeCache(ns, br);
     this.bridgeCache.set(br, cache);
-    const fresh = cache.get(nh);
+    const fresh = cache.get(nh | 0);
     if (fresh !== undefined) return fresh;
     // arp_ignore=0: any namespace on the bridge answers for any of its local addresses.
     if (ns.isLocal(nh)) return { mac: br.mac, netns: ns.name, dev: br.name };
@@ -71,15 +72,15 @@ export class Neighbour {
     return undefined;
   }
 
-  private buildBridgeCache(ns: Netns, br: BridgeLink): Map<Ip4, ArpAnswer> {
-    const m = new Map<Ip4, ArpAnswer>();
-    for (const a of br.addrs) m.set(a.ip, { mac: br.mac, netns: ns.name, dev: br.name });
+  private buildBridgeCache(ns: Netns, br: BridgeLink): Map<number, ArpAnswer> {
+    const m = new Map<number, ArpAnswer>();
+    for (const a of br.addrs) m.set(a.ip | 0, { mac: br.mac, netns: ns.name, dev: br.name });
     for (const port of br.ports) {
       const l = ns.link(port);
       if (l?.kind !== 'veth') continue;
       const peer = this.net.netns.get(l.peer.netns)?.link(l.peer.name);
       if (peer === undefined) continue;
-      for (const a of peer.addrs) m.set(a.ip, { mac: peer.mac, netns: l.peer.netns, dev: peer.name });
+      for (const a of peer.addrs) m.set(a.ip | 0, { mac: peer.mac, netns: l.peer.netns, dev: peer.name });
     }
     return m;
   }

@@ -32,9 +32,13 @@ export class Netns implements HostView {
   /** `ip route show table main`. */
   readonly main: RouteTable;
   readonly neigh: NeighTable;
-  /** Every local address → the device holding it (the kernel's local table, by address). */
-  private readonly localAddrs = new Map<Ip4, string>();
-  /** Broadcast address → device; rebuilt on first use after any address change. */
+  /**
+   * Every local address → the device holding it (the kernel's local table, by address). Keyed by the address as a
+   * signed 32-bit integer (`ip | 0`): an address from 128.0.0.0 up is not a small integer as an unsigned number, and a
+   * Map keyed by heap numbers hashes a boxed double on every lookup (every hop asks whether a packet is local).
+   */
+  private readonly localAddrs = new Map<number, string>();
+  /** Broadcast address → device (keyed as localAddrs); rebuilt on first use after any address change. */
   private broadcasts: Map<number, string> | undefined;
   /** VXLAN UDP port → device name, the first such device in link order; rebuilt after links come or go. */
   private vxlanPorts: Map<number, string> | undefined;
@@ -125,7 +129,7 @@ export class Netns implements HostView {
     this.links.delete(name);
     this.broadcasts = undefined;
     this.vxlanPorts = undefined;
-    for (const a of link.addrs) if (this.localAddrs.get(a.ip) === name) this.localAddrs.delete(a.ip);
+    for (const a of link.addrs) if (this.localAddrs.get(a.ip | 0) === name) this.localAddrs.delete(a.ip | 0);
     for (const r of [...this.main.routes()]) {
       if (r.dev === name || r.nexthops?.some((h) => h.dev === name) === true) this.main.delete(r.dst);
     }
@@ -139,7 +143,7 @@ export class Netns implements HostView {
     if (link === undefined || i < 0) return false;
     link.addrs.splice(i, 1);
     this.broadcasts = undefined;
-    if (this.localAddrs.get(a.ip) === dev) this.localAddrs.delete(a.ip);
+    if (this.localAddrs.get(a.ip | 0) === dev) this.localAddrs.delete(a.ip | 0);
     const dst = ifAddrSubnet(a);
     const r = this.main.get(dst);
     if (r !== undefined && r.dev === dev && r.proto === 'kernel' && r.src === a.ip) this.main.delete(dst);
@@ -152,7 +156,7 @@ export class Netns implements HostView {
 
   /** The device that holds `ip` as a local address, if any. 127/8 is local via lo. */
   localDev(ip: Ip4): string | undefined {
-    const d = this.localAddrs.get(ip);
+    const d = this.localAddrs.get(ip | 0);
     if (d !== undefined) return d;
     return isLoopback(ip) && this.links.has('lo') ? 'lo' : undefined;
   }
@@ -183,11 +187,11 @@ export class Netns implements HostView {
     if (this.broadcasts === undefined) {
       const m = new Map<number, string>();
       for (const link of this.links.values()) {
-        for (const a of link.addrs) if (a.prefix < 31 && !isLoopback(a.ip)) m.set(ifAddrSubnet(a).broadcast, link.name);
+        for (const a of link.addrs) if (a.prefix < 31 && !isLoopback(a.ip)) m.set(ifAddrSubnet(a).broadcast | 0, link.name);
       }
       this.broadcasts = m;
     }
-    return this.broadcasts.get(ip);
+    return this.broadcasts.get(ip | 0);
   }
 
   primaryAddress(dev: string): Ip4 | undefined {
@@ -226,7 +230,7 @@ export class Netns implements HostView {
 
   private indexAddr(dev: string, a: IfAddr): void {
     this.broadcasts = undefined;
-    this.localAddrs.set(a.ip, dev);
+    this.localAddrs.set(a.ip | 0, dev);
   }
 }
 

@@ -12,6 +12,10 @@ export class PrefixTable<T> {
    * over 150,000 namespaces.
    */
   private lengths: number[] = [];
+  /**
+   * Keyed by the network as a signed 32-bit integer (`network | 0`): from 128.0.0.0 up an unsigned address is not a
+   * small integer, and a Map keyed by heap numbers hashes a boxed double on every probe of every route lookup.
+   */
   private maps: Map<number, T>[] = [];
   private _version = 0;
   private _size = 0;
@@ -40,14 +44,14 @@ export class PrefixTable<T> {
       this.lengths = [...this.lengths.slice(0, i), cidr.prefix, ...this.lengths.slice(i)];
       this.maps = [...this.maps.slice(0, i), m, ...this.maps.slice(i)];
     }
-    if (!m.has(cidr.network)) this._size++;
-    m.set(cidr.network, value);
+    if (!m.has(cidr.network | 0)) this._size++;
+    m.set(cidr.network | 0, value);
     this._version++;
   }
 
   delete(cidr: Cidr4): boolean {
     const m = this.mapAt(cidr.prefix);
-    if (m === undefined || !m.delete(cidr.network)) return false;
+    if (m === undefined || !m.delete(cidr.network | 0)) return false;
     this._size--;
     this._version++;
     if (m.size === 0) {
@@ -61,7 +65,7 @@ export class PrefixTable<T> {
   }
 
   getExact(cidr: Cidr4): T | undefined {
-    return this.mapAt(cidr.prefix)?.get(cidr.network);
+    return this.mapAt(cidr.prefix)?.get(cidr.network | 0);
   }
 
   /** Prefix lengths present, longest first. */
@@ -70,14 +74,14 @@ export class PrefixTable<T> {
   }
 
   getAt(len: number, ip: number): T | undefined {
-    return this.mapAt(len)?.get((ip & prefixMask(len)) >>> 0);
+    return this.mapAt(len)?.get(ip & prefixMask(len));
   }
 
   lookup(ip: number): T | undefined {
     const ls = this.lengths;
     for (let i = 0; i < ls.length; i++) {
       const len = ls[i] ?? 0;
-      const v = this.maps[i]?.get((ip & prefixMask(len)) >>> 0);
+      const v = this.maps[i]?.get(ip & prefixMask(len));
       if (v !== undefined) return v;
     }
     return undefined;
@@ -88,7 +92,7 @@ export class PrefixTable<T> {
       const len = this.lengths[i] ?? 0;
       const m = this.maps[i];
       if (m === undefined) continue;
-      for (const [net, v] of m) yield [new Cidr4(net as Cidr4['network'], len), v];
+      for (const [net, v] of m) yield [new Cidr4((net >>> 0) as Cidr4['network'], len), v];
     }
   }
 }

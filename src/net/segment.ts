@@ -12,22 +12,23 @@ export interface SegmentPort {
  */
 export class L2Segment {
   private readonly byMac = new Map<Mac, SegmentPort>();
-  private readonly byIp = new Map<Ip4, SegmentPort>();
+  /** Keyed by the address as a signed 32-bit integer (`ip | 0`): node addresses such as 192.168/16 would be heap numbers. */
+  private readonly byIp = new Map<number, SegmentPort>();
 
   constructor(readonly name: string) {}
 
   attach(port: SegmentPort, ips: readonly Ip4[]): void {
     this.byMac.set(port.mac, port);
-    for (const ip of ips) this.byIp.set(ip, port);
+    for (const ip of ips) this.byIp.set(ip | 0, port);
   }
 
   /** Another member starts answering ARP for `ip` (an extra address, e.g. a MetalLB L2 announcement). */
   announce(ip: Ip4, port: SegmentPort): void {
-    this.byIp.set(ip, port);
+    this.byIp.set(ip | 0, port);
   }
 
   withdraw(ip: Ip4): void {
-    this.byIp.delete(ip);
+    this.byIp.delete(ip | 0);
   }
 
   detach(mac: Mac): void {
@@ -43,7 +44,7 @@ export class L2Segment {
 
   /** Who answers an ARP request for `ip` on this segment. */
   arp(ip: Ip4): SegmentPort | undefined {
-    return this.byIp.get(ip);
+    return this.byIp.get(ip | 0);
   }
 
   members(): IterableIterator<SegmentPort> {

@@ -46,6 +46,11 @@ function numKey(protocol: IpvsProtocol, address: Ip4, port: number): number {
   return (PROTO_INDEX[protocol] * 4294967296 + address) * 65536 + port;
 }
 
+/** Protocol and port as one small integer (the packet path's second-level key). */
+function portKey(protocol: IpvsProtocol, port: number): number {
+  return PROTO_INDEX[protocol] * 65536 + port;
+}
+
 /** The hop of a scheduled first packet; its text is formatted only when read. */
 class IpvsHop implements HookHop {
   readonly step = 'ipvs';
@@ -80,7 +85,14 @@ const WHERE_OUT = 'LOCAL_OUT (ip_vs_local_request4)';
  * POSTROUTING). Persistence templates (sessionAffinity ClientIP) travel in the path state.
  */
 export class Ipvs {
+  /** Every virtual service by numKey, in insertion order (ipvsadm lists them so). */
   private services = new Map<number, Entry>();
+  /**
+   * The same entries for the packet path: by address (as a signed 32-bit integer), then by protocol and port. Both
+   * levels are small-integer keys; numKey is a 50-bit double, and a Map keyed by doubles boxes and hashes a heap
+   * number on every packet.
+   */
+  private byAddr = new Map<number, Map<number, Entry>>();
   readonly stateKey: string;
 
   constructor(readonly netns: string) {
@@ -97,7 +109,12 @@ export class Ipvs {
   }
 
   private put(svc: VirtualService): void {
-    this.services.set(numKey(svc.vs.protocol, svc.vs.address, svc.vs.port), { svc, fixed: undefined, verdicts: new Map() });
+    const e: Entry = { svc, fixed: undefined, verdicts: new Map() };
+    this.services.set(numKey(svc.vs.protocol, svc.vs.address, svc.vs.port), e);
+    const a = svc.vs.address | 0;
+    let m = this.byAddr.get(a);
+    if (m === undefined) this.byAddr.set(a, (m = new Map()));
+    m.set(portKey(svc.vs.protocol, svc.vs.port), e);
   }
 
   /** ipvsadm -A / -E: adds or replaces a virtual server, keeping its destinations. */
@@ -106,6 +123,10 @@ export class Ipvs {
   }
 
   deleteVirtualServer(vs: Pick<VirtualServer, 'protocol' | 'address' | 'port'>): boolean {
+    const a = vs.address | 0;
+    const m = this.byAddr.get(a);
+    m?.delete(portKey(vs.protocol, vs.port));
+    if (m?.size === 0) this.byAddr.delete(a);
     return this.services.delete(numKey(vs.protocol, vs.address, vs.port));
   }
 
@@ -121,11 +142,13 @@ export class Ipvs {
   /** ipvsadm -C. */
   clear(): void {
     this.services = new Map();
+    this.byAddr = new Map();
   }
 
   /** Replaces the whole table at once (a restore or a proxier sync, all-or-nothing). */
   replace(services: readonly VirtualService[]): void {
     this.services = new Map();
+    this.byAddr = new Map();
     for (const s of services) this.put(s);
   }
 
@@ -145,7 +168,7 @@ export class Ipvs {
     const p = skb.packet;
     const proto = protoOf(p);
     if (proto === undefined || skb.ct.reply || skb.ct.state !== 'NEW') return ACCEPT(skb);
-    const entry = this.services.get(numKey(proto, p.dst, p.dport));
+    const entry = this.byAddr.get(p.dst | 0)?.get(portKey(proto, p.dport));
     if (entry === undefined) return ACCEPT(skb);
     const svc = entry.svc;
     const where = hook === 'INPUT' ? WHERE_IN : WHERE_OUT;
