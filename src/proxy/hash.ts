@@ -78,6 +78,15 @@ function hash16(prefix: string, input: string): string {
   return prefix + base32Prefix(crypto.createHash('sha256').update(input, 'utf8').digest(), 16);
 }
 
+/** The first 8 base32 characters of sha256(input) (nftables mode's hashAndTruncate), one flat string. */
+export function base32Sha256Prefix8(input: string): string {
+  if (oneShot === undefined) return base32Prefix(crypto.createHash('sha256').update(input, 'utf8').digest(), 8);
+  const hex = oneShot('sha256', input, 'hex');
+  const a = hex20(hex, 0);
+  const b = hex20(hex, 5);
+  return String.fromCharCode(code(a >>> 15), code(a >>> 10), code(a >>> 5), code(a), code(b >>> 15), code(b >>> 10), code(b >>> 5), code(b));
+}
+
 /** portProtoHash(spn, proto): shared by KUBE-SVC-, KUBE-SVL-, KUBE-EXT- and KUBE-FW- chains. `protocol` is lowercase. */
 export function portProtoHash(servicePortName: string, protocol: string): string {
   return hash16('', servicePortName + protocol);

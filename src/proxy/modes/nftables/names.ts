@@ -1,5 +1,4 @@
-import * as crypto from 'node:crypto';
-import { base32Prefix } from '../../hash.js';
+import { base32Sha256Prefix8 } from '../../hash.js';
 import type { ServicePortInfo } from '../../service-port.js';
 import type { EndpointInfo } from '../../endpoint.js';
 
@@ -10,13 +9,10 @@ import type { EndpointInfo } from '../../endpoint.js';
  */
 const MAX_BASE = 256 - 16;
 
-// crypto.hash (Node >= 20.12) is a one-shot digest, cheaper than a Hash object per name.
-const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }).hash;
-
 export function hashAndTruncate(name: string): string {
-  const digest = oneShot !== undefined ? oneShot('sha256', name, 'buffer') : crypto.createHash('sha256').update(name, 'utf8').digest();
-  const h = base32Prefix(digest, 8);
-  const n = `${h}-${name}`;
+  // Joined, not interpolated: the name becomes a set/chain name (a map key, hashed and so flattened)
+  // and part of several rules; a flat string is one object and one copy.
+  const n = [base32Sha256Prefix8(name), '-', name].join('');
   return n.length > MAX_BASE ? `${n.slice(0, MAX_BASE - 3)}...` : n;
 }
 
@@ -25,5 +21,5 @@ export function servicePortChainBase(svc: ServicePortInfo): string {
 }
 
 export function endpointChainBase(svc: ServicePortInfo, ep: EndpointInfo): string {
-  return hashAndTruncate(`${svc.spn.namespace}/${svc.spn.name}/${svc.proto}/${svc.spn.port}__${ep.ip.replaceAll(':', '.')}/${ep.port}`);
+  return hashAndTruncate(`${svc.spn.namespace}/${svc.spn.name}/${svc.proto}/${svc.spn.port}__${ep.ip.includes(':') ? ep.ip.replaceAll(':', '.') : ep.ip}/${ep.port}`);
 }

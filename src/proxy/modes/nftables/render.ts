@@ -1,4 +1,4 @@
-import { type NftChain, type NftElement, type NftRule, type NftSet, type NftTable, type NftVerdict, makeRule, printedRule } from '../../../net/index.js';
+import { type NftChain, type NftElement, type NftRule, type NftTable, type NftVerdict, makeRule, printedRule } from '../../../net/index.js';
 import type { EndpointInfo } from '../../endpoint.js';
 import { cidrString, externallyAccessible, type ServicePortInfo, usesClusterEndpoints, usesLocalEndpoints } from '../../service-port.js';
 import { categorizeEndpoints } from '../../topology.js';
@@ -16,35 +16,53 @@ export interface NftRenderConfig {
   readonly nodePortIPs: readonly string[] | undefined;
 }
 
-/** Accumulates the table in kube-proxy's creation order (which `nft list` keeps: handle order). */
+interface BuiltSet {
+  name: string;
+  map: boolean;
+  keyType: string;
+  flags: readonly string[];
+  timeout: number | undefined;
+  size?: number;
+  comment: string | undefined;
+  elements: NftElement[];
+}
+
+interface BuiltChain {
+  readonly name: string;
+  readonly base: NftChain['base'];
+  readonly comment: string | undefined;
+  readonly rules: NftRule[];
+}
+
+/**
+ * Accumulates the table in kube-proxy's creation order (which `nft list` keeps: handle order). Sets
+ * and chains are built as the table's own objects (no copy of 50,000 chains at the end), and rules
+ * are pushed into a chain's list found once per chain, not looked up by name per rule.
+ */
 class Builder {
-  readonly sets = new Map<string, { set: Omit<NftSet, 'elements'>; elements: NftElement[] }>();
-  readonly chains = new Map<string, { name: string; base: NftChain['base']; comment: string | undefined; rules: (string | NftRule)[] }>();
+  readonly sets = new Map<string, BuiltSet>();
+  readonly chains = new Map<string, BuiltChain>();
   set(name: string, map: boolean, keyType: string, comment?: string, extra: { flags?: string[]; timeout?: number; size?: number } = {}): void {
-    if (!this.sets.has(name)) this.sets.set(name, { set: { name, map, keyType, flags: extra.flags ?? [], timeout: extra.timeout, ...(extra.size === undefined ? {} : { size: extra.size }), comment }, elements: [] });
+    if (!this.sets.has(name)) this.sets.set(name, { name, map, keyType, flags: extra.flags ?? [], timeout: extra.timeout, ...(extra.size === undefined ? {} : { size: extra.size }), comment, elements: [] });
   }
   element(set: string, key: string[], value?: NftVerdict, comment?: string): void {
     this.sets.get(set)?.elements.push({ key, value, comment });
   }
-  chain(name: string, base?: NftChain['base'], comment?: string): void {
-    if (!this.chains.has(name)) this.chains.set(name, { name, base, comment, rules: [] });
+  /** The chain's rule list (the chain is created on first use). */
+  chain(name: string, base?: NftChain['base'], comment?: string): NftRule[] {
+    let c = this.chains.get(name);
+    if (c === undefined) {
+      c = { name, base, comment, rules: [] };
+      this.chains.set(name, c);
+    }
+    return c.rules;
   }
   /** A rule whose text nft may print differently (a mark in another format): parsed and reprinted now. */
   rule(chain: string, text: string): void {
-    this.chain(chain);
-    this.chains.get(chain)?.rules.push(text);
-  }
-  /** A rule written exactly as `nft list` prints it (test: every rendered rule reprints unchanged); parsed only if evaluated. */
-  printed(chain: string, text: string): void {
-    this.chain(chain);
-    this.chains.get(chain)?.rules.push(printedRule(text));
+    this.chain(chain).push(makeRule(text));
   }
   table(): NftTable {
-    const sets = new Map<string, NftSet>();
-    for (const [k, v] of this.sets) sets.set(k, { ...v.set, elements: v.elements });
-    const chains = new Map<string, NftChain>();
-    for (const [k, c] of this.chains) chains.set(k, { name: c.name, base: c.base, comment: c.comment, rules: c.rules.map((r) => (typeof r === 'string' ? makeRule(r) : r)) });
-    return { family: 'ip', name: 'kube-proxy', comment: 'rules for kube-proxy', sets, chains };
+    return { family: 'ip', name: 'kube-proxy', comment: 'rules for kube-proxy', sets: this.sets, chains: this.chains };
   }
 }
 
@@ -64,7 +82,9 @@ const DYNAMIC_SET_SIZE = 65535;
  */
 export function renderNftTable(ports: Iterable<[ServicePortInfo, readonly EndpointInfo[]]>, cfg: NftRenderConfig): NftTable {
   const b = new Builder();
-  const base = (name: string, type: 'filter' | 'nat', hook: 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting', priority: number): void => b.chain(name, { type, hook, priority, policy: 'accept' });
+  const base = (name: string, type: 'filter' | 'nat', hook: 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting', priority: number): void => {
+    b.chain(name, { type, hook, priority, policy: 'accept' });
+  };
   base('filter-prerouting', 'filter', 'prerouting', -110);
   base('filter-input', 'filter', 'input', -110);
   base('filter-forward', 'filter', 'forward', -110);
@@ -120,19 +140,25 @@ function renderServicePort(b: Builder, svc: ServicePortInfo, allEndpoints: reado
   const cat = categorizeEndpoints(allEndpoints, svc, cfg.nodeName, cfg.zone);
   const hasEndpoints = cat.hasAnyEndpoints;
   const h = servicePortChainBase(svc);
-  const epChain = new Map<EndpointInfo, string>();
-  const epBase = (ep: EndpointInfo): string => endpointChainBase(svc, ep);
-  for (const ep of cat.allReachable) {
-    const c = `endpoint-${epBase(ep)}`;
-    epChain.set(ep, c);
-    b.chain(c);
+  // Per reachable endpoint (in order): its chain base name, chain name and rule list.
+  const reach = cat.allReachable;
+  const epBases: string[] = [];
+  const epChains: string[] = [];
+  const epRules: NftRule[][] = [];
+  for (const ep of reach) {
+    const base = endpointChainBase(svc, ep);
+    const c = ['endpoint-', base].join('');
+    epBases.push(base);
+    epChains.push(c);
+    epRules.push(b.chain(c));
   }
-  const clusterChain = `service-${h}`;
-  const localChain = `local-${h}`;
+  const epIndex = (ep: EndpointInfo): number => reach.indexOf(ep);
+  const clusterChain = ['service-', h].join('');
+  const localChain = ['local-', h].join('');
   const usesCluster = cat.clusterEndpoints.length > 0 && usesClusterEndpoints(svc);
-  if (usesCluster) b.chain(clusterChain);
+  const clusterRules = usesCluster ? b.chain(clusterChain) : undefined;
   const usesLocal = cat.localEndpoints.length > 0 && usesLocalEndpoints(svc);
-  if (usesLocal) b.chain(localChain);
+  const localRules = usesLocal ? b.chain(localChain) : undefined;
   let internalChain = clusterChain;
   let hasInternal = hasEndpoints;
   if (svc.internalPolicyLocal) {
@@ -145,9 +171,9 @@ function renderServicePort(b: Builder, svc: ServicePortInfo, allEndpoints: reado
     externalPolicyChain = localChain;
     if (cat.localEndpoints.length === 0) hasExternal = false;
   }
-  const extChain = `external-${h}`;
+  const extChain = ['external-', h].join('');
   const usesExt = hasEndpoints && externallyAccessible(svc);
-  if (usesExt) b.chain(extChain);
+  const extRules = usesExt ? b.chain(extChain) : undefined;
   let internalVerdict: NftVerdict | undefined;
   let externalVerdict: NftVerdict | undefined;
   if (!hasEndpoints) {
@@ -166,12 +192,12 @@ function renderServicePort(b: Builder, svc: ServicePortInfo, allEndpoints: reado
   const usesFW = svc.loadBalancerVIPs.length > 0 && svc.loadBalancerSourceRanges.length > 0;
   const fwChain = `firewall-${h}`;
   if (usesFW) {
-    b.chain(fwChain);
+    const fwRules = b.chain(fwChain);
     const sources = svc.loadBalancerSourceRanges.map(cidrString);
     const allowFromNode = cfg.nodeIP !== undefined && svc.loadBalancerSourceRanges.some((c) => c.contains(cfg.nodeIP as never));
     if (allowFromNode) sources.push(...svc.loadBalancerVIPs);
     // nft prints a one-element anonymous set as the bare value.
-    b.printed(fwChain, `ip saddr != ${sources.length === 1 ? (sources[0] ?? '') : `{ ${sources.join(', ')} }`} drop`);
+    fwRules.push(printedRule(`ip saddr != ${sources.length === 1 ? (sources[0] ?? '') : `{ ${sources.join(', ')} }`} drop`));
   }
   for (const lb of svc.loadBalancerVIPs) {
     if (hasEndpoints) b.element('service-ips', [lb, p, port], goto(extChain));
@@ -184,33 +210,38 @@ function renderServicePort(b: Builder, svc: ServicePortInfo, allEndpoints: reado
   }
   if (hasInternal) {
     const m = `ip daddr ${svc.clusterIP} ${p} dport ${port}`;
-    if (cfg.masqueradeAll) b.printed(internalChain, `${m} jump mark-for-masquerade`);
-    else if (cfg.clusterCIDR !== undefined) b.printed(internalChain, `${m} ip saddr != ${cfg.clusterCIDR} jump mark-for-masquerade`);
+    if (cfg.masqueradeAll) b.chain(internalChain).push(printedRule(`${m} jump mark-for-masquerade`));
+    else if (cfg.clusterCIDR !== undefined) b.chain(internalChain).push(printedRule(`${m} ip saddr != ${cfg.clusterCIDR} jump mark-for-masquerade`));
   }
-  if (usesExt) {
-    if (!svc.externalPolicyLocal) b.printed(extChain, 'jump mark-for-masquerade');
+  if (extRules !== undefined) {
+    if (!svc.externalPolicyLocal) extRules.push(printedRule('jump mark-for-masquerade'));
     else {
-      if (cfg.clusterCIDR !== undefined) b.printed(extChain, `ip saddr ${cfg.clusterCIDR} goto ${clusterChain} comment "short-circuit pod traffic"`);
-      b.printed(extChain, 'fib saddr type local jump mark-for-masquerade comment "masquerade local traffic"');
-      b.printed(extChain, `fib saddr type local goto ${clusterChain} comment "short-circuit local traffic"`);
+      if (cfg.clusterCIDR !== undefined) extRules.push(printedRule(`ip saddr ${cfg.clusterCIDR} goto ${clusterChain} comment "short-circuit pod traffic"`));
+      extRules.push(printedRule('fib saddr type local jump mark-for-masquerade comment "masquerade local traffic"'));
+      extRules.push(printedRule(`fib saddr type local goto ${clusterChain} comment "short-circuit local traffic"`));
     }
-    if (hasExternal) b.printed(extChain, `goto ${externalPolicyChain}`);
+    if (hasExternal) extRules.push(printedRule(`goto ${externalPolicyChain}`));
   }
   if (svc.sessionAffinityClientIP) {
     // kube-proxy gives no size, but nft sizes a set that a rule fills from the packet path (`update @set`) at 65535
     // when it adds that rule, so `nft list` shows `size 65535` (seen with nft 1.0.6).
-    for (const ep of cat.allReachable) b.set(`affinity-${epBase(ep)}`, false, 'ipv4_addr', undefined, { flags: ['dynamic', 'timeout'], timeout: svc.stickyMaxAgeSeconds, size: DYNAMIC_SET_SIZE });
+    for (const base of epBases) b.set(`affinity-${base}`, false, 'ipv4_addr', undefined, { flags: ['dynamic', 'timeout'], timeout: svc.stickyMaxAgeSeconds, size: DYNAMIC_SET_SIZE });
   }
-  const toEndpoints = (chain: string, eps: readonly EndpointInfo[]): void => {
-    if (svc.sessionAffinityClientIP) for (const ep of eps) b.printed(chain, `ip saddr @affinity-${epBase(ep)} goto ${epChain.get(ep) ?? ''}`);
-    b.printed(chain, `numgen random mod ${eps.length} vmap { ${eps.map((ep, i) => `${i} : goto ${epChain.get(ep) ?? ''}`).join(', ')} }`);
+  const toEndpoints = (rules: NftRule[], eps: readonly EndpointInfo[]): void => {
+    const idx = eps === reach ? undefined : eps.map(epIndex);
+    const at = (i: number): number => (idx === undefined ? i : (idx[i] ?? -1));
+    if (svc.sessionAffinityClientIP) eps.forEach((_, i) => rules.push(printedRule(`ip saddr @affinity-${epBases[at(i)] ?? ''} goto ${epChains[at(i)] ?? ''}`)));
+    const vmap: string[] = [];
+    for (let i = 0; i < eps.length; i++) vmap.push(`${i} : goto ${epChains[at(i)] ?? ''}`);
+    rules.push(printedRule(`numgen random mod ${eps.length} vmap { ${vmap.join(', ')} }`));
   };
-  if (usesCluster) toEndpoints(clusterChain, cat.clusterEndpoints);
-  if (usesLocal) toEndpoints(localChain, cat.localEndpoints);
-  for (const ep of cat.allReachable) {
-    const c = epChain.get(ep) ?? '';
-    b.printed(c, `ip saddr ${ep.ip} jump mark-for-masquerade`);
-    if (svc.sessionAffinityClientIP) b.printed(c, `update @affinity-${epBase(ep)} { ip saddr }`);
-    b.printed(c, `meta l4proto ${p} dnat to ${ep.str}`);
+  if (clusterRules !== undefined) toEndpoints(clusterRules, cat.clusterEndpoints);
+  if (localRules !== undefined) toEndpoints(localRules, cat.localEndpoints);
+  for (let i = 0; i < reach.length; i++) {
+    const ep = reach[i] as EndpointInfo;
+    const rules = epRules[i] ?? [];
+    rules.push(printedRule(`ip saddr ${ep.ip} jump mark-for-masquerade`));
+    if (svc.sessionAffinityClientIP) rules.push(printedRule(`update @affinity-${epBases[i] ?? ''} { ip saddr }`));
+    rules.push(printedRule(`meta l4proto ${p} dnat to ${ep.str}`));
   }
 }
