@@ -1,5 +1,6 @@
 import test from 'ava';
-import { isApiError, getScale, updateScale, patchScale, bindPod, evictPod, startNamespaceFinalizer, type ApiError } from '../../src/apiserver/index.js';
+import { ApiServer, isApiError, getScale, updateScale, patchScale, bindPod, evictPod, rngIds, startNamespaceFinalizer, type ApiError, type ObjectStore } from '../../src/apiserver/index.js';
+import { Rng } from '../../src/lib/index.js';
 import { getPath } from '../../src/api/index.js';
 import { deployment, newApi, pod, R, service } from './fixture.js';
 
@@ -204,4 +205,29 @@ test('server-side apply creates, then merges keyed lists', async (t) => {
     { name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 },
     { name: 'https', port: 443, protocol: 'TCP', targetPort: 443 },
   ]);
+});
+
+test('over a store that only answers with promises (no getNow), reads, updates and namespace checks behave the same', async (t) => {
+  const { store, clock } = await newApi();
+  // Every ObjectStore method but getNow, forwarded: the API server must take its promise paths.
+  const slow: ObjectStore = {
+    get: (k) => store.get(k),
+    list: (r, ns) => store.list(r, ns),
+    create: (k, o, opts) => store.create(k, o, opts),
+    update: (k, o, rv, opts) => store.update(k, o, rv, opts),
+    delete: (k, rv) => store.delete(k, rv),
+    watch: (o, l) => store.watch(o, l),
+    currentResourceVersion: () => store.currentResourceVersion(),
+  };
+  const rng = new Rng(7);
+  const api = new ApiServer({ store: slow, clock, ids: rngIds(rng), rng });
+  const created = await api.create(R.pod, 'default', pod());
+  t.is((await api.get(R.pod, 'default', 'p1')).metadata.uid, created.metadata.uid);
+  const updated = await api.update(R.pod, 'default', 'p1', { ...created, status: { phase: 'Running' } }, { subresource: 'status' });
+  t.is(getPath(updated, ['status', 'phase']), 'Running');
+  t.is((await apiError(api.get(R.pod, 'default', 'nope'))).status.message, 'pods "nope" not found');
+  t.is((await apiError(api.update(R.pod, 'default', 'nope', { ...created, metadata: { name: 'nope' } }))).status.code, 404);
+  t.is((await apiError(api.create(R.pod, 'ghost', pod()))).status.message, 'namespaces "ghost" not found');
+  await api.delete(R.ns, '', 'default');
+  t.is((await apiError(api.create(R.pod, 'default', pod('p2')))).status.code, 403);
 });
