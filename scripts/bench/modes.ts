@@ -12,7 +12,8 @@ import { type BenchContext, round } from './figure.js';
  * mode's rules (iptables-restore text; IPVS table + ipsets + iptables; userspace portals; the nft
  * table printed as `nft list ruleset`), and first-packet traces per second through one node
  * (a packet arrives on eth0 for a random ClusterIP, is load-balanced by the mode's mechanism,
- * forwarded and leaves). CPU time (process.cpuUsage), not wall time: the machine is shared.
+ * forwarded and leaves). CPU time (process.cpuUsage), not wall time: the machine is shared. The modes are timed in
+ * ten interleaved rounds, so their ratios are measured side by side.
  * KW_BENCH_MODE=<mode> limits the run to one mode (for profiling); KW_BENCH_REPEAT=<k> runs k times
  * as many traces and walks.
  */
@@ -25,36 +26,55 @@ export function benchModes(ctx: BenchContext): void {
   const walks = (ctx.quick ? 10000 : 200000) * repeat;
   const svcs = Array.from({ length: n }, (_, i) => service(i));
   const slices = Array.from({ length: n }, (_, i) => slice(i));
-  const rates = new Map<ProxyMode, number>();
-  for (const mode of (['iptables', 'ipvs', 'userspace', 'nftables'] as const).filter((m) => process.env['KW_BENCH_MODE'] === undefined || process.env['KW_BENCH_MODE'] === m)) {
+  const modes = (['iptables', 'ipvs', 'userspace', 'nftables'] as const).filter((m) => process.env['KW_BENCH_MODE'] === undefined || process.env['KW_BENCH_MODE'] === m);
+  const packets = Array.from({ length: 4096 }, (_, i) =>
+    makePacket({ src: ip4(0x0a000002 + (i % 200)), dst: parseIp4(clusterIP((i * 7919) % n)), proto: 'tcp', sport: 30000 + (i % 30000), dport: 80 }),
+  );
+  const packet = (i: number): Packet => packets[i % packets.length] ?? packets[0] ?? NEVER;
+  // Every mode's node is built first, then the modes are timed in interleaved rounds: the trace-vs-iptables ratios
+  // are measured side by side, so a change in the machine's speed or the process's heap and JIT state during the run
+  // falls on every mode alike instead of on whichever mode happened to run then.
+  const nodes = modes.map((mode) => {
     const node = buildNode(mode, svcs, slices, (ms) => ctx.report({ name: `modes.${mode}.render.${tag}`, value: round(ms, 1), unit: 'ms' }));
-    const tracer = new Tracer(node.net);
-    const packets = Array.from({ length: 4096 }, (_, i) =>
-      makePacket({ src: ip4(0x0a000002 + (i % 200)), dst: parseIp4(clusterIP((i * 7919) % n)), proto: 'tcp', sport: 30000 + (i % 30000), dport: 80 }),
-    );
-    // The mode's data plane alone: its handlers (and the node's netfilter) hook by hook, no tracer.
-    const ns = node.net.get('node/bench');
-    for (let i = 0; i < 1000; i++) hookWalk(ns, packets[i % packets.length] ?? packets[0]!);
-    let branches = 0;
-    const hms = cpuMs(() => {
-      for (let i = 0; i < walks; i++) branches += hookWalk(ns, packets[i % packets.length] ?? packets[0]!);
-    });
-    ctx.report({ name: `modes.${mode}.hooks.${tag}`, value: round((walks * 1000) / Math.max(hms, 1e-6)), unit: 'packets/s' });
-    if (branches < walks) process.stdout.write(`modes.${mode}: only ${branches} branches for ${walks} packets\n`);
-    // Warm up the JIT and the lazily compiled chains, then time.
-    for (let i = 0; i < 500; i++) tracer.trace({ from: 'node/bench', packet: packets[i % packets.length] ?? packets[0]!, inDev: 'eth0' });
-    let paths = 0;
-    const ms = cpuMs(() => {
-      for (let i = 0; i < traces; i++) paths += tracer.trace({ from: 'node/bench', packet: packets[i % packets.length] ?? packets[0]!, inDev: 'eth0' }).paths.length;
-    });
-    const rate = (traces * 1000) / Math.max(ms, 1e-6);
-    rates.set(mode, rate);
-    ctx.report({ name: `modes.${mode}.trace.${tag}`, value: round(rate), unit: 'traces/s' });
-    if (paths < traces) process.stdout.write(`modes.${mode}: only ${paths} paths for ${traces} traces\n`);
+    return { mode, ns: node.net.get('node/bench'), tracer: new Tracer(node.net), hookMs: 0, traceMs: 0, branches: 0, paths: 0 };
+  });
+  // Warm up the JIT and the lazily compiled chains of every mode before any timing.
+  for (const m of nodes) {
+    for (let i = 0; i < 1000; i++) hookWalk(m.ns, packet(i));
+    for (let i = 0; i < 500; i++) m.tracer.trace({ from: 'node/bench', packet: packet(i), inDev: 'eth0' });
+  }
+  const rounds = 10;
+  for (let r = 0; r < rounds; r++) {
+    const w0 = (r * walks) / rounds;
+    const w1 = ((r + 1) * walks) / rounds;
+    const t0 = (r * traces) / rounds;
+    const t1 = ((r + 1) * traces) / rounds;
+    for (const m of nodes) {
+      // The mode's data plane alone: its handlers (and the node's netfilter) hook by hook, no tracer.
+      m.hookMs += cpuMs(() => {
+        for (let i = w0; i < w1; i++) m.branches += hookWalk(m.ns, packet(i));
+      });
+      m.traceMs += cpuMs(() => {
+        for (let i = t0; i < t1; i++) m.paths += m.tracer.trace({ from: 'node/bench', packet: packet(i), inDev: 'eth0' }).paths.length;
+      });
+    }
+  }
+  const rates = new Map<ProxyMode, number>();
+  for (const m of nodes) {
+    ctx.report({ name: `modes.${m.mode}.hooks.${tag}`, value: round((walks * 1000) / Math.max(m.hookMs, 1e-6)), unit: 'packets/s' });
+    if (m.branches < walks) process.stdout.write(`modes.${m.mode}: only ${m.branches} branches for ${walks} packets\n`);
+  }
+  for (const m of nodes) {
+    const rate = (traces * 1000) / Math.max(m.traceMs, 1e-6);
+    rates.set(m.mode, rate);
+    ctx.report({ name: `modes.${m.mode}.trace.${tag}`, value: round(rate), unit: 'traces/s' });
+    if (m.paths < traces) process.stdout.write(`modes.${m.mode}: only ${m.paths} paths for ${traces} traces\n`);
   }
   const base = rates.get('iptables') ?? 1;
   for (const mode of ['ipvs', 'userspace', 'nftables'] as const) ctx.report({ name: `modes.${mode}.trace-vs-iptables`, value: round((rates.get(mode) ?? 0) / base, 2), unit: 'x' });
 }
+
+const NEVER: Packet = makePacket({ src: ip4(0), dst: ip4(0), proto: 'tcp', sport: 1, dport: 1 });
 
 const HOST: HostView = {
   netns: 'node/bench',
