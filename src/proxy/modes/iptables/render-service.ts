@@ -74,6 +74,17 @@ function statistic(n: number): string {
   return s;
 }
 
+const QUOTED_STATISTIC: string[] = [];
+/** `"` (closing the comment) then the statistic match, as one flat string. */
+function quotedStatistic(n: number): string {
+  let s = QUOTED_STATISTIC[n];
+  if (s === undefined) {
+    s = ['"', statistic(n)].join('');
+    QUOTED_STATISTIC[n] = s;
+  }
+  return s;
+}
+
 /** Renders one service port exactly as kube-proxy's syncProxyRules loop body (iptables/proxier.go). */
 export function renderServicePort(
   svc: ServicePortInfo,
@@ -230,7 +241,19 @@ export function emitServicePort(
     writeServiceToEndpoints(svc, node, rules, localPolicyChain, cat.localEndpoints);
   }
   const large = node.largeClusterMode;
-  for (const ep of cat.allReachable) {
+  const reach = cat.allReachable;
+  if (!svc.sessionAffinityClientIP && reach.length > 1) {
+    // What the SEP rules of all endpoints share, joined once per service: 9 pieces per endpoint, not 15.
+    const masq = large ? ' -s ' : [' -m comment --comment ', name, ' -s '].join('');
+    const dnat = large ? [' ', portMatch, ' -j DNAT --to-destination '].join('') : [' -m comment --comment ', name, ' ', portMatch, ' -j DNAT --to-destination '].join('');
+    for (const ep of reach) {
+      const sep = ep.sepChain;
+      declare(out, sep);
+      rules.push('-A ', sep, masq, ep.ip, ' -j KUBE-MARK-MASQ\n-A ', sep, dnat, ep.str, '\n');
+    }
+    return;
+  }
+  for (const ep of reach) {
     const sep = ep.sepChain;
     declare(out, sep);
     rules.push('-A ', sep);
@@ -259,10 +282,19 @@ function writeServiceToEndpoints(svc: ServicePortInfo, node: NodeVariant, rules:
     }
   }
   const n = eps.length;
+  if (node.largeClusterMode) {
+    for (let i = 0; i < n; i++) {
+      const ep = eps[i] as EndpointInfo;
+      rules.push('-A ', chain, i < n - 1 ? statistic(n - i) : '', ' -j ', ep.sepChain, '\n');
+    }
+    return;
+  }
+  // The rules' shared start, joined once: 6 pieces per endpoint, not 11.
+  const start = n > 1 ? ['-A ', chain, ' -m comment --comment "', name, ' -> '].join('') : undefined;
   for (let i = 0; i < n; i++) {
     const ep = eps[i] as EndpointInfo;
-    const stat = i < n - 1 ? statistic(n - i) : '';
-    if (node.largeClusterMode) rules.push('-A ', chain, stat, ' -j ', ep.sepChain, '\n');
-    else rules.push('-A ', chain, ' -m comment --comment "', name, ' -> ', ep.str, '"', stat, ' -j ', ep.sepChain, '\n');
+    const stat = i < n - 1 ? quotedStatistic(n - i) : '"';
+    if (start !== undefined) rules.push(start, ep.str, stat, ' -j ', ep.sepChain, '\n');
+    else rules.push('-A ', chain, ' -m comment --comment "', name, ' -> ', ep.str, stat, ' -j ', ep.sepChain, '\n');
   }
 }
