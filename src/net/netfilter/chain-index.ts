@@ -17,9 +17,11 @@ export const INDEX_MIN_RULES = 16;
  */
 export class CompiledChain {
   /**
-   * The walker's memo per rule position (see walk.ts), PLAN_SLOTS slots each: the rule, the target's result
-   * when the rule matched (a TR value), the hop reported for it (when it depends on nothing but
-   * the rule), and for a jump the compiled chain it enters. Valid for one table (`planTable`):
+   * The walker's memo per rule position (see walk.ts), PLAN_SLOTS slots each: the rule; what a
+   * packet `next` returned the rule for must still satisfy (PLAN_TEST: test the rule; PLAN_MATCHES:
+   * nothing; a statistic match: only that, e.g. kube-proxy's endpoint picks with their comment);
+   * the target's result when the rule matched (a TR value); the hop reported for it (when it
+   * depends on nothing but the rule); and for a jump the compiled chain it enters. Valid for one table (`planTable`):
    * the chain a jump lands in is looked up by name in the table. One flat array, so that a
    * packet taking a rule reads one cache line here instead of the target, the hop and the
    * chain objects one by one (at 10,000 Services every one of those is a cache miss).
@@ -54,7 +56,17 @@ export class CompiledChain {
       // Sized once (holey, not sparse: a store far into an empty array would make it a dictionary).
       const rules = this.rules;
       const plan = new Array<unknown>(rules.length * PLAN_SLOTS);
-      for (let i = 0; i < rules.length; i++) plan[i * PLAN_SLOTS] = rules[i];
+      for (let i = 0; i < rules.length; i++) {
+        const rule = rules[i];
+        plan[i * PLAN_SLOTS] = rule;
+        let cond: unknown = PLAN_TEST;
+        if (rule instanceof FlatRule) {
+          const need = rule.testNeed;
+          // Keys suffice only where `next` found the rule by them: an indexed chain (its keyed rules are never "rest").
+          if (need === 0 || (need === 1 && this.index !== undefined)) cond = rule.stat ?? PLAN_MATCHES;
+        }
+        plan[i * PLAN_SLOTS + 1] = cond;
+      }
       this.plan = plan;
       this.planTable = table;
     }
@@ -62,8 +74,11 @@ export class CompiledChain {
   }
 }
 
-/** Slots per rule in a CompiledChain's plan: rule, target result, hop, next chain. */
-export const PLAN_SLOTS = 4;
+/** Slots per rule in a CompiledChain's plan: rule, what to test, target result, hop, next chain. */
+export const PLAN_SLOTS = 5;
+/** Plan test slot values (besides a statistic match): test the rule; nothing to test. */
+export const PLAN_TEST = 0;
+export const PLAN_MATCHES = 1;
 
 const cache = new WeakMap<Chain, CompiledChain>();
 

@@ -1,9 +1,9 @@
 import { Fraction } from '../../lib/index.js';
 import type { Hook, HookHop, HookVerdict, HostView, Skb } from '../hooks.js';
-import { type CompiledChain, compileChain, PLAN_SLOTS } from './chain-index.js';
+import { type CompiledChain, compileChain, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST } from './chain-index.js';
 import type { IpsetRegistry } from './ipset/index.js';
 import type { NfState } from './state.js';
-import { probabilityText } from './match/statistic.js';
+import { probabilityText, StatisticRandomMatch } from './match/statistic.js';
 import { HK, type HopKind, NatRuleHop, RuleHop } from './hop.js';
 import { FlatRule } from './flat-rule.js';
 import type { EvalCtx, Match, Rule, Table, Target } from './types.js';
@@ -240,11 +240,24 @@ function runPath(w: Walk, p: Path): void {
     const plan = linear ? undefined : c.planIn(table);
     // The rule from the plan when there is one: it sits beside the rest of its slots.
     const rule = plan === undefined ? c.rules[i] : (plan[i * PLAN_SLOTS] as Rule | undefined);
-    const at = i * PLAN_SLOTS + 1;
+    const at = i * PLAN_SLOTS + 2;
     p.pos = i + 1;
     if (rule === undefined) continue;
     let forked = false;
-    if (rule instanceof FlatRule) {
+    // What is left to test, when the plan knows (the rule object itself is then not read at all).
+    const cond = plan === undefined ? PLAN_TEST : plan[at - 1];
+    if (cond === PLAN_MATCHES) {
+      // Matches (only a comment, or exactly the keys the chain index found it by).
+    } else if (cond instanceof StatisticRandomMatch) {
+      // Only the random pick: the same fork as below.
+      const prob = cond.probability;
+      if (prob.isZero()) continue;
+      if (!prob.isOne()) {
+        forkOff(w, p, ctx, cond.complement);
+        p.prob = p.prob.mul(prob);
+        forked = true;
+      }
+    } else if (rule instanceof FlatRule) {
       // kube-proxy's rule shapes: tested from the rule's own fields (no Match objects).
       const stat = rule.stat;
       if (!rule.test(ctx, 0)) continue;

@@ -219,3 +219,30 @@ COMMIT
   t.deepEqual(summary(after), ['1 accept tcp 10.0.0.1:40000 -> 192.168.0.2:80 mark=2']);
   t.deepEqual(after[0]?.hops.map((h) => `${h.chain ?? ''}#${h.ruleNumber ?? '-'} ${h.detail}`), ['INPUT#1 -j A', 'A#1 -j B', 'B#1 -j MARK: mark 0x2', 'INPUT#- policy ACCEPT']);
 });
+
+test('rules the walker does not test again (only a comment, or exactly the index keys) match exactly when a full test would', async (t) => {
+  const { FlatRule } = await import('../../../src/net/netfilter/flat-rule.js');
+  const lines = [
+    '-A PREROUTING -j KUBE-SERVICES',
+    // Same keys plus a source test: must still be tested.
+    '-A KUBE-SERVICES -m comment --comment "a/b:p cluster IP" -m tcp -p tcp -d 172.30.0.1 --dport 80 -s 10.9.9.9 -j DROP',
+    '-A KUBE-SERVICES -m comment --comment "a/b:p cluster IP" -m tcp -p tcp -d 172.30.0.1 --dport 80 -j KUBE-SVC-A',
+  ];
+  // Enough other services for KUBE-SERVICES to be indexed.
+  for (let s = 2; s < 20; s++) lines.push(`-A KUBE-SERVICES -m comment --comment "a/s${s}:p cluster IP" -m tcp -p tcp -d 172.30.0.${s} --dport 80 -j DROP`);
+  // A short chain (scanned linearly): exact keys are no guarantee there.
+  lines.push('-A KUBE-SVC-A -m comment --comment "a/b:p" -m tcp -p tcp -d 172.30.0.2 --dport 80 -j DROP');
+  lines.push('-A KUBE-SVC-A -m comment --comment "a/b:p" -s 10.9.9.8 -j DROP');
+  lines.push('-A KUBE-SVC-A -m comment --comment "a/b:p -> 10.1.0.1:80" -m statistic --mode random --probability 0.5000000000 -j KUBE-MARK-MASQ');
+  lines.push('-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000');
+  lines.push('-A KUBE-SVC-A -m comment --comment "a/b:p" -j ACCEPT');
+  const n = nf(`*nat\n:PREROUTING ACCEPT [0:0]\n:KUBE-SERVICES - [0:0]\n:KUBE-SVC-A - [0:0]\n:KUBE-MARK-MASQ - [0:0]\n${lines.join('\n')}\nCOMMIT\n`);
+  const chains = n.ruleset.tables.nat.chains;
+  t.true([...(chains.get('KUBE-SERVICES')?.rules ?? []), ...(chains.get('KUBE-SVC-A')?.rules ?? [])].every((r) => r instanceof FlatRule), 'the kube-proxy shapes take the flat path');
+  for (let round = 0; round < 2; round++) {
+    // A source the DROP rule names; another source; another port.
+    t.deepEqual(summary(n.runTable('nat', 'PREROUTING', skb('10.9.9.9', '172.30.0.1', 80), host)), ['1 drop tcp 10.9.9.9:40000 -> 172.30.0.1:80 mark=0']);
+    t.deepEqual(summary(n.runTable('nat', 'PREROUTING', skb('10.0.0.1', '172.30.0.1', 80), host)), ['1/2 accept tcp 10.0.0.1:40000 -> 172.30.0.1:80 mark=4000', '1/2 accept tcp 10.0.0.1:40000 -> 172.30.0.1:80 mark=0']);
+    t.deepEqual(summary(n.runTable('nat', 'PREROUTING', skb('10.0.0.1', '172.30.0.1', 81), host)), ['1 accept tcp 10.0.0.1:40000 -> 172.30.0.1:81 mark=0']);
+  }
+});
