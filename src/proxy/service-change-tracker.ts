@@ -20,11 +20,14 @@ export class ServiceChangeTracker {
     return this.services.get(serviceKey);
   }
 
-  /** Applies add/update (`current` set) or delete (`current` undefined). Returns the changed service key or undefined. */
-  update(previous: Service | undefined, current: Service | undefined): string | undefined {
+  /**
+   * Applies add/update (`current` set) or delete (`current` undefined). Returns the changed service
+   * key or undefined. `serviceKey` (`ns/name` of the Service) saves recomputing it when known.
+   */
+  update(previous: Service | undefined, current: Service | undefined, serviceKey?: string): string | undefined {
     const ref = current ?? previous;
     if (ref === undefined) return undefined;
-    const key = `${ref.metadata?.namespace ?? 'default'}/${ref.metadata?.name ?? ''}`;
+    const key = serviceKey ?? `${ref.metadata?.namespace ?? 'default'}/${ref.metadata?.name ?? ''}`;
     const ports = current === undefined ? NO_PORTS : servicePorts(current, key);
     if (samePorts(this.services.get(key), ports)) return undefined;
     if (ports.size === 0) this.services.delete(key);

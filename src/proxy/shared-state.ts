@@ -61,10 +61,9 @@ export class SharedProxyState {
   /** Bumped when `order` is compacted: all block caches become invalid. */
   layoutEpoch = 0;
   private blockVersions: number[] = [];
-  private readonly endpointCount = new Map<string, number>();
+  /** Per Service (with endpoints or node-sensitive): what reindex derived, in one map entry. */
+  private readonly indexed = new Map<string, ServiceIndex>();
   private total = 0;
-  /** Distinct nodes holding endpoints of each Service (a short list: a Set per Service cost more). */
-  private readonly nodesOfService = new Map<string, readonly string[]>();
   private readonly servicesOnNode = new Map<string, Set<string>>();
   /** Services whose rendering may depend on the node's IP (source ranges) or zone (topology hints). */
   readonly nodeSensitive = new Set<string>();
@@ -112,7 +111,7 @@ export class SharedProxyState {
     if (current === undefined && last === undefined) return undefined;
     const oldPorts = this.services.portsOf(key);
     const oldEndpoints = this.endpoints.endpointsByService.get(key);
-    const changed = this.services.update(previous, current);
+    const changed = this.services.update(previous, current, key);
     if (current === undefined) this.lastService.delete(key);
     else this.lastService.set(key, current);
     if (changed === undefined) return undefined;
@@ -166,13 +165,15 @@ export class SharedProxyState {
   private record(serviceKey: string, oldPorts: ServicePorts | undefined, oldEndpoints: ServiceEndpoints | undefined): number {
     this.seq++;
     this.log.push({ seq: this.seq, serviceKey, oldPorts, oldEndpoints });
-    this.relayout(serviceKey, oldPorts);
-    this.reindex(serviceKey);
+    // Looked up once here for both (each lookup of a fresh key in a 10,000-entry map is a cache miss or more).
+    const ports = this.services.portsOf(serviceKey);
+    const eps = this.endpoints.endpointsByService.get(serviceKey);
+    this.relayout(serviceKey, oldPorts, ports, eps);
+    this.reindex(serviceKey, ports, eps);
     return this.seq;
   }
 
-  private relayout(serviceKey: string, oldPorts: ServicePorts | undefined): void {
-    const ports = this.services.portsOf(serviceKey);
+  private relayout(serviceKey: string, oldPorts: ServicePorts | undefined, ports: ServicePorts | undefined, eps: ServiceEndpoints | undefined): void {
     for (const k of oldPorts?.keys() ?? []) {
       if (ports?.has(k) === true) continue;
       const p = this.pos.get(k);
@@ -182,7 +183,6 @@ export class SharedProxyState {
       this.tombstones++;
       this.bump(p);
     }
-    const eps = this.endpoints.endpointsByService.get(serviceKey);
     for (const [k, svc] of ports ?? []) {
       let p = this.pos.get(k);
       const list = eps?.get(k);
@@ -216,9 +216,7 @@ export class SharedProxyState {
     this.layoutEpoch++;
   }
 
-  private reindex(serviceKey: string): void {
-    const ports = this.services.portsOf(serviceKey);
-    const eps = this.endpoints.endpointsByService.get(serviceKey);
+  private reindex(serviceKey: string, ports: ServicePorts | undefined, eps: ServiceEndpoints | undefined): void {
     let count = 0;
     let nodes: string[] | undefined;
     let seen: Set<string> | undefined;
@@ -242,11 +240,10 @@ export class SharedProxyState {
         }
       }
     }
-    this.total += count - (this.endpointCount.get(serviceKey) ?? 0);
-    if (count === 0) this.endpointCount.delete(serviceKey);
-    else this.endpointCount.set(serviceKey, count);
-    const before = this.nodesOfService.get(serviceKey) ?? NO_NODES;
-    const after = nodes ?? NO_NODES;
+    const rec = this.indexed.get(serviceKey);
+    this.total += count - (rec?.count ?? 0);
+    const before = rec?.nodes ?? NO_NODES;
+    let after = nodes ?? NO_NODES;
     if (before.length !== after.length || before.some((n, i) => n !== after[i])) {
       for (const n of before) this.servicesOnNode.get(n)?.delete(serviceKey);
       for (const n of after) {
@@ -257,9 +254,10 @@ export class SharedProxyState {
         }
         s.add(serviceKey);
       }
-      if (after.length === 0) this.nodesOfService.delete(serviceKey);
-      // (A copy of exact size: the pushed-to list has slack capacity, and it is kept.)
-      else this.nodesOfService.set(serviceKey, after.length === 1 ? after : after.slice());
+      // (Kept at exact size: the pushed-to list has slack capacity.)
+      if (after.length > 1) after = after.slice();
+    } else {
+      after = before;
     }
     let sensitive = false;
     for (const p of ports?.values() ?? []) {
@@ -267,8 +265,24 @@ export class SharedProxyState {
       if ((p.loadBalancerSourceRanges.length > 0 && p.loadBalancerVIPs.length > 0) || topo) sensitive = true;
     }
     if (sensitive) this.nodeSensitive.add(serviceKey);
-    else this.nodeSensitive.delete(serviceKey);
+    else if (rec?.sensitive === true) this.nodeSensitive.delete(serviceKey);
+    if (count === 0 && after.length === 0 && !sensitive) {
+      if (rec !== undefined) this.indexed.delete(serviceKey);
+    } else if (rec === undefined) {
+      this.indexed.set(serviceKey, { count, nodes: after, sensitive });
+    } else {
+      rec.count = count;
+      rec.nodes = after;
+      rec.sensitive = sensitive;
+    }
   }
+}
+
+/** What reindex derived for one Service: its endpoint count, the nodes holding them, node sensitivity. */
+interface ServiceIndex {
+  count: number;
+  nodes: readonly string[];
+  sensitive: boolean;
 }
 
 const NO_NODES: readonly string[] = [];
