@@ -158,22 +158,36 @@ class FullIndex {
   private readonly slots: Int32Array;
   private readonly lists: Positions[] = [];
 
-  constructor(entries: ReadonlyMap<number, ReadonlyMap<number, Positions>>, count: number) {
+  /** From the keyed rules in chain order: (dst, pk, position) triples, flat. */
+  constructor(keyed: readonly number[]) {
+    const count = keyed.length / 3;
     let cap = 8;
     while (cap < count * 2) cap *= 2;
     this.mask = cap - 1;
     const slots = new Int32Array(cap * 4);
-    for (const [dst, byPk] of entries) {
-      for (const [pk, list] of byPk) {
-        let h = slotOf(dst | 0, pk) & this.mask;
-        while (slots[h * 4 + 1] !== 0) h = (h + 1) & this.mask;
-        slots[h * 4] = dst | 0;
-        slots[h * 4 + 1] = pk + 1;
-        if (list.length === 1) slots[h * 4 + 2] = list[0] ?? 0;
-        else {
-          slots[h * 4 + 2] = ~this.lists.length;
-          this.lists.push(list);
+    for (let j = 0; j < keyed.length; j += 3) {
+      const d = (keyed[j] ?? 0) | 0;
+      const pk = keyed[j + 1] ?? 0;
+      const pos = keyed[j + 2] ?? 0;
+      let h = slotOf(d, pk) & this.mask;
+      for (;;) {
+        const k = slots[h * 4 + 1] ?? 0;
+        if (k === 0) {
+          slots[h * 4] = d;
+          slots[h * 4 + 1] = pk + 1;
+          slots[h * 4 + 2] = pos;
+          break;
         }
+        if (k === pk + 1 && slots[h * 4] === d) {
+          // A second rule with the same keys: the slot points to a list (positions ascend: chain order).
+          const v = slots[h * 4 + 2] ?? 0;
+          if (v >= 0) {
+            slots[h * 4 + 2] = ~this.lists.length;
+            this.lists.push([v, pos]);
+          } else this.lists[~v]?.push(pos);
+          break;
+        }
+        h = (h + 1) & this.mask;
       }
     }
     this.slots = slots;
@@ -202,23 +216,15 @@ function slotOf(d: number, pk: number): number {
 }
 
 function indexedChain(chain: Chain): CompiledChain {
-  const full = new Map<number, Map<number, Positions>>();
-  let fullCount = 0;
+  const keyed: number[] = [];
   const byPort = new Map<number, Positions>();
   const rest: number[] = [];
   chain.rules.forEach((rule, i) => {
     const k = ruleKeys(rule);
     if (k?.proto !== undefined && k.dport !== undefined) {
       const pk = k.proto * 65536 + k.dport;
-      if (k.dst !== undefined) {
-        let m = full.get(k.dst);
-        if (m === undefined) full.set(k.dst, (m = new Map()));
-        const l = m.get(pk);
-        if (l === undefined) {
-          m.set(pk, [i]);
-          fullCount++;
-        } else l.push(i);
-      } else {
+      if (k.dst !== undefined) keyed.push(k.dst, pk, i);
+      else {
         const l = byPort.get(pk);
         if (l === undefined) byPort.set(pk, [i]);
         else l.push(i);
@@ -227,7 +233,7 @@ function indexedChain(chain: Chain): CompiledChain {
       rest.push(i);
     }
   });
-  return new CompiledChain(chain, chain.rules, new ChainIndex(new FullIndex(full, fullCount), byPort.size === 0 ? undefined : byPort, rest));
+  return new CompiledChain(chain, chain.rules, new ChainIndex(new FullIndex(keyed), byPort.size === 0 ? undefined : byPort, rest));
 }
 
 /** The three candidate lists of an indexed chain (see CompiledChain.next). */
