@@ -53,3 +53,19 @@ test('kernel statistic probabilities keep summing to exactly one', (t) => {
   t.throws(() => Fraction.of(1, 0), { instanceOf: RangeError });
   t.throws(() => Fraction.of(1n, 0n), { instanceOf: RangeError });
 });
+
+test('repeated products of the same fractions stay exact, whichever was multiplied in between', (t) => {
+  // 1/3 and 1/5 as the kernel stores them: (1 - p) * q has a 2^62 denominator (bigints).
+  const p = Fraction.of(715827883, 2 ** 31);
+  const q = Fraction.of(429496730, 2 ** 31);
+  const notP = p.complement();
+  const want = reduced((2n ** 31n - 715827883n) * 429496730n, 2n ** 62n);
+  for (let i = 0; i < 3; i++) {
+    t.is(notP.mul(q).toString(), want);
+    // Another product of the same left operand in between must not be answered for q, nor q's for it.
+    t.is(notP.mul(p).toString(), reduced((2n ** 31n - 715827883n) * 715827883n, 2n ** 62n));
+    t.is(notP.mul(q).mul(notP).toString(), reduced((2n ** 31n - 715827883n) ** 2n * 429496730n, 2n ** 93n));
+  }
+  t.true(notP.mul(q).equals(Fraction.of((2n ** 31n - 715827883n) * 429496730n, 2n ** 62n)));
+  t.is(notP.mul(q).num * 2n ** 62n, (2n ** 31n - 715827883n) * 429496730n * notP.mul(q).den);
+});
