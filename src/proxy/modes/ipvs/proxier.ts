@@ -83,14 +83,18 @@ export class IpvsProxier extends ProxierHandlers implements Proxier {
   /** The current rendering without touching sync state. */
   render(): IpvsSyncReport {
     const sets = new Map<string, string[]>();
-    const seen = new Set<string>();
+    // Members already added, per set (a Set per ipset, not one Set of "set member" texts to build and hash).
+    const seen = new Map<string, Set<string>>();
     const add = (set: string, m: string): void => {
-      const k = `${set} ${m}`;
-      if (seen.has(k)) return;
-      seen.add(k);
-      let l = sets.get(set);
-      if (l === undefined) sets.set(set, (l = []));
-      l.push(m);
+      let s = seen.get(set);
+      if (s === undefined) {
+        s = new Set();
+        seen.set(set, s);
+        sets.set(set, []);
+      }
+      if (s.has(m)) return;
+      s.add(m);
+      sets.get(set)?.push(m);
     };
     const services: VirtualService[] = [];
     const bound: string[] = [];
@@ -173,16 +177,17 @@ export class IpvsProxier extends ProxierHandlers implements Proxier {
   }
 
   private virtualServer(svc: ServicePortInfo, address: Ip4, port: number): VirtualServer {
-    return {
-      protocol: svc.protocol,
-      address,
-      port,
-      scheduler: this.scheduler,
-      flags: this.scheduler === 'mh' ? ['mh-port'] : [],
-      ...(svc.sessionAffinityClientIP ? { persistent: { timeout: svc.stickyMaxAgeSeconds, netmask: ALL_ONES } } : {}),
-    };
+    // Two literals, not a conditional spread (V8's generic copy path and a shape per variant).
+    const flags = this.scheduler === 'mh' ? MH_FLAGS : NO_FLAGS;
+    if (svc.sessionAffinityClientIP) {
+      return { protocol: svc.protocol, address, port, scheduler: this.scheduler, flags, persistent: { timeout: svc.stickyMaxAgeSeconds, netmask: ALL_ONES } };
+    }
+    return { protocol: svc.protocol, address, port, scheduler: this.scheduler, flags };
   }
 }
+
+const MH_FLAGS: readonly string[] = Object.freeze(['mh-port']);
+const NO_FLAGS: readonly string[] = Object.freeze([]);
 
 function realServer(ep: EndpointInfo): RealServer {
   return { address: parseIp4(ep.ip), port: ep.port, weight: 1, forward: 'Masq', activeConn: 0, inactConn: 0 };
