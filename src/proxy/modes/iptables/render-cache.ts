@@ -192,9 +192,10 @@ export class ConfigRenderCache {
     const order = state.serviceOrder;
     const start = b * BLOCK_SIZE;
     const size = Math.max(0, Math.min(order.length, start + BLOCK_SIZE) - start);
-    // Lines go straight into the block's section arrays (no per-service strings): a position's
-    // KUBE-SERVICES lines then its chain rules into `full`. Offsets are running sums of the lines'
-    // lengths. Runs of positions unchanged since `old` go in as one slice of its text per section
+    // A position's KUBE-SERVICES pieces and its chain-rule pieces are joined into one flat string
+    // each and pushed into `full` (pieces straight into a block-wide array were slower: a 25,000-
+    // element array regrown in large-object space); its decls and filter pieces go straight into
+    // their section arrays. Offsets are running sums of the pieces' lengths. Runs of positions unchanged since `old` go in as one slice of its text per section
     // (their offsets shifted), so a partial sync that adds one Service costs one rendering and one
     // copy of the block, not a slice and a join per position.
     const full: string[] = [];
