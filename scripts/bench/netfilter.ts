@@ -158,6 +158,12 @@ function runHook(handlers: readonly HookHandler[], i: number, hook: Hook, skb: S
     k(skb, path);
     return;
   }
+  // As the datapath's hook runner does (src/datapath/hook-runner.ts): a handler that says it would pass every packet
+  // untouched at this hook (an empty raw or mangle table) is not called.
+  if (h.idle?.(hook) === true) {
+    runHook(handlers, i + 1, hook, skb, path, k);
+    return;
+  }
   const branches = h.process(hook, skb, HOST);
   for (const b of branches) {
     const p = branches.length === 1 ? path : { prob: path.prob === undefined ? b.probability : path.prob.mul(b.probability), hops: path.hops.slice() };
