@@ -188,6 +188,22 @@ function forkOff(w: Walk, p: Path, ctx: EvalCtx, notProb: Fraction): void {
   else w.pending.push(f);
 }
 
+const PICK_NEVER = 0;
+const PICK_ALWAYS = 1;
+const PICK_FORKED = 2;
+
+/**
+ * A `statistic --mode random` pick with probability `prob`: never (0), always (1), or a fork, where this path goes on
+ * as if it matched (its probability times `prob`) and the not-taken side (1 - prob) is queued to resume after the rule.
+ */
+function randomPick(w: Walk, p: Path, ctx: EvalCtx, prob: Fraction, complement: Fraction | undefined): typeof PICK_NEVER | typeof PICK_ALWAYS | typeof PICK_FORKED {
+  if (prob.isZero()) return PICK_NEVER;
+  if (prob.isOne()) return PICK_ALWAYS;
+  forkOff(w, p, ctx, complement ?? complementOf(prob));
+  p.prob = p.prob.mul(prob);
+  return PICK_FORKED;
+}
+
 /**
  * The end of a chain or a RETURN: back to the rule after the jump that entered it, or, at the built-in chain, its
  * policy. True when that ended the path.
@@ -250,25 +266,17 @@ function runPath(w: Walk, p: Path): void {
       // Matches (only a comment, or exactly the keys the chain index found it by).
     } else if (cond instanceof StatisticRandomMatch) {
       // Only the random pick: the same fork as below.
-      const prob = cond.probability;
-      if (prob.isZero()) continue;
-      if (!prob.isOne()) {
-        forkOff(w, p, ctx, cond.complement);
-        p.prob = p.prob.mul(prob);
-        forked = true;
-      }
+      const pick = randomPick(w, p, ctx, cond.probability, cond.complement);
+      if (pick === PICK_NEVER) continue;
+      forked = pick === PICK_FORKED;
     } else if (rule instanceof FlatRule) {
       // kube-proxy's rule shapes: tested from the rule's own fields (no Match objects).
       const stat = rule.stat;
       if (!rule.test(ctx, 0)) continue;
       if (stat !== undefined) {
-        const prob = stat.probability;
-        if (prob.isZero()) continue;
-        if (!prob.isOne()) {
-          forkOff(w, p, ctx, stat.complement);
-          p.prob = p.prob.mul(prob);
-          forked = true;
-        }
+        const pick = randomPick(w, p, ctx, stat.probability, stat.complement);
+        if (pick === PICK_NEVER) continue;
+        forked = pick === PICK_FORKED;
         if (!rule.test(ctx, 1)) continue;
       }
     } else {
@@ -279,15 +287,12 @@ function runPath(w: Walk, p: Path): void {
         if (m === undefined) continue;
         const prob = m.probability;
         if (prob !== undefined) {
-          if (prob.isZero()) {
+          const pick = randomPick(w, p, ctx, prob, undefined);
+          if (pick === PICK_NEVER) {
             matched = false;
             break;
           }
-          if (!prob.isOne()) {
-            forkOff(w, p, ctx, complementOf(prob));
-            p.prob = p.prob.mul(prob);
-            forked = true;
-          }
+          if (pick === PICK_FORKED) forked = true;
           continue;
         }
         if (!m.evaluate(ctx)) {
