@@ -16,7 +16,7 @@ import {
   type ResourceType,
   type ValidationOptions,
 } from '../api/index.js';
-import { isKubewireError, isThenable, type Clock, type Rng } from '../lib/index.js';
+import { isKubewireError, type Clock, type Rng } from '../lib/index.js';
 import { applyRequestNamespace, decodeBody, decodeStatusBody, prepareForCreate, prepareForUpdate, validateOrThrow, writableMeta, type AdmissionPlugin } from './admission.js';
 import { ApiError, apiErrors } from './errors.js';
 import { randomSuffix, type IdSource } from './ids.js';
@@ -105,25 +105,8 @@ export class ApiServer {
   }
 
   /** The object, or 404. */
-  get(r: ResourceType, namespace: string, name: string): Promise<ReadonlyKubeObject> {
-    try {
-      const o = this.stored(r, namespace, name);
-      return isThenable(o) ? o : Promise.resolve(o);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  }
-
-  /** The stored object or 404 (thrown), answered at once when the store can (getNow), else a promise of it. */
-  private stored(r: ResourceType, namespace: string, name: string): ReadonlyKubeObject | Promise<ReadonlyKubeObject> {
-    const key = this.key(r, namespace, name);
-    if (this.store.getNow === undefined) {
-      return this.store.get(key).then((o) => {
-        if (o === undefined) throw apiErrors.notFound(r, name);
-        return o;
-      });
-    }
-    const o = this.store.getNow(key);
+  async get(r: ResourceType, namespace: string, name: string): Promise<ReadonlyKubeObject> {
+    const o = await this.store.get(this.key(r, namespace, name));
     if (o === undefined) throw apiErrors.notFound(r, name);
     return o;
   }
@@ -155,10 +138,7 @@ export class ApiServer {
   async create(r: ResourceType, namespace: string, body: unknown, opts: WriteOptions = {}): Promise<ReadonlyKubeObject> {
     const obj = decodeBody(r, body, opts.owned === true);
     applyRequestNamespace(r, obj, namespace);
-    if (r.namespaced) {
-      const checked = this.checkNamespace(obj.metadata.namespace ?? '');
-      if (checked !== undefined) await checked;
-    }
+    if (r.namespaced) await this.checkNamespace(obj.metadata.namespace ?? '');
     if ((obj.metadata.name ?? '') === '' && typeof obj.metadata.generateName === 'string' && obj.metadata.generateName !== '') {
       obj.metadata.name = obj.metadata.generateName + randomSuffix(this.deps.rng);
     }
@@ -188,8 +168,7 @@ export class ApiServer {
       throw apiErrors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
     }
     if (obj.metadata.name !== name) writableMeta(obj).name = name;
-    let old = this.stored(r, namespace, name);
-    if (isThenable(old)) old = await old;
+    const old = await this.get(r, namespace, name);
     return this.replace(r, obj, old, opts);
   }
 
@@ -350,22 +329,14 @@ export class ApiServer {
     return { ...l, items };
   }
 
-  /**
-   * NamespaceLifecycle admission: no new objects in a namespace that is missing (404) or terminating (403).
-   * Checked at once when the store answers at once (undefined: admitted; thrown: refused), else a promise.
-   */
-  private checkNamespace(ns: string): Promise<void> | undefined {
+  /** NamespaceLifecycle admission: no new objects in a namespace that is missing (404) or terminating (403). */
+  private async checkNamespace(ns: string): Promise<void> {
     const nsType = NAMESPACES;
-    if (nsType === undefined || ns === '') return undefined;
-    const key = this.key(nsType, '', ns);
-    const check = (o: ReadonlyKubeObject | undefined): undefined => {
-      if (o === undefined) throw apiErrors.notFound(nsType, ns);
-      if (o.metadata.deletionTimestamp !== undefined) {
-        throw apiErrors.forbidden(`unable to create new content in namespace ${ns} because it is being terminated`);
-      }
-      return undefined;
-    };
-    if (this.store.getNow !== undefined) return check(this.store.getNow(key));
-    return this.store.get(key).then(check);
+    if (nsType === undefined || ns === '') return;
+    const o = await this.store.get(this.key(nsType, '', ns));
+    if (o === undefined) throw apiErrors.notFound(nsType, ns);
+    if (o.metadata.deletionTimestamp !== undefined) {
+      throw apiErrors.forbidden(`unable to create new content in namespace ${ns} because it is being terminated`);
+    }
   }
 }

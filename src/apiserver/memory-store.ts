@@ -53,11 +53,7 @@ export class MemoryStore implements ObjectStore {
   }
 
   get(key: StoreKey): Promise<ReadonlyKubeObject | undefined> {
-    return Promise.resolve(this.getNow(key));
-  }
-
-  getNow(key: StoreKey): ReadonlyKubeObject | undefined {
-    return this.data.get(key.resource)?.get(key.namespace)?.get(key.name);
+    return Promise.resolve(this.data.get(key.resource)?.get(key.namespace)?.get(key.name));
   }
 
   list(resource: string, namespace?: string): Promise<StoreListResult> {

@@ -67,12 +67,6 @@ export interface StoreWriteOptions {
 export interface ObjectStore {
   /** The stored object (frozen, shared), or undefined. */
   get(key: StoreKey): Promise<ReadonlyKubeObject | undefined>;
-  /**
-   * `get` answered at once, for a store that holds its objects in memory (MemoryStore): the API server reads the
-   * stored object before every update and the namespace before every create without a promise to wait for.
-   * Optional: a store without it is read through `get`.
-   */
-  getNow?(key: StoreKey): ReadonlyKubeObject | undefined;
   /** Every object of a resource, in one namespace or all, sorted by namespace then name. */
   list(resource: string, namespace?: string): Promise<StoreListResult>;
   /** Stores a new object; throws StoreError KW_APISERVER_STORE_EXISTS when the key is taken. */

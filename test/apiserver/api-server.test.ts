@@ -207,9 +207,9 @@ test('server-side apply creates, then merges keyed lists', async (t) => {
   ]);
 });
 
-test('over a store that only answers with promises (no getNow), reads, updates and namespace checks behave the same', async (t) => {
+test('over another ObjectStore than MemoryStore (every method forwarded), reads, updates and namespace checks behave the same', async (t) => {
   const { store, clock } = await newApi();
-  // Every ObjectStore method but getNow, forwarded: the API server must take its promise paths.
+  // Every ObjectStore method forwarded: the API server may rely on nothing but the interface.
   const slow: ObjectStore = {
     get: (k) => store.get(k),
     list: (r, ns) => store.list(r, ns),

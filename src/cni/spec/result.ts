@@ -164,53 +164,16 @@ export function pickKnown(r: CniResult): CniResult {
   }
   const is040 = r.cniVersion !== '1.0.0' && r.cniVersion !== '1.1.0';
   const rich = r as Result040 | Result100;
-  const out: Record<string, unknown> = {};
-  if (r.cniVersion !== undefined) out['cniVersion'] = r.cniVersion;
-  // The same as pick(x, keys) with each version's keys, written out: every runtime parses every plugin's result,
-  // and a loop over key names read each field through a lookup that saw every shape.
-  if (rich.interfaces !== undefined) out['interfaces'] = rich.interfaces.map(is040 ? pickInterface040 : pickInterface100);
-  if (rich.ips !== undefined) out['ips'] = rich.ips.map(is040 ? pickIp040 : pickIp100);
-  const rs = routes(rich.routes);
-  if (rs !== undefined) out['routes'] = rs;
-  if (dns !== undefined) out['dns'] = dns;
-  return out as unknown as CniResult;
-}
-
-function pickInterface040(x: Interface100): Interface100 {
-  const o: Record<string, unknown> = {};
-  if (x.name !== undefined) o['name'] = x.name;
-  if (x.mac !== undefined) o['mac'] = x.mac;
-  if (x.sandbox !== undefined) o['sandbox'] = x.sandbox;
-  return o as unknown as Interface100;
-}
-
-function pickInterface100(x: Interface100): Interface100 {
-  const o: Record<string, unknown> = {};
-  if (x.name !== undefined) o['name'] = x.name;
-  if (x.mac !== undefined) o['mac'] = x.mac;
-  if (x.mtu !== undefined) o['mtu'] = x.mtu;
-  if (x.sandbox !== undefined) o['sandbox'] = x.sandbox;
-  if (x.socketPath !== undefined) o['socketPath'] = x.socketPath;
-  if (x.pciID !== undefined) o['pciID'] = x.pciID;
-  return o as unknown as Interface100;
-}
-
-function pickIp040(x: IpConfig040 | IpConfig100): IpConfig040 {
-  const src = x as IpConfig040;
-  const o: Record<string, unknown> = {};
-  if (src.version !== undefined) o['version'] = src.version;
-  if (src.interface !== undefined) o['interface'] = src.interface;
-  if (src.address !== undefined) o['address'] = src.address;
-  if (src.gateway !== undefined) o['gateway'] = src.gateway;
-  return o as unknown as IpConfig040;
-}
-
-function pickIp100(x: IpConfig040 | IpConfig100): IpConfig100 {
-  const o: Record<string, unknown> = {};
-  if (x.interface !== undefined) o['interface'] = x.interface;
-  if (x.address !== undefined) o['address'] = x.address;
-  if (x.gateway !== undefined) o['gateway'] = x.gateway;
-  return o as unknown as IpConfig100;
+  const ifKeys = is040 ? ['name', 'mac', 'sandbox'] : ['name', 'mac', 'mtu', 'sandbox', 'socketPath', 'pciID'];
+  const ipKeys = is040 ? ['version', 'interface', 'address', 'gateway'] : ['interface', 'address', 'gateway'];
+  const out = {
+    cniVersion: r.cniVersion,
+    interfaces: rich.interfaces?.map((x: Interface100) => pick(x, ifKeys)),
+    ips: rich.ips?.map((x: IpConfig040 | IpConfig100) => pick(x, ipKeys)),
+    routes: routes(rich.routes),
+    dns,
+  };
+  return pick(out as CniResult, ['cniVersion', 'interfaces', 'ips', 'routes', 'dns']);
 }
 
 /** Serialize a result exactly as a Go plugin does: field order, omitempty (empty arrays/strings, zero mtu dropped). */

@@ -101,43 +101,13 @@ export function fnv32(text: string): number {
 
 /** JSON with object keys sorted, so equal objects hash equally. */
 export function canonicalJson(v: unknown): string {
-  return appendCanonical('', v);
-}
-
-/**
- * canonicalJson's text appended to `out`: one string grown in document order instead of an array of parts per
- * object and array joined on the way back up (a defaulted pod template is a few hundred values, hashed for every
- * Deployment). Keys that need no escaping (names, label keys) are quoted as they are; others go through JSON.stringify.
- */
-function appendCanonical(out: string, v: unknown): string {
-  if (Array.isArray(v)) {
-    out += '[';
-    for (let i = 0; i < v.length; i++) {
-      if (i > 0) out += ',';
-      out = appendCanonical(out, v[i]);
-    }
-    return `${out}]`;
-  }
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (isJsonObject(v)) {
-    const keys = Object.keys(v).sort();
-    out += '{';
-    let first = true;
-    for (const k of keys) {
-      const x = v[k];
-      if (x === undefined) continue;
-      if (!first) out += ',';
-      first = false;
-      out += PLAIN_KEY.test(k) ? `"${k}":` : `${JSON.stringify(k)}:`;
-      out = appendCanonical(out, x);
-    }
-    return `${out}}`;
+    const keys = Object.keys(v).filter((k) => v[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
   }
-  if (typeof v === 'string') return out + (PLAIN_KEY.test(v) ? `"${v}"` : JSON.stringify(v));
-  return out + (JSON.stringify(v) ?? 'null');
+  return JSON.stringify(v) ?? 'null';
 }
-
-/** Text JSON.stringify quotes without escaping anything: printable ASCII other than `"` and `\`. */
-const PLAIN_KEY = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /** apimachinery rand.SafeEncodeString: each character mapped onto the alphabet without vowels or look-alikes. */
 export function safeEncode(s: string): string {
