@@ -16,21 +16,12 @@ export class Fraction {
   private readonly d: number;
   private bn: bigint | undefined;
   private bd: bigint | undefined;
-  /**
-   * The last product this fraction made, and with what. Trace paths multiply the same long-lived
-   * rule probabilities (and their products) on every packet; kube-proxy's k/2^31 ones reach
-   * 2^62 denominators and bigints, so the product is kept (fractions are immutable values).
-   */
-  private mulBy: Fraction | undefined;
-  private mulIs: Fraction | undefined;
 
   private constructor(n: number, d: number, bn: bigint | undefined, bd: bigint | undefined) {
     this.n = n;
     this.d = d;
     this.bn = bn;
     this.bd = bd;
-    this.mulBy = undefined;
-    this.mulIs = undefined;
   }
 
   get num(): bigint {
@@ -64,14 +55,6 @@ export class Fraction {
   mul(o: Fraction): Fraction {
     if (this.isOne()) return o;
     if (o.isOne()) return this;
-    if (this.mulBy === o && this.mulIs !== undefined) return this.mulIs;
-    const r = this.product(o);
-    this.mulBy = o;
-    this.mulIs = r;
-    return r;
-  }
-
-  private product(o: Fraction): Fraction {
     if (this.isSmall && o.isSmall) {
       // Cross-reduce first so the products stay small; exact only while they stay safe integers.
       const g1 = gcdNum(Math.abs(this.n), o.d);

@@ -25,12 +25,8 @@ export interface OrderEntry {
   readonly eps: readonly EndpointInfo[] | undefined;
 }
 
-interface LiveOrderEntry {
-  readonly serviceKey: string;
-  readonly portKey: string;
-  svc: ServicePortInfo;
-  eps: readonly EndpointInfo[] | undefined;
-}
+/** An order entry as the state holds it: its port's info and endpoints are updated in place. */
+type LiveOrderEntry = OrderEntry & { svc: ServicePortInfo; eps: readonly EndpointInfo[] | undefined };
 
 /**
  * Service ports are laid out in blocks; a block's rendered text is cached and shared by every node
