@@ -35,7 +35,7 @@ const JSON_TYPES = ['application/strategic-merge-patch+json', 'application/merge
  * Every error leaves as a Kubernetes Status with the matching HTTP code.
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: BODY_LIMIT, maxParamLength: 1000 });
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: BODY_LIMIT, routerOptions: { maxParamLength: 1000 } });
   if (deps.token !== undefined) bearerAuth(app, deps.token);
   const parseJson = (_req: unknown, body: string | Buffer, done: (err: Error | null, v?: unknown) => void): void => {
     const text = body.toString();
