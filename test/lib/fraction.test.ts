@@ -69,3 +69,15 @@ test('repeated products of the same fractions stay exact, whichever was multipli
   t.true(notP.mul(q).equals(Fraction.of((2n ** 31n - 715827883n) * 429496730n, 2n ** 62n)));
   t.is(notP.mul(q).num * 2n ** 62n, (2n ** 31n - 715827883n) * 429496730n * notP.mul(q).den);
 });
+
+test('fractions reduce exactly when their terms straddle the int32 range', (t) => {
+  // Common factors above 2^31 (where the reduction runs on doubles) and below it (on int32 remainders).
+  t.is(Fraction.of(3 * 2 ** 31, 9 * 2 ** 31).toString(), '1/3');
+  t.is(Fraction.of(2 ** 32 - 2, 2 ** 32).toString(), '2147483647/2147483648');
+  t.is(Fraction.of(6 * 2147483647, 4 * 2147483647).toString(), '3/2');
+  // The kernel's 2/3 complement times 1/2 (the second endpoint pick of three): 1431655765/2^32.
+  const notThird = Fraction.of(715827883, 2 ** 31).complement();
+  t.is(notThird.mul(Fraction.of(1, 2)).toString(), '1431655765/4294967296');
+  t.is(Fraction.of(2 ** 31, 3).mul(Fraction.of(3, 2 ** 31)).toString(), '1');
+  t.is(Fraction.of(0, 2 ** 40).toString(), '0');
+});
