@@ -2,6 +2,7 @@ import type { Container, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { deepFreeze, isJsonObject, jsonEqual, resourceByPlural, type KubeObject, type ResourceType } from '../api/index.js';
 import { isApiError, rfc3339, type ApiServer } from '../apiserver/index.js';
 import { isKubewireError, type Clock } from '../lib/index.js';
+import { NodeLease } from './node-lease.js';
 import { nodeObject, nodeStatus, type NodeRegistration } from './node-object.js';
 import type { PodNetwork, Sandbox, SandboxRequest } from './pod-network.js';
 import { evaluateReadiness, READINESS_ANNOTATION } from './probes.js';
@@ -102,10 +103,14 @@ export class Kubelet {
   private readonly hostIPs: readonly { readonly ip: string }[];
   /** Sandboxes that could not be created, with the error (FailedCreatePodSandBox). */
   readonly failures = new Map<string, string>();
+  private readonly lease: NodeLease;
+  /** The registered Node's uid, for the lease's owner reference. */
+  private nodeUid: string | undefined;
 
   constructor(private readonly opts: KubeletOptions) {
     this.name = `kubelet/${opts.node.name}`;
     this.hostIPs = deepFreeze([{ ip: opts.node.ip }]);
+    this.lease = new NodeLease(opts.api, opts.clock, opts.node.name);
   }
 
   get nodeName(): string {
@@ -128,11 +133,15 @@ export class Kubelet {
       const cur = await this.opts.api.get(this.nodes, '', this.nodeName);
       const st = isJsonObject(cur['status']) ? cur['status'] : {};
       const cap = isJsonObject(st['capacity']) ? (st['capacity'] as Record<string, string>) : { cpu: '8', memory: '32Gi', pods: '110' };
-      await this.opts.api.update(this.nodes, '', this.nodeName, { ...cur, status: nodeStatus(this.opts.node, cap, now) }, { subresource: 'status' });
+      const node = await this.opts.api.update(this.nodes, '', this.nodeName, { ...cur, status: nodeStatus(this.opts.node, cap, now) }, { subresource: 'status' });
+      this.nodeUid = node.metadata.uid;
     } catch (e) {
       if (!(isApiError(e) && e.status.code === 404)) throw e;
-      await this.opts.api.create(this.nodes, '', nodeObject(this.opts.node, now));
+      const node = await this.opts.api.create(this.nodes, '', nodeObject(this.opts.node, now));
+      this.nodeUid = node.metadata.uid;
     }
+    // The lease controller starts with the kubelet and writes at once.
+    await this.lease.sync(this.nodeUid);
   }
 
   /** A pod event from the informer (with its "namespace/name" cache key when the caller has it); only pods bound to this node matter. */
@@ -150,17 +159,19 @@ export class Kubelet {
   async start(podKeys: Iterable<string>): Promise<void> {
     this.stoppedAt = undefined;
     this.echoes.clear();
+    this.lease.reset();
     await this.register();
     for (const k of podKeys) this.queue.add(k);
     for (const k of this.running.keys()) this.queue.add(k);
   }
 
   pending(): boolean {
-    return this.isRunning && this.queue.size > 0;
+    return this.isRunning && (this.queue.size > 0 || this.lease.due());
   }
 
   async step(): Promise<boolean> {
     if (!this.pending()) return false;
+    if (this.lease.due()) await this.lease.sync(this.nodeUid);
     const batch = [...this.queue];
     this.queue.clear();
     for (const key of batch) await this.syncPod(key);

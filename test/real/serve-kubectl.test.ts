@@ -303,6 +303,18 @@ ktest('serve: ConfigMaps and Secrets through kubectl, with the real server\'s de
   for (const o of ['configmap/app-cfg', 'configmap/frozen', 'secret/db-pass', 'secret/from-string']) await ok(t, kc, ...ns, 'delete', o);
 });
 
+ktest('serve: each node holds its kube-node-lease Lease, which kubectl describe node and get leases show', async (t) => {
+  serving ??= await startServe(TOPOLOGY, { port: 0, kubeconfig: join(dir, 'kubeconfig') }, (s) => t.log(s));
+  const kc = serving.kubeconfig;
+  // kubectl describe node reads coordination.k8s.io/v1 kube-node-lease/<node> (before Leases were served it printed
+  // "Failed to get lease: the server could not find the requested resource").
+  const described = await ok(t, kc, 'describe', 'node', 'node-b');
+  t.regex(described, /^Lease:\n  HolderIdentity:  node-b\n  AcquireTime:     <unset>\n  RenewTime:       \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d \+0000\n/m);
+  t.false(described.includes('Failed to get lease'));
+  t.regex(await ok(t, kc, 'get', 'leases', '-n', 'kube-node-lease'), /^NAME\s+HOLDER\s+AGE\nnode-a\s+node-a\s+\S+\nnode-b\s+node-b\s+\S+\nnode-c\s+node-c\s+\S+\n$/);
+  t.is(await ok(t, kc, 'get', 'lease', 'node-a', '-n', 'kube-node-lease', '-o', 'jsonpath={.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name} {.spec.leaseDurationSeconds}'), 'Node/node-a 40');
+});
+
 ktest('bin/kubewire serve: prints the URL, serves kubectl, stops on SIGTERM', async (t) => {
   const c = child;
   if (c === undefined) return t.fail('no child process');

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../object.js';
 import { CowObject } from './cow.js';
 import type { ResourceType } from '../resources.js';
+import { dropDisabledLeaseFields } from './lease.js';
 import { defaultPod } from './pod.js';
 import { defaultSecret } from './secret.js';
 import { defaultService } from './service.js';
@@ -39,6 +40,9 @@ export function defaultObject(r: ResourceType, obj: KubeObject): void {
       break;
     case 'Secret':
       defaultSecret(obj);
+      break;
+    case 'Lease':
+      dropDisabledLeaseFields(obj);
       break;
     case 'EndpointSlice':
       for (const p of root.items('ports')) {

@@ -4,6 +4,7 @@ import { fieldError, type FieldError } from './field-error.js';
 import { validateObjectMeta, type NameCheck } from './meta.js';
 import { dns1035Label, dns1123Label, dns1123Subdomain } from './names.js';
 import { validateConfigMap, validateImmutablePayload, validateSecret } from './config-data.js';
+import { validateLeaseSpec } from './lease.js';
 import { validateEndpoints, validateEndpointSlice, validateNodeSpec } from './other.js';
 import { validatePodSpec } from './pod.js';
 import { DEFAULT_NODE_PORT_RANGE, validateServiceSpec, type ServiceValidationOptions } from './service.js';
@@ -54,6 +55,9 @@ export function validateObject(r: ResourceType, obj: KubeObject, old?: ReadonlyK
       break;
     case 'Secret':
       validateSecret(c, obj);
+      break;
+    case 'Lease':
+      validateLeaseSpec(c, obj['spec']);
       break;
     default:
       break;

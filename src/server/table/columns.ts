@@ -228,6 +228,12 @@ const secret: Printer = {
   cells: (o, now) => [o.metadata.name ?? '', str(o, ['type']) ?? '', keyCount(o['data']), age(o.metadata.creationTimestamp, now)],
 };
 
+/** printLease: the holder identity, empty when unset. */
+const lease: Printer = {
+  columns: [NAME, col('Holder'), AGE],
+  cells: (o, now) => [o.metadata.name ?? '', str(o, ['spec', 'holderIdentity']) ?? '', age(o.metadata.creationTimestamp, now)],
+};
+
 const keyCount = (m: unknown): number => (isJsonObject(m) ? Object.keys(m).length : 0);
 
 const fallback: Printer = {
@@ -247,6 +253,7 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
   Event: event,
   ConfigMap: configMap,
   Secret: secret,
+  Lease: lease,
 };
 
 export function printerFor(kind: string): Printer {
