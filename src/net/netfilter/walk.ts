@@ -144,16 +144,27 @@ function policy(w: Walk, p: Path): void {
 
 /** The built-in chain for `hook`, compiled, cached per table (tables are immutable: a restore builds new ones). */
 const starts = new WeakMap<Table, Partial<Record<Hook, CompiledChain | null>>>();
+/** The last table walked per name (nat, filter, mangle, raw) and its entry in `starts` (holds at most four tables alive). */
+const recentTables: (Table | undefined)[] = [undefined, undefined, undefined, undefined];
+const recentStarts: (Partial<Record<Hook, CompiledChain | null>> | undefined)[] = [undefined, undefined, undefined, undefined];
 
 function startChain(table: Table, hook: Hook, linear: boolean): CompiledChain | undefined {
   if (linear) {
     const c = table.chains.get(hook);
     return c === undefined ? undefined : compileChain(c, true);
   }
-  let m = starts.get(table);
+  // The last table of each name first: a trace's walks alternate between a few tables (nat, filter), and the WeakMap
+  // lookup (an identity hash probe) was a visible part of every hook.
+  const slot = table.name === 'nat' ? 0 : table.name === 'filter' ? 1 : table.name === 'mangle' ? 2 : 3;
+  let m = recentTables[slot] === table ? recentStarts[slot] : undefined;
   if (m === undefined) {
-    m = {};
-    starts.set(table, m);
+    m = starts.get(table);
+    if (m === undefined) {
+      m = {};
+      starts.set(table, m);
+    }
+    recentTables[slot] = table;
+    recentStarts[slot] = m;
   }
   let c = m[hook];
   if (c === undefined) {
