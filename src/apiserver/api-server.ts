@@ -100,6 +100,11 @@ export class ApiServer {
     return rfc3339(this.deps.clock.now());
   }
 
+  /** The server's clock in ms (for stamps finer than a second: an Event's MicroTime, its name's nanoseconds). */
+  nowMs(): number {
+    return this.deps.clock.now();
+  }
+
   key(r: ResourceType, namespace: string, name: string): StoreKey {
     return { resource: qualifiedResource(r), namespace: r.namespaced ? namespace : '', name };
   }

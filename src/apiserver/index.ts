@@ -22,3 +22,4 @@ export { type Scale, getScale, updateScale, patchScale, scaleOf, evictPod, bindP
 export { watchResource, type WatchEvent, type WatchOptions } from './watch.js';
 export { bootstrapNamespaces, SYSTEM_NAMESPACES } from './bootstrap.js';
 export { startNamespaceFinalizer } from './namespace-finalizer.js';
+export { EventRecorder, microTime, type EventKind, type EventSource, type InvolvedObject } from './event-recorder.js';

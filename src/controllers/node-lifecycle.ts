@@ -1,6 +1,6 @@
 import type { Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import { isJsonObject, type KubeObject } from '../api/index.js';
-import type { ApiServer } from '../apiserver/index.js';
+import { EventRecorder, type ApiServer } from '../apiserver/index.js';
 import type { Informers } from './runtime/informers.js';
 import { condition, podNodeName, R, specOf, statusOf } from './runtime/objects.js';
 import type { TimerQueue } from './runtime/timers.js';
@@ -75,6 +75,9 @@ export class NodeLifecycleController extends QueueController {
   private readonly grace: number;
   private readonly period: number;
   private readonly scheduled = new Set<string>();
+  private readonly events: EventRecorder;
+  /** Since 1.29 taint-based eviction is its own controller, which records the evictions. */
+  private readonly evictionEvents: EventRecorder;
 
   constructor(
     private readonly api: ApiServer,
@@ -83,6 +86,8 @@ export class NodeLifecycleController extends QueueController {
     private readonly opts: NodeLifecycleOptions,
   ) {
     super();
+    this.events = new EventRecorder(api, { component: 'node-controller' });
+    this.evictionEvents = new EventRecorder(api, { component: 'taint-eviction-controller' });
     this.grace = opts.gracePeriodMs ?? 50_000;
     this.period = opts.monitorPeriodMs ?? 5_000;
     informers.on(R.nodes, (type, node) => {
@@ -156,6 +161,8 @@ export class NodeLifecycleController extends QueueController {
         : c,
     );
     const updated = await this.api.update(R.nodes, '', name, { ...node, status }, { subresource: 'status' });
+    // RecordNodeStatusChange, once when Ready leaves True.
+    if (condition(node, 'Ready')?.status === 'True') await this.events.record({ r: R.nodes, obj: updated }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
     const keep = taintsOf(updated).filter((t) => t.key !== UNREACHABLE && t.key !== NOT_READY);
     await this.setTaints(updated, [...keep, { key: UNREACHABLE, effect: 'NoSchedule' }, { key: UNREACHABLE, effect: 'NoExecute', timeAdded: now }]);
     // MarkPodsNotReady: endpoints stop sending traffic to the node's pods right away.
@@ -164,7 +171,8 @@ export class NodeLifecycleController extends QueueController {
       const pc = Array.isArray(ps['conditions']) ? ps['conditions'] : [];
       if (!pc.some((c) => isJsonObject(c) && c['type'] === 'Ready' && c['status'] === 'True')) continue;
       ps['conditions'] = pc.map((c) => (isJsonObject(c) && c['type'] === 'Ready' ? { ...c, status: 'False', lastTransitionTime: now } : c));
-      await this.api.update(R.pods, pod.metadata.namespace ?? '', pod.metadata.name ?? '', { ...pod, status: ps }, { subresource: 'status' });
+      const marked = await this.api.update(R.pods, pod.metadata.namespace ?? '', pod.metadata.name ?? '', { ...pod, status: ps }, { subresource: 'status' });
+      await this.events.record({ r: R.pods, obj: marked }, 'Warning', 'NodeNotReady', 'Node is not ready');
     }
   }
 
@@ -185,6 +193,7 @@ export class NodeLifecycleController extends QueueController {
     if (pod === undefined || pod.metadata.deletionTimestamp !== undefined) return;
     const node = this.informers.get(R.nodes, '', podNodeName(pod));
     if (node === undefined || evictionTime(pod, taintsOf(node)) > this.timers.clock.now()) return;
+    await this.evictionEvents.record({ r: R.pods, obj: pod }, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${podKey}`);
     await this.api.delete(R.pods, pod.metadata.namespace ?? '', pod.metadata.name ?? '');
   }
 }

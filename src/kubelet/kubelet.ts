@@ -1,6 +1,6 @@
 import type { Container, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { deepFreeze, isJsonObject, jsonEqual, resourceByPlural, type KubeObject, type ResourceType } from '../api/index.js';
-import { isApiError, rfc3339, type ApiServer } from '../apiserver/index.js';
+import { EventRecorder, isApiError, rfc3339, type ApiServer } from '../apiserver/index.js';
 import { isKubewireError, type Clock } from '../lib/index.js';
 import { NodeLease } from './node-lease.js';
 import { nodeObject, nodeStatus, type NodeRegistration } from './node-object.js';
@@ -104,6 +104,8 @@ export class Kubelet {
   /** Sandboxes that could not be created, with the error (FailedCreatePodSandBox). */
   readonly failures = new Map<string, string>();
   private readonly lease: NodeLease;
+  /** The kubelet's legacy recorder: source component kubelet, host the node. */
+  private readonly events: EventRecorder;
   /** The registered Node's uid, for the lease's owner reference. */
   private nodeUid: string | undefined;
 
@@ -111,6 +113,7 @@ export class Kubelet {
     this.name = `kubelet/${opts.node.name}`;
     this.hostIPs = deepFreeze([{ ip: opts.node.ip }]);
     this.lease = new NodeLease(opts.api, opts.clock, opts.node.name);
+    this.events = new EventRecorder(opts.api, { component: 'kubelet', host: opts.node.name });
   }
 
   get nodeName(): string {
@@ -230,6 +233,8 @@ export class Kubelet {
           if (!isKubewireError(e)) throw e;
           this.failures.set(key, e.message);
           await this.writeStatus(pod, this.creatingStatus(pod, e.message));
+          // What `kubectl describe pod` shows for a CNI ADD that failed (an exhausted pool, a plugin error).
+          await this.events.record({ r: this.pods, obj: pod as KubeObject }, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${e.message}`);
           return;
         }
       }

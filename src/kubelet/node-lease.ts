@@ -1,5 +1,5 @@
 import { resourceByPlural, type ReadonlyKubeObject, type ResourceType } from '../api/index.js';
-import { isApiError, type ApiServer } from '../apiserver/index.js';
+import { isApiError, microTime, type ApiServer } from '../apiserver/index.js';
 import type { Clock } from '../lib/index.js';
 
 const LEASES: ResourceType = (() => {
@@ -14,11 +14,6 @@ export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 export const NODE_LEASE_DURATION_SECONDS = 40;
 /** The kubelet renews every quarter of the lease duration (nodeLeaseRenewIntervalFraction 0.25): 10 s. */
 export const NODE_LEASE_RENEW_MS = (NODE_LEASE_DURATION_SECONDS * 1000) / 4;
-
-/** metav1.MicroTime: RFC 3339 with six fractional digits, as a Lease's renewTime is written. */
-export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, '000Z');
-}
 
 /**
  * The kubelet's node lease controller (component-helpers' lease controller as the kubelet runs it): a

@@ -1,6 +1,6 @@
 import type { Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { isJsonObject, resourceByPlural, type ReadonlyKubeObject, type ResourceType } from '../api/index.js';
-import { bindPod, isApiError, type ApiServer } from '../apiserver/index.js';
+import { bindPod, EventRecorder, isApiError, type ApiServer } from '../apiserver/index.js';
 import type { Decision } from './decide.js';
 import { NodeIndex } from './node-index.js';
 import { podInfoFromPod, podResources, type PodResources } from './node-info.js';
@@ -46,6 +46,8 @@ export class Scheduler {
   private readonly naive: boolean;
   private readonly onDecision: ((pod: string, d: Decision) => void) | undefined;
   private readonly pods = podsType();
+  /** The scheduler reports through the events.k8s.io broadcaster (FailedScheduling, action Scheduling). */
+  private readonly events: EventRecorder;
   /** Pods waiting for a cycle, in arrival order, with their latest state. */
   private readonly queue = new Map<string, Pod>();
   private readonly unschedulable = new Map<string, Pod>();
@@ -55,6 +57,7 @@ export class Scheduler {
 
   constructor(opts: SchedulerOptions) {
     this.api = opts.api;
+    this.events = new EventRecorder(opts.api, { component: 'default-scheduler', style: 'events.k8s.io', reportingInstance: 'default-scheduler-kubewire' });
     this.schedulerName = opts.schedulerName ?? 'default-scheduler';
     this.naive = opts.naive ?? false;
     this.onDecision = opts.onDecision;
@@ -157,11 +160,15 @@ export class Scheduler {
     if (old?.status === 'False' && old.reason === 'Unschedulable' && old.message === message) return;
     const cond: PodCondition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastTransitionTime: this.api.now() };
     const next = { ...cur, status: { ...status, conditions: [...conds.filter((c) => c.type !== 'PodScheduled'), cond] } };
+    let stored: ReadonlyKubeObject;
     try {
-      await this.api.update(this.pods, ns, name, next, { subresource: 'status' });
+      stored = await this.api.update(this.pods, ns, name, next, { subresource: 'status' });
     } catch (e) {
       if (!isApiError(e)) throw e;
+      return;
     }
+    // Recorded when the reason changes, as the condition is; the message is the FitError's ("0/3 nodes are available: ...").
+    await this.events.record({ r: this.pods, obj: stored }, 'Warning', 'FailedScheduling', message, 'Scheduling');
   }
 
   private assign(key: string, node: string, res: PodResources): void {

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { resourceByPlural } from '../../src/api/index.js';
 import { isApiError } from '../../src/apiserver/index.js';
-import { microTime } from '../../src/kubelet/node-lease.js';
+import { microTime } from '../../src/apiserver/index.js';
 import { cluster } from '../controllers/harness.js';
 
 const LEASES = resourceByPlural('coordination.k8s.io', 'leases');
