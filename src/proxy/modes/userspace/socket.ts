@@ -1,6 +1,6 @@
 import { type Ip4, ip4ToString, parseIp4 } from '../../../addr/index.js';
 import { Fraction } from '../../../lib/index.js';
-import type { Hook, HookBranch, HookHandler, HookHop, HostView, PathState, Skb } from '../../../net/index.js';
+import type { Hook, HookBranch, HookHandler, HookHop, HookVerdict, HostView, PathState, Skb } from '../../../net/index.js';
 import type { Packet } from '../../../packet/index.js';
 
 /** What the proxy socket of one service port knows (userspace ServiceInfo + LoadBalancerRR state). */
@@ -27,6 +27,12 @@ export const SOCKET_PRIORITY = 2147483646;
 /** A socket as the packet path reads it: texts, endpoints and shares prepared once per sync. */
 interface Prepared {
   readonly s: ProxySocket;
+  /**
+   * The socket's fields the packet path reads, copied beside the rest: at 10,000 Services every
+   * object a first packet reaches is a cache miss, and the socket and its endpoint list were two more.
+   */
+  readonly name: string;
+  readonly affinitySeconds: number;
   readonly sock: string;
   readonly endpoints: readonly { readonly ep: string; readonly ip: Ip4; readonly port: number }[];
   /** 1/n each, with why: LoadBalancerRR's position is unknown to a trace. */
@@ -38,6 +44,8 @@ function prepare(s: ProxySocket): Prepared {
   const n = s.endpoints.length;
   return {
     s,
+    name: s.name,
+    affinitySeconds: s.affinitySeconds,
     sock: `kube-proxy (userspace) socket 0.0.0.0:${s.proxyPort}/${s.proto} for ${s.name}`,
     endpoints: s.endpoints.map((ep) => {
       const [ipText, portText] = ep.split(':');
@@ -111,40 +119,50 @@ export class UserspaceSockets {
     if ((p.proto !== 'tcp' && p.proto !== 'udp') || skb.ct.reply) return [accept(skb)];
     const prep = this.byPort.get(portKey(p.proto, p.dport));
     if (prep === undefined) return [accept(skb)];
-    const s = prep.s;
     const sock = prep.sock;
-    if (s.endpoints.length === 0) {
+    const eps = prep.endpoints;
+    if (eps.length === 0) {
       return [{
         probability: Fraction.ONE,
-        verdict: { kind: 'reject', reason: `${sock} accepted the connection but ${s.name} has no endpoints: the proxy closes it`, with: p.proto === 'tcp' ? 'tcp-reset' : 'icmp-port-unreachable' },
+        verdict: { kind: 'reject', reason: `${sock} accepted the connection but ${prep.name} has no endpoints: the proxy closes it`, with: p.proto === 'tcp' ? 'tcp-reset' : 'icmp-port-unreachable' },
         skb,
         hops: [{ step: 'userspace-proxy', detail: `${sock}: no endpoints (LoadBalancerRR: "missing service entry")` }],
       }];
     }
-    const client = s.affinitySeconds > 0 ? ip4ToString(p.src) : '';
-    const key = s.affinitySeconds > 0 ? `${s.name}/${client}` : '';
-    const sticky = s.affinitySeconds > 0 ? this.affinity(skb).get(key) : undefined;
-    const pinned = sticky === undefined ? undefined : prep.endpoints.find((e) => e.ep === sticky);
+    const affinity = prep.affinitySeconds;
+    if (affinity > 0) {
+      const client = ip4ToString(p.src);
+      const key = `${prep.name}/${client}`;
+      const sticky = this.affinity(skb).get(key);
+      const pinned = sticky === undefined ? undefined : eps.find((e) => e.ep === sticky);
+      if (pinned !== undefined) return [this.pick(prep, pinned, Fraction.ONE, `ClientIP affinity: ${client} is pinned to ${pinned.ep} (${affinity} s)`, skb, host, key)];
+      return eps.map((e) => this.pick(prep, e, prep.share, prep.why, skb, host, key));
+    }
+    const out: HookBranch[] = [];
+    for (let i = 0; i < eps.length; i++) {
+      const e = eps[i];
+      if (e !== undefined) out.push(this.pick(prep, e, prep.share, prep.why, skb, host, undefined));
+    }
+    return out;
+  }
+
+  /** The branch where the proxy dials endpoint `e`; `affinityKey`: remember the pick for the client (ClientIP affinity). */
+  private pick(prep: Prepared, e: Prepared['endpoints'][number], prob: Fraction, why: string, skb: Skb, host: HostView, affinityKey: string | undefined): HookBranch {
+    const p = skb.packet;
+    const src = host.sourceAddressFor(e.ip) ?? p.dst;
     // The kernel picks an ephemeral source port for kube-proxy's dial; derived from the client's flow here.
     const sport = 32768 + ((p.src ^ (p.sport * 2654435761)) >>> 0) % 28232;
-    const pick = (e: Prepared['endpoints'][number], prob: Fraction, why: string): HookBranch => {
-      const src = host.sourceAddressFor(e.ip) ?? p.dst;
-      // The dialled connection's first packet, in makePacket's key order (a spread is V8's slow clone path).
-      const np: Packet = { src, dst: e.ip, proto: p.proto, sport, dport: e.port, ttl: 64, icmp: p.icmp, inner: p.inner };
-      let next: Skb = skb;
-      if (s.affinitySeconds > 0) {
-        const m = new Map(this.affinity(skb));
-        m.set(key, e.ep);
-        const ps: Map<string, unknown> = new Map(skb.pathState ?? []);
-        ps.set(this.stateKey, m);
-        next = { ...skb, pathState: ps as PathState };
-      }
-      return { probability: prob, verdict: new ProxyVerdict(sock, p, np), skb: next, hops: [new ProxyHop(sock, e.ep, why)] };
-    };
-    if (pinned !== undefined) return [pick(pinned, Fraction.ONE, `ClientIP affinity: ${client} is pinned to ${pinned.ep} (${s.affinitySeconds} s)`)];
-    const out: HookBranch[] = [];
-    for (const e of prep.endpoints) out.push(pick(e, prep.share, prep.why));
-    return out;
+    // The dialled connection's first packet, in makePacket's key order (a spread is V8's slow clone path).
+    const np: Packet = { src, dst: e.ip, proto: p.proto, sport, dport: e.port, ttl: 64, icmp: p.icmp, inner: p.inner };
+    let next: Skb = skb;
+    if (affinityKey !== undefined) {
+      const m = new Map(this.affinity(skb));
+      m.set(affinityKey, e.ep);
+      const ps: Map<string, unknown> = new Map(skb.pathState ?? []);
+      ps.set(this.stateKey, m);
+      next = { ...skb, pathState: ps as PathState };
+    }
+    return { probability: prob, verdict: new ProxyVerdict(prep.sock, p, np), skb: next, hops: [new ProxyHop(prep.sock, e.ep, why)] };
   }
 
   registration(): { hook: Hook; handler: HookHandler } {
@@ -153,4 +171,7 @@ export class UserspaceSockets {
 }
 
 const EMPTY: ReadonlyMap<string, string> = new Map();
-const accept = (skb: Skb): HookBranch => ({ probability: Fraction.ONE, verdict: { kind: 'accept' }, skb, hops: [] });
+const ACCEPT: HookVerdict = Object.freeze({ kind: 'accept' });
+const NO_HOPS: readonly HookHop[] = Object.freeze([]);
+/** A packet the sockets do not take: one shared verdict and hop list (most packets at INPUT are not for a proxy port). */
+const accept = (skb: Skb): HookBranch => ({ probability: Fraction.ONE, verdict: ACCEPT, skb, hops: NO_HOPS });
