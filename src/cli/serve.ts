@@ -84,7 +84,10 @@ function rulesService(live: LiveCluster, driver: SettleDriver): RulesService {
  */
 export async function startServe(topologyPath: string, opts: ServeOptions, log: (s: string) => void): Promise<Serving> {
   const topology = await loadTopology(topologyPath);
-  const live = await LiveCluster.start(topology, opts.seed === undefined ? {} : { seed: opts.seed });
+  // Simulated time starts at the wall clock's second: kubectl describe computes ages from its own clock, and an
+  // epoch in the past made every age read like "690d". Only the stamps move; what happens stays deterministic.
+  const startTimeMs = Math.floor(Date.now() / 1000) * 1000;
+  const live = await LiveCluster.start(topology, { startTimeMs, ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
   const cp = live.controlPlane;
   const driver = new SettleDriver(live, (e) => log(`kubewire: control loop error: ${errorMessage(e)}\n`));
   const watch = cp.api.store.watch({}, () => driver.poke());

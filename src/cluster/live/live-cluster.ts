@@ -6,7 +6,7 @@ import { isApiError } from '../../apiserver/index.js';
 import { announcements, ingressIps, R, SLICE_SERVICE_INDEX, specOf, statusOf } from '../../controllers/index.js';
 import { resolve, type DnsAnswer, type DnsSource, type RecordType } from '../../dns/index.js';
 import { podServiceEnv, type EnvVar } from '../../kubelet/index.js';
-import { InputError } from '../../lib/index.js';
+import { InputError, SimulatedClock } from '../../lib/index.js';
 import { type NextHop, Network } from '../../net/index.js';
 import type { TopologySpec } from '../../topology/index.js';
 import type { LbAnnouncement } from '../load-balancer.js';
@@ -20,6 +20,8 @@ import { WiredPodNetwork } from './wired-pod-network.js';
 
 export interface LiveClusterOptions {
   readonly seed?: number;
+  /** Where simulated time starts (ms since the Unix epoch); default EPOCH, so tests see the same timestamps. */
+  readonly startTimeMs?: number;
   /** Run CoreDNS (kube-system/kube-dns at the serviceCIDR's 10th address, two replicas). Default true. */
   readonly coreDns?: boolean;
   readonly naiveScheduler?: boolean;
@@ -69,6 +71,7 @@ export class LiveCluster {
         return n;
       },
       ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+      ...(opts.startTimeMs === undefined ? {} : { clock: new SimulatedClock(opts.startTimeMs) }),
       ...(opts.naiveScheduler === true ? { naiveScheduler: true } : {}),
     });
     live.cp_ = cp;
