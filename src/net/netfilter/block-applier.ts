@@ -188,7 +188,8 @@ export class BlockApplier {
    */
   appendAt(text: string, a: number, b: number, j: number, end: number, src: RuleSource, start: number): boolean {
     let d = this.runDraft;
-    if (d === undefined || d.name.length !== b - a || !text.startsWith(d.name, a)) {
+    // (`===` on the name cut out of the line: a native comparison, faster than startsWith in place.)
+    if (d === undefined || d.name.length !== b - a || d.name !== text.slice(a, b)) {
       const found = this.finder.find(text, a, b);
       if (found === undefined || found.builtin || !found.plain) return false;
       d = found;
