@@ -1,5 +1,5 @@
 import { Cidr4, type Ip4, ip4, ip4ToString, parseIfAddr } from '../addr/index.js';
-import { CniPluginError, confListFromJson, convertResult, fnv32Hex, type NetworkConfigList, type Result100 } from '../cni/index.js';
+import { type CapabilityArgs, CniPluginError, confListFromJson, convertResult, fnv32Hex, type NetworkConfigList, type Result100 } from '../cni/index.js';
 import type { VirtualIptables } from '../kernel/index.js';
 import { InputError, KubewireError } from '../lib/index.js';
 import type { Netns, Network } from '../net/index.js';
@@ -146,6 +146,7 @@ export class CniNodeWiring {
     conflist: unknown,
     netfilter?: (netns: string) => VirtualIptables,
   ) {
+    this.capabilityArgs = Object.freeze({ ipRanges: Object.freeze([Object.freeze([Object.freeze({ subnet: node.spec.podCIDR.toString() })])]) });
     this.list = confListFromJson(conflist ?? DEFAULT_CONFLIST, { source: conflist === undefined ? '<default conflist>' : 'cluster.cni.conflist' });
     this.cni = inProcessCni({
       network: net,
@@ -158,11 +159,14 @@ export class CniNodeWiring {
     });
   }
 
+  /**
+   * The node's podCIDR as the ipRanges capability: the same for every pod, so one deep-frozen value (the runtime then
+   * builds the plugins' runtimeConfig from it once, and host-local parses the range once).
+   */
+  private readonly capabilityArgs: CapabilityArgs;
+
   private rt(podKey: string, netnsName: string) {
-    return {
-      containerId: containerIdFor(podKey), netns: `/run/netns/${netnsName}`, ifName: 'eth0',
-      capabilityArgs: { ipRanges: [[{ subnet: this.node.spec.podCIDR.toString() }]] },
-    };
+    return { containerId: containerIdFor(podKey), netns: `/run/netns/${netnsName}`, ifName: 'eth0', capabilityArgs: this.capabilityArgs };
   }
 
   /**

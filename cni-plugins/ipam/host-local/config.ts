@@ -118,7 +118,7 @@ export function loadIpamConfig(conf: Obj, cniVersion: string, requestedFromArgs:
   const name = typeof conf['name'] === 'string' ? conf['name'] : '';
   const rc = isObj(conf['runtimeConfig']) ? conf['runtimeConfig'] : {};
   const kept = keptFor(ipam);
-  const ranges = rc['ipRanges'] === undefined ? ipamOnly(kept, 'ranges', () => loadRanges(rc, ipam)) : loadRanges(rc, ipam);
+  const ranges = rc['ipRanges'] === undefined ? ipamOnly(kept, 'ranges', () => loadRanges(rc, ipam)) : withIpRanges(kept, rc['ipRanges'], () => loadRanges(rc, ipam));
   if ((cniVersion === '0.1.0' || cniVersion === '0.2.0') && ranges.length > 1) fail(`CNI version ${cniVersion} does not support more than 1 address per family`);
   const routes = ipamOnly(kept, 'routes', () => loadRoutes(ipam));
   const requested = requestedIps(conf, rc, requestedFromArgs);
@@ -134,7 +134,7 @@ export function loadIpamConfig(conf: Obj, cniVersion: string, requestedFromArgs:
  * copy of a loaded plugin's fields) are kept with it: the same object always gives the same answer. A config that
  * fails is not kept (it throws the same error again). Unfrozen objects are read every time.
  */
-interface Kept { ranges?: readonly RangeSet[]; routes?: readonly Route[] }
+interface Kept { ranges?: readonly RangeSet[]; routes?: readonly Route[]; byIpRanges?: WeakMap<object, readonly RangeSet[]> }
 const ipamCache = new WeakMap<Obj, Kept>();
 /** What is kept for a frozen `ipam` object (one lookup per request); undefined for an unfrozen one. */
 function keptFor(ipam: Obj): Kept | undefined {
@@ -146,6 +146,18 @@ function keptFor(ipam: Obj): Kept | undefined {
 function ipamOnly<K extends 'ranges' | 'routes'>(c: Kept | undefined, key: K, load: () => NonNullable<Kept[K]>): NonNullable<Kept[K]> {
   if (c === undefined) return load();
   return (c[key] ??= Object.freeze(load()) as never) as NonNullable<Kept[K]>;
+}
+
+/**
+ * Ranges for a request with runtimeConfig.ipRanges: kept with the frozen `ipam` object by the ipRanges value when that
+ * is frozen too (the in-process runtime hands every pod of a node the same frozen runtimeConfig). Otherwise read.
+ */
+function withIpRanges(c: Kept | undefined, ipRanges: unknown, load: () => RangeSet[]): readonly RangeSet[] {
+  if (c === undefined || typeof ipRanges !== 'object' || ipRanges === null || !Object.isFrozen(ipRanges)) return load();
+  const byIpRanges = (c.byIpRanges ??= new WeakMap());
+  let ranges = byIpRanges.get(ipRanges);
+  if (ranges === undefined) byIpRanges.set(ipRanges, (ranges = Object.freeze(load())));
+  return ranges;
 }
 
 function loadRanges(rc: Obj, ipam: Obj): RangeSet[] {

@@ -1,6 +1,7 @@
 import type { CapabilityArgs, JsonValue, PluginConfObject } from '../spec/config-types.js';
 import type { CniResult } from '../spec/result-types.js';
 import { resultJson, sortedResultJson } from '../spec/result-json.js';
+import { noteSortedCopy } from '../spec/result.js';
 import { DROPPED, jsKeyOrder, sortedClone, sortedJson } from '../spec/sorted-json.js';
 
 export { sortedClone, sortedJson };
@@ -54,8 +55,8 @@ export function buildRequestJson(plugin: PluginConfObject, p: RequestParts): Rec
   const base = pluginValues(plugin);
   if (p.inject === undefined || !hasKeys(p.inject)) {
     // What every ADD/CHECK/DEL asks for: the runtime adds only name, cniVersion, prevResult and runtimeConfig.
-    const rc = runtimeConfigFor(plugin, p.capabilityArgs);
-    const hasRc = hasKeys(rc);
+    const rc = requestRuntimeConfig(plugin, p.capabilityArgs);
+    const hasRc = rc !== undefined;
     const strip = p.stripCapabilities === true;
     const flags = (strip ? 1 : 0) | (p.prevResult === undefined ? 0 : 2) | (hasRc ? 4 : 0);
     let shapes = simpleShapes.get(plugin);
@@ -70,15 +71,15 @@ export function buildRequestJson(plugin: PluginConfObject, p: RequestParts): Rec
     const out: Record<string, unknown> = { ...shape.template };
     out['name'] = p.name;
     out['cniVersion'] = p.cniVersion;
-    if (p.prevResult !== undefined) out['prevResult'] = sortedResultJson(p.prevResult);
-    if (hasRc) out['runtimeConfig'] = sortedClone(rc);
+    if (p.prevResult !== undefined) out['prevResult'] = prevResultJson(p.prevResult);
+    if (hasRc) out['runtimeConfig'] = rc;
     return out;
   }
   // Set in the order buildRequest sets fields: a later one (an injected key) replaces an earlier one.
   const extra = new Map<string, unknown>();
   extra.set('name', p.name);
   extra.set('cniVersion', p.cniVersion);
-  if (p.prevResult !== undefined) extra.set('prevResult', sortedResultJson(p.prevResult));
+  if (p.prevResult !== undefined) extra.set('prevResult', prevResultJson(p.prevResult));
   const rc = runtimeConfigFor(plugin, p.capabilityArgs);
   if (Object.keys(rc).length > 0) extra.set('runtimeConfig', sortedClone(rc));
   const inject = p.inject === undefined ? [] : Object.keys(p.inject);
@@ -101,6 +102,41 @@ export function buildRequestJson(plugin: PluginConfObject, p: RequestParts): Rec
     if (v !== DROPPED) out[k] = v;
   }
   return out;
+}
+
+/** The request's prevResult value (sorted as InjectConf re-marshals it); the plugin's parse of it gives the result back. */
+function prevResultJson(r: CniResult): Record<string, unknown> {
+  const json = sortedResultJson(r);
+  noteSortedCopy(json, r);
+  return json;
+}
+
+/**
+ * The request's runtimeConfig value (what sortedClone(runtimeConfigFor(…)) gives), or undefined when it has no keys.
+ * A kubelet hands every pod of its node the same frozen capability args (its podCIDR as ipRanges): for those the value
+ * is built once per plugin and shared, deep-frozen, by every request (request values are read, never changed, by
+ * plugins; host-local keeps its parsed ranges with it). Capability args that are not frozen are cloned every time.
+ */
+const runtimeConfigs = new WeakMap<CapabilityArgs, WeakMap<PluginConfObject, Readonly<Record<string, unknown>> | null>>();
+function requestRuntimeConfig(plugin: PluginConfObject, capabilityArgs: CapabilityArgs | undefined): Record<string, unknown> | undefined {
+  const frozen = capabilityArgs !== undefined && isDeepFrozen(capabilityArgs);
+  let byPlugin = frozen ? runtimeConfigs.get(capabilityArgs) : undefined;
+  const known = byPlugin?.get(plugin);
+  if (known !== undefined) return known ?? undefined;
+  const rc = runtimeConfigFor(plugin, capabilityArgs);
+  const value = hasKeys(rc) ? (sortedClone(rc) as Record<string, unknown>) : undefined;
+  if (frozen) {
+    if (byPlugin === undefined) runtimeConfigs.set(capabilityArgs, (byPlugin = new WeakMap()));
+    byPlugin.set(plugin, value === undefined ? null : deepFreeze(value));
+  }
+  return value;
+}
+
+function isDeepFrozen(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return true;
+  if (!Object.isFrozen(v)) return false;
+  for (const x of Object.values(v)) if (!isDeepFrozen(x)) return false;
+  return true;
 }
 
 /**
