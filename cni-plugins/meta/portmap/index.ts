@@ -30,25 +30,31 @@ function toNum(ip: string): number {
   return ip.split('.').reduce((a, o) => (a << 8) + Number(o), 0) >>> 0;
 }
 
+/** The mappings' DNAT (and SNAT route_localnet) rules for the container address; prevResult passes through. */
+async function forward(args: Args, c: ReturnType<typeof loadPortMapConf>, prev: Result100, addr: string): Promise<Result100> {
+  const k = args.kernel.kernel;
+  if (c.snat) {
+    const dev = await routableDev(k, addr);
+    if (dev !== undefined) await k.sysctl.set('', `net.ipv4.conf.${dev}.route_localnet`, '1');
+  }
+  await k.iptables.restore('', forwardRules(c, args.containerId, addr, await k.iptables.save('', 'nat')), { noflush: true });
+  return prev;
+}
+
 /**
  * portmap (plugins/meta/portmap), iptables backend: a chained plugin mapping host ports to the container address of
  * its prevResult, passing prevResult through. IPv4 only here.
  */
 export const portmap: CniPlugin<PluginHost> = {
-  async add(args): Promise<Result100> {
+  // Without mappings (every pod that has no hostPort) ADD only passes prevResult on: answered at once, no promise.
+  add(args): Result100 | Promise<Result100> {
     const c = loadPortMapConf(confObject(args));
     const prev = prevResult100(args);
     if (prev === undefined) fail('must be called as chained plugin');
     if (c.portMappings.length === 0) return prev;
     const addr = containerV4(args, prev);
     if (addr === undefined) return prev;
-    const k = args.kernel.kernel;
-    if (c.snat) {
-      const dev = await routableDev(k, addr);
-      if (dev !== undefined) await k.sysctl.set('', `net.ipv4.conf.${dev}.route_localnet`, '1');
-    }
-    await k.iptables.restore('', forwardRules(c, args.containerId, addr, await k.iptables.save('', 'nat')), { noflush: true });
-    return prev;
+    return forward(args, c, prev, addr);
   },
 
   async del(args) {

@@ -41,6 +41,9 @@ export function parseResult(json: unknown, version: string, where = '$'): CniRes
   const actual = (rv === '' ? '0.2.0' : rv) as SpecVersion;
   // Already a parse answer for this very version (a cached result read back for DEL): nothing to check or copy.
   if (rv === actual && wasParsed(raw)) return raw as unknown as CniResult;
+  // The runtime's sorted copy of such an answer, handed to the next plugin as prevResult: that answer again.
+  const original = rv === actual ? copiedFrom(raw) : undefined;
+  if (original !== undefined) return original;
   // Validation does not change its input (no defaults, no coercion), so a result already stamped is not copied.
   const withVersion = rv === actual ? raw : { ...raw, cniVersion: actual };
   const schema = (): SchemaObject => resultSchema(actual);
@@ -88,6 +91,35 @@ export function sameParseState(copy: object, original: object): boolean {
  */
 export function parsedAgain(v: CniResult): void {
   noteParsed(v);
+}
+
+/**
+ * The request copies (sortedResultJson) the runtime made lately of parse answers, paired with the answer copied. A
+ * chained plugin parses its prevResult right after the runtime built it: parsing the copy validates and picks the
+ * fields of a value that was validated and picked already, and gives the answer's fields, in Go's order, with the
+ * same values. (The copy may add an empty `dns` the answer leaves out: every result printer writes the two alike.)
+ */
+const COPIES = 8;
+const copies: (object | undefined)[] = new Array<object | undefined>(COPIES * 2).fill(undefined);
+let copiesAt = 0;
+
+/** `copy` is sortedResultJson(`original`): when `original` is a parse answer, parsing `copy` gives `original`. */
+export function noteSortedCopy(copy: object, original: CniResult): void {
+  if (!wasParsed(original)) return;
+  copies[copiesAt] = copy;
+  copies[copiesAt + 1] = original;
+  copiesAt = (copiesAt + 2) % (COPIES * 2);
+}
+
+function copiedFrom(v: object): CniResult | undefined {
+  for (let i = 0; i < COPIES * 2; i += 2) {
+    if (copies[i] === v) {
+      const original = copies[i + 1] as CniResult;
+      // Still the parse answer it was (the ring of answers moves on): the copy carries its version.
+      return original.cniVersion === (v as { cniVersion?: unknown }).cniVersion ? original : undefined;
+    }
+  }
+  return undefined;
 }
 
 /** Did parseResult answer `v` lately (validated for its own cniVersion, only its version's fields, in Go's order)? */

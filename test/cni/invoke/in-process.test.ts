@@ -1,6 +1,6 @@
 import test from 'ava';
 import { KubewireError } from '../../../src/lib/index.js';
-import { CniError, CniPluginError, CniRuntime, InProcessInvoker, MemoryResultCache, confListFromJson, parsePrevResult, type CmdArgs, type CniPlugin, type CniResult, type RuntimeConf } from '../../../src/cni/index.js';
+import { CniError, CniPluginError, CniRuntime, InProcessInvoker, MemoryResultCache, confListFromJson, encodeResult, parsePrevResult, type CmdArgs, type CniPlugin, type CniResult, type RuntimeConf } from '../../../src/cni/index.js';
 
 /** A toy kernel handle: the skel passes it through untouched, which is all it may do. */
 interface FakeKernel { readonly links: Map<string, string> }
@@ -88,4 +88,31 @@ test('an in-process plugin that never answers is abandoned after the timeout', a
   const { runtime } = makeRuntime({ hang: true });
   const e = await t.throwsAsync(runtime.addNetworkList(list('1.0.0'), rt), { instanceOf: KubewireError });
   t.is(e?.code, 'KW_CNI_PLUGIN_TIMEOUT');
+});
+
+test('capability args kept deep-frozen per node (a kubelet passes the same ones for every pod) give each request the runtimeConfig fresh ones give', async (t) => {
+  const frozen: RuntimeConf['capabilityArgs'] = Object.freeze({ portMappings: Object.freeze([Object.freeze({ hostPort: 80, containerPort: 8080, protocol: 'tcp' })]) });
+  const fresh = makeRuntime();
+  const kept = makeRuntime();
+  for (const containerId of ['pod1', 'pod2', 'pod3']) {
+    const a = await fresh.runtime.addNetworkList(list('1.0.0'), { ...rt, containerId });
+    const b = await kept.runtime.addNetworkList(list('1.0.0'), { ...rt, containerId, ...(frozen === undefined ? {} : { capabilityArgs: frozen }) });
+    t.deepEqual(b, a);
+  }
+  const requests = (r: ReturnType<typeof makeRuntime>) => r.seen.filter((s) => s.type === 'portmap').map((s) => JSON.stringify(s.config));
+  t.deepEqual(requests(kept), requests(fresh));
+  t.deepEqual(kept.seen[1]?.config['runtimeConfig'], { portMappings: [{ hostPort: 80, containerPort: 8080, protocol: 'tcp' }] });
+});
+
+test('a chained plugin parsing the prevResult the runtime handed it prints what parsing that request text gives', async (t) => {
+  const { runtime, seen } = makeRuntime();
+  await runtime.addNetworkList(list('1.1.0'), rt);
+  const config = seen[1]?.config;
+  if (config === undefined) return t.fail('portmap did not run');
+  const parsedValue = parsePrevResult(config);
+  const parsedText = parsePrevResult(JSON.parse(JSON.stringify(config)) as typeof config);
+  if (parsedValue === undefined || parsedText === undefined) return t.fail('no prevResult');
+  t.is(encodeResult(parsedValue), encodeResult(parsedText));
+  t.is(encodeResult(parsedValue, { emptyDns: 'omit' }), encodeResult(parsedText, { emptyDns: 'omit' }));
+  t.deepEqual(parsedValue.ips, [{ interface: 0, address: '10.244.0.5/24', gateway: '10.244.0.1' }]);
 });
