@@ -13,6 +13,9 @@ export function makeSkb(packet: Packet, pathState: PathState | undefined, mark =
  * has (see net/netfilter/skb.ts): a `{ ...skb, x }` spread takes V8's slow generic clone path.
  */
 export function withDevs(skb: Skb, inDev: string | undefined, outDev: string | undefined, physIn: string | undefined, physOut: string | undefined, bridged: boolean): Skb {
+  // Skbs are immutable values: when nothing changes (POSTROUTING after FORWARD keeps the output device, INPUT keeps
+  // no output device), the same one serves, and a forked trace path allocates one skb less per hook.
+  if (skb.inDev === inDev && skb.outDev === outDev && skb.physIn === physIn && skb.physOut === physOut && skb.bridged === bridged) return skb;
   const { packet, mark, ct, pathState } = skb;
   return pathState === undefined
     ? { packet, mark, ct, inDev, outDev, physIn, physOut, bridged }
