@@ -32,3 +32,27 @@ test('finds chains by a stretch of the input text, whatever order they are named
   t.is(finder.find(text, ...at(names[5] ?? '')), undefined);
   t.is(finder.find(text, ...at(names[6] ?? '')), chains.get(names[6] ?? ''));
 });
+
+test('many chains named out of declaration order (past the Map lookups, through its own hash table): still exactly the Map', (t) => {
+  const chains = new Map<string, C>();
+  const finder = new ChainFinder(chains);
+  const names = Array.from({ length: 3000 }, (_, i) => `KUBE-SVC-${String((i * 7919) % 100003).padStart(16, 'Q')}`);
+  for (const n of names) {
+    const c = { name: n };
+    chains.set(n, c);
+    finder.declared(c);
+  }
+  const text = ` ${names.join(' ')} KUBE-SVC-QQQQQQQQQQQQQQQX `;
+  const at = (n: string): [number, number] => {
+    const a = text.indexOf(` ${n} `) + 1;
+    return [a, a + n.length];
+  };
+  // A stride through the declarations: neither recently found nor next in order, every time.
+  let misses = 0;
+  for (let k = 0; k < 3 * names.length; k++) {
+    const n = names[(k * 1031) % names.length] ?? '';
+    if (finder.find(text, ...at(n)) !== chains.get(n)) misses++;
+  }
+  t.is(misses, 0);
+  t.is(finder.find(text, ...at('KUBE-SVC-QQQQQQQQQQQQQQQX')), undefined);
+});
