@@ -166,7 +166,7 @@ export class Netfilter {
     // A walk result is a branch already (its extra `state` is ignored); only a changed state needs a new skb.
     for (let i = 0; i < res.length; i++) {
       const r = res[i];
-      if (r !== undefined && r.state !== state) res[i] = { probability: r.probability, verdict: r.verdict, skb: this.withState(r.skb, r.state), state: r.state, hops: r.hops };
+      if (r !== undefined && r.state !== state) r.skb = this.withState(r.skb, r.state);
     }
     return res;
   }
@@ -260,7 +260,7 @@ export class Netfilter {
       const s = r.state;
       const b = r.skb;
       if (r.verdict.kind !== 'accept') {
-        if (s !== state) res[i] = { probability: r.probability, verdict: r.verdict, skb: this.withState(b, s), state: s, hops: r.hops };
+        if (s !== state) r.skb = this.withState(b, s);
         continue;
       }
       const cur = s.conntrack.get(e.id) ?? e;
@@ -269,7 +269,8 @@ export class Netfilter {
       const upd = withEntry(cur, reply, cur.confirmed, cur.seenReply, dstManip || cur.dstNatDone, !dstManip || cur.srcNatDone, cur.mark);
       const ct = ctView(upd, false, b.ct.mark);
       const next = s.withConntrack(s.conntrack.put(upd));
-      res[i] = { probability: r.probability, verdict: r.verdict, skb: this.withCtState(b, p, ct, next), state: next, hops: r.hops };
+      r.skb = this.withCtState(b, p, ct, next);
+      r.state = next;
     }
     return res;
   }

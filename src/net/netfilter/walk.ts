@@ -10,12 +10,16 @@ import type { EvalCtx, Match, Rule, Table, Target } from './types.js';
 import { ChainTarget } from './target/standard.js';
 import { TR } from './types.js';
 
-/** One outcome of running a table at a hook. */
+/**
+ * One outcome of running a table at a hook. Every call returns fresh results that belong to the caller, which may
+ * update `skb` and `state` in place (the nat handler records its NAT decision in the conntrack entry on each branch):
+ * a first packet's branches would otherwise be copied at every nat hook.
+ */
 export interface WalkResult {
   readonly probability: Fraction;
   readonly verdict: HookVerdict;
-  readonly skb: Skb;
-  readonly state: NfState;
+  skb: Skb;
+  state: NfState;
   readonly hops: readonly HookHop[];
 }
 
