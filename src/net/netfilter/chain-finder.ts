@@ -76,10 +76,11 @@ export class ChainFinder<D extends { readonly name: string }> {
     const tags = this.recentTags;
     const len = b - a;
     const tag = nameTag(text, a, len);
-    const name = text.slice(a, b);
+    // Cut out when first compared (a recent chain is only compared when its tag matches).
+    let name: string | undefined;
     for (let i = 0; i < RECENT; i++) {
       const r = recent[i];
-      if (tags[i] === tag && r !== undefined && r.name === name) {
+      if (tags[i] === tag && r !== undefined && r.name === (name ??= text.slice(a, b))) {
         // Moved to the front, the others shifted down (least recently used last: a swap with
         // the front instead let a chain named once per Service, KUBE-SERVICES, drift out).
         for (let k = i; k > 0; k--) {
@@ -91,6 +92,7 @@ export class ChainFinder<D extends { readonly name: string }> {
         return r;
       }
     }
+    name ??= text.slice(a, b);
     let d = this.order[this.next];
     if (d !== undefined && d.name === name) this.next++;
     else {
