@@ -1,6 +1,6 @@
 import test from 'ava';
 import { KubewireError } from '../../../src/lib/index.js';
-import { CniError, CniPluginError, CniRuntime, InProcessInvoker, MemoryResultCache, confListFromJson, encodeResult, parsePrevResult, type CmdArgs, type CniPlugin, type CniResult, type RuntimeConf } from '../../../src/cni/index.js';
+import { CniError, CniPluginError, CniRuntime, InProcessInvoker, MemoryResultCache, confListFromJson, encodeResult, parsePrevResult, type CmdArgs, type CniPlugin, type CniResult, type Result100, type RuntimeConf } from '../../../src/cni/index.js';
 
 /** A toy kernel handle: the skel passes it through untouched, which is all it may do. */
 interface FakeKernel { readonly links: Map<string, string> }
@@ -107,12 +107,26 @@ test('capability args kept deep-frozen per node (a kubelet passes the same ones 
 test('a chained plugin parsing the prevResult the runtime handed it prints what parsing that request text gives', async (t) => {
   const { runtime, seen } = makeRuntime();
   await runtime.addNetworkList(list('1.1.0'), rt);
-  const config = seen[1]?.config;
+  const config = seen[1]?.config as Parameters<typeof parsePrevResult>[0] | undefined;
   if (config === undefined) return t.fail('portmap did not run');
   const parsedValue = parsePrevResult(config);
   const parsedText = parsePrevResult(JSON.parse(JSON.stringify(config)) as typeof config);
   if (parsedValue === undefined || parsedText === undefined) return t.fail('no prevResult');
   t.is(encodeResult(parsedValue), encodeResult(parsedText));
   t.is(encodeResult(parsedValue, { emptyDns: 'omit' }), encodeResult(parsedText, { emptyDns: 'omit' }));
-  t.deepEqual(parsedValue.ips, [{ interface: 0, address: '10.244.0.5/24', gateway: '10.244.0.1' }]);
+  t.deepEqual((parsedValue as Result100).ips, [{ interface: 0, address: '10.244.0.5/24', gateway: '10.244.0.1' }]);
+});
+
+test('the memory cache reads an entry back as its file text decodes, for frozen capability args too (undefined keys and -0 are not JSON)', (t) => {
+  const cache = new MemoryResultCache();
+  const key = { networkName: 'kw-pods', containerId: 'pod1', ifName: 'eth0' };
+  const clean = Object.freeze({ ipRanges: Object.freeze([Object.freeze([Object.freeze({ subnet: '10.244.1.0/24' })])]) });
+  const odd = Object.freeze({ ipRanges: Object.freeze([Object.freeze([Object.freeze({ subnet: '10.244.1.0/24', gateway: undefined })])]), bandwidth: Object.freeze({ ingressRate: -0 }) });
+  for (const capabilityArgs of [clean, odd]) {
+    cache.now?.put({ ...key, netns: '/run/netns/p1', capabilityArgs, config: '{}', result: { cniVersion: '1.0.0' } });
+    const text = cache.text(key);
+    t.deepEqual(cache.now?.get(key)?.capabilityArgs, JSON.parse(JSON.stringify(capabilityArgs)) as unknown);
+    t.is(text, JSON.stringify({ kind: 'cniCacheV1', containerId: 'pod1', config: 'e30=', ifName: 'eth0', networkName: 'kw-pods', netns: '/run/netns/p1', capabilityArgs, result: { cniVersion: '1.0.0' } }));
+  }
+  t.true(Object.is((cache.now?.get(key)?.capabilityArgs as { bandwidth: { ingressRate: number } }).bandwidth.ingressRate, 0));
 });
