@@ -61,29 +61,36 @@ const q = (s: string): string => `"${s}"`;
 /**
  * Text that every service repeats, as flat strings. A template literal's interpolations each add
  * a node to the line's rope, and joining costs ~30-40 ns per node: the hot lines below write chain
- * names and matches literally (or from these tables) instead of interpolating constants.
+ * names and matches literally (or from these tables) instead of interpolating constants. Joining
+ * also costs ~50 ns per piece, so what stays the same between services (a protocol's match, a
+ * port, a probability, the cluster CIDR) is one piece with the constant text around it.
  */
 const PORT_MATCH: Readonly<Record<string, string>> = { tcp: '-m tcp -p tcp', udp: '-m udp -p udp', sctp: '-m sctp -p sctp' };
-const STATISTIC: string[] = [];
-function statistic(n: number): string {
-  let s = STATISTIC[n];
-  if (s === undefined) {
-    s = [' -m statistic --mode random --probability ', probability(n)].join('');
-    STATISTIC[n] = s;
-  }
-  return s;
+
+/** A flat string per key, made by `make` on first use and kept (keys: counts, ports, matches, CIDRs). */
+function memo<K extends number | string>(make: (k: K) => string): (k: K) => string {
+  const made = new Map<K, string>();
+  return (k) => {
+    let s = made.get(k);
+    if (s === undefined) {
+      s = make(k);
+      made.set(k, s);
+    }
+    return s;
+  };
 }
 
-const QUOTED_STATISTIC: string[] = [];
-/** `"` (closing the comment) then the statistic match, as one flat string. */
-function quotedStatistic(n: number): string {
-  let s = QUOTED_STATISTIC[n];
-  if (s === undefined) {
-    s = ['"', statistic(n)].join('');
-    QUOTED_STATISTIC[n] = s;
-  }
-  return s;
-}
+const statistic = memo((n: number) => [' -m statistic --mode random --probability ', probability(n)].join(''));
+/** `"` (closing the comment) then the statistic match. */
+const quotedStatistic = memo((n: number) => ['"', statistic(n)].join(''));
+/** The statistic match then ` -j `. */
+const statisticJump = memo((n: number) => [statistic(n), ' -j '].join(''));
+/** ` cluster IP" <protocol match> -d ` (the cluster IP lines' text between name and IP). */
+const clusterIpMid = memo((portMatch: string) => [' cluster IP" ', portMatch, ' -d '].join(''));
+const dport = memo((port: number) => [' --dport ', String(port)].join(''));
+const dportJump = memo((port: number) => [' --dport ', String(port), ' -j '].join(''));
+/** The end of the masquerade rule of off-cluster traffic to a cluster IP. */
+const notFromCluster = memo((cidr: string) => [' ! -s ', cidr, ' -j KUBE-MARK-MASQ\n'].join(''));
 
 /** Renders one service port exactly as kube-proxy's syncProxyRules loop body (iptables/proxier.go). */
 export function renderServicePort(
@@ -97,7 +104,15 @@ export function renderServicePort(
   return { natHead: out.head.join(''), filter: out.filter.join(''), natChainDecls: out.decls.join(''), natChainRules: out.rules.join(''), chains: out.chains };
 }
 
-/** renderServicePort, appending to `out`: all head and filter pieces first, then decls and rules. */
+/**
+ * renderServicePort, appending to `out`: all head and filter pieces first, then decls and rules.
+ * The lines every Service has are written here; the rarer ones (REJECT/DROP filter lines,
+ * external and load-balancer IPs, Local external policy, firewall chains, session affinity,
+ * large-cluster mode) in functions of their own. This function runs for every Service of a
+ * cold render before the optimizing compiler has compiled it, and that compile (on a background
+ * thread, counted in the process's CPU time) grows with the function: kept small, it is ready
+ * sooner and costs less.
+ */
 export function emitServicePort(
   svc: ServicePortInfo,
   allEndpoints: readonly EndpointInfo[],
@@ -105,63 +120,105 @@ export function emitServicePort(
   node: NodeVariant,
   out: RuleSink,
 ): void {
-  const p = svc.proto;
   const name = svc.nameString;
+  const firstChain = out.chains.length;
   const cat = categorizeEndpoints(allEndpoints, svc, node.nodeName, node.zone);
   const hasEndpoints = cat.hasAnyEndpoints;
-  const usesClusterPolicyChain = cat.clusterEndpoints.length > 0 && usesClusterEndpoints(svc);
-  const usesLocalPolicyChain = cat.localEndpoints.length > 0 && usesLocalEndpoints(svc);
-  const clusterPolicyChain = svc.svcChain;
-  const localPolicyChain = svc.svlChain;
-
-  let internalChain = clusterPolicyChain;
-  let hasInternal = hasEndpoints;
-  if (svc.internalPolicyLocal) {
-    internalChain = localPolicyChain;
-    if (cat.localEndpoints.length === 0) hasInternal = false;
-  }
-  let externalPolicyChain = clusterPolicyChain;
-  let hasExternal = hasEndpoints;
-  if (svc.externalPolicyLocal) {
-    externalPolicyChain = localPolicyChain;
-    if (cat.localEndpoints.length === 0) hasExternal = false;
-  }
-  const extChain = svc.extChain;
-  const usesExt = hasEndpoints && externallyAccessible(svc);
-  const usesFW = hasEndpoints && svc.loadBalancerVIPs.length > 0 && svc.loadBalancerSourceRanges.length > 0;
-  const lbChain = usesFW ? svc.fwChain : extChain;
-
-  let internalFilterTarget = '';
-  let internalFilterComment = '';
-  let externalFilterTarget = '';
-  let externalFilterComment = '';
-  if (!hasEndpoints) {
-    internalFilterTarget = 'REJECT';
-    internalFilterComment = q(`${name} has no endpoints`);
-    externalFilterTarget = 'REJECT';
-    externalFilterComment = internalFilterComment;
-  } else {
-    if (!hasInternal) {
-      internalFilterTarget = 'DROP';
-      internalFilterComment = q(`${name} has no local endpoints`);
-    }
-    if (!hasExternal) {
-      externalFilterTarget = 'DROP';
-      externalFilterComment = q(`${name} has no local endpoints`);
-    }
-  }
-
-  const { head, filter, rules } = out;
-  const portMatch = PORT_MATCH[p] ?? `-m ${p} -p ${p}`;
-  // (Only the rarer lines use it; the hot ones write `--dport ${svc.port}` in place.)
-  const dport = hasInternal && svc.externalIPs.length === 0 && svc.loadBalancerVIPs.length === 0 ? '' : `--dport ${svc.port}`;
-
+  const noLocal = cat.localEndpoints.length === 0;
+  // A Local traffic policy sends that traffic to the SVL chain, and without a local endpoint
+  // this node has nowhere to send it.
+  const internalChain = svc.internalPolicyLocal ? svc.svlChain : svc.svcChain;
+  const hasInternal = hasEndpoints && !(svc.internalPolicyLocal && noLocal);
+  const hasExternal = hasEndpoints && !(svc.externalPolicyLocal && noLocal);
+  const { head, rules } = out;
+  const portMatch = PORT_MATCH[svc.proto] ?? `-m ${svc.proto} -p ${svc.proto}`;
   // The hot lines are pushed as their flat pieces (joined once per service by the caller), not as
   // template literals: each interpolation would add a rope node to allocate now and walk at the join.
-  const portStr = String(svc.port);
+  if (hasInternal) head.push('-A KUBE-SERVICES -m comment --comment "', name, clusterIpMid(portMatch), svc.clusterIP, dportJump(svc.port), internalChain, '\n');
+  const nodePortHead = svc.nodePort !== 0 && hasEndpoints;
+  if (!hasInternal || !hasExternal || svc.externalIPs.length > 0 || svc.loadBalancerVIPs.length > 0 || svc.healthCheckNodePort !== 0 || (nodePortHead && cfg.localhostNodePortNfacct)) {
+    emitOutsideLines(svc, portMatch, hasEndpoints, hasInternal, hasExternal, cfg, out);
+  }
+  if (nodePortHead) head.push('-A KUBE-NODEPORTS -m comment --comment ', name, ' ', portMatch, dportJump(svc.nodePort), svc.extChain, '\n');
+
   if (hasInternal) {
-    head.push('-A KUBE-SERVICES -m comment --comment "', name, ' cluster IP" ', portMatch, ' -d ', svc.clusterIP, ' --dport ', portStr, ' -j ', internalChain, '\n');
+    if (cfg.masqueradeAll) {
+      rules.push('-A ', internalChain, ' -m comment --comment "', name, clusterIpMid(portMatch), svc.clusterIP, dport(svc.port), ' -j KUBE-MARK-MASQ\n');
+    } else if (cfg.clusterCIDR !== undefined) {
+      // Masquerade off-cluster traffic to the VIP (it may be routed to any node and bounce off-node).
+      rules.push('-A ', internalChain, ' -m comment --comment "', name, clusterIpMid(portMatch), svc.clusterIP, dport(svc.port), notFromCluster(cfg.clusterCIDR));
+    }
+  }
+  if (hasEndpoints && externallyAccessible(svc)) {
+    const extChain = svc.extChain;
+    declare(out, extChain);
+    if (!svc.externalPolicyLocal) {
+      rules.push('-A ', extChain, ' -m comment --comment "masquerade traffic for ', name, ' external destinations" -j KUBE-MARK-MASQ\n');
+    } else {
+      writeLocalExternalRules(svc, cfg, rules);
+    }
+    if (hasExternal) rules.push('-A ', extChain, ' -j ', svc.externalPolicyLocal ? svc.svlChain : svc.svcChain, '\n');
+  }
+  if (hasEndpoints && svc.loadBalancerVIPs.length > 0 && svc.loadBalancerSourceRanges.length > 0) writeFirewallChain(svc, node, out);
+
+  if (cat.clusterEndpoints.length > 0 && usesClusterEndpoints(svc)) {
+    declare(out, svc.svcChain);
+    writeServiceToEndpoints(svc, node, rules, svc.svcChain, cat.clusterEndpoints);
+  }
+  if (!noLocal && usesLocalEndpoints(svc)) {
+    declare(out, svc.svlChain);
+    writeServiceToEndpoints(svc, node, rules, svc.svlChain, cat.localEndpoints);
+  }
+  const reach = cat.allReachable;
+  if (svc.sessionAffinityClientIP || reach.length < 2) {
+    writeEndpointChains(svc, node, portMatch, reach, out);
   } else {
+    // What the SEP rules of all endpoints share, joined once per service: 9 pieces per endpoint, not 15.
+    // (Large-cluster mode, i.e. above 1,000 endpoints in all, leaves out the comments.)
+    const large = node.largeClusterMode;
+    const masq = large ? ' -s ' : [' -m comment --comment ', name, ' -s '].join('');
+    const dnat = large ? [' ', portMatch, ' -j DNAT --to-destination '].join('') : [' -m comment --comment ', name, ' ', portMatch, ' -j DNAT --to-destination '].join('');
+    for (let i = 0; i < reach.length; i++) {
+      const ep = reach[i] as EndpointInfo;
+      const sep = ep.sepChain;
+      declare(out, sep);
+      rules.push('-A ', sep, masq, ep.ip, ' -j KUBE-MARK-MASQ\n-A ', sep, dnat, ep.str, '\n');
+    }
+  }
+  writeDeclarations(out, firstChain);
+}
+
+/**
+ * The `:CHAIN - [0:0]` lines of the chains declared since `from`, in order: the text between two
+ * names is one piece (` - [0:0]\n:`), 2 pieces per chain instead of 3.
+ */
+function writeDeclarations(out: RuleSink, from: number): void {
+  const { chains, decls } = out;
+  if (chains.length === from) return;
+  decls.push(':', chains[from] ?? '');
+  for (let i = from + 1; i < chains.length; i++) decls.push(' - [0:0]\n:', chains[i] ?? '');
+  decls.push(' - [0:0]\n');
+}
+
+/**
+ * The KUBE-SERVICES lines of external and load-balancer IPs and the local-host NodePort line (in
+ * kube-proxy's order, before the NodePort line), and every filter-table line of the port: REJECT
+ * or DROP where it has no (local) endpoints, the firewall's DROP per load-balancer IP, and the
+ * health check port's ACCEPT.
+ */
+function emitOutsideLines(svc: ServicePortInfo, portMatch: string, hasEndpoints: boolean, hasInternal: boolean, hasExternal: boolean, cfg: ServiceRenderConfig, out: RuleSink): void {
+  const { head, filter } = out;
+  const name = svc.nameString;
+  const extChain = svc.extChain;
+  const usesFW = hasEndpoints && svc.loadBalancerVIPs.length > 0 && svc.loadBalancerSourceRanges.length > 0;
+  const lbChain = usesFW ? svc.fwChain : extChain;
+  // kube-proxy: REJECT when the service has no endpoints at all, DROP when none is local.
+  const internalFilterTarget = hasEndpoints ? 'DROP' : 'REJECT';
+  const internalFilterComment = q(hasEndpoints ? `${name} has no local endpoints` : `${name} has no endpoints`);
+  const externalFilterTarget = internalFilterTarget;
+  const externalFilterComment = internalFilterComment;
+  const dport = hasInternal && svc.externalIPs.length === 0 && svc.loadBalancerVIPs.length === 0 ? '' : `--dport ${svc.port}`;
+  if (!hasInternal) {
     filter.push(`-A ${KUBE_SERVICES} -m comment --comment ${internalFilterComment} ${portMatch} -d ${svc.clusterIP} ${dport} -j ${internalFilterTarget}\n`);
   }
   for (const eip of svc.externalIPs) {
@@ -186,11 +243,8 @@ export function emitServicePort(
     }
   }
   if (svc.nodePort !== 0) {
-    if (hasEndpoints) {
-      if (cfg.localhostNodePortNfacct) {
-        head.push(`-A ${KUBE_NODEPORTS} -m comment --comment ${name} ${portMatch} -d 127.0.0.0/8 --dport ${svc.nodePort} -m nfacct --nfacct-name ${LOCALHOST_NPS_COUNTER} -j ${extChain}\n`);
-      }
-      head.push('-A KUBE-NODEPORTS -m comment --comment ', name, ' ', portMatch, ' --dport ', String(svc.nodePort), ' -j ', extChain, '\n');
+    if (hasEndpoints && cfg.localhostNodePortNfacct) {
+      head.push(`-A ${KUBE_NODEPORTS} -m comment --comment ${name} ${portMatch} -d 127.0.0.0/8 --dport ${svc.nodePort} -m nfacct --nfacct-name ${LOCALHOST_NPS_COUNTER} -j ${extChain}\n`);
     }
     if (!hasExternal) {
       filter.push(`-A ${KUBE_EXTERNAL_SERVICES} -m comment --comment ${externalFilterComment} -m addrtype --dst-type LOCAL ${portMatch} --dport ${svc.nodePort} -j ${externalFilterTarget}\n`);
@@ -199,60 +253,38 @@ export function emitServicePort(
   if (svc.healthCheckNodePort !== 0) {
     filter.push(`-A ${KUBE_NODEPORTS} -m comment --comment ${q(`${name} health check node port`)} -m tcp -p tcp --dport ${svc.healthCheckNodePort} -j ACCEPT\n`);
   }
+}
 
-  if (hasInternal) {
-    if (cfg.masqueradeAll) {
-      rules.push('-A ', internalChain, ' -m comment --comment "', name, ' cluster IP" ', portMatch, ' -d ', svc.clusterIP, ' --dport ', portStr, ' -j KUBE-MARK-MASQ\n');
-    } else if (cfg.clusterCIDR !== undefined) {
-      // Masquerade off-cluster traffic to the VIP (it may be routed to any node and bounce off-node).
-      rules.push('-A ', internalChain, ' -m comment --comment "', name, ' cluster IP" ', portMatch, ' -d ', svc.clusterIP, ' --dport ', portStr, ' ! -s ', cfg.clusterCIDR, ' -j KUBE-MARK-MASQ\n');
-    }
+/** The EXT chain's rules under externalTrafficPolicy Local (before its jump to the SVL chain). */
+function writeLocalExternalRules(svc: ServicePortInfo, cfg: ServiceRenderConfig, rules: string[]): void {
+  const name = svc.nameString;
+  const extChain = svc.extChain;
+  if (cfg.clusterCIDR !== undefined) {
+    rules.push(`-A ${extChain} -m comment --comment ${q(`pod traffic for ${name} external destinations`)} -s ${cfg.clusterCIDR} -j ${svc.svcChain}\n`);
   }
-  if (usesExt) {
-    declare(out, extChain);
-    if (!svc.externalPolicyLocal) {
-      rules.push('-A ', extChain, ' -m comment --comment "masquerade traffic for ', name, ' external destinations" -j KUBE-MARK-MASQ\n');
-    } else {
-      if (cfg.clusterCIDR !== undefined) {
-        rules.push(`-A ${extChain} -m comment --comment ${q(`pod traffic for ${name} external destinations`)} -s ${cfg.clusterCIDR} -j ${clusterPolicyChain}\n`);
-      }
-      rules.push(`-A ${extChain} -m comment --comment ${q(`masquerade LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j ${KUBE_MARK_MASQ}\n`);
-      rules.push(`-A ${extChain} -m comment --comment ${q(`route LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j ${clusterPolicyChain}\n`);
-    }
-    if (hasExternal) rules.push('-A ', extChain, ' -j ', externalPolicyChain, '\n');
-  }
-  if (usesFW) {
-    declare(out, svc.fwChain);
-    const fwArgs = `-A ${svc.fwChain} -m comment --comment ${q(`${name} loadbalancer IP`)}`;
-    for (const cidr of svc.loadBalancerSourceRanges) rules.push(`${fwArgs} -s ${cidrString(cidr)} -j ${extChain}\n`);
-    if (node.allowFromNode) {
-      for (const lbip of svc.loadBalancerVIPs) rules.push(`${fwArgs} -s ${lbip} -j ${extChain}\n`);
-    }
-    // No target: the packet stays un-DNATed and KUBE-PROXY-FIREWALL (filter) drops it.
-    rules.push(`-A ${svc.fwChain} -m comment --comment ${q(`other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL`)}\n`);
-  }
+  rules.push(`-A ${extChain} -m comment --comment ${q(`masquerade LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j ${KUBE_MARK_MASQ}\n`);
+  rules.push(`-A ${extChain} -m comment --comment ${q(`route LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j ${svc.svcChain}\n`);
+}
 
-  if (usesClusterPolicyChain) {
-    declare(out, clusterPolicyChain);
-    writeServiceToEndpoints(svc, node, rules, clusterPolicyChain, cat.clusterEndpoints);
+/** The FW chain of a load balancer with source ranges. */
+function writeFirewallChain(svc: ServicePortInfo, node: NodeVariant, out: RuleSink): void {
+  const name = svc.nameString;
+  const extChain = svc.extChain;
+  declare(out, svc.fwChain);
+  const fwArgs = `-A ${svc.fwChain} -m comment --comment ${q(`${name} loadbalancer IP`)}`;
+  for (const cidr of svc.loadBalancerSourceRanges) out.rules.push(`${fwArgs} -s ${cidrString(cidr)} -j ${extChain}\n`);
+  if (node.allowFromNode) {
+    for (const lbip of svc.loadBalancerVIPs) out.rules.push(`${fwArgs} -s ${lbip} -j ${extChain}\n`);
   }
-  if (usesLocalPolicyChain) {
-    declare(out, localPolicyChain);
-    writeServiceToEndpoints(svc, node, rules, localPolicyChain, cat.localEndpoints);
-  }
+  // No target: the packet stays un-DNATed and KUBE-PROXY-FIREWALL (filter) drops it.
+  out.rules.push(`-A ${svc.fwChain} -m comment --comment ${q(`other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL`)}\n`);
+}
+
+/** The KUBE-SEP chains, in the general form (session affinity, or a single endpoint). */
+function writeEndpointChains(svc: ServicePortInfo, node: NodeVariant, portMatch: string, reach: readonly EndpointInfo[], out: RuleSink): void {
+  const name = svc.nameString;
   const large = node.largeClusterMode;
-  const reach = cat.allReachable;
-  if (!svc.sessionAffinityClientIP && reach.length > 1) {
-    // What the SEP rules of all endpoints share, joined once per service: 9 pieces per endpoint, not 15.
-    const masq = large ? ' -s ' : [' -m comment --comment ', name, ' -s '].join('');
-    const dnat = large ? [' ', portMatch, ' -j DNAT --to-destination '].join('') : [' -m comment --comment ', name, ' ', portMatch, ' -j DNAT --to-destination '].join('');
-    for (const ep of reach) {
-      const sep = ep.sepChain;
-      declare(out, sep);
-      rules.push('-A ', sep, masq, ep.ip, ' -j KUBE-MARK-MASQ\n-A ', sep, dnat, ep.str, '\n');
-    }
-    return;
-  }
+  const rules = out.rules;
   for (const ep of reach) {
     const sep = ep.sepChain;
     declare(out, sep);
@@ -265,30 +297,23 @@ export function emitServicePort(
   }
 }
 
-/** A chain of the service's: its `:CHAIN - [0:0]` line and its name (module-level, not a closure per call). */
+/** A chain of the service's (its `:CHAIN - [0:0]` line is written by writeDeclarations). */
 function declare(out: RuleSink, c: string): void {
-  out.decls.push(':', c, ' - [0:0]\n');
   out.chains.push(c);
 }
 
 /** kube-proxy's writeServiceToEndpointRules: session affinity checks, then the probability picks. */
 function writeServiceToEndpoints(svc: ServicePortInfo, node: NodeVariant, rules: string[], chain: string, eps: readonly EndpointInfo[]): void {
-  const name = svc.nameString;
-  if (svc.sessionAffinityClientIP) {
-    for (const ep of eps) {
-      const sep = ep.sepChain;
-      const comment = node.largeClusterMode ? '' : ` -m comment --comment ${q(`${name} -> ${ep.str}`)}`;
-      rules.push(`-A ${chain}${comment} -m recent --name ${sep} --rcheck --seconds ${svc.stickyMaxAgeSeconds} --reap -j ${sep}\n`);
-    }
-  }
+  if (svc.sessionAffinityClientIP) writeAffinityChecks(svc, node, rules, chain, eps);
   const n = eps.length;
   if (node.largeClusterMode) {
     for (let i = 0; i < n; i++) {
       const ep = eps[i] as EndpointInfo;
-      rules.push('-A ', chain, i < n - 1 ? statistic(n - i) : '', ' -j ', ep.sepChain, '\n');
+      rules.push('-A ', chain, i < n - 1 ? statisticJump(n - i) : ' -j ', ep.sepChain, '\n');
     }
     return;
   }
+  const name = svc.nameString;
   // The rules' shared start, joined once: 6 pieces per endpoint, not 11.
   const start = n > 1 ? ['-A ', chain, ' -m comment --comment "', name, ' -> '].join('') : undefined;
   for (let i = 0; i < n; i++) {
@@ -296,5 +321,15 @@ function writeServiceToEndpoints(svc: ServicePortInfo, node: NodeVariant, rules:
     const stat = i < n - 1 ? quotedStatistic(n - i) : '"';
     if (start !== undefined) rules.push(start, ep.str, stat, ' -j ', ep.sepChain, '\n');
     else rules.push('-A ', chain, ' -m comment --comment "', name, ' -> ', ep.str, stat, ' -j ', ep.sepChain, '\n');
+  }
+}
+
+/** Session affinity: a `recent` check per endpoint, before the probability picks. */
+function writeAffinityChecks(svc: ServicePortInfo, node: NodeVariant, rules: string[], chain: string, eps: readonly EndpointInfo[]): void {
+  const name = svc.nameString;
+  for (const ep of eps) {
+    const sep = ep.sepChain;
+    const comment = node.largeClusterMode ? '' : ` -m comment --comment ${q(`${name} -> ${ep.str}`)}`;
+    rules.push(`-A ${chain}${comment} -m recent --name ${sep} --rcheck --seconds ${svc.stickyMaxAgeSeconds} --reap -j ${sep}\n`);
   }
 }
