@@ -18,8 +18,8 @@ export const INDEX_MIN_RULES = 16;
 export class CompiledChain {
   /**
    * The walker's memo per rule position (see walk.ts), PLAN_SLOTS slots each: the rule; what a
-   * packet `next` returned the rule for must still satisfy (PLAN_TEST: test the rule; PLAN_MATCHES:
-   * nothing; a statistic match: only that, e.g. kube-proxy's endpoint picks with their comment);
+   * packet `next` returned the rule for must still satisfy (PLAN_TEST: test its matches; PLAN_FLAT: test the FlatRule's
+   * fields; PLAN_MATCHES: nothing; a statistic match: only that, e.g. kube-proxy's endpoint picks with their comment);
    * the target's result when the rule matched (a TR value); the hop reported for it (when it
    * depends on nothing but the rule); and for a jump the compiled chain it enters. Valid for one table (`planTable`):
    * the chain a jump lands in is looked up by name in the table. One flat array, so that a
@@ -63,7 +63,7 @@ export class CompiledChain {
         if (rule instanceof FlatRule) {
           const need = rule.testNeed;
           // Keys suffice only where `next` found the rule by them: an indexed chain (its keyed rules are never "rest").
-          if (need === 0 || (need === 1 && this.index !== undefined)) cond = rule.stat ?? PLAN_MATCHES;
+          cond = need === 0 || (need === 1 && this.index !== undefined) ? (rule.stat ?? PLAN_MATCHES) : PLAN_FLAT;
         }
         plan[i * PLAN_SLOTS + 1] = cond;
       }
@@ -76,9 +76,14 @@ export class CompiledChain {
 
 /** Slots per rule in a CompiledChain's plan: rule, what to test, target result, hop, next chain. */
 export const PLAN_SLOTS = 5;
-/** Plan test slot values (besides a statistic match): test the rule; nothing to test. */
+/**
+ * Plan test slot values (besides a statistic match): test the rule's matches; nothing to test; test a FlatRule from
+ * its fields. The kind is decided once here: an `instanceof` per rule and packet (a prototype walk for every rule
+ * that is not a FlatRule) was the costliest line of short chains' walks.
+ */
 export const PLAN_TEST = 0;
 export const PLAN_MATCHES = 1;
+export const PLAN_FLAT = 2;
 
 const cache = new WeakMap<Chain, CompiledChain>();
 

@@ -1,6 +1,6 @@
 import { Fraction } from '../../lib/index.js';
 import type { Hook, HookHop, HookVerdict, HostView, Skb } from '../hooks.js';
-import { type CompiledChain, compileChain, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST } from './chain-index.js';
+import { type CompiledChain, compileChain, PLAN_FLAT, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST } from './chain-index.js';
 import type { IpsetRegistry } from './ipset/index.js';
 import type { NfState } from './state.js';
 import { probabilityText, StatisticRandomMatch } from './match/statistic.js';
@@ -276,16 +276,12 @@ function runPath(w: Walk, p: Path): void {
     if (rule === undefined) continue;
     let forked = false;
     // What is left to test, when the plan knows (the rule object itself is then not read at all).
-    const cond = plan === undefined ? PLAN_TEST : plan[at - 1];
+    const cond = plan === undefined ? (rule instanceof FlatRule ? PLAN_FLAT : PLAN_TEST) : plan[at - 1];
     if (cond === PLAN_MATCHES) {
       // Matches (only a comment, or exactly the keys the chain index found it by).
-    } else if (cond instanceof StatisticRandomMatch) {
-      // Only the random pick: the same fork as below.
-      const pick = randomPick(w, p, ctx, cond.probability, cond.complement);
-      if (pick === PICK_NEVER) continue;
-      forked = pick === PICK_FORKED;
-    } else if (rule instanceof FlatRule) {
-      // kube-proxy's rule shapes: tested from the rule's own fields (no Match objects).
+    } else if (cond === PLAN_FLAT && rule instanceof FlatRule) {
+      // kube-proxy's rule shapes: tested from the rule's own fields (no Match objects). The plan said FlatRule, so the
+      // instanceof (kept for the type) always holds and costs one map check.
       const stat = rule.stat;
       if (!rule.test(ctx, 0)) continue;
       if (stat !== undefined) {
@@ -294,6 +290,11 @@ function runPath(w: Walk, p: Path): void {
         forked = pick === PICK_FORKED;
         if (!rule.test(ctx, 1)) continue;
       }
+    } else if (cond instanceof StatisticRandomMatch) {
+      // Only the random pick: the same fork as below.
+      const pick = randomPick(w, p, ctx, cond.probability, cond.complement);
+      if (pick === PICK_NEVER) continue;
+      forked = pick === PICK_FORKED;
     } else {
       let matched = true;
       const ms = rule.matches;
