@@ -5,6 +5,25 @@ import type { Packet } from '../packet/index.js';
 /** The five netfilter hooks, by the names iptables gives their built-in chains. */
 export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
 
+/**
+ * A hook's number (0-4, in the kernel's NF_INET_* order), for per-hook arrays and bit sets. A switch, not a record
+ * lookup: `record[hook]` with five different keys is a megamorphic keyed load (a stub-cache probe) in every hook.
+ */
+export function hookIndex(hook: Hook): number {
+  switch (hook) {
+    case 'PREROUTING':
+      return 0;
+    case 'INPUT':
+      return 1;
+    case 'FORWARD':
+      return 2;
+    case 'OUTPUT':
+      return 3;
+    case 'POSTROUTING':
+      return 4;
+  }
+}
+
 /** Conntrack states as `-m conntrack --ctstate` and `ct state` name them. */
 export type CtState = 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED';
 

@@ -39,16 +39,19 @@ interface Entry {
   readonly verdicts: Map<RealServer, HookBranch['verdict']>;
 }
 
-const PROTO_INDEX: Readonly<Record<IpvsProtocol, number>> = { TCP: 0, UDP: 1, SCTP: 2 };
+/** The protocol's index in keys, by a switch (a record lookup by several names is a megamorphic keyed load). */
+function protoIndex(protocol: IpvsProtocol): number {
+  return protocol === 'TCP' ? 0 : protocol === 'UDP' ? 1 : 2;
+}
 
 /** (protocol, address, port) as one number: the kernel hashes the same triple (ip_vs_svc_hashkey). */
 function numKey(protocol: IpvsProtocol, address: Ip4, port: number): number {
-  return (PROTO_INDEX[protocol] * 4294967296 + address) * 65536 + port;
+  return (protoIndex(protocol) * 4294967296 + address) * 65536 + port;
 }
 
 /** Protocol and port as one small integer (the packet path's second-level key). */
 function portKey(protocol: IpvsProtocol, port: number): number {
-  return PROTO_INDEX[protocol] * 65536 + port;
+  return protoIndex(protocol) * 65536 + port;
 }
 
 /** The hop of a scheduled first packet; its text is formatted only when read. */

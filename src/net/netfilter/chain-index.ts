@@ -1,8 +1,8 @@
-import { PROTO_NUMBER } from '../../addr/index.js';
 import type { Packet } from '../../packet/index.js';
 import type { HookHop } from '../hooks.js';
 import type { Chain, Rule } from './types.js';
 import { FlatRule } from './flat-rule.js';
+import { protoNumberOf } from './match/ip-header.js';
 
 /** Chains shorter than this are scanned linearly; an index would cost more than it saves. */
 export const INDEX_MIN_RULES = 16;
@@ -250,7 +250,7 @@ class ChainIndex {
   ) {}
 
   next(from: number, p: Packet): number {
-    const pk = PROTO_NUMBER[p.proto] * 65536 + p.dport;
+    const pk = protoNumberOf(p.proto) * 65536 + p.dport;
     let best = lowerBound(this.rest, from);
     const x = this.full.first(p.dst, pk, from);
     if (x >= 0 && (best < 0 || x < best)) best = x;

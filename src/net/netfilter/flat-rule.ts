@@ -1,6 +1,5 @@
 import { CommentMatch } from './match/comment.js';
-import { PROTO_NUMBER } from '../../addr/index.js';
-import { F_DST, F_PROTO, F_SRC, INV_DST, INV_PROTO, INV_SRC, IpHeaderMatch } from './match/ip-header.js';
+import { F_DST, F_PROTO, F_SRC, INV_DST, INV_PROTO, INV_SRC, IpHeaderMatch, protoNumberOf } from './match/ip-header.js';
 import type { MarkMatch } from './match/mark.js';
 import { PortMatch } from './match/port-match.js';
 import type { StatisticRandomMatch } from './match/statistic.js';
@@ -131,10 +130,10 @@ export class FlatRule implements Rule {
     if (part === 0 && f !== 0) {
       if (((p.src & this.srcMask) === this.srcNet) === ((f & INV_SRC) !== 0)) return false;
       if (((p.dst & this.dstMask) === this.dstNet) === ((f & INV_DST) !== 0)) return false;
-      if ((f & F_PROTO) !== 0 && (PROTO_NUMBER[p.proto] === this.proto) === ((f & INV_PROTO) !== 0)) return false;
+      if ((f & F_PROTO) !== 0 && (protoNumberOf(p.proto) === this.proto) === ((f & INV_PROTO) !== 0)) return false;
     }
     if (this.portProto !== 0 && (this.afterStat & 1) === part) {
-      if (PROTO_NUMBER[p.proto] !== this.portProto) return false;
+      if (protoNumberOf(p.proto) !== this.portProto) return false;
       if (this.sport >= 0 && p.sport !== this.sport) return false;
       if (this.dport >= 0 && p.dport !== this.dport) return false;
     }

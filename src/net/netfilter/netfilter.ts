@@ -1,6 +1,6 @@
 import { type Clock, Fraction } from '../../lib/index.js';
 import { flowKey, type Packet } from '../../packet/index.js';
-import type { CtView, Hook, HookBranch, HookHandler, HookHop, HostView, PathState, Skb } from '../hooks.js';
+import { type CtView, type Hook, type HookBranch, type HookHandler, type HookHop, type HostView, type PathState, type Skb, hookIndex } from '../hooks.js';
 import { type CtEntry, type CtTuple, ctStateOf, invertTuple, isDnat, isSnat } from './conntrack.js';
 import { Ipsets, ipsetRestore, ipsetSave } from './ipset/index.js';
 import { emptyRuleset, restore } from './restore.js';
@@ -36,18 +36,49 @@ export interface NetfilterRegistration {
   readonly handler: HookHandler;
 }
 
-const HOOK_BIT: Readonly<Record<Hook, number>> = { PREROUTING: 1, INPUT: 2, FORWARD: 4, OUTPUT: 8, POSTROUTING: 16 };
+/** A hook's bit in idleBits' answer. */
+function hookBit(hook: Hook): number {
+  return 1 << hookIndex(hook);
+}
 
-/** Tables by number, the index of idleBits' answer (a number, not a string key, is looked up on every hook). */
-const TABLE_NUMBER: Readonly<Record<TableName, number>> = { raw: 0, mangle: 1, nat: 2, filter: 3 };
+/** Tables by number, the index of idleBits' answer (a switch: a record lookup by varying names is megamorphic). */
+function tableNumber(t: TableName): number {
+  switch (t) {
+    case 'raw':
+      return 0;
+    case 'mangle':
+      return 1;
+    case 'nat':
+      return 2;
+    case 'filter':
+      return 3;
+  }
+}
 
-/** Per table (by TABLE_NUMBER), a bit per hook whose built-in chain is missing, or empty with policy ACCEPT. */
+const TABLE_NAMES: readonly TableName[] = ['raw', 'mangle', 'nat', 'filter'];
+const HOOKS: readonly Hook[] = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
+
+/** A ruleset's table by name, read by named property (the same switch reason). */
+function tableOf(rules: Ruleset, t: TableName): Ruleset['tables'][TableName] {
+  switch (t) {
+    case 'raw':
+      return rules.tables.raw;
+    case 'mangle':
+      return rules.tables.mangle;
+    case 'nat':
+      return rules.tables.nat;
+    case 'filter':
+      return rules.tables.filter;
+  }
+}
+
+/** Per table (by tableNumber), a bit per hook whose built-in chain is missing, or empty with policy ACCEPT. */
 function idleBits(rules: Ruleset): number[] {
   const bits = [0, 0, 0, 0];
-  for (const name of Object.keys(TABLE_NUMBER) as TableName[]) {
-    for (const hook of Object.keys(HOOK_BIT) as Hook[]) {
+  for (const name of TABLE_NAMES) {
+    for (const hook of HOOKS) {
       const chain = rules.tables[name].chains.get(hook);
-      if (chain === undefined || (chain.rules.length === 0 && chain.policy !== 'DROP')) bits[TABLE_NUMBER[name]] = (bits[TABLE_NUMBER[name]] ?? 0) | HOOK_BIT[hook];
+      if (chain === undefined || (chain.rules.length === 0 && chain.policy !== 'DROP')) bits[tableNumber(name)] = (bits[tableNumber(name)] ?? 0) | hookBit(hook);
     }
   }
   return bits;
@@ -159,8 +190,8 @@ export class Netfilter {
 
   /** Runs one table at one hook (exposed for tests and tools). */
   runTable(table: TableName, hook: Hook, skb: Skb, host: HostView, opts?: { linear?: boolean }): HookBranch[] {
-    if (this.idleAt(TABLE_NUMBER[table], HOOK_BIT[hook])) return [this.branch(skb, NO_HOPS)];
-    const t = this.rules.tables[table];
+    if (this.idleAt(tableNumber(table), hookBit(hook))) return [this.branch(skb, NO_HOPS)];
+    const t = tableOf(this.rules, table);
     const state = this.stateOf(skb);
     const res = walkTable(t, hook, { host, ipsets: this.sets, nowMs: this.clock.now(), skb, state, linear: opts?.linear === true });
     // A walk result is a branch already (its extra `state` is ignored); only a changed state needs a new skb.
@@ -177,7 +208,7 @@ export class Netfilter {
    * hop for it either way, so the hook runner may skip the handler.
    */
   private tableIdle(table: TableName, hook: Hook): boolean {
-    return this.idleAt(TABLE_NUMBER[table], HOOK_BIT[hook]);
+    return this.idleAt(tableNumber(table), hookBit(hook));
   }
 
   /** tableIdle by table number and hook bit (a registration knows both beforehand). */
@@ -249,7 +280,7 @@ export class Netfilter {
     }
     if (e === undefined && skb.ct.state !== 'NEW') return [this.branch(skb, NO_HOPS)];
     if (e === undefined) return this.runTable('nat', hook, skb, host);
-    const res: WalkResult[] = this.idleAt(TABLE_NUMBER.nat, HOOK_BIT[hook])
+    const res: WalkResult[] = this.idleAt(tableNumber('nat'), hookBit(hook))
       ? [{ probability: Fraction.ONE, verdict: ACCEPT, skb, state, hops: NO_HOPS }]
       : walkTable(this.rules.tables.nat, hook, { host, ipsets: this.sets, nowMs: this.clock.now(), skb, state });
     // The NAT decision is taken: record it, and the reply tuple it implies, in the entry (one
@@ -292,8 +323,8 @@ export class Netfilter {
     const table =
       (t: TableName) =>
       (at: Hook): HookHandler['process'] => {
-        const tn = TABLE_NUMBER[t];
-        const bit = HOOK_BIT[at];
+        const tn = tableNumber(t);
+        const bit = hookBit(at);
         return (hook, skb, host) => (hook === at && this.idleAt(tn, bit) ? [this.branch(skb, NO_HOPS)] : this.runTable(t, hook, skb, host));
       };
     const nat = (): HookHandler['process'] => (hook, skb, host) => this.nat(hook, skb, host);

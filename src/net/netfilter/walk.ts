@@ -1,5 +1,5 @@
 import { Fraction } from '../../lib/index.js';
-import type { Hook, HookHop, HookVerdict, HostView, Skb } from '../hooks.js';
+import { type Hook, type HookHop, type HookVerdict, type HostView, type Skb, hookIndex } from '../hooks.js';
 import { type CompiledChain, compileChain, PLAN_FLAT, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST } from './chain-index.js';
 import type { IpsetRegistry } from './ipset/index.js';
 import type { NfState } from './state.js';
@@ -146,35 +146,49 @@ function policy(w: Walk, p: Path): void {
   finish(w, p, pol === 'ACCEPT' ? ACCEPT : { kind: 'drop', reason: `${w.table.name} ${w.hook} policy DROP` });
 }
 
-/** The built-in chain for `hook`, compiled, cached per table (tables are immutable: a restore builds new ones). */
-const starts = new WeakMap<Table, Partial<Record<Hook, CompiledChain | null>>>();
-/** The last table walked per name (nat, filter, mangle, raw) and its entry in `starts` (holds at most four tables alive). */
+/**
+ * The built-in chain for each hook (by hookIndex; null: none), compiled, cached per table (tables are immutable: a
+ * restore builds new ones).
+ */
+type Starts = (CompiledChain | null | undefined)[];
+const starts = new WeakMap<Table, Starts>();
+/** The last RECENT tables walked and their entries in `starts`, replaced in turn (holds at most four tables alive). */
+const RECENT = 4;
 const recentTables: (Table | undefined)[] = [undefined, undefined, undefined, undefined];
-const recentStarts: (Partial<Record<Hook, CompiledChain | null>> | undefined)[] = [undefined, undefined, undefined, undefined];
+const recentStarts: (Starts | undefined)[] = [undefined, undefined, undefined, undefined];
+let nextRecent = 0;
 
 function startChain(table: Table, hook: Hook, linear: boolean): CompiledChain | undefined {
   if (linear) {
     const c = table.chains.get(hook);
     return c === undefined ? undefined : compileChain(c, true);
   }
-  // The last table of each name first: a trace's walks alternate between a few tables (nat, filter), and the WeakMap
-  // lookup (an identity hash probe) was a visible part of every hook.
-  const slot = table.name === 'nat' ? 0 : table.name === 'filter' ? 1 : table.name === 'mangle' ? 2 : 3;
-  let m = recentTables[slot] === table ? recentStarts[slot] : undefined;
+  // The last few tables walked first, by identity: a trace's walks alternate between a few tables (nat, filter), and
+  // the WeakMap lookup (an identity hash probe) was a visible part of every hook. (Not by name: a parsed table's name
+  // need not be an internalized string, and comparing it is a call.)
+  let m: Starts | undefined;
+  for (let k = 0; k < RECENT; k++) {
+    if (recentTables[k] === table) {
+      m = recentStarts[k];
+      break;
+    }
+  }
   if (m === undefined) {
     m = starts.get(table);
     if (m === undefined) {
-      m = {};
+      m = [undefined, undefined, undefined, undefined, undefined];
       starts.set(table, m);
     }
-    recentTables[slot] = table;
-    recentStarts[slot] = m;
+    recentTables[nextRecent] = table;
+    recentStarts[nextRecent] = m;
+    nextRecent = (nextRecent + 1) % RECENT;
   }
-  let c = m[hook];
+  const h = hookIndex(hook);
+  let c = m[h];
   if (c === undefined) {
     const chain = table.chains.get(hook);
     c = chain === undefined ? null : compileChain(chain, false);
-    m[hook] = c;
+    m[h] = c;
   }
   return c ?? undefined;
 }

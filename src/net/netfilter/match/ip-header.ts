@@ -1,4 +1,4 @@
-import { PROTO_NUMBER, ip4ToString, prefixMask } from '../../../addr/index.js';
+import { type IpProto, PROTO_NUMBER, ip4ToString, prefixMask } from '../../../addr/index.js';
 import type { EvalCtx, IndexHints, Match } from '../types.js';
 import { type BuildCtx, isDigits } from './module.js';
 
@@ -12,6 +12,23 @@ export interface IpHeaderSpec {
 }
 
 const PROTO_NAMES: Readonly<Record<number, string>> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 132: 'sctp', 0: 'all' };
+
+/**
+ * A packet's protocol number, by a switch: `PROTO_NUMBER[p.proto]` is a keyed lookup that V8 turns megamorphic once it
+ * has seen two protocol names, a stub-cache probe on every rule test of every packet.
+ */
+export function protoNumberOf(proto: IpProto): number {
+  switch (proto) {
+    case 'tcp':
+      return 6;
+    case 'udp':
+      return 17;
+    case 'icmp':
+      return 1;
+    case 'sctp':
+      return 132;
+  }
+}
 
 /** `tcp`, `TCP`, `6`, `all` → protocol number (0 = all), as xtables_parse_protocol accepts them. */
 export function parseProto(text: string, b: BuildCtx): number {
@@ -118,7 +135,7 @@ export class IpHeaderMatch implements Match {
     if (((p.dst & this.dstMask) === this.dstNet) === ((f & INV_DST) !== 0)) return false;
     if (this.inIf !== undefined && ifaceMatches(this.inIf, skb.inDev) === ((f & INV_IN) !== 0)) return false;
     if (this.outIf !== undefined && ifaceMatches(this.outIf, skb.outDev) === ((f & INV_OUT) !== 0)) return false;
-    if ((f & F_PROTO) !== 0 && (PROTO_NUMBER[p.proto] === this.proto) === ((f & INV_PROTO) !== 0)) return false;
+    if ((f & F_PROTO) !== 0 && (protoNumberOf(p.proto) === this.proto) === ((f & INV_PROTO) !== 0)) return false;
     return true;
   }
 

@@ -1,6 +1,7 @@
 import { PROTO_NUMBER } from '../../../addr/index.js';
 import type { EvalCtx, IndexHints, Match } from '../types.js';
 import { type MatchModule, type ParsedOpt, parsePortRange, portRangeText, single } from './module.js';
+import { protoNumberOf } from './ip-header.js';
 
 const HAS_S = 1;
 const INV_S = 2;
@@ -27,7 +28,7 @@ export class PortMatch implements Match {
 
   evaluate(ctx: EvalCtx): boolean {
     const p = ctx.skb.packet;
-    if (PROTO_NUMBER[p.proto] !== this.protoNum) return false;
+    if (protoNumberOf(p.proto) !== this.protoNum) return false;
     const f = this.flags;
     if ((p.sport >= this.sLo && p.sport <= this.sHi) === ((f & INV_S) !== 0)) return false;
     return (p.dport >= this.dLo && p.dport <= this.dHi) !== ((f & INV_D) !== 0);
