@@ -123,12 +123,15 @@ interface Walk {
   readonly hook: Hook;
   readonly policy: string;
   readonly linear: boolean;
-  readonly results: WalkResult[];
+  /** Made with the first result (an array literal; pushing into `[]` calls V8's elements-growing builtin). */
+  results: WalkResult[] | undefined;
   pending: Path[] | undefined;
 }
 
 function finish(w: Walk, p: Path, verdict: HookVerdict): void {
-  w.results.push({ probability: p.prob, verdict, skb: p.ctx.skb, state: p.ctx.state, hops: p.hops });
+  const r: WalkResult = { probability: p.prob, verdict, skb: p.ctx.skb, state: p.ctx.state, hops: p.hops };
+  if (w.results === undefined) w.results = [r];
+  else w.results.push(r);
 }
 
 /** The end of the built-in chain: its policy decides. */
@@ -203,12 +206,12 @@ export function walkTable(table: Table, hook: Hook, input: WalkInput): WalkResul
   const linear = input.linear === true;
   const start = startChain(table, hook, linear);
   if (start === undefined) return [{ probability: Fraction.ONE, verdict: ACCEPT, skb: input.skb, state: input.state, hops: [] }];
-  const w: Walk = { table, start, hook, policy: start.chain.policy ?? 'ACCEPT', linear, results: [], pending: undefined };
+  const w: Walk = { table, start, hook, policy: start.chain.policy ?? 'ACCEPT', linear, results: undefined, pending: undefined };
   const ctx: EvalCtx = { hook, table: table.name, host: input.host, ipsets: input.ipsets, nowMs: input.nowMs, skb: input.skb, state: input.state, natType: undefined, note: undefined };
   runPath(w, { chain: start, pos: 0, stack: undefined, depth: 0, ctx, prob: Fraction.ONE, hops: [] });
   // Forks only come from random statistic matches; each runs to its end in turn.
   for (let p = w.pending?.pop(); p !== undefined; p = w.pending?.pop()) runPath(w, p);
-  return w.results;
+  return w.results ?? [];
 }
 
 function forkOff(w: Walk, p: Path, ctx: EvalCtx, notProb: Fraction): void {
