@@ -1,8 +1,8 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PcapFileWriter, globalHeader, linkTypeNumber, readPcap, recordBytes } from '../../src/capture/index.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('the global header is the 24-byte libpcap header: magic a1b2c3d4 little-endian, version 2.4, zone 0, snaplen, link type', (t) => {
   const h = globalHeader(1, 65535);
@@ -24,7 +24,7 @@ test('node-pcap link type names map to their LINKTYPE numbers; an unknown one is
 });
 
 test('a written file reads back record by record with timestamps, lengths and bytes', (t) => {
-  const file = join(mkdtempSync(join(tmpdir(), 'kw-pcap-')), 'x.pcap');
+  const file = join(tempDir(t, 'kw-pcap-'), 'x.pcap');
   const w = new PcapFileWriter(file, 1, 128);
   w.write(10, 1, Buffer.from([1, 2, 3]));
   w.write(11, 999999, Buffer.alloc(128, 7), 1500);

@@ -1,9 +1,7 @@
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { capturePoints, parseOn, realizedState } from '../../src/cli/capture-command.js';
 import { type RealizedState, StateStore, prefixFor } from '../../src/realize/index.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 function state(status: RealizedState['status'] = 'up', topology = '/topo/three-node.yaml'): RealizedState {
   const prefix = prefixFor(topology);
@@ -45,7 +43,7 @@ test('an unknown target names the known ones; the same point twice is refused', 
 });
 
 test('a topology without an up state is refused with the command that fixes it', (t) => {
-  const store = new StateStore(mkdtempSync(join(tmpdir(), 'kw-state-')));
+  const store = new StateStore(tempDir(t, 'kw-state-'));
   const topo = '/topo/three-node.yaml';
   t.throws(() => realizedState(topo, undefined, store), { code: 'KW_CAPTURE_NOT_REALIZED', message: /topology \/topo\/three-node\.yaml is not realized .*run kubewire realize \/topo\/three-node\.yaml first/ });
   store.save(state('creating', topo));

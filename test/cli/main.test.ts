@@ -1,9 +1,9 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
 import { TOPOLOGIES } from '../helpers/cluster.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -60,7 +60,7 @@ test('show --pod and the vxlan topology show the pod routes and flannel state', 
 });
 
 test('bad input exits 2 with a specific message and prints nothing on stdout', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'kw-cli-'));
+  const dir = tempDir(t, 'kw-cli-');
   const cases: [string, string, RegExp][] = [
     ['malformed.yaml', 'apiVersion: kubewire/v1\nkind: Topology\n  metadata: [x\n', /malformed|YAML|line/i],
     ['cidr.yaml', 'apiVersion: kubewire/v1\nkind: Topology\nmetadata: {name: x}\ncluster: {clusterCIDR: 10.244.0.0/33, serviceCIDR: 10.96.0.0/12, nodeNetwork: {cidr: 192.168.50.0/24}}\nnodes: [{name: a, ip: 192.168.50.2}]\n', /clusterCIDR/],
@@ -98,7 +98,7 @@ test('the bin/kubewire launcher maps bad input to exit code 2 from any working d
 });
 
 test('cni lint is wired into the CLI and fails on a conflist with errors', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'kw-lint-'));
+  const dir = tempDir(t, 'kw-lint-');
   const bad = join(dir, 'bad.conflist');
   writeFileSync(bad, JSON.stringify({ cniVersion: '9.9.9', name: 'x', plugins: [{}] }));
   const r = await run('cni', 'lint', bad);

@@ -1,6 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ip4ToString } from '../../src/addr/index.js';
 import { runCli } from '../../src/cli/main.js';
@@ -11,6 +10,7 @@ import { IpvsProxier, NftablesProxier } from '../../src/proxy/index.js';
 import { overallServices, overallSlices } from '../proxy/fixtures/overall-services.js';
 import { fakeProxierConfig, testExternalIP, testNodeIP, testNodeIPAlt } from '../proxy/helpers.js';
 import { TOPOLOGIES } from '../helpers/cluster.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /** A real node's dumps, here rendered by our proxiers for upstream's TestOverallIPTablesRules services. */
 function ipvsDumps(accessFilter: boolean): { iptables: string; ipvsadm: string; ipvsadmLn: string; ipset: string } {
@@ -67,7 +67,7 @@ test('nftables dump (nft list ruleset): upstream TestOverallIPTablesRules flows'
 });
 
 test('kubewire trace --nft / --ipvsadm: a bad dump exits 2 naming the file and line', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'kw-modes-'));
+  const dir = tempDir(t, 'kw-modes-');
   const bad = join(dir, 'bad.nft');
   writeFileSync(bad, 'table ip kube-proxy {\n\tchain x {\n\t\tfrobnicate 3\n\t}\n}\n');
   let err = '';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +12,7 @@ import { buildCluster } from '../../src/cluster/index.js';
 import { realize, teardown } from '../../src/realize/index.js';
 import { loadTopology } from '../../src/topology/index.js';
 import { prerequisiteMissing } from './helpers/prerequisite.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
 const ROOT = process.getuid?.() === 0;
@@ -64,7 +65,7 @@ test.before(async () => {
 });
 
 maybe('a capture on one end of a veth holds the UDP datagrams sent across it, with their payloads, as tshark reads them', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'kw-cap-'));
+  const dir = tempDir(t, 'kw-cap-');
   const file = join(dir, 'b0.pcap');
   // Captured on b's end, filtered to UDP so nothing else the kernel may send (IPv6 DAD, MLD) gets in.
   const cap = await startCapture({ netns: NS_B, iface: 'b0', file, filter: 'udp' });
@@ -89,7 +90,7 @@ maybe('a capture on one end of a veth holds the UDP datagrams sent across it, wi
 });
 
 maybe('a BPF filter keeps only matching packets, and a missing interface is a clear start error', async (t) => {
-  const file = join(mkdtempSync(join(tmpdir(), 'kw-cap-')), 'f.pcap');
+  const file = join(tempDir(t, 'kw-cap-'), 'f.pcap');
   const cap = await startCapture({ netns: NS_A, iface: 'a0', file, filter: 'udp dst port 40000' });
   await sendUdp(NS_A, '10.99.0.2', 40003, ['skip-me']);
   await sendUdp(NS_A, '10.99.0.2', 40000, ['keep-me']);
@@ -104,7 +105,7 @@ maybe('kubewire capture on a realized topology writes one pcap per --on with the
   const client = state.pods['demo/client'];
   const db = state.pods['demo/db'];
   if (client === undefined || db === undefined) return t.fail('three-node has pods demo/client and demo/db');
-  const dir = mkdtempSync(join(tmpdir(), 'kw-cap-'));
+  const dir = tempDir(t, 'kw-cap-');
   const cli = spawn(KUBEWIRE, ['capture', HOST_GW, '--prefix', CLI_PREFIX, '--on', 'pod/demo/db:eth0', '--on', 'node-a:eth0', '--out', join(dir, 'c.pcap'), '--seconds', '3', '--filter', 'udp port 5432'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

@@ -1,7 +1,6 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCluster, type Cluster } from '../../src/cluster/index.js';
@@ -9,6 +8,7 @@ import { LinuxKernel, NodeCommandRunner } from '../../src/kernel/index.js';
 import { cleanupAll, down, leftovers, realize, StateStore, teardown } from '../../src/realize/index.js';
 import { loadTopology, type TopologySpec } from '../../src/topology/index.js';
 import { prerequisiteMissing } from './helpers/prerequisite.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const ROOT = process.getuid?.() === 0;
 const HOST_GW = fileURLToPath(new URL('../../topologies/three-node.yaml', import.meta.url));
@@ -78,7 +78,7 @@ maybe('a prefix in use is refused and the running cluster is left alone', async 
 maybe('not root and a missing ip are refused before anything is created', async (t) => {
   const c = await cluster();
   await t.throwsAsync(realize(c, { prefix: 'kw-bad0', uid: 1000 }), { code: 'KW_REALIZE_NOT_ROOT' });
-  await t.throwsAsync(realize(c, { prefix: 'kw-bad0', path: mkdtempSync(join(tmpdir(), 'kw-empty-')) }), { code: 'KW_REALIZE_MISSING_TOOL', message: /^ip, iptables/ });
+  await t.throwsAsync(realize(c, { prefix: 'kw-bad0', path: tempDir(t, 'kw-empty-') }), { code: 'KW_REALIZE_MISSING_TOOL', message: /^ip, iptables/ });
   t.deepEqual(await leftovers('kw-bad0'), []);
 });
 
@@ -90,7 +90,7 @@ maybe('IPVS mode on this kernel (no IPVS) is refused plainly, suggesting iptable
 });
 
 maybe('a CNI plugin that fails: its error, and everything created so far rolled back', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'kw-cni-'));
+  const dir = tempDir(t, 'kw-cni-');
   const fail = '#!/bin/sh\ncat >/dev/null\necho \'{"cniVersion":"1.0.0","code":11,"msg":"no bridge today"}\'\nexit 1\n';
   for (const p of ['bridge', 'portmap']) {
     writeFileSync(join(dir, p), fail);

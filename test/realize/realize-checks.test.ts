@@ -1,20 +1,18 @@
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { checkProxyMode, preflight, prefixFor, realNames, sysctlsFor } from '../../src/realize/index.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('not root: a clear error before anything is created', (t) => {
   t.throws(() => preflight({ uid: 1000, path: '/usr/sbin:/usr/bin' }), { message: /needs root \(running as uid 1000\): run with sudo/ });
 });
 
 test('a missing tool is named, with the packages to install', (t) => {
-  const empty = mkdtempSync(join(tmpdir(), 'kw-path-'));
+  const empty = tempDir(t, 'kw-path-');
   t.throws(() => preflight({ uid: 0, path: empty, tools: ['ip', 'iptables-restore'] }), { message: /ip, iptables-restore not found on PATH/ });
 });
 
 test('IPVS on a kernel without it: said plainly, with another mode suggested; nftables and userspace too', (t) => {
-  const noIpvs = mkdtempSync(join(tmpdir(), 'kw-proc-'));
+  const noIpvs = tempDir(t, 'kw-proc-');
   t.throws(() => checkProxyMode('ipvs', noIpvs), { message: /has no IPVS .*Set proxyMode: iptables/ });
   // nftables needs the netfilter nft; an empty PATH has none (node_modules/.bin's @vercel/nft never counts).
   t.throws(() => checkProxyMode('nftables', '/proc', ''), { code: 'KW_REALIZE_MISSING_TOOL', message: /nft -f, but nft \(nftables\) was not found on PATH.*proxyMode: iptables/ });

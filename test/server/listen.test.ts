@@ -1,11 +1,11 @@
 import test from 'ava';
-import { readFile, mkdtemp, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { isLoopback, listen, writeKubeconfig } from '../../src/server/index.js';
 import { isKubewireError } from '../../src/lib/index.js';
 import { newApi } from '../apiserver/fixture.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('loopback addresses', (t) => {
   t.true(isLoopback('127.0.0.1'));
@@ -31,7 +31,7 @@ test('listen binds 127.0.0.1 on an ephemeral port by default', async (t) => {
 });
 
 test('writeKubeconfig writes a 0600 kubeconfig with the token', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'kw-kubeconfig-'));
+  const dir = tempDir(t, 'kw-kubeconfig-');
   const path = join(dir, 'config');
   await writeKubeconfig(path, 'http://127.0.0.1:1234', 'tok');
   const cfg = parse(await readFile(path, 'utf8')) as { clusters: { cluster: { server: string } }[]; users: { user: { token: string } }[]; 'current-context': string };
