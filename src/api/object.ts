@@ -76,25 +76,7 @@ function copyThawed(v: unknown): unknown {
   return out;
 }
 
-/**
- * Freezes JSON data in place, all the way down, and returns it. Stops at parts already frozen, so
- * freezing a draft that reuses frozen subtrees of its predecessor costs only the new parts.
- */
-export function deepFreeze<T>(v: T): T {
-  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return v;
-  Object.freeze(v);
-  // Indexed and keyed loops, not for-of: this runs on every stored write, and an array iterator per array is garbage.
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) deepFreeze(v[i]);
-  } else {
-    const o = v as Record<string, unknown>;
-    for (const k in o) {
-      const x = o[k];
-      if (typeof x === 'object' && x !== null && !Object.isFrozen(x)) deepFreeze(x);
-    }
-  }
-  return v;
-}
+export { deepFreeze } from '../lib/index.js';
 
 /**
  * Structural equality of JSON values (key order ignored; a key holding undefined counts as absent),

@@ -3,3 +3,4 @@ export { Fraction } from './fraction.js';
 export { isThenable } from './thenable.js';
 export { Rng } from './rng.js';
 export { type Clock, SimulatedClock, wallClock } from './clock.js';
+export { deepFreeze, isDeepFrozenJson } from './deep-freeze.js';

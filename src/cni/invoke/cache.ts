@@ -1,4 +1,4 @@
-import { KubewireError } from '../../lib/index.js';
+import { deepFreeze, isDeepFrozenJson, KubewireError } from '../../lib/index.js';
 import type { CapabilityArgs } from '../spec/config-types.js';
 import { frozenResultCopy } from '../spec/result-json.js';
 import { isParsedResult, parsedAgain, sameParseState } from '../spec/result.js';
@@ -207,7 +207,7 @@ function asStored(e: CachedAttachment): { entry: CachedAttachment; parsed: boole
 function frozenJson(v: unknown): unknown {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
   // A deep-frozen value that JSON gives back as it is (a kubelet's per-node capability args): kept, not copied.
-  if (typeof v === 'object' && Object.isFrozen(v) && isFrozenJson(v)) return v;
+  if (typeof v === 'object' && Object.isFrozen(v) && isDeepFrozenJson(v)) return v;
   if (typeof v === 'number' && Number.isFinite(v)) return v === 0 ? 0 : v;
   if (Array.isArray(v)) {
     const out = new Array<unknown>(v.length);
@@ -231,29 +231,4 @@ function frozenJson(v: unknown): unknown {
   return t === undefined ? undefined : deepFreeze(JSON.parse(t) as unknown);
 }
 
-/**
- * Whether `v` is deep-frozen and made only of plain objects, arrays, strings, booleans, null and finite numbers other
- * than -0, with no undefined values: JSON.parse(JSON.stringify(v)) is then a value equal to it, key order included.
- */
-function isFrozenJson(v: unknown): boolean {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
-  if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
-  if (typeof v !== 'object' || !Object.isFrozen(v)) return false;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (!isFrozenJson(v[i])) return false;
-    return true;
-  }
-  if (Object.getPrototypeOf(v) !== Object.prototype || typeof (v as Record<string, unknown>)['toJSON'] === 'function') return false;
-  for (const k in v) {
-    if (!Object.prototype.hasOwnProperty.call(v, k) || !isFrozenJson((v as Record<string, unknown>)[k])) return false;
-  }
-  return true;
-}
 
-function deepFreeze<T>(v: T): T {
-  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
-}

@@ -1,3 +1,4 @@
+import { deepFreeze, isDeepFrozenJson } from '../../lib/index.js';
 import type { CapabilityArgs, JsonValue, PluginConfObject } from '../spec/config-types.js';
 import type { CniResult } from '../spec/result-types.js';
 import { resultJson, sortedResultJson } from '../spec/result-json.js';
@@ -119,7 +120,7 @@ function prevResultJson(r: CniResult): Record<string, unknown> {
  */
 const runtimeConfigs = new WeakMap<CapabilityArgs, WeakMap<PluginConfObject, Readonly<Record<string, unknown>> | null>>();
 function requestRuntimeConfig(plugin: PluginConfObject, capabilityArgs: CapabilityArgs | undefined): Record<string, unknown> | undefined {
-  const frozen = capabilityArgs !== undefined && isDeepFrozen(capabilityArgs);
+  const frozen = capabilityArgs !== undefined && isDeepFrozenJson(capabilityArgs);
   let byPlugin = frozen ? runtimeConfigs.get(capabilityArgs) : undefined;
   const known = byPlugin?.get(plugin);
   if (known !== undefined) return known ?? undefined;
@@ -130,13 +131,6 @@ function requestRuntimeConfig(plugin: PluginConfObject, capabilityArgs: Capabili
     byPlugin.set(plugin, value === undefined ? null : deepFreeze(value));
   }
   return value;
-}
-
-function isDeepFrozen(v: unknown): boolean {
-  if (typeof v !== 'object' || v === null) return true;
-  if (!Object.isFrozen(v)) return false;
-  for (const x of Object.values(v)) if (!isDeepFrozen(x)) return false;
-  return true;
 }
 
 /**
@@ -180,13 +174,6 @@ function requestShape(
   return shape;
 }
 
-function deepFreeze<T>(v: T): T {
-  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
-}
 
 const valueCache = new WeakMap<PluginConfObject, ReadonlyMap<string, unknown>>();
 function pluginValues(plugin: PluginConfObject): ReadonlyMap<string, unknown> {

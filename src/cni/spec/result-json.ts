@@ -1,3 +1,4 @@
+import { deepFreeze } from '../../lib/index.js';
 import type { CniResult, Dns } from './result-types.js';
 import { DROPPED, sortedClone } from './sorted-json.js';
 
@@ -75,13 +76,6 @@ function frozenJsonCopy(x: unknown): unknown {
   return text === undefined ? SKIP : deepFreeze(JSON.parse(text) as unknown);
 }
 
-function deepFreeze<T>(v: T): T {
-  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
-}
 
 // One function per Go type, each field written by name (fields are set at their own sites, so every object is built
 // along one fixed path instead of through a shared keyed store), in Go's field order or in sorted order.
