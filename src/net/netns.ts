@@ -1,5 +1,5 @@
 import { type Cidr4, type IfAddr, type Ip4, ifAddrSubnet, isLoopback } from '../addr/index.js';
-import type { AddrType, Hook, HookHandler, HostView } from './hooks.js';
+import { type AddrType, type Hook, type HookHandler, type HostView, hookIndex } from './hooks.js';
 import type { Link, VxlanLink } from './link.js';
 import { NeighTable } from './neigh.js';
 import type { Route } from './route.js';
@@ -43,7 +43,11 @@ export class Netns implements HostView {
   /** VXLAN UDP port → device name, the first such device in link order; rebuilt after links come or go. */
   private vxlanPorts: Map<number, string> | undefined;
   /** Handlers by hook, priority order; a record, not a Map: every hook of every trace reads it. */
-  private readonly hooks: Record<Hook, readonly HookHandler[]> = { PREROUTING: EMPTY, INPUT: EMPTY, FORWARD: EMPTY, OUTPUT: EMPTY, POSTROUTING: EMPTY };
+  /**
+   * Handlers by hookIndex. An array, not a record by hook name: a record read with five different names is a
+   * megamorphic keyed load, and every hook of every trace asks for its handlers.
+   */
+  private readonly hooks: (readonly HookHandler[])[] = [EMPTY, EMPTY, EMPTY, EMPTY, EMPTY];
   /** What this namespace's hook handlers may ask of it; one object for all hooks. */
   readonly host: HostView;
   /** The node this namespace is on (pods and the node's root namespace), or null for external hosts. */
@@ -214,18 +218,20 @@ export class Netns implements HostView {
   }
 
   registerHook(hook: Hook, handler: HookHandler): void {
-    const list = this.hooks[hook].filter((h) => h.name !== handler.name);
+    const i = hookIndex(hook);
+    const list = (this.hooks[i] ?? EMPTY).filter((h) => h.name !== handler.name);
     list.push(handler);
     list.sort((a, b) => a.priority - b.priority);
-    this.hooks[hook] = list;
+    this.hooks[i] = list;
   }
 
   unregisterHook(hook: Hook, name: string): void {
-    this.hooks[hook] = this.hooks[hook].filter((h) => h.name !== name);
+    const i = hookIndex(hook);
+    this.hooks[i] = (this.hooks[i] ?? EMPTY).filter((h) => h.name !== name);
   }
 
   handlers(hook: Hook): readonly HookHandler[] {
-    return this.hooks[hook];
+    return this.hooks[hookIndex(hook)] ?? EMPTY;
   }
 
   private indexAddr(dev: string, a: IfAddr): void {
