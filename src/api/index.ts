@@ -6,6 +6,7 @@ export {
   RESOURCE_VERBS,
   groupVersion,
   resourceByPlural,
+  registeredResource,
   resourceByKind,
   qualifiedKind,
   qualifiedResource,

@@ -57,6 +57,16 @@ export function resourceByPlural(group: string, plural: string): ResourceType | 
   return RESOURCE_TYPES.find((r) => r.group === group && r.plural === plural);
 }
 
+/**
+ * A resource this server is built to serve (the code names it, no request does): its absence from the registry is a
+ * programming error, thrown at once, not a value every caller must check.
+ */
+export function registeredResource(group: string, plural: string): ResourceType {
+  const r = resourceByPlural(group, plural);
+  if (r === undefined) throw new Error(`resource ${plural}${group === '' ? '' : `.${group}`} missing from the registry`);
+  return r;
+}
+
 /** Looks a resource up by apiVersion and kind, as an object's envelope names it. */
 export function resourceByKind(apiVersion: string, kind: string): ResourceType | undefined {
   return RESOURCE_TYPES.find((r) => groupVersion(r) === apiVersion && r.kind === kind);

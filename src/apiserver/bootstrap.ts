@@ -1,4 +1,4 @@
-import { resourceByPlural } from '../api/index.js';
+import { registeredResource } from '../api/index.js';
 import type { ApiServer } from './api-server.js';
 import { isApiError } from './errors.js';
 
@@ -6,8 +6,7 @@ import { isApiError } from './errors.js';
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
 
 export async function bootstrapNamespaces(api: ApiServer): Promise<void> {
-  const ns = resourceByPlural('', 'namespaces');
-  if (ns === undefined) throw new Error('namespaces resource missing from the registry');
+  const ns = registeredResource('', 'namespaces');
   for (const name of SYSTEM_NAMESPACES) {
     try {
       await api.create(ns, '', { metadata: { name } });

@@ -1,12 +1,8 @@
-import { resourceByPlural, type ReadonlyKubeObject, type ResourceType } from '../api/index.js';
+import { groupVersion, registeredResource, type ReadonlyKubeObject, type ResourceType } from '../api/index.js';
 import type { ApiServer } from './api-server.js';
 import { isApiError } from './errors.js';
 
-const EVENTS: ResourceType = (() => {
-  const r = resourceByPlural('', 'events');
-  if (r === undefined) throw new Error('events missing from the registry');
-  return r;
-})();
+const EVENTS = registeredResource('', 'events');
 
 export type EventKind = 'Normal' | 'Warning';
 
@@ -44,7 +40,8 @@ export function microTime(ms: number): string {
  * write is dropped, never the component's failure.
  */
 export class EventRecorder {
-  private readonly recent = new Map<string, { name: string; namespace: string; count: number }>();
+  /** The Event each recent (object, type, reason, message) was recorded as. */
+  private readonly recent = new Map<string, { name: string; namespace: string }>();
   /** Nanoseconds of the last name handed out: a simulated clock can stand still, names must not repeat. */
   private lastNs = 0n;
 
@@ -71,8 +68,8 @@ export class EventRecorder {
     if (seen !== undefined && this.source.style !== 'events.k8s.io') {
       try {
         const cur = await this.api.get(EVENTS, seen.namespace, seen.name);
-        seen.count += 1;
-        await this.api.update(EVENTS, seen.namespace, seen.name, { ...cur, count: seen.count, lastTimestamp: this.api.now() });
+        const count = typeof cur['count'] === 'number' ? cur['count'] : 1;
+        await this.api.update(EVENTS, seen.namespace, seen.name, { ...cur, count: count + 1, lastTimestamp: this.api.now() });
         return;
       } catch (e) {
         if (!(isApiError(e) && e.status.code === 404)) throw e;
@@ -88,7 +85,7 @@ export class EventRecorder {
       ...(r.namespaced ? { namespace } : {}),
       name: meta.name ?? '',
       uid: meta.uid ?? '',
-      apiVersion: r.group === '' ? r.version : `${r.group}/${r.version}`,
+      apiVersion: groupVersion(r),
       resourceVersion: meta.resourceVersion ?? '',
     };
     const common = { apiVersion: 'v1', kind: 'Event', metadata: { name, namespace }, involvedObject, reason, message, type };
@@ -105,7 +102,7 @@ export class EventRecorder {
             reportingInstance: this.source.host ?? '',
           };
     await this.api.create(EVENTS, namespace, body);
-    this.recent.set(key, { name, namespace, count: 1 });
+    this.recent.set(key, { name, namespace });
     if (this.recent.size > CACHE_SIZE) {
       const oldest = this.recent.keys().next();
       if (oldest.done !== true) this.recent.delete(oldest.value);

@@ -1,4 +1,4 @@
-import { resourceByPlural } from '../api/index.js';
+import { registeredResource } from '../api/index.js';
 import type { ApiServer } from './api-server.js';
 import type { StoreWatch } from './store.js';
 
@@ -9,8 +9,7 @@ import type { StoreWatch } from './store.js';
  * can still delete the namespace's objects, as against a real cluster), or at once in tests.
  */
 export function startNamespaceFinalizer(api: ApiServer, schedule: (task: () => void) => void, onError: (e: unknown) => void = () => undefined): StoreWatch {
-  const nsType = resourceByPlural('', 'namespaces');
-  if (nsType === undefined) throw new Error('namespaces resource missing from the registry');
+  const nsType = registeredResource('', 'namespaces');
   const pending = new Set<string>();
   return api.store.watch({ resource: 'namespaces' }, (ev) => {
     const name = ev.object.metadata.name ?? '';

@@ -1,5 +1,5 @@
 import type { Container, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
-import { deepFreeze, isJsonObject, jsonEqual, resourceByPlural, type KubeObject, type ResourceType } from '../api/index.js';
+import { deepFreeze, isJsonObject, jsonEqual, registeredResource, type KubeObject, type ResourceType } from '../api/index.js';
 import { EventRecorder, isApiError, rfc3339, type ApiServer } from '../apiserver/index.js';
 import { isKubewireError, type Clock } from '../lib/index.js';
 import { NodeLease } from './node-lease.js';
@@ -22,11 +22,7 @@ export interface KubeletOptions {
   readonly after?: (ms: number, fn: () => void) => void;
 }
 
-function rt(plural: string): ResourceType {
-  const r = resourceByPlural('', plural);
-  if (r === undefined) throw new Error(`${plural} missing from the registry`);
-  return r;
-}
+const rt = (plural: string): ResourceType => registeredResource('', plural);
 
 /**
  * Status parts every pod of a node (or of the cluster) reports alike, made once and frozen: a True condition

@@ -1,12 +1,8 @@
-import { resourceByPlural, type ReadonlyKubeObject, type ResourceType } from '../api/index.js';
+import { registeredResource, type ReadonlyKubeObject } from '../api/index.js';
 import { isApiError, microTime, type ApiServer } from '../apiserver/index.js';
 import type { Clock } from '../lib/index.js';
 
-const LEASES: ResourceType = (() => {
-  const r = resourceByPlural('coordination.k8s.io', 'leases');
-  if (r === undefined) throw new Error('leases missing from the registry');
-  return r;
-})();
+const LEASES = registeredResource('coordination.k8s.io', 'leases');
 
 /** The namespace node leases live in (corev1.NamespaceNodeLease). */
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
@@ -33,11 +29,6 @@ export class NodeLease {
   /** Whether a renewal is due now (never renewed, or the renew interval has passed). */
   due(): boolean {
     return this.renewedAt === undefined || this.clock.now() - this.renewedAt >= NODE_LEASE_RENEW_MS;
-  }
-
-  /** When the lease was last renewed by this kubelet (ms), if it has been. */
-  get lastRenewal(): number | undefined {
-    return this.renewedAt;
   }
 
   /** Forget the last renewal (the kubelet restarted): the next sync writes at once. */

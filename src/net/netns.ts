@@ -42,10 +42,9 @@ export class Netns implements HostView {
   private broadcasts: Map<number, string> | undefined;
   /** VXLAN UDP port → device name, the first such device in link order; rebuilt after links come or go. */
   private vxlanPorts: Map<number, string> | undefined;
-  /** Handlers by hook, priority order; a record, not a Map: every hook of every trace reads it. */
   /**
-   * Handlers by hookIndex. An array, not a record by hook name: a record read with five different names is a
-   * megamorphic keyed load, and every hook of every trace asks for its handlers.
+   * Handlers by hookIndex, in priority order. An array, not a record by hook name: a record read with five different
+   * names is a megamorphic keyed load, and every hook of every trace asks for its handlers.
    */
   private readonly hooks: (readonly HookHandler[])[] = [EMPTY, EMPTY, EMPTY, EMPTY, EMPTY];
   /** What this namespace's hook handlers may ask of it; one object for all hooks. */

@@ -1,5 +1,5 @@
 import type { Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
-import { isJsonObject, resourceByPlural, type ReadonlyKubeObject, type ResourceType } from '../api/index.js';
+import { isJsonObject, registeredResource, type ReadonlyKubeObject, type ResourceType } from '../api/index.js';
 import { bindPod, EventRecorder, isApiError, type ApiServer } from '../apiserver/index.js';
 import type { Decision } from './decide.js';
 import { NodeIndex } from './node-index.js';
@@ -17,11 +17,7 @@ export interface SchedulerOptions {
   readonly onDecision?: (pod: string, d: Decision) => void;
 }
 
-function podsType(): ResourceType {
-  const r = resourceByPlural('', 'pods');
-  if (r === undefined) throw new Error('pods resource missing from the registry');
-  return r;
-}
+const podsType = (): ResourceType => registeredResource('', 'pods');
 
 function podKey(p: Pod): string {
   return `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;

@@ -230,5 +230,3 @@ function frozenJson(v: unknown): unknown {
   const t = JSON.stringify(v) as string | undefined;
   return t === undefined ? undefined : deepFreeze(JSON.parse(t) as unknown);
 }
-
-

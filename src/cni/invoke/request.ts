@@ -174,7 +174,6 @@ function requestShape(
   return shape;
 }
 
-
 const valueCache = new WeakMap<PluginConfObject, ReadonlyMap<string, unknown>>();
 function pluginValues(plugin: PluginConfObject): ReadonlyMap<string, unknown> {
   let f = valueCache.get(plugin);
@@ -207,4 +206,3 @@ function pluginFields(plugin: PluginConfObject): ReadonlyMap<string, string | un
   }
   return f;
 }
-

@@ -76,7 +76,6 @@ function frozenJsonCopy(x: unknown): unknown {
   return text === undefined ? SKIP : deepFreeze(JSON.parse(text) as unknown);
 }
 
-
 // One function per Go type, each field written by name (fields are set at their own sites, so every object is built
 // along one fixed path instead of through a shared keyed store), in Go's field order or in sorted order.
 function route(x: Obj, m: Mode): Obj {

@@ -1,21 +1,15 @@
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
-import { isJsonObject, resourceByPlural, type KubeObject, type ResourceType } from '../../api/index.js';
-
-function rt(group: string, plural: string): ResourceType {
-  const r = resourceByPlural(group, plural);
-  if (r === undefined) throw new Error(`resource ${plural} missing from the registry`);
-  return r;
-}
+import { isJsonObject, registeredResource, type KubeObject } from '../../api/index.js';
 
 /** The resource types controllers work with. */
 export const R = {
-  namespaces: rt('', 'namespaces'),
-  nodes: rt('', 'nodes'),
-  pods: rt('', 'pods'),
-  services: rt('', 'services'),
-  deployments: rt('apps', 'deployments'),
-  replicaSets: rt('apps', 'replicasets'),
-  endpointSlices: rt('discovery.k8s.io', 'endpointslices'),
+  namespaces: registeredResource('', 'namespaces'),
+  nodes: registeredResource('', 'nodes'),
+  pods: registeredResource('', 'pods'),
+  services: registeredResource('', 'services'),
+  deployments: registeredResource('apps', 'deployments'),
+  replicaSets: registeredResource('apps', 'replicasets'),
+  endpointSlices: registeredResource('discovery.k8s.io', 'endpointslices'),
 } as const;
 
 export function specOf(o: KubeObject): Record<string, unknown> {

@@ -55,6 +55,7 @@ function tableNumber(t: TableName): number {
   }
 }
 
+/** The tables in tableNumber order. */
 const TABLE_NAMES: readonly TableName[] = ['raw', 'mangle', 'nat', 'filter'];
 const HOOKS: readonly Hook[] = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
 
@@ -74,14 +75,14 @@ function tableOf(rules: Ruleset, t: TableName): Ruleset['tables'][TableName] {
 
 /** Per table (by tableNumber), a bit per hook whose built-in chain is missing, or empty with policy ACCEPT. */
 function idleBits(rules: Ruleset): number[] {
-  const bits = [0, 0, 0, 0];
-  for (const name of TABLE_NAMES) {
+  return TABLE_NAMES.map((name) => {
+    let bits = 0;
     for (const hook of HOOKS) {
       const chain = rules.tables[name].chains.get(hook);
-      if (chain === undefined || (chain.rules.length === 0 && chain.policy !== 'DROP')) bits[tableNumber(name)] = (bits[tableNumber(name)] ?? 0) | hookBit(hook);
+      if (chain === undefined || (chain.rules.length === 0 && chain.policy !== 'DROP')) bits |= hookBit(hook);
     }
-  }
-  return bits;
+    return bits;
+  });
 }
 
 function tupleOf(p: Packet): CtTuple {
