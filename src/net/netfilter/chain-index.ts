@@ -1,7 +1,7 @@
 import type { Packet } from '../../packet/index.js';
 import type { HookHop } from '../hooks.js';
 import type { Chain, Rule } from './types.js';
-import { FlatRule } from './flat-rule.js';
+import { FLAT_WORDS, FlatRule } from './flat-rule.js';
 import { protoNumberOf } from './match/ip-header.js';
 
 /** Chains shorter than this are scanned linearly; an index would cost more than it saves. */
@@ -17,13 +17,14 @@ export const INDEX_MIN_RULES = 16;
  */
 export class CompiledChain {
   /**
-   * The walker's memo per rule position (see walk.ts), PLAN_SLOTS slots each: the rule; what a
+   * The walker's memo per rule position (see walk.ts), PLAN_SLOTS slots each (P_* offsets): what a
    * packet `next` returned the rule for must still satisfy (PLAN_TEST: test its matches; PLAN_FLAT: test the FlatRule's
    * fields; PLAN_MATCHES: nothing; a statistic match: only that, e.g. kube-proxy's endpoint picks with their comment);
    * the target's result when the rule matched (a TR value); the hop reported for it (when it
-   * depends on nothing but the rule); and for a jump the compiled chain it enters. Valid for one table (`planTable`):
+   * depends on nothing but the rule); for a jump the compiled chain it enters; a FlatRule's statistic match and test
+   * words; the rule's target, text and the rule. Valid for one table (`planTable`):
    * the chain a jump lands in is looked up by name in the table. One flat array, so that a
-   * packet taking a rule reads one cache line here instead of the target, the hop and the
+   * packet testing and taking a rule reads a cache line or two here instead of the rule, the target, the hop and the
    * chain objects one by one (at 10,000 Services every one of those is a cache miss).
    */
   private plan: unknown[] | undefined;
@@ -53,19 +54,22 @@ export class CompiledChain {
   /** The plan slots for walks of `table` (emptied when another table walks this chain). */
   planIn(table: unknown): unknown[] {
     if (this.plan === undefined || this.planTable !== table) {
-      // Sized once (holey, not sparse: a store far into an empty array would make it a dictionary).
+      // Built by pushing: `new Array(n)` past 100,000 elements (KUBE-SERVICES at 10,000 Services) is a dictionary.
       const rules = this.rules;
-      const plan = new Array<unknown>(rules.length * PLAN_SLOTS);
+      const plan: unknown[] = [];
       for (let i = 0; i < rules.length; i++) {
         const rule = rules[i];
-        plan[i * PLAN_SLOTS] = rule;
+        const at = plan.length;
         let cond: unknown = PLAN_TEST;
+        let stat: unknown = undefined;
         if (rule instanceof FlatRule) {
           const need = rule.testNeed;
+          stat = rule.stat;
           // Keys suffice only where `next` found the rule by them: an indexed chain (its keyed rules are never "rest").
           cond = need === 0 || (need === 1 && this.index !== undefined) ? (rule.stat ?? PLAN_MATCHES) : PLAN_FLAT;
         }
-        plan[i * PLAN_SLOTS + 1] = cond;
+        plan.push(cond, undefined, undefined, undefined, stat, 0, 0, 0, 0, 0, 0, 0, undefined, rule?.target, rule?.text, rule);
+        if (rule instanceof FlatRule) rule.writeTestWords(plan, at + P_WORDS);
       }
       this.plan = plan;
       this.planTable = table;
@@ -74,8 +78,27 @@ export class CompiledChain {
   }
 }
 
-/** Slots per rule in a CompiledChain's plan: rule, what to test, target result, hop, next chain. */
-export const PLAN_SLOTS = 5;
+/**
+ * A CompiledChain's plan: PLAN_SLOTS slots per rule, at these offsets from the rule's first. Read in this order
+ * by a walk (what to test, then the result, hop and chain of a jump taken before; the test words; the rest).
+ */
+export const PLAN_SLOTS = 16;
+/** What a packet `next` returned the rule for must still satisfy (PLAN_TEST, PLAN_MATCHES, PLAN_FLAT or a statistic match). */
+export const P_COND = 0;
+/** The target's result when the rule matched before (a TR value), when it depends on nothing but the rule. */
+export const P_RESULT = 1;
+/** The hop reported for that result. */
+export const P_HOP = 2;
+/** For a jump or goto: the compiled chain it enters. */
+export const P_NEXT = 3;
+/** A FlatRule's statistic match (undefined: none, or not a FlatRule). */
+export const P_STAT = 4;
+/** A FlatRule's test words (FlatRule.writeTestWords, FLAT_WORDS of them). */
+export const P_WORDS = 5;
+/** The rule's target, text and the rule itself (for its matches when they must be tested one by one). */
+export const P_TARGET = P_WORDS + FLAT_WORDS;
+export const P_TEXT = P_TARGET + 1;
+export const P_RULE = P_TEXT + 1;
 /**
  * Plan test slot values (besides a statistic match): test the rule's matches; nothing to test; test a FlatRule from
  * its fields. The kind is decided once here: an `instanceof` per rule and packet (a prototype walk for every rule

@@ -110,9 +110,6 @@ export class FlatRule implements Rule {
   private get hFlags(): number {
     return this.bits & 63;
   }
-  private get afterStat(): number {
-    return (this.bits >> 6) & 3;
-  }
   private get proto(): number {
     return (this.bits >> 8) & 255;
   }
@@ -125,20 +122,23 @@ export class FlatRule implements Rule {
    * test before the statistic match (all of them when there is none), part 1 those after it.
    */
   test(ctx: EvalCtx, part: 0 | 1): boolean {
-    const p = ctx.skb.packet;
-    const f = this.hFlags;
-    if (part === 0 && f !== 0) {
-      if (((p.src & this.srcMask) === this.srcNet) === ((f & INV_SRC) !== 0)) return false;
-      if (((p.dst & this.dstMask) === this.dstNet) === ((f & INV_DST) !== 0)) return false;
-      if ((f & F_PROTO) !== 0 && (protoNumberOf(p.proto) === this.proto) === ((f & INV_PROTO) !== 0)) return false;
-    }
-    if (this.portProto !== 0 && (this.afterStat & 1) === part) {
-      if (protoNumberOf(p.proto) !== this.portProto) return false;
-      if (this.sport >= 0 && p.sport !== this.sport) return false;
-      if (this.dport >= 0 && p.dport !== this.dport) return false;
-    }
-    if (this.mark !== undefined && (this.afterStat & 2) >> 1 === part && !this.mark.evaluate(ctx)) return false;
-    return true;
+    return testFields(ctx, part, this.bits, this.srcNet, this.srcMask, this.dstNet, this.dstMask, this.sport, this.dport, this.mark);
+  }
+
+  /**
+   * Copies what `test` reads into words[at, at + FLAT_WORDS) (testWordsAt tests them there). The walker's plan holds
+   * them beside the rule's other slots, so testing a rule reads the plan's cache line, not the rule object too (at
+   * 10,000 Services each rule a packet meets is a cache miss of its own).
+   */
+  writeTestWords(words: unknown[], at: number): void {
+    words[at] = this.bits;
+    words[at + 1] = this.srcNet;
+    words[at + 2] = this.srcMask;
+    words[at + 3] = this.dstNet;
+    words[at + 4] = this.dstMask;
+    words[at + 5] = this.sport;
+    words[at + 6] = this.dport;
+    words[at + 7] = this.mark;
   }
 
   /** The arguments after `-A CHAIN`, tokenized again from the text when asked. */
@@ -197,4 +197,43 @@ export class FlatRule implements Rule {
     }
     return out;
   }
+}
+
+/** How many words FlatRule.writeTestWords writes. */
+export const FLAT_WORDS = 8;
+
+/** FlatRule.test over the words its writeTestWords put at words[at]. */
+export function testWordsAt(words: readonly unknown[], at: number, ctx: EvalCtx, part: 0 | 1): boolean {
+  return testFields(
+    ctx,
+    part,
+    words[at] as number,
+    words[at + 1] as number,
+    words[at + 2] as number,
+    words[at + 3] as number,
+    words[at + 4] as number,
+    words[at + 5] as number,
+    words[at + 6] as number,
+    words[at + 7] as MarkMatch | undefined,
+  );
+}
+
+/** A FlatRule's tests from its fields (`bits` as FlatRule packs them). */
+function testFields(ctx: EvalCtx, part: 0 | 1, bits: number, srcNet: number, srcMask: number, dstNet: number, dstMask: number, sport: number, dport: number, mark: MarkMatch | undefined): boolean {
+  const p = ctx.skb.packet;
+  const f = bits & 63;
+  const after = (bits >> 6) & 3;
+  if (part === 0 && f !== 0) {
+    if (((p.src & srcMask) === srcNet) === ((f & INV_SRC) !== 0)) return false;
+    if (((p.dst & dstMask) === dstNet) === ((f & INV_DST) !== 0)) return false;
+    if ((f & F_PROTO) !== 0 && (protoNumberOf(p.proto) === ((bits >> 8) & 255)) === ((f & INV_PROTO) !== 0)) return false;
+  }
+  const portProto = (bits >> 16) & 255;
+  if (portProto !== 0 && (after & 1) === part) {
+    if (protoNumberOf(p.proto) !== portProto) return false;
+    if (sport >= 0 && p.sport !== sport) return false;
+    if (dport >= 0 && p.dport !== dport) return false;
+  }
+  if (mark !== undefined && (after & 2) >> 1 === part && !mark.evaluate(ctx)) return false;
+  return true;
 }

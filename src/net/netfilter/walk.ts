@@ -1,11 +1,11 @@
 import { Fraction } from '../../lib/index.js';
 import { type Hook, type HookHop, type HookVerdict, type HostView, type Skb, hookIndex } from '../hooks.js';
-import { type CompiledChain, compileChain, PLAN_FLAT, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST } from './chain-index.js';
+import { type CompiledChain, compileChain, P_COND, P_HOP, P_NEXT, P_RESULT, P_RULE, P_STAT, P_TARGET, P_TEXT, P_WORDS, PLAN_FLAT, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST } from './chain-index.js';
 import type { IpsetRegistry } from './ipset/index.js';
 import type { NfState } from './state.js';
 import { probabilityText, StatisticRandomMatch } from './match/statistic.js';
 import { HK, type HopKind, NatRuleHop, RuleHop } from './hop.js';
-import { FlatRule } from './flat-rule.js';
+import { FlatRule, testWordsAt } from './flat-rule.js';
 import type { EvalCtx, Match, Rule, Table, Target } from './types.js';
 import { ChainTarget } from './target/standard.js';
 import { TR } from './types.js';
@@ -59,14 +59,16 @@ const TWO_31 = 2n ** 31n;
 
 const notes = new WeakMap<Match, string>();
 
-/** The hop text explaining a rule's random pick (cached per statistic match: it is built with bigints). */
-function statisticNote(rule: Rule): string {
-  if (rule instanceof FlatRule) {
-    const st = rule.stat;
-    if (st === undefined) return '';
-    if (st.walkNote === undefined) st.walkNote = buildStatisticNote(st);
-    return st.walkNote;
+/**
+ * The hop text explaining a rule's random pick: `stat` when the walker knows the rule's statistic match (a FlatRule's,
+ * or the plan's), else found among the rule's matches (cached per statistic match: it is built with bigints).
+ */
+function statisticNote(stat: StatisticRandomMatch | undefined, rule: Rule | undefined): string {
+  if (stat !== undefined) {
+    if (stat.walkNote === undefined) stat.walkNote = buildStatisticNote(stat);
+    return stat.walkNote;
   }
+  if (rule === undefined || rule instanceof FlatRule) return '';
   const m = rule.matches.find((x) => x.probability !== undefined);
   if (m === undefined) return '';
   let n = notes.get(m);
@@ -255,21 +257,27 @@ function returnFrom(w: Walk, p: Path): boolean {
 
 /**
  * The hop a rule reports when it depends on nothing but the rule and the target's result (no
- * note, no NAT), kept in the compiled chain's plan at `at` (slots: result, hop) and shared by
+ * note, no NAT), kept in the compiled chain's plan at `b` (slots P_RESULT, P_HOP) and shared by
  * every packet taking the rule. Hops are immutable values (their detail is formatted on first
  * read, the same for every packet); a compiled chain belongs to one immutable chain, so
  * position, rule text and chain name never change under it.
  */
-function planHop(plan: unknown[], at: number, r: number, c: CompiledChain, i: number, tname: string, rule: Rule, kind: HopKind, target: Target, extra: string): HookHop {
-  if (plan[at] === r) {
-    const h = plan[at + 1];
+function planHop(plan: unknown[], b: number, r: number, c: CompiledChain, i: number, tname: string, text: string, kind: HopKind, target: Target, extra: string): HookHop {
+  if (plan[b + P_RESULT] === r) {
+    const h = plan[b + P_HOP];
     if (h !== undefined) return h as HookHop;
   }
-  const n = new RuleHop(tname, c.name, i + 1, rule.text, kind, target, undefined, extra);
-  plan[at] = r;
-  plan[at + 1] = n;
-  plan[at + 2] = undefined;
+  const n = new RuleHop(tname, c.name, i + 1, text, kind, target, undefined, extra);
+  plan[b + P_RESULT] = r;
+  plan[b + P_HOP] = n;
+  plan[b + P_NEXT] = undefined;
   return n;
+}
+
+/** A FlatRule's test, from the plan's words when there is a plan (the rule object is then not read). */
+function flatTest(plan: unknown[] | undefined, b: number, rule: Rule | undefined, ctx: EvalCtx, part: 0 | 1): boolean {
+  if (plan !== undefined) return testWordsAt(plan, b + P_WORDS, ctx, part);
+  return rule instanceof FlatRule && rule.test(ctx, part);
 }
 
 /** Runs one path until it reaches a verdict (pushing the not-taken side of every random pick to `w.pending`). */
@@ -286,33 +294,39 @@ function runPath(w: Walk, p: Path): void {
     }
     const c = p.chain;
     const plan = linear ? undefined : c.planIn(table);
-    // The rule from the plan when there is one: it sits beside the rest of its slots.
-    const rule = plan === undefined ? c.rules[i] : (plan[i * PLAN_SLOTS] as Rule | undefined);
-    const at = i * PLAN_SLOTS + 2;
+    const b = i * PLAN_SLOTS;
     p.pos = i + 1;
-    if (rule === undefined) continue;
+    // The rule object is read only without a plan (linear walks) or for a rule whose matches are tested one by one.
+    let rule: Rule | undefined;
+    let cond: unknown;
+    if (plan === undefined) {
+      rule = c.rules[i];
+      if (rule === undefined) continue;
+      cond = rule instanceof FlatRule ? PLAN_FLAT : PLAN_TEST;
+    } else cond = plan[b + P_COND];
     let forked = false;
-    // What is left to test, when the plan knows (the rule object itself is then not read at all).
-    const cond = plan === undefined ? (rule instanceof FlatRule ? PLAN_FLAT : PLAN_TEST) : plan[at - 1];
+    let stat: StatisticRandomMatch | undefined;
     if (cond === PLAN_MATCHES) {
       // Matches (only a comment, or exactly the keys the chain index found it by).
-    } else if (cond === PLAN_FLAT && rule instanceof FlatRule) {
-      // kube-proxy's rule shapes: tested from the rule's own fields (no Match objects). The plan said FlatRule, so the
-      // instanceof (kept for the type) always holds and costs one map check.
-      const stat = rule.stat;
-      if (!rule.test(ctx, 0)) continue;
+    } else if (cond === PLAN_FLAT) {
+      // kube-proxy's rule shapes: tested from the rule's fields (no Match objects), copied into the plan.
+      stat = plan === undefined ? (rule instanceof FlatRule ? rule.stat : undefined) : (plan[b + P_STAT] as StatisticRandomMatch | undefined);
+      if (!flatTest(plan, b, rule, ctx, 0)) continue;
       if (stat !== undefined) {
         const pick = randomPick(w, p, ctx, stat.probability, stat.complement);
         if (pick === PICK_NEVER) continue;
         forked = pick === PICK_FORKED;
-        if (!rule.test(ctx, 1)) continue;
+        if (!flatTest(plan, b, rule, ctx, 1)) continue;
       }
     } else if (cond instanceof StatisticRandomMatch) {
       // Only the random pick: the same fork as below.
+      stat = cond;
       const pick = randomPick(w, p, ctx, cond.probability, cond.complement);
       if (pick === PICK_NEVER) continue;
       forked = pick === PICK_FORKED;
     } else {
+      if (plan !== undefined) rule = plan[b + P_RULE] as Rule | undefined;
+      if (rule === undefined) continue;
       let matched = true;
       const ms = rule.matches;
       for (let k = 0; k < ms.length; k++) {
@@ -335,15 +349,15 @@ function runPath(w: Walk, p: Path): void {
       }
       if (!matched) continue;
     }
-    if (plan !== undefined && (plan[at] === TR.Jump || plan[at] === TR.Goto)) {
+    if (plan !== undefined && (plan[b + P_RESULT] === TR.Jump || plan[b + P_RESULT] === TR.Goto)) {
       // A jump taken before: its hop and the chain it enters are in the plan (ChainTarget.apply has no effect).
-      const next = plan[at + 2] as CompiledChain;
-      p.hops.push(plan[at + 1] as HookHop);
+      const next = plan[b + P_NEXT] as CompiledChain;
+      p.hops.push(plan[b + P_HOP] as HookHop);
       if (p.depth >= MAX_DEPTH) {
         finish(w, p, { kind: 'drop', reason: `chain loop through ${next.name}` });
         return;
       }
-      if (plan[at] === TR.Jump) {
+      if (plan[b + P_RESULT] === TR.Jump) {
         p.stack = { chain: c, pos: p.pos, up: p.stack };
         p.depth++;
       }
@@ -351,27 +365,28 @@ function runPath(w: Walk, p: Path): void {
       p.pos = 0;
       continue;
     }
-    const target = rule.target;
+    const target = plan === undefined ? rule?.target : (plan[b + P_TARGET] as Target | undefined);
     if (target === undefined) continue;
+    const text = plan === undefined ? (rule?.text ?? '') : (plan[b + P_TEXT] as string);
     const before = ctx.skb.packet;
     ctx.natType = undefined;
     ctx.note = undefined;
     const r = target.apply(ctx);
     const chainName = c.name;
     const ruleNumber = i + 1;
-    const extra = forked ? statisticNote(rule) : '';
+    const extra = forked ? statisticNote(stat, plan === undefined ? rule : (plan[b + P_RULE] as Rule | undefined)) : '';
     if (r === TR.Continue) {
-      p.hops.push(ctx.note === undefined && plan !== undefined ? planHop(plan, at, r, c, i, tname, rule, HK.Target, target, extra) : new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Target, target, ctx.note, extra));
+      p.hops.push(ctx.note === undefined && plan !== undefined ? planHop(plan, b, r, c, i, tname, text, HK.Target, target, extra) : new RuleHop(tname, chainName, ruleNumber, text, HK.Target, target, ctx.note, extra));
       continue;
     }
     if (r === TR.Jump || r === TR.Goto) {
       const next = jumpChain(target, table, linear);
-      const hop = new RuleHop(tname, chainName, ruleNumber, rule.text, r === TR.Goto ? HK.Goto : HK.Jump, target, undefined, extra);
+      const hop = new RuleHop(tname, chainName, ruleNumber, text, r === TR.Goto ? HK.Goto : HK.Jump, target, undefined, extra);
       // The jump's chain by name is fixed for this table: remember it (only a ChainTarget's result never changes).
       if (plan !== undefined && next !== undefined && target instanceof ChainTarget) {
-        plan[at] = r;
-        plan[at + 1] = hop;
-        plan[at + 2] = next;
+        plan[b + P_RESULT] = r;
+        plan[b + P_HOP] = hop;
+        plan[b + P_NEXT] = next;
       }
       p.hops.push(hop);
       if (next === undefined || p.depth >= MAX_DEPTH) {
@@ -387,7 +402,7 @@ function runPath(w: Walk, p: Path): void {
       continue;
     }
     if (r === TR.Return) {
-      p.hops.push(plan === undefined ? new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Return, target, undefined, extra) : planHop(plan, at, r, c, i, tname, rule, HK.Return, target, extra));
+      p.hops.push(plan === undefined ? new RuleHop(tname, chainName, ruleNumber, text, HK.Return, target, undefined, extra) : planHop(plan, b, r, c, i, tname, text, HK.Return, target, extra));
       if (returnFrom(w, p)) return;
       continue;
     }
@@ -396,22 +411,22 @@ function runPath(w: Walk, p: Path): void {
       p.hops.push(
         nat === undefined
           ? plan === undefined
-            ? new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Target, target, undefined, extra)
-            : planHop(plan, at, r, c, i, tname, rule, HK.Target, target, extra)
-          : new NatRuleHop(tname, chainName, ruleNumber, rule.text, target, extra, nat, before, ctx.skb.packet),
+            ? new RuleHop(tname, chainName, ruleNumber, text, HK.Target, target, undefined, extra)
+            : planHop(plan, b, r, c, i, tname, text, HK.Target, target, extra)
+          : new NatRuleHop(tname, chainName, ruleNumber, text, target, extra, nat, before, ctx.skb.packet),
       );
       finish(w, p, ACCEPT);
       return;
     }
     if (r === TR.Drop) {
-      p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Target, target, ctx.note, extra));
-      finish(w, p, { kind: 'drop', reason: `${tname} ${chainName} rule ${ruleNumber}: ${ctx.note ?? rule.text}` });
+      p.hops.push(new RuleHop(tname, chainName, ruleNumber, text, HK.Target, target, ctx.note, extra));
+      finish(w, p, { kind: 'drop', reason: `${tname} ${chainName} rule ${ruleNumber}: ${ctx.note ?? text}` });
       return;
     }
     // Reject
     const rw = target.rejectWith ?? 'icmp-port-unreachable';
-    p.hops.push(new RuleHop(tname, chainName, ruleNumber, rule.text, HK.Reject, target, rw, extra));
-    finish(w, p, { kind: 'reject', reason: `${tname} ${chainName} rule ${ruleNumber}: ${rule.text}`, with: rw });
+    p.hops.push(new RuleHop(tname, chainName, ruleNumber, text, HK.Reject, target, rw, extra));
+    finish(w, p, { kind: 'reject', reason: `${tname} ${chainName} rule ${ruleNumber}: ${text}`, with: rw });
     return;
   }
 }
