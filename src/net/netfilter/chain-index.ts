@@ -2,6 +2,7 @@ import type { Packet } from '../../packet/index.js';
 import type { HookHop } from '../hooks.js';
 import type { Chain, Rule } from './types.js';
 import { FLAT_WORDS, FlatRule } from './flat-rule.js';
+import { DNAT_WORDS, DnatTarget } from './target/dnat.js';
 import { protoNumberOf } from './match/ip-header.js';
 
 /** Chains shorter than this are scanned linearly; an index would cost more than it saves. */
@@ -68,8 +69,13 @@ export class CompiledChain {
           // Keys suffice only where `next` found the rule by them: an indexed chain (its keyed rules are never "rest").
           cond = need === 0 || (need === 1 && this.index !== undefined) ? (rule.stat ?? PLAN_MATCHES) : PLAN_FLAT;
         }
-        plan.push(cond, undefined, undefined, undefined, stat, 0, 0, 0, 0, 0, 0, 0, undefined, rule?.target, rule?.text, rule);
+        const target = rule?.target;
+        plan.push(cond, undefined, undefined, undefined, stat, 0, 0, 0, 0, 0, 0, 0, undefined, TK_APPLY, 0, 0, 0, target, rule?.text, rule);
         if (rule instanceof FlatRule) rule.writeTestWords(plan, at + P_WORDS);
+        if (target instanceof DnatTarget) {
+          plan[at + P_TKIND] = TK_DNAT;
+          target.writeWords(plan, at + P_TWORDS);
+        }
       }
       this.plan = plan;
       this.planTable = table;
@@ -82,7 +88,7 @@ export class CompiledChain {
  * A CompiledChain's plan: PLAN_SLOTS slots per rule, at these offsets from the rule's first. Read in this order
  * by a walk (what to test, then the result, hop and chain of a jump taken before; the test words; the rest).
  */
-export const PLAN_SLOTS = 16;
+export const PLAN_SLOTS = 20;
 /** What a packet `next` returned the rule for must still satisfy (PLAN_TEST, PLAN_MATCHES, PLAN_FLAT or a statistic match). */
 export const P_COND = 0;
 /** The target's result when the rule matched before (a TR value), when it depends on nothing but the rule. */
@@ -95,8 +101,13 @@ export const P_NEXT = 3;
 export const P_STAT = 4;
 /** A FlatRule's test words (FlatRule.writeTestWords, FLAT_WORDS of them). */
 export const P_WORDS = 5;
+/** How the target applies: TK_APPLY (its apply method) or TK_DNAT (dnatTo over the DNAT_WORDS words at P_TWORDS). */
+export const P_TKIND = P_WORDS + FLAT_WORDS;
+export const P_TWORDS = P_TKIND + 1;
+export const TK_APPLY = 0;
+export const TK_DNAT = 1;
 /** The rule's target, text and the rule itself (for its matches when they must be tested one by one). */
-export const P_TARGET = P_WORDS + FLAT_WORDS;
+export const P_TARGET = P_TWORDS + DNAT_WORDS;
 export const P_TEXT = P_TARGET + 1;
 export const P_RULE = P_TEXT + 1;
 /**

@@ -1,6 +1,8 @@
 import { Fraction } from '../../lib/index.js';
 import { type Hook, type HookHop, type HookVerdict, type HostView, type Skb, hookIndex } from '../hooks.js';
-import { type CompiledChain, compileChain, P_COND, P_HOP, P_NEXT, P_RESULT, P_RULE, P_STAT, P_TARGET, P_TEXT, P_WORDS, PLAN_FLAT, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST } from './chain-index.js';
+import { type CompiledChain, compileChain, P_COND, P_HOP, P_NEXT, P_RESULT, P_RULE, P_STAT, P_TARGET, P_TEXT, P_TKIND, P_TWORDS, P_WORDS, PLAN_FLAT, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST, TK_DNAT } from './chain-index.js';
+import { dnatTo } from './target/dnat.js';
+import type { Ip4 } from '../../addr/index.js';
 import type { IpsetRegistry } from './ipset/index.js';
 import type { NfState } from './state.js';
 import { probabilityText, StatisticRandomMatch } from './match/statistic.js';
@@ -371,7 +373,8 @@ function runPath(w: Walk, p: Path): void {
     const before = ctx.skb.packet;
     ctx.natType = undefined;
     ctx.note = undefined;
-    const r = target.apply(ctx);
+    // kube-proxy's endpoint DNAT from the plan's words (the target object is then not read).
+    const r = plan !== undefined && plan[b + P_TKIND] === TK_DNAT ? dnatTo(ctx, plan[b + P_TWORDS] as Ip4, plan[b + P_TWORDS + 1] as number, plan[b + P_TWORDS + 2] as number) : target.apply(ctx);
     const chainName = c.name;
     const ruleNumber = i + 1;
     const extra = forked ? statisticNote(stat, plan === undefined ? rule : (plan[b + P_RULE] as Rule | undefined)) : '';

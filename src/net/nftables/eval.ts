@@ -175,14 +175,14 @@ function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledCh
       // No element: the rule does not match on this branch; the next rule continues it.
       if (nv === undefined) run(env, base, out, c, i + 1, stack, sub, depth);
       else {
-        sub.hops.push(new NftHop(HopKind.Numgen, { n, verdict: nv.verdict }, e.mod, r.rule.text, env.ct.label, c.chain.name, r.number));
+        sub.hops.push(new NftHop(HopKind.Numgen, { n, verdict: nv.verdict }, e.mod, r.text, env.ct.label, c.name, r.number));
         apply(env, base, out, c, i, r, stack, sub, depth, nv);
       }
     }
     return;
   }
   // End of chain: a regular chain returns to its caller; the base chain applies its policy.
-  if (c.chain.base === undefined && stack !== undefined) return run(env, base, out, stack.c, stack.i, stack.up, ctx, depth + 1);
+  if (!c.base && stack !== undefined) return run(env, base, out, stack.c, stack.i, stack.up, ctx, depth + 1);
   policy(out, base, ctx);
 }
 
@@ -194,9 +194,9 @@ function apply(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: Compiled
     case 'accept':
       return branch(out, ctx, ACCEPT);
     case 'drop':
-      return branch(out, ctx, { kind: 'drop', reason: `nftables ${env.ct.table.name} chain ${c.chain.name}: ${r.rule.text}` });
+      return branch(out, ctx, { kind: 'drop', reason: `nftables ${env.ct.table.name} chain ${c.name}: ${r.text}` });
     case 'reject':
-      return branch(out, ctx, { kind: 'reject', reason: `nftables ${env.ct.table.name} chain ${c.chain.name}: ${r.rule.text}`, with: 'icmp-port-unreachable' });
+      return branch(out, ctx, { kind: 'reject', reason: `nftables ${env.ct.table.name} chain ${c.name}: ${r.text}`, with: 'icmp-port-unreachable' });
     case 'return':
       if (stack === undefined) return policy(out, base, ctx);
       return run(env, base, out, stack.c, stack.i, stack.up, ctx, depth + 1);
@@ -215,7 +215,7 @@ function policy(out: HookBranch[], base: CompiledChain, ctx: Ctx): void {
 }
 
 function hop(env: EvalEnv, c: CompiledChain, r: CompiledRule, k: HopKind, a: unknown, b?: unknown, nat?: HookHop['nat']): NftHop {
-  return new NftHop(k, a, b, r.rule.text, env.ct.label, c.chain.name, r.number, nat);
+  return new NftHop(k, a, b, r.text, env.ct.label, c.name, r.number, nat);
 }
 
 /**

@@ -37,13 +37,31 @@ export class DnatTarget implements Target {
   }
 
   apply(ctx: EvalCtx): TargetResult {
-    const p = ctx.skb.packet;
-    // nf_nat keeps the port when it is inside the range, otherwise takes the range's first (pickPort).
-    const dport = !hasPorts(p) || this.portLo < 0 || (p.dport >= this.portLo && p.dport <= this.portHi) ? p.dport : this.portLo;
-    ctx.skb = skbWith(ctx.skb, withDst(p, this.minIp, dport), ctx.skb.mark, ctx.skb.ct, ctx.skb.pathState);
-    ctx.natType = 'dnat';
-    return TR.Accept;
+    return dnatTo(ctx, this.minIp, this.portLo, this.portHi);
   }
+
+  /**
+   * Copies what `apply` reads into words[at, at + DNAT_WORDS) (dnatTo applies them): the walker's plan keeps them
+   * beside the rule's other slots, so a packet taking kube-proxy's endpoint rule does not read this object too.
+   */
+  writeWords(words: unknown[], at: number): void {
+    words[at] = this.minIp;
+    words[at + 1] = this.portLo;
+    words[at + 2] = this.portHi;
+  }
+}
+
+/** How many words DnatTarget.writeWords writes. */
+export const DNAT_WORDS = 3;
+
+/** A DNAT target's translation of the path's packet (to the range's first address; ports as nf_nat picks them). */
+export function dnatTo(ctx: EvalCtx, minIp: Ip4, portLo: number, portHi: number): TargetResult {
+  const p = ctx.skb.packet;
+  // nf_nat keeps the port when it is inside the range, otherwise takes the range's first (pickPort).
+  const dport = !hasPorts(p) || portLo < 0 || (p.dport >= portLo && p.dport <= portHi) ? p.dport : portLo;
+  ctx.skb = skbWith(ctx.skb, withDst(p, minIp, dport), ctx.skb.mark, ctx.skb.ct, ctx.skb.pathState);
+  ctx.natType = 'dnat';
+  return TR.Accept;
 }
 
 /**
