@@ -1,7 +1,7 @@
 import { Cidr4, type Ip4, ip4ToString, tryParseIp4 } from '../../addr/index.js';
 import { Fraction } from '../../lib/index.js';
 import type { HookHop } from '../hooks.js';
-import { elementKey, numericKey } from './numeric-key.js';
+import { elementKey, NumericKeyMap, numericKey } from './numeric-key.js';
 import type { NftChain, NftExpr, NftRule, NftSelector, NftTable, NftVerdict } from './types.js';
 
 /** A static set's contents: exact keys, and the CIDRs of an interval set. */
@@ -63,7 +63,7 @@ export type CompiledExpr =
       readonly key: readonly NftSelector[];
       readonly map: ReadonlyMap<string, CompiledVerdict> | undefined;
       /** The same elements by numeric key (numeric-key.ts), when the key fits in a number. */
-      readonly byNumber: ReadonlyMap<number, CompiledVerdict> | undefined;
+      readonly byNumber: NumericKeyMap<CompiledVerdict> | undefined;
       readonly name: string | undefined;
     }
   | { readonly op: typeof Op.Numgen; readonly mod: number; readonly choices: readonly (CompiledVerdict | undefined)[]; readonly share: Fraction };
@@ -127,7 +127,7 @@ export function compileTable(table: NftTable): CompiledTable {
   const maps = new Map<string, Map<string, CompiledVerdict>>();
   const sets = new Map<string, { exact: Set<string>; cidrs: Cidr4[] }>();
   const compiled = new Map<string, CompiledChain>();
-  const numericMaps = new Map<string, Map<number, CompiledVerdict>>();
+  const numericMaps = new Map<string, NumericKeyMap<CompiledVerdict>>();
   const ct: CompiledTable = {
     table,
     label: `${table.family} ${table.name}`,
@@ -174,7 +174,7 @@ function oneIn(n: number): Fraction {
   return f;
 }
 
-function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, Map<number, CompiledVerdict>>): CompiledExpr {
+function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, NumericKeyMap<CompiledVerdict>>): CompiledExpr {
   switch (e.op) {
     case 'ct-state':
       // Interned names: the parsed words are slices of the rule text, slower to compare.
@@ -212,11 +212,12 @@ function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, Map
       const cacheKey = name === undefined ? undefined : `${name}|${sel.join('|')}`;
       let byNumber = cacheKey === undefined ? undefined : numericMaps.get(cacheKey);
       if (byNumber === undefined) {
-        byNumber = new Map<number, CompiledVerdict>();
+        const byKey = new Map<number, CompiledVerdict>();
         for (const [k, v] of map) {
           const n = elementKey(sel, sel.length === 1 ? [k] : k.split(' . '));
-          if (n !== undefined) byNumber.set(n, v);
+          if (n !== undefined) byKey.set(n, v);
         }
+        byNumber = new NumericKeyMap(byKey);
         if (cacheKey !== undefined) numericMaps.set(cacheKey, byNumber);
       }
       return { op: Op.Vmap, key, map, byNumber, name };
