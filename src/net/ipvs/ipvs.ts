@@ -3,6 +3,7 @@ import { Fraction, InputError } from '../../lib/index.js';
 import { type Packet, withDst } from '../../packet/index.js';
 import { skbWith } from '../netfilter/skb.js';
 import { LazyNatFlows } from '../nat-flows.js';
+import { IntKeyMap } from '../int-key-map.js';
 import type { Hook, HookBranch, HookHandler, HookHop, HostView, PathState, Skb } from '../hooks.js';
 import { packetFreeChoices, type SchedulerChoice, schedule } from './schedulers.js';
 import type { IpvsProtocol, RealServer, VirtualServer, VirtualService } from './types.js';
@@ -49,11 +50,6 @@ function numKey(protocol: IpvsProtocol, address: Ip4, port: number): number {
   return (protoIndex(protocol) * 4294967296 + address) * 65536 + port;
 }
 
-/** Protocol and port as one small integer (the packet path's second-level key). */
-function portKey(protocol: IpvsProtocol, port: number): number {
-  return protoIndex(protocol) * 65536 + port;
-}
-
 /** The hop of a scheduled first packet; its text is formatted only when read. */
 class IpvsHop implements HookHop {
   readonly step = 'ipvs';
@@ -91,11 +87,10 @@ export class Ipvs {
   /** Every virtual service by numKey, in insertion order (ipvsadm lists them so). */
   private services = new Map<number, Entry>();
   /**
-   * The same entries for the packet path: by address (as a signed 32-bit integer), then by protocol and port. Both
-   * levels are small-integer keys; numKey is a 50-bit double, and a Map keyed by doubles boxes and hashes a heap
-   * number on every packet.
+   * The same entries for the packet path, by numKey in an IntKeyMap (a 50-bit key: a Map keyed by it boxes and hashes
+   * a heap number and follows a bucket chain on every packet), made when a packet first needs it after a change.
    */
-  private byAddr = new Map<number, Map<number, Entry>>();
+  private byKey: IntKeyMap<Entry> | undefined;
   readonly stateKey: string;
 
   constructor(readonly netns: string) {
@@ -114,10 +109,12 @@ export class Ipvs {
   private put(svc: VirtualService): void {
     const e: Entry = { svc, fixed: undefined, verdicts: new Map() };
     this.services.set(numKey(svc.vs.protocol, svc.vs.address, svc.vs.port), e);
-    const a = svc.vs.address | 0;
-    let m = this.byAddr.get(a);
-    if (m === undefined) this.byAddr.set(a, (m = new Map()));
-    m.set(portKey(svc.vs.protocol, svc.vs.port), e);
+    this.byKey = undefined;
+  }
+
+  private packetIndex(): IntKeyMap<Entry> {
+    if (this.byKey === undefined) this.byKey = new IntKeyMap(this.services, this.services.size);
+    return this.byKey;
   }
 
   /** ipvsadm -A / -E: adds or replaces a virtual server, keeping its destinations. */
@@ -126,10 +123,7 @@ export class Ipvs {
   }
 
   deleteVirtualServer(vs: Pick<VirtualServer, 'protocol' | 'address' | 'port'>): boolean {
-    const a = vs.address | 0;
-    const m = this.byAddr.get(a);
-    m?.delete(portKey(vs.protocol, vs.port));
-    if (m?.size === 0) this.byAddr.delete(a);
+    this.byKey = undefined;
     return this.services.delete(numKey(vs.protocol, vs.address, vs.port));
   }
 
@@ -145,13 +139,13 @@ export class Ipvs {
   /** ipvsadm -C. */
   clear(): void {
     this.services = new Map();
-    this.byAddr = new Map();
+    this.byKey = undefined;
   }
 
   /** Replaces the whole table at once (a restore or a proxier sync, all-or-nothing). */
   replace(services: readonly VirtualService[]): void {
     this.services = new Map();
-    this.byAddr = new Map();
+    this.byKey = undefined;
     for (const s of services) this.put(s);
   }
 
@@ -171,7 +165,7 @@ export class Ipvs {
     const p = skb.packet;
     const proto = protoOf(p);
     if (proto === undefined || skb.ct.reply || skb.ct.state !== 'NEW') return ACCEPT(skb);
-    const entry = this.byAddr.get(p.dst | 0)?.get(portKey(proto, p.dport));
+    const entry = this.packetIndex().get(numKey(proto, p.dst, p.dport));
     if (entry === undefined) return ACCEPT(skb);
     const svc = entry.svc;
     const where = hook === 'INPUT' ? WHERE_IN : WHERE_OUT;

@@ -1,7 +1,8 @@
 import { Cidr4, type Ip4, ip4ToString, tryParseIp4 } from '../../addr/index.js';
 import { Fraction } from '../../lib/index.js';
 import type { HookHop } from '../hooks.js';
-import { elementKey, NumericKeyMap, numericKey } from './numeric-key.js';
+import { elementKey, numericKey } from './numeric-key.js';
+import { IntKeyMap } from '../int-key-map.js';
 import type { NftChain, NftExpr, NftRule, NftSelector, NftTable, NftVerdict } from './types.js';
 
 /** A static set's contents: exact keys, and the CIDRs of an interval set. */
@@ -63,7 +64,7 @@ export type CompiledExpr =
       readonly key: readonly NftSelector[];
       readonly map: ReadonlyMap<string, CompiledVerdict> | undefined;
       /** The same elements by numeric key (numeric-key.ts), when the key fits in a number. */
-      readonly byNumber: NumericKeyMap<CompiledVerdict> | undefined;
+      readonly byNumber: IntKeyMap<CompiledVerdict> | undefined;
       readonly name: string | undefined;
     }
   | { readonly op: typeof Op.Numgen; readonly mod: number; readonly choices: readonly (CompiledVerdict | undefined)[]; readonly share: Fraction };
@@ -127,7 +128,7 @@ export function compileTable(table: NftTable): CompiledTable {
   const maps = new Map<string, Map<string, CompiledVerdict>>();
   const sets = new Map<string, { exact: Set<string>; cidrs: Cidr4[] }>();
   const compiled = new Map<string, CompiledChain>();
-  const numericMaps = new Map<string, NumericKeyMap<CompiledVerdict>>();
+  const numericMaps = new Map<string, IntKeyMap<CompiledVerdict>>();
   const ct: CompiledTable = {
     table,
     label: `${table.family} ${table.name}`,
@@ -174,7 +175,7 @@ function oneIn(n: number): Fraction {
   return f;
 }
 
-function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, NumericKeyMap<CompiledVerdict>>): CompiledExpr {
+function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, IntKeyMap<CompiledVerdict>>): CompiledExpr {
   switch (e.op) {
     case 'ct-state':
       // Interned names: the parsed words are slices of the rule text, slower to compare.
@@ -217,7 +218,7 @@ function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, Num
           const n = elementKey(sel, sel.length === 1 ? [k] : k.split(' . '));
           if (n !== undefined) byKey.set(n, v);
         }
-        byNumber = new NumericKeyMap(byKey);
+        byNumber = new IntKeyMap(byKey, byKey.size);
         if (cacheKey !== undefined) numericMaps.set(cacheKey, byNumber);
       }
       return { op: Op.Vmap, key, map, byNumber, name };

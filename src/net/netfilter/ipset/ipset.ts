@@ -1,5 +1,6 @@
 import { type Ip4, ip4ToString, prefixMask, tryParseIp4 } from '../../../addr/index.js';
 import type { Packet } from '../../../packet/index.js';
+import { IntKeyMap } from '../../int-key-map.js';
 import type { IpSet, IpsetType } from './types.js';
 
 /** Parsed member: one value per dimension (ip, proto+port, net), normalised. */
@@ -70,7 +71,8 @@ const PROTO_PORT_SPAN = 8 * PORT_SPAN;
  * net·64 + prefix length.
  */
 interface NumericIndex {
-  readonly flat: Set<number>;
+  /** In an IntKeyMap: an ip,port key is a 51-bit heap number, which a Set boxes and hashes on every test. */
+  readonly flat: IntKeyMap<true>;
   readonly nested: Map<number, Set<number>>;
   /** Prefix lengths of the net members, longest first: a net is looked for at each, as hash:net walks its cidr list. */
   readonly netLens: readonly number[];
@@ -112,7 +114,7 @@ function buildIndex(type: IpsetType, members: readonly string[]): NumericIndex {
     if (second === undefined) nested.set(key, (second = new Set()));
     second.add(dimCode(last));
   }
-  return { flat, nested, netLens: [...lens].sort((a, b) => b - a) };
+  return { flat: new IntKeyMap(Array.from(flat, (k) => [k, true] as const), flat.size), nested, netLens: [...lens].sort((a, b) => b - a) };
 }
 
 /** An immutable ipset: members kept as canonical strings (as `ipset save` prints them), indexed by number for tests. */
@@ -173,7 +175,7 @@ export class Ipset implements IpSet {
       }
       key = i === 0 ? code : key * PROTO_PORT_SPAN + code;
     }
-    if (split === kinds.length) return idx.flat.has(key);
+    if (split === kinds.length) return idx.flat.get(key) === true;
     const second = idx.nested.get(key);
     if (second === undefined) return false;
     const addr = dirAt(split) ? p.src : p.dst;
