@@ -25,6 +25,12 @@ interface Filed {
  */
 interface Entry {
   obj: KubeObject;
+  /**
+   * The object's cache key, built once when it is first cached: every later event hands this very string to the
+   * handlers, so the queues, the kubelets' maps and getByKey compare keys by identity instead of hashing and comparing
+   * a freshly built "namespace/name" string character by character (about 5x the cost of a lookup at 150,000 pods).
+   */
+  readonly key: string;
   readonly filed: (Filed | undefined)[];
 }
 
@@ -43,6 +49,12 @@ interface Index {
 
 interface ResourceCache {
   readonly objects: Map<string, Entry>;
+  /**
+   * The same entries by namespace ('' for cluster-scoped objects), then name: an event finds its entry through the
+   * object's own metadata strings, which the stored versions of an object share (their hashes are cached), without
+   * building its key.
+   */
+  readonly byName: Map<string, Map<string, Entry>>;
   readonly handlers: Handler[];
   readonly indexes: Map<string, Index>;
   /** The indexes in position order, for the per-event loops. */
@@ -70,7 +82,7 @@ export class Informers {
 
   constructor(private readonly api: ApiServer) {
     for (const r of RESOURCE_TYPES) {
-      const c: ResourceCache = { objects: new Map(), handlers: [], indexes: new Map(), indexList: [] };
+      const c: ResourceCache = { objects: new Map(), byName: new Map(), handlers: [], indexes: new Map(), indexList: [] };
       this.caches.set(qualifiedResource(r), c);
       this.byType.set(r, c);
     }
@@ -89,8 +101,8 @@ export class Informers {
     for (const [resource, c] of this.caches) {
       const l = await this.api.store.list(resource);
       for (const o of l.items) {
-        const key = objectKey(o);
-        this.applyEntry(c, 'ADDED', o, key, c.objects.get(key));
+        const cur = c.byName.get(o.metadata.namespace ?? '')?.get(o.metadata.name ?? '');
+        this.applyEntry(c, 'ADDED', o, cur?.key ?? objectKey(o), cur);
       }
     }
     // The store replays the history since `from` inside watch(); every later event is newer than the cache.
@@ -110,7 +122,7 @@ export class Informers {
   on(r: ResourceType, h: Handler): void {
     const c = this.cache(r);
     c.handlers.push(h);
-    for (const [k, e] of c.objects) h('ADDED', e.obj, undefined, k);
+    for (const e of c.objects.values()) h('ADDED', e.obj, undefined, e.key);
   }
 
   /**
@@ -125,14 +137,16 @@ export class Informers {
     const idx: Index = { pos: prev?.pos ?? c.indexList.length, fn, input, map: new Map(), shared: new WeakMap() };
     c.indexes.set(name, idx);
     c.indexList[idx.pos] = idx;
-    for (const [k, e] of c.objects) {
+    for (const e of c.objects.values()) {
       e.filed[idx.pos] = undefined;
-      this.indexSet(idx, k, e);
+      this.indexSet(idx, e.key, e);
     }
   }
 
   get(r: ResourceType, namespace: string, name: string): KubeObject | undefined {
-    return this.cache(r).objects.get(r.namespaced ? `${namespace}/${name}` : name)?.obj;
+    // A namespaced object is always cached with its namespace: there is no "/name" key.
+    if (r.namespaced && namespace === '') return undefined;
+    return this.cache(r).byName.get(r.namespaced ? namespace : '')?.get(name)?.obj;
   }
 
   getByKey(r: ResourceType, key: string): KubeObject | undefined {
@@ -166,12 +180,12 @@ export class Informers {
   private onEvent(ev: StoreEvent): void {
     const c = this.caches.get(ev.resource);
     if (c === undefined) return;
-    const key = objectKey(ev.object);
-    const cur = c.objects.get(key);
+    const meta = ev.object.metadata;
+    const cur = c.byName.get(meta.namespace ?? '')?.get(meta.name ?? '');
     // Replayed history the initial list already showed: skip it (resourceVersions are ordered integers in MemoryStore).
     if (this.replaying && ev.type !== 'DELETED' && cur !== undefined && Number(cur.obj.metadata.resourceVersion) >= Number(ev.object.metadata.resourceVersion)) return;
     if (ev.type === 'DELETED' && cur === undefined) return;
-    this.applyEntry(c, ev.type === 'ADDED' && cur !== undefined ? 'MODIFIED' : ev.type, ev.object, key, cur);
+    this.applyEntry(c, ev.type === 'ADDED' && cur !== undefined ? 'MODIFIED' : ev.type, ev.object, cur?.key ?? objectKey(ev.object), cur);
   }
 
   private applyEntry(c: ResourceCache, type: EventType, obj: KubeObject, key: string, entry: Entry | undefined): void {
@@ -180,12 +194,20 @@ export class Informers {
       if (entry !== undefined) {
         for (const idx of c.indexList) this.indexDelete(idx, key, entry);
         c.objects.delete(key);
+        const ns = obj.metadata.namespace ?? '';
+        const names = c.byName.get(ns);
+        names?.delete(obj.metadata.name ?? '');
+        if (names?.size === 0) c.byName.delete(ns);
       }
     } else {
       let e = entry;
       if (e === undefined) {
-        e = { obj, filed: [] };
+        e = { obj, key, filed: [] };
         c.objects.set(key, e);
+        const ns = obj.metadata.namespace ?? '';
+        let names = c.byName.get(ns);
+        if (names === undefined) c.byName.set(ns, (names = new Map()));
+        names.set(obj.metadata.name ?? '', e);
       } else {
         e.obj = obj;
       }
