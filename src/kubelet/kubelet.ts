@@ -146,7 +146,17 @@ export class Kubelet {
   /** A pod event from the informer (with its "namespace/name" cache key when the caller has it); only pods bound to this node matter. */
   onPod(_type: EventType, pod: Pod, key?: string): void {
     if (pod.spec?.nodeName !== this.nodeName) return;
-    this.queue.add(key ?? `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`);
+    const k = key ?? `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+    // Our own status write coming back: a sync would find exactly this pod and stop at the echo check (the pod is
+    // running and nothing forces it), so it is not queued at all. A later event for the pod still queues it.
+    if (this.isEcho(k, pod)) return;
+    this.queue.add(k);
+  }
+
+  /** Whether the pod is this kubelet's own last status write of a running, unforced pod (syncPod would do nothing). */
+  private isEcho(key: string, pod: Pod): boolean {
+    const rv = pod.metadata?.resourceVersion;
+    return rv !== undefined && this.echoes.get(key) === rv && !this.forced.has(key) && this.running.has(key);
   }
 
   /** Node failure: the kubelet stops; sandboxes stay as they are. */
