@@ -111,9 +111,17 @@ export class ApiServer {
 
   /** The object, or 404. */
   async get(r: ResourceType, namespace: string, name: string): Promise<ReadonlyKubeObject> {
-    const o = await this.store.get(this.key(r, namespace, name));
-    if (o === undefined) throw apiErrors.notFound(r, name);
-    return o;
+    return this.read(r, namespace, name);
+  }
+
+  /**
+   * get() for in-process callers that await the answer anyway: the object itself when the store answers
+   * synchronously (see ObjectStore.peek; a missing object throws 404 at once), else get()'s promise.
+   */
+  read(r: ResourceType, namespace: string, name: string): ReadonlyKubeObject | Promise<ReadonlyKubeObject> {
+    const key = this.key(r, namespace, name);
+    if (this.store.peek === undefined) return this.store.get(key).then((o) => found(r, name, o));
+    return found(r, name, this.store.peek(key));
   }
 
   /** Objects of a resource in one namespace ("" = all), filtered by label and field selectors (400 on bad syntax). */
@@ -143,7 +151,10 @@ export class ApiServer {
   async create(r: ResourceType, namespace: string, body: unknown, opts: WriteOptions = {}): Promise<ReadonlyKubeObject> {
     const obj = decodeBody(r, body, opts.owned === true);
     applyRequestNamespace(r, obj, namespace);
-    if (r.namespaced) await this.checkNamespace(obj.metadata.namespace ?? '');
+    if (r.namespaced) {
+      const checked = this.checkNamespace(obj.metadata.namespace ?? '');
+      if (checked !== undefined) await checked;
+    }
     if ((obj.metadata.name ?? '') === '' && typeof obj.metadata.generateName === 'string' && obj.metadata.generateName !== '') {
       obj.metadata.name = obj.metadata.generateName + randomSuffix(this.deps.rng);
     }
@@ -173,8 +184,8 @@ export class ApiServer {
       throw apiErrors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
     }
     if (obj.metadata.name !== name) writableMeta(obj).name = name;
-    const old = await this.get(r, namespace, name);
-    return this.replace(r, obj, old, opts);
+    const read = this.read(r, namespace, name);
+    return this.replace(r, obj, read instanceof Promise ? await read : read, opts);
   }
 
   /** PATCH in any of the four patch types; apply-patch creates the object when it does not exist. */
@@ -334,14 +345,30 @@ export class ApiServer {
     return { ...l, items };
   }
 
-  /** NamespaceLifecycle admission: no new objects in a namespace that is missing (404) or terminating (403). */
-  private async checkNamespace(ns: string): Promise<void> {
+  /**
+   * NamespaceLifecycle admission: no new objects in a namespace that is missing (404) or terminating (403).
+   * Checked synchronously (undefined: admitted) when the store answers synchronously, else a promise.
+   */
+  private checkNamespace(ns: string): undefined | Promise<void> {
     const nsType = NAMESPACES;
-    if (nsType === undefined || ns === '') return;
-    const o = await this.store.get(this.key(nsType, '', ns));
-    if (o === undefined) throw apiErrors.notFound(nsType, ns);
-    if (o.metadata.deletionTimestamp !== undefined) {
-      throw apiErrors.forbidden(`unable to create new content in namespace ${ns} because it is being terminated`);
-    }
+    if (nsType === undefined || ns === '') return undefined;
+    const key = this.key(nsType, '', ns);
+    if (this.store.peek === undefined) return this.store.get(key).then((o) => namespaceAdmits(nsType, ns, o));
+    namespaceAdmits(nsType, ns, this.store.peek(key));
+    return undefined;
+  }
+}
+
+/** The object read, or 404. */
+function found(r: ResourceType, name: string, o: ReadonlyKubeObject | undefined): ReadonlyKubeObject {
+  if (o === undefined) throw apiErrors.notFound(r, name);
+  return o;
+}
+
+/** Throws unless the namespace exists and is not terminating. */
+function namespaceAdmits(nsType: ResourceType, ns: string, o: ReadonlyKubeObject | undefined): void {
+  if (o === undefined) throw apiErrors.notFound(nsType, ns);
+  if (o.metadata.deletionTimestamp !== undefined) {
+    throw apiErrors.forbidden(`unable to create new content in namespace ${ns} because it is being terminated`);
   }
 }

@@ -53,7 +53,11 @@ export class MemoryStore implements ObjectStore {
   }
 
   get(key: StoreKey): Promise<ReadonlyKubeObject | undefined> {
-    return Promise.resolve(this.data.get(key.resource)?.get(key.namespace)?.get(key.name));
+    return Promise.resolve(this.peek(key));
+  }
+
+  peek(key: StoreKey): ReadonlyKubeObject | undefined {
+    return this.data.get(key.resource)?.get(key.namespace)?.get(key.name);
   }
 
   list(resource: string, namespace?: string): Promise<StoreListResult> {

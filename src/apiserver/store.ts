@@ -67,6 +67,12 @@ export interface StoreWriteOptions {
 export interface ObjectStore {
   /** The stored object (frozen, shared), or undefined. */
   get(key: StoreKey): Promise<ReadonlyKubeObject | undefined>;
+  /**
+   * The stored object as get() gives it, answered synchronously: only stores that hold their objects in memory have
+   * it. The API server reads through it when present, so an in-process request (a kubelet's status write, a binding)
+   * costs no promise and no trip through the microtask queue per read.
+   */
+  peek?(key: StoreKey): ReadonlyKubeObject | undefined;
   /** Every object of a resource, in one namespace or all, sorted by namespace then name. */
   list(resource: string, namespace?: string): Promise<StoreListResult>;
   /** Stores a new object; throws StoreError KW_APISERVER_STORE_EXISTS when the key is taken. */

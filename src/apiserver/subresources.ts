@@ -100,7 +100,8 @@ export async function bindPod(api: ApiServer, namespace: string, name: string, b
   const target = isJsonObject(body) && isJsonObject(body['target']) ? body['target'] : undefined;
   const node = target?.['name'];
   if (typeof node !== 'string' || node === '') throw apiErrors.unprocessable('target.name: Required value');
-  const pod = await api.get(pods, namespace, name);
+  const read = api.read(pods, namespace, name);
+  const pod = read instanceof Promise ? await read : read;
   const spec = isJsonObject(pod['spec']) ? pod['spec'] : {};
   if (typeof spec['nodeName'] === 'string' && spec['nodeName'] !== '') {
     throw apiErrors.conflict(pods, name, `pod ${name} is already assigned to node "${spec['nodeName']}"`);
