@@ -4,6 +4,7 @@ import type { Target } from '../types.js';
 import { TR } from '../types.js';
 import type { TargetModule } from './module.js';
 import { pickPort, portRedirectOptions } from './nat-range.js';
+import { skbWith } from '../skb.js';
 
 const LOCALHOST = ip4(0x7f000001);
 
@@ -32,7 +33,7 @@ export const redirectTarget: TargetModule = {
           return TR.Drop;
         }
         const dport = hasPorts(p) && ports !== undefined ? pickPort(-1, ports) : p.dport;
-        ctx.skb = { ...ctx.skb, packet: withDst(p, addr, dport) };
+        ctx.skb = skbWith(ctx.skb, withDst(p, addr, dport), ctx.skb.mark, ctx.skb.ct, ctx.skb.pathState);
         ctx.natType = 'redirect';
         return TR.Accept;
       },
