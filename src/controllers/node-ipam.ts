@@ -1,5 +1,5 @@
 import { Cidr4 } from '../addr/index.js';
-import type { KubeObject } from '../api/index.js';
+import { cloneJson, type KubeObject } from '../api/index.js';
 import type { ApiServer } from '../apiserver/index.js';
 import type { Informers } from './runtime/informers.js';
 import { R, specOf } from './runtime/objects.js';
@@ -82,7 +82,8 @@ export class NodeIpamController extends QueueController {
     this.next = (idx + 1) % this.count;
     const cidr = this.clusterCIDR.subnet(this.maskSize, idx).toString();
     this.used.set(idx, name);
-    const next = structuredClone(node);
+    // A JSON copy (the stored node is JSON data): structuredClone serializes and deserializes, ~4x the cost.
+    const next = cloneJson(node);
     next['spec'] = { ...specOf(node), podCIDR: cidr, podCIDRs: [cidr] };
     await this.api.update(R.nodes, '', name, next);
   }
