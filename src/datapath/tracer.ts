@@ -1,6 +1,6 @@
 import { type Ip4, type Mac, ip4ToString } from '../addr/index.js';
 import { Fraction } from '../lib/index.js';
-import { type Hook, type Link, type Netns, type Network, type PathState, type Route, routeNextHops, type Skb } from '../net/index.js';
+import { type Hook, type Link, LinkRef, type Netns, type Network, type PathState, type Route, routeNextHops, type SegmentPort, type Skb, type VethLink } from '../net/index.js';
 import { type Packet, flowKey } from '../packet/index.js';
 import { type HookExits, type HookNext, type TakeoverVerdict, runHook } from './hook-runner.js';
 import { type Detail, Hop, describeOwner } from './hop.js';
@@ -31,6 +31,8 @@ export class Tracer {
   private readonly neighbour: Neighbour;
   private out: TracePath[] = [];
   private readonly exits: HookExits;
+  /** Segment ports as references to their namespace and link (a port is attached once and never changes). */
+  private readonly portRefs = new WeakMap<SegmentPort, LinkRef>();
 
   constructor(private readonly net: Network) {
     this.neighbour = new Neighbour(net);
@@ -173,12 +175,9 @@ export class Tracer {
   /** Puts a frame for `dstMac` on the wire of `link`. */
   private sendFrame(w: Walk, ns: Netns, link: Link, dstMac: Mac, skb: Skb): void {
     switch (link.kind) {
-      case 'veth': {
-        const peerNs = this.net.get(link.peer.netns);
-        this.hop(w, ns, link.name, 'veth', () => `${link.name} → ${link.peer.name} in ${peerNs.name}`);
-        this.linkRcv(w, peerNs, link.peer.name, dstMac, crossNetns(skb, ns, peerNs));
+      case 'veth':
+        this.vethXmit(w, ns, link, dstMac, skb);
         return;
-      }
       case 'bridge':
         this.bridgeForward(w, ns, link.name, undefined, dstMac, skb, false);
         return;
@@ -188,9 +187,10 @@ export class Tracer {
           this.end(w, ns, link.name, 'dropped', `no host with MAC ${dstMac} on ${link.segment.name}`, skb);
           return;
         }
-        const peerNs = this.net.get(port.netns);
+        const ref = this.refOf(port);
+        const peerNs = ref.resolvedIn(this.net.netns) ? ref.ns : this.net.get(port.netns);
         this.hop(w, ns, link.name, 'uplink', () => `${link.name} → ${link.segment.name} → ${port.dev} of ${peerNs.name} (${dstMac})`);
-        this.linkRcv(w, peerNs, port.dev, dstMac, crossNetns(skb, ns, peerNs));
+        this.linkRcv(w, peerNs, port.dev, ref.link, dstMac, crossNetns(skb, ns, peerNs));
         return;
       }
       case 'loopback':
@@ -224,8 +224,19 @@ export class Tracer {
 
   // ---- receive ----
 
-  private linkRcv(w: Walk, ns: Netns, dev: string, dstMac: Mac, skb: Skb): void {
-    const link = ns.link(dev);
+  /**
+   * A veth frame crosses to the peer. The peer's namespace and link come from the veth's resolved reference, not
+   * from looking their names up: a missing namespace fails as Network.get does, a missing link drops below.
+   */
+  private vethXmit(w: Walk, ns: Netns, link: VethLink, dstMac: Mac, skb: Skb): void {
+    const peer = link.peer;
+    const peerNs = peer.resolvedIn(this.net.netns) ? peer.ns : this.net.get(peer.netns);
+    this.hop(w, ns, link.name, 'veth', () => `${link.name} → ${peer.name} in ${peerNs.name}`);
+    this.linkRcv(w, peerNs, peer.name, peer.link, dstMac, crossNetns(skb, ns, peerNs));
+  }
+
+  /** A frame arrives on `dev` of `ns`, whose link object (undefined when there is none) the caller has resolved. */
+  private linkRcv(w: Walk, ns: Netns, dev: string, link: Link | undefined, dstMac: Mac, skb: Skb): void {
     if (link === undefined || !link.up) {
       this.end(w, ns, dev, 'dropped', `device ${dev} is missing or down in ${ns.name}`, skb);
       return;
@@ -313,9 +324,7 @@ export class Tracer {
         this.end(w2, ns, outPort, 'dropped', `bridge port ${outPort} is a ${port.kind}, not modelled as a port`, s2);
         return;
       }
-      const peerNs = this.net.get(port.peer.netns);
-      this.hop(w2, ns, outPort, 'veth', () => `${outPort} → ${port.peer.name} in ${peerNs.name}`);
-      this.linkRcv(w2, peerNs, port.peer.name, dstMac, crossNetns(s2, ns, peerNs));
+      this.vethXmit(w2, ns, port, dstMac, s2);
     };
     if (!nf) {
       out(w, skb);
@@ -328,7 +337,7 @@ export class Tracer {
   private portOwning(ns: Netns, br: Extract<Link, { kind: 'bridge' }>, mac: Mac): string | undefined {
     for (const p of br.ports) {
       const l = ns.link(p);
-      if (l?.kind === 'veth' && this.net.netns.get(l.peer.netns)?.link(l.peer.name)?.mac === mac) return p;
+      if (l?.kind === 'veth' && l.peer.resolvedIn(this.net.netns) && l.peer.link.mac === mac) return p;
     }
     return undefined;
   }
@@ -439,6 +448,13 @@ export class Tracer {
 
   private hop(w: Walk, ns: Netns, iface: string | null, step: HopStep, detail: Detail): void {
     w.hops.push(new Hop(ns.node, ns.name, iface, step, detail));
+  }
+
+  /** The segment port's namespace and device as a resolvable reference, made once per port. */
+  private refOf(port: SegmentPort): LinkRef {
+    let r = this.portRefs.get(port);
+    if (r === undefined) this.portRefs.set(port, (r = new LinkRef(port.netns, port.dev)));
+    return r;
   }
 
   private isGateway(link: Extract<Link, { kind: 'uplink' }>, nh: Ip4): boolean {

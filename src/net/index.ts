@@ -1,6 +1,8 @@
 export * from './hooks.js';
 export { type Link, type LinkKind, type VethLink, type BridgeLink, type VxlanLink, type UplinkLink, type LoopbackLink, type DummyLink, MAX_IFNAME } from './link.js';
 export { Fdb, type FdbEntry } from './fdb.js';
+export { LinkRef } from './link-ref.js';
+export { topologyGeneration, bumpTopology, VersionedMap, VersionedSet } from './generation.js';
 export { L2Segment, type SegmentPort } from './segment.js';
 export { type Route, type RouteType, type NextHop, routeNextHops } from './route.js';
 export { RouteTable, SharedRoutes } from './route-table.js';

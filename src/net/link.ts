@@ -1,5 +1,6 @@
 import type { IfAddr, Ip4, Mac } from '../addr/index.js';
 import type { Fdb } from './fdb.js';
+import type { LinkRef } from './link-ref.js';
 import type { L2Segment } from './segment.js';
 
 /** IFNAMSIZ - 1: the kernel refuses longer interface names. */
@@ -25,8 +26,8 @@ export interface LoopbackLink extends LinkBase {
 
 export interface VethLink extends LinkBase {
   readonly kind: 'veth';
-  /** The other end: its namespace and name. Set once both ends exist. */
-  peer: { readonly netns: string; readonly name: string };
+  /** The other end: its namespace and name (and, cached, the objects they name). Set once both ends exist. */
+  peer: LinkRef;
 }
 
 export interface BridgeLink extends LinkBase {

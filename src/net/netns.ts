@@ -1,4 +1,5 @@
 import { type Cidr4, type IfAddr, type Ip4, ifAddrSubnet, isLoopback } from '../addr/index.js';
+import { bumpTopology, topologyGeneration, VersionedMap } from './generation.js';
 import { type AddrType, type Hook, type HookHandler, type HostView, hookIndex } from './hooks.js';
 import type { Link, VxlanLink } from './link.js';
 import { NeighTable } from './neigh.js';
@@ -22,13 +23,22 @@ export interface Sysctls {
 }
 
 const EMPTY: readonly HookHandler[] = [];
+/**
+ * The hook table of a namespace with no handlers: one shared array, copied on the first registration. A pod's
+ * namespace registers none, and a trace asks each it crosses for four hooks' handlers: one array kept hot in cache
+ * instead of one per namespace of a 150,000-pod cluster.
+ */
+const NO_HOOKS: readonly (readonly HookHandler[])[] = [EMPTY, EMPTY, EMPTY, EMPTY, EMPTY];
+/** How many local addresses localDev answers from the namespace object itself (a pod holds lo's and eth0's). */
+const INLINE_LOCALS = 3;
 
 /**
  * A network namespace: links, addresses, the local and main routing tables, the ARP cache,
  * sysctls and the handlers registered at the netfilter hooks.
  */
 export class Netns implements HostView {
-  readonly links = new Map<string, Link>();
+  /** By name; a VersionedMap, so a link added, removed or replaced (even by a direct `links.set`) is seen by cached resolutions. */
+  readonly links: Map<string, Link> = new VersionedMap<string, Link>();
   /** `ip route show table main`. */
   readonly main: RouteTable;
   readonly neigh: NeighTable;
@@ -38,6 +48,24 @@ export class Netns implements HostView {
    * Map keyed by heap numbers hashes a boxed double on every lookup (every hop asks whether a packet is local).
    */
   private readonly localAddrs = new Map<number, string>();
+  /**
+   * The same, inline while there are at most INLINE_LOCALS addresses (`localDevs[i]` undefined: slot unused): every
+   * hop asks whether a packet is local, and a random trace finds the namespace's Map cold in memory, the namespace
+   * object itself already loaded. Rewritten by syncLocals after every change to localAddrs.
+   */
+  private local0 = 0;
+  private local1 = 0;
+  private local2 = 0;
+  private localDev0: string | undefined = undefined;
+  private localDev1: string | undefined = undefined;
+  private localDev2: string | undefined = undefined;
+  private localsInline = true;
+  /** link()'s last two answers, valid at topology generation lastAt ('' : none; no link has an empty name). */
+  private lastName = '';
+  private lastLink: Link | undefined = undefined;
+  private prevName = '';
+  private prevLink: Link | undefined = undefined;
+  private lastAt = -1;
   /** Broadcast address → device (keyed as localAddrs); rebuilt on first use after any address change. */
   private broadcasts: Map<number, string> | undefined;
   /** VXLAN UDP port → device name, the first such device in link order; rebuilt after links come or go. */
@@ -46,7 +74,7 @@ export class Netns implements HostView {
    * Handlers by hookIndex, in priority order. An array, not a record by hook name: a record read with five different
    * names is a megamorphic keyed load, and every hook of every trace asks for its handlers.
    */
-  private readonly hooks: (readonly HookHandler[])[] = [EMPTY, EMPTY, EMPTY, EMPTY, EMPTY];
+  private hooks: readonly (readonly HookHandler[])[] = NO_HOOKS;
   /** What this namespace's hook handlers may ask of it; one object for all hooks. */
   readonly host: HostView;
   /** The node this namespace is on (pods and the node's root namespace), or null for external hosts. */
@@ -84,8 +112,27 @@ export class Netns implements HostView {
     for (const a of link.addrs) this.indexAddr(link.name, a);
   }
 
+  /**
+   * The link named `name`. The last two answers are kept on the namespace object while the topology generation
+   * stands still: a trace asks a pod's namespace for eth0 and a node's for cni0 and eth0, and finds the links Map
+   * cold in memory in a large cluster, the namespace object itself already loaded.
+   */
   link(name: string): Link | undefined {
-    return this.links.get(name);
+    const g = topologyGeneration();
+    if (this.lastAt === g) {
+      if (name === this.lastName) return this.lastLink;
+      if (name === this.prevName) return this.prevLink;
+      this.prevName = this.lastName;
+      this.prevLink = this.lastLink;
+    } else {
+      this.prevName = '';
+      this.prevLink = undefined;
+    }
+    const l = this.links.get(name);
+    this.lastName = name;
+    this.lastLink = l;
+    this.lastAt = g;
+    return l;
   }
 
   /**
@@ -113,6 +160,7 @@ export class Netns implements HostView {
     const link = this.links.get(dev);
     if (link === undefined) throw new Error(`${this.name}: no link ${dev}`);
     link.addrs.push(a);
+    bumpTopology();
     this.indexAddr(dev, a);
     if (a.prefix < 32 && opts.noPrefixRoute !== true && !isLoopback(a.ip)) {
       const dst = ifAddrSubnet(a);
@@ -133,6 +181,7 @@ export class Netns implements HostView {
     this.broadcasts = undefined;
     this.vxlanPorts = undefined;
     for (const a of link.addrs) if (this.localAddrs.get(a.ip | 0) === name) this.localAddrs.delete(a.ip | 0);
+    this.syncLocals();
     for (const r of [...this.main.routes()]) {
       if (r.dev === name || r.nexthops?.some((h) => h.dev === name) === true) this.main.delete(r.dst);
     }
@@ -145,8 +194,10 @@ export class Netns implements HostView {
     const i = link?.addrs.findIndex((x) => x.ip === a.ip && x.prefix === a.prefix) ?? -1;
     if (link === undefined || i < 0) return false;
     link.addrs.splice(i, 1);
+    bumpTopology();
     this.broadcasts = undefined;
     if (this.localAddrs.get(a.ip | 0) === dev) this.localAddrs.delete(a.ip | 0);
+    this.syncLocals();
     const dst = ifAddrSubnet(a);
     const r = this.main.get(dst);
     if (r !== undefined && r.dev === dev && r.proto === 'kernel' && r.src === a.ip) this.main.delete(dst);
@@ -159,7 +210,15 @@ export class Netns implements HostView {
 
   /** The device that holds `ip` as a local address, if any. 127/8 is local via lo. */
   localDev(ip: Ip4): string | undefined {
-    const d = this.localAddrs.get(ip | 0);
+    const k = ip | 0;
+    let d: string | undefined;
+    if (this.localsInline) {
+      if (k === this.local0) d = this.localDev0;
+      else if (k === this.local1) d = this.localDev1;
+      else if (k === this.local2) d = this.localDev2;
+    } else {
+      d = this.localAddrs.get(k);
+    }
     if (d !== undefined) return d;
     return isLoopback(ip) && this.links.has('lo') ? 'lo' : undefined;
   }
@@ -221,12 +280,19 @@ export class Netns implements HostView {
     const list = (this.hooks[i] ?? EMPTY).filter((h) => h.name !== handler.name);
     list.push(handler);
     list.sort((a, b) => a.priority - b.priority);
-    this.hooks[i] = list;
+    this.setHandlers(i, list);
   }
 
   unregisterHook(hook: Hook, name: string): void {
     const i = hookIndex(hook);
-    this.hooks[i] = (this.hooks[i] ?? EMPTY).filter((h) => h.name !== name);
+    this.setHandlers(i, (this.hooks[i] ?? EMPTY).filter((h) => h.name !== name));
+  }
+
+  /** Copy on write: the table may be the shared NO_HOOKS. */
+  private setHandlers(i: number, list: readonly HookHandler[]): void {
+    const next = [...this.hooks];
+    next[i] = list;
+    this.hooks = next;
   }
 
   handlers(hook: Hook): readonly HookHandler[] {
@@ -236,6 +302,28 @@ export class Netns implements HostView {
   private indexAddr(dev: string, a: IfAddr): void {
     this.broadcasts = undefined;
     this.localAddrs.set(a.ip | 0, dev);
+    this.syncLocals();
+  }
+
+  /** Rewrites the inline copy of localAddrs (see local0). */
+  private syncLocals(): void {
+    this.localsInline = this.localAddrs.size <= INLINE_LOCALS;
+    this.localDev0 = this.localDev1 = this.localDev2 = undefined;
+    if (!this.localsInline) return;
+    let i = 0;
+    for (const [k, d] of this.localAddrs) {
+      if (i === 0) {
+        this.local0 = k;
+        this.localDev0 = d;
+      } else if (i === 1) {
+        this.local1 = k;
+        this.localDev1 = d;
+      } else {
+        this.local2 = k;
+        this.localDev2 = d;
+      }
+      i++;
+    }
   }
 }
 

@@ -1,7 +1,9 @@
 import { type IfAddr, type Ip4, type Mac, macFromName, ZERO_MAC } from '../addr/index.js';
 import { Fdb } from './fdb.js';
 import { Gateways } from './gateways.js';
+import { VersionedMap, VersionedSet } from './generation.js';
 import { type BridgeLink, type Link, MapVtepFdb, MAX_IFNAME, type UplinkLink, type VethLink, type VxlanLink } from './link.js';
+import { LinkRef } from './link-ref.js';
 import { NeighTable, SharedNeigh } from './neigh.js';
 import { Netns, type NetnsOwner, type Sysctls } from './netns.js';
 import { RouteTable, SharedRoutes } from './route-table.js';
@@ -12,7 +14,8 @@ import { L2Segment } from './segment.js';
  * cluster-wide tables that many namespaces layer over. The datapath reads it; builders change it.
  */
 export class Network {
-  readonly netns = new Map<string, Netns>();
+  /** By name; a VersionedMap, so cached resolutions (a veth's peer) see a namespace come or go, even by a direct `netns.delete`. */
+  readonly netns: Map<string, Netns> = new VersionedMap<string, Netns>();
   readonly segments = new Map<string, L2Segment>();
   /** Routes every node has to every other node's podCIDR (host-gw or vxlan). */
   readonly podRoutes = new SharedRoutes();
@@ -59,8 +62,8 @@ export class Network {
     checkIfname(a.name);
     checkIfname(b.name);
     // Built in one literal each (no spread of a base object): a 150,000-pod build makes 300,000 of them.
-    const la: VethLink = vethLink(a.netns, a.name, macFromName(`${macSeed}/a`), a.addrs, { netns: b.netns.name, name: b.name });
-    const lb: VethLink = vethLink(b.netns, b.name, macFromName(`${macSeed}/b`), b.addrs, { netns: a.netns.name, name: a.name });
+    const la: VethLink = vethLink(a.netns, a.name, macFromName(`${macSeed}/a`), a.addrs, new LinkRef(b.netns.name, b.name));
+    const lb: VethLink = vethLink(b.netns, b.name, macFromName(`${macSeed}/b`), b.addrs, new LinkRef(a.netns.name, a.name));
     a.netns.addLink(la);
     b.netns.addLink(lb);
     return [la, lb];
@@ -68,7 +71,7 @@ export class Network {
 
   addBridge(ns: Netns, name: string): BridgeLink {
     checkIfname(name);
-    const br: BridgeLink = { ...baseLink(ns, name, macFromName(`${ns.name}/${name}`), 'bridge', [], 1500), kind: 'bridge', fdb: new Fdb(), ports: new Set() };
+    const br: BridgeLink = { ...baseLink(ns, name, macFromName(`${ns.name}/${name}`), 'bridge', [], 1500), kind: 'bridge', fdb: new Fdb(), ports: new VersionedSet<string>() };
     ns.addLink(br);
     return br;
   }

@@ -1,5 +1,8 @@
 import { Cidr4, prefixMask } from '../addr/index.js';
 
+/** Up to this many routes, a table is also kept flat (see PrefixTable.flat). */
+const SMALL = 8;
+
 /**
  * Longest-prefix match over IPv4: one hash map per prefix length, probed from the longest
  * length present downwards. Tables hold a handful of distinct lengths (/32, /24, /16, /0), so a
@@ -19,6 +22,12 @@ export class PrefixTable<T> {
   private maps: Map<number, T>[] = [];
   private _version = 0;
   private _size = 0;
+  /**
+   * While the table holds at most SMALL routes, the same routes flat in one array, longest prefix first, as
+   * (network | 0, mask | 0, value) triples. A pod's table holds two; probing it through the maps loads four arrays
+   * and two Maps, each cold in memory when a trace picks a random pod of a large cluster, where this loads one.
+   */
+  private flat: (number | T)[] | undefined = [];
 
   get version(): number {
     return this._version;
@@ -47,6 +56,7 @@ export class PrefixTable<T> {
     if (!m.has(cidr.network | 0)) this._size++;
     m.set(cidr.network | 0, value);
     this._version++;
+    this.reflatten();
   }
 
   delete(cidr: Cidr4): boolean {
@@ -61,7 +71,22 @@ export class PrefixTable<T> {
       this.lengths = this.lengths.filter((_, j) => j !== i);
       this.maps = this.maps.filter((_, j) => j !== i);
     }
+    this.reflatten();
     return true;
+  }
+
+  /** Rewrites `flat` from the maps after a change (see flat). */
+  private reflatten(): void {
+    if (this._size > SMALL) {
+      this.flat = undefined;
+      return;
+    }
+    const f: (number | T)[] = [];
+    for (let i = 0; i < this.lengths.length; i++) {
+      const mask = prefixMask(this.lengths[i] ?? 0) | 0;
+      for (const [net, v] of this.maps[i] ?? []) f.push(net, mask, v);
+    }
+    this.flat = f;
   }
 
   getExact(cidr: Cidr4): T | undefined {
@@ -74,10 +99,21 @@ export class PrefixTable<T> {
   }
 
   getAt(len: number, ip: number): T | undefined {
-    return this.mapAt(len)?.get(ip & prefixMask(len));
+    const f = this.flat;
+    if (f === undefined) return this.mapAt(len)?.get(ip & prefixMask(len));
+    const mask = prefixMask(len) | 0;
+    const net = ip & mask;
+    for (let i = 0; i < f.length; i += 3) if (f[i] === net && f[i + 1] === mask) return f[i + 2] as T;
+    return undefined;
   }
 
   lookup(ip: number): T | undefined {
+    const f = this.flat;
+    if (f !== undefined) {
+      // Longest prefix first: the first match is the longest.
+      for (let i = 0; i < f.length; i += 3) if ((ip & (f[i + 1] as number)) === f[i]) return f[i + 2] as T;
+      return undefined;
+    }
     const ls = this.lengths;
     for (let i = 0; i < ls.length; i++) {
       const len = ls[i] ?? 0;

@@ -113,3 +113,19 @@ test('an external host has no route to pod addresses: it sends them to its defau
   const p = traceInCluster(c, { from: 'external/ext', to: 'pod/default/a1:8080' }).paths[0]!;
   t.is(p.verdict, 'exited', 'the external host sends pod addresses to its default gateway, outside the model');
 });
+
+test('a trace after the topology changed sees the change: the bridge stops answering ARP for an address its pod gave up, and answers again when it is back', async (t) => {
+  const c = await inlineCluster(twoNodeYaml(), { 'pods.yaml': TWO_NODE_PODS });
+  const trace = (): string => traceInCluster(c, { from: 'pod/default/b1', to: 'pod/default/a2:8080' }).paths[0]?.verdict ?? 'none';
+  t.is(trace(), 'delivered');
+  const ns = c.network.get('pod/default/a2');
+  const eth0 = ns.link('eth0');
+  const addr = eth0?.addrs[0];
+  if (addr === undefined) return t.fail('no address on eth0');
+  ns.delAddr('eth0', addr);
+  const gone = traceInCluster(c, { from: 'pod/default/b1', to: 'pod/default/a2:8080' }).paths[0];
+  t.is(gone?.verdict, 'unreachable', 'n1 no longer finds a neighbour for 10.244.1.3 behind cni0');
+  t.regex(gone?.reason ?? '', /no neighbour answers ARP for 10\.244\.1\.3 on cni0/);
+  ns.addAddr('eth0', addr);
+  t.is(trace(), 'delivered');
+});
