@@ -57,7 +57,7 @@ export class CompiledChain {
     if (this.plan === undefined || this.planTable !== table) {
       // Built by pushing: `new Array(n)` past 100,000 elements (KUBE-SERVICES at 10,000 Services) is a dictionary.
       const rules = this.rules;
-      const plan: unknown[] = [];
+      const plan: unknown[] = [this.index, this.name];
       for (let i = 0; i < rules.length; i++) {
         const rule = rules[i];
         const at = plan.length;
@@ -70,7 +70,7 @@ export class CompiledChain {
           cond = need === 0 || (need === 1 && this.index !== undefined) ? (rule.stat ?? PLAN_MATCHES) : PLAN_FLAT;
         }
         const target = rule?.target;
-        plan.push(cond, undefined, undefined, undefined, stat, 0, 0, 0, 0, 0, 0, 0, undefined, TK_APPLY, 0, 0, 0, target, rule?.text, rule);
+        plan.push(cond, undefined, undefined, undefined, undefined, stat, 0, 0, 0, 0, 0, 0, 0, undefined, TK_APPLY, 0, 0, 0, target, rule?.text, rule);
         if (rule instanceof FlatRule) rule.writeTestWords(plan, at + P_WORDS);
         if (target instanceof DnatTarget) {
           plan[at + P_TKIND] = TK_DNAT;
@@ -85,22 +85,28 @@ export class CompiledChain {
 }
 
 /**
- * A CompiledChain's plan: PLAN_SLOTS slots per rule, at these offsets from the rule's first. Read in this order
- * by a walk (what to test, then the result, hop and chain of a jump taken before; the test words; the rest).
+ * A CompiledChain's plan: a head of PLAN_HEAD slots (H_*), then PLAN_SLOTS slots per rule, at these offsets from
+ * the rule's first. Read in this order by a walk (what to test, then the result, hop and chain of a jump taken
+ * before; the test words; the rest).
  */
-export const PLAN_SLOTS = 20;
+export const PLAN_SLOTS = 21;
+/** The head: the chain's index (undefined: scanned linearly) and name, so a walk holding the plan needs no more. */
+export const PLAN_HEAD = 2;
+export const H_INDEX = 0;
+export const H_NAME = 1;
 /** What a packet `next` returned the rule for must still satisfy (PLAN_TEST, PLAN_MATCHES, PLAN_FLAT or a statistic match). */
 export const P_COND = 0;
 /** The target's result when the rule matched before (a TR value), when it depends on nothing but the rule. */
 export const P_RESULT = 1;
 /** The hop reported for that result. */
 export const P_HOP = 2;
-/** For a jump or goto: the compiled chain it enters. */
+/** For a jump or goto: the compiled chain it enters, and that chain's plan for the same table. */
 export const P_NEXT = 3;
+export const P_NEXTPLAN = 4;
 /** A FlatRule's statistic match (undefined: none, or not a FlatRule). */
-export const P_STAT = 4;
+export const P_STAT = 5;
 /** A FlatRule's test words (FlatRule.writeTestWords, FLAT_WORDS of them). */
-export const P_WORDS = 5;
+export const P_WORDS = 6;
 /** How the target applies: TK_APPLY (its apply method) or TK_DNAT (dnatTo over the DNAT_WORDS words at P_TWORDS). */
 export const P_TKIND = P_WORDS + FLAT_WORDS;
 export const P_TWORDS = P_TKIND + 1;
@@ -273,6 +279,13 @@ function indexedChain(chain: Chain): CompiledChain {
     }
   });
   return new CompiledChain(chain, chain.rules, new ChainIndex(new FullIndex(keyed), byPort.size === 0 ? undefined : byPort, rest));
+}
+
+/** CompiledChain.next over the chain's plan (its head holds the index). */
+export function planNext(plan: readonly unknown[], from: number, p: Packet): number {
+  const x = plan[H_INDEX];
+  if (x instanceof ChainIndex) return x.next(from, p);
+  return PLAN_HEAD + from * PLAN_SLOTS < plan.length ? from : -1;
 }
 
 /** The three candidate lists of an indexed chain (see CompiledChain.next). */

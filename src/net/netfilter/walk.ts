@@ -1,6 +1,6 @@
 import { Fraction } from '../../lib/index.js';
 import { type Hook, type HookHop, type HookVerdict, type HostView, type Skb, hookIndex } from '../hooks.js';
-import { type CompiledChain, compileChain, P_COND, P_HOP, P_NEXT, P_RESULT, P_RULE, P_STAT, P_TARGET, P_TEXT, P_TKIND, P_TWORDS, P_WORDS, PLAN_FLAT, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST, TK_DNAT } from './chain-index.js';
+import { type CompiledChain, compileChain, H_NAME, P_COND, P_HOP, P_NEXT, P_NEXTPLAN, P_RESULT, P_RULE, P_STAT, P_TARGET, P_TEXT, P_TKIND, P_TWORDS, P_WORDS, PLAN_FLAT, PLAN_HEAD, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST, planNext, TK_DNAT } from './chain-index.js';
 import { dnatTo } from './target/dnat.js';
 import type { Ip4 } from '../../addr/index.js';
 import type { IpsetRegistry } from './ipset/index.js';
@@ -38,12 +38,18 @@ export interface WalkInput {
 /** A jump's return point; the stack is a linked list, so a fork shares it instead of copying. */
 interface Frame {
   readonly chain: CompiledChain;
+  readonly plan: unknown[] | undefined;
   readonly pos: number;
   readonly up: Frame | undefined;
 }
 
 interface Path {
   chain: CompiledChain;
+  /**
+   * The chain's plan for this walk's table (undefined: a linear walk). Carried beside the chain so that entering a
+   * chain through a jump taken before reads its plan (from the jumping rule's slots), not the CompiledChain object.
+   */
+  plan: unknown[] | undefined;
   pos: number;
   stack: Frame | undefined;
   depth: number;
@@ -116,7 +122,7 @@ function jumpChain(target: Target, table: Table, linear: boolean): CompiledChain
 /** The "did not match" branch of a random pick: it resumes after this rule with a copy of everything (`notProb` = 1 - p). */
 function fork(p: Path, ctx: EvalCtx, notProb: Fraction): Path {
   const c: EvalCtx = { hook: ctx.hook, table: ctx.table, host: ctx.host, ipsets: ctx.ipsets, nowMs: ctx.nowMs, skb: ctx.skb, state: ctx.state, natType: ctx.natType, note: ctx.note };
-  return { chain: p.chain, pos: p.pos, stack: p.stack, depth: p.depth, ctx: c, prob: p.prob.mul(notProb), hops: p.hops.slice() };
+  return { chain: p.chain, plan: p.plan, pos: p.pos, stack: p.stack, depth: p.depth, ctx: c, prob: p.prob.mul(notProb), hops: p.hops.slice() };
 }
 
 /** One call's outcomes and the forked paths still to run (allocated at the first fork only). */
@@ -212,7 +218,7 @@ export function walkTable(table: Table, hook: Hook, input: WalkInput): WalkResul
   if (start === undefined) return [{ probability: Fraction.ONE, verdict: ACCEPT, skb: input.skb, state: input.state, hops: [] }];
   const w: Walk = { table, start, hook, policy: start.chain.policy ?? 'ACCEPT', linear, results: undefined, pending: undefined };
   const ctx: EvalCtx = { hook, table: table.name, host: input.host, ipsets: input.ipsets, nowMs: input.nowMs, skb: input.skb, state: input.state, natType: undefined, note: undefined };
-  runPath(w, { chain: start, pos: 0, stack: undefined, depth: 0, ctx, prob: Fraction.ONE, hops: [] });
+  runPath(w, { chain: start, plan: linear ? undefined : start.planIn(table), pos: 0, stack: undefined, depth: 0, ctx, prob: Fraction.ONE, hops: [] });
   // Forks only come from random statistic matches; each runs to its end in turn.
   for (let p = w.pending?.pop(); p !== undefined; p = w.pending?.pop()) runPath(w, p);
   return w.results ?? [];
@@ -251,6 +257,7 @@ function returnFrom(w: Walk, p: Path): boolean {
     return true;
   }
   p.chain = back.chain;
+  p.plan = back.plan;
   p.pos = back.pos;
   p.stack = back.up;
   p.depth--;
@@ -264,12 +271,12 @@ function returnFrom(w: Walk, p: Path): boolean {
  * read, the same for every packet); a compiled chain belongs to one immutable chain, so
  * position, rule text and chain name never change under it.
  */
-function planHop(plan: unknown[], b: number, r: number, c: CompiledChain, i: number, tname: string, text: string, kind: HopKind, target: Target, extra: string): HookHop {
+function planHop(plan: unknown[], b: number, r: number, chainName: string, i: number, tname: string, text: string, kind: HopKind, target: Target, extra: string): HookHop {
   if (plan[b + P_RESULT] === r) {
     const h = plan[b + P_HOP];
     if (h !== undefined) return h as HookHop;
   }
-  const n = new RuleHop(tname, c.name, i + 1, text, kind, target, undefined, extra);
+  const n = new RuleHop(tname, chainName, i + 1, text, kind, target, undefined, extra);
   plan[b + P_RESULT] = r;
   plan[b + P_HOP] = n;
   plan[b + P_NEXT] = undefined;
@@ -289,14 +296,14 @@ function runPath(w: Walk, p: Path): void {
   const tname = table.name;
   const linear = w.linear;
   for (;;) {
-    const i = p.chain.next(p.pos, ctx.skb.packet);
+    const plan = p.plan;
+    const i = plan === undefined ? p.chain.next(p.pos, ctx.skb.packet) : planNext(plan, p.pos, ctx.skb.packet);
     if (i < 0) {
       if (returnFrom(w, p)) return;
       continue;
     }
     const c = p.chain;
-    const plan = linear ? undefined : c.planIn(table);
-    const b = i * PLAN_SLOTS;
+    const b = PLAN_HEAD + i * PLAN_SLOTS;
     p.pos = i + 1;
     // The rule object is read only without a plan (linear walks) or for a rule whose matches are tested one by one.
     let rule: Rule | undefined;
@@ -352,7 +359,8 @@ function runPath(w: Walk, p: Path): void {
       if (!matched) continue;
     }
     if (plan !== undefined && (plan[b + P_RESULT] === TR.Jump || plan[b + P_RESULT] === TR.Goto)) {
-      // A jump taken before: its hop and the chain it enters are in the plan (ChainTarget.apply has no effect).
+      // A jump taken before: its hop and the chain it enters, with that chain's plan, are in the plan (ChainTarget.apply
+      // has no effect).
       const next = plan[b + P_NEXT] as CompiledChain;
       p.hops.push(plan[b + P_HOP] as HookHop);
       if (p.depth >= MAX_DEPTH) {
@@ -360,10 +368,11 @@ function runPath(w: Walk, p: Path): void {
         return;
       }
       if (plan[b + P_RESULT] === TR.Jump) {
-        p.stack = { chain: c, pos: p.pos, up: p.stack };
+        p.stack = { chain: c, plan, pos: p.pos, up: p.stack };
         p.depth++;
       }
       p.chain = next;
+      p.plan = plan[b + P_NEXTPLAN] as unknown[];
       p.pos = 0;
       continue;
     }
@@ -375,21 +384,23 @@ function runPath(w: Walk, p: Path): void {
     ctx.note = undefined;
     // kube-proxy's endpoint DNAT from the plan's words (the target object is then not read).
     const r = plan !== undefined && plan[b + P_TKIND] === TK_DNAT ? dnatTo(ctx, plan[b + P_TWORDS] as Ip4, plan[b + P_TWORDS + 1] as number, plan[b + P_TWORDS + 2] as number) : target.apply(ctx);
-    const chainName = c.name;
+    const chainName = plan === undefined ? c.name : (plan[H_NAME] as string);
     const ruleNumber = i + 1;
     const extra = forked ? statisticNote(stat, plan === undefined ? rule : (plan[b + P_RULE] as Rule | undefined)) : '';
     if (r === TR.Continue) {
-      p.hops.push(ctx.note === undefined && plan !== undefined ? planHop(plan, b, r, c, i, tname, text, HK.Target, target, extra) : new RuleHop(tname, chainName, ruleNumber, text, HK.Target, target, ctx.note, extra));
+      p.hops.push(ctx.note === undefined && plan !== undefined ? planHop(plan, b, r, chainName, i, tname, text, HK.Target, target, extra) : new RuleHop(tname, chainName, ruleNumber, text, HK.Target, target, ctx.note, extra));
       continue;
     }
     if (r === TR.Jump || r === TR.Goto) {
       const next = jumpChain(target, table, linear);
+      const nextPlan = linear ? undefined : next?.planIn(table);
       const hop = new RuleHop(tname, chainName, ruleNumber, text, r === TR.Goto ? HK.Goto : HK.Jump, target, undefined, extra);
       // The jump's chain by name is fixed for this table: remember it (only a ChainTarget's result never changes).
       if (plan !== undefined && next !== undefined && target instanceof ChainTarget) {
         plan[b + P_RESULT] = r;
         plan[b + P_HOP] = hop;
         plan[b + P_NEXT] = next;
+        plan[b + P_NEXTPLAN] = nextPlan;
       }
       p.hops.push(hop);
       if (next === undefined || p.depth >= MAX_DEPTH) {
@@ -397,15 +408,16 @@ function runPath(w: Walk, p: Path): void {
         return;
       }
       if (r === TR.Jump) {
-        p.stack = { chain: p.chain, pos: p.pos, up: p.stack };
+        p.stack = { chain: p.chain, plan, pos: p.pos, up: p.stack };
         p.depth++;
       }
       p.chain = next;
+      p.plan = nextPlan;
       p.pos = 0;
       continue;
     }
     if (r === TR.Return) {
-      p.hops.push(plan === undefined ? new RuleHop(tname, chainName, ruleNumber, text, HK.Return, target, undefined, extra) : planHop(plan, b, r, c, i, tname, text, HK.Return, target, extra));
+      p.hops.push(plan === undefined ? new RuleHop(tname, chainName, ruleNumber, text, HK.Return, target, undefined, extra) : planHop(plan, b, r, chainName, i, tname, text, HK.Return, target, extra));
       if (returnFrom(w, p)) return;
       continue;
     }
@@ -415,7 +427,7 @@ function runPath(w: Walk, p: Path): void {
         nat === undefined
           ? plan === undefined
             ? new RuleHop(tname, chainName, ruleNumber, text, HK.Target, target, undefined, extra)
-            : planHop(plan, b, r, c, i, tname, text, HK.Target, target, extra)
+            : planHop(plan, b, r, chainName, i, tname, text, HK.Target, target, extra)
           : new NatRuleHop(tname, chainName, ruleNumber, text, target, extra, nat, before, ctx.skb.packet),
       );
       finish(w, p, ACCEPT);
