@@ -115,6 +115,15 @@ export class ApiServer {
   }
 
   /**
+   * get() answering a missing object with undefined instead of a 404, for in-process callers that create what is
+   * missing (a kubelet's Node and Lease): no ApiError (and no stack trace captured) per registration.
+   */
+  async find(r: ResourceType, namespace: string, name: string): Promise<ReadonlyKubeObject | undefined> {
+    const key = this.key(r, namespace, name);
+    return this.store.peek === undefined ? this.store.get(key) : this.store.peek(key);
+  }
+
+  /**
    * get() for in-process callers that await the answer anyway: the object itself when the store answers
    * synchronously (see ObjectStore.peek; a missing object throws 404 at once), else get()'s promise.
    */

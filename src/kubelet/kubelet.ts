@@ -1,5 +1,5 @@
 import type { Container, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
-import { deepFreeze, isJsonObject, jsonEqual, registeredResource, type KubeObject, type ResourceType } from '../api/index.js';
+import { deepFreeze, isJsonObject, jsonEqual, registeredResource, type KubeObject, type ReadonlyKubeObject, type ResourceType } from '../api/index.js';
 import { EventRecorder, isApiError, rfc3339, type ApiServer } from '../apiserver/index.js';
 import { isKubewireError, type Clock } from '../lib/index.js';
 import { NodeLease } from './node-lease.js';
@@ -128,17 +128,19 @@ export class Kubelet {
   /** registerWithAPIServer: creates the Node, or posts a fresh Ready status when it exists. */
   async register(): Promise<void> {
     const now = rfc3339(this.opts.clock.now());
-    try {
-      const cur = await this.opts.api.get(this.nodes, '', this.nodeName);
+    let node: ReadonlyKubeObject | undefined;
+    const cur = await this.opts.api.find(this.nodes, '', this.nodeName);
+    if (cur !== undefined) {
       const st = isJsonObject(cur['status']) ? cur['status'] : {};
       const cap = isJsonObject(st['capacity']) ? (st['capacity'] as Record<string, string>) : { cpu: '8', memory: '32Gi', pods: '110' };
-      const node = await this.opts.api.update(this.nodes, '', this.nodeName, { ...cur, status: nodeStatus(this.opts.node, cap, now) }, { subresource: 'status' });
-      this.nodeUid = node.metadata.uid;
-    } catch (e) {
-      if (!(isApiError(e) && e.status.code === 404)) throw e;
-      const node = await this.opts.api.create(this.nodes, '', nodeObject(this.opts.node, now));
-      this.nodeUid = node.metadata.uid;
+      try {
+        node = await this.opts.api.update(this.nodes, '', this.nodeName, { ...cur, status: nodeStatus(this.opts.node, cap, now) }, { subresource: 'status' });
+      } catch (e) {
+        if (!(isApiError(e) && e.status.code === 404)) throw e;
+      }
     }
+    node ??= await this.opts.api.create(this.nodes, '', nodeObject(this.opts.node, now));
+    this.nodeUid = node.metadata.uid;
     // The lease controller starts with the kubelet and writes at once.
     await this.lease.sync(this.nodeUid);
   }

@@ -52,12 +52,7 @@ export class NodeLease {
 
   private async write(nodeUid: string | undefined): Promise<void> {
     const now = this.clock.now();
-    let cur: ReadonlyKubeObject | undefined;
-    try {
-      cur = await this.api.get(LEASES, NODE_LEASE_NAMESPACE, this.nodeName);
-    } catch (e) {
-      if (!(isApiError(e) && e.status.code === 404)) throw e;
-    }
+    const cur = await this.api.find(LEASES, NODE_LEASE_NAMESPACE, this.nodeName);
     const spec = { holderIdentity: this.nodeName, leaseDurationSeconds: NODE_LEASE_DURATION_SECONDS, renewTime: microTime(now) };
     // setNodeOwnerFunc: the owner reference is added once the Node's uid is known.
     const owners = nodeUid === undefined ? {} : { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: this.nodeName, uid: nodeUid }] };
