@@ -3,6 +3,7 @@ import { CowObject } from './cow.js';
 import type { ResourceType } from '../resources.js';
 import { dropDisabledLeaseFields } from './lease.js';
 import { defaultPod } from './pod.js';
+import { defaultBinding } from './rbac.js';
 import { defaultSecret } from './secret.js';
 import { defaultService } from './service.js';
 import { defaultDeployment, defaultReplicaSet } from './workload.js';
@@ -43,6 +44,10 @@ export function defaultObject(r: ResourceType, obj: KubeObject): void {
       break;
     case 'Lease':
       dropDisabledLeaseFields(obj);
+      break;
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      defaultBinding(root);
       break;
     case 'EndpointSlice':
       for (const p of root.items('ports')) {

@@ -47,6 +47,12 @@ export const fieldError = {
     field,
     message: `${DESC.FieldValueInvalid}: ${showValue(value)}: ${detail}`,
   }),
+  /** field.Invalid of a value Go prints with %#v as something other than JSON (a []string, a struct): `shown` is that text. */
+  invalidShown: (field: string, shown: string, detail: string): FieldError => ({
+    reason: 'FieldValueInvalid',
+    field,
+    message: `${DESC.FieldValueInvalid}: ${shown}: ${detail}`,
+  }),
   notSupported: (field: string, value: unknown, supported: readonly string[]): FieldError => ({
     reason: 'FieldValueNotSupported',
     field,

@@ -7,6 +7,7 @@ import { validateConfigMap, validateImmutablePayload, validateSecret } from './c
 import { validateLeaseSpec } from './lease.js';
 import { validateEndpoints, validateEndpointSlice, validateNodeSpec } from './other.js';
 import { validatePodSpec } from './pod.js';
+import { bindingRoleRefUpdate, pathSegmentName, validateBinding, validateRoleRules } from './rbac.js';
 import { DEFAULT_NODE_PORT_RANGE, validateServiceSpec, type ServiceValidationOptions } from './service.js';
 import { Collector } from './values.js';
 import { validateDeploymentSpec, validateReplicaSetSpec } from './workload.js';
@@ -19,6 +20,11 @@ const NAME_CHECK: Readonly<Record<string, NameCheck>> = {
   Namespace: dns1123Label,
   Service: dns1035Label,
   Event: () => [],
+  // RBAC's minimalNameRequirements: a path segment, so "system:controller:x" is a valid name.
+  Role: pathSegmentName,
+  ClusterRole: pathSegmentName,
+  RoleBinding: pathSegmentName,
+  ClusterRoleBinding: pathSegmentName,
 };
 
 /**
@@ -58,6 +64,14 @@ export function validateObject(r: ResourceType, obj: KubeObject, old?: ReadonlyK
       break;
     case 'Lease':
       validateLeaseSpec(c, obj['spec']);
+      break;
+    case 'Role':
+    case 'ClusterRole':
+      validateRoleRules(c, obj, r.namespaced);
+      break;
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      validateBinding(c, obj, r.namespaced);
       break;
     default:
       break;
@@ -110,6 +124,7 @@ function validateUpdate(r: ResourceType, obj: KubeObject, old: ReadonlyKubeObjec
     );
   }
   if (r.kind === 'ConfigMap' || r.kind === 'Secret') errs.push(...validateImmutablePayload(r.kind, obj, old));
+  if (r.kind === 'RoleBinding' || r.kind === 'ClusterRoleBinding') errs.push(...bindingRoleRefUpdate(obj, old));
   if (r.kind === 'Service') {
     const oldIp = getPath(old, ['spec', 'clusterIP']);
     const newIp = getPath(obj, ['spec', 'clusterIP']);

@@ -8,6 +8,7 @@ import { META_MESSAGES } from './messages/meta.js';
 import { NODE_MESSAGES } from './messages/node.js';
 import { POD_MESSAGES } from './messages/pod.js';
 import { POLICY_MESSAGES } from './messages/policy.js';
+import { AUTHORIZATION_MESSAGES, RBAC_MESSAGES } from './messages/rbac.js';
 import { VOLUME_MESSAGES } from './messages/volume.js';
 import { Schema } from './schema.js';
 import { decodeUtf8, ProtobufMalformedError, ProtobufUnsupportedError, WireReader } from './wire.js';
@@ -28,6 +29,8 @@ export const SCHEMA = new Schema([
   { group: 'batch/v1', table: BATCH_MESSAGES },
   { group: 'policy/v1', table: POLICY_MESSAGES },
   { group: 'discovery/v1', table: DISCOVERY_MESSAGES },
+  { group: 'rbac/v1', table: RBAC_MESSAGES },
+  { group: 'authorization/v1', table: AUTHORIZATION_MESSAGES },
 ]);
 
 /** The kinds a protobuf body may carry, by "apiVersion kind", and the message each one's raw bytes hold. */
@@ -48,6 +51,11 @@ export const ROOT_KINDS: Readonly<Record<string, string>> = {
   'batch/v1 Job': 'Job',
   'batch/v1 CronJob': 'CronJob',
   'policy/v1 Eviction': 'Eviction',
+  'rbac.authorization.k8s.io/v1 Role': 'Role',
+  'rbac.authorization.k8s.io/v1 ClusterRole': 'ClusterRole',
+  'rbac.authorization.k8s.io/v1 RoleBinding': 'RoleBinding',
+  'rbac.authorization.k8s.io/v1 ClusterRoleBinding': 'ClusterRoleBinding',
+  'authorization.k8s.io/v1 SelfSubjectAccessReview': 'SelfSubjectAccessReview',
   // DeleteOptions is registered in every group version; a typed client stamps its own.
   'meta.k8s.io/v1 DeleteOptions': 'DeleteOptions',
   'v1 DeleteOptions': 'DeleteOptions',

@@ -236,9 +236,47 @@ const lease: Printer = {
 
 const keyCount = (m: unknown): number => (isJsonObject(m) ? Object.keys(m).length : 0);
 
+/** printServiceAccount: the number of secrets listed (none since 1.24, when tokens stopped being Secrets). */
+const serviceAccount: Printer = {
+  columns: [NAME, col('Secrets', 'integer'), AGE],
+  cells: (o, now) => [o.metadata.name ?? '', arr(o, ['secrets']).length, age(o.metadata.creationTimestamp, now)],
+};
+
+/**
+ * rbac.SubjectsStrings: the users, groups and service accounts a binding names, in its order; an account
+ * with a namespace reads "namespace:name".
+ */
+function subjectNames(o: KubeObject, kind: string): string {
+  const out: string[] = [];
+  for (const s of arr(o, ['subjects'])) {
+    if (!isJsonObject(s) || s['kind'] !== kind) continue;
+    const name = typeof s['name'] === 'string' ? s['name'] : '';
+    const ns = typeof s['namespace'] === 'string' ? s['namespace'] : '';
+    out.push(kind === 'ServiceAccount' && ns !== '' ? `${ns}:${name}` : name);
+  }
+  return out.join(', ');
+}
+
+/** printRoleBinding / printClusterRoleBinding: the role as Kind/name; -o wide adds its subjects by kind. */
+const binding: Printer = {
+  columns: [NAME, col('Role'), AGE, col('Users', 'string', 1), col('Groups', 'string', 1), col('ServiceAccounts', 'string', 1)],
+  cells: (o, now) => [
+    o.metadata.name ?? '',
+    `${str(o, ['roleRef', 'kind']) ?? ''}/${str(o, ['roleRef', 'name']) ?? ''}`,
+    age(o.metadata.creationTimestamp, now),
+    subjectNames(o, 'User'),
+    subjectNames(o, 'Group'),
+    subjectNames(o, 'ServiceAccount'),
+  ],
+};
+
+/**
+ * The API server's DefaultTableConvertor, for kinds without a printer of their own (Roles, ClusterRoles): the
+ * name and the creation time as an RFC 3339 UTC timestamp, not an age.
+ */
 const fallback: Printer = {
-  columns: [NAME, AGE],
-  cells: (o, now) => [o.metadata.name ?? '', age(o.metadata.creationTimestamp, now)],
+  columns: [NAME, col('Created At', 'date')],
+  cells: (o) => [o.metadata.name ?? '', o.metadata.creationTimestamp ?? ''],
 };
 
 const PRINTERS: Readonly<Record<string, Printer>> = {
@@ -254,6 +292,9 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
   ConfigMap: configMap,
   Secret: secret,
   Lease: lease,
+  ServiceAccount: serviceAccount,
+  RoleBinding: binding,
+  ClusterRoleBinding: binding,
 };
 
 export function printerFor(kind: string): Printer {

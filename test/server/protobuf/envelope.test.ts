@@ -32,9 +32,9 @@ test('a body without the k8s\\0 prefix, or an envelope with no kind, is malforme
 });
 
 test('a kind the decoder has no schema for is refused by name, never stored half-understood', (t) => {
-  t.throws(() => decodeKubernetesProtobuf(envelope('rbac.authorization.k8s.io/v1', 'Role', [[1, [[1, 'r']]]])), {
+  t.throws(() => decodeKubernetesProtobuf(envelope('networking.k8s.io/v1', 'NetworkPolicy', [[1, [[1, 'np']]]])), {
     instanceOf: ProtobufUnsupportedError,
-    message: "kind Role in rbac.authorization.k8s.io/v1 is not known to kubewire's protobuf decoder",
+    message: "kind NetworkPolicy in networking.k8s.io/v1 is not known to kubewire's protobuf decoder",
   });
   t.throws(() => decodeKubernetesProtobuf(envelope('apps/v2', 'Deployment', [])), { instanceOf: ProtobufUnsupportedError });
 });
@@ -51,5 +51,18 @@ test('DeleteOptions decode whatever group version a typed client stamped on them
     gracePeriodSeconds: 0,
     propagationPolicy: 'Foreground',
     dryRun: ['All'],
+  });
+});
+
+test('RBAC objects decode as kubectl create role / rolebinding send them (rules, roleRef, subjects)', (t) => {
+  const role = envelope('rbac.authorization.k8s.io/v1', 'Role', [[1, [[1, 'reader']]], [2, [[1, 'get'], [1, 'list'], [2, ''], [3, 'pods']]]]);
+  t.deepEqual(decodeKubernetesProtobuf(role), { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'reader' }, rules: [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['pods'] }] });
+  const binding = envelope('rbac.authorization.k8s.io/v1', 'RoleBinding', [[1, [[1, 'rb']]], [2, [[1, 'User'], [2, 'rbac.authorization.k8s.io'], [3, 'alice']]], [3, [[1, 'rbac.authorization.k8s.io'], [2, 'Role'], [3, 'reader']]]]);
+  t.deepEqual(decodeKubernetesProtobuf(binding), {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'rb' },
+    subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice' }],
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' },
   });
 });
