@@ -5,6 +5,7 @@ import type { Clock } from '../lib/index.js';
 import { bearerAuth } from './auth.js';
 import { parseProtobufBody, PROTOBUF_MEDIA_TYPE } from './protobuf/index.js';
 import type { RulesService, TraceService } from './kubewire-services.js';
+import { accessReviewRoutes } from './routes/access-review.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { kubewireRoutes } from './routes/kubewire.js';
 import { openapiRoutes } from './routes/openapi.js';
@@ -72,6 +73,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setNotFoundHandler(notFoundHandler);
   discoveryRoutes(app);
   openapiRoutes(app);
+  accessReviewRoutes(app);
   resourceRoutes(app, { api: deps.api, clock: deps.clock, timers: deps.timers ?? realTimers });
   kubewireRoutes(app, { ...(deps.trace === undefined ? {} : { trace: deps.trace }), ...(deps.rules === undefined ? {} : { rules: deps.rules }) });
   return app;
