@@ -114,6 +114,10 @@ export class ConntrackTable {
 
   /** Adds or replaces an entry (by id); confirmed entries become findable by both tuples. */
   put(e: CtEntry): ConntrackTable {
+    // A newer version of the top layer's entry (a first packet's entry is put at every hook: conntrack, NAT,
+    // confirmation) replaces that layer: the older version was shadowed by it anyway, and lookups stay one layer deep.
+    const top = this.entry;
+    if (top !== undefined && top.id === e.id && this.parent !== undefined) return new ConntrackTable(e, this.parent, undefined, undefined, this.depth);
     const next = new ConntrackTable(e, this, undefined, undefined, this.depth + 1);
     return next.depth > MAX_DEPTH ? next.flatten() : next;
   }

@@ -27,6 +27,10 @@ export class PathStateLayer implements ReadonlyMap<string, unknown> {
 
   /** `base` with `key` set to `value`. */
   static with(base: PathState | undefined, key: string, value: unknown): PathState {
+    // Setting the key the top layer sets replaces that layer (the key keeps its place in the order either way:
+    // its first insertion is at or below the top), so a handler updating its own state hook after hook does not
+    // deepen every other handler's lookups.
+    if (base instanceof PathStateLayer && base.key === key) return new PathStateLayer(key, value, base.parent, base.depth);
     const depth = base instanceof PathStateLayer ? base.depth + 1 : 1;
     if (depth <= MAX_DEPTH) return new PathStateLayer(key, value, base, depth);
     const m = foldLayers(base);
