@@ -18,7 +18,7 @@ import {
 } from './deployment-util.js';
 import { BY_CONTROLLER_UID } from './replica-set.js';
 import type { Informers } from './runtime/informers.js';
-import { controllerOf, controllerRef, intField, nsName, R, specOf, splitKey, statusOf } from './runtime/objects.js';
+import { controllerOf, controllerRef, intField, R, specOf, splitKey, statusOf } from './runtime/objects.js';
 import { QueueController } from './runtime/work-queue.js';
 
 /**
@@ -38,7 +38,8 @@ export class DeploymentController extends QueueController {
     private readonly informers: Informers,
   ) {
     super();
-    informers.on(R.deployments, (_t, d) => this.enqueue(nsName(d)));
+    // The informer's key for the Deployment is its "namespace/name" (a Deployment always has a namespace), the cached string.
+    informers.on(R.deployments, (_t, _d, _old, key) => this.enqueue(key));
     informers.on(R.replicaSets, (_t, rs) => {
       const ref = controllerOf(rs);
       if (ref?.kind === 'Deployment') this.enqueue(`${rs.metadata.namespace ?? ''}/${ref.name}`);

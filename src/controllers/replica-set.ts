@@ -76,9 +76,9 @@ export class ReplicaSetController extends QueueController {
     private readonly timers: TimerQueue,
   ) {
     super();
-    informers.on(R.replicaSets, (t, rs) => {
+    informers.on(R.replicaSets, (t, rs, _old, key) => {
       if (t === 'DELETED') this.ownerRefs.delete(rs.metadata.uid ?? '');
-      this.enqueue(nsName(rs));
+      this.enqueue(key); // the informer's cached "namespace/name" (a ReplicaSet always has a namespace)
     });
     informers.on(R.pods, (_t, pod, old) => {
       const key = this.ownerKey(pod);
