@@ -37,21 +37,18 @@ const INLINE_LOCALS = 3;
  * sysctls and the handlers registered at the netfilter hooks.
  */
 export class Netns implements HostView {
-  /** By name; a VersionedMap, so a link added, removed or replaced (even by a direct `links.set`) is seen by cached resolutions. */
-  readonly links: Map<string, Link> = new VersionedMap<string, Link>();
+  // Fields a trace reads come first, so a namespace's first cache lines hold them (hooks, routes, addresses, links).
+  /**
+   * Handlers by hookIndex, in priority order. An array, not a record by hook name: a record read with five different
+   * names is a megamorphic keyed load, and every hook of every trace asks for its handlers.
+   */
+  private hooks: readonly (readonly HookHandler[])[] = NO_HOOKS;
   /** `ip route show table main`. */
   readonly main: RouteTable;
-  readonly neigh: NeighTable;
   /**
-   * Every local address → the device holding it (the kernel's local table, by address). Keyed by the address as a
-   * signed 32-bit integer (`ip | 0`): an address from 128.0.0.0 up is not a small integer as an unsigned number, and a
-   * Map keyed by heap numbers hashes a boxed double on every lookup (every hop asks whether a packet is local).
-   */
-  private readonly localAddrs = new Map<number, string>();
-  /**
-   * The same, inline while there are at most INLINE_LOCALS addresses (`localDevs[i]` undefined: slot unused): every
-   * hop asks whether a packet is local, and a random trace finds the namespace's Map cold in memory, the namespace
-   * object itself already loaded. Rewritten by syncLocals after every change to localAddrs.
+   * The local addresses (localAddrs, below), inline while there are at most INLINE_LOCALS of them (localDevN
+   * undefined: slot N unused): every hop asks whether a packet is local, and a random trace finds the namespace's
+   * Map cold in memory, the namespace object itself already loaded. Rewritten by syncLocals after every change.
    */
   private local0 = 0;
   private local1 = 0;
@@ -66,21 +63,25 @@ export class Netns implements HostView {
   private prevName = '';
   private prevLink: Link | undefined = undefined;
   private lastAt = -1;
+  /** The node this namespace is on (pods and the node's root namespace), or null for external hosts. */
+  readonly node: string | null;
+  readonly sysctl: Sysctls;
+  /** By name; a VersionedMap, so a link added, removed or replaced (even by a direct `links.set`) is seen by cached resolutions. */
+  readonly links: Map<string, Link> = new VersionedMap<string, Link>();
+  readonly neigh: NeighTable;
+  /**
+   * Every local address → the device holding it (the kernel's local table, by address). Keyed by the address as a
+   * signed 32-bit integer (`ip | 0`): an address from 128.0.0.0 up is not a small integer as an unsigned number, and a
+   * Map keyed by heap numbers hashes a boxed double on every lookup (every hop asks whether a packet is local).
+   */
+  private readonly localAddrs = new Map<number, string>();
   /** Broadcast address → device (keyed as localAddrs); rebuilt on first use after any address change. */
   private broadcasts: Map<number, string> | undefined;
   /** VXLAN UDP port → device name, the first such device in link order; rebuilt after links come or go. */
   private vxlanPorts: Map<number, string> | undefined;
-  /**
-   * Handlers by hookIndex, in priority order. An array, not a record by hook name: a record read with five different
-   * names is a megamorphic keyed load, and every hook of every trace asks for its handlers.
-   */
-  private hooks: readonly (readonly HookHandler[])[] = NO_HOOKS;
   /** What this namespace's hook handlers may ask of it; one object for all hooks. */
   readonly host: HostView;
-  /** The node this namespace is on (pods and the node's root namespace), or null for external hosts. */
-  readonly node: string | null;
   private nextIfindex = 1;
-  readonly sysctl: Sysctls;
 
   constructor(
     readonly name: string,
