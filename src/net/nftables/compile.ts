@@ -42,12 +42,16 @@ export const Op = {
 export type CompiledExpr =
   /** The conntrack states as CtView names them (NEW, ESTABLISHED…). */
   | { readonly op: typeof Op.CtState; readonly states: readonly string[] }
-  /** `meta l4proto tcp`. */
-  | { readonly op: typeof Op.CmpProto; readonly neg: boolean; readonly protos: readonly string[] }
-  /** `tcp dport 80` (`proto` tcp) or `th dport 80` (`proto` undefined: any protocol with ports). */
-  | { readonly op: typeof Op.CmpPort; readonly proto: string | undefined; readonly neg: boolean; readonly ports: readonly number[] }
-  /** `ip saddr` / `ip daddr` against addresses and CIDRs, compared as numbers. */
-  | { readonly op: typeof Op.CmpIp; readonly src: boolean; readonly neg: boolean; readonly addrs: readonly Ip4[]; readonly cidrs: readonly Cidr4[] }
+  /**
+   * `meta l4proto tcp`. The comparisons keep a lone value (kube-proxy's rules compare with one) in `one` as well:
+   * testing it reads the expression only, not its array too (at 10,000 Services every object a packet meets is a
+   * cache miss).
+   */
+  | { readonly op: typeof Op.CmpProto; readonly neg: boolean; readonly protos: readonly string[]; readonly one: string | undefined }
+  /** `tcp dport 80` (`proto` tcp) or `th dport 80` (`proto` undefined: any protocol with ports); `one`: a lone port, or -1. */
+  | { readonly op: typeof Op.CmpPort; readonly proto: string | undefined; readonly neg: boolean; readonly ports: readonly number[]; readonly one: number }
+  /** `ip saddr` / `ip daddr` against addresses and CIDRs, compared as numbers; `one`: a lone address (no CIDR), or -1. */
+  | { readonly op: typeof Op.CmpIp; readonly src: boolean; readonly neg: boolean; readonly addrs: readonly Ip4[]; readonly cidrs: readonly Cidr4[]; readonly one: number }
   | { readonly op: typeof Op.InSet; readonly sel: NftSelector; readonly neg: boolean; readonly set: string; readonly contents: CompiledSet | undefined; readonly ip: boolean }
   | { readonly op: typeof Op.Fib; readonly dir: 'saddr' | 'daddr'; readonly neg: boolean }
   | { readonly op: typeof Op.MarkAnd; readonly mask: number; readonly value: number; readonly neg: boolean }
@@ -182,11 +186,14 @@ function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, Int
       return { op: Op.CtState, states: e.states.flatMap((x) => CT_STATES[x] ?? []) };
     case 'cmp': {
       const sel = SEL[e.sel];
-      if (sel === 'meta l4proto') return { op: Op.CmpProto, neg: e.neg, protos: e.values.flatMap((v) => PROTO[v] ?? []) };
+      if (sel === 'meta l4proto') {
+        const protos = e.values.flatMap((v) => PROTO[v] ?? []);
+        return { op: Op.CmpProto, neg: e.neg, protos, one: protos.length === 1 ? protos[0] : undefined };
+      }
       if (sel !== 'ip saddr' && sel !== 'ip daddr') {
         // A value that does not print as a port number never equalled a packet's port text.
         const ports = e.values.filter((v) => /^\d+$/.test(v) && String(Number(v)) === v).map(Number);
-        return { op: Op.CmpPort, proto: DPORT_PROTO[sel], neg: e.neg, ports };
+        return { op: Op.CmpPort, proto: DPORT_PROTO[sel], neg: e.neg, ports, one: ports.length === 1 ? (ports[0] ?? -1) : -1 };
       }
       // A plain value matched the printed address exactly; one that does not print back the same never matched.
       const addrs: Ip4[] = [];
@@ -198,7 +205,7 @@ function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, Int
           if (ip !== undefined && ip4ToString(ip) === v) addrs.push(ip);
         }
       }
-      return { op: Op.CmpIp, src: sel === 'ip saddr', neg: e.neg, addrs, cidrs };
+      return { op: Op.CmpIp, src: sel === 'ip saddr', neg: e.neg, addrs, cidrs, one: addrs.length === 1 && cidrs.length === 0 ? (addrs[0] ?? -1) : -1 };
     }
     case 'in-set':
       return { op: Op.InSet, sel: SEL[e.sel], neg: e.neg, set: e.set, contents: ct.sets.get(e.set), ip: e.sel === 'ip saddr' || e.sel === 'ip daddr' };

@@ -237,14 +237,20 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
         ok = e.states.includes(skb.ct.state);
         break;
       case Op.CmpProto:
-        ok = e.protos.includes(p.proto) !== e.neg;
+        ok = (e.one !== undefined ? p.proto === e.one : e.protos.includes(p.proto)) !== e.neg;
         break;
-      case Op.CmpPort:
+      case Op.CmpPort: {
         // `tcp dport` reads nothing from a udp packet, `th dport` nothing from icmp: no value equals that.
-        ok = (e.proto === undefined ? p.proto !== 'icmp' && e.ports.includes(p.dport) : p.proto === e.proto && e.ports.includes(p.dport)) !== e.neg;
+        const has = e.proto === undefined ? p.proto !== 'icmp' : p.proto === e.proto;
+        ok = (has && (e.one >= 0 ? p.dport === e.one : e.ports.includes(p.dport))) !== e.neg;
         break;
+      }
       case Op.CmpIp: {
         const ip = e.src ? p.src : p.dst;
+        if (e.one >= 0) {
+          ok = (ip === e.one) !== e.neg;
+          break;
+        }
         let hit = e.addrs.includes(ip);
         for (let j = 0; !hit && j < e.cidrs.length; j++) hit = (e.cidrs[j] as (typeof e.cidrs)[number]).contains(ip);
         ok = hit !== e.neg;
