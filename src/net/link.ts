@@ -33,6 +33,7 @@ export interface VethLink extends LinkBase {
 export interface BridgeLink extends LinkBase {
   readonly kind: 'bridge';
   readonly fdb: Fdb;
+  /** Port names. Network.addBridge makes it a VersionedSet: the datapath's cached ARP answers depend on the ports. */
   readonly ports: Set<string>;
 }
 
