@@ -1,8 +1,8 @@
 import type { Packet } from '../../packet/index.js';
 import type { HookHop } from '../hooks.js';
 import type { Chain, Rule } from './types.js';
-import { FLAT_WORDS, FlatRule } from './flat-rule.js';
-import { DNAT_WORDS, DnatTarget } from './target/dnat.js';
+import { FlatRule } from './flat-rule.js';
+import { buildPlan, H_INDEX, PLAN_HEAD, PLAN_SLOTS } from './chain-plan.js';
 import { protoNumberOf } from './match/ip-header.js';
 
 /** Chains shorter than this are scanned linearly; an index would cost more than it saves. */
@@ -18,15 +18,9 @@ export const INDEX_MIN_RULES = 16;
  */
 export class CompiledChain {
   /**
-   * The walker's memo per rule position (see walk.ts), PLAN_SLOTS slots each (P_* offsets): what a
-   * packet `next` returned the rule for must still satisfy (PLAN_TEST: test its matches; PLAN_FLAT: test the FlatRule's
-   * fields; PLAN_MATCHES: nothing; a statistic match: only that, e.g. kube-proxy's endpoint picks with their comment);
-   * the target's result when the rule matched (a TR value); the hop reported for it (when it
-   * depends on nothing but the rule); for a jump the compiled chain it enters; a FlatRule's statistic match and test
-   * words; the rule's target, text and the rule. Valid for one table (`planTable`):
-   * the chain a jump lands in is looked up by name in the table. One flat array, so that a
-   * packet testing and taking a rule reads a cache line or two here instead of the rule, the target, the hop and the
-   * chain objects one by one (at 10,000 Services every one of those is a cache miss).
+   * The walker's memo for walks of one table (`planTable`; the chain a jump lands in is looked up by name in the
+   * table): a head with the index and name, then per rule what to test, the test words, the target and text, and
+   * what the walker learns (a taken jump's result, hop and chain). Layout and reasons in chain-plan.ts.
    */
   private plan: unknown[] | undefined;
   private planTable: unknown;
@@ -55,75 +49,13 @@ export class CompiledChain {
   /** The plan slots for walks of `table` (emptied when another table walks this chain). */
   planIn(table: unknown): unknown[] {
     if (this.plan === undefined || this.planTable !== table) {
-      // Built by pushing: `new Array(n)` past 100,000 elements (KUBE-SERVICES at 10,000 Services) is a dictionary.
-      const rules = this.rules;
-      const plan: unknown[] = [this.index, this.name];
-      for (let i = 0; i < rules.length; i++) {
-        const rule = rules[i];
-        const at = plan.length;
-        let cond: unknown = PLAN_TEST;
-        let stat: unknown = undefined;
-        if (rule instanceof FlatRule) {
-          const need = rule.testNeed;
-          stat = rule.stat;
-          // Keys suffice only where `next` found the rule by them: an indexed chain (its keyed rules are never "rest").
-          cond = need === 0 || (need === 1 && this.index !== undefined) ? (rule.stat ?? PLAN_MATCHES) : PLAN_FLAT;
-        }
-        const target = rule?.target;
-        plan.push(cond, undefined, undefined, undefined, undefined, stat, 0, 0, 0, 0, 0, 0, 0, undefined, TK_APPLY, 0, 0, 0, target, rule?.text, rule);
-        if (rule instanceof FlatRule) rule.writeTestWords(plan, at + P_WORDS);
-        if (target instanceof DnatTarget) {
-          plan[at + P_TKIND] = TK_DNAT;
-          target.writeWords(plan, at + P_TWORDS);
-        }
-      }
+      const plan = buildPlan(this.rules, this.index, this.name);
       this.plan = plan;
       this.planTable = table;
     }
     return this.plan;
   }
 }
-
-/**
- * A CompiledChain's plan: a head of PLAN_HEAD slots (H_*), then PLAN_SLOTS slots per rule, at these offsets from
- * the rule's first. Read in this order by a walk (what to test, then the result, hop and chain of a jump taken
- * before; the test words; the rest).
- */
-export const PLAN_SLOTS = 21;
-/** The head: the chain's index (undefined: scanned linearly) and name, so a walk holding the plan needs no more. */
-export const PLAN_HEAD = 2;
-export const H_INDEX = 0;
-export const H_NAME = 1;
-/** What a packet `next` returned the rule for must still satisfy (PLAN_TEST, PLAN_MATCHES, PLAN_FLAT or a statistic match). */
-export const P_COND = 0;
-/** The target's result when the rule matched before (a TR value), when it depends on nothing but the rule. */
-export const P_RESULT = 1;
-/** The hop reported for that result. */
-export const P_HOP = 2;
-/** For a jump or goto: the compiled chain it enters, and that chain's plan for the same table. */
-export const P_NEXT = 3;
-export const P_NEXTPLAN = 4;
-/** A FlatRule's statistic match (undefined: none, or not a FlatRule). */
-export const P_STAT = 5;
-/** A FlatRule's test words (FlatRule.writeTestWords, FLAT_WORDS of them). */
-export const P_WORDS = 6;
-/** How the target applies: TK_APPLY (its apply method) or TK_DNAT (dnatTo over the DNAT_WORDS words at P_TWORDS). */
-export const P_TKIND = P_WORDS + FLAT_WORDS;
-export const P_TWORDS = P_TKIND + 1;
-export const TK_APPLY = 0;
-export const TK_DNAT = 1;
-/** The rule's target, text and the rule itself (for its matches when they must be tested one by one). */
-export const P_TARGET = P_TWORDS + DNAT_WORDS;
-export const P_TEXT = P_TARGET + 1;
-export const P_RULE = P_TEXT + 1;
-/**
- * Plan test slot values (besides a statistic match): test the rule's matches; nothing to test; test a FlatRule from
- * its fields. The kind is decided once here: an `instanceof` per rule and packet (a prototype walk for every rule
- * that is not a FlatRule) was the costliest line of short chains' walks.
- */
-export const PLAN_TEST = 0;
-export const PLAN_MATCHES = 1;
-export const PLAN_FLAT = 2;
 
 const cache = new WeakMap<Chain, CompiledChain>();
 

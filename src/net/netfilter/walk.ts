@@ -1,14 +1,16 @@
 import { Fraction } from '../../lib/index.js';
 import { type Hook, type HookHop, type HookVerdict, type HostView, type Skb, hookIndex } from '../hooks.js';
-import { type CompiledChain, compileChain, H_NAME, P_COND, P_HOP, P_NEXT, P_NEXTPLAN, P_RESULT, P_RULE, P_STAT, P_TARGET, P_TEXT, P_TKIND, P_TWORDS, P_WORDS, PLAN_FLAT, PLAN_HEAD, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST, planNext, TK_DNAT } from './chain-index.js';
+import { type CompiledChain, compileChain, planNext } from './chain-index.js';
+import { H_NAME, P_COND, P_HOP, P_NEXT, P_NEXTPLAN, P_RESULT, P_RULE, P_STAT, P_TARGET, P_TEXT, P_TKIND, P_TWORDS, P_WORDS, PLAN_FLAT, PLAN_HEAD, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST, TK_DNAT } from './chain-plan.js';
 import { dnatTo } from './target/dnat.js';
 import type { Ip4 } from '../../addr/index.js';
 import type { IpsetRegistry } from './ipset/index.js';
 import type { NfState } from './state.js';
-import { probabilityText, StatisticRandomMatch } from './match/statistic.js';
+import { StatisticRandomMatch } from './match/statistic.js';
 import { HK, type HopKind, NatRuleHop, RuleHop } from './hop.js';
 import { FlatRule, testWordsAt } from './flat-rule.js';
-import type { EvalCtx, Match, Rule, Table, Target } from './types.js';
+import { statisticNote } from './statistic-note.js';
+import type { EvalCtx, Rule, Table, Target } from './types.js';
 import { ChainTarget } from './target/standard.js';
 import { TR } from './types.js';
 
@@ -63,29 +65,6 @@ export const ACCEPT: HookVerdict = Object.freeze({ kind: 'accept' });
 
 /** The kernel's limit on nested jumps is far above anything sane; deeper means a loop. */
 const MAX_DEPTH = 64;
-const TWO_31 = 2n ** 31n;
-
-const notes = new WeakMap<Match, string>();
-
-/**
- * The hop text explaining a rule's random pick: `stat` when the walker knows the rule's statistic match (a FlatRule's,
- * or the plan's), else found among the rule's matches (cached per statistic match: it is built with bigints).
- */
-function statisticNote(stat: StatisticRandomMatch | undefined, rule: Rule | undefined): string {
-  if (stat !== undefined) {
-    if (stat.walkNote === undefined) stat.walkNote = buildStatisticNote(stat);
-    return stat.walkNote;
-  }
-  if (rule === undefined || rule instanceof FlatRule) return '';
-  const m = rule.matches.find((x) => x.probability !== undefined);
-  if (m === undefined) return '';
-  let n = notes.get(m);
-  if (n === undefined) {
-    n = buildStatisticNote(m);
-    notes.set(m, n);
-  }
-  return n;
-}
 
 const complements = new WeakMap<Fraction, Fraction>();
 
@@ -96,13 +75,6 @@ function complementOf(p: Fraction): Fraction {
     complements.set(p, c);
   }
   return c;
-}
-
-function buildStatisticNote(m: Match): string {
-  const p = m.probability;
-  if (p === undefined) return '';
-  const kernel = p.den === TWO_31 ? ` = ${probabilityText(Number(p.num))}` : '';
-  return ` [statistic random: probability ${p.toString()}${kernel}, written --probability ${m.probabilityText ?? '?'}]`;
 }
 
 /** The chain a jump/goto enters, compiled (undefined when the table has no such chain). */
