@@ -29,6 +29,8 @@ export interface AdmissionPlugin {
   readonly name: string;
   /** May change `obj`; throws an ApiError to refuse. Runs after defaulting, before validation. */
   admit(op: AdmissionOperation, r: ResourceType, obj: KubeObject, old: ReadonlyKubeObject | undefined): void | Promise<void>;
+  /** A validating plugin's check: runs after validation (so an invalid object is refused with 422 first); throws to refuse. */
+  validate?(op: AdmissionOperation, r: ResourceType, obj: KubeObject, old: ReadonlyKubeObject | undefined): void;
 }
 
 /** Status is reset on create for kinds whose strategy does so (PrepareForCreate). */

@@ -173,6 +173,7 @@ export class ApiServer {
       if (admitted instanceof Promise) await admitted;
     }
     validateOrThrow(r, obj, undefined, this.validation);
+    for (const p of this.deps.admission ?? []) p.validate?.('CREATE', r, obj, undefined);
     if (opts.dryRun === true) return obj;
     const name = obj.metadata.name ?? '';
     try {
@@ -239,6 +240,7 @@ export class ApiServer {
     // validated one, there is nothing new to validate (the status strategy's ValidateUpdate checks metadata and
     // status only, and status carries no checks here), so the object is not walked again on every kubelet write.
     if (opts.subresource !== 'status' || next['spec'] !== old['spec']) validateOrThrow(r, next, old, this.validation);
+    for (const p of this.deps.admission ?? []) p.validate?.('UPDATE', r, next, old);
     if (opts.dryRun === true) return next;
     // A finalizer removed from an object being deleted completes the deletion (the garbage collector's contract).
     if (next.metadata.deletionTimestamp !== undefined && (next.metadata.finalizers ?? []).length === 0 && r.kind !== 'Pod' && r.kind !== 'Namespace') {

@@ -1,6 +1,6 @@
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { deepFreeze, jsonEqual, type KubeObject } from '../api/index.js';
-import { isApiError, type ApiServer } from '../apiserver/index.js';
+import { EventRecorder, isApiError, type ApiServer } from '../apiserver/index.js';
 import type { Informers } from './runtime/informers.js';
 import {
   condition,
@@ -70,12 +70,25 @@ export function deletionOrder(a: KubeObject, b: KubeObject): number {
 export class ReplicaSetController extends QueueController {
   readonly name = 'replicaset-controller';
 
+  private readonly events: EventRecorder;
+  /** ReplicaSets whose last pod create was refused, by key: retried when a ServiceAccount appears in their namespace. */
+  private readonly failedCreates = new Set<string>();
+
   constructor(
     private readonly api: ApiServer,
     private readonly informers: Informers,
     private readonly timers: TimerQueue,
   ) {
     super();
+    this.events = new EventRecorder(api, { component: 'replicaset-controller' });
+    informers.on(R.serviceAccounts, (t, sa) => {
+      if (t !== 'ADDED' || this.failedCreates.size === 0) return;
+      for (const key of this.failedCreates) {
+        if (splitKey(key)[0] !== sa.metadata.namespace) continue;
+        this.failedCreates.delete(key);
+        this.enqueue(key);
+      }
+    });
     informers.on(R.replicaSets, (t, rs, _old, key) => {
       if (t === 'DELETED') this.ownerRefs.delete(rs.metadata.uid ?? '');
       this.enqueue(key); // the informer's cached "namespace/name" (a ReplicaSet always has a namespace)
@@ -122,7 +135,18 @@ export class ReplicaSetController extends QueueController {
     if (rs.metadata.deletionTimestamp === undefined) {
       const diff = active.length - intField(spec, 'replicas', 1);
       if (diff < 0) {
-        for (let i = 0; i < -diff; i++) await this.createPod(rs);
+        for (let i = 0; i < -diff; i++) {
+          try {
+            await this.createPod(rs);
+          } catch (e) {
+            // Refused by admission or validation: slowStartBatch stops at the first failure, the event says why, and
+            // the ReplicaSet is tried again when what was missing (its pods' ServiceAccount) appears.
+            if (!(isApiError(e) && (e.status.code === 403 || e.status.code === 422))) throw e;
+            await this.events.record({ r: R.replicaSets, obj: rs }, 'Warning', 'FailedCreate', `Error creating: ${e.message}`);
+            this.failedCreates.add(key);
+            break;
+          }
+        }
       } else if (diff > 0) {
         for (const pod of [...active].sort(deletionOrder).slice(0, diff)) {
           try {

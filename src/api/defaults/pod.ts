@@ -56,8 +56,14 @@ export function defaultPod(pod: CowObject): void {
   spec.setDefault('enableServiceLinks', true);
   spec.setDefault('priority', 0);
   spec.setDefault('preemptionPolicy', 'PreemptLowerPriority');
-  spec.setDefault('serviceAccountName', 'default');
-  spec.setDefault('serviceAccount', spec.get('serviceAccountName'));
+  // spec.serviceAccount is the deprecated alias of serviceAccountName (v1 conversion): a pod naming only the alias
+  // runs as that account, and the stored pod shows both. An empty name is the namespace's "default" account (the
+  // ServiceAccount admission plugin).
+  const alias = spec.get('serviceAccount');
+  const named = spec.get('serviceAccountName');
+  const account = typeof named === 'string' && named !== '' ? named : typeof alias === 'string' && alias !== '' ? alias : 'default';
+  if (named !== account) spec.set('serviceAccountName', account);
+  if (alias !== account) spec.set('serviceAccount', account);
   // Only object items are kept, and the DefaultTolerationSeconds ones added when missing.
   const given = spec.get('tolerations');
   if (given === undefined || given === null || (Array.isArray(given) && given.length === 0)) {

@@ -7,6 +7,7 @@ export const R = {
   nodes: registeredResource('', 'nodes'),
   pods: registeredResource('', 'pods'),
   services: registeredResource('', 'services'),
+  serviceAccounts: registeredResource('', 'serviceaccounts'),
   deployments: registeredResource('apps', 'deployments'),
   replicaSets: registeredResource('apps', 'replicasets'),
   endpointSlices: registeredResource('discovery.k8s.io', 'endpointslices'),
