@@ -28,6 +28,8 @@ export interface Serving {
 }
 
 const ENDPOINT_KINDS = ['pod/', 'node/', 'svc/', 'external/'];
+/** kube-controller-manager's namespaceDeletionGracePeriod. */
+const NAMESPACE_DELETION_GRACE_MS = 5000;
 
 /**
  * The HTTP trace request names endpoints loosely ("ns/name", a node name, an IP); the tracer wants
@@ -87,9 +89,22 @@ export async function startServe(topologyPath: string, opts: ServeOptions, log: 
   // Simulated time starts at the wall clock's second: kubectl describe computes ages from its own clock, and an
   // epoch in the past made every age read like "690d". Only the stamps move; what happens stays deterministic.
   const startTimeMs = Math.floor(Date.now() / 1000) * 1000;
-  const live = await LiveCluster.start(topology, { startTimeMs, ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
+  // The namespace controller waits namespaceDeletionGracePeriod (5 s of wall time, whatever the clock mode) before it
+  // deletes a Terminating namespace's content, so `kubectl delete -f` can still delete the objects listed after it.
+  const pendingCleanups = new Set<ReturnType<typeof setTimeout>>();
+  let pokeDriver = (): void => undefined;
+  const deferNamespaceCleanup = (start: () => void): void => {
+    const timer = setTimeout(() => {
+      pendingCleanups.delete(timer);
+      start();
+      pokeDriver();
+    }, NAMESPACE_DELETION_GRACE_MS);
+    pendingCleanups.add(timer);
+  };
+  const live = await LiveCluster.start(topology, { startTimeMs, deferNamespaceCleanup, ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
   const cp = live.controlPlane;
   const driver = new SettleDriver(live, (e) => log(`kubewire: control loop error: ${errorMessage(e)}\n`));
+  pokeDriver = () => driver.poke();
   const watch = cp.api.store.watch({}, () => driver.poke());
   let server: RunningServer;
   try {
@@ -99,6 +114,7 @@ export async function startServe(topologyPath: string, opts: ServeOptions, log: 
     );
   } catch (e) {
     watch.stop();
+    for (const t of pendingCleanups) clearTimeout(t);
     await driver.stop();
     throw e;
   }
@@ -121,6 +137,7 @@ export async function startServe(topologyPath: string, opts: ServeOptions, log: 
     idle: () => driver.idle(),
     close: async () => {
       if (tick !== undefined) clearInterval(tick);
+      for (const t of pendingCleanups) clearTimeout(t);
       watch.stop();
       await server.close();
       await driver.stop();

@@ -22,3 +22,4 @@ export { NodeIpamController } from './node-ipam.js';
 export { NodeLifecycleController, POD_NODE_INDEX, UNREACHABLE, NOT_READY, evictionTime, type NodeLifecycleOptions } from './node-lifecycle.js';
 export { LoadBalancerController, announcements, ingressIps, type Announcement } from './load-balancer.js';
 export { GarbageCollector } from './garbage-collector.js';
+export { DEFAULT_SERVICE_ACCOUNT, ServiceAccountAdmission, ServiceAccountsController } from './service-account.js';

@@ -6,12 +6,14 @@ import { addEndpointSliceIndexes, EndpointSliceController } from './endpoint-sli
 import { GarbageCollector } from './garbage-collector.js';
 import { LoadBalancerController } from './load-balancer.js';
 import { NodeIpamController } from './node-ipam.js';
+import { NamespaceController } from './namespace.js';
 import { addPodNodeIndex, NodeLifecycleController } from './node-lifecycle.js';
 import { BY_CONTROLLER_UID, controllerUidIndex, ownerRefsOf, ReplicaSetController } from './replica-set.js';
 import { Informers } from './runtime/informers.js';
 import { ControlLoop } from './runtime/loop.js';
 import { R } from './runtime/objects.js';
 import { TimerQueue } from './runtime/timers.js';
+import { ServiceAccountsController } from './service-account.js';
 
 export interface ControllerManagerOptions {
   readonly api: ApiServer;
@@ -24,6 +26,8 @@ export interface ControllerManagerOptions {
   /** Kubelet leases for the node lifecycle controller; it does not run without them. */
   readonly heartbeat?: (node: string) => number | undefined;
   readonly nodeMonitorGracePeriodMs?: number;
+  /** When the namespace controller starts cleaning a Terminating namespace (see NamespaceController); default at once. */
+  readonly deferNamespaceCleanup?: (start: () => void) => void;
 }
 
 /**
@@ -40,6 +44,8 @@ export class ControllerManager {
   readonly endpointSlices: EndpointSliceController;
   readonly loadBalancers: LoadBalancerController;
   readonly garbageCollector: GarbageCollector;
+  readonly serviceAccounts: ServiceAccountsController;
+  readonly namespaces: NamespaceController;
   readonly nodeIpam: NodeIpamController | undefined;
   readonly nodeLifecycle: NodeLifecycleController | undefined;
 
@@ -57,6 +63,8 @@ export class ControllerManager {
     this.endpointSlices = new EndpointSliceController(api, this.informers);
     this.loadBalancers = new LoadBalancerController(api, this.informers, opts.loadBalancerPool);
     this.garbageCollector = new GarbageCollector(api, this.informers);
+    this.serviceAccounts = new ServiceAccountsController(api, this.informers);
+    this.namespaces = new NamespaceController(api, this.informers, opts.deferNamespaceCleanup);
     this.nodeIpam =
       opts.clusterCIDR !== undefined && opts.nodeCIDRMaskSize !== undefined ? new NodeIpamController(api, this.informers, opts.clusterCIDR, opts.nodeCIDRMaskSize) : undefined;
     this.nodeLifecycle =
@@ -66,7 +74,7 @@ export class ControllerManager {
             heartbeat: opts.heartbeat,
             ...(opts.nodeMonitorGracePeriodMs === undefined ? {} : { gracePeriodMs: opts.nodeMonitorGracePeriodMs }),
           });
-    this.loop.add(this.deployments, this.replicaSets, this.garbageCollector, this.endpointSlices, this.loadBalancers);
+    this.loop.add(this.namespaces, this.serviceAccounts, this.deployments, this.replicaSets, this.garbageCollector, this.endpointSlices, this.loadBalancers);
     if (this.nodeIpam !== undefined) this.loop.add(this.nodeIpam);
     if (this.nodeLifecycle !== undefined) this.loop.add(this.nodeLifecycle);
   }
@@ -79,7 +87,7 @@ export class ControllerManager {
 
   /** Errors controllers gave up on (not conflicts, which are retried). */
   errors(): { controller: string; key: string; message: string }[] {
-    const all = [this.deployments, this.replicaSets, this.endpointSlices, this.loadBalancers, this.garbageCollector, this.nodeIpam, this.nodeLifecycle];
+    const all = [this.namespaces, this.serviceAccounts, this.deployments, this.replicaSets, this.endpointSlices, this.loadBalancers, this.garbageCollector, this.nodeIpam, this.nodeLifecycle];
     return all.flatMap((c) => (c === undefined ? [] : c.errors.map((e) => ({ controller: c.name, ...e }))));
   }
 }

@@ -29,7 +29,10 @@ export class FakeNetwork {
   }
 }
 
-export async function cluster(nodes: string[] | number = 3, opts: { cpu?: string; limit?: number; naive?: boolean } = {}): Promise<{ cp: ControlPlane; net: FakeNetwork }> {
+export async function cluster(
+  nodes: string[] | number = 3,
+  opts: { cpu?: string; limit?: number; naive?: boolean; deferNamespaceCleanup?: (start: () => void) => void } = {},
+): Promise<{ cp: ControlPlane; net: FakeNetwork }> {
   const names = typeof nodes === 'number' ? Array.from({ length: nodes }, (_, i) => `node-${i + 1}`) : nodes;
   const net = new FakeNetwork(opts.limit);
   const index = new Map(names.map((n, i) => [n, i + 1]));
@@ -40,6 +43,7 @@ export async function cluster(nodes: string[] | number = 3, opts: { cpu?: string
     loadBalancerPool: Cidr4.parse('192.168.50.240/29'),
     network: (n) => net.forNode(n, index.get(n) ?? 99),
     ...(opts.naive === true ? { naiveScheduler: true } : {}),
+    ...(opts.deferNamespaceCleanup === undefined ? {} : { deferNamespaceCleanup: opts.deferNamespaceCleanup }),
   });
   for (const [i, n] of names.entries()) await cp.addNode({ name: n, ip: `192.168.50.${11 + i}`, capacity: { cpu: opts.cpu ?? '4', memory: '16Gi', pods: '110' } });
   await cp.settle();

@@ -1,7 +1,7 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Cidr4 } from '../../addr/index.js';
 import { ApiServer, bootstrapNamespaces, MemoryStore, rngIds, type ObjectStore } from '../../apiserver/index.js';
-import { ControllerManager, R, ServiceAllocator } from '../../controllers/index.js';
+import { ControllerManager, R, ServiceAccountAdmission, ServiceAllocator } from '../../controllers/index.js';
 import { Kubelet, type NodeRegistration, type PodNetwork } from '../../kubelet/index.js';
 import { InputError, Rng, SimulatedClock } from '../../lib/index.js';
 import { Scheduler } from '../../scheduler/index.js';
@@ -21,6 +21,8 @@ export interface ControlPlaneOptions {
   /** Use the scheduler's reference algorithm instead of its index. */
   readonly naiveScheduler?: boolean;
   readonly nodeMonitorGracePeriodMs?: number;
+  /** When the namespace controller starts on a Terminating namespace (kubewire serve: 5 s of wall time); default at once. */
+  readonly deferNamespaceCleanup?: (start: () => void) => void;
 }
 
 /** 2025-01-01T00:00:00Z: where simulated time starts, so timestamps look like timestamps. */
@@ -56,7 +58,8 @@ export class ControlPlane {
     const clock = opts.clock ?? new SimulatedClock(EPOCH);
     const rng = new Rng(opts.seed ?? 1);
     const allocator = new ServiceAllocator({ serviceCIDR: opts.serviceCIDR });
-    const api = new ApiServer({ store: opts.store ?? new MemoryStore({ historyLimit: 1000 }), clock, ids: rngIds(rng), rng, admission: [allocator] });
+    const accounts = new ServiceAccountAdmission();
+    const api = new ApiServer({ store: opts.store ?? new MemoryStore({ historyLimit: 1000 }), clock, ids: rngIds(rng), rng, admission: [allocator, accounts] });
     await bootstrapNamespaces(api);
     const kubelets = new Map<string, Kubelet>();
     const manager = await ControllerManager.start({
@@ -66,9 +69,11 @@ export class ControlPlane {
       ...(opts.nodeCIDRMaskSize === undefined ? {} : { nodeCIDRMaskSize: opts.nodeCIDRMaskSize }),
       ...(opts.loadBalancerPool === undefined ? {} : { loadBalancerPool: opts.loadBalancerPool }),
       ...(opts.nodeMonitorGracePeriodMs === undefined ? {} : { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs }),
+      ...(opts.deferNamespaceCleanup === undefined ? {} : { deferNamespaceCleanup: opts.deferNamespaceCleanup }),
       heartbeat: (node) => kubelets.get(node)?.heartbeat(),
     });
     allocator.attach(manager.informers);
+    accounts.attach(manager.informers);
     const scheduler = new Scheduler({ api, ...(opts.naiveScheduler === true ? { naive: true } : {}) });
     const inf = manager.informers;
     inf.on(R.nodes, (type, o) => scheduler.onNode(type, o as unknown as Node));

@@ -25,6 +25,8 @@ export interface LiveClusterOptions {
   /** Run CoreDNS (kube-system/kube-dns at the serviceCIDR's 10th address, two replicas). Default true. */
   readonly coreDns?: boolean;
   readonly naiveScheduler?: boolean;
+  /** Passed to the namespace controller (ControlPlaneOptions.deferNamespaceCleanup). */
+  readonly deferNamespaceCleanup?: (start: () => void) => void;
 }
 
 /**
@@ -71,6 +73,7 @@ export class LiveCluster {
         return n;
       },
       ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+      ...(opts.deferNamespaceCleanup === undefined ? {} : { deferNamespaceCleanup: opts.deferNamespaceCleanup }),
       ...(opts.startTimeMs === undefined ? {} : { clock: new SimulatedClock(opts.startTimeMs) }),
       ...(opts.naiveScheduler === true ? { naiveScheduler: true } : {}),
     });
