@@ -315,6 +315,40 @@ ktest('serve: each node holds its kube-node-lease Lease, which kubectl describe 
   t.is(await ok(t, kc, 'get', 'lease', 'node-a', '-n', 'kube-node-lease', '-o', 'jsonpath={.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name} {.spec.leaseDurationSeconds}'), 'Node/node-a 40');
 });
 
+ktest('serve: ServiceAccounts and RBAC objects from kubectl create (protobuf), a pod needs its account, kubectl auth can-i says yes', async (t) => {
+  serving ??= await startServe(TOPOLOGY, { port: 0, kubeconfig: join(dir, 'kubeconfig') }, (s) => t.log(s));
+  const kc = serving.kubeconfig;
+  const ns = ['-n', 'rbac-demo'];
+  await ok(t, kc, 'create', 'namespace', 'rbac-demo');
+  // The serviceaccount controller gave the new namespace its default account.
+  t.regex(await until('the default ServiceAccount', async () => {
+    const r = await kubectl(kc, ...ns, 'get', 'sa');
+    return r.code === 0 && r.stdout.includes('default') ? r.stdout : undefined;
+  }), /^NAME\s+SECRETS\s+AGE\ndefault\s+0\s+\S+\n$/);
+  t.regex(await ok(t, kc, ...ns, 'create', 'serviceaccount', 'builder'), /^serviceaccount\/builder created$/m);
+  t.regex(await ok(t, kc, ...ns, 'create', 'role', 'pod-reader', '--verb=get,list', '--resource=pods'), /^role\.rbac\.authorization\.k8s\.io\/pod-reader created$/m);
+  await ok(t, kc, ...ns, 'create', 'rolebinding', 'read-pods', '--role=pod-reader', '--user=alice', '--serviceaccount=rbac-demo:builder');
+  await ok(t, kc, 'create', 'clusterrolebinding', 'kw-view', '--clusterrole=view', '--group=devs');
+  t.regex(await ok(t, kc, ...ns, 'get', 'rolebinding', 'read-pods', '-o', 'wide'), /^NAME\s+ROLE\s+AGE\s+USERS\s+GROUPS\s+SERVICEACCOUNTS\nread-pods\s+Role\/pod-reader\s+\S+\s+alice\s+rbac-demo:builder\n$/);
+  t.is(await ok(t, kc, ...ns, 'get', 'role', 'pod-reader', '-o', 'jsonpath={.rules[0].verbs}'), '["get","list"]');
+  t.is(await ok(t, kc, 'get', 'clusterrolebinding', 'kw-view', '-o', 'jsonpath={.roleRef.apiGroup} {.subjects[0].apiGroup}'), 'rbac.authorization.k8s.io rbac.authorization.k8s.io');
+  // Changing a binding's role is refused as the real server refuses it.
+  const change = await kubectl(kc, ...ns, 'patch', 'rolebinding', 'read-pods', '--type=merge', '-p', '{"roleRef":{"name":"other"}}');
+  t.not(change.code, 0);
+  t.regex(change.stderr, /roleRef: Invalid value: rbac\.RoleRef\{APIGroup:"rbac\.authorization\.k8s\.io", Kind:"Role", Name:"other"\}: cannot change roleRef/);
+  // A pod runs as an account that exists, or is not created.
+  const ghost = await kubectl(kc, ...ns, 'run', 'p1', '--image=nginx', '--overrides={"spec":{"serviceAccountName":"ghost"}}');
+  t.not(ghost.code, 0);
+  t.regex(ghost.stderr, /pods "p1" is forbidden: error looking up service account rbac-demo\/ghost: serviceaccount "ghost" not found/);
+  await ok(t, kc, ...ns, 'run', 'p2', '--image=nginx', '--overrides={"spec":{"serviceAccountName":"builder"}}');
+  t.is(await ok(t, kc, ...ns, 'get', 'pod', 'p2', '-o', 'jsonpath={.spec.serviceAccountName}/{.spec.serviceAccount}'), 'builder/builder');
+  // kubectl auth can-i posts a SelfSubjectAccessReview (protobuf); the server authorizes everything it serves.
+  t.is((await ok(t, kc, ...ns, 'auth', 'can-i', 'delete', 'pods')).trim(), 'yes');
+  t.is((await ok(t, kc, 'auth', 'can-i', 'get', '/healthz')).trim(), 'yes');
+  await ok(t, kc, 'delete', 'namespace', 'rbac-demo');
+  await ok(t, kc, 'delete', 'clusterrolebinding', 'kw-view');
+});
+
 ktest('bin/kubewire serve: prints the URL, serves kubectl, stops on SIGTERM', async (t) => {
   const c = child;
   if (c === undefined) return t.fail('no child process');

@@ -31,7 +31,7 @@ test('discovery documents list resources with short names and subresources', asy
   t.deepEqual(apps.resources.find((r) => r.name === 'deployments/scale'), { name: 'deployments/scale', singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
   const groups = (await app.inject('/apis')).json<{ groups: { name: string }[] }>();
   // Every group listed serves at least one resource (client-go refuses an empty group version).
-  t.deepEqual(groups.groups.map((g) => g.name), ['apps', 'coordination.k8s.io', 'discovery.k8s.io']);
+  t.deepEqual(groups.groups.map((g) => g.name), ['apps', 'rbac.authorization.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io']);
   for (const g of groups.groups) {
     const list = (await app.inject(`/apis/${g.name}/v1`)).json<{ resources: unknown[] }>();
     t.true(list.resources.length > 0, g.name);
@@ -224,9 +224,53 @@ test('a protobuf create (the bytes kubectl create deployment sent) is stored as 
 
 test('a resource this server does not serve is a 404 under a namespace too, not a namespace subresource', async (t) => {
   const { app } = await setup();
-  const post = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/serviceaccounts', payload: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'c' } } });
+  const post = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/limitranges', payload: { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'c' } } });
   t.like(post.json(), { kind: 'Status', code: 404, reason: 'NotFound' });
-  t.is((await app.inject('/api/v1/namespaces/default/serviceaccounts')).statusCode, 404);
+  t.is((await app.inject('/api/v1/namespaces/default/limitranges')).statusCode, 404);
   // The namespace's own status is still its subresource.
   t.is((await app.inject('/api/v1/namespaces/default/status')).statusCode, 200);
+});
+
+test('ServiceAccounts, Roles and bindings print as kubectl shows them: secrets count, Role/name with -o wide subjects, a Role its creation time', async (t) => {
+  const { app, clock } = await setup();
+  const post = async (url: string, payload: unknown): Promise<void> => {
+    const res = await app.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
+    t.is(res.statusCode, 201, res.body);
+  };
+  await post('/api/v1/namespaces/default/serviceaccounts', { metadata: { name: 'builder' } });
+  await post('/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', { metadata: { name: 'reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] });
+  await post('/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', {
+    metadata: { name: 'read-pods' },
+    roleRef: { kind: 'Role', name: 'reader' },
+    subjects: [{ kind: 'User', name: 'alice' }, { kind: 'User', name: 'bob' }, { kind: 'ServiceAccount', name: 'builder', namespace: 'default' }],
+  });
+  clock.advance(60_000);
+  type Table = { columnDefinitions: { name: string; priority: number }[]; rows: { cells: unknown[] }[] };
+  const get = async (url: string): Promise<Table> => (await app.inject({ url, headers: { accept: TABLE } })).json<Table>();
+  const sa = await get('/api/v1/namespaces/default/serviceaccounts/builder');
+  t.deepEqual(sa.columnDefinitions.map((c) => c.name), ['Name', 'Secrets', 'Age']);
+  t.deepEqual(sa.rows[0]?.cells, ['builder', 0, '60s']);
+  const rb = await get('/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings/read-pods');
+  t.deepEqual(rb.columnDefinitions.map((c) => `${c.name}:${c.priority}`), ['Name:0', 'Role:0', 'Age:0', 'Users:1', 'Groups:1', 'ServiceAccounts:1']);
+  t.deepEqual(rb.rows[0]?.cells, ['read-pods', 'Role/reader', '60s', 'alice, bob', '', 'default:builder']);
+  const role = await get('/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles/reader');
+  t.deepEqual(role.columnDefinitions.map((c) => c.name), ['Name', 'Created At']);
+  t.deepEqual(role.rows[0]?.cells, ['reader', '2025-01-01T00:00:00Z']);
+});
+
+test('kubectl auth can-i: a SelfSubjectAccessReview is answered allowed (the server authorizes every request), a review naming nothing is 422', async (t) => {
+  const { app } = await setup();
+  const url = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
+  const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { namespace: 'default', verb: 'create', resource: 'pods' } } };
+  const ok = await app.inject({ method: 'POST', url, payload: review });
+  t.is(ok.statusCode, 201);
+  t.like(ok.json(), { kind: 'SelfSubjectAccessReview', spec: review.spec, status: { allowed: true } });
+  // Protobuf, as kubectl's typed client sends it: {typeMeta, raw: {spec: {resourceAttributes: {verb: get, resource: pods}}}}.
+  const bytes = Buffer.concat([Buffer.from('k8s\u0000', 'latin1'), pb([[1, [[1, 'authorization.k8s.io/v1'], [2, 'SelfSubjectAccessReview']]], [2, [[1, []], [2, [[1, [[2, 'get'], [5, 'pods']]]]]]]])]);
+  const viaPb = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/vnd.kubernetes.protobuf' }, payload: bytes });
+  t.is(viaPb.statusCode, 201, viaPb.body);
+  t.like(viaPb.json(), { spec: { resourceAttributes: { verb: 'get', resource: 'pods' } }, status: { allowed: true } });
+  const none = await app.inject({ method: 'POST', url, payload: { spec: {} } });
+  t.is(none.statusCode, 422);
+  t.is(none.json<{ message: string }>().message, 'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified');
 });
