@@ -34,7 +34,7 @@ export interface AdmissionPlugin {
 }
 
 /** Status is reset on create for kinds whose strategy does so (PrepareForCreate). */
-const RESET_STATUS_ON_CREATE = new Set(['Pod', 'Deployment', 'ReplicaSet', 'Service']);
+const RESET_STATUS_ON_CREATE = new Set(['Pod', 'Deployment', 'ReplicaSet', 'DaemonSet', 'Service']);
 
 /** A body must be an object of resource `r`: a mismatched apiVersion or kind, or non-object metadata, is a 400. */
 function checkEnvelope(r: ResourceType, body: unknown): asserts body is JsonObject {
@@ -134,6 +134,22 @@ export function prepareForCreate(r: ResourceType, obj: KubeObject, uid: string, 
   if (RESET_STATUS_ON_CREATE.has(r.kind)) delete obj['status'];
   defaultObject(r, obj);
   if (r.kind === 'Pod') obj['status'] = initialPodStatus(obj);
+  if (r.kind === 'DaemonSet') setTemplateGeneration(obj, Math.max(1, templateGeneration(obj)));
+}
+
+/**
+ * A DaemonSet's spec.templateGeneration (internal API), which apps/v1 carries in this annotation: the DaemonSet
+ * strategy starts it at 1 and bumps it with every template change; the controller labels its pods with it.
+ */
+export const DAEMON_SET_TEMPLATE_GENERATION = 'deprecated.daemonset.template.generation';
+
+function templateGeneration(o: ReadonlyKubeObject): number {
+  const v = Number(o.metadata.annotations?.[DAEMON_SET_TEMPLATE_GENERATION] ?? '0');
+  return Number.isSafeInteger(v) && v > 0 ? v : 0;
+}
+
+function setTemplateGeneration(obj: KubeObject, n: number): void {
+  obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [DAEMON_SET_TEMPLATE_GENERATION]: String(n) };
 }
 
 /**
@@ -173,6 +189,11 @@ export function prepareForUpdate(r: ResourceType, obj: KubeObject, old: Readonly
     if (r.kind === 'Service') keepAllocatedServiceValues(next, old);
     // Generation counts spec changes (metadata.generation contract; Deployment/ReplicaSet strategies).
     if (r.hasGeneration && !jsonEqual(next['spec'], old['spec'])) m.generation = (om.generation ?? 0) + 1;
+    if (r.kind === 'DaemonSet') {
+      const oldSpec = isJsonObject(old['spec']) ? old['spec'] : {};
+      const newSpec = isJsonObject(next['spec']) ? next['spec'] : {};
+      setTemplateGeneration(next, templateGeneration(old) + (jsonEqual(newSpec['template'], oldSpec['template']) ? 0 : 1));
+    }
   }
   next.metadata.resourceVersion = old.metadata.resourceVersion ?? '';
   return next;

@@ -1,5 +1,5 @@
 export { ApiServer, rfc3339, type ApiServerDeps, type ListOptions, type WriteOptions, type DeleteOptions, type ObjectList } from './api-server.js';
-export { type AdmissionPlugin, type AdmissionOperation } from './admission.js';
+export { type AdmissionPlugin, type AdmissionOperation, DAEMON_SET_TEMPLATE_GENERATION } from './admission.js';
 export { ApiError, apiErrors, isApiError, type Status, type StatusCause, type StatusReason } from './errors.js';
 export { type IdSource, rngIds } from './ids.js';
 export { MemoryStore } from './memory-store.js';

@@ -23,3 +23,4 @@ export { NodeLifecycleController, POD_NODE_INDEX, UNREACHABLE, NOT_READY, evicti
 export { LoadBalancerController, announcements, ingressIps, type Announcement } from './load-balancer.js';
 export { GarbageCollector } from './garbage-collector.js';
 export { DEFAULT_SERVICE_ACCOUNT, ServiceAccountAdmission, ServiceAccountsController } from './service-account.js';
+export { DaemonSetController, CONTROLLER_REVISION_HASH, POD_TEMPLATE_GENERATION } from './daemon-set.js';

@@ -1,6 +1,7 @@
 import type { Cidr4 } from '../addr/index.js';
 import type { ApiServer } from '../apiserver/index.js';
 import type { SimulatedClock } from '../lib/index.js';
+import { DaemonSetController } from './daemon-set.js';
 import { DeploymentController } from './deployment.js';
 import { addEndpointSliceIndexes, EndpointSliceController } from './endpoint-slice.js';
 import { GarbageCollector } from './garbage-collector.js';
@@ -40,6 +41,7 @@ export class ControllerManager {
   readonly timers: TimerQueue;
   readonly loop: ControlLoop;
   readonly replicaSets: ReplicaSetController;
+  readonly daemonSets: DaemonSetController;
   readonly deployments: DeploymentController;
   readonly endpointSlices: EndpointSliceController;
   readonly loadBalancers: LoadBalancerController;
@@ -60,6 +62,7 @@ export class ControllerManager {
     addPodNodeIndex(this.informers);
     this.deployments = new DeploymentController(api, this.informers);
     this.replicaSets = new ReplicaSetController(api, this.informers, this.timers);
+    this.daemonSets = new DaemonSetController(api, this.informers, this.timers);
     this.endpointSlices = new EndpointSliceController(api, this.informers);
     this.loadBalancers = new LoadBalancerController(api, this.informers, opts.loadBalancerPool);
     this.garbageCollector = new GarbageCollector(api, this.informers);
@@ -74,7 +77,7 @@ export class ControllerManager {
             heartbeat: opts.heartbeat,
             ...(opts.nodeMonitorGracePeriodMs === undefined ? {} : { gracePeriodMs: opts.nodeMonitorGracePeriodMs }),
           });
-    this.loop.add(this.namespaces, this.serviceAccounts, this.deployments, this.replicaSets, this.garbageCollector, this.endpointSlices, this.loadBalancers);
+    this.loop.add(this.namespaces, this.serviceAccounts, this.deployments, this.replicaSets, this.daemonSets, this.garbageCollector, this.endpointSlices, this.loadBalancers);
     if (this.nodeIpam !== undefined) this.loop.add(this.nodeIpam);
     if (this.nodeLifecycle !== undefined) this.loop.add(this.nodeLifecycle);
   }
@@ -87,7 +90,7 @@ export class ControllerManager {
 
   /** Errors controllers gave up on (not conflicts, which are retried). */
   errors(): { controller: string; key: string; message: string }[] {
-    const all = [this.namespaces, this.serviceAccounts, this.deployments, this.replicaSets, this.endpointSlices, this.loadBalancers, this.garbageCollector, this.nodeIpam, this.nodeLifecycle];
+    const all = [this.namespaces, this.serviceAccounts, this.deployments, this.replicaSets, this.daemonSets, this.endpointSlices, this.loadBalancers, this.garbageCollector, this.nodeIpam, this.nodeLifecycle];
     return all.flatMap((c) => (c === undefined ? [] : c.errors.map((e) => ({ controller: c.name, ...e }))));
   }
 }

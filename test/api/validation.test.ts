@@ -102,3 +102,21 @@ test('update: a deployment selector is immutable', (t) => {
   const errs = validateObject(R.deploy, next as KubeObject, old);
   t.deepEqual(errs.map((e) => [e.field, e.message.endsWith('field is immutable')]), [['spec.selector', true]]);
 });
+
+test('DaemonSets: defaulted to RollingUpdate one node at a time, validated as the real server validates them', (t) => {
+  const ds = (spec: Record<string, unknown>): Record<string, unknown> => ({
+    metadata: { name: 'agent' },
+    spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'a', image: 'agent:1' }] } }, ...spec },
+  });
+  const DS = R.ds;
+  const stored = structuredClone(ds({})) as KubeObject;
+  stored.metadata.namespace = 'default';
+  defaultObject(DS, stored);
+  t.deepEqual((stored['spec'] as Record<string, unknown>)['updateStrategy'], { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+  t.deepEqual(validateObject(DS, stored), []);
+  t.deepEqual(check(DS, ds({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 0 } } }), () => {}).map((e) => `${e.field}: ${e.message}`), [
+    'spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0',
+  ]);
+  t.deepEqual(check(DS, ds({ updateStrategy: { type: 'Recreate' } }), () => {}).map((e) => e.field), ['spec.updateStrategy']);
+  t.deepEqual(check(DS, ds({ selector: { matchLabels: { app: 'other' } } }), () => {}).map((e) => e.field), ['spec.template.metadata.labels']);
+});

@@ -16,6 +16,7 @@ export const R = {
   svc: rt('', 'services'),
   ep: rt('', 'endpoints'),
   deploy: rt('apps', 'deployments'),
+  ds: rt('apps', 'daemonsets'),
   rs: rt('apps', 'replicasets'),
   slice: rt('discovery.k8s.io', 'endpointslices'),
 };

@@ -349,6 +349,26 @@ ktest('serve: ServiceAccounts and RBAC objects from kubectl create (protobuf), a
   await ok(t, kc, 'delete', 'clusterrolebinding', 'kw-view');
 });
 
+ktest('serve: a DaemonSet puts one pod on every node, kubectl get ds and rollout status read it, set image rolls it out', async (t) => {
+  serving ??= await startServe(TOPOLOGY, { port: 0, kubeconfig: join(dir, 'kubeconfig') }, (s) => t.log(s));
+  const kc = serving.kubeconfig;
+  const manifest = join(dir, 'agent-ds.yaml');
+  await writeFile(
+    manifest,
+    'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: default}\nspec:\n  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n    spec:\n      containers: [{name: agent, image: "agent:1"}]\n',
+  );
+  t.regex(await ok(t, kc, 'apply', '-f', manifest), /^daemonset\.apps\/agent created$/m);
+  t.regex(await ok(t, kc, 'get', 'ds', 'agent'), /^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE\nagent\s+3\s+3\s+3\s+3\s+3\s+<none>\s+\S+\n$/);
+  t.regex(await ok(t, kc, 'rollout', 'status', 'ds/agent', '--timeout=20s'), /daemon set "agent" successfully rolled out/);
+  const nodes = (await ok(t, kc, 'get', 'pods', '-l', 'app=agent', '-o', 'jsonpath={.items[*].spec.nodeName}')).split(' ').sort();
+  t.deepEqual(nodes, ['node-a', 'node-b', 'node-c']);
+  await ok(t, kc, 'set', 'image', 'ds/agent', 'agent=agent:2');
+  t.regex(await ok(t, kc, 'rollout', 'status', 'ds/agent', '--timeout=20s'), /daemon set "agent" successfully rolled out/);
+  t.is(await ok(t, kc, 'get', 'pods', '-l', 'app=agent', '-o', 'jsonpath={.items[*].spec.containers[0].image}'), 'agent:2 agent:2 agent:2');
+  await ok(t, kc, 'delete', 'ds', 'agent');
+  await until('the DaemonSet\'s pods gone', async () => ((await ok(t, kc, 'get', 'pods', '-l', 'app=agent', '-o', 'name')) === '' ? true : undefined));
+});
+
 ktest('bin/kubewire serve: prints the URL, serves kubectl, stops on SIGTERM', async (t) => {
   const c = child;
   if (c === undefined) return t.fail('no child process');

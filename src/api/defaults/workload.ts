@@ -24,6 +24,21 @@ export function defaultDeployment(d: CowObject): void {
   d.setDefault('status', {});
 }
 
+/** SetDefaults_DaemonSet: RollingUpdate one node at a time (maxUnavailable 1, maxSurge 0), ten revisions kept. */
+export function defaultDaemonSet(ds: CowObject): void {
+  const spec = ds.child('spec');
+  const strategy = spec.child('updateStrategy');
+  strategy.setDefault('type', 'RollingUpdate');
+  if (strategy.get('type') === 'RollingUpdate') {
+    const ru = strategy.child('rollingUpdate');
+    ru.setDefault('maxUnavailable', 1);
+    ru.setDefault('maxSurge', 0);
+  }
+  spec.setDefault('revisionHistoryLimit', 10);
+  defaultTemplate(spec);
+  ds.setDefault('status', { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 });
+}
+
 export function defaultReplicaSet(rs: CowObject): void {
   const spec = rs.child('spec');
   spec.setDefault('replicas', 1);

@@ -10,7 +10,7 @@ import { validatePodSpec } from './pod.js';
 import { bindingRoleRefUpdate, pathSegmentName, validateBinding, validateRoleRules } from './rbac.js';
 import { DEFAULT_NODE_PORT_RANGE, validateServiceSpec, type ServiceValidationOptions } from './service.js';
 import { Collector } from './values.js';
-import { validateDeploymentSpec, validateReplicaSetSpec } from './workload.js';
+import { validateDaemonSetSpec, validateDeploymentSpec, validateReplicaSetSpec } from './workload.js';
 
 export type ValidationOptions = ServiceValidationOptions;
 export const DEFAULT_VALIDATION_OPTIONS: ValidationOptions = { nodePortRange: DEFAULT_NODE_PORT_RANGE };
@@ -46,6 +46,9 @@ export function validateObject(r: ResourceType, obj: KubeObject, old?: ReadonlyK
       break;
     case 'ReplicaSet':
       validateReplicaSetSpec(c, obj['spec']);
+      break;
+    case 'DaemonSet':
+      validateDaemonSetSpec(c, obj['spec']);
       break;
     case 'Node':
       validateNodeSpec(c, obj['spec']);
@@ -83,6 +86,7 @@ export function validateObject(r: ResourceType, obj: KubeObject, old?: ReadonlyK
 const IMMUTABLE: Readonly<Record<string, readonly string[][]>> = {
   Deployment: [['spec', 'selector']],
   ReplicaSet: [['spec', 'selector']],
+  DaemonSet: [['spec', 'selector']],
   EndpointSlice: [['addressType']],
   Secret: [['type']],
 };

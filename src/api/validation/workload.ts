@@ -71,6 +71,41 @@ function validateIntOrPercent(c: Collector, v: unknown, field: string): number |
   return Number(m[1]);
 }
 
+/** The rolling-update fenceposts of a Deployment or a DaemonSet: each an int or percent, not over 100%, not both 0. */
+function validateFenceposts(c: Collector, ru: Record<string, unknown>, path: string): void {
+  const mu = validateIntOrPercent(c, ru['maxUnavailable'], `${path}.maxUnavailable`);
+  const ms = validateIntOrPercent(c, ru['maxSurge'], `${path}.maxSurge`);
+  if (typeof ru['maxUnavailable'] === 'string' && mu !== undefined && mu > 100) {
+    c.add(fieldError.invalid(`${path}.maxUnavailable`, ru['maxUnavailable'], 'must not be greater than 100%'));
+  }
+  if (mu === 0 && ms === 0) {
+    c.add(fieldError.invalid(`${path}.maxUnavailable`, ru['maxUnavailable'], 'may not be 0 when `maxSurge` is 0'));
+  }
+}
+
+const DAEMON_SET_STRATEGIES = ['RollingUpdate', 'OnDelete'] as const;
+
+/** ValidateDaemonSetSpec: selector and template as a ReplicaSet's, an update strategy, its fenceposts. */
+export function validateDaemonSetSpec(c: Collector, v: unknown): void {
+  const spec = c.obj(v, 'spec');
+  if (spec === undefined) {
+    c.add(fieldError.required('spec.selector'), fieldError.required('spec.template'));
+    return;
+  }
+  validateSelectorAndTemplate(c, spec, 'daemonset');
+  nonNegative(c, spec['minReadySeconds'], 'spec.minReadySeconds');
+  nonNegative(c, spec['revisionHistoryLimit'], 'spec.revisionHistoryLimit');
+  const strategy = c.obj(spec['updateStrategy'], 'spec.updateStrategy');
+  const type = c.str(strategy?.['type'], 'spec.updateStrategy.type');
+  if (type === 'RollingUpdate') {
+    const ru = c.obj(strategy?.['rollingUpdate'], 'spec.updateStrategy.rollingUpdate');
+    if (ru === undefined) c.add(fieldError.required('spec.updateStrategy.rollingUpdate'));
+    else validateFenceposts(c, ru, 'spec.updateStrategy.rollingUpdate');
+  } else if (type !== 'OnDelete') {
+    c.add(fieldError.notSupported('spec.updateStrategy', strategy ?? {}, DAEMON_SET_STRATEGIES));
+  }
+}
+
 export function validateDeploymentSpec(c: Collector, v: unknown): void {
   const spec = c.obj(v, 'spec');
   if (spec === undefined) {
@@ -86,14 +121,7 @@ export function validateDeploymentSpec(c: Collector, v: unknown): void {
   if (type === 'Recreate' && ru !== undefined) {
     c.add(fieldError.forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'"));
   } else if (ru !== undefined) {
-    const mu = validateIntOrPercent(c, ru['maxUnavailable'], 'spec.strategy.rollingUpdate.maxUnavailable');
-    const ms = validateIntOrPercent(c, ru['maxSurge'], 'spec.strategy.rollingUpdate.maxSurge');
-    if (typeof ru['maxUnavailable'] === 'string' && mu !== undefined && mu > 100) {
-      c.add(fieldError.invalid('spec.strategy.rollingUpdate.maxUnavailable', ru['maxUnavailable'], 'must not be greater than 100%'));
-    }
-    if (mu === 0 && ms === 0) {
-      c.add(fieldError.invalid('spec.strategy.rollingUpdate.maxUnavailable', ru['maxUnavailable'], 'may not be 0 when `maxSurge` is 0'));
-    }
+    validateFenceposts(c, ru, 'spec.strategy.rollingUpdate');
   }
   nonNegative(c, spec['revisionHistoryLimit'], 'spec.revisionHistoryLimit');
   const mrs = nonNegative(c, spec['minReadySeconds'], 'spec.minReadySeconds');

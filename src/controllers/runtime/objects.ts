@@ -10,6 +10,7 @@ export const R = {
   serviceAccounts: registeredResource('', 'serviceaccounts'),
   deployments: registeredResource('apps', 'deployments'),
   replicaSets: registeredResource('apps', 'replicasets'),
+  daemonSets: registeredResource('apps', 'daemonsets'),
   endpointSlices: registeredResource('discovery.k8s.io', 'endpointslices'),
 } as const;
 

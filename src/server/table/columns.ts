@@ -147,6 +147,30 @@ const replicaSet: Printer = {
   },
 };
 
+/** printDaemonSet: the status counts, then the template's node selector as labels.FormatLabels writes it. */
+const daemonSet: Printer = {
+  columns: [
+    NAME,
+    col('Desired', 'integer'),
+    col('Current', 'integer'),
+    col('Ready', 'integer'),
+    col('Up-to-date', 'integer'),
+    col('Available', 'integer'),
+    col('Node Selector'),
+    AGE,
+    col('Containers', 'string', 1),
+    col('Images', 'string', 1),
+    col('Selector', 'string', 1),
+  ],
+  cells(o, now) {
+    const [c, i] = containersAndImages(o);
+    const sel = getPath(o, ['spec', 'template', 'spec', 'nodeSelector']);
+    const nodeSelector = isJsonObject(sel) && Object.keys(sel).length > 0 ? Object.entries(sel).map(([k, v]) => `${k}=${String(v)}`).sort().join(',') : '<none>';
+    const st = (k: string): number => num(o, ['status', k]);
+    return [o.metadata.name ?? '', st('desiredNumberScheduled'), st('currentNumberScheduled'), st('numberReady'), st('updatedNumberScheduled'), st('numberAvailable'), nodeSelector, age(o.metadata.creationTimestamp, now), c, i, labelSelectorText(o, ['spec', 'selector'])];
+  },
+};
+
 function nodeStatus(o: unknown): string {
   const ready = arr(o, ['status', 'conditions']).filter(isJsonObject).find((c) => c['type'] === 'Ready');
   const parts = [ready === undefined ? 'Unknown' : ready['status'] === 'True' ? 'Ready' : 'NotReady'];
@@ -284,6 +308,7 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
   Service: service,
   Deployment: deployment,
   ReplicaSet: replicaSet,
+  DaemonSet: daemonSet,
   Node: node,
   Namespace: namespace,
   Endpoints: endpoints,
