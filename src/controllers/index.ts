@@ -24,3 +24,4 @@ export { LoadBalancerController, announcements, ingressIps, type Announcement } 
 export { GarbageCollector } from './garbage-collector.js';
 export { DEFAULT_SERVICE_ACCOUNT, ServiceAccountAdmission, ServiceAccountsController } from './service-account.js';
 export { DaemonSetController, CONTROLLER_REVISION_HASH, POD_TEMPLATE_GENERATION } from './daemon-set.js';
+export { StatefulSetController, STATEFUL_SET_POD_NAME, POD_INDEX } from './stateful-set.js';

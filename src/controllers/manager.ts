@@ -15,6 +15,7 @@ import { ControlLoop } from './runtime/loop.js';
 import { R } from './runtime/objects.js';
 import { TimerQueue } from './runtime/timers.js';
 import { ServiceAccountsController } from './service-account.js';
+import { StatefulSetController } from './stateful-set.js';
 
 export interface ControllerManagerOptions {
   readonly api: ApiServer;
@@ -42,6 +43,7 @@ export class ControllerManager {
   readonly loop: ControlLoop;
   readonly replicaSets: ReplicaSetController;
   readonly daemonSets: DaemonSetController;
+  readonly statefulSets: StatefulSetController;
   readonly deployments: DeploymentController;
   readonly endpointSlices: EndpointSliceController;
   readonly loadBalancers: LoadBalancerController;
@@ -63,6 +65,7 @@ export class ControllerManager {
     this.deployments = new DeploymentController(api, this.informers);
     this.replicaSets = new ReplicaSetController(api, this.informers, this.timers);
     this.daemonSets = new DaemonSetController(api, this.informers, this.timers);
+    this.statefulSets = new StatefulSetController(api, this.informers);
     this.endpointSlices = new EndpointSliceController(api, this.informers);
     this.loadBalancers = new LoadBalancerController(api, this.informers, opts.loadBalancerPool);
     this.garbageCollector = new GarbageCollector(api, this.informers);
@@ -77,7 +80,7 @@ export class ControllerManager {
             heartbeat: opts.heartbeat,
             ...(opts.nodeMonitorGracePeriodMs === undefined ? {} : { gracePeriodMs: opts.nodeMonitorGracePeriodMs }),
           });
-    this.loop.add(this.namespaces, this.serviceAccounts, this.deployments, this.replicaSets, this.daemonSets, this.garbageCollector, this.endpointSlices, this.loadBalancers);
+    this.loop.add(this.namespaces, this.serviceAccounts, this.deployments, this.replicaSets, this.daemonSets, this.statefulSets, this.garbageCollector, this.endpointSlices, this.loadBalancers);
     if (this.nodeIpam !== undefined) this.loop.add(this.nodeIpam);
     if (this.nodeLifecycle !== undefined) this.loop.add(this.nodeLifecycle);
   }
@@ -90,7 +93,7 @@ export class ControllerManager {
 
   /** Errors controllers gave up on (not conflicts, which are retried). */
   errors(): { controller: string; key: string; message: string }[] {
-    const all = [this.namespaces, this.serviceAccounts, this.deployments, this.replicaSets, this.daemonSets, this.endpointSlices, this.loadBalancers, this.garbageCollector, this.nodeIpam, this.nodeLifecycle];
+    const all = [this.namespaces, this.serviceAccounts, this.deployments, this.replicaSets, this.daemonSets, this.statefulSets, this.endpointSlices, this.loadBalancers, this.garbageCollector, this.nodeIpam, this.nodeLifecycle];
     return all.flatMap((c) => (c === undefined ? [] : c.errors.map((e) => ({ controller: c.name, ...e }))));
   }
 }

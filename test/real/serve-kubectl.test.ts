@@ -369,6 +369,33 @@ ktest('serve: a DaemonSet puts one pod on every node, kubectl get ds and rollout
   await until('the DaemonSet\'s pods gone', async () => ((await ok(t, kc, 'get', 'pods', '-l', 'app=agent', '-o', 'name')) === '' ? true : undefined));
 });
 
+ktest('serve: a StatefulSet makes pg-0, pg-1, pg-2 in order under its headless Service, rolls out and scales down from the top', async (t) => {
+  serving ??= await startServe(TOPOLOGY, { port: 0, kubeconfig: join(dir, 'kubeconfig') }, (s) => t.log(s));
+  const kc = serving.kubeconfig;
+  const manifest = join(dir, 'db-sts.yaml');
+  await writeFile(
+    manifest,
+    [
+      'apiVersion: v1\nkind: Service\nmetadata: {name: pg, namespace: default}\nspec: {clusterIP: None, selector: {app: pg}, ports: [{name: sql, port: 5432}]}',
+      'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: pg, namespace: default}\nspec:\n  serviceName: pg\n  replicas: 3\n  selector: {matchLabels: {app: pg}}\n  template:\n    metadata: {labels: {app: pg}}\n    spec:\n      containers: [{name: pg, image: "postgres:16", ports: [{name: sql, containerPort: 5432}]}]\n',
+    ].join('\n---\n'),
+  );
+  await ok(t, kc, 'apply', '-f', manifest);
+  t.regex(await ok(t, kc, 'get', 'sts', 'pg'), /^NAME\s+READY\s+AGE\npg\s+3\/3\s+\S+\n$/);
+  t.is(await ok(t, kc, 'get', 'pods', '-l', 'app=pg', '-o', 'jsonpath={.items[*].spec.hostname}'), 'pg-0 pg-1 pg-2');
+  // The headless Service's endpoints carry the pods' hostnames: pg-1.pg.default.svc resolves to pg-1.
+  t.is(await ok(t, kc, 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=pg', '-o', 'jsonpath={.items[0].endpoints[*].hostname}').then((s) => s.split(' ').sort().join(' ')), 'pg-0 pg-1 pg-2');
+  await ok(t, kc, 'set', 'image', 'sts/pg', 'pg=postgres:17');
+  t.regex(await ok(t, kc, 'rollout', 'status', 'sts/pg', '--timeout=20s'), /partitioned roll out complete: 3 new pods have been updated/);
+  t.is(await ok(t, kc, 'get', 'pods', '-l', 'app=pg', '-o', 'jsonpath={.items[*].spec.containers[0].image}'), 'postgres:17 postgres:17 postgres:17');
+  await ok(t, kc, 'scale', 'sts/pg', '--replicas=1');
+  t.is(await until('scaled down to pg-0', async () => {
+    const names = await ok(t, kc, 'get', 'pods', '-l', 'app=pg', '-o', 'jsonpath={.items[*].metadata.name}');
+    return names === 'pg-0' ? names : undefined;
+  }), 'pg-0');
+  await ok(t, kc, 'delete', '-f', manifest);
+});
+
 ktest('bin/kubewire serve: prints the URL, serves kubectl, stops on SIGTERM', async (t) => {
   const c = child;
   if (c === undefined) return t.fail('no child process');

@@ -6,7 +6,7 @@ import { defaultPod } from './pod.js';
 import { defaultBinding } from './rbac.js';
 import { defaultSecret } from './secret.js';
 import { defaultService } from './service.js';
-import { defaultDaemonSet, defaultDeployment, defaultReplicaSet } from './workload.js';
+import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultStatefulSet } from './workload.js';
 
 /**
  * Fills in the fields the real API server defaults for each kind, in place. Runs before validation,
@@ -29,6 +29,9 @@ export function defaultObject(r: ResourceType, obj: KubeObject): void {
       break;
     case 'DaemonSet':
       defaultDaemonSet(root);
+      break;
+    case 'StatefulSet':
+      defaultStatefulSet(root);
       break;
     case 'Namespace': {
       // The namespace lifecycle: the "kubernetes" finalizer, phase Active, the immutable name label (1.22+).

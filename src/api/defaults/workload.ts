@@ -39,6 +39,25 @@ export function defaultDaemonSet(ds: CowObject): void {
   ds.setDefault('status', { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 });
 }
 
+/**
+ * SetDefaults_StatefulSet: one replica, pods made in order (OrderedReady), rolling updates from the top
+ * ordinal down to partition 0, PVCs kept on delete and scale-down (the retention policy, on since 1.27).
+ */
+export function defaultStatefulSet(sts: CowObject): void {
+  const spec = sts.child('spec');
+  spec.setDefault('replicas', 1);
+  spec.setDefault('podManagementPolicy', 'OrderedReady');
+  const strategy = spec.child('updateStrategy');
+  strategy.setDefault('type', 'RollingUpdate');
+  if (strategy.get('type') === 'RollingUpdate') strategy.child('rollingUpdate').setDefault('partition', 0);
+  spec.setDefault('revisionHistoryLimit', 10);
+  const retention = spec.child('persistentVolumeClaimRetentionPolicy');
+  retention.setDefault('whenDeleted', 'Retain');
+  retention.setDefault('whenScaled', 'Retain');
+  defaultTemplate(spec);
+  sts.setDefault('status', { replicas: 0, availableReplicas: 0 });
+}
+
 export function defaultReplicaSet(rs: CowObject): void {
   const spec = rs.child('spec');
   spec.setDefault('replicas', 1);

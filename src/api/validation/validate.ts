@@ -10,7 +10,7 @@ import { validatePodSpec } from './pod.js';
 import { bindingRoleRefUpdate, pathSegmentName, validateBinding, validateRoleRules } from './rbac.js';
 import { DEFAULT_NODE_PORT_RANGE, validateServiceSpec, type ServiceValidationOptions } from './service.js';
 import { Collector } from './values.js';
-import { validateDaemonSetSpec, validateDeploymentSpec, validateReplicaSetSpec } from './workload.js';
+import { validateDaemonSetSpec, validateDeploymentSpec, validateReplicaSetSpec, validateStatefulSetSpec } from './workload.js';
 
 export type ValidationOptions = ServiceValidationOptions;
 export const DEFAULT_VALIDATION_OPTIONS: ValidationOptions = { nodePortRange: DEFAULT_NODE_PORT_RANGE };
@@ -50,6 +50,9 @@ export function validateObject(r: ResourceType, obj: KubeObject, old?: ReadonlyK
     case 'DaemonSet':
       validateDaemonSetSpec(c, obj['spec']);
       break;
+    case 'StatefulSet':
+      validateStatefulSetSpec(c, obj['spec']);
+      break;
     case 'Node':
       validateNodeSpec(c, obj['spec']);
       break;
@@ -87,6 +90,7 @@ const IMMUTABLE: Readonly<Record<string, readonly string[][]>> = {
   Deployment: [['spec', 'selector']],
   ReplicaSet: [['spec', 'selector']],
   DaemonSet: [['spec', 'selector']],
+  StatefulSet: [['spec', 'selector']],
   EndpointSlice: [['addressType']],
   Secret: [['type']],
 };

@@ -106,6 +106,34 @@ export function validateDaemonSetSpec(c: Collector, v: unknown): void {
   }
 }
 
+const POD_MANAGEMENT = ['OrderedReady', 'Parallel'] as const;
+const STATEFUL_SET_STRATEGIES = ['RollingUpdate', 'OnDelete'] as const;
+
+/**
+ * ValidateStatefulSetSpec: replicas, selector and template as a ReplicaSet's, a pod management policy, an
+ * update strategy with a non-negative partition. volumeClaimTemplates are accepted and not acted on.
+ */
+export function validateStatefulSetSpec(c: Collector, v: unknown): void {
+  const spec = c.obj(v, 'spec');
+  if (spec === undefined) {
+    c.add(fieldError.required('spec.selector'), fieldError.required('spec.template'));
+    return;
+  }
+  nonNegative(c, spec['replicas'], 'spec.replicas');
+  nonNegative(c, spec['minReadySeconds'], 'spec.minReadySeconds');
+  nonNegative(c, spec['revisionHistoryLimit'], 'spec.revisionHistoryLimit');
+  c.str(spec['serviceName'], 'spec.serviceName');
+  const policy = c.str(spec['podManagementPolicy'], 'spec.podManagementPolicy');
+  if (policy !== undefined && !(POD_MANAGEMENT as readonly string[]).includes(policy)) c.add(fieldError.notSupported('spec.podManagementPolicy', policy, POD_MANAGEMENT));
+  validateSelectorAndTemplate(c, spec, 'statefulset');
+  const strategy = c.obj(spec['updateStrategy'], 'spec.updateStrategy');
+  const type = c.str(strategy?.['type'], 'spec.updateStrategy.type');
+  if (type !== undefined && !(STATEFUL_SET_STRATEGIES as readonly string[]).includes(type)) c.add(fieldError.notSupported('spec.updateStrategy.type', type, STATEFUL_SET_STRATEGIES));
+  const ru = c.obj(strategy?.['rollingUpdate'], 'spec.updateStrategy.rollingUpdate');
+  if (type === 'OnDelete' && ru !== undefined) c.add(fieldError.invalid('spec.updateStrategy.rollingUpdate', ru, 'only allowed for updateStrategy \'RollingUpdate\''));
+  if (ru !== undefined) nonNegative(c, ru['partition'], 'spec.updateStrategy.rollingUpdate.partition');
+}
+
 export function validateDeploymentSpec(c: Collector, v: unknown): void {
   const spec = c.obj(v, 'spec');
   if (spec === undefined) {

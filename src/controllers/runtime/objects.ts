@@ -11,6 +11,7 @@ export const R = {
   deployments: registeredResource('apps', 'deployments'),
   replicaSets: registeredResource('apps', 'replicasets'),
   daemonSets: registeredResource('apps', 'daemonsets'),
+  statefulSets: registeredResource('apps', 'statefulsets'),
   endpointSlices: registeredResource('discovery.k8s.io', 'endpointslices'),
 } as const;
 

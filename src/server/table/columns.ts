@@ -171,6 +171,15 @@ const daemonSet: Printer = {
   },
 };
 
+/** printStatefulSet: ready of desired. */
+const statefulSet: Printer = {
+  columns: [NAME, col('Ready'), AGE, col('Containers', 'string', 1), col('Images', 'string', 1)],
+  cells(o, now) {
+    const [c, i] = containersAndImages(o);
+    return [o.metadata.name ?? '', `${num(o, ['status', 'readyReplicas'])}/${num(o, ['spec', 'replicas'])}`, age(o.metadata.creationTimestamp, now), c, i];
+  },
+};
+
 function nodeStatus(o: unknown): string {
   const ready = arr(o, ['status', 'conditions']).filter(isJsonObject).find((c) => c['type'] === 'Ready');
   const parts = [ready === undefined ? 'Unknown' : ready['status'] === 'True' ? 'Ready' : 'NotReady'];
@@ -309,6 +318,7 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
   Deployment: deployment,
   ReplicaSet: replicaSet,
   DaemonSet: daemonSet,
+  StatefulSet: statefulSet,
   Node: node,
   Namespace: namespace,
   Endpoints: endpoints,
