@@ -4,13 +4,12 @@ import { DAEMON_SET_TEMPLATE_GENERATION, isApiError, type ApiServer } from '../a
 import { termMatches, tolerates } from '../scheduler/index.js';
 import { podTemplateHash, scaled, templateOf } from './deployment-util.js';
 import type { Informers } from './runtime/informers.js';
-import { controllerOf, controllerRef, condition, intField, isPodReady, isTerminating, nsName, podPhase, R, specOf, splitKey, statusOf } from './runtime/objects.js';
+import { CONTROLLER_REVISION_HASH, controllerOf, controllerRef, condition, intField, isPodReady, isTerminating, nsName, podPhase, R, specOf, splitKey, statusOf } from './runtime/objects.js';
 import type { TimerQueue } from './runtime/timers.js';
 import { BY_CONTROLLER_UID } from './replica-set.js';
 import { QueueController } from './runtime/work-queue.js';
 
-/** The labels the DaemonSet controller stamps on its pods (apps.ControllerRevisionHashLabelKey, DaemonSetTemplateGenerationKey). */
-export const CONTROLLER_REVISION_HASH = 'controller-revision-hash';
+/** The label the DaemonSet controller stamps on its pods besides the revision hash (DaemonSetTemplateGenerationKey). */
 export const POD_TEMPLATE_GENERATION = 'pod-template-generation';
 
 /**

@@ -2,7 +2,7 @@ export { Informers, objectKey, type Handler, type EventType, type IndexFn, type 
 export { TimerQueue } from './runtime/timers.js';
 export { ControlLoop, type Reconciler } from './runtime/loop.js';
 export { QueueController } from './runtime/work-queue.js';
-export { R, isPodReady, isPodActive, podNodeName, fnv32, specOf, statusOf, controllerOf } from './runtime/objects.js';
+export { CONTROLLER_REVISION_HASH, R, isPodReady, isPodActive, podNodeName, fnv32, specOf, statusOf, controllerOf } from './runtime/objects.js';
 export { ControllerManager, type ControllerManagerOptions } from './manager.js';
 export { ReplicaSetController, deletionOrder, BY_CONTROLLER_UID } from './replica-set.js';
 export { DeploymentController } from './deployment.js';
@@ -23,5 +23,5 @@ export { NodeLifecycleController, POD_NODE_INDEX, UNREACHABLE, NOT_READY, evicti
 export { LoadBalancerController, announcements, ingressIps, type Announcement } from './load-balancer.js';
 export { GarbageCollector } from './garbage-collector.js';
 export { DEFAULT_SERVICE_ACCOUNT, ServiceAccountAdmission, ServiceAccountsController } from './service-account.js';
-export { DaemonSetController, CONTROLLER_REVISION_HASH, POD_TEMPLATE_GENERATION } from './daemon-set.js';
+export { DaemonSetController, POD_TEMPLATE_GENERATION } from './daemon-set.js';
 export { StatefulSetController, STATEFUL_SET_POD_NAME, POD_INDEX } from './stateful-set.js';

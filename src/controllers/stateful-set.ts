@@ -2,10 +2,9 @@ import { deepFreeze, isJsonObject, jsonEqual, type JsonObject, type KubeObject }
 import { isApiError, type ApiServer } from '../apiserver/index.js';
 import { podTemplateHash, templateOf } from './deployment-util.js';
 import type { Informers } from './runtime/informers.js';
-import { controllerOf, controllerRef, intField, isPodReady, isTerminating, nsName, podPhase, R, specOf, splitKey, statusOf } from './runtime/objects.js';
+import { CONTROLLER_REVISION_HASH, controllerOf, controllerRef, intField, isPodReady, isTerminating, nsName, podPhase, R, specOf, splitKey, statusOf } from './runtime/objects.js';
 import { BY_CONTROLLER_UID } from './replica-set.js';
 import { QueueController } from './runtime/work-queue.js';
-import { CONTROLLER_REVISION_HASH } from './daemon-set.js';
 
 /** The labels a StatefulSet's pods carry besides the template's (apps.StatefulSetPodNameLabel, PodIndexLabel). */
 export const STATEFUL_SET_POD_NAME = 'statefulset.kubernetes.io/pod-name';

@@ -15,6 +15,9 @@ export const R = {
   endpointSlices: registeredResource('discovery.k8s.io', 'endpointslices'),
 } as const;
 
+/** apps.ControllerRevisionHashLabelKey: the revision a DaemonSet's or StatefulSet's pod was made from. */
+export const CONTROLLER_REVISION_HASH = 'controller-revision-hash';
+
 export function specOf(o: KubeObject): Record<string, unknown> {
   const s = o['spec'];
   return isJsonObject(s) ? s : {};
