@@ -32,3 +32,4 @@ export { undecodableData } from './validation/config-data.js';
 export { defaultObject } from './defaults/defaults.js';
 export { initialPodStatus } from './defaults/pod.js';
 export { keepAllocatedServiceValues } from './defaults/service.js';
+export { termMatches, tolerates } from './node-selection.js';

@@ -1,7 +1,6 @@
 import type { NodeSelectorTerm, Taint, Toleration } from 'kubernetes-types/core/v1.js';
-import { deepFreeze, isJsonObject, jsonEqual, type JsonObject, type KubeObject } from '../api/index.js';
+import { deepFreeze, isJsonObject, jsonEqual, termMatches, tolerates, type JsonObject, type KubeObject } from '../api/index.js';
 import { DAEMON_SET_TEMPLATE_GENERATION, isApiError, type ApiServer } from '../apiserver/index.js';
-import { termMatches, tolerates } from '../scheduler/index.js';
 import { podTemplateHash, scaled, templateOf } from './deployment-util.js';
 import type { Informers } from './runtime/informers.js';
 import { CONTROLLER_REVISION_HASH, controllerOf, controllerRef, condition, intField, isPodReady, isTerminating, nsName, podPhase, R, specOf, splitKey, statusOf } from './runtime/objects.js';

@@ -1,5 +1,5 @@
 import type { Taint, Toleration } from 'kubernetes-types/core/v1.js';
-import { isJsonObject, type KubeObject } from '../api/index.js';
+import { isJsonObject, tolerates, type KubeObject } from '../api/index.js';
 import { EventRecorder, type ApiServer } from '../apiserver/index.js';
 import type { Informers } from './runtime/informers.js';
 import { condition, podNodeName, R, specOf, statusOf } from './runtime/objects.js';
@@ -34,12 +34,6 @@ export function addPodNodeIndex(informers: Informers): void {
 function taintsOf(node: KubeObject): Taint[] {
   const t = specOf(node)['taints'];
   return Array.isArray(t) ? (t as Taint[]) : [];
-}
-
-function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect !== undefined && t.effect !== '' && t.effect !== taint.effect) return false;
-  if (t.key !== undefined && t.key !== '' && t.key !== taint.key) return false;
-  return (t.operator ?? 'Equal') === 'Exists' || (t.value ?? '') === (taint.value ?? '');
 }
 
 /**

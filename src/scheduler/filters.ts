@@ -1,4 +1,5 @@
-import type { NodeSelectorRequirement, NodeSelectorTerm, Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import type { Taint } from 'kubernetes-types/core/v1.js';
+import { termMatches, tolerates } from '../api/index.js';
 import type { NodeInfo, PodInfo } from './node-info.js';
 
 /**
@@ -11,15 +12,6 @@ import type { NodeInfo, PodInfo } from './node-info.js';
 export type Filter = (pod: PodInfo, node: NodeInfo) => readonly string[];
 
 const NO_SCHEDULE_EFFECTS = new Set(['NoSchedule', 'NoExecute']);
-
-/** v1helper.TolerationsTolerateTaint: effect (empty matches all), key (empty + Exists matches all), Exists or Equal. */
-export function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect !== undefined && t.effect !== '' && t.effect !== taint.effect) return false;
-  if (t.key !== undefined && t.key !== '' && t.key !== taint.key) return false;
-  const op = t.operator ?? 'Equal';
-  if (op === 'Exists') return true;
-  return op === 'Equal' && (t.value ?? '') === (taint.value ?? '');
-}
 
 function untolerated(pod: PodInfo, taints: readonly Taint[]): Taint | undefined {
   return taints.find((taint) => NO_SCHEDULE_EFFECTS.has(taint.effect) && !pod.tolerations.some((t) => tolerates(t, taint)));
@@ -50,38 +42,6 @@ export const taintToleration: Filter = (pod, node) => {
   const t = untolerated(pod, node.taints);
   return t === undefined ? [] : [`node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`];
 };
-
-function matchRequirement(r: NodeSelectorRequirement, value: string | undefined): boolean {
-  const vals = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return value !== undefined && vals.includes(value);
-    case 'NotIn':
-      return value === undefined || !vals.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      if (value === undefined || !/^-?\d+$/.test(value) || vals.length !== 1 || !/^-?\d+$/.test(vals[0] ?? '')) return false;
-      return r.operator === 'Gt' ? Number(value) > Number(vals[0]) : Number(value) < Number(vals[0]);
-    }
-    default:
-      return false;
-  }
-}
-
-/** A term with neither expressions nor fields selects nothing (nodeaffinity.NodeSelector). */
-export function termMatches(term: NodeSelectorTerm, node: { name: string; labels: Readonly<Record<string, string>> }): boolean {
-  const exprs = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  if (exprs.length === 0 && fields.length === 0) return false;
-  return (
-    exprs.every((r) => matchRequirement(r, Object.hasOwn(node.labels, r.key) ? node.labels[r.key] : undefined)) &&
-    fields.every((r) => r.key === 'metadata.name' && matchRequirement(r, node.name))
-  );
-}
 
 /** NodeAffinity: spec.nodeSelector (every pair) and the required terms (any one). */
 export const nodeAffinity: Filter = (pod, node) => {

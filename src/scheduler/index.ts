@@ -21,8 +21,6 @@ export {
   nodeAffinity,
   nodeResourcesFit,
   runFilters,
-  tolerates,
-  termMatches,
   unschedulableMessage,
 } from './filters.js';
 export { leastAllocatedScore, leastRequested, scoreNode, MAX_NODE_SCORE } from './score.js';
