@@ -83,15 +83,20 @@ function validateFenceposts(c: Collector, ru: Record<string, unknown>, path: str
   }
 }
 
-const DAEMON_SET_STRATEGIES = ['RollingUpdate', 'OnDelete'] as const;
+/** A workload's spec, or the two errors of one without any (its selector and template are required). */
+function workloadSpec(c: Collector, v: unknown): Record<string, unknown> | undefined {
+  const spec = c.obj(v, 'spec');
+  if (spec === undefined) c.add(fieldError.required('spec.selector'), fieldError.required('spec.template'));
+  return spec;
+}
+
+/** The update strategies of DaemonSets and StatefulSets. */
+const SET_STRATEGIES = ['RollingUpdate', 'OnDelete'] as const;
 
 /** ValidateDaemonSetSpec: selector and template as a ReplicaSet's, an update strategy, its fenceposts. */
 export function validateDaemonSetSpec(c: Collector, v: unknown): void {
-  const spec = c.obj(v, 'spec');
-  if (spec === undefined) {
-    c.add(fieldError.required('spec.selector'), fieldError.required('spec.template'));
-    return;
-  }
+  const spec = workloadSpec(c, v);
+  if (spec === undefined) return;
   validateSelectorAndTemplate(c, spec, 'daemonset');
   nonNegative(c, spec['minReadySeconds'], 'spec.minReadySeconds');
   nonNegative(c, spec['revisionHistoryLimit'], 'spec.revisionHistoryLimit');
@@ -102,23 +107,19 @@ export function validateDaemonSetSpec(c: Collector, v: unknown): void {
     if (ru === undefined) c.add(fieldError.required('spec.updateStrategy.rollingUpdate'));
     else validateFenceposts(c, ru, 'spec.updateStrategy.rollingUpdate');
   } else if (type !== 'OnDelete') {
-    c.add(fieldError.notSupported('spec.updateStrategy', strategy ?? {}, DAEMON_SET_STRATEGIES));
+    c.add(fieldError.notSupported('spec.updateStrategy', strategy ?? {}, SET_STRATEGIES));
   }
 }
 
 const POD_MANAGEMENT = ['OrderedReady', 'Parallel'] as const;
-const STATEFUL_SET_STRATEGIES = ['RollingUpdate', 'OnDelete'] as const;
 
 /**
  * ValidateStatefulSetSpec: replicas, selector and template as a ReplicaSet's, a pod management policy, an
  * update strategy with a non-negative partition. volumeClaimTemplates are accepted and not acted on.
  */
 export function validateStatefulSetSpec(c: Collector, v: unknown): void {
-  const spec = c.obj(v, 'spec');
-  if (spec === undefined) {
-    c.add(fieldError.required('spec.selector'), fieldError.required('spec.template'));
-    return;
-  }
+  const spec = workloadSpec(c, v);
+  if (spec === undefined) return;
   nonNegative(c, spec['replicas'], 'spec.replicas');
   nonNegative(c, spec['minReadySeconds'], 'spec.minReadySeconds');
   nonNegative(c, spec['revisionHistoryLimit'], 'spec.revisionHistoryLimit');
@@ -128,18 +129,15 @@ export function validateStatefulSetSpec(c: Collector, v: unknown): void {
   validateSelectorAndTemplate(c, spec, 'statefulset');
   const strategy = c.obj(spec['updateStrategy'], 'spec.updateStrategy');
   const type = c.str(strategy?.['type'], 'spec.updateStrategy.type');
-  if (type !== undefined && !(STATEFUL_SET_STRATEGIES as readonly string[]).includes(type)) c.add(fieldError.notSupported('spec.updateStrategy.type', type, STATEFUL_SET_STRATEGIES));
+  if (type !== undefined && !(SET_STRATEGIES as readonly string[]).includes(type)) c.add(fieldError.notSupported('spec.updateStrategy.type', type, SET_STRATEGIES));
   const ru = c.obj(strategy?.['rollingUpdate'], 'spec.updateStrategy.rollingUpdate');
   if (type === 'OnDelete' && ru !== undefined) c.add(fieldError.invalid('spec.updateStrategy.rollingUpdate', ru, 'only allowed for updateStrategy \'RollingUpdate\''));
   if (ru !== undefined) nonNegative(c, ru['partition'], 'spec.updateStrategy.rollingUpdate.partition');
 }
 
 export function validateDeploymentSpec(c: Collector, v: unknown): void {
-  const spec = c.obj(v, 'spec');
-  if (spec === undefined) {
-    c.add(fieldError.required('spec.selector'), fieldError.required('spec.template'));
-    return;
-  }
+  const spec = workloadSpec(c, v);
+  if (spec === undefined) return;
   nonNegative(c, spec['replicas'], 'spec.replicas');
   validateSelectorAndTemplate(c, spec, 'deployment');
   const strategy = c.obj(spec['strategy'], 'spec.strategy');
@@ -161,11 +159,8 @@ export function validateDeploymentSpec(c: Collector, v: unknown): void {
 }
 
 export function validateReplicaSetSpec(c: Collector, v: unknown): void {
-  const spec = c.obj(v, 'spec');
-  if (spec === undefined) {
-    c.add(fieldError.required('spec.selector'), fieldError.required('spec.template'));
-    return;
-  }
+  const spec = workloadSpec(c, v);
+  if (spec === undefined) return;
   nonNegative(c, spec['replicas'], 'spec.replicas');
   nonNegative(c, spec['minReadySeconds'], 'spec.minReadySeconds');
   validateSelectorAndTemplate(c, spec, 'deployment');
