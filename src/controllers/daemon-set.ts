@@ -3,7 +3,7 @@ import { deepFreeze, isJsonObject, jsonEqual, termMatches, tolerates, type JsonO
 import { DAEMON_SET_TEMPLATE_GENERATION, isApiError, type ApiServer } from '../apiserver/index.js';
 import { podTemplateHash, scaled, templateOf } from './deployment-util.js';
 import type { Informers } from './runtime/informers.js';
-import { CONTROLLER_REVISION_HASH, controllerOf, controllerRef, condition, intField, isPodReady, isTerminating, nsName, podPhase, R, specOf, splitKey, statusOf } from './runtime/objects.js';
+import { availableFrom, CONTROLLER_REVISION_HASH, controllerKey, controllerRef, intField, isPodReady, isTerminating, nsName, podPhase, R, specOf, splitKey, statusOf } from './runtime/objects.js';
 import type { TimerQueue } from './runtime/timers.js';
 import { BY_CONTROLLER_UID } from './replica-set.js';
 import { QueueController } from './runtime/work-queue.js';
@@ -104,8 +104,8 @@ export class DaemonSetController extends QueueController {
       for (const ds of informers.list(R.daemonSets)) this.enqueue(nsName(ds));
     });
     informers.on(R.pods, (_t, pod) => {
-      const ref = controllerOf(pod);
-      if (ref?.kind === 'DaemonSet') this.enqueue(`${pod.metadata.namespace ?? ''}/${ref.name}`);
+      const key = controllerKey(pod, 'DaemonSet');
+      if (key !== undefined) this.enqueue(key);
     });
   }
 
@@ -167,9 +167,10 @@ export class DaemonSetController extends QueueController {
     for (const node of eligible) {
       const pods = (byNode.get(node) ?? []).filter((p) => podPhase(p) !== 'Failed');
       const current = pods.find((p) => !isTerminating(p));
-      if (current === undefined || !this.available(ds, current)) unavailable++;
+      const available = current !== undefined && this.available(ds, current);
+      if (!available) unavailable++;
       if (current === undefined || current.metadata.labels?.[CONTROLLER_REVISION_HASH] === hash) continue;
-      if (this.available(ds, current)) oldAvailable.push(current);
+      if (available) oldAvailable.push(current);
       else victims.push(current);
     }
     for (const pod of oldAvailable) {
@@ -183,12 +184,10 @@ export class DaemonSetController extends QueueController {
   /** Ready for minReadySeconds (podutil.IsPodAvailable); a pod not yet there is looked at again when it will be. */
   private available(ds: KubeObject, pod: KubeObject): boolean {
     if (!isPodReady(pod)) return false;
-    const minReady = intField(specOf(ds), 'minReadySeconds') * 1000;
-    if (minReady === 0) return true;
-    const since = Date.parse(String(condition(pod, 'Ready')?.lastTransitionTime ?? ''));
-    if (!Number.isFinite(since)) return false;
-    if (since + minReady <= this.timers.clock.now()) return true;
-    this.timers.at(since + minReady, () => this.enqueue(nsName(ds)));
+    const at = availableFrom(pod, intField(specOf(ds), 'minReadySeconds') * 1000);
+    if (at === undefined) return false;
+    if (at <= this.timers.clock.now()) return true;
+    this.timers.at(at, () => this.enqueue(nsName(ds)));
     return false;
   }
 

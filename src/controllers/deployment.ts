@@ -18,7 +18,7 @@ import {
 } from './deployment-util.js';
 import { BY_CONTROLLER_UID } from './replica-set.js';
 import type { Informers } from './runtime/informers.js';
-import { controllerOf, controllerRef, intField, R, specOf, splitKey, statusOf } from './runtime/objects.js';
+import { controllerKey, controllerOf, controllerRef, intField, R, specOf, splitKey, statusOf } from './runtime/objects.js';
 import { QueueController } from './runtime/work-queue.js';
 
 /**
@@ -41,8 +41,8 @@ export class DeploymentController extends QueueController {
     // The informer's key for the Deployment is its "namespace/name" (a Deployment always has a namespace), the cached string.
     informers.on(R.deployments, (_t, _d, _old, key) => this.enqueue(key));
     informers.on(R.replicaSets, (_t, rs) => {
-      const ref = controllerOf(rs);
-      if (ref?.kind === 'Deployment') this.enqueue(`${rs.metadata.namespace ?? ''}/${ref.name}`);
+      const key = controllerKey(rs, 'Deployment');
+      if (key !== undefined) this.enqueue(key);
     });
     // Recreate waits for old pods to be gone: a pod leaving wakes its Deployment (via its ReplicaSet).
     informers.on(R.pods, (type, pod) => {
@@ -50,8 +50,8 @@ export class DeploymentController extends QueueController {
       const ref = controllerOf(pod);
       if (ref?.kind !== 'ReplicaSet') return;
       const rs = this.informers.get(R.replicaSets, pod.metadata.namespace ?? '', ref.name);
-      const dref = rs === undefined ? undefined : controllerOf(rs);
-      if (dref?.kind === 'Deployment') this.enqueue(`${pod.metadata.namespace ?? ''}/${dref.name}`);
+      const key = rs === undefined ? undefined : controllerKey(rs, 'Deployment');
+      if (key !== undefined) this.enqueue(key);
     });
   }
 

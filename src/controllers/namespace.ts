@@ -56,8 +56,9 @@ export class NamespaceController extends QueueController {
     if (ns === undefined || !isTerminating(ns)) return;
     let waiting = false;
     for (const r of this.types) {
-      for (const o of [...this.informers.list(r)]) {
-        if (o.metadata.namespace !== name) continue;
+      // Only this namespace's objects: the sync runs again as each pod goes, so a scan of every object would cost
+      // pods-in-namespace x pods-in-cluster.
+      for (const o of this.informers.listNamespace(r, name)) {
         if (o.metadata.deletionTimestamp !== undefined) {
           waiting = true; // already on its way out (a pod in its grace period)
           continue;

@@ -3,7 +3,9 @@ import { deepFreeze, jsonEqual, type KubeObject } from '../api/index.js';
 import { EventRecorder, isApiError, type ApiServer } from '../apiserver/index.js';
 import type { Informers } from './runtime/informers.js';
 import {
+  availableFrom,
   condition,
+  controllerKey,
   controllerOf,
   controllerRef,
   intField,
@@ -114,8 +116,7 @@ export class ReplicaSetController extends QueueController {
     const frozen = refs !== undefined && Object.isFrozen(refs);
     const known = frozen ? this.ownerKeys.get(refs) : undefined;
     if (known?.ns === ns) return known.key;
-    const ref = controllerOf(pod);
-    const key = ref?.kind === 'ReplicaSet' ? `${ns}/${ref.name}` : undefined;
+    const key = controllerKey(pod, 'ReplicaSet');
     if (frozen) this.ownerKeys.set(refs, { ns, key });
     return key;
   }
@@ -203,13 +204,10 @@ export class ReplicaSetController extends QueueController {
       if (pl === labels || wanted.every(([k, v]) => pl?.[k] === v)) fullyLabeled++;
       if (!isPodReady(p)) continue;
       ready++;
-      if (minReady === 0) {
-        available++;
-        continue;
-      }
-      const since = Date.parse(String(condition(p, 'Ready')?.lastTransitionTime ?? ''));
-      if (Number.isFinite(since) && since + minReady <= now) available++;
-      else if (Number.isFinite(since)) this.timers.at(since + minReady, () => this.enqueue(nsName(cur)));
+      const at = availableFrom(p, minReady);
+      if (at === undefined) continue;
+      if (at <= now) available++;
+      else this.timers.at(at, () => this.enqueue(nsName(cur)));
     }
     const old = statusOf(cur);
     const status: Record<string, unknown> = {

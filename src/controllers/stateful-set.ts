@@ -2,7 +2,7 @@ import { deepFreeze, isJsonObject, jsonEqual, type JsonObject, type KubeObject }
 import { isApiError, type ApiServer } from '../apiserver/index.js';
 import { podTemplateHash, templateOf } from './deployment-util.js';
 import type { Informers } from './runtime/informers.js';
-import { CONTROLLER_REVISION_HASH, controllerOf, controllerRef, intField, isPodReady, isTerminating, nsName, podPhase, R, specOf, splitKey, statusOf } from './runtime/objects.js';
+import { CONTROLLER_REVISION_HASH, controllerKey, controllerRef, intField, isPodReady, isTerminating, nsName, podPhase, R, specOf, splitKey, statusOf } from './runtime/objects.js';
 import { BY_CONTROLLER_UID } from './replica-set.js';
 import { QueueController } from './runtime/work-queue.js';
 
@@ -36,8 +36,11 @@ function healthy(pod: KubeObject): boolean {
  */
 export class StatefulSetController extends QueueController {
   readonly name = 'statefulset-controller';
-  /** Templates by revision name (what ControllerRevisions hold), so a pod can be recreated at the current one. */
-  private readonly revisions = new Map<string, JsonObject>();
+  /**
+   * Per set (by key), the templates of its current and update revisions by revision name (what ControllerRevisions
+   * hold), so a pod below the partition can be recreated at the current one.
+   */
+  private readonly revisions = new Map<string, Map<string, JsonObject>>();
 
   constructor(
     private readonly api: ApiServer,
@@ -46,23 +49,30 @@ export class StatefulSetController extends QueueController {
     super();
     informers.on(R.statefulSets, (_t, sts) => this.enqueue(nsName(sts)));
     informers.on(R.pods, (_t, pod) => {
-      const ref = controllerOf(pod);
-      if (ref?.kind === 'StatefulSet') this.enqueue(`${pod.metadata.namespace ?? ''}/${ref.name}`);
+      const key = controllerKey(pod, 'StatefulSet');
+      if (key !== undefined) this.enqueue(key);
     });
   }
 
   protected async sync(key: string): Promise<void> {
     const [ns, name] = splitKey(key);
     const sts = this.informers.get(R.statefulSets, ns, name);
-    if (sts === undefined || isTerminating(sts)) return;
+    if (sts === undefined || isTerminating(sts)) {
+      this.revisions.delete(key);
+      return;
+    }
     const spec = specOf(sts);
     const replicas = intField(spec, 'replicas', 1);
     const ordered = spec['podManagementPolicy'] !== 'Parallel';
     const template = templateOf(sts);
     const updateRevision = `${name}-${podTemplateHash(template, intField(statusOf(sts), 'collisionCount'))}`;
-    this.revisions.set(updateRevision, template);
+    let revisions = this.revisions.get(key);
+    if (revisions === undefined) this.revisions.set(key, (revisions = new Map()));
+    revisions.set(updateRevision, template);
     const status = statusOf(sts);
-    const currentRevision = typeof status['currentRevision'] === 'string' && this.revisions.has(status['currentRevision']) ? status['currentRevision'] : updateRevision;
+    const currentRevision = typeof status['currentRevision'] === 'string' && revisions.has(status['currentRevision']) ? status['currentRevision'] : updateRevision;
+    // Pods are only ever made from these two: older templates are not kept.
+    for (const rev of revisions.keys()) if (rev !== currentRevision && rev !== updateRevision) revisions.delete(rev);
     const strategy = isJsonObject(spec['updateStrategy']) ? spec['updateStrategy'] : {};
     const rolling = strategy['type'] !== 'OnDelete';
     const partition = rolling && isJsonObject(strategy['rollingUpdate']) ? intField(strategy['rollingUpdate'], 'partition') : 0;
@@ -83,7 +93,7 @@ export class StatefulSetController extends QueueController {
       if (pod === undefined) {
         // newVersionedStatefulSetPod: below the partition a pod keeps the current revision.
         const revision = rolling && ord < partition ? currentRevision : updateRevision;
-        await this.createPod(sts, ord, revision);
+        await this.createPod(sts, ord, revision, revisions.get(revision) ?? template);
         blocked = ordered;
       } else if (podPhase(pod) === 'Failed' && !isTerminating(pod)) {
         await this.deletePod(ns, pod);
@@ -124,8 +134,7 @@ export class StatefulSetController extends QueueController {
     }
   }
 
-  private async createPod(sts: KubeObject, ord: number, revision: string): Promise<void> {
-    const template = this.revisions.get(revision) ?? templateOf(sts);
+  private async createPod(sts: KubeObject, ord: number, revision: string, template: JsonObject): Promise<void> {
     const tmeta = isJsonObject(template['metadata']) ? template['metadata'] : {};
     const podName = `${sts.metadata.name ?? ''}-${ord}`;
     const labels = {

@@ -161,6 +161,12 @@ export class Informers {
     return out;
   }
 
+  /** The objects of one namespace (a snapshot: the caller may write while it reads). */
+  listNamespace(r: ResourceType, namespace: string): KubeObject[] {
+    const names = this.cache(r).byName.get(namespace);
+    return names === undefined ? [] : Array.from(names.values(), (e) => e.obj);
+  }
+
   count(r: ResourceType): number {
     return this.cache(r).objects.size;
   }

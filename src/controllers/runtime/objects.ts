@@ -45,6 +45,22 @@ export function controllerOf(o: KubeObject): OwnerReference | undefined {
   return undefined;
 }
 
+/** "namespace/name" of the object's controller when it is of `kind` (the key its controller queues), else undefined. */
+export function controllerKey(o: KubeObject, kind: string): string | undefined {
+  const ref = controllerOf(o);
+  return ref?.kind === kind ? `${o.metadata.namespace ?? ''}/${ref.name}` : undefined;
+}
+
+/**
+ * podutil.IsPodAvailable's moment for a pod already Ready: when it counts as available, minReadySeconds after it
+ * turned Ready (-Infinity without minReadySeconds; undefined when its Ready condition has no time to count from).
+ */
+export function availableFrom(readyPod: KubeObject, minReadyMs: number): number | undefined {
+  if (minReadyMs === 0) return -Infinity;
+  const since = Date.parse(String(condition(readyPod, 'Ready')?.lastTransitionTime ?? ''));
+  return Number.isFinite(since) ? since + minReadyMs : undefined;
+}
+
 export function controllerRef(owner: KubeObject): OwnerReference {
   return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name ?? '', uid: owner.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
 }
