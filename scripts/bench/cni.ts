@@ -80,7 +80,7 @@ export async function benchCni(ctx: BenchContext): Promise<void> {
   ctx.report({ name: 'cni.add-del.virtual.warm-up', value: warm, unit: 'pods (ADD+DEL before measuring)' });
 
   if (process.getuid?.() !== 0 || !existsSync('/usr/lib/cni/bridge')) {
-    process.stdout.write(`cni.add-del.debian-bridge: skipped (${process.getuid?.() !== 0 ? 'needs root for real namespaces' : '/usr/lib/cni/bridge is not installed'})\n`);
+    ctx.note(`cni.add-del.debian-bridge: skipped (${process.getuid?.() !== 0 ? 'needs root for real namespaces' : '/usr/lib/cni/bridge is not installed'})`);
     return;
   }
   const n = ctx.quick ? 10 : 30;

@@ -197,5 +197,6 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   await benchControlPlane({
     quick: process.argv.includes('--quick'),
     report: (f) => process.stdout.write(`${f.name}: ${f.value} ${f.unit}\n`),
+    note: (t) => process.stdout.write(`${t}\n`),
   });
 }

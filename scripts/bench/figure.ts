@@ -7,6 +7,8 @@ export interface BenchFigure {
 export interface BenchContext {
   readonly quick: boolean;
   readonly report: (f: BenchFigure) => void;
+  /** A line that is not a figure (why a figure was skipped, a warning): stdout in text mode, stderr under --json. */
+  readonly note: (text: string) => void;
 }
 
 export function round(v: number, digits = 0): number {

@@ -169,5 +169,5 @@ function slice(i: number, nodes: number): EndpointSlice {
 }
 
 if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
-  benchIptables({ quick: process.argv.includes('--quick'), report: (f) => process.stdout.write(`${f.name}: ${f.value} ${f.unit}\n`) });
+  benchIptables({ quick: process.argv.includes('--quick'), report: (f) => process.stdout.write(`${f.name}: ${f.value} ${f.unit}\n`), note: (t) => process.stdout.write(`${t}\n`) });
 }

@@ -62,13 +62,13 @@ export function benchModes(ctx: BenchContext): void {
   const rates = new Map<ProxyMode, number>();
   for (const m of nodes) {
     ctx.report({ name: `modes.${m.mode}.hooks.${tag}`, value: round((walks * 1000) / Math.max(m.hookMs, 1e-6)), unit: 'packets/s' });
-    if (m.branches < walks) process.stdout.write(`modes.${m.mode}: only ${m.branches} branches for ${walks} packets\n`);
+    if (m.branches < walks) ctx.note(`modes.${m.mode}: only ${m.branches} branches for ${walks} packets`);
   }
   for (const m of nodes) {
     const rate = (traces * 1000) / Math.max(m.traceMs, 1e-6);
     rates.set(m.mode, rate);
     ctx.report({ name: `modes.${m.mode}.trace.${tag}`, value: round(rate), unit: 'traces/s' });
-    if (m.paths < traces) process.stdout.write(`modes.${m.mode}: only ${m.paths} paths for ${traces} traces\n`);
+    if (m.paths < traces) ctx.note(`modes.${m.mode}: only ${m.paths} paths for ${traces} traces`);
   }
   const base = rates.get('iptables') ?? 1;
   for (const mode of ['ipvs', 'userspace', 'nftables'] as const) ctx.report({ name: `modes.${mode}.trace-vs-iptables`, value: round((rates.get(mode) ?? 0) / base, 2), unit: 'x' });

@@ -49,12 +49,12 @@ export async function benchNetfilter(ctx: BenchContext): Promise<void> {
     }
   }
   const ours = median(oursRuns);
-  if (process.env['KW_BENCH_DEBUG'] !== undefined) process.stdout.write(`parse rounds ${oursRuns.map((x) => x.toFixed(0)).join(' ')} real ${realRuns.map((x) => x.toFixed(0)).join(' ')}\n`);
+  if (process.env['KW_BENCH_DEBUG'] !== undefined) ctx.note(`parse rounds ${oursRuns.map((x) => x.toFixed(0)).join(' ')} real ${realRuns.map((x) => x.toFixed(0)).join(' ')}`);
   ctx.report({ name: `iptables.parse.${tag}`, value: round(ours, 1), unit: 'ms' });
   ctx.report({ name: `iptables.parse.first-run.${tag}`, value: round(cold, 1), unit: 'ms' });
   const why = typeof real === 'string' ? real : skipped;
   if (why !== undefined || realRuns.length === 0) {
-    process.stdout.write(`iptables.restore-test.real.${tag}: skipped (${why ?? 'no run'})\n`);
+    ctx.note(`iptables.restore-test.real.${tag}: skipped (${why ?? 'no run'})`);
   } else {
     const r = median(realRuns);
     ctx.report({ name: `iptables.restore-test.real.${tag}`, value: round(r, 1), unit: 'ms' });

@@ -14,7 +14,7 @@ const THREE_NODE = fileURLToPath(new URL('../../topologies/three-node.yaml', imp
  */
 export async function benchRealize(ctx: BenchContext): Promise<void> {
   if (process.getuid?.() !== 0) {
-    process.stdout.write('realize: skipped (realizing network namespaces needs root)\n');
+    ctx.note('realize: skipped (realizing network namespaces needs root)');
     return;
   }
   const probes = ctx.quick ? 6 : 100;
