@@ -57,6 +57,14 @@ export class Netns implements HostView {
   private localDev1: string | undefined = undefined;
   private localDev2: string | undefined = undefined;
   private localsInline = true;
+  /**
+   * localDev's last answer past the inline slots (lastLocalDev undefined: not local), reset by syncLocals. A trace
+   * asks about the same destination at several hooks (routing, `-m addrtype`, IPVS's reroute), and with 10,000
+   * ClusterIPs bound to kube-ipvs0 each ask was a probe of a large, cold Map.
+   */
+  private lastLocalKey = 0;
+  private lastLocalDev: string | undefined = undefined;
+  private lastLocalValid = false;
   /** link()'s last two answers, valid at topology generation lastAt ('' : none; no link has an empty name). */
   private lastName = '';
   private lastLink: Link | undefined = undefined;
@@ -217,8 +225,13 @@ export class Netns implements HostView {
       if (k === this.local0) d = this.localDev0;
       else if (k === this.local1) d = this.localDev1;
       else if (k === this.local2) d = this.localDev2;
+    } else if (this.lastLocalValid && k === this.lastLocalKey) {
+      d = this.lastLocalDev;
     } else {
       d = this.localAddrs.get(k);
+      this.lastLocalKey = k;
+      this.lastLocalDev = d;
+      this.lastLocalValid = true;
     }
     if (d !== undefined) return d;
     return isLoopback(ip) && this.links.has('lo') ? 'lo' : undefined;
@@ -309,6 +322,7 @@ export class Netns implements HostView {
   /** Rewrites the inline copy of localAddrs (see local0). */
   private syncLocals(): void {
     this.localsInline = this.localAddrs.size <= INLINE_LOCALS;
+    this.lastLocalValid = false;
     this.localDev0 = this.localDev1 = this.localDev2 = undefined;
     if (!this.localsInline) return;
     let i = 0;

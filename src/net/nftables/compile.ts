@@ -50,8 +50,21 @@ export type CompiledExpr =
   | { readonly op: typeof Op.CmpProto; readonly neg: boolean; readonly protos: readonly string[]; readonly one: string | undefined }
   /** `tcp dport 80` (`proto` tcp) or `th dport 80` (`proto` undefined: any protocol with ports); `one`: a lone port, or -1. */
   | { readonly op: typeof Op.CmpPort; readonly proto: string | undefined; readonly neg: boolean; readonly ports: readonly number[]; readonly one: number }
-  /** `ip saddr` / `ip daddr` against addresses and CIDRs, compared as numbers; `one`: a lone address (no CIDR), or -1. */
-  | { readonly op: typeof Op.CmpIp; readonly src: boolean; readonly neg: boolean; readonly addrs: readonly Ip4[]; readonly cidrs: readonly Cidr4[]; readonly one: number }
+  /**
+   * `ip saddr` / `ip daddr` against addresses and CIDRs, compared as numbers; `one`: a lone address (no CIDR), or -1;
+   * `netMask`/`net`: a lone CIDR (no address) as its mask and network, or mask -1 (kube-proxy's `ip saddr !=
+   * 10.0.0.0/8` in every service chain, tested without reading the CIDR array and object).
+   */
+  | {
+      readonly op: typeof Op.CmpIp;
+      readonly src: boolean;
+      readonly neg: boolean;
+      readonly addrs: readonly Ip4[];
+      readonly cidrs: readonly Cidr4[];
+      readonly one: number;
+      readonly netMask: number;
+      readonly net: number;
+    }
   | { readonly op: typeof Op.InSet; readonly sel: NftSelector; readonly neg: boolean; readonly set: string; readonly contents: CompiledSet | undefined; readonly ip: boolean }
   | { readonly op: typeof Op.Fib; readonly dir: 'saddr' | 'daddr'; readonly neg: boolean }
   | { readonly op: typeof Op.MarkAnd; readonly mask: number; readonly value: number; readonly neg: boolean }
@@ -77,11 +90,14 @@ export type CompiledExpr =
 export class CompiledVerdict {
   private t: CompiledChain | undefined | null = null;
   readonly verdict: NftVerdict;
+  /** verdict.kind, read here: the evaluator switches on it for every verdict taken (the verdict object is one miss further). */
+  readonly kind: NftVerdict['kind'];
   constructor(
     verdict: NftVerdict,
     private readonly ct: CompiledTable | undefined,
   ) {
     this.verdict = internVerdict(verdict);
+    this.kind = this.verdict.kind;
   }
   /** The chain a jump / goto enters; undefined if the table has no such chain (or the verdict is not a jump). */
   target(): CompiledChain | undefined {
@@ -205,7 +221,17 @@ function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, Int
           if (ip !== undefined && ip4ToString(ip) === v) addrs.push(ip);
         }
       }
-      return { op: Op.CmpIp, src: sel === 'ip saddr', neg: e.neg, addrs, cidrs, one: addrs.length === 1 && cidrs.length === 0 ? (addrs[0] ?? -1) : -1 };
+      const lone = addrs.length === 0 && cidrs.length === 1 ? cidrs[0] : undefined;
+      return {
+        op: Op.CmpIp,
+        src: sel === 'ip saddr',
+        neg: e.neg,
+        addrs,
+        cidrs,
+        one: addrs.length === 1 && cidrs.length === 0 ? (addrs[0] ?? -1) : -1,
+        netMask: lone === undefined ? -1 : lone.mask,
+        net: lone === undefined ? 0 : lone.network,
+      };
     }
     case 'in-set':
       return { op: Op.InSet, sel: SEL[e.sel], neg: e.neg, set: e.set, contents: ct.sets.get(e.set), ip: e.sel === 'ip saddr' || e.sel === 'ip daddr' };

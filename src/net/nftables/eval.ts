@@ -88,6 +88,7 @@ class NftHop implements HookHop {
   }
 }
 
+const chainOf = (v: NftVerdict): string => (v.kind === 'jump' || v.kind === 'goto' ? v.chain : '');
 const verdictWords = (v: NftVerdict): string => (v.kind === 'jump' || v.kind === 'goto' ? `${v.kind} ${v.chain}` : v.kind);
 
 // The last packet's addresses as text: several rules of a packet's walk read the same one.
@@ -187,8 +188,7 @@ function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledCh
 }
 
 function apply(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledChain, i: number, r: CompiledRule, stack: Frame | undefined, ctx: Ctx, depth: number, cv: CompiledVerdict): void {
-  const v = cv.verdict;
-  switch (v.kind) {
+  switch (cv.kind) {
     case 'continue':
       return run(env, base, out, c, i + 1, stack, ctx, depth);
     case 'accept':
@@ -203,8 +203,8 @@ function apply(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: Compiled
     case 'jump':
     case 'goto': {
       const target = cv.target();
-      if (target === undefined) return branch(out, ctx, { kind: 'drop', reason: `nftables: no chain ${v.chain}` });
-      return run(env, base, out, target, 0, v.kind === 'jump' ? { c, i: i + 1, up: stack } : stack, ctx, depth + 1);
+      if (target === undefined) return branch(out, ctx, { kind: 'drop', reason: `nftables: no chain ${chainOf(cv.verdict)}` });
+      return run(env, base, out, target, 0, cv.kind === 'jump' ? { c, i: i + 1, up: stack } : stack, ctx, depth + 1);
     }
   }
 }
@@ -249,6 +249,10 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
         const ip = e.src ? p.src : p.dst;
         if (e.one >= 0) {
           ok = (ip === e.one) !== e.neg;
+          break;
+        }
+        if (e.netMask !== -1) {
+          ok = ((ip & e.netMask) >>> 0 === e.net) !== e.neg;
           break;
         }
         let hit = e.addrs.includes(ip);

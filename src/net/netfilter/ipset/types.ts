@@ -15,7 +15,10 @@ export interface IpSet {
   test(p: Packet, dirs: readonly boolean[]): boolean;
 }
 
-/** The ipsets of one network namespace, as `-m set` resolves names at packet time. */
+/**
+ * The ipsets of one network namespace, as `-m set` resolves names at packet time. Immutable: `ipset restore` makes a
+ * new registry, so a match may keep the set it found in one registry for as long as it is handed that registry.
+ */
 export interface IpsetRegistry {
   get(name: string): IpSet | undefined;
   names(): readonly string[];

@@ -1,4 +1,5 @@
 import type { Match } from '../types.js';
+import type { IpsetRegistry } from '../ipset/index.js';
 import { type MatchModule, single } from './module.js';
 
 /**
@@ -19,12 +20,21 @@ export const setMatch: MatchModule = {
     if (name.length > 31) b.fail(`set: set name "${name}" is longer than 31 characters`);
     const dirs = flags.map((f) => f === 'src');
     const invert = o.invert;
+    // The set by registry: a registry is immutable (ipset restore makes a new one), so the name is looked up once per
+    // registry, not in its Map on every packet.
+    let lastIn: unknown;
+    let lastSet: ReturnType<IpsetRegistry['get']>;
     return {
       module: 'set',
       implicit: false,
       saveArgs: [...(invert ? ['!'] : []), '--match-set', name, flagsText],
       evaluate: (ctx) => {
-        const set = ctx.ipsets.get(name);
+        const reg = ctx.ipsets;
+        if (reg !== lastIn) {
+          lastSet = reg.get(name);
+          lastIn = reg;
+        }
+        const set = lastSet;
         return (set !== undefined && set.test(ctx.skb.packet, dirs)) !== invert;
       },
     };
