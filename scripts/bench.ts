@@ -28,6 +28,14 @@ const SECTIONS: Readonly<Record<string, () => Promise<Section>>> = {
   realize: async () => (await import('./bench/realize.js')).benchRealize,
 };
 
+/**
+ * V8 flags a section's process gets beyond this one's: those the command it models runs with. The control plane is
+ * what `kubewire serve` runs, and bin/kubewire starts `serve` with a larger young generation (see there why).
+ */
+const SECTION_V8_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  'control-plane': ['--max-semi-space-size=64'],
+};
+
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const json = argv.includes('--json');
@@ -63,7 +71,7 @@ if (figuresOut !== undefined) {
     for (const name of wanted.length > 0 ? wanted : Object.keys(SECTIONS)) {
       const out = join(dir, `${name}.json`);
       // The same Node flags and loader as this process (npm's --expose-gc and the ts-node hook).
-      const args = [...process.execArgv, fileURLToPath(import.meta.url), '--section', name, '--figures-out', out];
+      const args = [...process.execArgv, ...(SECTION_V8_FLAGS[name] ?? []), fileURLToPath(import.meta.url), '--section', name, '--figures-out', out];
       if (quick) args.push('--quick');
       if (json) args.push('--json');
       const code = await new Promise<number>((resolve) => {
