@@ -48,10 +48,10 @@ export class Tracer {
     const w = Walk.start();
     const skb = makeSkb(req.packet, req.pathState);
     if (req.inDev === undefined) {
-      this.hop(w, ns, null, 'send', () => `${describeOwner(ns)} sends ${flowKey(req.packet)}`);
+      this.hopOf(w, ns, null, 'send', sendsText, ns, req.packet, undefined);
       this.localOut(w, ns, skb);
     } else {
-      this.hop(w, ns, req.inDev, 'send', () => `${flowKey(req.packet)} arrives on ${req.inDev}`);
+      this.hopOf(w, ns, req.inDev, 'send', arrivesText, req.packet, req.inDev, undefined);
       this.ipRcv(w, ns, req.inDev, skb, false);
     }
     const paths = this.out;
@@ -128,7 +128,7 @@ export class Tracer {
       // The common single-path route: no allocation, no fork.
       const dev = r.dev;
       const gw = r.gateway;
-      this.hop(w, ns, inDev, 'route-lookup', () => `${ip4ToString(dst)}${gw === undefined ? '' : ` via ${ip4ToString(gw)}`} dev ${dev}: route ${r.dst.prefix === 0 ? 'default' : r.dst.toString()}`);
+      this.hopOf(w, ns, inDev, 'route-lookup', routeText, dst, r, dev);
       k(w, dev, gw ?? dst);
       return;
     }
@@ -162,7 +162,7 @@ export class Tracer {
     const answer = this.neighbour.resolve(ns, link, nh);
     if (answer === undefined) {
       if (link.kind === 'uplink' && this.isGateway(link, nh)) {
-        this.hop(w, ns, dev, 'exit', () => `sent to the node network's gateway ${ip4ToString(nh)}: leaves the modelled network`);
+        this.hopOf(w, ns, dev, 'exit', exitText, nh, undefined, undefined);
         this.end(w, ns, dev, 'exited', null, skb);
         return;
       }
@@ -231,7 +231,7 @@ export class Tracer {
   private vethXmit(w: Walk, ns: Netns, link: VethLink, dstMac: Mac, skb: Skb): void {
     const peer = link.peer;
     const peerNs = peer.resolvedIn(this.net.netns) ? peer.ns : this.net.get(peer.netns);
-    this.hop(w, ns, link.name, 'veth', () => `${link.name} → ${peer.name} in ${peerNs.name}`);
+    this.hopOf(w, ns, link.name, 'veth', vethText, link.name, peer.name, peerNs.name);
     this.linkRcv(w, peerNs, peer.name, peer.link, dstMac, crossNetns(skb, ns, peerNs));
   }
 
@@ -377,7 +377,7 @@ export class Tracer {
     }
     const fwd = withPacket(skb, { src: p.src, dst: p.dst, proto: p.proto, sport: p.sport, dport: p.dport, ttl: p.ttl - 1, icmp: p.icmp, inner: p.inner });
     this.forEachNextHop(w, ns, r, fwd, dev, (w1, outDev, nh) => {
-      this.hop(w1, ns, dev, 'forward', () => `forwarded ${dev} → ${outDev}, TTL ${fwd.packet.ttl}`);
+      this.hopOf(w1, ns, dev, 'forward', forwardText, dev, outDev, fwd.packet.ttl);
       this.hook(w1, ns, 'FORWARD', withDevs(fwd, fwd.inDev, outDev, fwd.physIn, fwd.physOut, fwd.bridged), outDev, (w2, s2) => this.postrouting(w2, ns, s2, outDev, nh));
     });
   }
@@ -405,7 +405,7 @@ export class Tracer {
         : o.kind === 'node'
           ? { pod: null, node: o.node, ip: ip4ToString(p.dst), port: p.proto === 'icmp' ? null : p.dport }
           : { pod: null, node: null, ip: ip4ToString(p.dst), port: p.proto === 'icmp' ? null : p.dport, external: o.name };
-    this.hop(w, ns, dev, 'deliver', () => `delivered to ${describeOwner(ns)} at ${ip4ToString(p.dst)}${p.proto === 'icmp' ? '' : `:${p.dport}`}, from ${ip4ToString(p.src)}`);
+    this.hopOf(w, ns, dev, 'deliver', deliverText, ns, p, undefined);
     this.out.push({ probability: w.prob, verdict: 'delivered', reason: null, delivered, sourceSeen: ip4ToString(p.src), hops: w.hops, finalPacket: p, finalNetns: ns.name, finalState: skb.pathState });
   }
 
@@ -438,16 +438,21 @@ export class Tracer {
    */
   private takeover(w: Walk, ns: Netns, iface: string | null, v: TakeoverVerdict, skb: Skb): void {
     if (v.kind === 'reroute') {
-      this.hop(w, ns, iface, 'route-lookup', () => `${v.reason}: ${ip4ToString(skb.packet.dst)} is routed again as locally output`);
+      this.hopOf(w, ns, iface, 'route-lookup', rerouteText, v.reason, skb.packet.dst, undefined);
       this.rerouteAfterOutput(w, ns, withDevs(skb, undefined, skb.outDev, undefined, undefined, false));
       return;
     }
-    this.hop(w, ns, iface, 'userspace-proxy', () => `${v.reason}; ${v.socket} opens ${flowKey(v.packet)}`);
+    this.hopOf(w, ns, iface, 'userspace-proxy', proxyText, v.reason, v.socket, v.packet);
     this.localOut(w, ns, makeSkb(v.packet, skb.pathState));
   }
 
   private hop(w: Walk, ns: Netns, iface: string | null, step: HopStep, detail: Detail): void {
-    w.hops.push(new Hop(ns.node, ns.name, iface, step, detail));
+    w.hops.push(new Hop(ns.node, ns.name, iface, step, detail, undefined, undefined, undefined));
+  }
+
+  /** A hop whose detail `fmt` formats from a, b, c when read (a module-level formatter: no closure per hop). */
+  private hopOf<A, B, C>(w: Walk, ns: Netns, iface: string | null, step: HopStep, fmt: (a: A, b: B, c: C) => string, a: A, b: B, c: C): void {
+    w.hops.push(new Hop(ns.node, ns.name, iface, step, fmt, a, b, c));
   }
 
   /** The segment port's namespace and device as a resolvable reference, made once per port. */
@@ -461,3 +466,16 @@ export class Tracer {
     return this.net.gateways.has(link.segment.name, nh);
   }
 }
+
+// Hop formatters (see Hop): module-level, so a hop holds its inputs instead of a closure over them.
+const sendsText = (ns: Netns, p: Packet): string => `${describeOwner(ns)} sends ${flowKey(p)}`;
+const arrivesText = (p: Packet, dev: string): string => `${flowKey(p)} arrives on ${dev}`;
+const routeText = (dst: Ip4, r: Route, dev: string): string =>
+  `${ip4ToString(dst)}${r.gateway === undefined ? '' : ` via ${ip4ToString(r.gateway)}`} dev ${dev}: route ${r.dst.prefix === 0 ? 'default' : r.dst.toString()}`;
+const exitText = (nh: Ip4): string => `sent to the node network's gateway ${ip4ToString(nh)}: leaves the modelled network`;
+const vethText = (dev: string, peer: string, peerNs: string): string => `${dev} → ${peer} in ${peerNs}`;
+const forwardText = (dev: string, outDev: string, ttl: number): string => `forwarded ${dev} → ${outDev}, TTL ${ttl}`;
+const deliverText = (ns: Netns, p: Packet): string =>
+  `delivered to ${describeOwner(ns)} at ${ip4ToString(p.dst)}${p.proto === 'icmp' ? '' : `:${p.dport}`}, from ${ip4ToString(p.src)}`;
+const rerouteText = (reason: string, dst: Ip4): string => `${reason}: ${ip4ToString(dst)} is routed again as locally output`;
+const proxyText = (reason: string, socket: string, p: Packet): string => `${reason}; ${socket} opens ${flowKey(p)}`;

@@ -94,6 +94,11 @@ function withEntry(e: CtEntry, reply: CtTuple, confirmed: boolean, seenReply: bo
   return { id: e.id, orig: e.orig, reply, confirmed, seenReply, dstNatDone, srcNatDone, mark };
 }
 
+/** Whether `v` already is the original-direction view ctView(e, false, v.mark) would make. */
+function sameView(v: CtView, e: CtEntry): boolean {
+  return !v.reply && v.id === e.id && v.state === ctStateOf(e, false) && v.dnat === isDnat(e) && v.snat === isSnat(e);
+}
+
 function ctView(e: CtEntry, reply: boolean, mark = e.mark): CtView {
   return { state: ctStateOf(e, reply), dnat: isDnat(e), snat: isSnat(e), mark, reply, id: e.id };
 }
@@ -297,9 +302,12 @@ export class Netfilter {
       }
       const cur = s.conntrack.get(e.id) ?? e;
       const p = b.packet;
-      const reply: CtTuple = { proto: p.proto, src: p.dst, sport: p.dport, dst: p.src, dport: p.sport };
+      // The reply tuple and the conntrack view stay the objects they were when this hook translated nothing new (a
+      // first packet's POSTROUTING without SNAT): the same values, two allocations fewer on every path.
+      const r0 = cur.reply;
+      const reply: CtTuple = r0.src === p.dst && r0.sport === p.dport && r0.dst === p.src && r0.dport === p.sport && r0.proto === p.proto ? r0 : { proto: p.proto, src: p.dst, sport: p.dport, dst: p.src, dport: p.sport };
       const upd = withEntry(cur, reply, cur.confirmed, cur.seenReply, dstManip || cur.dstNatDone, !dstManip || cur.srcNatDone, cur.mark);
-      const ct = ctView(upd, false, b.ct.mark);
+      const ct = sameView(b.ct, upd) ? b.ct : ctView(upd, false, b.ct.mark);
       const next = s.withConntrack(s.conntrack.put(upd));
       r.skb = this.withCtState(b, p, ct, next);
       r.state = next;
