@@ -438,11 +438,11 @@ export class Tracer {
    */
   private takeover(w: Walk, ns: Netns, iface: string | null, v: TakeoverVerdict, skb: Skb): void {
     if (v.kind === 'reroute') {
-      this.hopOf(w, ns, iface, 'route-lookup', rerouteText, v.reason, skb.packet.dst, undefined);
+      this.hopOf(w, ns, iface, 'route-lookup', rerouteText, v, skb.packet.dst, undefined);
       this.rerouteAfterOutput(w, ns, withDevs(skb, undefined, skb.outDev, undefined, undefined, false));
       return;
     }
-    this.hopOf(w, ns, iface, 'userspace-proxy', proxyText, v.reason, v.socket, v.packet);
+    this.hopOf(w, ns, iface, 'userspace-proxy', proxyText, v, undefined, undefined);
     this.localOut(w, ns, makeSkb(v.packet, skb.pathState));
   }
 
@@ -477,5 +477,6 @@ const vethText = (dev: string, peer: string, peerNs: string): string => `${dev} 
 const forwardText = (dev: string, outDev: string, ttl: number): string => `forwarded ${dev} → ${outDev}, TTL ${ttl}`;
 const deliverText = (ns: Netns, p: Packet): string =>
   `delivered to ${describeOwner(ns)} at ${ip4ToString(p.dst)}${p.proto === 'icmp' ? '' : `:${p.dport}`}, from ${ip4ToString(p.src)}`;
-const rerouteText = (reason: string, dst: Ip4): string => `${reason}: ${ip4ToString(dst)} is routed again as locally output`;
-const proxyText = (reason: string, socket: string, p: Packet): string => `${reason}; ${socket} opens ${flowKey(p)}`;
+// A verdict's reason may be a getter that formats on read: it is read only when the hop's detail is.
+const rerouteText = (v: TakeoverVerdict, dst: Ip4): string => `${v.reason}: ${ip4ToString(dst)} is routed again as locally output`;
+const proxyText = (v: Extract<TakeoverVerdict, { kind: 'proxy' }>): string => `${v.reason}; ${v.socket} opens ${flowKey(v.packet)}`;
