@@ -1,5 +1,6 @@
 export { IptablesProxier, createSharedIptablesContext, type SharedIptablesContext, type IptablesSyncReport } from './proxier.js';
-export { SharedRenderCache, ConfigRenderCache, variantFor, type NodeContext, type Variant, type BlockText } from './render-cache.js';
+export { SharedRenderCache, ConfigRenderCache, variantFor, type NodeContext, type Variant } from './render-cache.js';
+export type { BlockText } from './block-text.js';
 export { renderServicePort, type RenderedServicePort, type ServiceRenderConfig, type NodeVariant } from './render-service.js';
 export { ENSURED_JUMPS, ensuredJumpText, type EnsuredJump, type Table } from './chains.js';
 export { probability } from './probability.js';

@@ -9,7 +9,8 @@ import { resolveConfig, type ResolvedConfig } from './config.js';
 import { fixedFilterChains, fixedFilterRulesHead, fixedFilterRulesTail, fixedNatChains, fixedNatRulesHead, nodePortsJumpRules } from './fixed-rules.js';
 import { renderNodeView, type NodeViewOptions } from './node-view.js';
 import { concatPieces, TextPieces } from './text-pieces.js';
-import { type BlockText, type ConfigRenderCache, type NodeContext, SharedRenderCache, variantFor } from './render-cache.js';
+import type { BlockText } from './block-text.js';
+import { type ConfigRenderCache, type NodeContext, SharedRenderCache, variantFor } from './render-cache.js';
 
 /** State shared by the proxiers of many nodes: Services/EndpointSlices once, rendered text once per variant. */
 export interface SharedIptablesContext {

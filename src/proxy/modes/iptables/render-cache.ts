@@ -40,7 +40,8 @@ import type { ServicePortInfo } from '../../service-port.js';
 import { usesLocalEndpoints } from '../../service-port.js';
 import { BLOCK_SIZE, type SharedProxyState } from '../../shared-state.js';
 import { canUseTopology } from '../../topology.js';
-import { emitServicePort, type NodeVariant, type RuleSink, type RenderedServicePort, renderServicePort, type ServiceRenderConfig } from './render-service.js';
+import { BlockBuilder, type BlockText } from './block-text.js';
+import { type NodeVariant, type RenderedServicePort, renderServicePort, type ServiceRenderConfig } from './render-service.js';
 
 /** The node facts a rendering may depend on. */
 export interface NodeContext {
@@ -81,56 +82,6 @@ interface PortEntry {
   svc: ServicePortInfo;
   eps: readonly EndpointInfo[];
   variants: Map<string, RenderedServicePort>;
-}
-
-/**
- * Default-variant text of one block of service ports, shared by all nodes without overrides in it:
- * each section is one flat string, and `off` says where each position's text starts, so a node
- * that must replace one service of the block cuts the others out of it instead of re-rendering.
- */
-export class BlockText {
-  private headsText: string | undefined;
-
-  constructor(
-    readonly epoch: number,
-    readonly version: number,
-    readonly large: boolean,
-    /** Per position: its KUBE-SERVICES / KUBE-NODEPORTS rules, then the rules of its own chains. */
-    readonly full: string,
-    readonly decls: string,
-    readonly filter: string,
-    /** The service port and endpoint list rendered at each position (undefined: tombstone). */
-    readonly svcs: readonly (ServicePortInfo | undefined)[],
-    readonly eps: readonly (readonly EndpointInfo[] | undefined)[],
-    /** Start offsets of position k: head length so far, full, decls, filter at [4k..4k+3]; k = size holds the ends. */
-    readonly off: Int32Array,
-    headsText?: string,
-  ) {
-    this.headsText = headsText;
-  }
-
-  /** Whether `heads` was already cut out (a rebuild then keeps it up to date instead of cutting again). */
-  get hasHeads(): boolean {
-    return this.headsText !== undefined;
-  }
-
-  /** The KUBE-SERVICES / KUBE-NODEPORTS rules alone (partial syncs), cut out of `full` on first use. */
-  get heads(): string {
-    if (this.headsText === undefined) {
-      const parts: string[] = [];
-      for (let k = 0; k < this.svcs.length; k++) {
-        const f0 = this.at(4 * k + 1);
-        const len = this.at(4 * k + 4) - this.at(4 * k);
-        if (len > 0) parts.push(this.full.slice(f0, f0 + len));
-      }
-      this.headsText = parts.join('');
-    }
-    return this.headsText;
-  }
-
-  at(i: number): number {
-    return this.off[i] ?? 0;
-  }
 }
 
 const NO_EPS: readonly EndpointInfo[] = [];
@@ -192,58 +143,12 @@ export class ConfigRenderCache {
     const order = state.serviceOrder;
     const start = b * BLOCK_SIZE;
     const size = Math.max(0, Math.min(order.length, start + BLOCK_SIZE) - start);
-    // A position's KUBE-SERVICES pieces and its chain-rule pieces are joined into one flat string
-    // each and pushed into `full` (pieces straight into a block-wide array were slower: a 25,000-
-    // element array regrown in large-object space); its decls and filter pieces go straight into
-    // their section arrays. Offsets are running sums of the pieces' lengths. Runs of positions unchanged since `old` go in as one slice of its text per section
-    // (their offsets shifted), so a partial sync that adds one Service costs one rendering and one
-    // copy of the block, not a slice and a join per position.
-    const full: string[] = [];
-    const decls: string[] = [];
-    const filter: string[] = [];
-    const chains: string[] = [];
-    // The KUBE-SERVICES lines alone, kept up to date only if `old` had them (partial syncs read them).
-    const heads: string[] | undefined = old?.hasHeads === true ? [] : undefined;
+    const builder = new BlockBuilder(size, old?.hasHeads === true, [], [], [], [], this.cfg, DEFAULT_NODE(large));
     const svcs: (ServicePortInfo | undefined)[] = [];
     const epsAt: (readonly EndpointInfo[] | undefined)[] = [];
-    const off = new Int32Array(4 * size + 4);
-    const node = DEFAULT_NODE(large);
-    let h = 0;
-    let f = 0;
-    let d = 0;
-    let fl = 0;
     const oldSize = old === undefined ? 0 : old.svcs.length;
+    // Positions [run, k) are unchanged since `old`: copied as one run.
     let run = -1;
-    // Copies positions [run, k) of `old` as one slice per section.
-    const closeRun = (k: number): void => {
-      if (old === undefined || run < 0) return;
-      const o = old.off;
-      const b0 = 4 * run;
-      const dh = h - (o[b0] ?? 0);
-      const df = f - (o[b0 + 1] ?? 0);
-      const dd = d - (o[b0 + 2] ?? 0);
-      const dfl = fl - (o[b0 + 3] ?? 0);
-      for (let j = run; j < k; j++) {
-        off[4 * j] = (o[4 * j] ?? 0) + dh;
-        off[4 * j + 1] = (o[4 * j + 1] ?? 0) + df;
-        off[4 * j + 2] = (o[4 * j + 2] ?? 0) + dd;
-        off[4 * j + 3] = (o[4 * j + 3] ?? 0) + dfl;
-      }
-      const e0 = 4 * k;
-      const hEnd = o[e0] ?? 0;
-      const fEnd = o[e0 + 1] ?? 0;
-      const dEnd = o[e0 + 2] ?? 0;
-      const flEnd = o[e0 + 3] ?? 0;
-      if (fEnd > (o[b0 + 1] ?? 0)) full.push(old.full.slice(o[b0 + 1] ?? 0, fEnd));
-      if (dEnd > (o[b0 + 2] ?? 0)) decls.push(old.decls.slice(o[b0 + 2] ?? 0, dEnd));
-      if (flEnd > (o[b0 + 3] ?? 0)) filter.push(old.filter.slice(o[b0 + 3] ?? 0, flEnd));
-      if (heads !== undefined && hEnd > (o[b0] ?? 0)) heads.push(old.heads.slice(o[b0] ?? 0, hEnd));
-      h = hEnd + dh;
-      f = fEnd + df;
-      d = dEnd + dd;
-      fl = flEnd + dfl;
-      run = -1;
-    };
     for (let k = 0; k < size; k++) {
       const o = order[start + k];
       const svc = o?.svc;
@@ -254,42 +159,12 @@ export class ConfigRenderCache {
         if (run < 0) run = k;
         continue;
       }
-      closeRun(k);
-      off[4 * k] = h;
-      off[4 * k + 1] = f;
-      off[4 * k + 2] = d;
-      off[4 * k + 3] = fl;
-      if (svc === undefined || eps === undefined) continue;
-      const d0 = decls.length;
-      const fl0 = filter.length;
-      // Fresh small arrays per service: cheaper than resetting `length` (a runtime call in V8).
-      const sink: RuleSink = { head: [], filter, decls, rules: [], chains };
-      emitServicePort(svc, eps, this.cfg, node, sink);
-      // A position's KUBE-SERVICES lines and its chain rules, each joined into one flat string:
-      // the block's arrays hold two strings per service, not its pieces.
-      const hs = sink.head.join('');
-      const rs = sink.rules.join('');
-      if (hs !== '') {
-        full.push(hs);
-        heads?.push(hs);
-        h += hs.length;
-        f += hs.length;
-      }
-      if (rs !== '') {
-        full.push(rs);
-        f += rs.length;
-      }
-      for (let i = d0; i < decls.length; i++) d += (decls[i] ?? '').length;
-      for (let i = fl0; i < filter.length; i++) fl += (filter[i] ?? '').length;
+      if (run >= 0 && old !== undefined) builder.copy(old, run, k);
+      run = -1;
+      builder.render(k, svc, eps);
     }
-    closeRun(size);
-    off[4 * size] = h;
-    off[4 * size + 1] = f;
-    off[4 * size + 2] = d;
-    off[4 * size + 3] = fl;
-    // Joined, not concatenated: block texts are kept and copied into every node's restore text, so
-    // they must be flat (a rope would be walked again by every node that uses the block).
-    const text = new BlockText(state.layoutEpoch, version, large, full.join(''), decls.join(''), filter.join(''), svcs, epsAt, off, heads?.join(''));
+    if (run >= 0 && old !== undefined) builder.copy(old, run, size);
+    const text = builder.finish(state.layoutEpoch, version, large, svcs, epsAt);
     this.blocks[b] = text;
     return text;
   }

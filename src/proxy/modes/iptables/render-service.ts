@@ -65,30 +65,47 @@ export function newRuleSink(): RuleSink {
  */
 const PORT_MATCH: Readonly<Record<string, string>> = { tcp: '-m tcp -p tcp', udp: '-m udp -p udp', sctp: '-m sctp -p sctp' };
 
-/** A flat string per key, made by `make` on first use and kept (keys: counts, ports, matches, CIDRs). */
-function memo<K extends number | string>(make: (k: K) => string): (k: K) => string {
-  const made = new Map<K, string>();
-  return (k) => {
-    let s = made.get(k);
-    if (s === undefined) {
-      s = make(k);
-      made.set(k, s);
-    }
+/**
+ * A flat string per small integer key (a port, an endpoint count), made by `make` on first use and
+ * kept in an array: a lookup is an indexed load, which the optimizing compiler inlines in a few
+ * nodes (a Map lookup per use made the hot function's compiled graph, and its compile, larger).
+ */
+class IntText {
+  private readonly made: (string | undefined)[] = [];
+  constructor(private readonly make: (k: number) => string) {}
+
+  get(k: number): string {
+    return this.made[k] ?? this.fill(k);
+  }
+
+  private fill(k: number): string {
+    const s = this.make(k);
+    this.made[k] = s;
     return s;
-  };
+  }
 }
 
-const statistic = memo((n: number) => [' -m statistic --mode random --probability ', probability(n)].join(''));
+const statistic = (n: number): string => [' -m statistic --mode random --probability ', probability(n)].join('');
 /** `"` (closing the comment) then the statistic match. */
-const quotedStatistic = memo((n: number) => ['"', statistic(n)].join(''));
+const quotedStatistic = new IntText((n) => ['"', statistic(n)].join(''));
 /** The statistic match then ` -j `. */
-const statisticJump = memo((n: number) => [statistic(n), ' -j '].join(''));
-/** ` cluster IP" <protocol match> -d ` (the cluster IP lines' text between name and IP). */
-const clusterIpMid = memo((portMatch: string) => [' cluster IP" ', portMatch, ' -d '].join(''));
-const dport = memo((port: number) => [' --dport ', String(port)].join(''));
-const dportJump = memo((port: number) => [' --dport ', String(port), ' -j '].join(''));
-/** The end of the masquerade rule of off-cluster traffic to a cluster IP. */
-const notFromCluster = memo((cidr: string) => [' ! -s ', cidr, ' -j KUBE-MARK-MASQ\n'].join(''));
+const statisticJump = new IntText((n) => [statistic(n), ' -j '].join(''));
+const dport = new IntText((port) => [' --dport ', String(port)].join(''));
+const dportJump = new IntText((port) => [' --dport ', String(port), ' -j '].join(''));
+
+/** ` cluster IP" <protocol match> -d ` (the cluster IP lines' text between name and IP), per protocol. */
+const CLUSTER_IP_MID: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(PORT_MATCH).map(([p, m]) => [p, [' cluster IP" ', m, ' -d '].join('')]));
+
+/** The end of the masquerade rule of off-cluster traffic to a cluster IP, for the last cluster CIDR asked. */
+let notFromClusterCidr = '';
+let notFromClusterText = '';
+function notFromCluster(cidr: string): string {
+  if (cidr !== notFromClusterCidr) {
+    notFromClusterText = [' ! -s ', cidr, ' -j KUBE-MARK-MASQ\n'].join('');
+    notFromClusterCidr = cidr;
+  }
+  return notFromClusterText;
+}
 
 /** Renders one service port exactly as kube-proxy's syncProxyRules loop body (iptables/proxier.go). */
 export function renderServicePort(
@@ -130,21 +147,22 @@ export function emitServicePort(
   const hasExternal = hasEndpoints && !(svc.externalPolicyLocal && noLocal);
   const { head, rules } = out;
   const portMatch = PORT_MATCH[svc.proto] ?? `-m ${svc.proto} -p ${svc.proto}`;
+  const clusterIpMid = CLUSTER_IP_MID[svc.proto] ?? ` cluster IP" ${portMatch} -d `;
   // The hot lines are pushed as their flat pieces (joined once per service by the caller), not as
   // template literals: each interpolation would add a rope node to allocate now and walk at the join.
-  if (hasInternal) head.push('-A KUBE-SERVICES -m comment --comment "', name, clusterIpMid(portMatch), svc.clusterIP, dportJump(svc.port), internalChain, '\n');
+  if (hasInternal) head.push('-A KUBE-SERVICES -m comment --comment "', name, clusterIpMid, svc.clusterIP, dportJump.get(svc.port), internalChain, '\n');
   const nodePortHead = svc.nodePort !== 0 && hasEndpoints;
   if (!hasInternal || !hasExternal || svc.externalIPs.length > 0 || svc.loadBalancerVIPs.length > 0 || svc.healthCheckNodePort !== 0 || (nodePortHead && cfg.localhostNodePortNfacct)) {
     emitOutsideLines(svc, portMatch, hasEndpoints, hasInternal, hasExternal, cfg, out);
   }
-  if (nodePortHead) head.push('-A KUBE-NODEPORTS -m comment --comment ', name, ' ', portMatch, dportJump(svc.nodePort), svc.extChain, '\n');
+  if (nodePortHead) head.push('-A KUBE-NODEPORTS -m comment --comment ', name, ' ', portMatch, dportJump.get(svc.nodePort), svc.extChain, '\n');
 
   if (hasInternal) {
     if (cfg.masqueradeAll) {
-      rules.push('-A ', internalChain, ' -m comment --comment "', name, clusterIpMid(portMatch), svc.clusterIP, dport(svc.port), ' -j KUBE-MARK-MASQ\n');
+      rules.push('-A ', internalChain, ' -m comment --comment "', name, clusterIpMid, svc.clusterIP, dport.get(svc.port), ' -j KUBE-MARK-MASQ\n');
     } else if (cfg.clusterCIDR !== undefined) {
       // Masquerade off-cluster traffic to the VIP (it may be routed to any node and bounce off-node).
-      rules.push('-A ', internalChain, ' -m comment --comment "', name, clusterIpMid(portMatch), svc.clusterIP, dport(svc.port), notFromCluster(cfg.clusterCIDR));
+      rules.push('-A ', internalChain, ' -m comment --comment "', name, clusterIpMid, svc.clusterIP, dport.get(svc.port), notFromCluster(cfg.clusterCIDR));
     }
   }
   if (hasEndpoints && externallyAccessible(svc)) {
@@ -210,7 +228,7 @@ function writeServiceToEndpoints(svc: ServicePortInfo, node: NodeVariant, rules:
   if (node.largeClusterMode) {
     for (let i = 0; i < n; i++) {
       const ep = eps[i] as EndpointInfo;
-      rules.push('-A ', chain, i < n - 1 ? statisticJump(n - i) : ' -j ', ep.sepChain, '\n');
+      rules.push('-A ', chain, i < n - 1 ? statisticJump.get(n - i) : ' -j ', ep.sepChain, '\n');
     }
     return;
   }
@@ -219,7 +237,7 @@ function writeServiceToEndpoints(svc: ServicePortInfo, node: NodeVariant, rules:
   const start = n > 1 ? ['-A ', chain, ' -m comment --comment "', name, ' -> '].join('') : undefined;
   for (let i = 0; i < n; i++) {
     const ep = eps[i] as EndpointInfo;
-    const stat = i < n - 1 ? quotedStatistic(n - i) : '"';
+    const stat = i < n - 1 ? quotedStatistic.get(n - i) : '"';
     if (start !== undefined) rules.push(start, ep.str, stat, ' -j ', ep.sepChain, '\n');
     else rules.push('-A ', chain, ' -m comment --comment "', name, ' -> ', ep.str, stat, ' -j ', ep.sepChain, '\n');
   }
