@@ -45,7 +45,11 @@ interface Frame {
   readonly up: Frame | undefined;
 }
 
-interface Path {
+/**
+ * One path of a walk, and the cursor its matches and targets read (a Path is the EvalCtx they are given: one object
+ * per walk and per fork, not a path and its context).
+ */
+interface Path extends EvalCtx {
   chain: CompiledChain;
   /**
    * The chain's plan for this walk's table (undefined: a linear walk). Carried beside the chain so that entering a
@@ -55,9 +59,28 @@ interface Path {
   pos: number;
   stack: Frame | undefined;
   depth: number;
-  ctx: EvalCtx;
   prob: Fraction;
   hops: HookHop[];
+}
+
+/** A path, its fields always written in this order (one hidden class for every path, so matches read it monomorphically). */
+function makePath(
+  hook: Hook,
+  table: EvalCtx['table'],
+  host: HostView,
+  ipsets: IpsetRegistry,
+  nowMs: number,
+  skb: Skb,
+  state: NfState,
+  chain: CompiledChain,
+  plan: unknown[] | undefined,
+  pos: number,
+  stack: Frame | undefined,
+  depth: number,
+  prob: Fraction,
+  hops: HookHop[],
+): Path {
+  return { hook, table, host, ipsets, nowMs, skb, state, natType: undefined, note: undefined, chain, plan, pos, stack, depth, prob, hops };
 }
 
 /** Verdicts are values: one shared accept. */
@@ -92,9 +115,9 @@ function jumpChain(target: Target, table: Table, linear: boolean): CompiledChain
 }
 
 /** The "did not match" branch of a random pick: it resumes after this rule with a copy of everything (`notProb` = 1 - p). */
-function fork(p: Path, ctx: EvalCtx, notProb: Fraction): Path {
-  const c: EvalCtx = { hook: ctx.hook, table: ctx.table, host: ctx.host, ipsets: ctx.ipsets, nowMs: ctx.nowMs, skb: ctx.skb, state: ctx.state, natType: ctx.natType, note: ctx.note };
-  return { chain: p.chain, plan: p.plan, pos: p.pos, stack: p.stack, depth: p.depth, ctx: c, prob: p.prob.mul(notProb), hops: p.hops.slice() };
+function fork(p: Path, notProb: Fraction): Path {
+  // natType and note are set afresh before every target (runPath), so the copy need not carry them.
+  return makePath(p.hook, p.table, p.host, p.ipsets, p.nowMs, p.skb, p.state, p.chain, p.plan, p.pos, p.stack, p.depth, p.prob.mul(notProb), p.hops.slice());
 }
 
 /** One call's outcomes and the forked paths still to run (allocated at the first fork only). */
@@ -111,7 +134,7 @@ interface Walk {
 }
 
 function finish(w: Walk, p: Path, verdict: HookVerdict): void {
-  const r: WalkResult = { probability: p.prob, verdict, skb: p.ctx.skb, state: p.ctx.state, hops: p.hops };
+  const r: WalkResult = { probability: p.prob, verdict, skb: p.skb, state: p.state, hops: p.hops };
   if (w.results === undefined) w.results = [r];
   else w.results.push(r);
 }
@@ -189,15 +212,14 @@ export function walkTable(table: Table, hook: Hook, input: WalkInput): WalkResul
   const start = startChain(table, hook, linear);
   if (start === undefined) return [{ probability: Fraction.ONE, verdict: ACCEPT, skb: input.skb, state: input.state, hops: [] }];
   const w: Walk = { table, start, hook, policy: start.chain.policy ?? 'ACCEPT', linear, results: undefined, pending: undefined };
-  const ctx: EvalCtx = { hook, table: table.name, host: input.host, ipsets: input.ipsets, nowMs: input.nowMs, skb: input.skb, state: input.state, natType: undefined, note: undefined };
-  runPath(w, { chain: start, plan: linear ? undefined : start.planIn(table), pos: 0, stack: undefined, depth: 0, ctx, prob: Fraction.ONE, hops: [] });
+  runPath(w, makePath(hook, table.name, input.host, input.ipsets, input.nowMs, input.skb, input.state, start, linear ? undefined : start.planIn(table), 0, undefined, 0, Fraction.ONE, []));
   // Forks only come from random statistic matches; each runs to its end in turn.
   for (let p = w.pending?.pop(); p !== undefined; p = w.pending?.pop()) runPath(w, p);
   return w.results ?? [];
 }
 
-function forkOff(w: Walk, p: Path, ctx: EvalCtx, notProb: Fraction): void {
-  const f = fork(p, ctx, notProb);
+function forkOff(w: Walk, p: Path, notProb: Fraction): void {
+  const f = fork(p, notProb);
   if (w.pending === undefined) w.pending = [f];
   else w.pending.push(f);
 }
@@ -210,10 +232,10 @@ const PICK_FORKED = 2;
  * A `statistic --mode random` pick with probability `prob`: never (0), always (1), or a fork, where this path goes on
  * as if it matched (its probability times `prob`) and the not-taken side (1 - prob) is queued to resume after the rule.
  */
-function randomPick(w: Walk, p: Path, ctx: EvalCtx, prob: Fraction, complement: Fraction | undefined): typeof PICK_NEVER | typeof PICK_ALWAYS | typeof PICK_FORKED {
+function randomPick(w: Walk, p: Path, prob: Fraction, complement: Fraction | undefined): typeof PICK_NEVER | typeof PICK_ALWAYS | typeof PICK_FORKED {
   if (prob.isZero()) return PICK_NEVER;
   if (prob.isOne()) return PICK_ALWAYS;
-  forkOff(w, p, ctx, complement ?? complementOf(prob));
+  forkOff(w, p, complement ?? complementOf(prob));
   p.prob = p.prob.mul(prob);
   return PICK_FORKED;
 }
@@ -263,7 +285,7 @@ function flatTest(plan: unknown[] | undefined, b: number, rule: Rule | undefined
 
 /** Runs one path until it reaches a verdict (pushing the not-taken side of every random pick to `w.pending`). */
 function runPath(w: Walk, p: Path): void {
-  const ctx = p.ctx;
+  const ctx: EvalCtx = p;
   const table = w.table;
   const tname = table.name;
   const linear = w.linear;
@@ -294,7 +316,7 @@ function runPath(w: Walk, p: Path): void {
       stat = plan === undefined ? (rule instanceof FlatRule ? rule.stat : undefined) : (plan[b + P_STAT] as StatisticRandomMatch | undefined);
       if (!flatTest(plan, b, rule, ctx, 0)) continue;
       if (stat !== undefined) {
-        const pick = randomPick(w, p, ctx, stat.probability, stat.complement);
+        const pick = randomPick(w, p, stat.probability, stat.complement);
         if (pick === PICK_NEVER) continue;
         forked = pick === PICK_FORKED;
         if (!flatTest(plan, b, rule, ctx, 1)) continue;
@@ -302,7 +324,7 @@ function runPath(w: Walk, p: Path): void {
     } else if (cond instanceof StatisticRandomMatch) {
       // Only the random pick: the same fork as below.
       stat = cond;
-      const pick = randomPick(w, p, ctx, cond.probability, cond.complement);
+      const pick = randomPick(w, p, cond.probability, cond.complement);
       if (pick === PICK_NEVER) continue;
       forked = pick === PICK_FORKED;
     } else {
@@ -315,7 +337,7 @@ function runPath(w: Walk, p: Path): void {
         if (m === undefined) continue;
         const prob = m.probability;
         if (prob !== undefined) {
-          const pick = randomPick(w, p, ctx, prob, undefined);
+          const pick = randomPick(w, p, prob, undefined);
           if (pick === PICK_NEVER) {
             matched = false;
             break;
