@@ -49,6 +49,8 @@ class NftHop implements HookHop {
     private readonly k: HopKind,
     private readonly a: unknown,
     private readonly b: unknown,
+    /** A third input of the detail (the packet of a vmap lookup, the picked number of a numgen), or undefined. */
+    private readonly x: unknown,
     readonly rule: string,
     readonly table: string,
     readonly chain: string,
@@ -75,18 +77,21 @@ class NftHop implements HookHop {
       }
       case HopKind.Dnat:
         return `dnat: ${this.nat?.before ?? ''} => ${this.nat?.after ?? ''}`;
- case HopKind.Vmap: {
-        const v = this.b as { verdict: NftVerdict; name: string | undefined; packet: Packet };
-        return `${textKey(this.a as readonly NftSelector[], v.packet)} → ${verdictWords(v.verdict)}${v.name === undefined ? '' : ` (@${v.name})`}`;
+      case HopKind.Vmap: {
+        // a: the vmap expression (its key selectors and map name), b: the verdict found, x: the packet looked up.
+        const e = this.a as VmapExpr;
+        return `${textKey(e.key, this.x as Packet)} → ${verdictWords(this.b as NftVerdict)}${e.name === undefined ? '' : ` (@${e.name})`}`;
       }
       case HopKind.Numgen: {
-        const mod = this.b as number;
-        const v = this.a as { n: number; verdict: NftVerdict };
-        return `numgen random mod ${mod} = ${v.n} (probability 1/${mod}) → ${verdictWords(v.verdict)}`;
+        // a: the modulus, b: the verdict picked, x: the number generated.
+        const mod = this.a as number;
+        return `numgen random mod ${mod} = ${this.x as number} (probability 1/${mod}) → ${verdictWords(this.b as NftVerdict)}`;
       }
     }
   }
 }
+
+type VmapExpr = Extract<CompiledExpr, { op: typeof Op.Vmap }>;
 
 const chainOf = (v: NftVerdict): string => (v.kind === 'jump' || v.kind === 'goto' ? v.chain : '');
 const verdictWords = (v: NftVerdict): string => (v.kind === 'jump' || v.kind === 'goto' ? `${v.kind} ${v.chain}` : v.kind);
@@ -176,7 +181,7 @@ function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledCh
       // No element: the rule does not match on this branch; the next rule continues it.
       if (nv === undefined) run(env, base, out, c, i + 1, stack, sub, depth);
       else {
-        sub.hops.push(new NftHop(HopKind.Numgen, { n, verdict: nv.verdict }, e.mod, r.text, env.ct.label, c.name, r.number));
+        sub.hops.push(new NftHop(HopKind.Numgen, e.mod, nv.verdict, n, r.text, env.ct.label, c.name, r.number));
         apply(env, base, out, c, i, r, stack, sub, depth, nv);
       }
     }
@@ -214,8 +219,8 @@ function policy(out: HookBranch[], base: CompiledChain, ctx: Ctx): void {
   branch(out, ctx, ACCEPT);
 }
 
-function hop(env: EvalEnv, c: CompiledChain, r: CompiledRule, k: HopKind, a: unknown, b?: unknown, nat?: HookHop['nat']): NftHop {
-  return new NftHop(k, a, b, r.text, env.ct.label, c.name, r.number, nat);
+function hop(env: EvalEnv, c: CompiledChain, r: CompiledRule, k: HopKind, a: unknown, b?: unknown, nat?: HookHop['nat'], x?: unknown): NftHop {
+  return new NftHop(k, a, b, x, r.text, env.ct.label, c.name, r.number, nat);
 }
 
 /**
@@ -328,7 +333,7 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
           ok = false;
           break;
         }
-        ctx.hops.push(hop(env, c, r, HopKind.Vmap, ks, { verdict: v.verdict, name: e.name, packet: p }));
+        ctx.hops.push(hop(env, c, r, HopKind.Vmap, e, v.verdict, undefined, p));
         return v;
       }
       case Op.Numgen:
