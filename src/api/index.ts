@@ -33,3 +33,4 @@ export { defaultObject } from './defaults/defaults.js';
 export { initialPodStatus } from './defaults/pod.js';
 export { keepAllocatedServiceValues } from './defaults/service.js';
 export { termMatches, tolerates } from './node-selection.js';
+export { type BudgetStatus, budgetSelects, budgetStatus, disruptionAllowedCondition } from './disruption-budget.js';

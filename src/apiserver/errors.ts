@@ -15,7 +15,7 @@ export interface Status {
   readonly status: 'Failure' | 'Success';
   readonly message: string;
   readonly reason: string;
-  readonly details?: { readonly name?: string; readonly group?: string; readonly kind?: string; readonly uid?: string; readonly causes?: readonly StatusCause[] };
+  readonly details?: { readonly name?: string; readonly group?: string; readonly kind?: string; readonly uid?: string; readonly causes?: readonly StatusCause[]; readonly retryAfterSeconds?: number };
   readonly code: number;
 }
 
@@ -34,7 +34,8 @@ export type StatusReason =
   | 'UnsupportedMediaType'
   | 'InternalError'
   | 'NotImplemented'
-  | 'TooManyRequests';
+  | 'TooManyRequests'
+  | 'Timeout';
 
 const CODE_BY_REASON: Record<StatusReason, string> = {
   BadRequest: 'KW_APISERVER_BAD_REQUEST',
@@ -52,6 +53,7 @@ const CODE_BY_REASON: Record<StatusReason, string> = {
   InternalError: 'KW_APISERVER_INTERNAL',
   NotImplemented: 'KW_APISERVER_NOT_IMPLEMENTED',
   TooManyRequests: 'KW_APISERVER_TOO_MANY_REQUESTS',
+  Timeout: 'KW_APISERVER_TIMEOUT',
 };
 
 /** A request the API server refuses; `status` is what goes on the wire, with `status.code` as HTTP status. */

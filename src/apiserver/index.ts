@@ -18,7 +18,8 @@ export {
 } from './store.js';
 export { type PatchType, patchTypeFromContentType, applyPatch } from './patching.js';
 export { strategicMergePatch, jsonMergePatch, applyJsonPatch, serverSideApplyMerge } from './patch/index.js';
-export { type Scale, getScale, updateScale, patchScale, scaleOf, evictPod, bindPod } from './subresources.js';
+export { type Scale, getScale, updateScale, patchScale, scaleOf, bindPod } from './subresources.js';
+export { evictPod } from './eviction.js';
 export { watchResource, type WatchEvent, type WatchOptions } from './watch.js';
 export { bootstrapNamespaces, SYSTEM_NAMESPACES } from './bootstrap.js';
 export { startNamespaceFinalizer } from './namespace-finalizer.js';

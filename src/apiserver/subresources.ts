@@ -81,16 +81,6 @@ export async function patchScale(api: ApiServer, r: ResourceType, namespace: str
   return updateScale(api, r, namespace, name, patched);
 }
 
-/** POST pods/<name>/eviction (policy/v1 Eviction): there are no PodDisruptionBudgets, so it always deletes. */
-export async function evictPod(api: ApiServer, namespace: string, name: string, body: unknown): Promise<Status> {
-  const pods = podsType();
-  const opts: DeleteOptions = {};
-  const del = isJsonObject(body) && isJsonObject(body['deleteOptions']) ? body['deleteOptions'] : undefined;
-  const g = del?.['gracePeriodSeconds'];
-  await api.delete(pods, namespace, name, typeof g === 'number' ? { ...opts, gracePeriodSeconds: g } : opts);
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', message: '', reason: '', code: 201 };
-}
-
 /**
  * POST pods/<name>/binding: the only way to set spec.nodeName after creation (a scheduler's bind step);
  * 409 when the pod is already bound. Also marks the PodScheduled condition, as the binding storage does.

@@ -25,3 +25,4 @@ export { GarbageCollector } from './garbage-collector.js';
 export { DEFAULT_SERVICE_ACCOUNT, ServiceAccountAdmission, ServiceAccountsController } from './service-account.js';
 export { DaemonSetController, POD_TEMPLATE_GENERATION } from './daemon-set.js';
 export { StatefulSetController, STATEFUL_SET_POD_NAME, POD_INDEX } from './stateful-set.js';
+export { DisruptionController } from './disruption.js';

@@ -3,6 +3,7 @@ import type { ApiServer } from '../apiserver/index.js';
 import type { SimulatedClock } from '../lib/index.js';
 import { DaemonSetController } from './daemon-set.js';
 import { DeploymentController } from './deployment.js';
+import { DisruptionController } from './disruption.js';
 import { addEndpointSliceIndexes, EndpointSliceController } from './endpoint-slice.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { LoadBalancerController } from './load-balancer.js';
@@ -50,6 +51,7 @@ export class ControllerManager {
   readonly garbageCollector: GarbageCollector;
   readonly serviceAccounts: ServiceAccountsController;
   readonly namespaces: NamespaceController;
+  readonly disruption: DisruptionController;
   readonly nodeIpam: NodeIpamController | undefined;
   readonly nodeLifecycle: NodeLifecycleController | undefined;
 
@@ -71,6 +73,7 @@ export class ControllerManager {
     this.garbageCollector = new GarbageCollector(api, this.informers);
     this.serviceAccounts = new ServiceAccountsController(api, this.informers);
     this.namespaces = new NamespaceController(api, this.informers, opts.deferNamespaceCleanup);
+    this.disruption = new DisruptionController(api, this.informers, this.timers);
     this.nodeIpam =
       opts.clusterCIDR !== undefined && opts.nodeCIDRMaskSize !== undefined ? new NodeIpamController(api, this.informers, opts.clusterCIDR, opts.nodeCIDRMaskSize) : undefined;
     this.nodeLifecycle =
@@ -80,7 +83,7 @@ export class ControllerManager {
             heartbeat: opts.heartbeat,
             ...(opts.nodeMonitorGracePeriodMs === undefined ? {} : { gracePeriodMs: opts.nodeMonitorGracePeriodMs }),
           });
-    this.loop.add(this.namespaces, this.serviceAccounts, this.deployments, this.replicaSets, this.daemonSets, this.statefulSets, this.garbageCollector, this.endpointSlices, this.loadBalancers);
+    this.loop.add(this.namespaces, this.serviceAccounts, this.deployments, this.replicaSets, this.daemonSets, this.statefulSets, this.garbageCollector, this.endpointSlices, this.loadBalancers, this.disruption);
     if (this.nodeIpam !== undefined) this.loop.add(this.nodeIpam);
     if (this.nodeLifecycle !== undefined) this.loop.add(this.nodeLifecycle);
   }
@@ -93,7 +96,7 @@ export class ControllerManager {
 
   /** Errors controllers gave up on (not conflicts, which are retried). */
   errors(): { controller: string; key: string; message: string }[] {
-    const all = [this.namespaces, this.serviceAccounts, this.deployments, this.replicaSets, this.daemonSets, this.statefulSets, this.endpointSlices, this.loadBalancers, this.garbageCollector, this.nodeIpam, this.nodeLifecycle];
+    const all = [this.namespaces, this.serviceAccounts, this.deployments, this.replicaSets, this.daemonSets, this.statefulSets, this.endpointSlices, this.loadBalancers, this.garbageCollector, this.disruption, this.nodeIpam, this.nodeLifecycle];
     return all.flatMap((c) => (c === undefined ? [] : c.errors.map((e) => ({ controller: c.name, ...e }))));
   }
 }

@@ -396,6 +396,33 @@ ktest('serve: a StatefulSet makes pg-0, pg-1, pg-2 in order under its headless S
   await ok(t, kc, 'delete', '-f', manifest);
 });
 
+ktest('serve: a PodDisruptionBudget from kubectl create pdb (protobuf) holds kubectl drain off with 429s until it allows the eviction', async (t) => {
+  serving ??= await startServe(TOPOLOGY, { port: 0, kubeconfig: join(dir, 'kubeconfig') }, (s) => t.log(s));
+  const kc = serving.kubeconfig;
+  await ok(t, kc, 'create', 'deployment', 'guarded', '--image=nginx:1.27', '--replicas=3');
+  await until('3 guarded pods Running', async () => ((await ok(t, kc, 'get', 'pods', '-l', 'app=guarded', '--field-selector=status.phase=Running', '-o', 'name')).trim().split('\n').length === 3 ? true : undefined));
+  t.regex(await ok(t, kc, 'create', 'pdb', 'guarded', '--selector=app=guarded', '--min-available=3'), /^poddisruptionbudget\.policy\/guarded created$/m);
+  const row = await until('the budget counted', async () => {
+    const out = await ok(t, kc, 'get', 'pdb', 'guarded');
+    return /guarded\s+3\s+N\/A\s+0\s/.test(out) ? out : undefined;
+  });
+  t.regex(row, /^NAME\s+MIN AVAILABLE\s+MAX UNAVAILABLE\s+ALLOWED DISRUPTIONS\s+AGE\n/);
+  const [pod, node] = (await ok(t, kc, 'get', 'pods', '-l', 'app=guarded', '-o', 'jsonpath={.items[0].metadata.name} {.items[0].spec.nodeName}')).trim().split(' ');
+  // drain's eviction loop: every 429 is printed and retried after 5 s until its timeout.
+  const held = await kubectl(kc, 'drain', node ?? '', '--pod-selector=app=guarded', '--timeout=7s');
+  t.not(held.code, 0);
+  t.regex(held.stdout + held.stderr, /error when evicting pods\/"guarded-[a-z0-9-]+" -n "default" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\./);
+  t.is(await ok(t, kc, 'get', 'pod', pod ?? '', '-o', 'jsonpath={.metadata.deletionTimestamp}'), '', 'the guarded pod was not evicted');
+  await ok(t, kc, 'patch', 'pdb', 'guarded', '--type=merge', '-p', '{"spec":{"minAvailable":2}}');
+  await until('one disruption allowed', async () => (/guarded\s+2\s+N\/A\s+1\s/.test(await ok(t, kc, 'get', 'pdb', 'guarded')) ? true : undefined));
+  const drained = await ok(t, kc, 'drain', node ?? '', '--pod-selector=app=guarded', '--timeout=20s');
+  t.regex(drained, /pod\/guarded-[a-z0-9-]+ evicted/);
+  t.regex(drained, new RegExp(`node/${node ?? ''} drained`));
+  await ok(t, kc, 'uncordon', node ?? '');
+  await ok(t, kc, 'delete', 'pdb', 'guarded');
+  await ok(t, kc, 'delete', 'deployment', 'guarded');
+});
+
 ktest('bin/kubewire serve: prints the URL, serves kubectl, stops on SIGTERM', async (t) => {
   const c = child;
   if (c === undefined) return t.fail('no child process');

@@ -6,6 +6,7 @@ import { dns1035Label, dns1123Label, dns1123Subdomain } from './names.js';
 import { validateConfigMap, validateImmutablePayload, validateSecret } from './config-data.js';
 import { validateLeaseSpec } from './lease.js';
 import { validateEndpoints, validateEndpointSlice, validateNodeSpec } from './other.js';
+import { validatePodDisruptionBudgetSpec } from './pdb.js';
 import { validatePodSpec } from './pod.js';
 import { bindingRoleRefUpdate, pathSegmentName, validateBinding, validateRoleRules } from './rbac.js';
 import { DEFAULT_NODE_PORT_RANGE, validateServiceSpec, type ServiceValidationOptions } from './service.js';
@@ -70,6 +71,9 @@ export function validateObject(r: ResourceType, obj: KubeObject, old?: ReadonlyK
       break;
     case 'Lease':
       validateLeaseSpec(c, obj['spec']);
+      break;
+    case 'PodDisruptionBudget':
+      validatePodDisruptionBudgetSpec(c, obj['spec']);
       break;
     case 'Role':
     case 'ClusterRole':

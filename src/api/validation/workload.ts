@@ -56,7 +56,7 @@ function validateSelectorAndTemplate(c: Collector, spec: Record<string, unknown>
 }
 
 /** "25%" or a non-negative integer; returns the value's meaning relative to 100 for the both-zero check. */
-function validateIntOrPercent(c: Collector, v: unknown, field: string): number | undefined {
+export function validateIntOrPercent(c: Collector, v: unknown, field: string): number | undefined {
   const x = intOrString(c, v, field);
   if (x === undefined) return undefined;
   if (typeof x === 'number') {

@@ -13,6 +13,7 @@ export const R = {
   daemonSets: registeredResource('apps', 'daemonsets'),
   statefulSets: registeredResource('apps', 'statefulsets'),
   endpointSlices: registeredResource('discovery.k8s.io', 'endpointslices'),
+  podDisruptionBudgets: registeredResource('policy', 'poddisruptionbudgets'),
 } as const;
 
 /** apps.ControllerRevisionHashLabelKey: the revision a DaemonSet's or StatefulSet's pod was made from. */

@@ -51,6 +51,7 @@ export const ROOT_KINDS: Readonly<Record<string, string>> = {
   'batch/v1 Job': 'Job',
   'batch/v1 CronJob': 'CronJob',
   'policy/v1 Eviction': 'Eviction',
+  'policy/v1 PodDisruptionBudget': 'PodDisruptionBudget',
   'rbac.authorization.k8s.io/v1 Role': 'Role',
   'rbac.authorization.k8s.io/v1 ClusterRole': 'ClusterRole',
   'rbac.authorization.k8s.io/v1 RoleBinding': 'RoleBinding',

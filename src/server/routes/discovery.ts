@@ -19,10 +19,10 @@ export const SERVER_VERSION = {
 } as const;
 
 /**
- * Groups that serve at least one resource. policy/v1 is not listed although pods/eviction takes a policy/v1
- * Eviction: no policy/v1 resource (PodDisruptionBudget) is served, and client-go refuses a group version whose
- * resource list is empty ("received empty response for: policy/v1"), which broke `kubectl api-resources`. kubectl
- * finds evictions through the pods/eviction entry of /api/v1, as drain's CheckEvictionSupport does.
+ * Groups that serve at least one resource: client-go refuses a group version whose resource list is empty
+ * ("received empty response for: policy/v1"), which would break `kubectl api-resources`. (policy/v1 is served for its
+ * PodDisruptionBudgets; kubectl finds evictions through the pods/eviction entry of /api/v1, as drain's
+ * CheckEvictionSupport does.)
  */
 function groupsServed(): { group: string; version: string }[] {
   const seen = new Map<string, { group: string; version: string }>();

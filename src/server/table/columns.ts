@@ -303,6 +303,18 @@ const binding: Printer = {
   ],
 };
 
+/** printPodDisruptionBudget: minAvailable and maxUnavailable as set (an int or a percent), N/A when unset. */
+const podDisruptionBudget: Printer = {
+  columns: [NAME, col('Min Available'), col('Max Unavailable'), col('Allowed Disruptions', 'integer'), AGE],
+  cells(o, now) {
+    const intOrPercent = (k: string): string => {
+      const v = getPath(o, ['spec', k]);
+      return typeof v === 'number' || typeof v === 'string' ? String(v) : 'N/A';
+    };
+    return [o.metadata.name ?? '', intOrPercent('minAvailable'), intOrPercent('maxUnavailable'), num(o, ['status', 'disruptionsAllowed']), age(o.metadata.creationTimestamp, now)];
+  },
+};
+
 /**
  * The API server's DefaultTableConvertor, for kinds without a printer of their own (Roles, ClusterRoles): the
  * name and the creation time as an RFC 3339 UTC timestamp, not an age.
@@ -330,6 +342,7 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
   ServiceAccount: serviceAccount,
   RoleBinding: binding,
   ClusterRoleBinding: binding,
+  PodDisruptionBudget: podDisruptionBudget,
 };
 
 export function printerFor(kind: string): Printer {
