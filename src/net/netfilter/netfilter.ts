@@ -85,10 +85,6 @@ function idleBits(rules: Ruleset): number[] {
   });
 }
 
-function tupleOf(p: Packet): CtTuple {
-  return { proto: p.proto, src: p.src, sport: p.sport, dst: p.dst, dport: p.dport };
-}
-
 /** A changed copy of a conntrack entry, written out (not spread: this runs at every hook of a first packet). */
 function withEntry(e: CtEntry, reply: CtTuple, confirmed: boolean, seenReply: boolean, dstNatDone: boolean, srcNatDone: boolean, mark: number): CtEntry {
   return { id: e.id, orig: e.orig, reply, confirmed, seenReply, dstNatDone, srcNatDone, mark };
@@ -251,7 +247,9 @@ export class Netfilter {
       return this.branch(this.withCtState(skb, p, ct, state), [{ step: 'conntrack', detail: `ct ${ct.state}${found.reply ? ' reply' : ''} of ${e.id}: ${flowKey(p)}` }]);
     }
     const id = state.nextCtId;
-    const t = tupleOf(p);
+    // The packet is its own original tuple (it has the tuple's fields, and both are immutable): one object less per
+    // new connection.
+    const t: CtTuple = p;
     const e: CtEntry = { id, orig: t, reply: invertTuple(t), confirmed: false, seenReply: false, dstNatDone: false, srcNatDone: false, mark: 0 };
     const next = state.withConntrack(state.conntrack.put(e), id + 1);
     return this.branch(this.withCtState(skb, p, ctView(e, false), next), NO_HOPS);
