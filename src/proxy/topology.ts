@@ -34,6 +34,9 @@ export function canUseTopology(eps: readonly EndpointInfo[], svc: ServicePortInf
   return forZone;
 }
 
+/** The empty endpoint list, shared (most services have no local endpoints on a node); readonly by type, not frozen, so it keeps the map of every other endpoint list. */
+const NONE: readonly EndpointInfo[] = [];
+
 function allReady(eps: readonly EndpointInfo[]): boolean {
   for (let i = 0; i < eps.length; i++) if (eps[i]?.ready !== true) return false;
   return true;
@@ -58,7 +61,7 @@ export function categorizeEndpoints(
     if (clusterEndpoints.length > 0) hasAnyEndpoints = true;
   }
   if (!usesLocalEndpoints(svc)) {
-    return { clusterEndpoints, localEndpoints: [], allReachable: clusterEndpoints, hasAnyEndpoints, usedTopology: useTopology };
+    return { clusterEndpoints, localEndpoints: NONE, allReachable: clusterEndpoints, hasAnyEndpoints, usedTopology: useTopology };
   }
   let localReady = false;
   let localServingTerminating = false;
@@ -71,7 +74,7 @@ export function categorizeEndpoints(
       if (isLocalTo(ep, nodeName)) localServingTerminating = true;
     }
   }
-  let localEndpoints: readonly EndpointInfo[] = [];
+  let localEndpoints: readonly EndpointInfo[] = NONE;
   let useServingTerminating = false;
   if (localReady) {
     localEndpoints = eps.filter((ep) => isLocalTo(ep, nodeName) && ep.ready);

@@ -1,6 +1,6 @@
 import type { EndpointInfo } from '../../endpoint.js';
 import type { ServicePortInfo } from '../../service-port.js';
-import { emitServicePort, type NodeVariant, type RuleSink, type ServiceRenderConfig } from './render-service.js';
+import { emitServicePort, type NodeVariant, type ServiceRenderConfig } from './render-service.js';
 
 /**
  * Default-variant text of one block of service ports, shared by all nodes without overrides in it:
@@ -69,6 +69,7 @@ export class BlockBuilder {
   /** The KUBE-SERVICES lines alone, kept up to date only if the previous text had them (partial syncs read them). */
   private readonly heads: string[] | undefined;
   private readonly off: Int32Array;
+  private readonly sink: { head: string[]; filter: string[]; decls: string[]; rules: string[]; chains: string[] };
   /** Running lengths of the heads, full, decls and filter sections. */
   private h = 0;
   private f = 0;
@@ -92,6 +93,9 @@ export class BlockBuilder {
     private readonly node: NodeVariant,
   ) {
     this.heads = keepHeads ? [] : undefined;
+    // One sink for the block, its head and rules arrays fresh per position (an object literal
+    // holding array literals per service was a deep boilerplate copy in the runtime).
+    this.sink = { head: full, filter, decls, rules: full, chains };
     this.off = new Int32Array(4 * size + 4);
   }
 
@@ -99,16 +103,19 @@ export class BlockBuilder {
   render(k: number, svc: ServicePortInfo | undefined, eps: readonly EndpointInfo[] | undefined): void {
     this.mark(k);
     if (svc === undefined || eps === undefined) return;
-    const { full, decls, filter } = this;
+    const { full, decls, filter, sink } = this;
     const d0 = decls.length;
     const fl0 = filter.length;
     // Fresh small arrays per service: cheaper than resetting `length` (a runtime call in V8).
-    const sink: RuleSink = { head: [], filter, decls, rules: [], chains: this.chains };
+    const head: string[] = [];
+    const rules: string[] = [];
+    sink.head = head;
+    sink.rules = rules;
     emitServicePort(svc, eps, this.cfg, this.node, sink);
     // A position's KUBE-SERVICES lines and its chain rules, each joined into one flat string:
     // the block's arrays hold two strings per service, not its pieces.
-    const hs = sink.head.join('');
-    const rs = sink.rules.join('');
+    const hs = head.join('');
+    const rs = rules.join('');
     if (hs !== '') {
       full.push(hs);
       this.heads?.push(hs);

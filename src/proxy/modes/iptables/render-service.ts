@@ -145,7 +145,8 @@ export function emitServicePort(
   const internalChain = svc.internalPolicyLocal ? svc.svlChain : svc.svcChain;
   const hasInternal = hasEndpoints && !(svc.internalPolicyLocal && noLocal);
   const hasExternal = hasEndpoints && !(svc.externalPolicyLocal && noLocal);
-  const { head, rules } = out;
+  // Chains pushed onto `chains` are declared (`:CHAIN - [0:0]`) by writeDeclarations at the end.
+  const { head, rules, chains } = out;
   const portMatch = PORT_MATCH[svc.proto] ?? `-m ${svc.proto} -p ${svc.proto}`;
   const clusterIpMid = CLUSTER_IP_MID[svc.proto] ?? ` cluster IP" ${portMatch} -d `;
   // The hot lines are pushed as their flat pieces (joined once per service by the caller), not as
@@ -167,7 +168,7 @@ export function emitServicePort(
   }
   if (hasEndpoints && externallyAccessible(svc)) {
     const extChain = svc.extChain;
-    declare(out, extChain);
+    chains.push(extChain);
     if (!svc.externalPolicyLocal) {
       rules.push('-A ', extChain, ' -m comment --comment "masquerade traffic for ', name, ' external destinations" -j KUBE-MARK-MASQ\n');
     } else {
@@ -178,11 +179,11 @@ export function emitServicePort(
   if (hasEndpoints && svc.loadBalancerVIPs.length > 0 && svc.loadBalancerSourceRanges.length > 0) writeFirewallChain(svc, node, out);
 
   if (cat.clusterEndpoints.length > 0 && usesClusterEndpoints(svc)) {
-    declare(out, svc.svcChain);
+    chains.push(svc.svcChain);
     writeServiceToEndpoints(svc, node, rules, svc.svcChain, cat.clusterEndpoints);
   }
   if (!noLocal && usesLocalEndpoints(svc)) {
-    declare(out, svc.svlChain);
+    chains.push(svc.svlChain);
     writeServiceToEndpoints(svc, node, rules, svc.svlChain, cat.localEndpoints);
   }
   const reach = cat.allReachable;
@@ -197,7 +198,7 @@ export function emitServicePort(
     for (let i = 0; i < reach.length; i++) {
       const ep = reach[i] as EndpointInfo;
       const sep = ep.sepChain;
-      declare(out, sep);
+      chains.push(sep);
       rules.push('-A ', sep, masq, ep.ip, ' -j KUBE-MARK-MASQ\n-A ', sep, dnat, ep.str, '\n');
     }
   }
@@ -214,11 +215,6 @@ function writeDeclarations(out: RuleSink, from: number): void {
   decls.push(':', chains[from] ?? '');
   for (let i = from + 1; i < chains.length; i++) decls.push(' - [0:0]\n:', chains[i] ?? '');
   decls.push(' - [0:0]\n');
-}
-
-/** A chain of the service's (its `:CHAIN - [0:0]` line is written by writeDeclarations). */
-function declare(out: RuleSink, c: string): void {
-  out.chains.push(c);
 }
 
 /** kube-proxy's writeServiceToEndpointRules: session affinity checks, then the probability picks. */
