@@ -1,6 +1,7 @@
 import { FLAT_WORDS, FlatRule } from './flat-rule.js';
 import { DNAT_WORDS, DnatTarget } from './target/dnat.js';
-import type { Rule } from './types.js';
+import { CommentMatch } from './match/comment.js';
+import type { Match, Rule } from './types.js';
 
 /**
  * A CompiledChain's plan: a head of PLAN_HEAD slots (H_*), then PLAN_SLOTS slots per rule, at these offsets from
@@ -9,7 +10,7 @@ import type { Rule } from './types.js';
  * or two here instead of the rule, its target, the hop and the next chain objects one by one (at 10,000 Services
  * every one of those is a cache miss).
  */
-export const PLAN_SLOTS = 21;
+export const PLAN_SLOTS = 22;
 /** The head: the chain's index (undefined: scanned linearly) and name, so a walk holding the plan needs no more. */
 export const PLAN_HEAD = 2;
 export const H_INDEX = 0;
@@ -36,6 +37,12 @@ export const TK_DNAT = 1;
 export const P_TARGET = P_TWORDS + DNAT_WORDS;
 export const P_TEXT = P_TARGET + 1;
 export const P_RULE = P_TEXT + 1;
+/**
+ * For a rule whose matches are tested one by one (PLAN_TEST): those matches without its comments, which always match
+ * and change nothing (kube-proxy comments nearly every rule, so its FORWARD chain's `-m conntrack --ctstate NEW -m
+ * comment` rules test one match, not two, and read neither the rule nor its match list).
+ */
+export const P_TESTS = P_RULE + 1;
 /**
  * Plan test slot values (besides a statistic match): test the rule's matches; nothing to test; test a FlatRule from
  * its fields. The kind is decided once here: an `instanceof` per rule and packet (a prototype walk for every rule
@@ -64,8 +71,13 @@ export function buildPlan(rules: readonly Rule[], index: unknown, name: string):
       // Keys suffice only where `next` found the rule by them: an indexed chain (its keyed rules are never "rest").
       cond = need === 0 || (need === 1 && index !== undefined) ? (rule.stat ?? PLAN_MATCHES) : PLAN_FLAT;
     }
+    let tests: readonly Match[] | undefined;
+    if (cond === PLAN_TEST && rule !== undefined) {
+      tests = rule.matches.filter((m) => !(m instanceof CommentMatch));
+      if (tests.length === 0) cond = PLAN_MATCHES;
+    }
     const target = rule?.target;
-    plan.push(cond, undefined, undefined, undefined, undefined, stat, 0, 0, 0, 0, 0, 0, 0, undefined, TK_APPLY, 0, 0, 0, target, rule?.text, rule);
+    plan.push(cond, undefined, undefined, undefined, undefined, stat, 0, 0, 0, 0, 0, 0, 0, undefined, TK_APPLY, 0, 0, 0, target, rule?.text, rule, tests);
     if (rule instanceof FlatRule) rule.writeTestWords(plan, at + P_WORDS);
     if (target instanceof DnatTarget) {
       plan[at + P_TKIND] = TK_DNAT;

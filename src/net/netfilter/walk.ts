@@ -1,7 +1,7 @@
 import { Fraction } from '../../lib/index.js';
 import { type Hook, type HookHop, type HookVerdict, type HostView, type Skb, hookIndex } from '../hooks.js';
 import { type CompiledChain, compileChain, planNext } from './chain-index.js';
-import { H_NAME, P_COND, P_HOP, P_NEXT, P_NEXTPLAN, P_RESULT, P_RULE, P_STAT, P_TARGET, P_TEXT, P_TKIND, P_TWORDS, P_WORDS, PLAN_FLAT, PLAN_HEAD, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST, TK_DNAT } from './chain-plan.js';
+import { H_NAME, P_COND, P_HOP, P_NEXT, P_NEXTPLAN, P_RESULT, P_RULE, P_STAT, P_TARGET, P_TESTS, P_TEXT, P_TKIND, P_TWORDS, P_WORDS, PLAN_FLAT, PLAN_HEAD, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST, TK_DNAT } from './chain-plan.js';
 import { dnatTo } from './target/dnat.js';
 import type { Ip4 } from '../../addr/index.js';
 import type { IpsetRegistry } from './ipset/index.js';
@@ -10,7 +10,7 @@ import { StatisticRandomMatch } from './match/statistic.js';
 import { HK, type HopKind, NatRuleHop, RuleHop } from './hop.js';
 import { FlatRule, testWordsAt } from './flat-rule.js';
 import { statisticNote } from './statistic-note.js';
-import type { EvalCtx, Rule, Table, Target } from './types.js';
+import type { EvalCtx, Match, Rule, Table, Target } from './types.js';
 import { ChainTarget } from './target/standard.js';
 import { TR } from './types.js';
 
@@ -82,6 +82,8 @@ function makePath(
 ): Path {
   return { hook, table, host, ipsets, nowMs, skb, state, natType: undefined, note: undefined, chain, plan, pos, stack, depth, prob, hops };
 }
+
+const NO_MATCHES: readonly Match[] = [];
 
 /** Verdicts are values: one shared accept. */
 export const ACCEPT: HookVerdict = Object.freeze({ kind: 'accept' });
@@ -328,10 +330,9 @@ function runPath(w: Walk, p: Path): void {
       if (pick === PICK_NEVER) continue;
       forked = pick === PICK_FORKED;
     } else {
-      if (plan !== undefined) rule = plan[b + P_RULE] as Rule | undefined;
-      if (rule === undefined) continue;
+      // The rule's matches less its comments (the plan's), or all of them (a linear walk).
+      const ms = plan === undefined ? (rule?.matches ?? NO_MATCHES) : (plan[b + P_TESTS] as readonly Match[]);
       let matched = true;
-      const ms = rule.matches;
       for (let k = 0; k < ms.length; k++) {
         const m = ms[k];
         if (m === undefined) continue;
