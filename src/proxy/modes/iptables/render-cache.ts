@@ -38,9 +38,9 @@ import type { Ip4 } from '../../../addr/index.js';
 import { type EndpointInfo, isLocalTo } from '../../endpoint.js';
 import type { ServicePortInfo } from '../../service-port.js';
 import { usesLocalEndpoints } from '../../service-port.js';
-import { BLOCK_SIZE, type SharedProxyState } from '../../shared-state.js';
+import { BLOCK_SIZE, type OrderEntry, type SharedProxyState } from '../../shared-state.js';
 import { canUseTopology } from '../../topology.js';
-import { BlockBuilder, type BlockText } from './block-text.js';
+import { BlockBuilder, type BlockText, newBlockScratch } from './block-text.js';
 import { type NodeVariant, type RenderedServicePort, renderServicePort, type ServiceRenderConfig } from './render-service.js';
 
 /** The node facts a rendering may depend on. */
@@ -93,6 +93,7 @@ const NO_EPS: readonly EndpointInfo[] = [];
 export class ConfigRenderCache {
   private readonly ports = new Map<string, PortEntry>();
   private readonly blocks: (BlockText | undefined)[] = [];
+  private readonly scratch = newBlockScratch();
 
   constructor(readonly cfg: ServiceRenderConfig) {}
 
@@ -140,34 +141,45 @@ export class ConfigRenderCache {
     const cached = this.blocks[b];
     if (cached !== undefined && cached.version === version && cached.epoch === state.layoutEpoch && cached.large === large) return cached;
     const old = cached !== undefined && cached.epoch === state.layoutEpoch && cached.large === large ? cached : undefined;
-    const order = state.serviceOrder;
     const start = b * BLOCK_SIZE;
-    const size = Math.max(0, Math.min(order.length, start + BLOCK_SIZE) - start);
-    const builder = new BlockBuilder(size, old?.hasHeads === true, [], [], [], [], this.cfg, DEFAULT_NODE(large));
-    const svcs: (ServicePortInfo | undefined)[] = [];
-    const epsAt: (readonly EndpointInfo[] | undefined)[] = [];
-    const oldSize = old === undefined ? 0 : old.svcs.length;
-    // Positions [run, k) are unchanged since `old`: copied as one run.
-    let run = -1;
-    for (let k = 0; k < size; k++) {
-      const o = order[start + k];
-      const svc = o?.svc;
-      const eps = o === undefined ? undefined : (o.eps ?? NO_EPS);
-      svcs.push(svc);
-      epsAt.push(eps);
-      if (old !== undefined && k < oldSize && old.svcs[k] === svc && old.eps[k] === eps) {
-        if (run < 0) run = k;
-        continue;
-      }
-      if (run >= 0 && old !== undefined) builder.copy(old, run, k);
-      run = -1;
-      builder.render(k, svc, eps);
+    const size = Math.max(0, Math.min(state.serviceOrder.length, start + BLOCK_SIZE) - start);
+    const builder = new BlockBuilder(size, old?.hasHeads === true, this.scratch, this.cfg, DEFAULT_NODE(large));
+    const [svcs, epsAt] = portsAt(state.serviceOrder, start, size);
+    // Alternating runs: positions unchanged since `old` (copied), then changed ones (rendered).
+    // The loops over positions are in small functions of their own (runEnd, BlockBuilder.render),
+    // not here: a loop here would make this function hot, and the optimizing compiler would
+    // compile the rendering loop a second time, inlined into it.
+    for (let k = 0; k < size; ) {
+      const j = runEnd(old, svcs, epsAt, k, size, true);
+      if (j > k && old !== undefined) builder.copy(old, k, j);
+      k = runEnd(old, svcs, epsAt, j, size, false);
+      builder.render(j, k, svcs, epsAt);
     }
-    if (run >= 0 && old !== undefined) builder.copy(old, run, size);
     const text = builder.finish(state.layoutEpoch, version, large, svcs, epsAt);
     this.blocks[b] = text;
     return text;
   }
+}
+
+/** The service port and endpoint list at each of `size` positions from `start` (undefined: tombstone). */
+function portsAt(order: readonly (OrderEntry | undefined)[], start: number, size: number): [(ServicePortInfo | undefined)[], (readonly EndpointInfo[] | undefined)[]] {
+  const svcs: (ServicePortInfo | undefined)[] = [];
+  const epsAt: (readonly EndpointInfo[] | undefined)[] = [];
+  for (let k = 0; k < size; k++) {
+    const o = order[start + k];
+    svcs.push(o?.svc);
+    epsAt.push(o === undefined ? undefined : (o.eps ?? NO_EPS));
+  }
+  return [svcs, epsAt];
+}
+
+/** The end of the run of positions from `k` that are (`same`) or are not rendered as in `old`. */
+function runEnd(old: BlockText | undefined, svcs: readonly (ServicePortInfo | undefined)[], epsAt: readonly (readonly EndpointInfo[] | undefined)[], k: number, size: number, same: boolean): number {
+  if (old === undefined) return same ? k : size;
+  const n = Math.min(size, old.svcs.length);
+  let j = k;
+  while (j < size && (j < n && old.svcs[j] === svcs[j] && old.eps[j] === epsAt[j]) === same) j++;
+  return j;
 }
 
 /**
