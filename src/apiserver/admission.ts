@@ -34,7 +34,7 @@ export interface AdmissionPlugin {
 }
 
 /** Status is reset on create for kinds whose strategy does so (PrepareForCreate). */
-const RESET_STATUS_ON_CREATE = new Set(['Pod', 'Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'Service', 'PodDisruptionBudget']);
+const RESET_STATUS_ON_CREATE = new Set(['Pod', 'Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'Service', 'PodDisruptionBudget', 'Ingress']);
 
 /** A body must be an object of resource `r`: a mismatched apiVersion or kind, or non-object metadata, is a 400. */
 function checkEnvelope(r: ResourceType, body: unknown): asserts body is JsonObject {

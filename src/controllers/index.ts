@@ -26,3 +26,4 @@ export { DEFAULT_SERVICE_ACCOUNT, ServiceAccountAdmission, ServiceAccountsContro
 export { DaemonSetController, POD_TEMPLATE_GENERATION } from './daemon-set.js';
 export { StatefulSetController, STATEFUL_SET_POD_NAME, POD_INDEX } from './stateful-set.js';
 export { DisruptionController } from './disruption.js';
+export { DEFAULT_INGRESS_CLASS_ANNOTATION, DefaultIngressClassAdmission } from './default-ingress-class.js';

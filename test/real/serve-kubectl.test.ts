@@ -423,6 +423,26 @@ ktest('serve: a PodDisruptionBudget from kubectl create pdb (protobuf) holds kub
   await ok(t, kc, 'delete', 'deployment', 'guarded');
 });
 
+ktest('serve: Ingresses from kubectl create ingress (protobuf) take the default IngressClass, print kubectl\'s columns, and bad ones are refused', async (t) => {
+  serving ??= await startServe(TOPOLOGY, { port: 0, kubeconfig: join(dir, 'kubeconfig') }, (s) => t.log(s));
+  const kc = serving.kubeconfig;
+  const manifest = join(dir, 'ingress-class.yaml');
+  await writeFile(
+    manifest,
+    'apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: nginx\n  annotations: {ingressclass.kubernetes.io/is-default-class: "true"}\nspec: {controller: k8s.io/ingress-nginx}\n',
+  );
+  t.regex(await ok(t, kc, 'apply', '-f', manifest), /^ingressclass\.networking\.k8s\.io\/nginx created$/m);
+  t.regex(await ok(t, kc, 'get', 'ingressclass'), /^NAME\s+CONTROLLER\s+PARAMETERS\s+AGE\nnginx\s+k8s\.io\/ingress-nginx\s+<none>\s+\S+\n$/);
+  t.regex(await ok(t, kc, 'create', 'ingress', 'shop', '--rule=shop.example.com/*=shop:80,tls=shop-tls', '--rule=api.example.com/v1=api:http'), /^ingress\.networking\.k8s\.io\/shop created$/m);
+  t.regex(await ok(t, kc, 'get', 'ing', 'shop'), /^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE\nshop\s+nginx\s+shop\.example\.com,api\.example\.com\s+80, 443\s+\S+\n$/);
+  t.is(await ok(t, kc, 'get', 'ing', 'shop', '-o', 'jsonpath={.spec.rules[0].http.paths[0].pathType} {.spec.rules[1].http.paths[0].backend.service.port.name}'), 'Prefix http');
+  const refused = await kubectl(kc, 'create', 'ingress', 'bad', '--rule=10.1.2.3/=shop:80');
+  t.not(refused.code, 0);
+  t.regex(refused.stderr, /spec\.rules\[0\]\.host: Invalid value: "10\.1\.2\.3": must be a DNS name, not an IP address/);
+  await ok(t, kc, 'delete', 'ing', 'shop');
+  await ok(t, kc, 'delete', '-f', manifest);
+});
+
 ktest('bin/kubewire serve: prints the URL, serves kubectl, stops on SIGTERM', async (t) => {
   const c = child;
   if (c === undefined) return t.fail('no child process');

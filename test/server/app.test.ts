@@ -31,7 +31,7 @@ test('discovery documents list resources with short names and subresources', asy
   t.deepEqual(apps.resources.find((r) => r.name === 'deployments/scale'), { name: 'deployments/scale', singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
   const groups = (await app.inject('/apis')).json<{ groups: { name: string }[] }>();
   // Every group listed serves at least one resource (client-go refuses an empty group version).
-  t.deepEqual(groups.groups.map((g) => g.name), ['apps', 'policy', 'rbac.authorization.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io']);
+  t.deepEqual(groups.groups.map((g) => g.name), ['apps', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io']);
   for (const g of groups.groups) {
     const list = (await app.inject(`/apis/${g.name}/v1`)).json<{ resources: unknown[] }>();
     t.true(list.resources.length > 0, g.name);

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../object.js';
+import { isJsonObject, type KubeObject } from '../object.js';
 import { CowObject } from './cow.js';
 import type { ResourceType } from '../resources.js';
 import { dropDisabledLeaseFields } from './lease.js';
@@ -55,6 +55,16 @@ export function defaultObject(r: ResourceType, obj: KubeObject): void {
     case 'ClusterRoleBinding':
       defaultBinding(root);
       break;
+    case 'Ingress':
+      // A Go IngressStatus always carries its (empty) loadBalancer struct.
+      root.setDefault('status', { loadBalancer: {} });
+      break;
+    case 'IngressClass': {
+      // SetDefaults_IngressClass: parameters without a scope are cluster-scoped.
+      const spec = obj['spec'];
+      if (isJsonObject(spec) && isJsonObject(spec['parameters'])) root.child('spec').child('parameters').setDefault('scope', 'Cluster');
+      break;
+    }
     case 'EndpointSlice':
       for (const p of root.items('ports')) {
         p.setDefault('protocol', 'TCP');

@@ -6,6 +6,7 @@ import { dns1035Label, dns1123Label, dns1123Subdomain } from './names.js';
 import { validateConfigMap, validateImmutablePayload, validateSecret } from './config-data.js';
 import { validateLeaseSpec } from './lease.js';
 import { validateEndpoints, validateEndpointSlice, validateNodeSpec } from './other.js';
+import { validateIngress, validateIngressClass, validateIngressClassAnnotation } from './ingress.js';
 import { validatePodDisruptionBudgetSpec } from './pdb.js';
 import { validatePodSpec } from './pod.js';
 import { bindingRoleRefUpdate, pathSegmentName, validateBinding, validateRoleRules } from './rbac.js';
@@ -75,6 +76,13 @@ export function validateObject(r: ResourceType, obj: KubeObject, old?: ReadonlyK
     case 'PodDisruptionBudget':
       validatePodDisruptionBudgetSpec(c, obj['spec']);
       break;
+    case 'Ingress':
+      validateIngress(c, obj);
+      if (old === undefined) validateIngressClassAnnotation(c, obj, obj.metadata.annotations);
+      break;
+    case 'IngressClass':
+      validateIngressClass(c, obj);
+      break;
     case 'Role':
     case 'ClusterRole':
       validateRoleRules(c, obj, r.namespaced);
@@ -97,6 +105,7 @@ const IMMUTABLE: Readonly<Record<string, readonly string[][]>> = {
   StatefulSet: [['spec', 'selector']],
   EndpointSlice: [['addressType']],
   Secret: [['type']],
+  IngressClass: [['spec', 'controller']],
 };
 
 /** Pod spec fields an update may change (ValidatePodUpdate); everything else is fixed once created. */

@@ -1,7 +1,7 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Cidr4 } from '../../addr/index.js';
 import { ApiServer, bootstrapNamespaces, MemoryStore, rngIds, type ObjectStore } from '../../apiserver/index.js';
-import { ControllerManager, R, ServiceAccountAdmission, ServiceAllocator } from '../../controllers/index.js';
+import { ControllerManager, DefaultIngressClassAdmission, R, ServiceAccountAdmission, ServiceAllocator } from '../../controllers/index.js';
 import { Kubelet, type NodeRegistration, type PodNetwork } from '../../kubelet/index.js';
 import { InputError, Rng, SimulatedClock } from '../../lib/index.js';
 import { Scheduler } from '../../scheduler/index.js';
@@ -59,7 +59,8 @@ export class ControlPlane {
     const rng = new Rng(opts.seed ?? 1);
     const allocator = new ServiceAllocator({ serviceCIDR: opts.serviceCIDR });
     const accounts = new ServiceAccountAdmission();
-    const api = new ApiServer({ store: opts.store ?? new MemoryStore({ historyLimit: 1000 }), clock, ids: rngIds(rng), rng, admission: [allocator, accounts] });
+    const ingressClasses = new DefaultIngressClassAdmission();
+    const api = new ApiServer({ store: opts.store ?? new MemoryStore({ historyLimit: 1000 }), clock, ids: rngIds(rng), rng, admission: [allocator, accounts, ingressClasses] });
     await bootstrapNamespaces(api);
     const kubelets = new Map<string, Kubelet>();
     const manager = await ControllerManager.start({
@@ -74,6 +75,7 @@ export class ControlPlane {
     });
     allocator.attach(manager.informers);
     accounts.attach(manager.informers);
+    ingressClasses.attach(manager.informers);
     const scheduler = new Scheduler({ api, ...(opts.naiveScheduler === true ? { naive: true } : {}) });
     const inf = manager.informers;
     inf.on(R.nodes, (type, o) => scheduler.onNode(type, o as unknown as Node));

@@ -14,6 +14,7 @@ export const R = {
   statefulSets: registeredResource('apps', 'statefulsets'),
   endpointSlices: registeredResource('discovery.k8s.io', 'endpointslices'),
   podDisruptionBudgets: registeredResource('policy', 'poddisruptionbudgets'),
+  ingressClasses: registeredResource('networking.k8s.io', 'ingressclasses'),
 } as const;
 
 /** apps.ControllerRevisionHashLabelKey: the revision a DaemonSet's or StatefulSet's pod was made from. */

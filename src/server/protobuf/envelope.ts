@@ -5,6 +5,7 @@ import { CORE_MESSAGES } from './messages/core.js';
 import { DISCOVERY_MESSAGES, ENDPOINTS_MESSAGES } from './messages/endpoints.js';
 import { EVENT_MESSAGES } from './messages/event.js';
 import { META_MESSAGES } from './messages/meta.js';
+import { NETWORKING_MESSAGES } from './messages/networking.js';
 import { NODE_MESSAGES } from './messages/node.js';
 import { POD_MESSAGES } from './messages/pod.js';
 import { POLICY_MESSAGES } from './messages/policy.js';
@@ -27,6 +28,7 @@ export const SCHEMA = new Schema([
   ...[CORE_MESSAGES, POD_MESSAGES, VOLUME_MESSAGES, NODE_MESSAGES, EVENT_MESSAGES, ENDPOINTS_MESSAGES].map((table) => ({ group: 'core/v1', table })),
   { group: 'apps/v1', table: APPS_MESSAGES },
   { group: 'batch/v1', table: BATCH_MESSAGES },
+  { group: 'networking/v1', table: NETWORKING_MESSAGES },
   { group: 'policy/v1', table: POLICY_MESSAGES },
   { group: 'discovery/v1', table: DISCOVERY_MESSAGES },
   { group: 'rbac/v1', table: RBAC_MESSAGES },
@@ -50,6 +52,8 @@ export const ROOT_KINDS: Readonly<Record<string, string>> = {
   'apps/v1 ReplicaSet': 'ReplicaSet',
   'batch/v1 Job': 'Job',
   'batch/v1 CronJob': 'CronJob',
+  'networking.k8s.io/v1 Ingress': 'Ingress',
+  'networking.k8s.io/v1 IngressClass': 'IngressClass',
   'policy/v1 Eviction': 'Eviction',
   'policy/v1 PodDisruptionBudget': 'PodDisruptionBudget',
   'rbac.authorization.k8s.io/v1 Role': 'Role',

@@ -303,6 +303,46 @@ const binding: Printer = {
   ],
 };
 
+/**
+ * printIngress: the class (<none> when unset), the first three rule hosts ("*" for none, "+ N more..." past three),
+ * the load balancer addresses from status (IPs, else hostnames; sorted, deduplicated), "80" or "80, 443" with TLS.
+ */
+const ingress: Printer = {
+  columns: [NAME, col('Class'), col('Hosts'), col('Address'), col('Ports'), AGE],
+  cells(o, now) {
+    const rules = arr(o, ['spec', 'rules']).filter(isJsonObject);
+    const hosts = rules.map((r) => (typeof r['host'] === 'string' ? r['host'] : '')).filter((h) => h !== '');
+    let hostText = hosts.length === 0 ? '*' : hosts.slice(0, 3).join(',');
+    if (hosts.length > 0 && rules.length > 3) hostText += ` + ${rules.length - 3} more...`;
+    const addrs = arr(o, ['status', 'loadBalancer', 'ingress'])
+      .filter(isJsonObject)
+      .map((i) => (typeof i['ip'] === 'string' && i['ip'] !== '' ? i['ip'] : typeof i['hostname'] === 'string' ? i['hostname'] : ''))
+      .filter((a) => a !== '');
+    return [
+      o.metadata.name ?? '',
+      str(o, ['spec', 'ingressClassName']) ?? '<none>',
+      hostText,
+      [...new Set(addrs)].sort().join(','),
+      arr(o, ['spec', 'tls']).length > 0 ? '80, 443' : '80',
+      age(o.metadata.creationTimestamp, now),
+    ];
+  },
+};
+
+/** printIngressClass: its controller and parameters as Kind[.apiGroup]/name. */
+const ingressClass: Printer = {
+  columns: [NAME, col('Controller'), col('Parameters'), AGE],
+  cells(o, now) {
+    const p = getPath(o, ['spec', 'parameters']);
+    let params = '<none>';
+    if (isJsonObject(p)) {
+      const group = typeof p['apiGroup'] === 'string' && p['apiGroup'] !== '' ? `.${p['apiGroup']}` : '';
+      params = `${String(p['kind'] ?? '')}${group}/${String(p['name'] ?? '')}`;
+    }
+    return [o.metadata.name ?? '', str(o, ['spec', 'controller']) ?? '', params, age(o.metadata.creationTimestamp, now)];
+  },
+};
+
 /** printPodDisruptionBudget: minAvailable and maxUnavailable as set (an int or a percent), N/A when unset. */
 const podDisruptionBudget: Printer = {
   columns: [NAME, col('Min Available'), col('Max Unavailable'), col('Allowed Disruptions', 'integer'), AGE],
@@ -343,6 +383,8 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
   RoleBinding: binding,
   ClusterRoleBinding: binding,
   PodDisruptionBudget: podDisruptionBudget,
+  Ingress: ingress,
+  IngressClass: ingressClass,
 };
 
 export function printerFor(kind: string): Printer {
