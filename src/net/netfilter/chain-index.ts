@@ -215,8 +215,10 @@ function indexedChain(chain: Chain): CompiledChain {
 
 /** CompiledChain.next over the chain's plan (its head holds the index). */
 export function planNext(plan: readonly unknown[], from: number, p: Packet): number {
+  // The head's index slot holds a ChainIndex or undefined (buildPlan): a compare, not an instanceof (a prototype
+  // walk for every rule a packet meets in a short chain).
   const x = plan[H_INDEX];
-  if (x instanceof ChainIndex) return x.next(from, p);
+  if (x !== undefined) return (x as ChainIndex).next(from, p);
   return PLAN_HEAD + from * PLAN_SLOTS < plan.length ? from : -1;
 }
 

@@ -93,6 +93,34 @@ const MAX_DEPTH = 64;
 
 const complements = new WeakMap<Fraction, Fraction>();
 
+/**
+ * The last few products of a path's probability and a random pick's (one of the pick or its complement). Rules share
+ * their probability Fractions (kube-proxy writes the same few 1/n by the thousand), so a walk multiplies the same
+ * few pairs over and over; each product is a reduction by gcd, on fmod while a denominator is 2^31. Fractions are
+ * immutable, so a product found here is the product.
+ */
+const PRODUCTS = 4;
+const prodA: (Fraction | undefined)[] = [undefined, undefined, undefined, undefined];
+const prodB: (Fraction | undefined)[] = [undefined, undefined, undefined, undefined];
+const prodR: (Fraction | undefined)[] = [undefined, undefined, undefined, undefined];
+let nextProduct = 0;
+
+function times(a: Fraction, b: Fraction): Fraction {
+  if (a === Fraction.ONE) return b;
+  for (let k = 0; k < PRODUCTS; k++) {
+    if (prodA[k] === a && prodB[k] === b) {
+      const r = prodR[k];
+      if (r !== undefined) return r;
+    }
+  }
+  const r = a.mul(b);
+  prodA[nextProduct] = a;
+  prodB[nextProduct] = b;
+  prodR[nextProduct] = r;
+  nextProduct = (nextProduct + 1) % PRODUCTS;
+  return r;
+}
+
 function complementOf(p: Fraction): Fraction {
   let c = complements.get(p);
   if (c === undefined) {
@@ -119,7 +147,7 @@ function jumpChain(target: Target, table: Table, linear: boolean): CompiledChain
 /** The "did not match" branch of a random pick: it resumes after this rule with a copy of everything (`notProb` = 1 - p). */
 function fork(p: Path, notProb: Fraction): Path {
   // natType and note are set afresh before every target (runPath), so the copy need not carry them.
-  return makePath(p.hook, p.table, p.host, p.ipsets, p.nowMs, p.skb, p.state, p.chain, p.plan, p.pos, p.stack, p.depth, p.prob.mul(notProb), p.hops.slice());
+  return makePath(p.hook, p.table, p.host, p.ipsets, p.nowMs, p.skb, p.state, p.chain, p.plan, p.pos, p.stack, p.depth, times(p.prob, notProb), p.hops.slice());
 }
 
 /** One call's outcomes and the forked paths still to run (allocated at the first fork only). */
@@ -238,7 +266,7 @@ function randomPick(w: Walk, p: Path, prob: Fraction, complement: Fraction | und
   if (prob.isZero()) return PICK_NEVER;
   if (prob.isOne()) return PICK_ALWAYS;
   forkOff(w, p, complement ?? complementOf(prob));
-  p.prob = p.prob.mul(prob);
+  p.prob = times(p.prob, prob);
   return PICK_FORKED;
 }
 
