@@ -1,6 +1,6 @@
 import type { EndpointInfo } from '../../endpoint.js';
 import type { ServicePortInfo } from '../../service-port.js';
-import { emitServicePort, type NodeVariant, type ServiceRenderConfig } from './render-service.js';
+import { chainDeclarations, chainDeclarationsLength, emitServicePort, type NodeVariant, type ServiceRenderConfig } from './render-service.js';
 
 /**
  * Default-variant text of one block of service ports, shared by all nodes without overrides in it:
@@ -86,8 +86,9 @@ function clearScratch(s: BlockScratch): void {
  *
  * A position's KUBE-SERVICES pieces and its chain-rule pieces are joined into one flat string each
  * and pushed into `full` (pieces straight into a block-wide array were slower: a 25,000-element
- * array regrown in large-object space); its decls and filter pieces go straight into their section
- * arrays. Offsets are running sums of the pieces' lengths.
+ * array regrown in large-object space); its filter pieces go straight into the filter array, and
+ * the chains it declares are declared with one join per run of rendered positions. Offsets are
+ * running sums of the pieces' lengths.
  *
  * ConfigRenderCache.block drives it: which positions to render and which to copy.
  */
@@ -98,7 +99,9 @@ export class BlockBuilder {
   /** The KUBE-SERVICES lines alone, kept up to date only if the previous text had them (partial syncs read them). */
   private readonly heads: string[] | undefined;
   private readonly off: Int32Array;
-  private readonly sink: { head: string[]; filter: string[]; decls: string[]; rules: string[]; chains: string[] };
+  /** The chains of the positions rendered since the last copied run, declared together (flushChains). */
+  private readonly chains: string[];
+  private readonly sink: { head: string[]; filter: string[]; rules: string[]; chains: string[] };
   /** Running lengths of the heads, full, decls and filter sections. */
   private h = 0;
   private f = 0;
@@ -118,10 +121,11 @@ export class BlockBuilder {
     this.full = full;
     this.decls = decls;
     this.filter = filter;
+    this.chains = chains;
     this.heads = keepHeads ? scratch.heads : undefined;
     // One sink for the block, its head and rules arrays fresh per position (an object literal
     // holding array literals per service was a deep boilerplate copy in the runtime).
-    this.sink = { head: full, filter, decls, rules: full, chains };
+    this.sink = { head: full, filter, rules: full, chains };
     this.off = new Int32Array(4 * size + 4);
   }
 
@@ -131,13 +135,13 @@ export class BlockBuilder {
    * this loop, not also as a method of its own.
    */
   render(from: number, to: number, svcs: readonly (ServicePortInfo | undefined)[], epsAt: readonly (readonly EndpointInfo[] | undefined)[]): void {
-    const { full, decls, filter, sink } = this;
+    const { full, chains, filter, sink } = this;
     for (let k = from; k < to; k++) {
       this.mark(k);
       const svc = svcs[k];
       const eps = epsAt[k];
       if (svc === undefined || eps === undefined) continue;
-      const d0 = decls.length;
+      const c0 = chains.length;
       const fl0 = filter.length;
       // Fresh small arrays per service: cheaper than resetting `length` (a runtime call in V8).
       const head: string[] = [];
@@ -159,10 +163,8 @@ export class BlockBuilder {
         full.push(rs);
         this.f += rs.length;
       }
-      let n = this.d;
-      for (let i = d0; i < decls.length; i++) n += (decls[i] as string).length;
-      this.d = n;
-      n = this.fl;
+      this.d += chainDeclarationsLength(chains, c0);
+      let n = this.fl;
       for (let i = fl0; i < filter.length; i++) n += (filter[i] as string).length;
       this.fl = n;
     }
@@ -170,6 +172,7 @@ export class BlockBuilder {
 
   /** Copies positions [from, to) of `old` (same positions) as one slice per section. */
   copy(old: BlockText, from: number, to: number): void {
+    this.flushChains();
     const o = old.off;
     const off = this.off;
     const b0 = 4 * from;
@@ -204,9 +207,17 @@ export class BlockBuilder {
    */
   finish(epoch: number, version: number, large: boolean, svcs: readonly (ServicePortInfo | undefined)[], eps: readonly (readonly EndpointInfo[] | undefined)[]): BlockText {
     this.mark(this.size);
+    this.flushChains();
     const text = new BlockText(epoch, version, large, this.full.join(''), this.decls.join(''), this.filter.join(''), svcs, eps, this.off, this.heads?.join(''));
     clearScratch(this.scratch);
     return text;
+  }
+
+  /** Declares the chains of the positions rendered since the last flush, in one piece. */
+  private flushChains(): void {
+    if (this.chains.length === 0) return;
+    this.decls.push(chainDeclarations(this.chains));
+    this.chains.length = 0;
   }
 
   /** Records where position k starts in each section. */

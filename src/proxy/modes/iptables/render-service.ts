@@ -38,7 +38,9 @@ export interface RenderedServicePort {
 
 /**
  * Where emitServicePort writes: one array of text pieces per section (kube-proxy's line buffers),
- * plus the names of the chains it declares. A section's text is the join of its pieces (lines are
+ * plus the names of the chains it declares, in order (their `:CHAIN - [0:0]` lines are written by
+ * the caller with chainDeclarations: a block declares all its chains with one join). A section's
+ * text is the join of its pieces (lines are
  * pushed as several flat pieces, not one per line). Pieces are joined later into one flat string
  * per section: `+=` would leave a rope of dozens of nodes per service for the GC to trace and for
  * every consumer to walk again (10,000 Services: ~400,000 rope nodes, which cost more than the
@@ -47,13 +49,12 @@ export interface RenderedServicePort {
 export interface RuleSink {
   readonly head: string[];
   readonly filter: string[];
-  readonly decls: string[];
   readonly rules: string[];
   readonly chains: string[];
 }
 
 export function newRuleSink(): RuleSink {
-  return { head: [], filter: [], decls: [], rules: [], chains: [] };
+  return { head: [], filter: [], rules: [], chains: [] };
 }
 
 /**
@@ -116,11 +117,11 @@ export function renderServicePort(
 ): RenderedServicePort {
   const out = newRuleSink();
   emitServicePort(svc, allEndpoints, cfg, node, out);
-  return { natHead: out.head.join(''), filter: out.filter.join(''), natChainDecls: out.decls.join(''), natChainRules: out.rules.join(''), chains: out.chains };
+  return { natHead: out.head.join(''), filter: out.filter.join(''), natChainDecls: chainDeclarations(out.chains), natChainRules: out.rules.join(''), chains: out.chains };
 }
 
 /**
- * renderServicePort, appending to `out`: all head and filter pieces first, then decls and rules.
+ * renderServicePort, appending to `out`: all head and filter pieces first, then rules and chains.
  * The lines every Service has are written here; the rarer ones (REJECT/DROP filter lines,
  * external and load-balancer IPs, Local external policy, firewall chains, session affinity,
  * large-cluster mode) in functions of their own. This function runs for every Service of a
@@ -136,7 +137,6 @@ export function emitServicePort(
   out: RuleSink,
 ): void {
   const name = svc.nameString;
-  const firstChain = out.chains.length;
   const cat = categorizeEndpoints(allEndpoints, svc, node.nodeName, node.zone);
   const hasEndpoints = cat.hasAnyEndpoints;
   const noLocal = cat.localEndpoints.length === 0;
@@ -145,7 +145,7 @@ export function emitServicePort(
   const internalChain = svc.internalPolicyLocal ? svc.svlChain : svc.svcChain;
   const hasInternal = hasEndpoints && !(svc.internalPolicyLocal && noLocal);
   const hasExternal = hasEndpoints && !(svc.externalPolicyLocal && noLocal);
-  // Chains pushed onto `chains` are declared (`:CHAIN - [0:0]`) by writeDeclarations at the end.
+  // Chains pushed onto `chains` are declared (`:CHAIN - [0:0]`) by the caller (chainDeclarations).
   const { head, rules, chains } = out;
   const portMatch = PORT_MATCH[svc.proto] ?? `-m ${svc.proto} -p ${svc.proto}`;
   const clusterIpMid = CLUSTER_IP_MID[svc.proto] ?? ` cluster IP" ${portMatch} -d `;
@@ -202,19 +202,19 @@ export function emitServicePort(
       rules.push('-A ', sep, masq, ep.ip, ' -j KUBE-MARK-MASQ\n-A ', sep, dnat, ep.str, '\n');
     }
   }
-  writeDeclarations(out, firstChain);
 }
 
-/**
- * The `:CHAIN - [0:0]` lines of the chains declared since `from`, in order: the text between two
- * names is one piece (` - [0:0]\n:`), 2 pieces per chain instead of 3.
- */
-function writeDeclarations(out: RuleSink, from: number): void {
-  const { chains, decls } = out;
-  if (chains.length === from) return;
-  decls.push(':', chains[from] ?? '');
-  for (let i = from + 1; i < chains.length; i++) decls.push(' - [0:0]\n:', chains[i] ?? '');
-  decls.push(' - [0:0]\n');
+/** The `:CHAIN - [0:0]` lines of `chains`, in order ('' for none). */
+export function chainDeclarations(chains: readonly string[]): string {
+  return chains.length === 0 ? '' : [':', chains.join(' - [0:0]\n:'), ' - [0:0]\n'].join('');
+}
+
+/** The length of chainDeclarations(chains.slice(from)), without building it. */
+export function chainDeclarationsLength(chains: readonly string[], from: number): number {
+  // `:` + name + ` - [0:0]\n` per chain.
+  let n = 0;
+  for (let i = from; i < chains.length; i++) n += (chains[i] as string).length + 10;
+  return n;
 }
 
 /** kube-proxy's writeServiceToEndpointRules: session affinity checks, then the probability picks. */
