@@ -40,8 +40,8 @@ export interface RenderedServicePort {
  * Where emitServicePort writes: one array of text pieces per section (kube-proxy's line buffers),
  * plus the names of the chains it declares, in order (their `:CHAIN - [0:0]` lines are written by
  * the caller with chainDeclarations: a block declares all its chains with one join). A section's
- * text is the join of its pieces (lines are
- * pushed as several flat pieces, not one per line). Pieces are joined later into one flat string
+ * text is the join of its pieces (lines are pushed as several flat pieces, not one per line).
+ * Pieces are joined later into one flat string
  * per section: `+=` would leave a rope of dozens of nodes per service for the GC to trace and for
  * every consumer to walk again (10,000 Services: ~400,000 rope nodes, which cost more than the
  * rendering itself).
@@ -62,7 +62,10 @@ export function newRuleSink(): RuleSink {
  * a node to the line's rope, and joining costs ~30-40 ns per node: the hot lines below write chain
  * names and matches literally (or from these tables) instead of interpolating constants. Joining
  * also costs ~50 ns per piece, so what stays the same between services (a protocol's match, a
- * port, a probability, the cluster CIDR) is one piece with the constant text around it.
+ * port, a probability, the cluster CIDR) is one piece with the constant text around it. Text that
+ * repeats only within one service (its name in each endpoint's rules) is a piece of its own:
+ * joining it with the text around it once per service cost an array and a join call each, more
+ * than the extra pieces.
  */
 const PORT_MATCH: Readonly<Record<string, string>> = { tcp: '-m tcp -p tcp', udp: '-m udp -p udp', sctp: '-m sctp -p sctp' };
 
@@ -94,6 +97,8 @@ const statisticJump = new IntText((n) => [statistic(n), ' -j '].join(''));
 const dport = new IntText((port) => [' --dport ', String(port)].join(''));
 const dportJump = new IntText((port) => [' --dport ', String(port), ' -j '].join(''));
 
+/** ` <protocol match> -j DNAT --to-destination ` (a KUBE-SEP chain's DNAT rule before the endpoint), per protocol. */
+const DNAT_TO: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(PORT_MATCH).map(([p, m]) => [p, [' ', m, ' -j DNAT --to-destination '].join('')]));
 /** ` cluster IP" <protocol match> -d ` (the cluster IP lines' text between name and IP), per protocol. */
 const CLUSTER_IP_MID: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(PORT_MATCH).map(([p, m]) => [p, [' cluster IP" ', m, ' -d '].join('')]));
 
@@ -190,16 +195,15 @@ export function emitServicePort(
   if (svc.sessionAffinityClientIP || reach.length < 2) {
     writeEndpointChains(svc, node, portMatch, reach, out);
   } else {
-    // What the SEP rules of all endpoints share, joined once per service: 9 pieces per endpoint, not 15.
     // (Large-cluster mode, i.e. above 1,000 endpoints in all, leaves out the comments.)
-    const large = node.largeClusterMode;
-    const masq = large ? ' -s ' : [' -m comment --comment ', name, ' -s '].join('');
-    const dnat = large ? [' ', portMatch, ' -j DNAT --to-destination '].join('') : [' -m comment --comment ', name, ' ', portMatch, ' -j DNAT --to-destination '].join('');
+    const comment = node.largeClusterMode ? '' : ' -m comment --comment ';
+    const commentName = node.largeClusterMode ? '' : name;
+    const dnat = DNAT_TO[svc.proto] ?? ` ${portMatch} -j DNAT --to-destination `;
     for (let i = 0; i < reach.length; i++) {
       const ep = reach[i] as EndpointInfo;
       const sep = ep.sepChain;
       chains.push(sep);
-      rules.push('-A ', sep, masq, ep.ip, ' -j KUBE-MARK-MASQ\n-A ', sep, dnat, ep.str, '\n');
+      rules.push('-A ', sep, comment, commentName, ' -s ', ep.ip, ' -j KUBE-MARK-MASQ\n-A ', sep, comment, commentName, dnat, ep.str, '\n');
     }
   }
 }
@@ -229,12 +233,9 @@ function writeServiceToEndpoints(svc: ServicePortInfo, node: NodeVariant, rules:
     return;
   }
   const name = svc.nameString;
-  // The rules' shared start, joined once: 6 pieces per endpoint, not 11.
-  const start = n > 1 ? ['-A ', chain, ' -m comment --comment "', name, ' -> '].join('') : undefined;
   for (let i = 0; i < n; i++) {
     const ep = eps[i] as EndpointInfo;
     const stat = i < n - 1 ? quotedStatistic.get(n - i) : '"';
-    if (start !== undefined) rules.push(start, ep.str, stat, ' -j ', ep.sepChain, '\n');
-    else rules.push('-A ', chain, ' -m comment --comment "', name, ' -> ', ep.str, stat, ' -j ', ep.sepChain, '\n');
+    rules.push('-A ', chain, ' -m comment --comment "', name, ' -> ', ep.str, stat, ' -j ', ep.sepChain, '\n');
   }
 }
