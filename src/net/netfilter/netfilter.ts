@@ -320,11 +320,11 @@ export class Netfilter {
   /** Every handler this namespace's netfilter registers, with its hook (register each with Netns.registerHook). */
   registrations(): NetfilterRegistration[] {
     const out: NetfilterRegistration[] = [];
-    // `process` makes the handler for one hook (a table's knows its idle test's table number and hook bit beforehand).
-    const add = (name: string, priority: number, hooks: readonly Hook[], process: (at: Hook) => HookHandler['process'], idle?: HookHandler['idle']): void => {
+    // `process` and `idle` make the handler's functions for one hook (a table's know its table number and hook bit).
+    const add = (name: string, priority: number, hooks: readonly Hook[], process: (at: Hook) => HookHandler['process'], idle?: (at: Hook) => NonNullable<HookHandler['idle']>): void => {
       for (const hook of hooks) {
         const p = process(hook);
-        out.push({ hook, handler: idle === undefined ? { name, priority, process: p } : { name, priority, process: p, idle } });
+        out.push({ hook, handler: idle === undefined ? { name, priority, process: p } : { name, priority, process: p, idle: idle(hook) } });
       }
     };
     const table =
@@ -335,8 +335,15 @@ export class Netfilter {
         return (hook, skb, host) => (hook === at && this.idleAt(tn, bit) ? [this.branch(skb, NO_HOPS)] : this.runTable(t, hook, skb, host));
       };
     const nat = (): HookHandler['process'] => (hook, skb, host) => this.nat(hook, skb, host);
-    // Not nat: even with no rules it records the NAT decision in the conntrack entry.
-    const idle = (t: TableName): HookHandler['idle'] => (hook) => this.tableIdle(t, hook);
+    // Not nat: even with no rules it records the NAT decision in the conntrack entry. Asked before every call of a
+    // table's handler (raw and mangle are idle on a kube-proxy node): answered from the bits, no name switch.
+    const idle =
+      (t: TableName) =>
+      (at: Hook): NonNullable<HookHandler['idle']> => {
+        const tn = tableNumber(t);
+        const bit = hookBit(at);
+        return (hook) => (hook === at ? this.idleAt(tn, bit) : this.tableIdle(t, hook));
+      };
     add('iptables-raw', NF_PRIORITY.raw, ['PREROUTING', 'OUTPUT'], table('raw'), idle('raw'));
     add('conntrack', NF_PRIORITY.conntrack, ['PREROUTING', 'OUTPUT'], () => (_h, skb) => [this.conntrackIn(skb)]);
     add('iptables-mangle', NF_PRIORITY.mangle, ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], table('mangle'), idle('mangle'));
