@@ -131,6 +131,9 @@ export function parseSelector(text: string): Requirement[] {
   const fail = (why: string): never => {
     throw new InputError(ERR, `unable to parse requirement: ${why}`, { where });
   };
+  // Where a value is expected, "in" and "notin" are plain words (Go's parser consumes tokens in its Values context as
+  // identifiers): "a=in" selects label a with the value "in".
+  const valueAt = (tk: Token | undefined): string | undefined => (tk === undefined ? undefined : tk.t === 'id' ? tk.v : tk.t === 'op' ? undefined : tk.t);
   const ident = (what: string): string => {
     const tk = toks[p++];
     if (tk?.t !== 'id') return fail(`expected ${what}`);
@@ -152,9 +155,9 @@ export function parseSelector(text: string): Requirement[] {
         if (open?.t !== 'op' || open.v !== '(') fail(`expected "(" after "${tk.t}"`);
         const values: string[] = [];
         for (;;) {
-          const v = toks[p];
-          if (v?.t === 'id') {
-            values.push(v.v);
+          const v = valueAt(toks[p]);
+          if (v !== undefined) {
+            values.push(v);
             p++;
           } else {
             values.push(''); // "in (a,)" holds an empty value, as the Go lexer reads it
@@ -166,10 +169,10 @@ export function parseSelector(text: string): Requirement[] {
         reqs.push(requirement(key, tk.t, values, where));
       } else if (tk.t === 'op' && (tk.v === '=' || tk.v === '==' || tk.v === '!=' || tk.v === '>' || tk.v === '<')) {
         p++;
-        const nxt = peek();
         let value = '';
-        if (nxt?.t === 'id') {
-          value = nxt.v;
+        const nxt = valueAt(peek());
+        if (nxt !== undefined) {
+          value = nxt;
           p++;
         }
         const op: SelectorOperator = tk.v === '!=' ? '!=' : tk.v === '>' ? 'gt' : tk.v === '<' ? 'lt' : '=';
