@@ -65,6 +65,20 @@ class SharedStatusParts {
 
 const shared = new SharedStatusParts();
 
+/** kubetypes.PodConditionByKubelet: the condition types the kubelet writes; any other is someone else's. */
+const KUBELET_CONDITIONS: ReadonlySet<string> = new Set(['PodScheduled', 'Ready', 'Initialized', 'ContainersReady', 'PodReadyToStartContainers']);
+
+/**
+ * mergePodStatus: conditions the kubelet does not own (an eviction's DisruptionTarget, a readiness gate's condition
+ * set by its controller) are kept from the stored status, ahead of the kubelet's own, instead of being dropped by
+ * the next status write.
+ */
+function withForeignConditions(prev: readonly PodCondition[], own: PodCondition[]): PodCondition[] {
+  let foreign: PodCondition[] | undefined;
+  for (const c of prev) if (!KUBELET_CONDITIONS.has(c.type)) (foreign ??= []).push(c);
+  return foreign === undefined ? own : [...foreign, ...own];
+}
+
 interface Running {
   readonly uid: string;
   /** containerd's container id prefix: the pod uid without dashes (made once, not per status). */
@@ -320,7 +334,7 @@ export class Kubelet {
     return {
       ...(pod.status ?? {}),
       phase: 'Running',
-      conditions: [cond('PodReadyToStartContainers', true), cond('Initialized', true), cond('Ready', allReady), cond('ContainersReady', allReady), cond('PodScheduled', true)],
+      conditions: withForeignConditions(prev, [cond('PodReadyToStartContainers', true), cond('Initialized', true), cond('Ready', allReady), cond('ContainersReady', allReady), cond('PodScheduled', true)]),
       hostIP: this.opts.node.ip,
       hostIPs: this.hostIPs,
       podIP: ip,
