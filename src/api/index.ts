@@ -34,3 +34,4 @@ export { initialPodStatus } from './defaults/pod.js';
 export { keepAllocatedServiceValues } from './defaults/service.js';
 export { termMatches, tolerates } from './node-selection.js';
 export { type BudgetStatus, budgetSelects, budgetStatus, disruptionAllowedCondition } from './disruption-budget.js';
+export { isPodReady } from './pod-ready.js';

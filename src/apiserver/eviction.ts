@@ -3,6 +3,7 @@ import {
   budgetStatus,
   disruptionAllowedCondition,
   isJsonObject,
+  isPodReady,
   registeredResource,
   type KubeObject,
   type ReadonlyKubeObject,
@@ -40,7 +41,7 @@ export async function evictPod(api: ApiServer, namespace: string, name: string, 
       return { ...success(), status: 'Failure', message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.', code: 500 };
     }
     const budget = budgets[0];
-    if (budget !== undefined && (isReady(pod) || !unhealthyMayGo(budget))) await spendDisruption(api, budget, name, opts.dryRun === true);
+    if (budget !== undefined && (isPodReady(pod) || !unhealthyMayGo(budget))) await spendDisruption(api, budget, name, opts.dryRun === true);
   }
   if (opts.dryRun !== true) await markDisruptionTarget(api, pod);
   await api.delete(PODS, namespace, name, opts);
@@ -52,12 +53,6 @@ function canIgnoreBudget(pod: ReadonlyKubeObject): boolean {
   const st = isJsonObject(pod['status']) ? pod['status'] : {};
   const phase = st['phase'];
   return phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || pod.metadata.deletionTimestamp !== undefined;
-}
-
-function isReady(pod: ReadonlyKubeObject): boolean {
-  const st = isJsonObject(pod['status']) ? pod['status'] : {};
-  const conds = Array.isArray(st['conditions']) ? st['conditions'] : [];
-  return conds.some((c) => isJsonObject(c) && c['type'] === 'Ready' && c['status'] === 'True');
 }
 
 /**

@@ -1,5 +1,6 @@
 import { budgetSelects, budgetStatus, disruptionAllowedCondition, isJsonObject, jsonEqual, type KubeObject } from '../api/index.js';
 import { EventRecorder, type ApiServer } from '../apiserver/index.js';
+import { scaled } from './deployment-util.js';
 import type { Informers } from './runtime/informers.js';
 import { controllerOf, isPodReady, isTerminating, nsName, R, specOf, statusOf } from './runtime/objects.js';
 import type { TimerQueue } from './runtime/timers.js';
@@ -98,13 +99,13 @@ export class DisruptionController extends QueueController {
     if (max !== undefined) {
       const scale = this.expectedScale(pdb, pods);
       if ('error' in scale) return scale;
-      return { expected: scale.expected, desired: Math.max(0, scale.expected - scaled(max, scale.expected)) };
+      return { expected: scale.expected, desired: Math.max(0, scale.expected - scaled(max, scale.expected, true)) };
     }
     if (typeof min === 'number') return { expected: pods.length, desired: min };
     if (typeof min === 'string') {
       const scale = this.expectedScale(pdb, pods);
       if ('error' in scale) return scale;
-      return { expected: scale.expected, desired: scaled(min, scale.expected) };
+      return { expected: scale.expected, desired: scaled(min, scale.expected, true) };
     }
     return { expected: 0, desired: 0 };
   }
@@ -201,13 +202,6 @@ export class DisruptionController extends QueueController {
     if (jsonEqual(withoutTimes(status), withoutTimes(old))) return;
     await this.api.update(R.podDisruptionBudgets, pdb.metadata.namespace ?? '', pdb.metadata.name ?? '', { ...pdb, status }, { subresource: 'status', owned: true });
   }
-}
-
-/** intstr.GetScaledValueFromIntOrPercent(v, total, roundUp=true). */
-function scaled(v: unknown, total: number): number {
-  if (typeof v === 'number') return v;
-  const m = typeof v === 'string' ? /^([0-9]+)%$/.exec(v) : null;
-  return m === null ? 0 : Math.ceil((Number(m[1]) * total) / 100);
 }
 
 /** A status as compared for "changed?": a condition's transition time alone is not a change. */

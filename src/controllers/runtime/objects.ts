@@ -84,10 +84,8 @@ export function condition(o: KubeObject, type: string): Condition | undefined {
   return undefined;
 }
 
-/** podutil.IsPodReady */
-export function isPodReady(pod: KubeObject): boolean {
-  return condition(pod, 'Ready')?.status === 'True';
-}
+/** podutil.IsPodReady, shared with the eviction subresource. */
+export { isPodReady } from '../../api/index.js';
 
 export function podPhase(pod: KubeObject): string {
   const p = statusOf(pod)['phase'];
