@@ -3,7 +3,8 @@ import { Fraction } from '../lib/index.js';
 import { type Hook, type Link, LinkRef, type Netns, type Network, type PathState, type Route, routeNextHops, type SegmentPort, type Skb, type VethLink } from '../net/index.js';
 import { type Packet, flowKey } from '../packet/index.js';
 import { type HookExits, type HookNext, type TakeoverVerdict, runHook } from './hook-runner.js';
-import { type Detail, Hop, describeOwner } from './hop.js';
+import { type Detail, Hop } from './hop.js';
+import { arrivesText, deliverText, exitText, forwardText, proxyText, rerouteText, routeText, sendsText, vethText } from './hop-texts.js';
 import { Neighbour } from './neighbour.js';
 import { crossNetns, hashFlow, makeSkb, withDevs, withPacket } from './skb-ops.js';
 import type { Delivered, HopStep, TracePath, TraceResult, Verdict } from './types.js';
@@ -466,17 +467,3 @@ export class Tracer {
     return this.net.gateways.has(link.segment.name, nh);
   }
 }
-
-// Hop formatters (see Hop): module-level, so a hop holds its inputs instead of a closure over them.
-const sendsText = (ns: Netns, p: Packet): string => `${describeOwner(ns)} sends ${flowKey(p)}`;
-const arrivesText = (p: Packet, dev: string): string => `${flowKey(p)} arrives on ${dev}`;
-const routeText = (dst: Ip4, r: Route, dev: string): string =>
-  `${ip4ToString(dst)}${r.gateway === undefined ? '' : ` via ${ip4ToString(r.gateway)}`} dev ${dev}: route ${r.dst.prefix === 0 ? 'default' : r.dst.toString()}`;
-const exitText = (nh: Ip4): string => `sent to the node network's gateway ${ip4ToString(nh)}: leaves the modelled network`;
-const vethText = (dev: string, peer: string, peerNs: string): string => `${dev} → ${peer} in ${peerNs}`;
-const forwardText = (dev: string, outDev: string, ttl: number): string => `forwarded ${dev} → ${outDev}, TTL ${ttl}`;
-const deliverText = (ns: Netns, p: Packet): string =>
-  `delivered to ${describeOwner(ns)} at ${ip4ToString(p.dst)}${p.proto === 'icmp' ? '' : `:${p.dport}`}, from ${ip4ToString(p.src)}`;
-// A verdict's reason may be a getter that formats on read: it is read only when the hop's detail is.
-const rerouteText = (v: TakeoverVerdict, dst: Ip4): string => `${v.reason}: ${ip4ToString(dst)} is routed again as locally output`;
-const proxyText = (v: Extract<TakeoverVerdict, { kind: 'proxy' }>): string => `${v.reason}; ${v.socket} opens ${flowKey(v.packet)}`;

@@ -10,6 +10,7 @@ import { StatisticRandomMatch } from './match/statistic.js';
 import { HK, type HopKind, NatRuleHop, RuleHop } from './hop.js';
 import { FlatRule, testWordsAt } from './flat-rule.js';
 import { statisticNote } from './statistic-note.js';
+import { complementOf, times } from './pick-probability.js';
 import type { EvalCtx, Match, Rule, Table, Target } from './types.js';
 import { ChainTarget } from './target/standard.js';
 import { TR } from './types.js';
@@ -90,45 +91,6 @@ export const ACCEPT: HookVerdict = Object.freeze({ kind: 'accept' });
 
 /** The kernel's limit on nested jumps is far above anything sane; deeper means a loop. */
 const MAX_DEPTH = 64;
-
-const complements = new WeakMap<Fraction, Fraction>();
-
-/**
- * The last few products of a path's probability and a random pick's (one of the pick or its complement). Rules share
- * their probability Fractions (kube-proxy writes the same few 1/n by the thousand), so a walk multiplies the same
- * few pairs over and over; each product is a reduction by gcd, on fmod while a denominator is 2^31. Fractions are
- * immutable, so a product found here is the product.
- */
-const PRODUCTS = 4;
-const prodA: (Fraction | undefined)[] = [undefined, undefined, undefined, undefined];
-const prodB: (Fraction | undefined)[] = [undefined, undefined, undefined, undefined];
-const prodR: (Fraction | undefined)[] = [undefined, undefined, undefined, undefined];
-let nextProduct = 0;
-
-function times(a: Fraction, b: Fraction): Fraction {
-  if (a === Fraction.ONE) return b;
-  for (let k = 0; k < PRODUCTS; k++) {
-    if (prodA[k] === a && prodB[k] === b) {
-      const r = prodR[k];
-      if (r !== undefined) return r;
-    }
-  }
-  const r = a.mul(b);
-  prodA[nextProduct] = a;
-  prodB[nextProduct] = b;
-  prodR[nextProduct] = r;
-  nextProduct = (nextProduct + 1) % PRODUCTS;
-  return r;
-}
-
-function complementOf(p: Fraction): Fraction {
-  let c = complements.get(p);
-  if (c === undefined) {
-    c = p.complement();
-    complements.set(p, c);
-  }
-  return c;
-}
 
 /** The chain a jump/goto enters, compiled (undefined when the table has no such chain). */
 function jumpChain(target: Target, table: Table, linear: boolean): CompiledChain | undefined {
