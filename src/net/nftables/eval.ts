@@ -20,6 +20,7 @@ interface Ctx {
 /** A return point pushed by `jump` (a linked list: pushing shares the rest, as forks need). */
 interface Frame {
   readonly c: CompiledChain;
+  /** The instruction to return to: the header of the rule after the jump. */
   readonly i: number;
   readonly up: Frame | undefined;
 }
@@ -92,6 +93,7 @@ class NftHop implements HookHop {
 }
 
 type VmapExpr = Extract<CompiledExpr, { op: typeof Op.Vmap }>;
+type NumgenExpr = Extract<CompiledExpr, { op: typeof Op.Numgen }>;
 
 const chainOf = (v: NftVerdict): string => (v.kind === 'jump' || v.kind === 'goto' ? v.chain : '');
 const verdictWords = (v: NftVerdict): string => (v.kind === 'jump' || v.kind === 'goto' ? `${v.kind} ${v.chain}` : v.kind);
@@ -138,12 +140,9 @@ function textKey(ks: readonly NftSelector[], p: Packet): string {
 type Dyn = ReadonlyMap<string, ReadonlySet<string>>;
 
 const MAX_JUMPS = 1000;
-const CONTINUE = new CompiledVerdict({ kind: 'continue' }, undefined);
 const ACCEPT = { kind: 'accept' } as const;
-const ACCEPT_V = new CompiledVerdict(ACCEPT, undefined);
-/** evalRule's answer for a rule ending in `numgen`: the caller forks. */
-const FORK = new CompiledVerdict({ kind: 'continue' }, undefined);
-let forkAt: Extract<CompiledExpr, { op: typeof Op.Numgen }> | undefined;
+/** Where a chain's run stands before its first rule header (never read: every chain's program starts with one). */
+const NO_RULE: CompiledRule = { text: '', number: 0, verdictHop: undefined };
 
 /**
  * Evaluates a base chain for one packet, forking at `numgen random`. Verdict semantics of
@@ -165,79 +164,30 @@ function branch(out: HookBranch[], ctx: Ctx, verdict: HookBranch['verdict']): vo
   out.push({ probability: ctx.prob, verdict, skb: ctx.skb, hops: ctx.hops });
 }
 
-function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledChain, idx: number, stack: Frame | undefined, ctx: Ctx, depth: number): void {
-  if (depth > MAX_JUMPS) return branch(out, ctx, { kind: 'drop', reason: `nftables: more than ${MAX_JUMPS} jumps (loop)` });
-  const rules = c.rules;
-  for (let i = idx; i < rules.length; i++) {
-    const r = rules[i] as CompiledRule;
-    const v = evalRule(env, c, r, ctx);
-    if (v === undefined) continue;
-    if (v !== FORK) return apply(env, base, out, c, i, r, stack, ctx, depth, v);
-    const e = forkAt;
-    if (e === undefined) return;
-    for (let n = 0; n < e.mod; n++) {
-      const sub: Ctx = { skb: ctx.skb, prob: ctx.prob.isOne() ? e.share : ctx.prob.mul(e.share), hops: ctx.hops.slice() };
-      const nv = e.choices[n];
-      // No element: the rule does not match on this branch; the next rule continues it.
-      if (nv === undefined) run(env, base, out, c, i + 1, stack, sub, depth);
-      else {
-        sub.hops.push(new NftHop(HopKind.Numgen, e.mod, nv.verdict, n, r.text, env.ct.label, c.name, r.number));
-        apply(env, base, out, c, i, r, stack, sub, depth, nv);
-      }
-    }
-    return;
-  }
-  // End of chain: a regular chain returns to its caller; the base chain applies its policy.
-  if (!c.base && stack !== undefined) return run(env, base, out, stack.c, stack.i, stack.up, ctx, depth + 1);
-  policy(out, base, ctx);
-}
-
-function apply(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledChain, i: number, r: CompiledRule, stack: Frame | undefined, ctx: Ctx, depth: number, cv: CompiledVerdict): void {
-  switch (cv.kind) {
-    case 'continue':
-      return run(env, base, out, c, i + 1, stack, ctx, depth);
-    case 'accept':
-      return branch(out, ctx, ACCEPT);
-    case 'drop':
-      return branch(out, ctx, { kind: 'drop', reason: `nftables ${env.ct.table.name} chain ${c.name}: ${r.text}` });
-    case 'reject':
-      return branch(out, ctx, { kind: 'reject', reason: `nftables ${env.ct.table.name} chain ${c.name}: ${r.text}`, with: 'icmp-port-unreachable' });
-    case 'return':
-      if (stack === undefined) return policy(out, base, ctx);
-      return run(env, base, out, stack.c, stack.i, stack.up, ctx, depth + 1);
-    case 'jump':
-    case 'goto': {
-      const target = cv.target();
-      if (target === undefined) return branch(out, ctx, { kind: 'drop', reason: `nftables: no chain ${chainOf(cv.verdict)}` });
-      return run(env, base, out, target, 0, cv.kind === 'jump' ? { c, i: i + 1, up: stack } : stack, ctx, depth + 1);
-    }
-  }
-}
-
-function policy(out: HookBranch[], base: CompiledChain, ctx: Ctx): void {
-  if (base.chain.base?.policy === 'drop') return branch(out, ctx, { kind: 'drop', reason: `nftables chain ${base.chain.name} policy drop` });
-  branch(out, ctx, ACCEPT);
-}
-
-function hop(env: EvalEnv, c: CompiledChain, r: CompiledRule, k: HopKind, a: unknown, b?: unknown, nat?: HookHop['nat'], x?: unknown): NftHop {
-  return new NftHop(k, a, b, x, r.text, env.ct.label, c.name, r.number, nat);
-}
-
 /**
- * Evaluates one rule on `ctx` (updated in place by its statements): undefined if it does not
- * match (a statement's effects before the failing match are undone), else its verdict (CONTINUE
- * when all matches passed without one; FORK at numgen, with `forkAt` set).
+ * Runs chain `c` from instruction `pc` (a rule header) to a verdict or the chain's end. One loop over the chain's
+ * program: a rule's statements update `ctx` in place; a failed match undoes them (the skb and hops the rule started
+ * with) and jumps to the next rule's header.
  */
-function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): CompiledVerdict | undefined {
-  const skb0 = ctx.skb;
-  const hops0 = ctx.hops.length;
-  const exprs = r.exprs;
-  for (let k = 0; k < exprs.length; k++) {
-    const e = exprs[k] as CompiledExpr;
+function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledChain, pc: number, stack: Frame | undefined, ctx: Ctx, depth: number): void {
+  if (depth > MAX_JUMPS) return branch(out, ctx, { kind: 'drop', reason: `nftables: more than ${MAX_JUMPS} jumps (loop)` });
+  const code = c.code;
+  let r = NO_RULE;
+  let next = pc;
+  let skb0 = ctx.skb;
+  let hops0 = ctx.hops.length;
+  while (pc < code.length) {
+    const e = code[pc++] as CompiledExpr;
     const skb = ctx.skb;
     const p = skb.packet;
     let ok = true;
     switch (e.op) {
+      case Op.Rule:
+        r = e.rule;
+        next = e.next;
+        skb0 = skb;
+        hops0 = ctx.hops.length;
+        continue;
       case Op.CtState:
         ok = e.states.includes(skb.ct.state);
         break;
@@ -302,16 +252,16 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
       case Op.Counter:
         break;
       case Op.Masquerade: {
-        const out = skb.outDev;
-        const src = (out === undefined ? undefined : env.host.primaryAddress(out)) ?? env.host.sourceAddressFor(p.dst);
+        const dev = skb.outDev;
+        const src = (dev === undefined ? undefined : env.host.primaryAddress(dev)) ?? env.host.sourceAddressFor(p.dst);
         if (src === undefined) {
           ctx.hops.push(hop(env, c, r, HopKind.Text, 'masquerade: no address on the output device'));
-          return ACCEPT_V;
+          return branch(out, ctx, ACCEPT);
         }
         const np: Packet = withSrc(p, src, p.sport);
         ctx.skb = skbWith(skb, np, skb.mark, skb.ct, skb.pathState);
         ctx.hops.push(hop(env, c, r, HopKind.Masquerade, e.fullyRandom, undefined, new LazyNatFlows('masquerade', p, np)));
-        return ACCEPT_V;
+        return branch(out, ctx, ACCEPT);
       }
       case Op.Dnat: {
         if (e.addr === undefined) {
@@ -321,11 +271,11 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
         const np: Packet = withDst(p, e.addr, e.port ?? p.dport);
         ctx.skb = skbWith(skb, np, skb.mark, skb.ct, skb.pathState);
         ctx.hops.push(hop(env, c, r, HopKind.Dnat, undefined, undefined, new LazyNatFlows('dnat', p, np)));
-        return ACCEPT_V;
+        return branch(out, ctx, ACCEPT);
       }
       case Op.Verdict:
         ctx.hops.push((r.verdictHop ??= hop(env, c, r, HopKind.Text, e.verdict.verdict.kind)));
-        return e.verdict;
+        return apply(env, base, out, c, next, r, stack, ctx, depth, e.verdict);
       case Op.Vmap: {
         const ks = e.key;
         const v = e.byNumber !== undefined ? e.byNumber.get(packetKey(ks, p)) : e.map?.get(textKey(ks, p));
@@ -334,20 +284,66 @@ function evalRule(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx): Co
           break;
         }
         ctx.hops.push(hop(env, c, r, HopKind.Vmap, e, v.verdict, undefined, p));
-        return v;
+        return apply(env, base, out, c, next, r, stack, ctx, depth, v);
       }
       case Op.Numgen:
-        forkAt = e;
-        return FORK;
+        return fork(env, base, out, c, next, r, stack, ctx, depth, e);
     }
     if (!ok) {
       if (ctx.skb !== skb0) {
         ctx.skb = skb0;
         ctx.hops.length = hops0;
       }
-      return undefined;
+      pc = next;
     }
   }
-  // All matches passed and no verdict: continue with the next rule.
-  return CONTINUE;
+  // End of chain: a regular chain returns to its caller; the base chain applies its policy.
+  if (!c.base && stack !== undefined) return run(env, base, out, stack.c, stack.i, stack.up, ctx, depth + 1);
+  policy(out, base, ctx);
+}
+
+/** `numgen random mod n vmap {…}`: one branch per generated number, each with 1/n of the path's probability. */
+function fork(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledChain, next: number, r: CompiledRule, stack: Frame | undefined, ctx: Ctx, depth: number, e: NumgenExpr): void {
+  for (let n = 0; n < e.mod; n++) {
+    const sub: Ctx = { skb: ctx.skb, prob: ctx.prob.isOne() ? e.share : ctx.prob.mul(e.share), hops: ctx.hops.slice() };
+    const nv = e.choices[n];
+    // No element: the rule does not match on this branch; the next rule continues it.
+    if (nv === undefined) run(env, base, out, c, next, stack, sub, depth);
+    else {
+      sub.hops.push(new NftHop(HopKind.Numgen, e.mod, nv.verdict, n, r.text, env.ct.label, c.name, r.number));
+      apply(env, base, out, c, next, r, stack, sub, depth, nv);
+    }
+  }
+}
+
+/** A verdict taken by rule `r` of chain `c`; `next`: the instruction after the rule (where a jump returns to). */
+function apply(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledChain, next: number, r: CompiledRule, stack: Frame | undefined, ctx: Ctx, depth: number, cv: CompiledVerdict): void {
+  switch (cv.kind) {
+    case 'continue':
+      return run(env, base, out, c, next, stack, ctx, depth);
+    case 'accept':
+      return branch(out, ctx, ACCEPT);
+    case 'drop':
+      return branch(out, ctx, { kind: 'drop', reason: `nftables ${env.ct.table.name} chain ${c.name}: ${r.text}` });
+    case 'reject':
+      return branch(out, ctx, { kind: 'reject', reason: `nftables ${env.ct.table.name} chain ${c.name}: ${r.text}`, with: 'icmp-port-unreachable' });
+    case 'return':
+      if (stack === undefined) return policy(out, base, ctx);
+      return run(env, base, out, stack.c, stack.i, stack.up, ctx, depth + 1);
+    case 'jump':
+    case 'goto': {
+      const target = cv.target();
+      if (target === undefined) return branch(out, ctx, { kind: 'drop', reason: `nftables: no chain ${chainOf(cv.verdict)}` });
+      return run(env, base, out, target, 0, cv.kind === 'jump' ? { c, i: next, up: stack } : stack, ctx, depth + 1);
+    }
+  }
+}
+
+function policy(out: HookBranch[], base: CompiledChain, ctx: Ctx): void {
+  if (base.chain.base?.policy === 'drop') return branch(out, ctx, { kind: 'drop', reason: `nftables chain ${base.chain.name} policy drop` });
+  branch(out, ctx, ACCEPT);
+}
+
+function hop(env: EvalEnv, c: CompiledChain, r: CompiledRule, k: HopKind, a: unknown, b?: unknown, nat?: HookHop['nat'], x?: unknown): NftHop {
+  return new NftHop(k, a, b, x, r.text, env.ct.label, c.name, r.number, nat);
 }
