@@ -32,7 +32,7 @@ export const Op = {
   Verdict: 12,
   Vmap: 13,
   Numgen: 14,
-  /** A rule's first instruction: which rule starts here, and where the next one starts (a failed match jumps there). */
+  /** A rule's first instruction (its CompiledRule). */
   Rule: 15,
 } as const;
 
@@ -87,7 +87,7 @@ export type CompiledExpr =
       readonly name: string | undefined;
     }
   | { readonly op: typeof Op.Numgen; readonly mod: number; readonly choices: readonly (CompiledVerdict | undefined)[]; readonly share: Fraction }
-  | { readonly op: typeof Op.Rule; readonly rule: CompiledRule; readonly next: number };
+  | CompiledRule;
 
 /** A verdict whose jump / goto target is looked up once, when first taken. */
 export class CompiledVerdict {
@@ -112,7 +112,11 @@ export class CompiledVerdict {
   }
 }
 
+/** A rule's header in its chain's program (Op.Rule): what its hops and verdict reasons name, and where the next rule starts. */
 export interface CompiledRule {
+  readonly op: typeof Op.Rule;
+  /** The instruction after the rule's last expression: the next rule's header (a failed match jumps there). */
+  readonly next: number;
   /** The rule's text, read here for every hop (the NftRule is one memory access further; at 10k Services a miss). */
   readonly text: string;
   /** 1-based, as hops number rules. */
@@ -156,6 +160,7 @@ export function compileTable(table: NftTable): CompiledTable {
   const sets = new Map<string, { exact: Set<string>; cidrs: Cidr4[] }>();
   const compiled = new Map<string, CompiledChain>();
   const numericMaps = new Map<string, IntKeyMap<CompiledVerdict>>();
+  const shared = new Map<string, CompiledExpr>();
   const ct: CompiledTable = {
     table,
     label: `${table.family} ${table.name}`,
@@ -166,8 +171,8 @@ export function compileTable(table: NftTable): CompiledTable {
       if (cc === undefined || cc.chain !== c) {
         const code: CompiledExpr[] = [];
         c.rules.forEach((r, i) => {
-          const exprs = r.exprs.map((e) => compileExpr(e, ct, numericMaps));
-          code.push({ op: Op.Rule, rule: { text: r.text, number: i + 1, verdictHop: undefined }, next: code.length + 1 + exprs.length }, ...exprs);
+          const exprs = r.exprs.map((e) => interned(e, ct, numericMaps, shared));
+          code.push({ op: Op.Rule, next: code.length + 1 + exprs.length, text: r.text, number: i + 1, verdictHop: undefined }, ...exprs);
         });
         cc = { chain: c, name: c.name, base: c.base !== undefined, code };
         compiled.set(c.name, cc);
@@ -206,6 +211,23 @@ function oneIn(n: number): Fraction {
   if (f === undefined) shares.set(n, (f = Fraction.of(1, n)));
   return f;
 }
+
+/**
+ * The compiled expression, shared with every rule of the table that has the same one (compiled expressions are
+ * immutable). kube-proxy writes the same `ip saddr != 10.0.0.0/8`, `tcp dport 80`, `meta l4proto tcp` and
+ * `jump mark-for-masquerade` into every service's chains: one shared object stays in cache, where 10,000 copies are
+ * each a cache miss when a packet reaches its service. Only comparisons and verdicts are keyed; the other expressions
+ * are unique to their rule (dnat, numgen) or appear in a few base chains.
+ */
+function interned(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, IntKeyMap<CompiledVerdict>>, shared: Map<string, CompiledExpr>): CompiledExpr {
+  const key = e.op === 'cmp' ? `${e.sel}${e.neg ? ' != ' : ' '}${e.values.join(',')}` : e.op === 'verdict' ? verdictKey(e.verdict) : e.op === 'ct-state' ? `ct state ${e.states.join(',')}` : undefined;
+  if (key === undefined) return compileExpr(e, ct, numericMaps);
+  let c = shared.get(key);
+  if (c === undefined) shared.set(key, (c = compileExpr(e, ct, numericMaps)));
+  return c;
+}
+
+const verdictKey = (v: NftVerdict): string => (v.kind === 'jump' || v.kind === 'goto' ? `${v.kind} ${v.chain}` : v.kind);
 
 function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, IntKeyMap<CompiledVerdict>>): CompiledExpr {
   switch (e.op) {

@@ -142,7 +142,7 @@ type Dyn = ReadonlyMap<string, ReadonlySet<string>>;
 const MAX_JUMPS = 1000;
 const ACCEPT = { kind: 'accept' } as const;
 /** Where a chain's run stands before its first rule header (never read: every chain's program starts with one). */
-const NO_RULE: CompiledRule = { text: '', number: 0, verdictHop: undefined };
+const NO_RULE: CompiledRule = { op: Op.Rule, next: 0, text: '', number: 0, verdictHop: undefined };
 
 /**
  * Evaluates a base chain for one packet, forking at `numgen random`. Verdict semantics of
@@ -183,7 +183,7 @@ function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledCh
     let ok = true;
     switch (e.op) {
       case Op.Rule:
-        r = e.rule;
+        r = e;
         next = e.next;
         skb0 = skb;
         hops0 = ctx.hops.length;
