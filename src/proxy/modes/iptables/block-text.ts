@@ -84,8 +84,8 @@ function clearScratch(s: BlockScratch): void {
  * shifted, so a partial sync that adds one Service costs one rendering and one copy of the block,
  * not a slice and a join per position.
  *
- * A position's KUBE-SERVICES pieces and its chain-rule pieces are joined into one flat string each
- * and pushed into `full` (pieces straight into a block-wide array were slower: a 25,000-element
+ * A position's KUBE-SERVICES pieces and then its chain-rule pieces are joined into one flat string
+ * and pushed into `full` (emitServicePort says where its KUBE-SERVICES pieces end) (pieces straight into a block-wide array were slower: a 25,000-element
  * array regrown in large-object space); its filter pieces go straight into the filter array, and
  * the chains it declares are declared with one join per run of rendered positions. Offsets are
  * running sums of the pieces' lengths.
@@ -123,7 +123,7 @@ export class BlockBuilder {
     this.filter = filter;
     this.chains = chains;
     this.heads = keepHeads ? scratch.heads : undefined;
-    // One sink for the block, its head and rules arrays fresh per position (an object literal
+    // One sink for the block, its head and rules array fresh per position (an object literal
     // holding array literals per service was a deep boilerplate copy in the runtime).
     this.sink = { head: full, filter, rules: full, chains };
     this.off = new Int32Array(4 * size + 4);
@@ -143,26 +143,20 @@ export class BlockBuilder {
       if (svc === undefined || eps === undefined) continue;
       const c0 = chains.length;
       const fl0 = filter.length;
-      // Fresh small arrays per service: cheaper than resetting `length` (a runtime call in V8).
-      const head: string[] = [];
-      const rules: string[] = [];
-      sink.head = head;
-      sink.rules = rules;
-      emitServicePort(svc, eps, this.cfg, this.node, sink);
-      // A position's KUBE-SERVICES lines and its chain rules, each joined into one flat string:
-      // the block's arrays hold two strings per service, not its pieces.
-      const hs = head.join('');
-      const rs = rules.join('');
-      if (hs !== '') {
-        full.push(hs);
-        this.heads?.push(hs);
-        this.h += hs.length;
-        this.f += hs.length;
-      }
-      if (rs !== '') {
-        full.push(rs);
-        this.f += rs.length;
-      }
+      // A fresh small array per service (cheaper than resetting `length`, a runtime call in V8),
+      // taking its KUBE-SERVICES pieces and then its chain rules: one array and one join per
+      // service, the block's array holding one flat string per service, not its pieces.
+      const pieces: string[] = [];
+      sink.head = pieces;
+      sink.rules = pieces;
+      const headEnd = emitServicePort(svc, eps, this.cfg, this.node, sink);
+      let hl = 0;
+      for (let i = 0; i < headEnd; i++) hl += (pieces[i] as string).length;
+      const text = pieces.join('');
+      if (text !== '') full.push(text);
+      if (hl > 0) this.heads?.push(text.slice(0, hl));
+      this.h += hl;
+      this.f += text.length;
       this.d += chainDeclarationsLength(chains, c0);
       let n = this.fl;
       for (let i = fl0; i < filter.length; i++) n += (filter[i] as string).length;

@@ -11,6 +11,9 @@ import type { NodeVariant, RuleSink, ServiceRenderConfig } from './render-servic
 
 const q = (s: string): string => `"${s}"`;
 
+const LOCALHOST_NODEPORT_HEAD = `-A ${KUBE_NODEPORTS} -m comment --comment `;
+const LOCALHOST_NODEPORT_NFACCT = ` -m nfacct --nfacct-name ${LOCALHOST_NPS_COUNTER} -j `;
+
 /**
  * The KUBE-SERVICES lines of external and load-balancer IPs and the local-host NodePort line (in
  * kube-proxy's order, before the NodePort line), and every filter-table line of the port: REJECT
@@ -23,9 +26,12 @@ export function emitOutsideLines(svc: ServicePortInfo, portMatch: string, hasEnd
   const extChain = svc.extChain;
   const usesFW = hasEndpoints && svc.loadBalancerVIPs.length > 0 && svc.loadBalancerSourceRanges.length > 0;
   const lbChain = usesFW ? svc.fwChain : extChain;
-  // kube-proxy: REJECT when the service has no endpoints at all, DROP when none is local.
+  // kube-proxy: REJECT when the service has no endpoints at all, DROP when none is local. The
+  // comment is made only for a port that writes such a line: this function also runs for every
+  // NodePort (its local-host line), and most NodePorts write no filter line.
   const internalFilterTarget = hasEndpoints ? 'DROP' : 'REJECT';
-  const internalFilterComment = q(hasEndpoints ? `${name} has no local endpoints` : `${name} has no endpoints`);
+  const needsFilterComment = !hasInternal || !hasExternal;
+  const internalFilterComment = needsFilterComment ? q(hasEndpoints ? `${name} has no local endpoints` : `${name} has no endpoints`) : '';
   const externalFilterTarget = internalFilterTarget;
   const externalFilterComment = internalFilterComment;
   const dport = hasInternal && svc.externalIPs.length === 0 && svc.loadBalancerVIPs.length === 0 ? '' : `--dport ${svc.port}`;
@@ -55,7 +61,8 @@ export function emitOutsideLines(svc: ServicePortInfo, portMatch: string, hasEnd
   }
   if (svc.nodePort !== 0) {
     if (hasEndpoints && cfg.localhostNodePortNfacct) {
-      head.push(`-A ${KUBE_NODEPORTS} -m comment --comment ${name} ${portMatch} -d 127.0.0.0/8 --dport ${svc.nodePort} -m nfacct --nfacct-name ${LOCALHOST_NPS_COUNTER} -j ${extChain}\n`);
+      // As flat pieces (every NodePort has this line): a template literal would be a rope to walk at the join.
+      head.push(LOCALHOST_NODEPORT_HEAD, name, ' ', portMatch, ' -d 127.0.0.0/8 --dport ', String(svc.nodePort), LOCALHOST_NODEPORT_NFACCT, extChain, '\n');
     }
     if (!hasExternal) {
       filter.push(`-A ${KUBE_EXTERNAL_SERVICES} -m comment --comment ${externalFilterComment} -m addrtype --dst-type LOCAL ${portMatch} --dport ${svc.nodePort} -j ${externalFilterTarget}\n`);

@@ -127,6 +127,9 @@ export function renderServicePort(
 
 /**
  * renderServicePort, appending to `out`: all head and filter pieces first, then rules and chains.
+ * Returns `out.head.length` after the last head piece: a caller whose `head` and `rules` are one
+ * array (BlockBuilder: a position's KUBE-SERVICES lines are followed by its chain rules) knows
+ * from it where the head pieces end.
  * The lines every Service has are written here; the rarer ones (REJECT/DROP filter lines,
  * external and load-balancer IPs, Local external policy, firewall chains, session affinity,
  * large-cluster mode) in functions of their own. This function runs for every Service of a
@@ -140,7 +143,7 @@ export function emitServicePort(
   cfg: ServiceRenderConfig,
   node: NodeVariant,
   out: RuleSink,
-): void {
+): number {
   const name = svc.nameString;
   const cat = categorizeEndpoints(allEndpoints, svc, node.nodeName, node.zone);
   const hasEndpoints = cat.hasAnyEndpoints;
@@ -162,6 +165,7 @@ export function emitServicePort(
     emitOutsideLines(svc, portMatch, hasEndpoints, hasInternal, hasExternal, cfg, out);
   }
   if (nodePortHead) head.push('-A KUBE-NODEPORTS -m comment --comment ', name, ' ', portMatch, dportJump.get(svc.nodePort), svc.extChain, '\n');
+  const headEnd = head.length;
 
   if (hasInternal) {
     if (cfg.masqueradeAll) {
@@ -206,6 +210,7 @@ export function emitServicePort(
       rules.push('-A ', sep, comment, commentName, ' -s ', ep.ip, ' -j KUBE-MARK-MASQ\n-A ', sep, comment, commentName, dnat, ep.str, '\n');
     }
   }
+  return headEnd;
 }
 
 /** The `:CHAIN - [0:0]` lines of `chains`, in order ('' for none). */
