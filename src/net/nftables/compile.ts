@@ -3,6 +3,7 @@ import { Fraction } from '../../lib/index.js';
 import type { HookHop } from '../hooks.js';
 import { elementKey, numericKey } from './numeric-key.js';
 import { IntKeyMap } from '../int-key-map.js';
+import { Op, Program, type Ref } from './program.js';
 import type { NftChain, NftExpr, NftSelector, NftTable, NftVerdict } from './types.js';
 
 /** A static set's contents: exact keys, and the CIDRs of an interval set. */
@@ -10,31 +11,6 @@ export interface CompiledSet {
   readonly exact: ReadonlySet<string>;
   readonly cidrs: readonly Cidr4[];
 }
-
-/**
- * Compiled expression kinds as small integers: the evaluator switches on them for every expression of every rule
- * a packet meets, and a switch over dense small integers is a jump table where one over names compares string after
- * string.
- */
-export const Op = {
-  CtState: 0,
-  CmpProto: 1,
-  CmpPort: 2,
-  CmpIp: 3,
-  InSet: 4,
-  Fib: 5,
-  MarkAnd: 6,
-  MarkSet: 7,
-  Update: 8,
-  Masquerade: 9,
-  Dnat: 10,
-  Counter: 11,
-  Verdict: 12,
-  Vmap: 13,
-  Numgen: 14,
-  /** A rule's first instruction (its CompiledRule). */
-  Rule: 15,
-} as const;
 
 /**
  * An expression prepared for the packet path: maps resolved to their hash tables (nf_tables looks
@@ -86,8 +62,7 @@ export type CompiledExpr =
       readonly byNumber: IntKeyMap<CompiledVerdict> | undefined;
       readonly name: string | undefined;
     }
-  | { readonly op: typeof Op.Numgen; readonly mod: number; readonly choices: readonly (CompiledVerdict | undefined)[]; readonly share: Fraction }
-  | CompiledRule;
+  | { readonly op: typeof Op.Numgen; readonly mod: number; readonly choices: readonly (CompiledVerdict | undefined)[]; readonly share: Fraction };
 
 /** A verdict whose jump / goto target is looked up once, when first taken. */
 export class CompiledVerdict {
@@ -112,11 +87,8 @@ export class CompiledVerdict {
   }
 }
 
-/** A rule's header in its chain's program (Op.Rule): what its hops and verdict reasons name, and where the next rule starts. */
+/** What a rule's hops and verdict reasons name (an Op.Rule instruction refers to it). */
 export interface CompiledRule {
-  readonly op: typeof Op.Rule;
-  /** The instruction after the rule's last expression: the next rule's header (a failed match jumps there). */
-  readonly next: number;
   /** The rule's text, read here for every hop (the NftRule is one memory access further; at 10k Services a miss). */
   readonly text: string;
   /** 1-based, as hops number rules. */
@@ -133,13 +105,9 @@ export interface CompiledChain {
   /** The chain's name and whether it is a base chain, read here for the same reason as CompiledRule.text. */
   readonly name: string;
   readonly base: boolean;
-  /**
-   * The chain as one program: each rule is an Op.Rule header followed by its expressions, rule after rule. The
-   * evaluator steps through it in one loop; a packet that fails a match jumps to the header's `next`. Reading a rule
-   * then loads the chain's one array and the instructions, not a rule object and its own expression array as well
-   * (at 10,000 Services a packet's service and endpoint chains are cold: every object read is a cache miss).
-   */
-  readonly code: readonly CompiledExpr[];
+  /** The chain's rules as one program (program.ts). */
+  readonly code: readonly number[];
+  readonly refs: readonly Ref[];
 }
 
 /** Lookup structures compiled once per table: vmap and set contents by key string, chains on first use. */
@@ -169,12 +137,13 @@ export function compileTable(table: NftTable): CompiledTable {
     chain(c) {
       let cc = compiled.get(c.name);
       if (cc === undefined || cc.chain !== c) {
-        const code: CompiledExpr[] = [];
+        const prog = new Program();
         c.rules.forEach((r, i) => {
-          const exprs = r.exprs.map((e) => interned(e, ct, numericMaps, shared));
-          code.push({ op: Op.Rule, next: code.length + 1 + exprs.length, text: r.text, number: i + 1, verdictHop: undefined }, ...exprs);
+          const slot = prog.startRule({ text: r.text, number: i + 1, verdictHop: undefined });
+          for (const e of r.exprs) prog.emit(interned(e, ct, numericMaps, shared));
+          prog.endRule(slot);
         });
-        cc = { chain: c, name: c.name, base: c.base !== undefined, code };
+        cc = { chain: c, name: c.name, base: c.base !== undefined, code: prog.code, refs: prog.refs };
         compiled.set(c.name, cc);
       }
       return cc;

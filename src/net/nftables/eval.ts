@@ -1,10 +1,11 @@
-import { ip4ToString } from '../../addr/index.js';
+import { type Ip4, ip4ToString } from '../../addr/index.js';
 import { Fraction } from '../../lib/index.js';
 import { type Packet, withDst, withSrc } from '../../packet/index.js';
 import { LazyNatFlows } from '../nat-flows.js';
 import { skbWith } from '../netfilter/skb.js';
 import type { HookBranch, HookHop, HostView, PathState, Skb } from '../hooks.js';
-import { type CompiledChain, type CompiledExpr, type CompiledRule, type CompiledTable, CompiledVerdict, Op } from './compile.js';
+import { type CompiledChain, type CompiledExpr, type CompiledRule, type CompiledTable, CompiledVerdict } from './compile.js';
+import { Op, PROTOS } from './program.js';
 import { packetKey } from './numeric-key.js';
 import type { NftChain, NftSelector, NftVerdict } from './types.js';
 
@@ -141,8 +142,9 @@ type Dyn = ReadonlyMap<string, ReadonlySet<string>>;
 
 const MAX_JUMPS = 1000;
 const ACCEPT = { kind: 'accept' } as const;
-/** Where a chain's run stands before its first rule header (never read: every chain's program starts with one). */
-const NO_RULE: CompiledRule = { op: Op.Rule, next: 0, text: '', number: 0, verdictHop: undefined };
+const ACCEPT_V = new CompiledVerdict(ACCEPT, undefined);
+/** test's answer for an expression that matched and takes no verdict (identity only: never applied). */
+const MATCH = new CompiledVerdict({ kind: 'continue' }, undefined);
 
 /**
  * Evaluates a base chain for one packet, forking at `numgen random`. Verdict semantics of
@@ -165,129 +167,79 @@ function branch(out: HookBranch[], ctx: Ctx, verdict: HookBranch['verdict']): vo
 }
 
 /**
- * Runs chain `c` from instruction `pc` (a rule header) to a verdict or the chain's end. One loop over the chain's
- * program: a rule's statements update `ctx` in place; a failed match undoes them (the skb and hops the rule started
- * with) and jumps to the next rule's header.
+ * Runs chain `c` from instruction `pc` (a rule's start) to a verdict or the chain's end: one loop over the chain's
+ * program (program.ts). A rule's statements update `ctx` in place; a failed match undoes them (back to the skb and
+ * hops the rule started with) and goes to the next rule.
  */
 function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledChain, pc: number, stack: Frame | undefined, ctx: Ctx, depth: number): void {
   if (depth > MAX_JUMPS) return branch(out, ctx, { kind: 'drop', reason: `nftables: more than ${MAX_JUMPS} jumps (loop)` });
   const code = c.code;
-  let r = NO_RULE;
+  const refs = c.refs;
+  let ri = 0;
   let next = pc;
   let skb0 = ctx.skb;
   let hops0 = ctx.hops.length;
   while (pc < code.length) {
-    const e = code[pc++] as CompiledExpr;
     const skb = ctx.skb;
     const p = skb.packet;
     let ok = true;
-    switch (e.op) {
+    // Each case reads its operands and moves pc past them (layouts: program.ts).
+    switch (code[pc]) {
       case Op.Rule:
-        r = e;
-        next = e.next;
+        next = code[pc + 1] as number;
+        ri = code[pc + 2] as number;
         skb0 = skb;
         hops0 = ctx.hops.length;
+        pc += 3;
         continue;
-      case Op.CtState:
-        ok = e.states.includes(skb.ct.state);
+      case Op.IpOne:
+        ok = ((code[pc + 1] === 1 ? p.src : p.dst) === code[pc + 3]) !== (code[pc + 2] === 1);
+        pc += 4;
         break;
-      case Op.CmpProto:
-        ok = (e.one !== undefined ? p.proto === e.one : e.protos.includes(p.proto)) !== e.neg;
+      case Op.IpNet:
+        ok = (((code[pc + 1] === 1 ? p.src : p.dst) & (code[pc + 3] as number)) >>> 0 === code[pc + 4]) !== (code[pc + 2] === 1);
+        pc += 5;
         break;
-      case Op.CmpPort: {
+      case Op.PortOne: {
         // `tcp dport` reads nothing from a udp packet, `th dport` nothing from icmp: no value equals that.
-        const has = e.proto === undefined ? p.proto !== 'icmp' : p.proto === e.proto;
-        ok = (has && (e.one >= 0 ? p.dport === e.one : e.ports.includes(p.dport))) !== e.neg;
+        const proto = code[pc + 1] as number;
+        const has = proto === 0 ? p.proto !== 'icmp' : p.proto === PROTOS[proto];
+        ok = (has && p.dport === code[pc + 3]) !== (code[pc + 2] === 1);
+        pc += 4;
         break;
       }
-      case Op.CmpIp: {
-        const ip = e.src ? p.src : p.dst;
-        if (e.one >= 0) {
-          ok = (ip === e.one) !== e.neg;
-          break;
-        }
-        if (e.netMask !== -1) {
-          ok = ((ip & e.netMask) >>> 0 === e.net) !== e.neg;
-          break;
-        }
-        let hit = e.addrs.includes(ip);
-        for (let j = 0; !hit && j < e.cidrs.length; j++) hit = (e.cidrs[j] as (typeof e.cidrs)[number]).contains(ip);
-        ok = hit !== e.neg;
+      case Op.ProtoOne:
+        ok = (p.proto === PROTOS[code[pc + 1] as number]) !== (code[pc + 2] === 1);
+        pc += 3;
         break;
-      }
-      case Op.InSet: {
-        const f = field(e.sel, p);
-        const dyn = (skb.pathState?.get(env.stateKey) as Dyn | undefined)?.get(e.set);
-        let has = e.contents?.exact.has(f) === true || dyn?.has(f) === true;
-        if (!has && e.ip && e.contents !== undefined && e.contents.cidrs.length > 0) {
-          const ip = e.sel === 'ip saddr' ? p.src : p.dst;
-          has = e.contents.cidrs.some((x) => x.contains(ip));
-        }
-        ok = has !== e.neg;
-        break;
-      }
-      case Op.Fib:
-        ok = (env.host.addrType(e.dir === 'daddr' ? p.dst : p.src) === 'LOCAL') !== e.neg;
-        break;
-      case Op.MarkAnd:
-        ok = ((skb.mark & e.mask) >>> 0 === e.value) !== e.neg;
-        break;
-      case Op.MarkSet: {
-        const mark = (e.fn === '|' ? skb.mark | e.value : skb.mark ^ e.value) >>> 0;
-        ctx.skb = skbWith(skb, skb.packet, mark, skb.ct, skb.pathState);
-        ctx.hops.push(hop(env, c, r, HopKind.Mark, mark));
-        break;
-      }
-      case Op.Update: {
-        const f = field(e.sel, p);
-        const cur = (skb.pathState?.get(env.stateKey) as Dyn | undefined) ?? new Map<string, ReadonlySet<string>>();
-        const m = new Map(cur);
-        m.set(e.set, new Set([...(cur.get(e.set) ?? []), f]));
-        const ps: Map<string, unknown> = new Map(skb.pathState ?? []);
-        ps.set(env.stateKey, m);
-        ctx.skb = skbWith(skb, skb.packet, skb.mark, skb.ct, ps as PathState);
-        ctx.hops.push(hop(env, c, r, HopKind.Update, f, e.set));
-        break;
-      }
-      case Op.Counter:
-        break;
-      case Op.Masquerade: {
-        const dev = skb.outDev;
-        const src = (dev === undefined ? undefined : env.host.primaryAddress(dev)) ?? env.host.sourceAddressFor(p.dst);
-        if (src === undefined) {
-          ctx.hops.push(hop(env, c, r, HopKind.Text, 'masquerade: no address on the output device'));
-          return branch(out, ctx, ACCEPT);
-        }
-        const np: Packet = withSrc(p, src, p.sport);
-        ctx.skb = skbWith(skb, np, skb.mark, skb.ct, skb.pathState);
-        ctx.hops.push(hop(env, c, r, HopKind.Masquerade, e.fullyRandom, undefined, new LazyNatFlows('masquerade', p, np)));
-        return branch(out, ctx, ACCEPT);
-      }
       case Op.Dnat: {
-        if (e.addr === undefined) {
+        const addr = code[pc + 1] as number;
+        if (addr < 0) {
           ok = false;
+          pc += 3;
           break;
         }
-        const np: Packet = withDst(p, e.addr, e.port ?? p.dport);
+        const port = code[pc + 2] as number;
+        const np: Packet = withDst(p, addr as Ip4, port < 0 ? p.dport : port);
         ctx.skb = skbWith(skb, np, skb.mark, skb.ct, skb.pathState);
-        ctx.hops.push(hop(env, c, r, HopKind.Dnat, undefined, undefined, new LazyNatFlows('dnat', p, np)));
+        ctx.hops.push(hop(env, c, refs[ri] as CompiledRule, HopKind.Dnat, undefined, undefined, new LazyNatFlows('dnat', p, np)));
         return branch(out, ctx, ACCEPT);
       }
-      case Op.Verdict:
-        ctx.hops.push((r.verdictHop ??= hop(env, c, r, HopKind.Text, e.verdict.verdict.kind)));
-        return apply(env, base, out, c, next, r, stack, ctx, depth, e.verdict);
-      case Op.Vmap: {
-        const ks = e.key;
-        const v = e.byNumber !== undefined ? e.byNumber.get(packetKey(ks, p)) : e.map?.get(textKey(ks, p));
-        if (v === undefined) {
-          ok = false;
-          break;
-        }
-        ctx.hops.push(hop(env, c, r, HopKind.Vmap, e, v.verdict, undefined, p));
+      case Op.Verdict: {
+        const r = refs[ri] as CompiledRule;
+        const v = refs[code[pc + 1] as number] as CompiledVerdict;
+        ctx.hops.push((r.verdictHop ??= hop(env, c, r, HopKind.Text, v.kind)));
         return apply(env, base, out, c, next, r, stack, ctx, depth, v);
       }
-      case Op.Numgen:
-        return fork(env, base, out, c, next, r, stack, ctx, depth, e);
+      default: {
+        const e = refs[code[pc + 1] as number] as CompiledExpr;
+        pc += 2;
+        if (e.op === Op.Numgen) return fork(env, base, out, c, next, refs[ri] as CompiledRule, stack, ctx, depth, e);
+        const v = test(env, c, refs[ri] as CompiledRule, ctx, e);
+        if (v === MATCH) break;
+        if (v !== undefined) return apply(env, base, out, c, next, refs[ri] as CompiledRule, stack, ctx, depth, v);
+        ok = false;
+      }
     }
     if (!ok) {
       if (ctx.skb !== skb0) {
@@ -300,6 +252,96 @@ function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledCh
   // End of chain: a regular chain returns to its caller; the base chain applies its policy.
   if (!c.base && stack !== undefined) return run(env, base, out, stack.c, stack.i, stack.up, ctx, depth + 1);
   policy(out, base, ctx);
+}
+
+/**
+ * An expression evaluated from its compiled object (the forms program.ts does not write inline): MATCH if it
+ * matched (statements always do; their effects are in `ctx`), undefined if not, or the verdict it takes.
+ */
+function test(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx, e: CompiledExpr): CompiledVerdict | undefined {
+  const skb = ctx.skb;
+  const p = skb.packet;
+  let ok = true;
+  switch (e.op) {
+    case Op.CtState:
+      ok = e.states.includes(skb.ct.state);
+      break;
+    case Op.CmpProto:
+      ok = e.protos.includes(p.proto) !== e.neg;
+      break;
+    case Op.CmpPort: {
+      const has = e.proto === undefined ? p.proto !== 'icmp' : p.proto === e.proto;
+      ok = (has && e.ports.includes(p.dport)) !== e.neg;
+      break;
+    }
+    case Op.CmpIp: {
+      const ip = e.src ? p.src : p.dst;
+      let hit = e.addrs.includes(ip);
+      for (let j = 0; !hit && j < e.cidrs.length; j++) hit = (e.cidrs[j] as (typeof e.cidrs)[number]).contains(ip);
+      ok = hit !== e.neg;
+      break;
+    }
+    case Op.InSet: {
+      const f = field(e.sel, p);
+      const dyn = (skb.pathState?.get(env.stateKey) as Dyn | undefined)?.get(e.set);
+      let has = e.contents?.exact.has(f) === true || dyn?.has(f) === true;
+      if (!has && e.ip && e.contents !== undefined && e.contents.cidrs.length > 0) {
+        const ip = e.sel === 'ip saddr' ? p.src : p.dst;
+        has = e.contents.cidrs.some((x) => x.contains(ip));
+      }
+      ok = has !== e.neg;
+      break;
+    }
+    case Op.Fib:
+      ok = (env.host.addrType(e.dir === 'daddr' ? p.dst : p.src) === 'LOCAL') !== e.neg;
+      break;
+    case Op.MarkAnd:
+      ok = ((skb.mark & e.mask) >>> 0 === e.value) !== e.neg;
+      break;
+    case Op.MarkSet: {
+      const mark = (e.fn === '|' ? skb.mark | e.value : skb.mark ^ e.value) >>> 0;
+      ctx.skb = skbWith(skb, skb.packet, mark, skb.ct, skb.pathState);
+      ctx.hops.push(hop(env, c, r, HopKind.Mark, mark));
+      break;
+    }
+    case Op.Update: {
+      const f = field(e.sel, p);
+      const cur = (skb.pathState?.get(env.stateKey) as Dyn | undefined) ?? new Map<string, ReadonlySet<string>>();
+      const m = new Map(cur);
+      m.set(e.set, new Set([...(cur.get(e.set) ?? []), f]));
+      const ps: Map<string, unknown> = new Map(skb.pathState ?? []);
+      ps.set(env.stateKey, m);
+      ctx.skb = skbWith(skb, skb.packet, skb.mark, skb.ct, ps as PathState);
+      ctx.hops.push(hop(env, c, r, HopKind.Update, f, e.set));
+      break;
+    }
+    case Op.Masquerade: {
+      const dev = skb.outDev;
+      const src = (dev === undefined ? undefined : env.host.primaryAddress(dev)) ?? env.host.sourceAddressFor(p.dst);
+      if (src === undefined) {
+        ctx.hops.push(hop(env, c, r, HopKind.Text, 'masquerade: no address on the output device'));
+        return ACCEPT_V;
+      }
+      const np: Packet = withSrc(p, src, p.sport);
+      ctx.skb = skbWith(skb, np, skb.mark, skb.ct, skb.pathState);
+      ctx.hops.push(hop(env, c, r, HopKind.Masquerade, e.fullyRandom, undefined, new LazyNatFlows('masquerade', p, np)));
+      return ACCEPT_V;
+    }
+    case Op.Vmap: {
+      const ks = e.key;
+      const v = e.byNumber !== undefined ? e.byNumber.get(packetKey(ks, p)) : e.map?.get(textKey(ks, p));
+      if (v === undefined) return undefined;
+      ctx.hops.push(hop(env, c, r, HopKind.Vmap, e, v.verdict, undefined, p));
+      return v;
+    }
+    // Written inline by program.ts (or handled by run): never here.
+    case Op.Dnat:
+    case Op.Counter:
+    case Op.Verdict:
+    case Op.Numgen:
+      break;
+  }
+  return ok ? MATCH : undefined;
 }
 
 /** `numgen random mod n vmap {…}`: one branch per generated number, each with 1/n of the path's probability. */
