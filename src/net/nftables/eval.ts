@@ -1,4 +1,4 @@
-import { type Ip4, ip4ToString } from '../../addr/index.js';
+import type { Ip4 } from '../../addr/index.js';
 import { Fraction } from '../../lib/index.js';
 import { type Packet, withDst, withSrc } from '../../packet/index.js';
 import { LazyNatFlows } from '../nat-flows.js';
@@ -6,8 +6,9 @@ import { skbWith } from '../netfilter/skb.js';
 import type { HookBranch, HookHop, HostView, PathState, Skb } from '../hooks.js';
 import { type CompiledChain, type CompiledExpr, type CompiledRule, type CompiledTable, CompiledVerdict } from './compile.js';
 import { Op, PROTOS } from './program.js';
+import { HopKind, NftHop, field, textKey } from './hop.js';
 import { packetKey } from './numeric-key.js';
-import type { NftChain, NftSelector, NftVerdict } from './types.js';
+import type { NftChain, NftVerdict } from './types.js';
 
 export { compileTable, type CompiledTable } from './compile.js';
 
@@ -32,110 +33,9 @@ export interface EvalEnv {
   readonly stateKey: string;
 }
 
-const enum HopKind {
-  Text,
-  Mark,
-  Update,
-  Masquerade,
-  Dnat,
-  Vmap,
-  Numgen,
-}
-
-/** A rule hop whose detail is formatted only when read (traces at speed never print most hops). */
-class NftHop implements HookHop {
-  readonly step = 'nftables';
-  readonly nat?: NonNullable<HookHop['nat']>;
-  private d: string | undefined;
-  constructor(
-    private readonly k: HopKind,
-    private readonly a: unknown,
-    private readonly b: unknown,
-    /** A third input of the detail (the packet of a vmap lookup, the picked number of a numgen), or undefined. */
-    private readonly x: unknown,
-    readonly rule: string,
-    readonly table: string,
-    readonly chain: string,
-    readonly ruleNumber: number,
-    nat?: HookHop['nat'],
-  ) {
-    if (k === HopKind.Text) this.d = a as string;
-    if (nat !== undefined) this.nat = nat;
-  }
-  get detail(): string {
-    return (this.d ??= this.format());
-  }
-  private format(): string {
-    switch (this.k) {
-      case HopKind.Text:
-        return this.a as string;
-      case HopKind.Mark:
-        return `mark set to 0x${(this.a as number).toString(16)}`;
-      case HopKind.Update:
-        return `${this.a as string} added to @${this.b as string}`;
-      case HopKind.Masquerade: {
-        const n = this.nat;
-        return `masquerade${this.a === true ? ' fully-random' : ''}: ${n?.before ?? ''} => ${n?.after ?? ''}`;
-      }
-      case HopKind.Dnat:
-        return `dnat: ${this.nat?.before ?? ''} => ${this.nat?.after ?? ''}`;
-      case HopKind.Vmap: {
-        // a: the vmap expression (its key selectors and map name), b: the verdict found, x: the packet looked up.
-        const e = this.a as VmapExpr;
-        return `${textKey(e.key, this.x as Packet)} → ${verdictWords(this.b as NftVerdict)}${e.name === undefined ? '' : ` (@${e.name})`}`;
-      }
-      case HopKind.Numgen: {
-        // a: the modulus, b: the verdict picked, x: the number generated.
-        const mod = this.a as number;
-        return `numgen random mod ${mod} = ${this.x as number} (probability 1/${mod}) → ${verdictWords(this.b as NftVerdict)}`;
-      }
-    }
-  }
-}
-
-type VmapExpr = Extract<CompiledExpr, { op: typeof Op.Vmap }>;
 type NumgenExpr = Extract<CompiledExpr, { op: typeof Op.Numgen }>;
 
 const chainOf = (v: NftVerdict): string => (v.kind === 'jump' || v.kind === 'goto' ? v.chain : '');
-const verdictWords = (v: NftVerdict): string => (v.kind === 'jump' || v.kind === 'goto' ? `${v.kind} ${v.chain}` : v.kind);
-
-// The last packet's addresses as text: several rules of a packet's walk read the same one.
-let srcOf: Packet | undefined;
-let srcText = '';
-let dstOf: Packet | undefined;
-let dstText = '';
-
-function field(sel: NftSelector, p: Packet): string {
-  switch (sel) {
-    case 'ip saddr':
-      if (srcOf !== p) {
-        srcText = ip4ToString(p.src);
-        srcOf = p;
-      }
-      return srcText;
-    case 'ip daddr':
-      if (dstOf !== p) {
-        dstText = ip4ToString(p.dst);
-        dstOf = p;
-      }
-      return dstText;
-    case 'meta l4proto':
-      return p.proto;
-    case 'th dport':
-      return p.proto === 'icmp' ? '' : String(p.dport);
-    case 'tcp dport':
-      return p.proto === 'tcp' ? String(p.dport) : '';
-    case 'udp dport':
-      return p.proto === 'udp' ? String(p.dport) : '';
-    case 'sctp dport':
-      return p.proto === 'sctp' ? String(p.dport) : '';
-  }
-}
-
-/** A key as nft prints it: the fields joined by ` . `. */
-function textKey(ks: readonly NftSelector[], p: Packet): string {
-  return ks.length === 1 ? field(ks[0] as NftSelector, p) : ks.map((s) => field(s, p)).join(' . ');
-}
 
 /** Dynamic set contents on a path (`update @set`), under `nftables/<netns>`. */
 type Dyn = ReadonlyMap<string, ReadonlySet<string>>;
