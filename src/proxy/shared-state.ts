@@ -133,6 +133,11 @@ export class SharedProxyState {
 
   /** Log entries after `seq` (what a node synced at `seq` has not rendered yet). */
   changesSince(seq: number): readonly ChangeLogEntry[] {
+    return this.logAfter(seq);
+  }
+
+  /** A fresh array of the log entries after `seq` (the log is in sequence order). */
+  private logAfter(seq: number): ChangeLogEntry[] {
     if (this.log.length === 0 || seq >= this.seq) return [];
     let lo = 0;
     let hi = this.log.length;
@@ -150,7 +155,9 @@ export class SharedProxyState {
     if (this.log.length < 4096) return;
     let min = Infinity;
     for (const s of this.syncedSeqs.values()) min = Math.min(min, s);
-    this.log = this.log.filter((e) => e.seq > min);
+    // What is left is the log's tail after `min` (a binary search, not a callback per entry: a
+    // cold sync of 10,000 Services drops ~20,000 entries here).
+    this.log = this.logAfter(min);
   }
 
   /** A proxier that is gone must unregister, or the change log is kept for it forever. */
