@@ -105,6 +105,8 @@ export interface CompiledChain {
   /** The chain's name and whether it is a base chain, read here for the same reason as CompiledRule.text. */
   readonly name: string;
   readonly base: boolean;
+  /** A base chain with policy drop (read at the end of every base chain a packet runs through). */
+  readonly policyDrop: boolean;
   /** The chain's rules as one program (program.ts). */
   readonly code: readonly number[];
   readonly refs: readonly Ref[];
@@ -143,7 +145,7 @@ export function compileTable(table: NftTable): CompiledTable {
           for (const e of r.exprs) prog.emit(interned(e, ct, numericMaps, shared));
           prog.endRule(slot);
         });
-        cc = { chain: c, name: c.name, base: c.base !== undefined, code: prog.code, refs: prog.refs };
+        cc = { chain: c, name: c.name, base: c.base !== undefined, policyDrop: c.base?.policy === 'drop', code: prog.code, refs: prog.refs };
         compiled.set(c.name, cc);
       }
       return cc;

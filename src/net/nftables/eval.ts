@@ -252,7 +252,7 @@ function fork(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledC
     // No element: the rule does not match on this branch; the next rule continues it.
     if (nv === undefined) run(env, base, out, c, next, stack, sub, depth);
     else {
-      sub.hops.push(new NftHop(HopKind.Numgen, e.mod, nv.verdict, n, r.text, env.ct.label, c.name, r.number));
+      sub.hops.push(new NftHop(HopKind.Numgen, e.mod, nv.verdict, n, r, c, env.ct.label));
       apply(env, base, out, c, next, r, stack, sub, depth, nv);
     }
   }
@@ -282,10 +282,10 @@ function apply(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: Compiled
 }
 
 function policy(out: HookBranch[], base: CompiledChain, ctx: Ctx): void {
-  if (base.chain.base?.policy === 'drop') return branch(out, ctx, { kind: 'drop', reason: `nftables chain ${base.chain.name} policy drop` });
+  if (base.policyDrop) return branch(out, ctx, { kind: 'drop', reason: `nftables chain ${base.chain.name} policy drop` });
   branch(out, ctx, ACCEPT);
 }
 
 function hop(env: EvalEnv, c: CompiledChain, r: CompiledRule, k: HopKind, a: unknown, b?: unknown, nat?: HookHop['nat'], x?: unknown): NftHop {
-  return new NftHop(k, a, b, x, r.text, env.ct.label, c.name, r.number, nat);
+  return new NftHop(k, a, b, x, r, c, env.ct.label, nat);
 }

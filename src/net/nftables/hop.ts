@@ -20,14 +20,26 @@ export class NftHop implements HookHop {
     private readonly b: unknown,
     /** A third input of the detail (the packet of a vmap lookup, the picked number of a numgen), or undefined. */
     private readonly x: unknown,
-    readonly rule: string,
+    /**
+     * The rule and chain, read only when the hop is printed: a packet's service and endpoint chains are cold at
+     * 10,000 Services, and copying their names here read two more objects for every hop.
+     */
+    private readonly r: { readonly text: string; readonly number: number },
+    private readonly c: { readonly name: string },
     readonly table: string,
-    readonly chain: string,
-    readonly ruleNumber: number,
     nat?: HookHop['nat'],
   ) {
     if (k === HopKind.Text) this.d = a as string;
     if (nat !== undefined) this.nat = nat;
+  }
+  get rule(): string {
+    return this.r.text;
+  }
+  get chain(): string {
+    return this.c.name;
+  }
+  get ruleNumber(): number {
+    return this.r.number;
   }
   get detail(): string {
     return (this.d ??= this.format());
