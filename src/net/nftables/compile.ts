@@ -62,7 +62,7 @@ export type CompiledExpr =
       readonly byNumber: IntKeyMap<CompiledVerdict> | undefined;
       readonly name: string | undefined;
     }
-  | { readonly op: typeof Op.Numgen; readonly mod: number; readonly choices: readonly (CompiledVerdict | undefined)[]; readonly share: Fraction };
+  | { readonly op: typeof Op.Numgen; readonly mod: number; readonly choices: readonly (CompiledVerdict | undefined)[] };
 
 /** A verdict whose jump / goto target is looked up once, when first taken. */
 export class CompiledVerdict {
@@ -177,7 +177,8 @@ export function compileTable(table: NftTable): CompiledTable {
 }
 
 const shares = new Map<number, Fraction>();
-function oneIn(n: number): Fraction {
+/** 1/n, one shared Fraction per n (a numgen's share of its path, multiplied at every fork). */
+export function oneIn(n: number): Fraction {
   let f = shares.get(n);
   if (f === undefined) shares.set(n, (f = Fraction.of(1, n)));
   return f;
@@ -269,7 +270,6 @@ function compileExpr(e: NftExpr, ct: CompiledTable, numericMaps: Map<string, Int
           const v = e.map.get(String(n));
           return v === undefined ? undefined : new CompiledVerdict(v, ct);
         }),
-        share: oneIn(e.mod),
       };
     case 'verdict':
       return { op: Op.Verdict, verdict: new CompiledVerdict(e.verdict, ct) };

@@ -4,7 +4,7 @@ import { type Packet, withDst, withSrc } from '../../packet/index.js';
 import { LazyNatFlows } from '../nat-flows.js';
 import { skbWith } from '../netfilter/skb.js';
 import type { HookBranch, HookHop, HostView, PathState, Skb } from '../hooks.js';
-import { type CompiledChain, type CompiledExpr, type CompiledRule, type CompiledTable, CompiledVerdict } from './compile.js';
+import { type CompiledChain, type CompiledExpr, type CompiledRule, type CompiledTable, CompiledVerdict, oneIn } from './compile.js';
 import { Op, PROTOS } from './program.js';
 import { HopKind, NftHop, field, textKey } from './hop.js';
 import { packetKey } from './numeric-key.js';
@@ -33,7 +33,6 @@ export interface EvalEnv {
   readonly stateKey: string;
 }
 
-type NumgenExpr = Extract<CompiledExpr, { op: typeof Op.Numgen }>;
 
 const chainOf = (v: NftVerdict): string => (v.kind === 'jump' || v.kind === 'goto' ? v.chain : '');
 
@@ -131,10 +130,11 @@ function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledCh
         ctx.hops.push((r.verdictHop ??= hop(env, c, r, HopKind.Text, v.kind)));
         return apply(env, base, out, c, next, r, stack, ctx, depth, v);
       }
+      case Op.Numgen:
+        return fork(env, base, out, c, pc, next, refs[ri] as CompiledRule, stack, ctx, depth);
       default: {
         const e = refs[code[pc + 1] as number] as CompiledExpr;
         pc += 2;
-        if (e.op === Op.Numgen) return fork(env, base, out, c, next, refs[ri] as CompiledRule, stack, ctx, depth, e);
         const v = test(env, c, refs[ri] as CompiledRule, ctx, e);
         if (v === MATCH) break;
         if (v !== undefined) return apply(env, base, out, c, next, refs[ri] as CompiledRule, stack, ctx, depth, v);
@@ -244,15 +244,21 @@ function test(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx, e: Comp
   return ok ? MATCH : undefined;
 }
 
-/** `numgen random mod n vmap {…}`: one branch per generated number, each with 1/n of the path's probability. */
-function fork(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledChain, next: number, r: CompiledRule, stack: Frame | undefined, ctx: Ctx, depth: number, e: NumgenExpr): void {
-  for (let n = 0; n < e.mod; n++) {
-    const sub: Ctx = { skb: ctx.skb, prob: ctx.prob.isOne() ? e.share : ctx.prob.mul(e.share), hops: ctx.hops.slice() };
-    const nv = e.choices[n];
+/**
+ * `numgen random mod n vmap {…}` at instruction `at`: one branch per generated number, each with 1/n of the path's
+ * probability.
+ */
+function fork(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledChain, at: number, next: number, r: CompiledRule, stack: Frame | undefined, ctx: Ctx, depth: number): void {
+  const mod = c.code[at + 1] as number;
+  const share = oneIn(mod);
+  for (let n = 0; n < mod; n++) {
+    const sub: Ctx = { skb: ctx.skb, prob: ctx.prob.isOne() ? share : ctx.prob.mul(share), hops: ctx.hops.slice() };
+    const vi = c.code[at + 2 + n] as number;
     // No element: the rule does not match on this branch; the next rule continues it.
-    if (nv === undefined) run(env, base, out, c, next, stack, sub, depth);
+    if (vi < 0) run(env, base, out, c, next, stack, sub, depth);
     else {
-      sub.hops.push(new NftHop(HopKind.Numgen, e.mod, nv.verdict, n, r, c, env.ct.label));
+      const nv = c.refs[vi] as CompiledVerdict;
+      sub.hops.push(new NftHop(HopKind.Numgen, mod, nv.verdict, n, r, c, env.ct.label));
       apply(env, base, out, c, next, r, stack, sub, depth, nv);
     }
   }

@@ -50,6 +50,7 @@ export const PROTOS: readonly (string | undefined)[] = [undefined, 'tcp', 'udp',
  *     ProtoOne  proto, neg
  *     Dnat      addr, port        addr -1: the target did not parse (never matches); port -1: the packet's own
  *     Verdict   verdict           its CompiledVerdict
+ *     Numgen    mod, choice × mod the CompiledVerdict of each generated number, or -1 (no element)
  *     others    expr              the CompiledExpr, evaluated from its fields
  *
  * Why: at 10,000 Services the chains a packet reaches for its service and endpoints are cold, and each object read is
@@ -91,6 +92,10 @@ export class Program {
         return;
       case Op.Verdict:
         code.push(Op.Verdict, this.ref(e.verdict));
+        return;
+      case Op.Numgen:
+        code.push(Op.Numgen, e.mod);
+        for (const v of e.choices) code.push(v === undefined ? -1 : this.ref(v));
         return;
       case Op.Counter:
         return;

@@ -15,6 +15,8 @@ const RULESET = `table ip t {
 		ip saddr != 10.0.0.0/8 ip daddr 192.0.2.4 drop
 		meta l4proto { tcp, udp } ip daddr 192.0.2.5 goto tail
 		ip daddr 192.0.2.6 dnat to 10.9.9.9:8080
+		ip daddr 192.0.2.7 numgen random mod 3 vmap { 0 : accept, 2 : drop }
+		ip daddr 192.0.2.7 meta mark set meta mark | 0x00000004
 	}
 
 	chain web {
@@ -92,4 +94,16 @@ test('dnat rewrites the destination address and port and ends the chain', (t) =>
   t.is(b.skb.packet.dst, parseIp4('10.9.9.9'));
   t.is(b.skb.packet.dport, 8080);
   t.deepEqual(b.hops.map((h) => h.detail), ['dnat: tcp 10.0.0.2:40000 -> 192.0.2.6:80 => tcp 10.0.0.2:40000 -> 10.9.9.9:8080']);
+});
+
+test('numgen forks the path 1/n per number; a number with no element continues at the next rule', (t) => {
+  const bs = run('192.0.2.7', 'tcp', 80);
+  t.deepEqual(
+    bs.map((b) => [b.probability.toString(), b.verdict.kind, b.skb.mark, b.hops.map((h) => h.detail)]),
+    [
+      ['1/3', 'accept', 0, ['numgen random mod 3 = 0 (probability 1/3) → accept']],
+      ['1/3', 'accept', 4, ['mark set to 0x4']],
+      ['1/3', 'drop', 0, ['numgen random mod 3 = 2 (probability 1/3) → drop']],
+    ],
+  );
 });
