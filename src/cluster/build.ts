@@ -6,7 +6,7 @@ import type { TopologySpec } from '../topology/index.js';
 import { endpointSlicesFor, kubernetesSlice } from './endpoint-slices.js';
 import { type Cluster, type NodeInfo, type PodInfo, netnsNameForPod } from './model.js';
 import { wireHosts } from './node-network.js';
-import { CniNodeWiring, HostLocalRange, bridgeSettingsFrom, podCapacity, wirePod, wirePodModels } from './pod-network.js';
+import { CniNodeWiring, HostLocalRange, bridgeSettingsFrom, chainsPortmap, podCapacity, portMappingsOf, wirePod, wirePodModels } from './pod-network.js';
 import { allocateServices } from './services.js';
 import { announceLoadBalancers } from './load-balancer.js';
 import { installKubeProxy } from './kube-proxy.js';
@@ -90,6 +90,10 @@ export function buildCluster(topology: TopologySpec, opts: BuildOptions = {}): C
   const net = new Network();
   const { nodes, externals } = wireHosts(net, topology);
   const placed = place(topology, nodes);
+  const published = placed.find((p) => !p.req.hostNetwork && portMappingsOf(p.req.ports).length > 0);
+  if (published !== undefined && chainsPortmap(conflist)) {
+    throw new InputError('KW_CLUSTER_CNI_ASYNC', `pod ${published.key} publishes a hostPort, which the conflist's portmap plugin forwards with iptables rules of its own: the plugins must run through the CNI runtime, which buildClusterAsync does`);
+  }
   const settings = bridgeSettingsFrom(conflist);
   const ranges = new Map<string, HostLocalRange>();
   for (const n of topology.nodes) ranges.set(n.name, new HostLocalRange(n.name, n.podCIDR));
@@ -118,8 +122,9 @@ export function buildCluster(topology: TopologySpec, opts: BuildOptions = {}): C
 /**
  * buildCluster with every pod wired through the CNI runtime, as the kubelet does: the topology's conflist (or the
  * default bridge + host-local + portmap one) runs in-process on each node's virtual kernel, one ADD per pod. A custom
- * conflist (ptp, ipMasq, its own ranges) really shapes the pods. The plugins' iptables rules (ipMasq, portmap) go
- * into a per-node netfilter of their own (`cniNetfilter`), not yet merged with kube-proxy's rules.
+ * conflist (ptp, ipMasq, its own ranges) really shapes the pods, and a pod's hostPorts reach a chained portmap as
+ * the portMappings capability. The plugins' iptables rules (ipMasq, portmap) are written into a per-node netfilter of
+ * their own (`cniNetfilter`), then merged into each node's netfilter after kube-proxy's, as on a real node.
  */
 export async function buildClusterAsync(topology: TopologySpec, opts: BuildOptions = {}): Promise<Cluster & { readonly cniNetfilter: ReadonlyMap<string, Netfilter> }> {
   const net = new Network();
@@ -144,7 +149,7 @@ export async function buildClusterAsync(topology: TopologySpec, opts: BuildOptio
       const w = wiring.get(node.spec.name);
       if (w === undefined) throw new Error(`no CNI wiring for ${node.spec.name}`);
       netns = net.addNetns(netnsNameForPod(req.namespace, req.name), { kind: 'pod', node: node.spec.name, pod: key });
-      const a = await w.add(key, netns);
+      const a = await w.add(key, netns, req.ports);
       ip = a.ip;
       hostVeth = a.hostVeth;
     }
@@ -171,5 +176,7 @@ export async function buildClusterAsync(topology: TopologySpec, opts: BuildOptio
  * (buildClusterAsync), so a ptp or otherwise custom conflist shapes the pods as its plugins would.
  */
 export async function buildClusterAuto(topology: TopologySpec, opts: BuildOptions = {}): Promise<Cluster> {
-  return wirePodModels(topology.cluster.cni.conflist) ? buildCluster(topology, opts) : buildClusterAsync(topology, opts);
+  const conflist = topology.cluster.cni.conflist;
+  const sync = wirePodModels(conflist) && !(chainsPortmap(conflist) && podRequests(topology).some((r) => !r.hostNetwork && portMappingsOf(r.ports).length > 0));
+  return sync ? buildCluster(topology, opts) : buildClusterAsync(topology, opts);
 }

@@ -10,6 +10,10 @@ export interface ContainerPort {
   readonly name: string | undefined;
   readonly containerPort: number;
   readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+  /** The node port the container port is published on (`hostPort`), which the CNI portmap plugin forwards. */
+  readonly hostPort?: number;
+  /** The node address the hostPort is bound to (`hostIP`); every node address when absent. */
+  readonly hostIP?: string;
 }
 
 export interface PodInfo {

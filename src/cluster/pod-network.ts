@@ -1,10 +1,11 @@
 import { Cidr4, type Ip4, ip4, ip4ToString, parseIfAddr } from '../addr/index.js';
-import { type CapabilityArgs, CniPluginError, confListFromJson, convertResult, fnv32Hex, type NetworkConfigList, type Result100 } from '../cni/index.js';
+import { type CapabilityArgs, CniPluginError, confListFromJson, convertResult, fnv32Hex, type NetworkConfigList, type PortMapping, type Result100 } from '../cni/index.js';
 import type { VirtualIptables } from '../kernel/index.js';
 import { InputError, KubewireError } from '../lib/index.js';
 import type { Netns, Network } from '../net/index.js';
 import { DEFAULT_CONFLIST, type NodeSpec } from '../topology/index.js';
 import { inProcessCni, type InProcessCni } from '../../cni-plugins/in-process.js';
+import type { ContainerPort } from './model.js';
 import { hostVethName } from './names.js';
 
 /** The bridge plugin's settings that shape a pod's wiring (containernetworking/plugins names and defaults). */
@@ -117,10 +118,20 @@ export function wirePodModels(conflist: unknown): boolean {
     && rest.every((p) => p['type'] === 'portmap');
 }
 
+/** Whether the conflist (the default one when none is given, which ends in portmap) chains the portmap plugin. */
+export function chainsPortmap(conflist: unknown): boolean {
+  const list = conflist ?? DEFAULT_CONFLIST;
+  const plugins = typeof list === 'object' && list !== null ? (list as { plugins?: unknown }).plugins : undefined;
+  return Array.isArray(plugins) && plugins.some((p: unknown) => typeof p === 'object' && p !== null && (p as { type?: unknown }).type === 'portmap');
+}
+
 /** The in-process CNI's container id for a pod (CNI ids allow letters, digits, "_", "." and "-"). */
 export function containerIdFor(podKey: string): string {
   return `kw-${podKey.replaceAll('/', '_')}`;
 }
+
+/** A container port with the hostPort it may be published on: a topology's ContainerPort or a kubelet's mapping. */
+export type PublishedPort = Pick<ContainerPort, 'containerPort' | 'protocol' | 'hostPort' | 'hostIP'>;
 
 /** What a pod got from its CNI ADD. */
 export interface CniPodAttachment {
@@ -146,7 +157,7 @@ export class CniNodeWiring {
     conflist: unknown,
     netfilter?: (netns: string) => VirtualIptables,
   ) {
-    this.capabilityArgs = Object.freeze({ ipRanges: Object.freeze([Object.freeze([Object.freeze({ subnet: node.spec.podCIDR.toString() })])]) });
+    this.capabilityArgs = capabilityArgsFor(node.spec.podCIDR, []);
     this.list = confListFromJson(conflist ?? DEFAULT_CONFLIST, { source: conflist === undefined ? '<default conflist>' : 'cluster.cni.conflist' });
     this.cni = inProcessCni({
       network: net,
@@ -165,15 +176,23 @@ export class CniNodeWiring {
    */
   private readonly capabilityArgs: CapabilityArgs;
 
+  /** The capability args of pods that publish hostPorts (ipRanges plus their portMappings), kept for their DEL. */
+  private readonly podCaps = new Map<string, CapabilityArgs>();
+
   private rt(podKey: string, netnsName: string) {
-    return { containerId: containerIdFor(podKey), netns: `/run/netns/${netnsName}`, ifName: 'eth0', capabilityArgs: this.capabilityArgs };
+    return { containerId: containerIdFor(podKey), netns: `/run/netns/${netnsName}`, ifName: 'eth0', capabilityArgs: this.podCaps.get(podKey) ?? this.capabilityArgs };
   }
 
   /**
-   * CNI ADD for a pod whose namespace exists. An exhausted podCIDR is KW_CNI_IPAM_EXHAUSTED; any other plugin
-   * failure is KW_CNI_ADD_FAILED. The plugins undo a failed ADD (no veth, no lease is left).
+   * CNI ADD for a pod whose namespace exists, with the portMappings capability for the container ports it publishes
+   * on the node (hostPort), which a chained portmap plugin forwards. An exhausted podCIDR is KW_CNI_IPAM_EXHAUSTED;
+   * any other plugin failure is KW_CNI_ADD_FAILED. The plugins undo a failed ADD (no veth, no lease is left).
    */
-  async add(podKey: string, podNs: Netns): Promise<CniPodAttachment> {
+  async add(podKey: string, podNs: Netns, ports: readonly PublishedPort[] = []): Promise<CniPodAttachment> {
+    const portMappings = portMappingsOf(ports);
+    // The runtime hands DEL the same capability args as ADD (containerd keeps them with the sandbox), so portmap
+    // finds the pod's mappings again when it removes them.
+    if (portMappings.length > 0) this.podCaps.set(podKey, capabilityArgsFor(this.node.spec.podCIDR, portMappings));
     const rt = this.rt(podKey, podNs.name);
     this.podOf.set(rt.containerId, podKey);
     let res: Result100;
@@ -181,6 +200,7 @@ export class CniNodeWiring {
       res = convertResult(await this.cni.runtime.addNetworkList(this.list, rt), '1.0.0') as Result100;
     } catch (e) {
       this.podOf.delete(rt.containerId);
+      this.podCaps.delete(podKey);
       if (e instanceof CniPluginError && e.msg.includes('no IP addresses available')) {
         throw new InputError('KW_CNI_IPAM_EXHAUSTED', `pod ${podKey} cannot get an address on node ${this.node.spec.name}: every address of its podCIDR ${this.node.spec.podCIDR.toString()} is taken (${e.message})`, { cause: e });
       }
@@ -198,7 +218,29 @@ export class CniNodeWiring {
     const rt = this.rt(podKey, netnsName);
     await this.cni.runtime.delNetworkList(this.list, rt);
     this.podOf.delete(rt.containerId);
+    this.podCaps.delete(podKey);
   }
+}
+
+/** What the runtime passes as capability args: the node's podCIDR as ipRanges, and the pod's portMappings if any. */
+function capabilityArgsFor(podCIDR: Cidr4, portMappings: readonly PortMapping[]): CapabilityArgs {
+  const ipRanges = Object.freeze([Object.freeze([Object.freeze({ subnet: podCIDR.toString() })])]);
+  if (portMappings.length === 0) return Object.freeze({ ipRanges });
+  const maps = portMappings.map((m) => Object.freeze(m.hostIP === undefined ? { hostPort: m.hostPort, containerPort: m.containerPort, protocol: m.protocol } : { hostPort: m.hostPort, containerPort: m.containerPort, protocol: m.protocol, hostIP: m.hostIP }));
+  return Object.freeze({ ipRanges, portMappings: Object.freeze(maps) });
+}
+
+/**
+ * The portMappings capability a CRI runtime gives the CNI plugins for a pod (containerd's toCNIPortMappings): one
+ * mapping per container port published with a hostPort, its protocol in lower case, hostIP only when one is set.
+ */
+export function portMappingsOf(ports: readonly PublishedPort[]): PortMapping[] {
+  const out: PortMapping[] = [];
+  for (const p of ports) {
+    if (p.hostPort === undefined || p.hostPort <= 0) continue;
+    out.push({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol.toLowerCase(), ...(p.hostIP === undefined ? {} : { hostIP: p.hostIP }) });
+  }
+  return out;
 }
 
 /** The pods a node can hold: host-local hands out every address of the podCIDR but network, gateway and broadcast. */

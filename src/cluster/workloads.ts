@@ -20,7 +20,7 @@ interface PodTemplateLike {
 interface PodSpecLike {
   readonly nodeName?: string;
   readonly hostNetwork?: boolean;
-  readonly containers?: readonly { readonly ports?: readonly { readonly name?: string; readonly containerPort?: number; readonly protocol?: string }[] }[];
+  readonly containers?: readonly { readonly ports?: readonly ContainerPortLike[] }[];
 }
 
 /**
@@ -60,15 +60,31 @@ function specOf(o: ManifestObject): PodSpecLike {
   return typeof s === 'object' && s !== null ? (s as PodSpecLike) : {};
 }
 
-function fromTemplate(namespace: string, name: string, t: PodTemplateLike): PodRequest {
+/** A container port as a manifest (or the API) spells it. */
+export interface ContainerPortLike {
+  readonly name?: string;
+  readonly containerPort?: number;
+  readonly protocol?: string;
+  readonly hostPort?: number;
+  readonly hostIP?: string;
+}
+
+/** A pod's container ports, with the hostPort (and hostIP) each is published on, if any. */
+export function containerPorts(containers: readonly { readonly ports?: readonly ContainerPortLike[] }[]): ContainerPort[] {
   const ports: ContainerPort[] = [];
-  for (const c of t.spec?.containers ?? []) {
+  for (const c of containers) {
     for (const p of c.ports ?? []) {
       if (p.containerPort === undefined) continue;
       const protocol = p.protocol === 'UDP' || p.protocol === 'SCTP' ? p.protocol : 'TCP';
-      ports.push({ name: p.name, containerPort: p.containerPort, protocol });
+      const host = p.hostPort === undefined || p.hostPort === 0 ? {} : { hostPort: p.hostPort, ...(p.hostIP === undefined || p.hostIP === '' ? {} : { hostIP: p.hostIP }) };
+      ports.push({ name: p.name, containerPort: p.containerPort, protocol, ...host });
     }
   }
+  return ports;
+}
+
+function fromTemplate(namespace: string, name: string, t: PodTemplateLike): PodRequest {
+  const ports = containerPorts(t.spec?.containers ?? []);
   return {
     namespace,
     name,

@@ -4,7 +4,7 @@ import { EventRecorder, isApiError, rfc3339, type ApiServer } from '../apiserver
 import { isKubewireError, type Clock } from '../lib/index.js';
 import { NodeLease } from './node-lease.js';
 import { nodeObject, nodeStatus, type NodeRegistration } from './node-object.js';
-import type { PodNetwork, Sandbox, SandboxRequest } from './pod-network.js';
+import type { HostPortMapping, PodNetwork, Sandbox, SandboxRequest } from './pod-network.js';
 import { evaluateReadiness, READINESS_ANNOTATION } from './probes.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -208,9 +208,11 @@ export class Kubelet {
     return this.running.get(key)?.sandbox;
   }
 
-  private request(key: string, uid: string): SandboxRequest {
+  private request(key: string, uid: string, pod?: Pod): SandboxRequest {
     const i = key.indexOf('/');
-    return { namespace: key.slice(0, i), name: key.slice(i + 1), uid, node: this.nodeName };
+    const req = { namespace: key.slice(0, i), name: key.slice(i + 1), uid, node: this.nodeName };
+    const portMappings = pod === undefined ? [] : hostPortMappings(pod);
+    return portMappings.length === 0 ? req : { ...req, portMappings };
   }
 
   private async kill(key: string): Promise<void> {
@@ -249,7 +251,7 @@ export class Kubelet {
       let sandbox: Sandbox | undefined;
       if (pod.spec?.hostNetwork !== true) {
         try {
-          sandbox = await this.opts.network.setUp(this.request(key, uid));
+          sandbox = await this.opts.network.setUp(this.request(key, uid, pod));
           this.failures.delete(key);
         } catch (e) {
           if (!isKubewireError(e)) throw e;
@@ -359,4 +361,20 @@ export class Kubelet {
       return undefined;
     }
   }
+}
+
+/**
+ * The sandbox config's port mappings (kubelet's generatePodSandboxConfig): every container port with a hostPort,
+ * protocol TCP unless given, hostIP when set.
+ */
+function hostPortMappings(pod: Pod): HostPortMapping[] {
+  const out: HostPortMapping[] = [];
+  for (const c of pod.spec?.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      if (p.hostPort === undefined || p.hostPort <= 0) continue;
+      const protocol = p.protocol === 'UDP' || p.protocol === 'SCTP' ? p.protocol : 'TCP';
+      out.push({ hostPort: p.hostPort, containerPort: p.containerPort, protocol, ...(p.hostIP === undefined || p.hostIP === '' ? {} : { hostIP: p.hostIP }) });
+    }
+  }
+  return out;
 }

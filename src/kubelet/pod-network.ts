@@ -4,6 +4,19 @@ export interface SandboxRequest {
   readonly name: string;
   readonly uid: string;
   readonly node: string;
+  /** The container ports published on the node (the sandbox config's port mappings); none when absent. */
+  readonly portMappings?: readonly HostPortMapping[];
+}
+
+/**
+ * A container port published with a hostPort, as the kubelet puts it in the sandbox config (CRI PortMapping) and the
+ * runtime passes it to CNI as the portMappings capability.
+ */
+export interface HostPortMapping {
+  readonly hostPort: number;
+  readonly containerPort: number;
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+  readonly hostIP?: string;
 }
 
 export interface Sandbox {

@@ -10,7 +10,8 @@ import { InputError, SimulatedClock } from '../../lib/index.js';
 import { type NextHop, Network } from '../../net/index.js';
 import type { TopologySpec } from '../../topology/index.js';
 import type { LbAnnouncement } from '../load-balancer.js';
-import { type Cluster, type ContainerPort, type ExternalInfo, type NodeInfo, type PodInfo } from '../model.js';
+import { type Cluster, type ExternalInfo, type NodeInfo, type PodInfo } from '../model.js';
+import { containerPorts } from '../workloads.js';
 import { NODE_NETWORK, wireHosts } from '../node-network.js';
 import { bridgeSettingsFrom } from '../pod-network.js';
 import { ControlPlane } from './control-plane.js';
@@ -80,7 +81,7 @@ export class LiveCluster {
     live.cp_ = cp;
     cp.informers.addIndex(R.services, DNS_SERVICE_INDEX, (s) => [`${s.metadata.namespace ?? ''}/${s.metadata.name ?? ''}`]);
     // Only iptables mode follows changes live so far; other modes leave proxies empty here.
-    live.proxy = c.proxyMode === 'iptables' ? new LiveKubeProxy(topology, nodes, cp.informers) : undefined;
+    live.proxy = c.proxyMode === 'iptables' ? new LiveKubeProxy(topology, nodes, cp.informers, (name) => live.networks.get(name)?.cniRules) : undefined;
     for (const spec of topology.nodes) {
       await cp.addNode({ name: spec.name, ip: ip4ToString(spec.ip), labels: spec.labels, ...(spec.podCIDRAllocated ? {} : { podCIDR: spec.podCIDR.toString() }) });
     }
@@ -185,9 +186,7 @@ export class LiveCluster {
       const netnsName = hostNet ? node.netns.name : `pod/${key}`;
       const netns = this.network.netns.get(netnsName);
       if (netns === undefined) continue; // not running (or its node has not finished it)
-      const ports: ContainerPort[] = (spec.containers ?? []).flatMap((c) =>
-        (c.ports ?? []).flatMap((cp) => (cp.containerPort === undefined ? [] : [{ name: cp.name, containerPort: cp.containerPort, protocol: cp.protocol === 'UDP' || cp.protocol === 'SCTP' ? cp.protocol : 'TCP' } as ContainerPort])),
-      );
+      const ports = containerPorts(spec.containers ?? []);
       const conds = statusOf(p)['conditions'];
       const ready = Array.isArray(conds) && conds.some((c: { type?: string; status?: string }) => c.type === 'Ready' && c.status === 'True');
       const info: PodInfo = {

@@ -9,16 +9,30 @@ import type { NodeProxy } from '../kube-proxy.js';
 import { KUBELET_RULES } from '../kubelet-rules.js';
 import type { NodeInfo } from '../model.js';
 
+/** The rules a node's CNI plugins wrote (ipMasq's CNI-… chains, portmap's CNI-HOSTPORT-…), with a change count. */
+export interface CniRules {
+  /** Changes whenever a pod's ADD or DEL may have changed the rules. */
+  readonly version: number;
+  readonly netfilter: Netfilter | undefined;
+}
+
 /**
  * kube-proxy (iptables mode) on every node of a live cluster: the proxiers follow Service and
  * EndpointSlice watch events, and a node's netfilter is (re)loaded from its proxier's rules the
- * first time a packet reaches the node after a change, as a sync would have left it.
+ * first time a packet reaches the node after a change, as a sync would have left it. The CNI
+ * plugins' rules of the node (`cniRules`) follow kube-proxy's, as on a real node, where kube-proxy
+ * prepends its jumps to the built-in chains and the plugins append theirs.
  */
 export class LiveKubeProxy {
   readonly proxies = new Map<string, NodeProxy>();
   private version = 0;
 
-  constructor(topology: TopologySpec, nodes: ReadonlyMap<string, NodeInfo>, informers: Informers) {
+  constructor(
+    topology: TopologySpec,
+    nodes: ReadonlyMap<string, NodeInfo>,
+    informers: Informers,
+    private readonly cniRules: (node: string) => CniRules | undefined = () => undefined,
+  ) {
     const ctx = createSharedIptablesContext();
     const list: IptablesProxier[] = [];
     for (const node of nodes.values()) {
@@ -48,14 +62,20 @@ export class LiveKubeProxy {
   private lazy(node: NodeInfo, proxier: IptablesProxier): NodeProxy {
     let nf: Netfilter | undefined;
     let loaded = -1;
+    let cniLoaded = -1;
     const load = (): Netfilter => {
-      if (nf !== undefined && loaded === this.version) return nf;
+      const cni = this.cniRules(node.spec.name);
+      const cniVersion = cni?.version ?? -1;
+      if (nf !== undefined && loaded === this.version && cniLoaded === cniVersion) return nf;
       const n = new Netfilter(node.netns.name);
       n.iptablesRestore(KUBELET_RULES, { noflush: true });
       proxier.sync();
       n.iptablesRestore(proxier.nodeView(), { noflush: true });
+      const cniText = cni?.netfilter?.iptablesSave() ?? '';
+      if (/^-A /m.test(cniText)) n.iptablesRestore(cniText, { noflush: true });
       nf = n;
       loaded = this.version;
+      cniLoaded = cniVersion;
       return n;
     };
     const probe = new Netfilter(node.netns.name);

@@ -5,6 +5,7 @@ import { Netfilter, type Network } from '../../net/index.js';
 import type { NodeInfo } from '../model.js';
 import { netnsNameForPod } from '../model.js';
 import { type BridgeSettings, CniNodeWiring } from '../pod-network.js';
+import type { CniRules } from './live-proxy.js';
 
 /**
  * host-local's allocator with release: it remembers the last address it handed out and continues
@@ -48,14 +49,16 @@ export class HostLocalAllocator {
  * The PodNetwork of one node, as a kubelet with a CRI runtime has it: ADD makes the pod's namespace and runs the
  * topology's conflist (the default bridge + host-local + portmap one when it names none) through the CNI runtime,
  * in-process on the node's virtual kernel; DEL runs the list's DEL with the cached result, then removes the
- * namespace. The plugins' own iptables rules (ipMasq, portmap) go into a netfilter of this node's CNI
- * (`cniNetfilter`), not yet merged with kube-proxy's. A failed ADD leaves nothing behind: the plugins undo their
+ * namespace. A pod's hostPorts reach the plugins as the portMappings capability. The plugins' own iptables rules
+ * (ipMasq, portmap) go into a netfilter of this node's CNI (`cniNetfilter`), which the node's kube-proxy loads after
+ * its own rules (`cniRules`). A failed ADD leaves nothing behind: the plugins undo their
  * part and the namespace is removed; an exhausted podCIDR is KW_CNI_IPAM_EXHAUSTED.
  */
 export class WiredPodNetwork implements PodNetwork {
   private readonly pods = new Map<string, { ip: Ip4; netns: string; hostVeth: string }>();
   private readonly wiring: CniNodeWiring;
   private readonly nf = new Map<string, Netfilter>();
+  private changes = 0;
 
   constructor(
     private readonly net: Network,
@@ -80,8 +83,9 @@ export class WiredPodNetwork implements PodNetwork {
     const name = netnsNameForPod(p.namespace, p.name);
     const ns = this.net.addNetns(name, { kind: 'pod', node: this.node.spec.name, pod: id });
     try {
-      const a = await this.wiring.add(id, ns);
+      const a = await this.wiring.add(id, ns, p.portMappings ?? []);
       this.pods.set(id, { ip: a.ip, netns: name, hostVeth: a.hostVeth });
+      this.changes++;
       return { ip: ip4ToString(a.ip), netns: name };
     } catch (e) {
       this.net.netns.delete(name);
@@ -96,10 +100,16 @@ export class WiredPodNetwork implements PodNetwork {
     await this.wiring.del(id, have.netns);
     this.net.netns.delete(have.netns);
     this.pods.delete(id);
+    this.changes++;
   }
 
   hostVethOf(id: string): string | undefined {
     return this.pods.get(id)?.hostVeth;
+  }
+
+  /** The node's CNI rules for its kube-proxy to load after its own; every ADD and DEL counts as a change. */
+  get cniRules(): CniRules {
+    return { version: this.changes, netfilter: this.nf.get(this.node.netns.name) };
   }
 
   /** The netfilter the CNI plugins wrote into, per namespace (the node's). */
