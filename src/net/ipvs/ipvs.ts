@@ -34,10 +34,17 @@ export function destText(d: RealServer): string {
 /** A virtual service as the packet path reads it: its choices, when they do not depend on the packet, computed once. */
 interface Entry {
   readonly svc: VirtualService;
+  /** svc.vs, read here: at 10,000 Services every object a first packet reaches is a cache miss, the service one more. */
+  readonly vs: VirtualServer;
   /** undefined until first needed; null for a scheduler that reads the packet (sh, dh, mh). */
-  fixed: readonly SchedulerChoice[] | null | undefined;
+  fixed: readonly FixedChoice[] | null | undefined;
   /** The reroute verdict per real server, shared by every packet (verdicts are immutable). */
   readonly verdicts: Map<RealServer, HookBranch['verdict']>;
+}
+
+/** A choice of a scheduler that does not read the packet, with its verdict (looked up once, not per packet). */
+interface FixedChoice extends SchedulerChoice {
+  readonly verdict: HookBranch['verdict'];
 }
 
 /** The protocol's index in keys, by a switch (a record lookup by several names is a megamorphic keyed load). */
@@ -107,7 +114,7 @@ export class Ipvs {
   }
 
   private put(svc: VirtualService): void {
-    const e: Entry = { svc, fixed: undefined, verdicts: new Map() };
+    const e: Entry = { svc, vs: svc.vs, fixed: undefined, verdicts: new Map() };
     this.services.set(numKey(svc.vs.protocol, svc.vs.address, svc.vs.port), e);
     this.byKey = undefined;
   }
@@ -169,16 +176,17 @@ export class Ipvs {
     if (entry === undefined) return ACCEPT(skb);
     const svc = entry.svc;
     const where = hook === 'INPUT' ? WHERE_IN : WHERE_OUT;
-    const vs = svc.vs;
+    const vs = entry.vs;
     const persist = vs.persistent;
     const tkey = persist === undefined ? '' : `${proto}/${(p.src & persist.netmask) >>> 0}/${p.dst}/${p.dport}`;
     if (persist !== undefined) {
       const pinned = this.templates(skb).get(tkey);
       const d = pinned === undefined ? undefined : svc.dests.find((x) => destText(x) === pinned && x.weight > 0);
-      if (d !== undefined) return [this.forward(entry, skb, d, Fraction.ONE, `persistence template ${ip4ToString(p.src)} → ${pinned} (timeout ${persist.timeout} s)`, where, undefined)];
+      if (d !== undefined) return [this.forward(entry, skb, d, Fraction.ONE, `persistence template ${ip4ToString(p.src)} → ${pinned} (timeout ${persist.timeout} s)`, where, undefined, verdictFor(entry, d))];
     }
-    if (entry.fixed === undefined) entry.fixed = packetFreeChoices(svc) ?? null;
-    const choices = entry.fixed ?? schedule(svc, p);
+    if (entry.fixed === undefined) entry.fixed = packetFreeChoices(svc)?.map((c) => ({ ...c, verdict: verdictFor(entry, c.dest) })) ?? null;
+    const fixed = entry.fixed;
+    const choices = fixed ?? schedule(svc, p);
     if (choices.length === 0) {
       return [{
         probability: Fraction.ONE,
@@ -188,13 +196,16 @@ export class Ipvs {
       }];
     }
     const out: HookBranch[] = [];
-    for (const c of choices) out.push(this.forward(entry, skb, c.dest, c.probability, c.explanation, where, persist === undefined ? undefined : tkey));
+    const template = persist === undefined ? undefined : tkey;
+    if (fixed !== null) for (const c of fixed) out.push(this.forward(entry, skb, c.dest, c.probability, c.explanation, where, template, c.verdict));
+    else for (const c of choices) out.push(this.forward(entry, skb, c.dest, c.probability, c.explanation, where, template, verdictFor(entry, c.dest)));
     return out;
   }
 
-  private forward(entry: Entry, skb: Skb, d: RealServer, probability: Fraction, why: string, where: string, newTemplate: string | undefined): HookBranch {
+  /** The branch to real server `d`; `verdict`: verdictFor(entry, d), which a fixed choice keeps. */
+  private forward(entry: Entry, skb: Skb, d: RealServer, probability: Fraction, why: string, where: string, newTemplate: string | undefined, verdict: HookBranch['verdict']): HookBranch {
     const p = skb.packet;
-    const vs = entry.svc.vs;
+    const vs = entry.vs;
     if (d.forward !== 'Masq' && d.forward !== 'Local') {
       return { probability, verdict: { kind: 'drop', reason: `IPVS forwarding method ${d.forward} (to ${destText(d)}) is not modelled: only Masq (NAT), which kube-proxy uses` }, skb, hops: [new IpvsHop(vs, d, why, where, '', undefined)] };
     }
@@ -206,11 +217,6 @@ export class Ipvs {
       next = skbWith(next, np, next.mark, next.ct, this.withTemplates(skb, t));
     }
     const note = newTemplate === undefined ? '' : `; persistence template created for ${ip4ToString(p.src)}`;
-    let verdict = entry.verdicts.get(d);
-    if (verdict === undefined) {
-      verdict = { kind: 'reroute', reason: `IPVS ${d.forward === 'Masq' ? 'ip_vs_nat_xmit' : 'local delivery'} after DNAT to ${destText(d)}` };
-      entry.verdicts.set(d, verdict);
-    }
     return { probability, verdict, skb: next, hops: [new IpvsHop(vs, d, why, where, note, new LazyNatFlows('dnat', p, np))] };
   }
 
@@ -222,6 +228,19 @@ export class Ipvs {
       { hook: 'OUTPUT', handler: { name: 'ipvs', priority: IPVS_PRIORITY.localOut, process } },
     ];
   }
+}
+
+/**
+ * A packet to `d` that IPVS took over: routed again after the DNAT (ip_vs_nat_xmit), or delivered locally. Made once
+ * per real server; a forwarding method that is not modelled drops the packet instead (forward checks it first).
+ */
+function verdictFor(entry: Entry, d: RealServer): HookBranch['verdict'] {
+  let verdict = entry.verdicts.get(d);
+  if (verdict === undefined) {
+    verdict = { kind: 'reroute', reason: `IPVS ${d.forward === 'Masq' ? 'ip_vs_nat_xmit' : 'local delivery'} after DNAT to ${destText(d)}` };
+    entry.verdicts.set(d, verdict);
+  }
+  return verdict;
 }
 
 const EMPTY: Templates = new Map();

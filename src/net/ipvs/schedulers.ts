@@ -53,7 +53,9 @@ function cachedTable(dests: readonly RealServer[], kind: string, make: () => rea
 }
 
 function uniform(ds: readonly RealServer[], why: string): SchedulerChoice[] {
-  return ds.map((dest) => ({ dest, probability: Fraction.of(1, ds.length), explanation: why }));
+  // One 1/n for all the choices: a trace reads each choice's probability, and n copies were n objects to reach.
+  const probability = Fraction.of(1, ds.length);
+  return ds.map((dest) => ({ dest, probability, explanation: why }));
 }
 
 function byWeight(ds: readonly RealServer[], why: string): SchedulerChoice[] {
