@@ -7,6 +7,8 @@ export interface PodRequest {
   readonly namespace: string;
   readonly name: string;
   readonly nodeName: string | undefined;
+  /** spec.nodeSelector: the node labels a node must carry to run the pod. */
+  readonly nodeSelector: Readonly<Record<string, string>>;
   readonly labels: Readonly<Record<string, string>>;
   readonly ports: readonly ContainerPort[];
   readonly hostNetwork: boolean;
@@ -19,6 +21,7 @@ interface PodTemplateLike {
 
 interface PodSpecLike {
   readonly nodeName?: string;
+  readonly nodeSelector?: Readonly<Record<string, string>>;
   readonly hostNetwork?: boolean;
   readonly containers?: readonly { readonly ports?: readonly ContainerPortLike[] }[];
 }
@@ -89,6 +92,7 @@ function fromTemplate(namespace: string, name: string, t: PodTemplateLike): PodR
     namespace,
     name,
     nodeName: t.spec?.nodeName,
+    nodeSelector: t.spec?.nodeSelector ?? {},
     labels: t.metadata?.labels ?? {},
     ports,
     hostNetwork: t.spec?.hostNetwork === true,

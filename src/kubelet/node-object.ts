@@ -22,6 +22,14 @@ export function healthyConditions(now: string): NodeCondition[] {
   ];
 }
 
+/**
+ * The Node's labels: the well-known ones the kubelet sets itself (initialNode: hostname, OS, architecture), which
+ * manifests select on (`nodeSelector: {kubernetes.io/os: linux}`), then the node's own.
+ */
+export function nodeLabels(name: string, labels: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return { 'kubernetes.io/arch': 'amd64', 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', ...labels };
+}
+
 /** The Node a kubelet registers (registerWithAPIServer → initialNode), with its first status. */
 export function nodeObject(reg: NodeRegistration, now: string): Record<string, unknown> {
   const capacity = { cpu: reg.capacity?.cpu ?? '8', memory: reg.capacity?.memory ?? '32Gi', pods: reg.capacity?.pods ?? '110' };
@@ -30,7 +38,7 @@ export function nodeObject(reg: NodeRegistration, now: string): Record<string, u
     kind: 'Node',
     metadata: {
       name: reg.name,
-      labels: { 'kubernetes.io/arch': 'amd64', 'kubernetes.io/hostname': reg.name, 'kubernetes.io/os': 'linux', ...(reg.labels ?? {}) },
+      labels: nodeLabels(reg.name, reg.labels),
     },
     spec: reg.podCIDR === undefined ? {} : { podCIDR: reg.podCIDR, podCIDRs: [reg.podCIDR] },
     status: nodeStatus(reg, capacity, now),
