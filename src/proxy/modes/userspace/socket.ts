@@ -34,7 +34,10 @@ interface Prepared {
   readonly name: string;
   readonly affinitySeconds: number;
   readonly sock: string;
-  readonly endpoints: readonly { readonly ep: string; readonly ip: Ip4; readonly port: number }[];
+  /** The endpoints' `ip:port` texts (a hop keeps one; printed only when read). */
+  readonly eps: readonly string[];
+  /** Per endpoint its address and port, flat (one array of numbers, not an object per endpoint to reach). */
+  readonly addrs: readonly number[];
   /** 1/n each, with why: LoadBalancerRR's position is unknown to a trace. */
   readonly share: Fraction;
   readonly why: string;
@@ -47,9 +50,10 @@ function prepare(s: ProxySocket): Prepared {
     name: s.name,
     affinitySeconds: s.affinitySeconds,
     sock: `kube-proxy (userspace) socket 0.0.0.0:${s.proxyPort}/${s.proto} for ${s.name}`,
-    endpoints: s.endpoints.map((ep) => {
+    eps: s.endpoints,
+    addrs: s.endpoints.flatMap((ep) => {
       const [ipText, portText] = ep.split(':');
-      return { ep, ip: parseIp4(ipText ?? ''), port: Number(portText) };
+      return [parseIp4(ipText ?? ''), Number(portText)];
     }),
     share: n === 0 ? Fraction.ONE : Fraction.of(1, n),
     why: `LoadBalancerRR: endpoints shuffled on every update, then round-robin; the position is unknown, so each of ${n} with 1/${n}`,
@@ -120,7 +124,7 @@ export class UserspaceSockets {
     const prep = this.byPort.get(portKey(p.proto, p.dport));
     if (prep === undefined) return [accept(skb)];
     const sock = prep.sock;
-    const eps = prep.endpoints;
+    const eps = prep.eps;
     if (eps.length === 0) {
       return [{
         probability: Fraction.ONE,
@@ -134,35 +138,34 @@ export class UserspaceSockets {
       const client = ip4ToString(p.src);
       const key = `${prep.name}/${client}`;
       const sticky = this.affinity(skb).get(key);
-      const pinned = sticky === undefined ? undefined : eps.find((e) => e.ep === sticky);
-      if (pinned !== undefined) return [this.pick(prep, pinned, Fraction.ONE, `ClientIP affinity: ${client} is pinned to ${pinned.ep} (${affinity} s)`, skb, host, key)];
-      return eps.map((e) => this.pick(prep, e, prep.share, prep.why, skb, host, key));
+      const pinned = sticky === undefined ? -1 : eps.indexOf(sticky);
+      if (pinned >= 0) return [this.pick(prep, pinned, Fraction.ONE, `ClientIP affinity: ${client} is pinned to ${sticky ?? ''} (${affinity} s)`, skb, host, key)];
+      return eps.map((_, i) => this.pick(prep, i, prep.share, prep.why, skb, host, key));
     }
     const out: HookBranch[] = [];
-    for (let i = 0; i < eps.length; i++) {
-      const e = eps[i];
-      if (e !== undefined) out.push(this.pick(prep, e, prep.share, prep.why, skb, host, undefined));
-    }
+    for (let i = 0; i < eps.length; i++) out.push(this.pick(prep, i, prep.share, prep.why, skb, host, undefined));
     return out;
   }
 
-  /** The branch where the proxy dials endpoint `e`; `affinityKey`: remember the pick for the client (ClientIP affinity). */
-  private pick(prep: Prepared, e: Prepared['endpoints'][number], prob: Fraction, why: string, skb: Skb, host: HostView, affinityKey: string | undefined): HookBranch {
+  /** The branch where the proxy dials endpoint `i`; `affinityKey`: remember the pick for the client (ClientIP affinity). */
+  private pick(prep: Prepared, i: number, prob: Fraction, why: string, skb: Skb, host: HostView, affinityKey: string | undefined): HookBranch {
     const p = skb.packet;
-    const src = host.sourceAddressFor(e.ip) ?? p.dst;
+    const ep = prep.eps[i] ?? '';
+    const ip = (prep.addrs[2 * i] ?? 0) as Ip4;
+    const src = host.sourceAddressFor(ip) ?? p.dst;
     // The kernel picks an ephemeral source port for kube-proxy's dial; derived from the client's flow here.
     const sport = 32768 + ((p.src ^ (p.sport * 2654435761)) >>> 0) % 28232;
     // The dialled connection's first packet, in makePacket's key order (a spread is V8's slow clone path).
-    const np: Packet = { src, dst: e.ip, proto: p.proto, sport, dport: e.port, ttl: 64, icmp: p.icmp, inner: p.inner };
+    const np: Packet = { src, dst: ip, proto: p.proto, sport, dport: prep.addrs[2 * i + 1] ?? 0, ttl: 64, icmp: p.icmp, inner: p.inner };
     let next: Skb = skb;
     if (affinityKey !== undefined) {
       const m = new Map(this.affinity(skb));
-      m.set(affinityKey, e.ep);
+      m.set(affinityKey, ep);
       const ps: Map<string, unknown> = new Map(skb.pathState ?? []);
       ps.set(this.stateKey, m);
       next = { ...skb, pathState: ps as PathState };
     }
-    return { probability: prob, verdict: new ProxyVerdict(prep.sock, p, np), skb: next, hops: [new ProxyHop(prep.sock, e.ep, why)] };
+    return { probability: prob, verdict: new ProxyVerdict(prep.sock, p, np), skb: next, hops: [new ProxyHop(prep.sock, ep, why)] };
   }
 
   registration(): { hook: Hook; handler: HookHandler } {
