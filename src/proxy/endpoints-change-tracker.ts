@@ -132,6 +132,9 @@ export class EndpointsChangeTracker {
  * slice order next to each other.
  */
 function mergeEndpoints(all: readonly EndpointInfo[]): readonly EndpointInfo[] {
+  // Already in order without duplicates (one slice, as an EndpointSlice controller writes them
+  // most of the time): the list itself, no sorted copy kept per service port.
+  if (strictlyOrdered(all)) return all;
   const sorted = all.slice().sort(byStr);
   let n = 0;
   for (let i = 0; i < sorted.length; i++) {
@@ -145,6 +148,11 @@ function mergeEndpoints(all: readonly EndpointInfo[]): readonly EndpointInfo[] {
   }
   sorted.length = n;
   return sorted;
+}
+
+function strictlyOrdered(eps: readonly EndpointInfo[]): boolean {
+  for (let i = 1; i < eps.length; i++) if (!((eps[i - 1] as EndpointInfo).str < (eps[i] as EndpointInfo).str)) return false;
+  return true;
 }
 
 function byStr(a: EndpointInfo, b: EndpointInfo): number {

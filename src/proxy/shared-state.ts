@@ -64,6 +64,8 @@ export class SharedProxyState {
   /** Services whose rendering may depend on the node's IP (source ranges) or zone (topology hints). */
   readonly nodeSensitive = new Set<string>();
   private readonly syncedSeqs = new Map<object, number>();
+  /** The highest sequence number any node has reported as synced (never lowered). */
+  private maxSynced = 0;
 
   get currentSeq(): number {
     return this.seq;
@@ -152,6 +154,7 @@ export class SharedProxyState {
   /** A proxier reports the sequence number it has rendered; log entries all nodes have seen are dropped. */
   markSynced(node: object, seq: number): void {
     this.syncedSeqs.set(node, seq);
+    if (seq > this.maxSynced) this.maxSynced = seq;
     if (this.log.length < 4096) return;
     let min = Infinity;
     for (const s of this.syncedSeqs.values()) min = Math.min(min, s);
@@ -167,7 +170,12 @@ export class SharedProxyState {
 
   private record(serviceKey: string, oldPorts: ServicePorts | undefined, oldEndpoints: ServiceEndpoints | undefined): number {
     this.seq++;
-    this.log.push({ seq: this.seq, serviceKey, oldPorts, oldEndpoints });
+    // A node reads a Service's state before its changes from the Service's first entry after the
+    // node's last sync (a node's first sync is full and reads none). A second change right after
+    // the Service's previous entry, with no sync since that entry, is therefore never first for
+    // any node: it is not logged (a Service and then its EndpointSlice arriving cost one entry).
+    const last = this.log[this.log.length - 1];
+    if (last === undefined || last.serviceKey !== serviceKey || this.maxSynced >= last.seq) this.log.push({ seq: this.seq, serviceKey, oldPorts, oldEndpoints });
     // Looked up once here for both (each lookup of a fresh key in a 10,000-entry map is a cache miss or more).
     const ports = this.services.portsOf(serviceKey);
     const eps = this.endpoints.endpointsByService.get(serviceKey);

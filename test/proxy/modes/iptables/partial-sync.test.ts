@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Service } from 'kubernetes-types/core/v1.js';
-import { endpointHash, IptablesProxier } from '../../../../src/proxy/index.js';
+import { createSharedIptablesContext, endpointHash, IptablesProxier } from '../../../../src/proxy/index.js';
 import { fakeProxierConfig, makeTestEndpointSlice, makeTestService, tcpPort } from '../../helpers.js';
 
 const clusterIPService = (n: number, port: number, portName: string): Service =>
@@ -131,4 +131,30 @@ test('real kube-proxy defaults: mark 0x00004000 and MASQUERADE --random-fully', 
   t.true(r.includes('-A KUBE-MARK-MASQ -j MARK --or-mark 0x00004000\n'));
   t.true(r.includes('-A KUBE-POSTROUTING -m mark ! --mark 0x00004000/0x00004000 -j RETURN\n'));
   t.true(r.includes('-j MASQUERADE --random-fully\n'));
+});
+
+test('changes of one Service with and without a sync between: each node deletes the endpoint chains it had written, and only those', (t) => {
+  const ctx = createSharedIptablesContext();
+  const a = new IptablesProxier(fakeProxierConfig(), ctx);
+  const b = new IptablesProxier(fakeProxierConfig({ nodeName: 'node-b' }), ctx);
+  const sep = (ip: string): string => `KUBE-SEP-${endpointHash('ns1/svc1:p80', 'tcp', `${ip}:80`)}`;
+  const endpointsAt = (ip: string) => makeTestEndpointSlice('ns1', 'svc1', 1, [{ addresses: [ip] }], [tcpPort('p80', 80)]);
+  a.onServiceAdd(clusterIPService(1, 80, 'p80'));
+  a.onEndpointSliceAdd(endpointsAt('10.0.1.1'));
+  t.is(a.sync().kind, 'full');
+  // Two endpoint changes with no sync between them: node a wrote 10.0.1.1's chain and never 10.0.1.2's.
+  a.onEndpointSliceUpdate(endpointsAt('10.0.1.1'), endpointsAt('10.0.1.2'));
+  t.is(b.sync().kind, 'full');
+  a.onEndpointSliceUpdate(endpointsAt('10.0.1.2'), endpointsAt('10.0.1.3'));
+  a.onEndpointSliceUpdate(endpointsAt('10.0.1.3'), endpointsAt('10.0.1.4'));
+  const ra = a.sync();
+  t.is(ra.kind, 'partial');
+  t.deepEqual(ra.deletedChains, [sep('10.0.1.1')]);
+  t.deepEqual(ra.changedServices, ['ns1/svc1']);
+  // Node b synced between the first two changes: it had written 10.0.1.2's chain, and deletes that one.
+  const rb = b.sync();
+  t.is(rb.kind, 'partial');
+  t.deepEqual(rb.deletedChains, [sep('10.0.1.2')]);
+  t.true(rb.restore.includes(`:${sep('10.0.1.4')} - [0:0]\n`));
+  t.is(a.sync().kind, 'noop');
 });
