@@ -40,10 +40,13 @@
  * the restore text's 12 MB each), a fifth string copying, and the first scavenge promoting the
  * ingest's young objects.
  * Measured since (fresh processes, per-thread CPU from /proc): of ~150 ms CPU under load, ~95 ms
- * is the main thread and ~55 ms background threads, ~40 of them the optimizing compiler (a
- * third of it emitServicePort alone: never optimizing it left the main thread's time as it was
- * and cut ~40 ms of CPU; its graph is mostly its multi-argument pushes) and the rest parallel
- * scavenging. Tried and dropped: joining a first node's whole text once, with the new blocks'
+ * is the main thread and ~55 ms background threads, ~40 of them the optimizing compiler and the
+ * rest parallel scavenging. emitServicePort is the compiler's largest job (never optimizing it
+ * left the main thread's time as it was and cut ~40 ms of CPU; its graph is mostly its
+ * multi-argument pushes, and moving parts of it into functions of their own made it larger:
+ * they are inlined back and also compiled on their own). The first scavenge is the largest GC
+ * pause: it promotes the ingest's young objects (with a full GC between ingest and render, an
+ * experiment only, the render's CPU fell ~17%). Tried and dropped: joining a first node's whole text once, with the new blocks'
  * sections as slices of it (one 12 MB copy instead of two): the main thread gained ~3 ms, but
  * each service's joined string then lives until the node's join instead of its block's, and
  * the scavenges promoting them cost ~30 ms more on the helper threads.
