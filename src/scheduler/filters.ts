@@ -51,6 +51,22 @@ export const nodeAffinity: Filter = (pod, node) => {
   return sel && aff ? [] : ["node(s) didn't match Pod's node affinity/selector"];
 };
 
+/**
+ * NodePorts: none of the pod's host ports may be held on the node already. 0.0.0.0 holds a protocol/port on every
+ * address, so it conflicts with any holder of that pair; a specific address conflicts with itself and with 0.0.0.0
+ * (HostPortInfo.CheckConflict).
+ */
+export const nodePorts: Filter = (pod, node) => {
+  const used = node.usedPorts;
+  if (used === undefined || pod.hostPorts.length === 0) return [];
+  for (const want of pod.hostPorts) {
+    const holders = used.get(want.key);
+    if (holders === undefined) continue;
+    if (want.ip === '0.0.0.0' || holders.has('0.0.0.0') || holders.has(want.ip)) return ["node(s) didn't have free ports for the requested pod ports"];
+  }
+  return [];
+};
+
 /** NodeResourcesFit (with the pod count the kubelet's max-pods allows): every insufficient resource is a reason. */
 export const nodeResourcesFit: Filter = (pod, node) => {
   const out: string[] = [];
@@ -62,7 +78,8 @@ export const nodeResourcesFit: Filter = (pod, node) => {
 
 /** The class filters: they read no per-node requests, so nodes of one class pass or fail together. */
 export const CLASS_FILTERS: readonly Filter[] = [nodeReady, nodeUnschedulable, taintToleration, nodeAffinity];
-export const FILTERS: readonly Filter[] = [...CLASS_FILTERS, nodeResourcesFit];
+/** In the default profile's order: NodePorts after NodeAffinity, before NodeResourcesFit. */
+export const FILTERS: readonly Filter[] = [...CLASS_FILTERS, nodePorts, nodeResourcesFit];
 
 /** The reasons the first refusing filter gives, or [] when the node fits. */
 export function runFilters(pod: PodInfo, node: NodeInfo, filters: readonly Filter[] = FILTERS): readonly string[] {

@@ -1,7 +1,7 @@
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { addReasons, decideNaive, type Decision } from './decide.js';
 import { CLASS_FILTERS, nodeAffinity, nodeResourcesFit, runFilters, unschedulableMessage } from './filters.js';
-import { nodeInfoFromNode, type NodeInfo, type PodInfo, type PodResources, type Resources } from './node-info.js';
+import { type HostPort, nodeInfoFromNode, type NodeInfo, type PodInfo, type PodResources, type Resources } from './node-info.js';
 import { leastAllocatedScore } from './score.js';
 import { SortedOrds } from './sorted-ords.js';
 
@@ -85,6 +85,7 @@ export class NodeIndex {
       info.requested = old.info.requested;
       info.nonZero = old.info.nonZero;
       info.podCount = old.info.podCount;
+      info.usedPorts = old.info.usedPorts;
       this.unplace(old);
     }
     this.place(info);
@@ -108,6 +109,7 @@ export class NodeIndex {
     i.requested = add(i.requested, pod.requests, sign);
     i.nonZero = add(i.nonZero, pod.nonZero, sign);
     i.podCount += sign;
+    if (pod.hostPorts.length > 0) i.usedPorts = holdPorts(i.usedPorts, pod.hostPorts, sign);
     // A pod changes the node's requests, not its class: the key is the one it had (no JSON made per pod).
     this.place(i, e.cls.key);
   }
@@ -155,8 +157,9 @@ export class NodeIndex {
   /** The same answer from classes and buckets. */
   decide(pod: PodInfo, lastOrd: number): Decision {
     // Node selectors and required affinity read labels (hostname is unique to each node), matchFields
-    // names nodes one by one: no class shares an answer, so use the reference path.
-    if (Object.keys(pod.nodeSelector).length > 0 || pod.requiredTerms !== undefined) return this.decideNaive(pod, lastOrd);
+    // names nodes one by one: no class shares an answer, so use the reference path. The same for a pod that
+    // wants host ports: which ports a node holds is the node's own, so nodes of one bucket may differ for it.
+    if (Object.keys(pod.nodeSelector).length > 0 || pod.requiredTerms !== undefined || pod.hostPorts.length > 0) return this.decideNaive(pod, lastOrd);
     const reasons = new Map<string, number>();
     let best = -1;
     let tied: Bucket[] = [];
@@ -192,4 +195,18 @@ export class NodeIndex {
     if (chosen === undefined) return { kind: 'unschedulable', message: unschedulableMessage(this.entries.size, reasons), reasons };
     return { kind: 'bind', node: chosen.info.name, ord: chosen.info.ord, score: best };
   }
+}
+
+/** A node's held host ports with one pod's taken (sign 1) or given back (-1); undefined once none is held. */
+function holdPorts(used: Map<string, Map<string, number>> | undefined, ports: readonly HostPort[], sign: 1 | -1): Map<string, Map<string, number>> | undefined {
+  const out = used ?? new Map<string, Map<string, number>>();
+  for (const p of ports) {
+    let holders = out.get(p.key);
+    if (holders === undefined) out.set(p.key, (holders = new Map()));
+    const n = (holders.get(p.ip) ?? 0) + sign;
+    if (n > 0) holders.set(p.ip, n);
+    else holders.delete(p.ip);
+    if (holders.size === 0) out.delete(p.key);
+  }
+  return out.size === 0 ? undefined : out;
 }

@@ -24,12 +24,25 @@ export interface NodeInfo {
   requested: Resources;
   nonZero: Resources;
   podCount: number;
+  /**
+   * The host ports its pods hold (NodeInfo.UsedPorts): "<protocol>/<port>" → host IP → how many pods hold it.
+   * Undefined until a pod with a hostPort lands on the node (most nodes never see one).
+   */
+  usedPorts: Map<string, Map<string, number>> | undefined;
 }
 
-/** Requests of one pod (PodRequests: max(sum of containers, largest init container)), plain and non-zero. */
+/** A port a pod wants on its node's address (hostIP, 0.0.0.0 for all of them), as the NodePorts filter sees it. */
+export interface HostPort {
+  /** "<protocol>/<hostPort>", protocol TCP when not given. */
+  readonly key: string;
+  readonly ip: string;
+}
+
+/** Requests of one pod (PodRequests: max(sum of containers, largest init container)), plain and non-zero, and its host ports. */
 export interface PodResources {
   readonly requests: Resources;
   readonly nonZero: Resources;
+  readonly hostPorts: readonly HostPort[];
 }
 
 export interface PodInfo extends PodResources {
@@ -65,6 +78,7 @@ export function nodeInfoFromNode(node: Node, ord: number): NodeInfo {
     requested: { milliCpu: 0, memory: 0 },
     nonZero: { milliCpu: 0, memory: 0 },
     podCount: 0,
+    usedPorts: undefined,
   };
 }
 
@@ -82,9 +96,9 @@ const NO_TOLERATIONS: readonly Toleration[] = Object.freeze([]);
 
 export function podInfoFromPod(pod: Pod, key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`): PodInfo {
   const spec = pod.spec;
-  const { requests, nonZero } = podResources(pod, key);
+  const { requests, nonZero, hostPorts } = podResources(pod, key);
   const terms = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  return { key, requests, nonZero, nodeSelector: spec?.nodeSelector ?? NO_SELECTOR, requiredTerms: terms, tolerations: spec?.tolerations ?? NO_TOLERATIONS };
+  return { key, requests, nonZero, hostPorts, nodeSelector: spec?.nodeSelector ?? NO_SELECTOR, requiredTerms: terms, tolerations: spec?.tolerations ?? NO_TOLERATIONS };
 }
 
 /**
@@ -125,5 +139,19 @@ function computeResources(pod: Pod, key: string): PodResources {
     nzCpu = Math.max(nzCpu, r.nzCpu);
     nzMem = Math.max(nzMem, r.nzMem);
   });
-  return { requests: { milliCpu: cpu, memory: mem }, nonZero: { milliCpu: nzCpu, memory: nzMem } };
+  return { requests: { milliCpu: cpu, memory: mem }, nonZero: { milliCpu: nzCpu, memory: nzMem }, hostPorts: hostPortsOf(spec?.containers ?? []) };
+}
+
+const NO_HOST_PORTS: readonly HostPort[] = Object.freeze([]);
+
+/** The containers' host ports (the NodePorts plugin's getContainerPorts): a hostPort above 0, hostIP "" → 0.0.0.0. */
+function hostPortsOf(containers: readonly { readonly ports?: readonly { readonly hostPort?: number; readonly hostIP?: string; readonly protocol?: string }[] }[]): readonly HostPort[] {
+  let out: HostPort[] | undefined;
+  for (const c of containers) {
+    for (const p of c.ports ?? []) {
+      if (p.hostPort === undefined || p.hostPort <= 0) continue;
+      (out ??= []).push({ key: `${p.protocol === undefined || p.protocol === '' ? 'TCP' : p.protocol}/${p.hostPort}`, ip: p.hostIP === undefined || p.hostIP === '' ? '0.0.0.0' : p.hostIP });
+    }
+  }
+  return out ?? NO_HOST_PORTS;
 }

@@ -31,6 +31,15 @@ test('create stamps uid, resourceVersion, creationTimestamp, generation, and def
   t.is(getPath(s, ['spec', 'sessionAffinity']), 'None');
 });
 
+test('a host-network pod\'s ports get hostPort = containerPort (a Deployment\'s template keeps none)', async (t) => {
+  const { api } = await newApi();
+  const spec = { hostNetwork: true, containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 9100 }, { containerPort: 53, hostPort: 5353, protocol: 'UDP' }] }] };
+  const p = await api.create(R.pod, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'agent' }, spec });
+  t.deepEqual(getPath(p, ['spec', 'containers', '0', 'ports']), [{ containerPort: 9100, protocol: 'TCP', hostPort: 9100 }, { containerPort: 53, hostPort: 5353, protocol: 'UDP' }]);
+  const d = await api.create(R.deploy, 'default', { ...deployment(), spec: { ...(deployment()['spec'] as object), template: { metadata: { labels: { app: 'web' } }, spec } } });
+  t.is(getPath(d, ['spec', 'template', 'spec', 'containers', '0', 'ports', '0', 'hostPort']), undefined);
+});
+
 test('an invalid object is a 422 whose causes name the fields, and nothing is stored', async (t) => {
   const { api, store } = await newApi();
   const before = store.currentResourceVersion();

@@ -56,6 +56,18 @@ export function defaultPod(pod: CowObject): void {
   spec.setDefault('enableServiceLinks', true);
   spec.setDefault('priority', 0);
   spec.setDefault('preemptionPolicy', 'PreemptLowerPriority');
+  // A host-network pod's ports are its node's ports: each gets hostPort = containerPort (SetDefaults_Pod's
+  // defaultHostNetworkPorts; templates keep theirs unset since 1.28), which the scheduler's NodePorts filter reads.
+  if (spec.get('hostNetwork') === true) {
+    for (const list of ['containers', 'initContainers']) {
+      for (const ctr of spec.items(list)) {
+        for (const port of ctr.items('ports')) {
+          const hp = port.get('hostPort');
+          if ((hp === undefined || hp === 0) && typeof port.get('containerPort') === 'number') port.set('hostPort', port.get('containerPort'));
+        }
+      }
+    }
+  }
   // spec.serviceAccount is the deprecated alias of serviceAccountName (v1 conversion): a pod naming only the alias
   // runs as that account, and the stored pod shows both. An empty name is the namespace's "default" account (the
   // ServiceAccount admission plugin).
