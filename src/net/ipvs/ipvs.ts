@@ -36,13 +36,18 @@ interface Entry {
   readonly svc: VirtualService;
   /** svc.vs, read here: at 10,000 Services every object a first packet reaches is a cache miss, the service one more. */
   readonly vs: VirtualServer;
+  /** vs.persistent, read here for the same reason. */
+  readonly persistent: VirtualServer['persistent'];
   /** undefined until first needed; null for a scheduler that reads the packet (sh, dh, mh). */
   fixed: readonly FixedChoice[] | null | undefined;
   /** The reroute verdict per real server, shared by every packet (verdicts are immutable). */
   readonly verdicts: Map<RealServer, HookBranch['verdict']>;
 }
 
-/** A choice of a scheduler that does not read the packet, with its verdict (looked up once, not per packet). */
+/**
+ * A choice of a scheduler that does not read the packet, with its verdict (looked up once, not per packet). Built
+ * field by field: a spread copy (`{ ...c, verdict }`) made objects whose fields every packet read several times slower.
+ */
 interface FixedChoice extends SchedulerChoice {
   readonly verdict: HookBranch['verdict'];
 }
@@ -114,7 +119,7 @@ export class Ipvs {
   }
 
   private put(svc: VirtualService): void {
-    const e: Entry = { svc, vs: svc.vs, fixed: undefined, verdicts: new Map() };
+    const e: Entry = { svc, vs: svc.vs, persistent: svc.vs.persistent, fixed: undefined, verdicts: new Map() };
     this.services.set(numKey(svc.vs.protocol, svc.vs.address, svc.vs.port), e);
     this.byKey = undefined;
   }
@@ -177,14 +182,14 @@ export class Ipvs {
     const svc = entry.svc;
     const where = hook === 'INPUT' ? WHERE_IN : WHERE_OUT;
     const vs = entry.vs;
-    const persist = vs.persistent;
+    const persist = entry.persistent;
     const tkey = persist === undefined ? '' : `${proto}/${(p.src & persist.netmask) >>> 0}/${p.dst}/${p.dport}`;
     if (persist !== undefined) {
       const pinned = this.templates(skb).get(tkey);
       const d = pinned === undefined ? undefined : svc.dests.find((x) => destText(x) === pinned && x.weight > 0);
       if (d !== undefined) return [this.forward(entry, skb, d, Fraction.ONE, `persistence template ${ip4ToString(p.src)} → ${pinned} (timeout ${persist.timeout} s)`, where, undefined, verdictFor(entry, d))];
     }
-    if (entry.fixed === undefined) entry.fixed = packetFreeChoices(svc)?.map((c) => ({ ...c, verdict: verdictFor(entry, c.dest) })) ?? null;
+    if (entry.fixed === undefined) entry.fixed = packetFreeChoices(svc)?.map((c) => ({ dest: c.dest, probability: c.probability, explanation: c.explanation, verdict: verdictFor(entry, c.dest) })) ?? null;
     const fixed = entry.fixed;
     const choices = fixed ?? schedule(svc, p);
     if (choices.length === 0) {
