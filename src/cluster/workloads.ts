@@ -1,6 +1,8 @@
+import { CONTROLLER_REVISION_HASH, POD_INDEX, POD_TEMPLATE_GENERATION, STATEFUL_SET_POD_NAME } from '../controllers/index.js';
+import { nodeLabels } from '../kubelet/index.js';
 import type { ManifestObject, TopologySpec } from '../topology/index.js';
 import type { ContainerPort } from './model.js';
-import { podTemplateHash, replicaPodName } from './names.js';
+import { podTemplateHash, replicaPodName, safeSuffix } from './names.js';
 
 /** A pod the manifests ask for, before it has a node or an address. */
 export interface PodRequest {
@@ -51,9 +53,48 @@ export function podRequests(topology: TopologySpec): PodRequest[] {
         }
         break;
       }
+      case 'DaemonSet':
+        out.push(...daemonPods(topology, ns, object));
+        break;
+      case 'StatefulSet':
+        out.push(...statefulPods(ns, object));
+        break;
       default:
         break;
     }
+  }
+  return out;
+}
+
+/**
+ * A DaemonSet's pods: one on every node whose labels (the kubelet's well-known ones included) its template's
+ * nodeSelector matches, pinned there, labelled as the controller labels them. Topology nodes carry no taints, so
+ * every such node runs one.
+ */
+function daemonPods(topology: TopologySpec, ns: string, ds: ManifestObject): PodRequest[] {
+  const template = (ds['spec'] as { template?: PodTemplateLike } | undefined)?.template ?? {};
+  const selector = template.spec?.nodeSelector ?? {};
+  const hash = safeSuffix(`${ns}/${ds.metadata.name}/revision`, 10);
+  const labels = { ...(template.metadata?.labels ?? {}), [CONTROLLER_REVISION_HASH]: hash, [POD_TEMPLATE_GENERATION]: '1' };
+  const out: PodRequest[] = [];
+  topology.nodes.forEach((n, i) => {
+    const have = nodeLabels(n.name, n.labels);
+    if (!Object.entries(selector).every(([k, v]) => have[k] === v)) return;
+    out.push(fromTemplate(ns, replicaPodName(ds.metadata.name, `${ns}/${ds.metadata.name}`, i), { metadata: { labels }, spec: { ...(template.spec ?? {}), nodeName: n.name } }));
+  });
+  return out;
+}
+
+/** A StatefulSet's pods `<set>-0` … `<set>-<replicas-1>`, labelled with their name, ordinal and revision. */
+function statefulPods(ns: string, sts: ManifestObject): PodRequest[] {
+  const spec = sts['spec'] as { replicas?: number; template?: PodTemplateLike } | undefined;
+  const template = spec?.template ?? {};
+  const revision = `${sts.metadata.name}-${safeSuffix(`${ns}/${sts.metadata.name}/revision`, 10)}`;
+  const out: PodRequest[] = [];
+  for (let i = 0; i < (spec?.replicas ?? 1); i++) {
+    const name = `${sts.metadata.name}-${i}`;
+    const labels = { ...(template.metadata?.labels ?? {}), [CONTROLLER_REVISION_HASH]: revision, [STATEFUL_SET_POD_NAME]: name, [POD_INDEX]: String(i) };
+    out.push(fromTemplate(ns, name, { metadata: { labels }, spec: template.spec ?? {} }));
   }
   return out;
 }

@@ -52,6 +52,8 @@ export function checkManifests(objects: readonly LocatedObject[], ctx: ManifestC
         break;
       case 'Deployment':
       case 'ReplicaSet':
+      case 'DaemonSet':
+      case 'StatefulSet':
         checkWorkload(o, ctx);
         break;
       case 'Service':

@@ -6,6 +6,7 @@ import { parseYamlStream } from './yaml.js';
 /** The kinds kubewire understands, with the only group/version each is served at. */
 export const SUPPORTED_KINDS = {
   ConfigMap: 'v1',
+  DaemonSet: 'apps/v1',
   Deployment: 'apps/v1',
   EndpointSlice: 'discovery.k8s.io/v1',
   Endpoints: 'v1',
@@ -13,6 +14,7 @@ export const SUPPORTED_KINDS = {
   Pod: 'v1',
   ReplicaSet: 'apps/v1',
   Service: 'v1',
+  StatefulSet: 'apps/v1',
 } as const satisfies Record<string, string>;
 
 export type SupportedKind = keyof typeof SUPPORTED_KINDS;

@@ -65,3 +65,58 @@ test('the live cluster\'s scheduler puts the same pods on the same nodes', async
   const live = await LiveCluster.start(spec);
   t.deepEqual(nodesOf(live.cluster().pods.values(), 'zb'), nodesOf(buildCluster(spec).pods.values(), 'zb'));
 });
+
+const daemonSet = (name: string, nodeSelector?: Record<string, string>, hostNetwork = false) => `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: ${name}, namespace: default}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+${nodeSelector === undefined ? '' : `      nodeSelector: ${JSON.stringify(nodeSelector)}\n`}${hostNetwork ? '      hostNetwork: true\n' : ''}      containers: [{name: c, image: x, ports: [{containerPort: 9100}]}]
+`;
+
+const statefulSet = (name: string, replicas: number) => `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: ${name}, namespace: default}
+spec:
+  serviceName: ${name}
+  replicas: ${replicas}
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec: {containers: [{name: c, image: x, ports: [{containerPort: 5432}]}]}
+`;
+
+test('a DaemonSet in the topology runs one pod on every node its nodeSelector matches, in the build and in the live cluster alike', async (t) => {
+  const spec = await topo(`${daemonSet('agent')}---\n${daemonSet('zone-b', { zone: 'b' })}---\n${daemonSet('exporter', undefined, true)}`);
+  const c = buildCluster(spec);
+  t.deepEqual(nodesOf(c.pods.values(), 'agent'), ['n1', 'n2', 'n3']);
+  t.deepEqual(nodesOf(c.pods.values(), 'zone-b'), ['n2', 'n3']);
+  // A host-network daemon pod has its node's address.
+  const exporters = [...c.pods.values()].filter((p) => p.key.startsWith('default/exporter-'));
+  t.deepEqual(exporters.map((p) => [p.node, p.ip]).sort(), [...c.nodes.values()].map((n) => [n.spec.name, n.spec.ip]).sort());
+  t.like([...c.pods.values()].find((p) => p.key.startsWith('default/agent-'))?.labels, { app: 'agent', 'pod-template-generation': '1' });
+  const live = await LiveCluster.start(spec);
+  for (const ds of ['agent', 'zone-b', 'exporter']) t.deepEqual(nodesOf(live.cluster().pods.values(), ds), nodesOf(c.pods.values(), ds), ds);
+});
+
+test('a StatefulSet in the topology makes <set>-0 … <set>-(n-1), labelled with name and ordinal, spread round-robin; the live cluster makes the same pods', async (t) => {
+  const spec = await topo(statefulSet('db', 4));
+  const c = buildCluster(spec);
+  const pods = [...c.pods.values()].filter((p) => p.key.startsWith('default/db-'));
+  t.deepEqual(pods.map((p) => `${p.key} ${p.node}`), ['default/db-0 n1', 'default/db-1 n2', 'default/db-2 n3', 'default/db-3 n1']);
+  t.like(pods[2]?.labels, { app: 'db', 'statefulset.kubernetes.io/pod-name': 'db-2', 'apps.kubernetes.io/pod-index': '2' });
+  // The live scheduler also weighs what else runs (CoreDNS), so only the pods themselves must agree.
+  const live = await LiveCluster.start(spec);
+  t.deepEqual([...live.cluster().pods.keys()].filter((k) => k.startsWith('default/db-')).sort(), pods.map((p) => p.key));
+});
+
+test('a DaemonSet whose selector does not match its template is refused, naming the file and field', async (t) => {
+  const bad = daemonSet('agent').replace('selector: {matchLabels: {app: agent}}', 'selector: {matchLabels: {app: other}}');
+  const e = await t.throwsAsync(topo(bad), { instanceOf: InputError });
+  t.is(e?.code, 'KW_TOPOLOGY_INVALID_MANIFEST');
+  t.regex(e?.message ?? '', /`selector` does not match template `labels`/);
+  t.regex(e?.where ?? '', /apps\.yaml \(document 1\): \/spec\/template\/metadata\/labels/);
+});

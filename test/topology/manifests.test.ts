@@ -45,7 +45,7 @@ const bad: readonly (readonly [string, string, string, readonly string[]])[] = [
   ['missing kind', 'apiVersion: v1\nmetadata: {name: x}\n', 'KW_TOPOLOGY_INVALID_MANIFEST', ['(document 1): /kind']],
   ['missing metadata.name', `${GOOD_APP}---\napiVersion: v1\nkind: Pod\nmetadata: {namespace: demo}\n`, 'KW_TOPOLOGY_INVALID_MANIFEST', ['(document 5): /metadata/name', 'missing required field "metadata.name"']],
   ['a scalar document', 'just text\n', 'KW_TOPOLOGY_INVALID_MANIFEST', ['(document 1): /', 'must be a mapping']],
-  ['unsupported kind', 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: x}\n', 'KW_TOPOLOGY_UNSUPPORTED_KIND', ['(document 1): /kind', 'kind "Ingress" is not supported; supported kinds: ConfigMap, Deployment, EndpointSlice, Endpoints, Namespace, Pod, ReplicaSet, Service']],
+  ['unsupported kind', 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: x}\n', 'KW_TOPOLOGY_UNSUPPORTED_KIND', ['(document 1): /kind', 'kind "Ingress" is not supported; supported kinds: ConfigMap, DaemonSet, Deployment, EndpointSlice, Endpoints, Namespace, Pod, ReplicaSet, Service, StatefulSet']],
   ['kind at the wrong apiVersion', 'apiVersion: v1\nkind: Deployment\nmetadata: {name: x}\n', 'KW_TOPOLOGY_UNSUPPORTED_KIND', ['/apiVersion', 'no matches for kind "Deployment" in version "v1" (Deployment is served at apps/v1)']],
   ['Service name that is not a DNS-1035 label', 'apiVersion: v1\nkind: Service\nmetadata: {name: 1web}\n', 'KW_TOPOLOGY_INVALID_MANIFEST', ['/metadata/name', 'DNS-1035']],
   ['numeric label value', appWith((docs) => { (docs[3]?.['metadata'] as Doc)['labels'] = { version: 1 }; }), 'KW_TOPOLOGY_INVALID_MANIFEST', ['(document 4): /metadata/labels/version', 'must be a string']],
