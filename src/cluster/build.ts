@@ -2,6 +2,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { type Ip4, ip4ToString } from '../addr/index.js';
 import { InputError } from '../lib/index.js';
 import { nodeLabels } from '../kubelet/index.js';
+import { type HostPort, holdPorts, hostPortsOf, portsConflict, type UsedPorts } from '../scheduler/index.js';
 import { Netfilter, Network } from '../net/index.js';
 import type { TopologySpec } from '../topology/index.js';
 import { endpointSlicesFor, kubernetesSlice } from './endpoint-slices.js';
@@ -26,33 +27,40 @@ interface Placed {
 
 /**
  * Pods without spec.nodeName are spread round-robin in node order, which is what the scheduler's least-allocated
- * score with round-robin ties gives for identical empty nodes; a pod with a nodeSelector goes to the next node in that
- * order whose labels match it (the NodeAffinity filter), and one that no node matches is KW_CLUSTER_NO_NODE with the
- * scheduler's words. Before anything is wired, every node must have room: more pod-network pods than its podCIDR has
+ * score with round-robin ties gives for identical empty nodes; a pod goes to the next node in that order whose labels
+ * its nodeSelector matches (the NodeAffinity filter) and where none of its host ports is held yet (NodePorts), and one
+ * no node takes is KW_CLUSTER_NO_NODE with the scheduler's words. Before anything is wired, every node must have room: more pod-network pods than its podCIDR has
  * addresses is KW_CNI_IPAM_EXHAUSTED, naming the node and the counts.
  */
 function place(topology: TopologySpec, nodes: ReadonlyMap<string, NodeInfo>): Placed[] {
   const nodeList = [...nodes.values()];
   const labels = nodeList.map((n) => nodeLabels(n.spec.name, n.spec.labels));
+  const used = new Map<string, UsedPorts | undefined>();
   const out: Placed[] = [];
   const perNode = new Map<string, Placed[]>();
   let rr = 0;
-  const next = (req: PodRequest): NodeInfo | undefined => {
+  const next = (req: PodRequest, ports: readonly HostPort[]): NodeInfo | undefined => {
     const n = nodeList.length;
+    let selected = 0;
     for (let i = 0; i < n; i++) {
       const at = (rr + i) % n;
       const node = nodeList[at];
       const have = labels[at] ?? {};
-      if (node !== undefined && Object.entries(req.nodeSelector).every(([k, v]) => have[k] === v)) {
-        rr = at + 1;
-        return node;
-      }
+      if (node === undefined || !Object.entries(req.nodeSelector).every(([k, v]) => have[k] === v)) continue;
+      selected++;
+      if (ports.length > 0 && portsConflict(used.get(node.spec.name), ports)) continue;
+      rr = at + 1;
+      return node;
     }
-    throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} cannot be placed: 0/${n} nodes are available: ${n} node(s) didn't match Pod's node affinity/selector (nodeSelector ${JSON.stringify(req.nodeSelector)}; a node has its topology labels and kubernetes.io/hostname, kubernetes.io/os=linux and kubernetes.io/arch=amd64)`);
+    // The scheduler's words for what it would leave Pending (FitError), counted per reason.
+    const reasons = [...(n > selected ? [`${n - selected} node(s) didn't match Pod's node affinity/selector`] : []), ...(selected > 0 ? [`${selected} node(s) didn't have free ports for the requested pod ports`] : [])];
+    throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} cannot be placed: 0/${n} nodes are available: ${reasons.sort().join(', ')} (nodeSelector ${JSON.stringify(req.nodeSelector)}; a node has its topology labels and kubernetes.io/hostname, kubernetes.io/os=linux and kubernetes.io/arch=amd64)`);
   };
   for (const req of podRequests(topology)) {
-    const node = req.nodeName !== undefined ? nodes.get(req.nodeName) : next(req);
+    const ports = hostPortsOf([{ ports: req.ports }]);
+    const node = req.nodeName !== undefined ? nodes.get(req.nodeName) : next(req, ports);
     if (node === undefined) throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} has no node to run on`);
+    if (ports.length > 0) used.set(node.spec.name, holdPorts(used.get(node.spec.name), ports, 1));
     const p = { req, node, key: `${req.namespace}/${req.name}` };
     out.push(p);
     if (!req.hostNetwork) {

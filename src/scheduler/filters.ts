@@ -1,5 +1,6 @@
 import type { Taint } from 'kubernetes-types/core/v1.js';
 import { termMatches, tolerates } from '../api/index.js';
+import { portsConflict } from './host-ports.js';
 import type { NodeInfo, PodInfo } from './node-info.js';
 
 /**
@@ -51,21 +52,9 @@ export const nodeAffinity: Filter = (pod, node) => {
   return sel && aff ? [] : ["node(s) didn't match Pod's node affinity/selector"];
 };
 
-/**
- * NodePorts: none of the pod's host ports may be held on the node already. 0.0.0.0 holds a protocol/port on every
- * address, so it conflicts with any holder of that pair; a specific address conflicts with itself and with 0.0.0.0
- * (HostPortInfo.CheckConflict).
- */
-export const nodePorts: Filter = (pod, node) => {
-  const used = node.usedPorts;
-  if (used === undefined || pod.hostPorts.length === 0) return [];
-  for (const want of pod.hostPorts) {
-    const holders = used.get(want.key);
-    if (holders === undefined) continue;
-    if (want.ip === '0.0.0.0' || holders.has('0.0.0.0') || holders.has(want.ip)) return ["node(s) didn't have free ports for the requested pod ports"];
-  }
-  return [];
-};
+/** NodePorts: none of the pod's host ports may be held on the node already (see portsConflict). */
+export const nodePorts: Filter = (pod, node) =>
+  pod.hostPorts.length > 0 && portsConflict(node.usedPorts, pod.hostPorts) ? ["node(s) didn't have free ports for the requested pod ports"] : [];
 
 /** NodeResourcesFit (with the pod count the kubelet's max-pods allows): every insufficient resource is a reason. */
 export const nodeResourcesFit: Filter = (pod, node) => {

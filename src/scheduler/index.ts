@@ -1,5 +1,6 @@
 export { Scheduler, type SchedulerOptions, type EventType } from './scheduler.js';
 export { NodeIndex } from './node-index.js';
+export { type HostPort, type UsedPorts, hostPortsOf, holdPorts, portsConflict } from './host-ports.js';
 export { type Decision, decideNaive, rotateAfter } from './decide.js';
 export {
   type NodeInfo,
@@ -20,6 +21,7 @@ export {
   taintToleration,
   nodeAffinity,
   nodeResourcesFit,
+  nodePorts,
   runFilters,
   unschedulableMessage,
 } from './filters.js';

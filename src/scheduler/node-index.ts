@@ -1,7 +1,8 @@
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { addReasons, decideNaive, type Decision } from './decide.js';
 import { CLASS_FILTERS, nodeAffinity, nodeResourcesFit, runFilters, unschedulableMessage } from './filters.js';
-import { type HostPort, nodeInfoFromNode, type NodeInfo, type PodInfo, type PodResources, type Resources } from './node-info.js';
+import { holdPorts } from './host-ports.js';
+import { nodeInfoFromNode, type NodeInfo, type PodInfo, type PodResources, type Resources } from './node-info.js';
 import { leastAllocatedScore } from './score.js';
 import { SortedOrds } from './sorted-ords.js';
 
@@ -195,18 +196,4 @@ export class NodeIndex {
     if (chosen === undefined) return { kind: 'unschedulable', message: unschedulableMessage(this.entries.size, reasons), reasons };
     return { kind: 'bind', node: chosen.info.name, ord: chosen.info.ord, score: best };
   }
-}
-
-/** A node's held host ports with one pod's taken (sign 1) or given back (-1); undefined once none is held. */
-function holdPorts(used: Map<string, Map<string, number>> | undefined, ports: readonly HostPort[], sign: 1 | -1): Map<string, Map<string, number>> | undefined {
-  const out = used ?? new Map<string, Map<string, number>>();
-  for (const p of ports) {
-    let holders = out.get(p.key);
-    if (holders === undefined) out.set(p.key, (holders = new Map()));
-    const n = (holders.get(p.ip) ?? 0) + sign;
-    if (n > 0) holders.set(p.ip, n);
-    else holders.delete(p.ip);
-    if (holders.size === 0) out.delete(p.key);
-  }
-  return out.size === 0 ? undefined : out;
 }

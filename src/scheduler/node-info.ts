@@ -1,4 +1,5 @@
 import type { Node, NodeSelectorTerm, Pod, Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import { type HostPort, hostPortsOf, type UsedPorts } from './host-ports.js';
 import { milliCpu, wholeQuantity } from './quantity.js';
 
 /**
@@ -28,14 +29,7 @@ export interface NodeInfo {
    * The host ports its pods hold (NodeInfo.UsedPorts): "<protocol>/<port>" → host IP → how many pods hold it.
    * Undefined until a pod with a hostPort lands on the node (most nodes never see one).
    */
-  usedPorts: Map<string, Map<string, number>> | undefined;
-}
-
-/** A port a pod wants on its node's address (hostIP, 0.0.0.0 for all of them), as the NodePorts filter sees it. */
-export interface HostPort {
-  /** "<protocol>/<hostPort>", protocol TCP when not given. */
-  readonly key: string;
-  readonly ip: string;
+  usedPorts: UsedPorts | undefined;
 }
 
 /** Requests of one pod (PodRequests: max(sum of containers, largest init container)), plain and non-zero, and its host ports. */
@@ -140,18 +134,4 @@ function computeResources(pod: Pod, key: string): PodResources {
     nzMem = Math.max(nzMem, r.nzMem);
   });
   return { requests: { milliCpu: cpu, memory: mem }, nonZero: { milliCpu: nzCpu, memory: nzMem }, hostPorts: hostPortsOf(spec?.containers ?? []) };
-}
-
-const NO_HOST_PORTS: readonly HostPort[] = Object.freeze([]);
-
-/** The containers' host ports (the NodePorts plugin's getContainerPorts): a hostPort above 0, hostIP "" → 0.0.0.0. */
-function hostPortsOf(containers: readonly { readonly ports?: readonly { readonly hostPort?: number; readonly hostIP?: string; readonly protocol?: string }[] }[]): readonly HostPort[] {
-  let out: HostPort[] | undefined;
-  for (const c of containers) {
-    for (const p of c.ports ?? []) {
-      if (p.hostPort === undefined || p.hostPort <= 0) continue;
-      (out ??= []).push({ key: `${p.protocol === undefined || p.protocol === '' ? 'TCP' : p.protocol}/${p.hostPort}`, ip: p.hostIP === undefined || p.hostIP === '' ? '0.0.0.0' : p.hostIP });
-    }
-  }
-  return out ?? NO_HOST_PORTS;
 }

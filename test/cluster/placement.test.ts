@@ -1,5 +1,6 @@
 import test from 'ava';
 import { LiveCluster, buildCluster } from '../../src/cluster/index.js';
+import { buildClusterAuto } from '../../src/cluster/build.js';
 import { InputError } from '../../src/lib/index.js';
 import { parseTopology, type TopologySpec } from '../../src/topology/index.js';
 
@@ -119,4 +120,14 @@ test('a DaemonSet whose selector does not match its template is refused, naming 
   t.is(e?.code, 'KW_TOPOLOGY_INVALID_MANIFEST');
   t.regex(e?.message ?? '', /`selector` does not match template `labels`/);
   t.regex(e?.where ?? '', /apps\.yaml \(document 1\): \/spec\/template\/metadata\/labels/);
+});
+
+test('pods publishing one hostPort take one node each, as the NodePorts filter spreads them; one too many is KW_CLUSTER_NO_NODE', async (t) => {
+  const withHostPort = (name: string, replicas: number, selector?: Record<string, string>) => deployment(name, replicas, selector).replace('ports: [{containerPort: 8080}]', 'ports: [{containerPort: 8080, hostPort: 80}]');
+  const built = await buildClusterAuto(await topo(`${withHostPort('edge', 3)}---\n${deployment('any', 2)}`));
+  t.deepEqual(nodesOf(built.pods.values(), 'edge'), ['n1', 'n2', 'n3']);
+  t.deepEqual(nodesOf(built.pods.values(), 'any'), ['n1', 'n2']);
+  const e = await t.throwsAsync(async () => buildClusterAuto(await topo(withHostPort('edge', 3, { zone: 'b' }))), { instanceOf: InputError });
+  t.is(e?.code, 'KW_CLUSTER_NO_NODE');
+  t.regex(e?.message ?? '', /cannot be placed: 0\/3 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector, 2 node\(s\) didn't have free ports for the requested pod ports/);
 });
