@@ -8,12 +8,12 @@ import type { TopologySpec } from '../topology/index.js';
 import { endpointSlicesFor, kubernetesSlice } from './endpoint-slices.js';
 import { type Cluster, type NodeInfo, type PodInfo, netnsNameForPod } from './model.js';
 import { wireHosts } from './node-network.js';
-import { CniNodeWiring, HostLocalRange, bridgeSettingsFrom, chainsPortmap, podCapacity, portMappingsOf, wirePod, wirePodModels } from './pod-network.js';
+import { CniNodeWiring, HostLocalRange, bridgeSettingsFrom, chainsPortmap, podCapacity, wirePod, wirePodModels } from './pod-network.js';
 import { allocateServices } from './services.js';
 import { announceLoadBalancers } from './load-balancer.js';
 import { installKubeProxy } from './kube-proxy.js';
 import type { ProxyMode } from '../proxy/index.js';
-import { podRequests, type PodRequest } from './workloads.js';
+import { matchesNodeSelector, podRequests, type PodRequest } from './workloads.js';
 
 export interface BuildOptions {
   readonly proxyMode?: ProxyMode;
@@ -29,10 +29,10 @@ interface Placed {
  * Pods without spec.nodeName are spread round-robin in node order, which is what the scheduler's least-allocated
  * score with round-robin ties gives for identical empty nodes; a pod goes to the next node in that order whose labels
  * its nodeSelector matches (the NodeAffinity filter) and where none of its host ports is held yet (NodePorts), and one
- * no node takes is KW_CLUSTER_NO_NODE with the scheduler's words. Before anything is wired, every node must have room: more pod-network pods than its podCIDR has
- * addresses is KW_CNI_IPAM_EXHAUSTED, naming the node and the counts.
+ * no node takes is KW_CLUSTER_NO_NODE with the scheduler's words. Before anything is wired, every node must have
+ * room: more pod-network pods than its podCIDR has addresses is KW_CNI_IPAM_EXHAUSTED, naming the node and the counts.
  */
-function place(topology: TopologySpec, nodes: ReadonlyMap<string, NodeInfo>): Placed[] {
+function place(requests: readonly PodRequest[], nodes: ReadonlyMap<string, NodeInfo>): Placed[] {
   const nodeList = [...nodes.values()];
   const labels = nodeList.map((n) => nodeLabels(n.spec.name, n.spec.labels));
   const used = new Map<string, UsedPorts | undefined>();
@@ -45,8 +45,7 @@ function place(topology: TopologySpec, nodes: ReadonlyMap<string, NodeInfo>): Pl
     for (let i = 0; i < n; i++) {
       const at = (rr + i) % n;
       const node = nodeList[at];
-      const have = labels[at] ?? {};
-      if (node === undefined || !Object.entries(req.nodeSelector).every(([k, v]) => have[k] === v)) continue;
+      if (node === undefined || !matchesNodeSelector(labels[at] ?? {}, req.nodeSelector)) continue;
       selected++;
       if (ports.length > 0 && portsConflict(used.get(node.spec.name), ports)) continue;
       rr = at + 1;
@@ -56,7 +55,7 @@ function place(topology: TopologySpec, nodes: ReadonlyMap<string, NodeInfo>): Pl
     const reasons = [...(n > selected ? [`${n - selected} node(s) didn't match Pod's node affinity/selector`] : []), ...(selected > 0 ? [`${selected} node(s) didn't have free ports for the requested pod ports`] : [])];
     throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} cannot be placed: 0/${n} nodes are available: ${reasons.sort().join(', ')} (nodeSelector ${JSON.stringify(req.nodeSelector)}; a node has its topology labels and kubernetes.io/hostname, kubernetes.io/os=linux and kubernetes.io/arch=amd64)`);
   };
-  for (const req of podRequests(topology)) {
+  for (const req of requests) {
     const ports = hostPortsOf([{ ports: req.ports }]);
     const node = req.nodeName !== undefined ? nodes.get(req.nodeName) : next(req, ports);
     if (node === undefined) throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} has no node to run on`);
@@ -108,17 +107,29 @@ function finish(topology: TopologySpec, net: Network, nodes: Map<string, NodeInf
  * ranges…) is KW_CLUSTER_CNI_ASYNC: use buildClusterAsync, which runs the conflist's plugins.
  */
 export function buildCluster(topology: TopologySpec, opts: BuildOptions = {}): Cluster {
+  return buildSync(topology, podRequests(topology), opts);
+}
+
+/**
+ * A pod on the pod network that publishes a hostPort, when the conflist chains portmap: portmap forwards it with
+ * iptables rules of its own, which only running the plugins writes.
+ */
+function hostPortPod(requests: readonly PodRequest[], conflist: unknown): PodRequest | undefined {
+  return chainsPortmap(conflist) ? requests.find((r) => !r.hostNetwork && r.ports.some((p) => (p.hostPort ?? 0) > 0)) : undefined;
+}
+
+function buildSync(topology: TopologySpec, requests: readonly PodRequest[], opts: BuildOptions): Cluster {
   const conflist = topology.cluster.cni.conflist;
   if (!wirePodModels(conflist)) {
     throw new InputError('KW_CLUSTER_CNI_ASYNC', `the topology's conflist (${topology.cluster.cni.conflistPath ?? 'cluster.cni.conflist'}) is not the plain bridge + host-local one: its plugins must run through the CNI runtime, which buildClusterAsync does`);
   }
+  const published = hostPortPod(requests, conflist);
+  if (published !== undefined) {
+    throw new InputError('KW_CLUSTER_CNI_ASYNC', `pod ${published.namespace}/${published.name} publishes a hostPort, which the conflist's portmap plugin forwards with iptables rules of its own: the plugins must run through the CNI runtime, which buildClusterAsync does`);
+  }
   const net = new Network();
   const { nodes, externals } = wireHosts(net, topology);
-  const placed = place(topology, nodes);
-  const published = placed.find((p) => !p.req.hostNetwork && portMappingsOf(p.req.ports).length > 0);
-  if (published !== undefined && chainsPortmap(conflist)) {
-    throw new InputError('KW_CLUSTER_CNI_ASYNC', `pod ${published.key} publishes a hostPort, which the conflist's portmap plugin forwards with iptables rules of its own: the plugins must run through the CNI runtime, which buildClusterAsync does`);
-  }
+  const placed = place(requests, nodes);
   const settings = bridgeSettingsFrom(conflist);
   const ranges = new Map<string, HostLocalRange>();
   for (const n of topology.nodes) ranges.set(n.name, new HostLocalRange(n.name, n.podCIDR));
@@ -152,9 +163,13 @@ export function buildCluster(topology: TopologySpec, opts: BuildOptions = {}): C
  * their own (`cniNetfilter`), then merged into each node's netfilter after kube-proxy's, as on a real node.
  */
 export async function buildClusterAsync(topology: TopologySpec, opts: BuildOptions = {}): Promise<Cluster & { readonly cniNetfilter: ReadonlyMap<string, Netfilter> }> {
+  return buildAsync(topology, podRequests(topology), opts);
+}
+
+async function buildAsync(topology: TopologySpec, requests: readonly PodRequest[], opts: BuildOptions): Promise<Cluster & { readonly cniNetfilter: ReadonlyMap<string, Netfilter> }> {
   const net = new Network();
   const { nodes, externals } = wireHosts(net, topology);
-  const placed = place(topology, nodes);
+  const placed = place(requests, nodes);
   const conflist = topology.cluster.cni.conflist;
   const nf = new Map<string, Netfilter>();
   const netfilter = (ns: string): Netfilter => {
@@ -202,6 +217,7 @@ export async function buildClusterAsync(topology: TopologySpec, opts: BuildOptio
  */
 export async function buildClusterAuto(topology: TopologySpec, opts: BuildOptions = {}): Promise<Cluster> {
   const conflist = topology.cluster.cni.conflist;
-  const sync = wirePodModels(conflist) && !(chainsPortmap(conflist) && podRequests(topology).some((r) => !r.hostNetwork && portMappingsOf(r.ports).length > 0));
-  return sync ? buildCluster(topology, opts) : buildClusterAsync(topology, opts);
+  // The manifests are expanded into pods once, for the choice and for the build it picks.
+  const requests = podRequests(topology);
+  return wirePodModels(conflist) && hostPortPod(requests, conflist) === undefined ? buildSync(topology, requests, opts) : buildAsync(topology, requests, opts);
 }

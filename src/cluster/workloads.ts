@@ -78,8 +78,7 @@ function daemonPods(topology: TopologySpec, ns: string, ds: ManifestObject): Pod
   const labels = { ...(template.metadata?.labels ?? {}), [CONTROLLER_REVISION_HASH]: hash, [POD_TEMPLATE_GENERATION]: '1' };
   const out: PodRequest[] = [];
   topology.nodes.forEach((n, i) => {
-    const have = nodeLabels(n.name, n.labels);
-    if (!Object.entries(selector).every(([k, v]) => have[k] === v)) return;
+    if (!matchesNodeSelector(nodeLabels(n.name, n.labels), selector)) return;
     out.push(fromTemplate(ns, replicaPodName(ds.metadata.name, `${ns}/${ds.metadata.name}`, i), { metadata: { labels }, spec: { ...(template.spec ?? {}), nodeName: n.name } }));
   });
   return out;
@@ -138,4 +137,10 @@ function fromTemplate(namespace: string, name: string, t: PodTemplateLike): PodR
     ports,
     hostNetwork: t.spec?.hostNetwork === true,
   };
+}
+
+/** Whether a node's labels carry every key and value of a pod's spec.nodeSelector (the NodeAffinity filter's half). */
+export function matchesNodeSelector(labels: Readonly<Record<string, string>>, selector: Readonly<Record<string, string>>): boolean {
+  for (const k in selector) if (labels[k] !== selector[k]) return false;
+  return true;
 }
