@@ -11,6 +11,17 @@ export class RealizeError extends KubewireError {
 
 export const REQUIRED_TOOLS = ['ip', 'iptables', 'iptables-restore', 'iptables-save', 'sysctl', 'bridge', 'nfacct'] as const;
 
+/** The Debian package each tool kubewire runs comes in, so a missing one's error names what to install. */
+const DEBIAN_PACKAGE: Readonly<Record<string, string>> = {
+  ip: 'iproute2', bridge: 'iproute2', iptables: 'iptables', 'iptables-restore': 'iptables', 'iptables-save': 'iptables',
+  sysctl: 'procps', nfacct: 'nfacct', conntrack: 'conntrack', nft: 'nftables', ipset: 'ipset', tshark: 'tshark',
+};
+
+/** `apt-get install` names for the tools, each package once, in the tools' order. */
+export function packagesFor(tools: readonly string[]): string[] {
+  return [...new Set(tools.map((t) => DEBIAN_PACKAGE[t] ?? t))];
+}
+
 /** Finds an executable on PATH (what a shell's `command -v` does). */
 export function findTool(tool: string, path: string): string | undefined {
   for (const dir of path.split(':')) {
@@ -39,7 +50,8 @@ export function preflight(o: PreflightOptions): void {
   }
   const missing = (o.tools ?? REQUIRED_TOOLS).filter((t) => findTool(t, o.path) === undefined);
   if (missing.length > 0) {
-    throw new RealizeError('KW_REALIZE_MISSING_TOOL', `${missing.join(', ')} not found on PATH (${o.path}): install iproute2, iptables, procps and nfacct (scripts/setup.sh --system)`);
+    const packages = packagesFor(missing);
+    throw new RealizeError('KW_REALIZE_MISSING_TOOL', `${missing.join(', ')} not found on PATH (${o.path}): install the Debian package${packages.length > 1 ? 's' : ''} ${packages.join(', ')} (scripts/setup.sh --system installs every one kubewire uses)`);
   }
 }
 

@@ -9,6 +9,11 @@ test('not root: a clear error before anything is created', (t) => {
 test('a missing tool is named, with the packages to install', (t) => {
   const empty = tempDir(t, 'kw-path-');
   t.throws(() => preflight({ uid: 0, path: empty, tools: ['ip', 'iptables-restore'] }), { message: /ip, iptables-restore not found on PATH/ });
+  // Each tool's own package, once each: conntrack is not in iptables, sysctl is procps.
+  t.throws(() => preflight({ uid: 0, path: empty, tools: ['ip', 'bridge', 'conntrack', 'sysctl'] }), {
+    message: /install the Debian packages iproute2, conntrack, procps \(/,
+  });
+  t.throws(() => preflight({ uid: 0, path: empty, tools: ['nfacct'] }), { message: /install the Debian package nfacct \(/ });
 });
 
 test('IPVS on a kernel without it: said plainly, with another mode suggested; nftables and userspace too', (t) => {
