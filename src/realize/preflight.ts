@@ -14,7 +14,7 @@ export const REQUIRED_TOOLS = ['ip', 'iptables', 'iptables-restore', 'iptables-s
 /** The Debian package each tool kubewire runs comes in, so a missing one's error names what to install. */
 const DEBIAN_PACKAGE: Readonly<Record<string, string>> = {
   ip: 'iproute2', bridge: 'iproute2', iptables: 'iptables', 'iptables-restore': 'iptables', 'iptables-save': 'iptables',
-  sysctl: 'procps', nfacct: 'nfacct', conntrack: 'conntrack', nft: 'nftables', ipset: 'ipset', tshark: 'tshark',
+  sysctl: 'procps', nfacct: 'nfacct', conntrack: 'conntrack', 'xtables-monitor': 'iptables', stdbuf: 'coreutils', nft: 'nftables', ipset: 'ipset', tshark: 'tshark',
 };
 
 /** `apt-get install` names for the tools, each package once, in the tools' order. */
