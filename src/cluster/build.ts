@@ -14,6 +14,7 @@ import { announceLoadBalancers } from './load-balancer.js';
 import { installKubeProxy } from './kube-proxy.js';
 import type { ProxyMode } from '../proxy/index.js';
 import { matchesNodeSelector, podRequests, type PodRequest } from './workloads.js';
+import { mergePluginRules } from './plugin-rules.js';
 
 export interface BuildOptions {
   readonly proxyMode?: ProxyMode;
@@ -199,15 +200,19 @@ async function buildAsync(topology: TopologySpec, requests: readonly PodRequest[
   }
   const cluster = finish(topology, net, nodes, externals, pods, podsByIp, opts);
   // On a real node the plugins' rules (ipMasq's CNI-… chains, portmap's CNI-HOSTPORT-…) sit in the same tables as
-  // kube-proxy's: bridge and portmap append their POSTROUTING/PREROUTING jumps after kube-proxy's, which kube-proxy
-  // prepends. Merge them into each node's netfilter so a trace sees them (and iptables-save prints them).
+  // kube-proxy's, around the jumps kube-proxy and the kubelet wrote at boot (mergePluginRules says where). Merge them
+  // into each node's netfilter so a trace sees them (and iptables-save prints them).
+  const rulesBeforePlugins = new Map<string, string>();
   for (const [name, cniNf] of nf) {
     const node = [...nodes.values()].find((n) => n.netns.name === name);
     const proxy = node === undefined ? undefined : cluster.proxies.get(node.spec.name);
     const text = cniNf.iptablesSave();
-    if (proxy !== undefined && /^-A /m.test(text)) proxy.netfilter().iptablesRestore(text, { noflush: true });
+    if (node === undefined || proxy === undefined || !/^-A /m.test(text)) continue;
+    const before = proxy.iptablesSave();
+    rulesBeforePlugins.set(node.spec.name, before);
+    proxy.netfilter().iptablesRestore(mergePluginRules(before, cniNf));
   }
-  return { ...cluster, cniNetfilter: nf };
+  return { ...cluster, cniNetfilter: nf, rulesBeforePlugins };
 }
 
 /**

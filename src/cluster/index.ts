@@ -1,6 +1,7 @@
 export { buildCluster, buildClusterAsync, buildClusterAuto, type BuildOptions } from './build.js';
 export type { Cluster, PodInfo, NodeInfo, ExternalInfo, ContainerPort } from './model.js';
 export { netnsNameForNode, netnsNameForPod, netnsNameForExternal } from './model.js';
+export { capabilityArgsFor, containerIdFor, portMappingsOf } from './pod-network.js';
 export { resolveEndpoint, type ResolvedEndpoint } from './endpoints.js';
 export { traceInCluster, type ClusterTraceRequest } from './trace.js';
 export { type NodeProxy, installKubeProxy } from './kube-proxy.js';

@@ -57,6 +57,12 @@ export interface Cluster {
   readonly proxies: ReadonlyMap<string, NodeProxy>;
   /** How each LoadBalancer ingress IP is announced (MetalLB bgp or l2). */
   readonly announcements: readonly LbAnnouncement[];
+  /**
+   * Node name → iptables-save of the node as the kubelet and kube-proxy left it, before the CNI plugins' own rules
+   * (ipMasq's CNI-… chains, portmap's CNI-HOSTPORT-…) were merged into `proxies`' netfilter: set only for the nodes
+   * that have plugin rules. `kubewire realize` loads this and lets the real plugins write their rules themselves.
+   */
+  readonly rulesBeforePlugins?: ReadonlyMap<string, string>;
 }
 
 export function netnsNameForNode(node: string): string {

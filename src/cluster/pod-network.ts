@@ -223,7 +223,7 @@ export class CniNodeWiring {
 }
 
 /** What the runtime passes as capability args: the node's podCIDR as ipRanges, and the pod's portMappings if any. */
-function capabilityArgsFor(podCIDR: Cidr4, portMappings: readonly PortMapping[]): CapabilityArgs {
+export function capabilityArgsFor(podCIDR: Cidr4, portMappings: readonly PortMapping[]): CapabilityArgs {
   const ipRanges = Object.freeze([Object.freeze([Object.freeze({ subnet: podCIDR.toString() })])]);
   if (portMappings.length === 0) return Object.freeze({ ipRanges });
   const maps = portMappings.map((m) => Object.freeze(m.hostIP === undefined ? { hostPort: m.hostPort, containerPort: m.containerPort, protocol: m.protocol } : { hostPort: m.hostPort, containerPort: m.containerPort, protocol: m.protocol, hostIP: m.hostIP }));

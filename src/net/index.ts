@@ -13,6 +13,6 @@ export { Network, checkIfname } from './network.js';
 export { printIpAddr } from './print/ip-addr.js';
 export { printIpRoute, formatRoute } from './print/ip-route.js';
 export { printBridgeFdb, printIpNeigh } from './print/bridge-fdb.js';
-export { Netfilter, NF_PRIORITY, type NetfilterRegistration, parseIptablesSave, printIptablesSave, printRestoreInput, Ipsets } from './netfilter/index.js';
+export { Netfilter, NF_PRIORITY, BUILTIN_CHAINS, isTableName, type TableName, type NetfilterRegistration, parseIptablesSave, printIptablesSave, printRestoreInput, Ipsets } from './netfilter/index.js';
 export * from './ipvs/index.js';
 export * from './nftables/index.js';

@@ -103,7 +103,9 @@ export async function loadKubeProxyRules(c: FabricContext): Promise<void> {
   for (const [i, n] of c.cluster.topology.nodes.entries()) {
     const proxy = c.cluster.proxies.get(n.name);
     if (proxy === undefined) continue;
-    const text = proxy.iptablesSave();
+    // The CNI plugins' rules (ipMasq, portmap) are left out: the real plugins write their own during each pod's ADD,
+    // and verify then compares what they wrote with what the emulated plugins did.
+    const text = c.cluster.rulesBeforePlugins?.get(n.name) ?? proxy.iptablesSave();
     // kube-proxy creates its nfacct counters over netlink before it references them (`-m nfacct --nfacct-name`);
     // the counter objects are per namespace.
     for (const name of new Set([...text.matchAll(/--nfacct-name (\S+)/g)].map((m) => m[1] ?? ''))) {

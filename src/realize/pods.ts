@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ip4ToString } from '../addr/index.js';
 import { CniRuntime, MemoryResultCache, confListFromJson, type CniResult, type NetworkConfigList } from '../cni/index.js';
-import type { Cluster, PodInfo } from '../cluster/index.js';
+import { capabilityArgsFor, containerIdFor, portMappingsOf, type Cluster, type PodInfo } from '../cluster/index.js';
 import { KubewireError } from '../lib/index.js';
 import { DEFAULT_CONFLIST } from '../topology/index.js';
 import { NetnsExecInvoker } from './netns-invoker.js';
@@ -36,15 +36,16 @@ export interface PodAddOptions {
   readonly pod: PodInfo;
   readonly nodeNetns: string;
   readonly podNetns: string;
-  readonly containerId: string;
   readonly cniPath: readonly string[];
   readonly workDir: string;
 }
 
 /**
  * CNI ADD for one pod, run as a kubelet would: the whole chain, inside the node's namespace, with the node's podCIDR
- * through the ipRanges capability. Every later comparison assumes the pod got the emulator's address, so a different
- * one is an error, not a warning.
+ * through the ipRanges capability and the pod's hostPorts through portMappings. Every later comparison assumes the pod
+ * got the emulator's address, so a different one is an error, not a warning. The container id is the one the
+ * emulator's in-process CNI used: plugins name their chains and comments after it (portmap's CNI-DN-<hash>, bridge's
+ * ipMasq CNI-<hash>), so the rules the real plugins write can be compared with the emulated ones text for text.
  */
 export async function addPodNetwork(o: PodAddOptions): Promise<string> {
   const node = o.cluster.nodes.get(o.pod.node);
@@ -57,13 +58,15 @@ export async function addPodNetwork(o: PodAddOptions): Promise<string> {
     timeoutMs: 180_000,
     baseEnv: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
   });
+  const containerId = containerIdFor(o.pod.key);
   const result = await runtime.addNetworkList(list, {
-    containerId: o.containerId,
+    containerId,
     netns: `/var/run/netns/${o.podNetns}`,
     ifName: 'eth0',
     // As the kubelet (dockershim/CRI) passes them: IgnoreUnknown lets plugins that do not know the K8S_* keys accept them.
-    args: [['IgnoreUnknown', '1'], ['K8S_POD_NAMESPACE', o.pod.namespace], ['K8S_POD_NAME', o.pod.name], ['K8S_POD_INFRA_CONTAINER_ID', o.containerId]],
-    capabilityArgs: { ipRanges: [[{ subnet: node.spec.podCIDR.toString() }]] },
+    args: [['IgnoreUnknown', '1'], ['K8S_POD_NAMESPACE', o.pod.namespace], ['K8S_POD_NAME', o.pod.name], ['K8S_POD_INFRA_CONTAINER_ID', containerId]],
+    // The capability args the emulator's kubelet hands its in-process runtime, so both sides run the same ADD.
+    capabilityArgs: capabilityArgsFor(node.spec.podCIDR, portMappingsOf(o.pod.ports)),
   });
   const got = resultIp4(result);
   const want = ip4ToString(o.pod.ip);

@@ -3,7 +3,7 @@ import { ip4ToString } from '../addr/index.js';
 import type { Cluster } from '../cluster/index.js';
 import { InputError, Rng } from '../lib/index.js';
 
-export type ProbeKind = 'pod-to-pod' | 'pod-to-service' | 'node-to-service' | 'external-to-nodeport' | 'external-to-loadbalancer' | 'given';
+export type ProbeKind = 'pod-to-pod' | 'pod-to-service' | 'node-to-service' | 'external-to-nodeport' | 'external-to-loadbalancer' | 'external-to-hostport' | 'pod-to-hostport' | 'node-to-hostport' | 'given';
 
 /** One probe: a source (trace endpoint syntax) and a destination address and port. */
 export interface ProbeSpec {
@@ -30,7 +30,8 @@ function svcProto(p: { protocol?: string }): SvcProto | undefined {
 /**
  * Every probe the topology offers, in a fixed order: pod to pod (each declared port, TCP and UDP), pod and node to
  * each Service's ClusterIP, nodes and external hosts to every node's NodePorts, external hosts to every
- * LoadBalancer ingress. default/kubernetes is left out: its endpoint is the API server, which is not realized.
+ * LoadBalancer ingress, and external hosts, pods and nodes to every hostPort a pod publishes on its node's address
+ * (portmap's rules). default/kubernetes is left out: its endpoint is the API server, which is not realized.
  */
 export function candidateProbes(cluster: Cluster): ProbeSpec[] {
   const out: ProbeSpec[] = [];
@@ -40,6 +41,20 @@ export function candidateProbes(cluster: Cluster): ProbeSpec[] {
       for (const port of new Set(dst.ports.map((p) => p.containerPort))) {
         for (const proto of ['tcp', 'udp'] as const) out.push({ kind: 'pod-to-pod', from: `pod/${src.key}`, dst: ip4ToString(dst.ip), dport: port, proto });
       }
+    }
+  }
+  for (const pod of pods) {
+    const nodeIp = cluster.nodes.get(pod.node)?.spec.ip;
+    if (nodeIp === undefined) continue;
+    const dst = ip4ToString(nodeIp);
+    for (const port of pod.ports) {
+      const proto = svcProto(port);
+      // A hostIP other than the node's own address (or 0.0.0.0) is one the node network never routes to it.
+      if (port.hostPort === undefined || port.hostPort <= 0 || proto === undefined || (port.hostIP !== undefined && port.hostIP !== '0.0.0.0' && port.hostIP !== dst)) continue;
+      const to = { dst, dport: port.hostPort, proto } as const;
+      for (const e of cluster.externals.values()) out.push({ kind: 'external-to-hostport', from: `external/${e.name}`, ...to });
+      for (const src of pods) out.push({ kind: 'pod-to-hostport', from: `pod/${src.key}`, ...to });
+      for (const n of cluster.nodes.values()) out.push({ kind: 'node-to-hostport', from: `node/${n.spec.name}`, ...to });
     }
   }
   const services = [...cluster.services.entries()].filter(([k]) => k !== 'default/kubernetes');

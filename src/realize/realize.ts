@@ -94,7 +94,7 @@ export async function realize(cluster: Cluster, o: RealizeOptions = {}): Promise
       if (nodeNs === undefined) throw new Error(`pod ${pod.key}: unknown node ${pod.node}`);
       state.pods[pod.key] = { key: pod.key, netns: podNs, node: pod.node, ip: '' };
       await addNetns(ctx, podNs, 'pod');
-      const ip = await addPodNetwork({ cluster, pod, nodeNetns: nodeNs, podNetns: podNs, containerId: `${prefix}-p${i}`, cniPath: state.cniPath, workDir: state.workDir });
+      const ip = await addPodNetwork({ cluster, pod, nodeNetns: nodeNs, podNetns: podNs, cniPath: state.cniPath, workDir: state.workDir });
       state.pods[pod.key] = { key: pod.key, netns: podNs, node: pod.node, ip };
       store.save(state);
       await o.afterPod?.(i);

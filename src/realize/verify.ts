@@ -53,6 +53,11 @@ export interface ProbeReport {
   readonly real: RealOutcome;
   /** Both sides' rule lists, when they disagree. */
   readonly rules?: { readonly emulated: RuleLists; readonly real: RuleLists };
+  /**
+   * The rules the kernel reported hitting (xtables-monitor --trace), per node, whenever rules were compared: on an
+   * agreed probe they are the emulated path's too, so a user sees what was checked, not only that it passed.
+   */
+  readonly kernelRules?: RuleLists;
   /** When they disagree: what xtables-monitor printed in each node during the probe, as evidence. */
   readonly trace?: Readonly<Record<string, readonly string[]>>;
   /** Traced packets left out of the comparison as repeats of the first (TCP SYN retransmissions), when any. */
@@ -216,6 +221,7 @@ async function runProbes(cluster: Cluster, state: RealizedState, probes: readonl
         disagreements,
         emulated: paths.map((p: PathSummary) => ({ probability: p.exact, verdict: p.verdict, pod: p.pod, sourceSeen: p.sourceSeen })),
         real,
+        ...(traced ? { kernelRules: rules } : {}),
         ...(disagreements.length > 0 ? { rules: { emulated: rulePath?.rules ?? paths[0]?.rules ?? {}, real: rules } } : {}),
         ...(disagreements.length > 0 ? { trace: Object.fromEntries(picked.map((w) => [w.node, w.m.stream.entries.slice(w.from, w.to).map((e) => e.line)])) } : {}),
         ...(repeatedPackets > 0 ? { repeatedPackets } : {}),

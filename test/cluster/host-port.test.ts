@@ -61,7 +61,16 @@ test('static build: a pod\'s hostPort is forwarded by portmap on its node only, 
   t.regex(save, /^-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES\n(?:.*\n)*-A PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT$/m);
   t.regex(save, /^-A CNI-DN-\S+ -p tcp -m tcp --dport 8081 -j DNAT --to-destination 10\.244\.1\.2:8080$/m);
   t.false((c.proxies.get('n2')?.iptablesSave() ?? '').includes('CNI-HOSTPORT-DNAT -'), 'n2 runs no hostPort pod');
+  // portmap inserts its masquerade jump at the top of POSTROUTING (-I POSTROUTING 1) after kube-proxy wrote its own
+  // at boot, so on a real node it comes first (checked against Debian's portmap in test/real/verify.test.ts).
+  t.deepEqual(builtinJumps(save, 'POSTROUTING'), ['CNI-HOSTPORT-MASQ', 'KUBE-POSTROUTING']);
 });
+
+/** The targets of a built-in chain's rules, in order, from an iptables-save text. */
+function builtinJumps(save: string, chain: string): string[] {
+  const nat = save.slice(save.indexOf('*nat'));
+  return [...nat.matchAll(new RegExp(`^-A ${chain} .*-j (\\S+)$`, 'gm'))].map((m) => m[1] ?? '');
+}
 
 test('a conflist without portmap publishes nothing: the hostPort is ignored, as on a node whose CNI does not chain portmap', async (t) => {
   const conflist = JSON.stringify({ cniVersion: '1.0.0', name: 'kw-bridge', plugins: [{ type: 'bridge', bridge: 'cni0', isGateway: true, ipam: { type: 'host-local', routes: [{ dst: '0.0.0.0/0' }] } }] });
@@ -77,6 +86,7 @@ test('live cluster: the kubelet hands the pod\'s hostPorts to CNI, the node\'s r
   t.is(p?.delivered?.pod, 'default/edge');
   t.is(p?.sourceSeen, '192.168.50.200');
   t.regex(live.cluster().proxies.get('n1')?.iptablesSave() ?? '', /--dport 8081 -j DNAT --to-destination 10\.244\.1\.\d+:8080/);
+  t.deepEqual(builtinJumps(live.cluster().proxies.get('n1')?.iptablesSave() ?? '', 'POSTROUTING'), ['CNI-HOSTPORT-MASQ', 'KUBE-POSTROUTING']);
   await live.controlPlane.api.delete(R.pods, 'default', 'edge', { gracePeriodSeconds: 0 });
   await live.settle();
   t.false((live.cluster().proxies.get('n1')?.iptablesSave() ?? '').includes('--dport 8081'), 'portmap DEL removed the mapping');

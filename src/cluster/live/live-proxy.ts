@@ -8,6 +8,7 @@ import type { TopologySpec } from '../../topology/index.js';
 import type { NodeProxy } from '../kube-proxy.js';
 import { KUBELET_RULES } from '../kubelet-rules.js';
 import type { NodeInfo } from '../model.js';
+import { mergePluginRules } from '../plugin-rules.js';
 
 /** The rules a node's CNI plugins wrote (ipMasq's CNI-… chains, portmap's CNI-HOSTPORT-…), with a change count. */
 export interface CniRules {
@@ -20,8 +21,8 @@ export interface CniRules {
  * kube-proxy (iptables mode) on every node of a live cluster: the proxiers follow Service and
  * EndpointSlice watch events, and a node's netfilter is (re)loaded from its proxier's rules the
  * first time a packet reaches the node after a change, as a sync would have left it. The CNI
- * plugins' rules of the node (`cniRules`) follow kube-proxy's, as on a real node, where kube-proxy
- * prepends its jumps to the built-in chains and the plugins append theirs.
+ * plugins' rules of the node (`cniRules`) are merged around kube-proxy's as on a real node (see
+ * mergePluginRules).
  */
 export class LiveKubeProxy {
   readonly proxies = new Map<string, NodeProxy>();
@@ -67,12 +68,15 @@ export class LiveKubeProxy {
       const cni = this.cniRules(node.spec.name);
       const cniVersion = cni?.version ?? -1;
       if (nf !== undefined && loaded === this.version && cniLoaded === cniVersion) return nf;
-      const n = new Netfilter(node.netns.name);
+      let n = new Netfilter(node.netns.name);
       n.iptablesRestore(KUBELET_RULES, { noflush: true });
       proxier.sync();
       n.iptablesRestore(proxier.nodeView(), { noflush: true });
-      const cniText = cni?.netfilter?.iptablesSave() ?? '';
-      if (/^-A /m.test(cniText)) n.iptablesRestore(cniText, { noflush: true });
+      if (cni?.netfilter !== undefined && /^-A /m.test(cni.netfilter.iptablesSave())) {
+        const merged = mergePluginRules(n.iptablesSave(), cni.netfilter);
+        n = new Netfilter(node.netns.name);
+        n.iptablesRestore(merged);
+      }
       nf = n;
       loaded = this.version;
       cniLoaded = cniVersion;

@@ -1,5 +1,5 @@
 export type { TableName, Rule, Chain, Table, Ruleset, Match, Target, EvalCtx, Counters } from './types.js';
-export { BUILTIN_CHAINS, TABLE_SAVE_ORDER } from './types.js';
+export { BUILTIN_CHAINS, TABLE_SAVE_ORDER, isTableName } from './types.js';
 export { splitArgs, saveQuote, restoreQuote } from './tokenize.js';
 export { parseRule, ruleSaveArgs, PARSE_ERROR } from './rule-parse.js';
 export { parseRestoreText, tableBlocks, type RestoreDoc, type TableBlock, type RestoreCommand } from './save-parse.js';
