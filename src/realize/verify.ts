@@ -93,6 +93,10 @@ export async function verify(cluster: Cluster, o: VerifyOptions = {}): Promise<V
   const prefix = checkPrefix(o.prefix ?? o.realize?.prefix ?? prefixFor(cluster.topology.file));
   const probes = (o.given ?? []).length > 0 ? (o.given ?? []).map((g) => parseGivenProbe(g, cluster)) : pickProbes(candidateProbes(cluster), o.probes ?? 50, o.seed ?? 1);
   if (probes.length > 15000) throw new InputError('KW_VERIFY_PROBES', `${probes.length} probes is too many (at most 15000: each needs its own source port)`);
+  // A distribution check over no connections would read as a miss (0 of 0 where the trace expects some).
+  if (o.connections !== undefined && (!Number.isInteger(o.connections) || o.connections < 1)) {
+    throw new InputError('KW_VERIFY_CONNECTIONS', `connections ${o.connections} is not a positive whole number: each distribution check needs connections to count`);
+  }
   const progress = o.onProgress ?? (() => undefined);
   preflight({ uid: o.realize?.uid ?? process.getuid?.(), path: o.realize?.path ?? process.env['PATH'] ?? '', tools: ['ip', 'iptables', 'xtables-monitor', 'stdbuf', 'conntrack'] });
   let state = store.load(prefix);

@@ -10,12 +10,13 @@ const ROOT = process.getuid?.() === 0;
 const HOST_GW = fileURLToPath(new URL('../../topologies/three-node.yaml', import.meta.url));
 const VXLAN = fileURLToPath(new URL('../../topologies/three-node-vxlan.yaml', import.meta.url));
 const HOST_PORT = fileURLToPath(new URL('../fixtures/hostport/topology.yaml', import.meta.url));
+const HOST_PORT_PTP = fileURLToPath(new URL('../fixtures/hostport/topology-ptp.yaml', import.meta.url));
 const maybe = ROOT ? test.serial : test.serial.skip;
 if (!ROOT) prerequisiteMissing('real-kernel verify tests', 'root', 'not root: verify needs real network namespaces');
 
 test.after.always(async () => {
   if (!ROOT) return;
-  for (const p of ['kw-7e58', 'kw-7e59', prefixFor(VXLAN)]) await teardown(p).catch(() => undefined);
+  for (const p of ['kw-7e58', 'kw-7e59', 'kw-7e5b', prefixFor(VXLAN)]) await teardown(p).catch(() => undefined);
 });
 
 /** Every Service type under both externalTrafficPolicies, and pod-to-pod over TCP and UDP. */
@@ -56,18 +57,24 @@ maybe('vxlan through the CLI: --json summary, exit code 0 only when all agree, n
   t.deepEqual(await leftovers(r.prefix), []);
 });
 
-maybe('hostPort and ipMasq: the rules Debian\'s bridge and portmap write are the emulated plugins\' rules, hit in the same order', async (t) => {
-  // A conflist with ipMasq and a pod publishing hostPorts takes the CNI runtime build; realize then leaves the plugins'
-  // rules to the real plugins (run with the emulator's container ids), so every probe compares their TRACE with ours.
-  const cluster = await buildClusterAuto(await loadTopology(HOST_PORT));
-  const r = await verify(cluster, { probes: 80, seed: 3, connections: 30, prefix: 'kw-7e59', realize: { cniPath: ['/usr/lib/cni'] } });
-  logDisagreements(t, r);
-  const kinds = new Set(r.probes.map((p) => `${p.kind} ${p.proto}`));
-  for (const k of ['external-to-hostport tcp', 'external-to-hostport udp', 'pod-to-hostport tcp', 'node-to-hostport udp', 'pod-to-pod tcp']) t.true(kinds.has(k), `covered: ${k}`);
-  // Real portmap's chains were hit (named after the emulator's container id), and bridge's ipMasq chain too.
-  const hit = r.probes.flatMap((p) => Object.values(p.kernelRules ?? {}).flat());
-  t.true(hit.some((x) => /-A CNI-DN-[0-9a-f]{21} .*--to-destination 10\.244\.1\.2:8080/.test(x)), 'a real portmap DNAT rule was hit');
-  t.true(hit.some((x) => /-A CNI-[0-9a-f]{24} .*-j MASQUERADE/.test(x)), 'a real bridge ipMasq rule was hit');
-  t.is(r.summary.disagreed, 0);
-  t.deepEqual(await leftovers('kw-7e59'), []);
-});
+for (const [plugin, file, prefix] of [
+  ['bridge', HOST_PORT, 'kw-7e59'],
+  ['ptp', HOST_PORT_PTP, 'kw-7e5b'],
+] as const) {
+  maybe(`hostPort and ipMasq over ${plugin}: the rules Debian's ${plugin} and portmap write are the emulated plugins', hit in the same order`, async (t) => {
+    // A conflist with ipMasq and a pod publishing hostPorts takes the CNI runtime build; realize then leaves the
+    // plugins' rules to the real plugins (run with the emulator's container ids), so every probe compares their TRACE
+    // with ours.
+    const cluster = await buildClusterAuto(await loadTopology(file));
+    const r = await verify(cluster, { probes: 80, seed: 3, connections: 30, prefix, realize: { cniPath: ['/usr/lib/cni'] } });
+    logDisagreements(t, r);
+    const kinds = new Set(r.probes.map((p) => `${p.kind} ${p.proto}`));
+    for (const k of ['external-to-hostport tcp', 'external-to-hostport udp', 'pod-to-hostport tcp', 'node-to-hostport udp', 'pod-to-pod tcp']) t.true(kinds.has(k), `covered: ${k}`);
+    // Real portmap's chains were hit (named after the emulator's container id), and the plugin's ipMasq chain too.
+    const hit = r.probes.flatMap((p) => Object.values(p.kernelRules ?? {}).flat());
+    t.true(hit.some((x) => /-A CNI-DN-[0-9a-f]{21} .*--to-destination 10\.244\.1\.2:8080/.test(x)), 'a real portmap DNAT rule was hit');
+    t.true(hit.some((x) => /-A CNI-[0-9a-f]{24} .*-j MASQUERADE/.test(x)), `a real ${plugin} ipMasq rule was hit`);
+    t.is(r.summary.disagreed, 0);
+    t.deepEqual(await leftovers(prefix), []);
+  });
+}
