@@ -168,7 +168,7 @@ export class Netns implements HostView {
   addAddr(dev: string, a: IfAddr, opts: { noPrefixRoute?: boolean } = {}): void {
     const link = this.links.get(dev);
     if (link === undefined) throw new Error(`${this.name}: no link ${dev}`);
-    link.addrs.push(a);
+    link.addrs = link.addrs.concat([a]);
     bumpTopology();
     this.indexAddr(dev, a);
     if (a.prefix < 32 && opts.noPrefixRoute !== true && !isLoopback(a.ip)) {
