@@ -12,8 +12,11 @@ interface LinkBase {
   readonly mac: Mac;
   mtu: number;
   up: boolean;
-  /** Addresses in the order they were added; the first is the primary (MASQUERADE's choice). */
-  readonly addrs: IfAddr[];
+  /**
+   * Addresses in the order they were added; the first is the primary (MASQUERADE's choice). Netns.addAddr replaces
+   * the array with one exactly sized (a push leaves room for 17, and every pod's eth0 keeps its array).
+   */
+  addrs: IfAddr[];
   /** The bridge this link is enslaved to, if any (`master cni0`). */
   master: string | undefined;
   /** Bridge port flag `hairpin on`: may send a frame back out the port it came in on. */

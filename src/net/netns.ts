@@ -48,7 +48,8 @@ export class Netns implements HostView {
   /**
    * The local addresses (localAddrs, below), inline while there are at most INLINE_LOCALS of them (localDevN
    * undefined: slot N unused): every hop asks whether a packet is local, and a random trace finds the namespace's
-   * Map cold in memory, the namespace object itself already loaded. Rewritten by syncLocals after every change.
+   * Map cold in memory, the namespace object itself already loaded. Rewritten by syncLocals after every change; while
+   * localsInline, these slots are the only copy (localAddrs is undefined).
    */
   private local0 = 0;
   private local1 = 0;
@@ -78,11 +79,13 @@ export class Netns implements HostView {
   readonly links: Map<string, Link> = new VersionedMap<string, Link>();
   readonly neigh: NeighTable;
   /**
-   * Every local address → the device holding it (the kernel's local table, by address). Keyed by the address as a
-   * signed 32-bit integer (`ip | 0`): an address from 128.0.0.0 up is not a small integer as an unsigned number, and a
-   * Map keyed by heap numbers hashes a boxed double on every lookup (every hop asks whether a packet is local).
+   * Every local address → the device holding it (the kernel's local table, by address), when there are more than
+   * INLINE_LOCALS of them; undefined while the inline slots (local0…) hold them all, as in every pod's namespace (lo's
+   * and eth0's): a Map kept for two entries was some 180 bytes a pod. Keyed by the address as a signed 32-bit integer
+   * (`ip | 0`): an address from 128.0.0.0 up is not a small integer as an unsigned number, and a Map keyed by heap
+   * numbers hashes a boxed double on every lookup (every hop asks whether a packet is local).
    */
-  private readonly localAddrs = new Map<number, string>();
+  private localAddrs: Map<number, string> | undefined = undefined;
   /** Broadcast address → device (keyed as localAddrs); rebuilt on first use after any address change. */
   private broadcasts: Map<number, string> | undefined;
   /** VXLAN UDP port → device name, the first such device in link order; rebuilt after links come or go. */
@@ -168,7 +171,7 @@ export class Netns implements HostView {
   addAddr(dev: string, a: IfAddr, opts: { noPrefixRoute?: boolean } = {}): void {
     const link = this.links.get(dev);
     if (link === undefined) throw new Error(`${this.name}: no link ${dev}`);
-    link.addrs.push(a);
+    link.addrs = link.addrs.concat([a]);
     bumpTopology();
     this.indexAddr(dev, a);
     if (a.prefix < 32 && opts.noPrefixRoute !== true && !isLoopback(a.ip)) {
@@ -189,7 +192,8 @@ export class Netns implements HostView {
     this.links.delete(name);
     this.broadcasts = undefined;
     this.vxlanPorts = undefined;
-    for (const a of link.addrs) if (this.localAddrs.get(a.ip | 0) === name) this.localAddrs.delete(a.ip | 0);
+    const locals = this.localsMap();
+    for (const a of link.addrs) if (locals.get(a.ip | 0) === name) locals.delete(a.ip | 0);
     this.syncLocals();
     for (const r of [...this.main.routes()]) {
       if (r.dev === name || r.nexthops?.some((h) => h.dev === name) === true) this.main.delete(r.dst);
@@ -205,7 +209,8 @@ export class Netns implements HostView {
     link.addrs.splice(i, 1);
     bumpTopology();
     this.broadcasts = undefined;
-    if (this.localAddrs.get(a.ip | 0) === dev) this.localAddrs.delete(a.ip | 0);
+    const locals = this.localsMap();
+    if (locals.get(a.ip | 0) === dev) locals.delete(a.ip | 0);
     this.syncLocals();
     const dst = ifAddrSubnet(a);
     const r = this.main.get(dst);
@@ -228,7 +233,7 @@ export class Netns implements HostView {
     } else if (this.lastLocalValid && k === this.lastLocalKey) {
       d = this.lastLocalDev;
     } else {
-      d = this.localAddrs.get(k);
+      d = this.localAddrs?.get(k);
       this.lastLocalKey = k;
       this.lastLocalDev = d;
       this.lastLocalValid = true;
@@ -315,18 +320,31 @@ export class Netns implements HostView {
 
   private indexAddr(dev: string, a: IfAddr): void {
     this.broadcasts = undefined;
-    this.localAddrs.set(a.ip | 0, dev);
+    this.localsMap().set(a.ip | 0, dev);
     this.syncLocals();
   }
 
-  /** Rewrites the inline copy of localAddrs (see local0). */
+  /** The local addresses as a Map to change (made from the inline slots, in their order, when they hold them all). */
+  private localsMap(): Map<number, string> {
+    if (this.localAddrs !== undefined) return this.localAddrs;
+    const m = new Map<number, string>();
+    if (this.localDev0 !== undefined) m.set(this.local0, this.localDev0);
+    if (this.localDev1 !== undefined) m.set(this.local1, this.localDev1);
+    if (this.localDev2 !== undefined) m.set(this.local2, this.localDev2);
+    this.localAddrs = m;
+    return m;
+  }
+
+  /** After a change made through localsMap(): rewrites the inline slots (see local0), which keep them alone if they can. */
   private syncLocals(): void {
-    this.localsInline = this.localAddrs.size <= INLINE_LOCALS;
+    const m = this.localsMap();
+    this.localsInline = m.size <= INLINE_LOCALS;
     this.lastLocalValid = false;
     this.localDev0 = this.localDev1 = this.localDev2 = undefined;
     if (!this.localsInline) return;
+    this.localAddrs = undefined;
     let i = 0;
-    for (const [k, d] of this.localAddrs) {
+    for (const [k, d] of m) {
       if (i === 0) {
         this.local0 = k;
         this.localDev0 = d;

@@ -10,22 +10,24 @@ const SMALL = 8;
  */
 export class PrefixTable<T> {
   /**
-   * Prefix lengths present, longest first, and one map per length at the same index. Parallel short arrays, not an
-   * array indexed by length: a pod's table holds a /24 and a /0, and a sparse 25-slot array per namespace adds up
-   * over 150,000 namespaces.
+   * Prefix lengths present, longest first. Built exactly sized (slice/concat, not spread or push, which leave room
+   * for 17 entries): every namespace of a 150,000-pod cluster keeps one.
    */
   private lengths: number[] = [];
   /**
-   * Keyed by the network as a signed 32-bit integer (`network | 0`): from 128.0.0.0 up an unsigned address is not a
-   * small integer, and a Map keyed by heap numbers hashes a boxed double on every probe of every route lookup.
+   * Past SMALL routes, one map per length at the same index as `lengths`; undefined while the table is small (`flat`
+   * holds the routes then). Keyed by the network as a signed 32-bit integer (`network | 0`): from 128.0.0.0 up an
+   * unsigned address is not a small integer, and a Map keyed by heap numbers hashes a boxed double on every probe of
+   * every route lookup. A pod's table holds two routes: two Maps and their array per namespace were most of its weight.
    */
-  private maps: Map<number, T>[] = [];
+  private maps: Map<number, T>[] | undefined = undefined;
   private _version = 0;
   private _size = 0;
   /**
-   * While the table holds at most SMALL routes, the same routes flat in one array, longest prefix first, as
-   * (network | 0, mask | 0, value) triples. A pod's table holds two; probing it through the maps loads four arrays
-   * and two Maps, each cold in memory when a trace picks a random pod of a large cluster, where this loads one.
+   * While the table holds at most SMALL routes, the routes themselves, longest prefix first and in insertion order
+   * within a length (the order the maps would keep), as (network | 0, mask | 0, value) triples, exactly sized. A
+   * random trace finds a pod's table cold in memory: probing this loads one array where the maps loaded four arrays
+   * and two Maps.
    */
   private flat: (number | T)[] | undefined = [];
 
@@ -39,58 +41,130 @@ export class PrefixTable<T> {
 
   private mapAt(len: number): Map<number, T> | undefined {
     const ls = this.lengths;
-    for (let i = 0; i < ls.length; i++) if (ls[i] === len) return this.maps[i];
+    for (let i = 0; i < ls.length; i++) if (ls[i] === len) return this.maps?.[i];
     return undefined;
   }
 
+  /** Index of the (net, mask) triple in the flat form, or -1. */
+  private flatIndex(f: readonly (number | T)[], net: number, mask: number): number {
+    for (let i = 0; i < f.length; i += 3) if (f[i] === net && f[i + 1] === mask) return i;
+    return -1;
+  }
+
+  /** `lengths` with `len` added in its place (longest first), as a new exactly sized array. */
+  private withLength(len: number): number[] {
+    let i = 0;
+    while (i < this.lengths.length && (this.lengths[i] ?? 0) > len) i++;
+    // New arrays: presentLengths() hands the old one out, and a reader may hold it.
+    return this.lengths.slice(0, i).concat([len], this.lengths.slice(i));
+  }
+
   set(cidr: Cidr4, value: T): void {
+    const net = cidr.network | 0;
+    const f = this.flat;
+    if (f !== undefined) {
+      const mask = prefixMask(cidr.prefix) | 0;
+      const at = this.flatIndex(f, net, mask);
+      if (at >= 0) {
+        f[at + 2] = value;
+        this._version++;
+        return;
+      }
+      if (this._size < SMALL) {
+        // After every route as long or longer (unsigned masks compare as prefix lengths): the maps' order.
+        let i = 0;
+        while (i < f.length && (f[i + 1] as number) >>> 0 >= mask >>> 0) i += 3;
+        if (!this.lengths.includes(cidr.prefix)) this.lengths = this.withLength(cidr.prefix);
+        this.flat = f.slice(0, i).concat([net, mask, value], f.slice(i));
+        this._size++;
+        this._version++;
+        return;
+      }
+      this.unflatten();
+    }
     let m = this.mapAt(cidr.prefix);
     if (m === undefined) {
       m = new Map();
+      const maps = this.maps ?? [];
       let i = 0;
       while (i < this.lengths.length && (this.lengths[i] ?? 0) > cidr.prefix) i++;
-      // New arrays: presentLengths() hands the old one out, and a reader may hold it.
-      this.lengths = [...this.lengths.slice(0, i), cidr.prefix, ...this.lengths.slice(i)];
-      this.maps = [...this.maps.slice(0, i), m, ...this.maps.slice(i)];
+      this.lengths = this.withLength(cidr.prefix);
+      this.maps = maps.slice(0, i).concat([m], maps.slice(i));
     }
-    if (!m.has(cidr.network | 0)) this._size++;
-    m.set(cidr.network | 0, value);
+    if (!m.has(net)) this._size++;
+    m.set(net, value);
     this._version++;
-    this.reflatten();
   }
 
   delete(cidr: Cidr4): boolean {
+    const net = cidr.network | 0;
+    const f = this.flat;
+    if (f !== undefined) {
+      const mask = prefixMask(cidr.prefix) | 0;
+      const at = this.flatIndex(f, net, mask);
+      if (at < 0) return false;
+      const rest = f.slice(0, at).concat(f.slice(at + 3));
+      this.flat = rest;
+      this._size--;
+      this._version++;
+      // The length goes with its last route: a pod namespace whose eth0 left (CNI DEL) keeps no empty length, and
+      // lookups no longer probe it. A new array: a reader may hold the old one.
+      if (!this.hasMask(rest, mask)) this.lengths = this.lengths.filter((l) => l !== cidr.prefix);
+      return true;
+    }
     const m = this.mapAt(cidr.prefix);
-    if (m === undefined || !m.delete(cidr.network | 0)) return false;
+    if (m === undefined || !m.delete(net)) return false;
     this._size--;
     this._version++;
     if (m.size === 0) {
-      // The length goes with its last route: a pod namespace whose eth0 left (CNI DEL) keeps no empty map, and
-      // lookups no longer probe it. New arrays, as in set(): a reader may hold the old ones.
-      const i = this.maps.indexOf(m);
+      // As above, for the maps (new arrays: a reader may hold the old ones).
+      const i = (this.maps ?? []).indexOf(m);
       this.lengths = this.lengths.filter((_, j) => j !== i);
-      this.maps = this.maps.filter((_, j) => j !== i);
+      this.maps = (this.maps ?? []).filter((_, j) => j !== i);
     }
-    this.reflatten();
+    if (this._size <= SMALL) this.reflatten();
     return true;
   }
 
-  /** Rewrites `flat` from the maps after a change (see flat). */
+  private hasMask(f: readonly (number | T)[], mask: number): boolean {
+    for (let i = 1; i < f.length; i += 3) if (f[i] === mask) return true;
+    return false;
+  }
+
+  /** Small again: the maps' routes go flat, in the maps' order, and the maps go. */
   private reflatten(): void {
-    if (this._size > SMALL) {
-      this.flat = undefined;
-      return;
-    }
-    const f: (number | T)[] = [];
+    const f: (number | T)[] = new Array<number | T>(this._size * 3);
+    let k = 0;
+    const maps = this.maps ?? [];
     for (let i = 0; i < this.lengths.length; i++) {
       const mask = prefixMask(this.lengths[i] ?? 0) | 0;
-      for (const [net, v] of this.maps[i] ?? []) f.push(net, mask, v);
+      for (const [net, v] of maps[i] ?? []) {
+        f[k++] = net;
+        f[k++] = mask;
+        f[k++] = v;
+      }
     }
     this.flat = f;
+    this.maps = undefined;
+  }
+
+  /** Past SMALL routes: the flat routes go into one map per length (in their order, which is the maps' order). */
+  private unflatten(): void {
+    const f = this.flat ?? [];
+    const maps = this.lengths.map(() => new Map<number, T>());
+    for (let i = 0; i < f.length; i += 3) {
+      const len = Math.clz32(~(f[i + 1] as number));
+      maps[this.lengths.indexOf(len)]?.set(f[i] as number, f[i + 2] as T);
+    }
+    this.maps = maps;
+    this.flat = undefined;
   }
 
   getExact(cidr: Cidr4): T | undefined {
-    return this.mapAt(cidr.prefix)?.get(cidr.network | 0);
+    const f = this.flat;
+    if (f === undefined) return this.mapAt(cidr.prefix)?.get(cidr.network | 0);
+    const at = this.flatIndex(f, cidr.network | 0, prefixMask(cidr.prefix) | 0);
+    return at < 0 ? undefined : (f[at + 2] as T);
   }
 
   /** Prefix lengths present, longest first. */
@@ -115,18 +189,26 @@ export class PrefixTable<T> {
       return undefined;
     }
     const ls = this.lengths;
+    const maps = this.maps ?? [];
     for (let i = 0; i < ls.length; i++) {
       const len = ls[i] ?? 0;
-      const v = this.maps[i]?.get(ip & prefixMask(len));
+      const v = maps[i]?.get(ip & prefixMask(len));
       if (v !== undefined) return v;
     }
     return undefined;
   }
 
   *entries(): IterableIterator<[Cidr4, T]> {
+    const f = this.flat;
+    if (f !== undefined) {
+      for (let i = 0; i < f.length; i += 3) {
+        yield [new Cidr4(((f[i] as number) >>> 0) as Cidr4['network'], Math.clz32(~(f[i + 1] as number))), f[i + 2] as T];
+      }
+      return;
+    }
     for (let i = 0; i < this.lengths.length; i++) {
       const len = this.lengths[i] ?? 0;
-      const m = this.maps[i];
+      const m = this.maps?.[i];
       if (m === undefined) continue;
       for (const [net, v] of m) yield [new Cidr4((net >>> 0) as Cidr4['network'], len), v];
     }

@@ -54,6 +54,10 @@ test("a namespace's link and local-address answers follow links and addresses as
   t.false(a.isLocal(parseIp4('10.0.0.3')));
   t.true(a.isLocal(parseIp4('10.0.0.4')));
   t.true(a.isLocal(parseIp4('10.0.0.1')));
+  // Back inline, then past the line again: the addresses kept inline come along into the Map.
+  for (const s of ['10.0.0.5', '10.0.0.6']) a.addAddr('d0', { ip: parseIp4(s), prefix: 24 });
+  for (const s of ['10.0.0.1', '10.0.0.4', '10.0.0.5', '10.0.0.6']) t.is(a.localDev(parseIp4(s)), 'd0', s);
+  t.false(a.isLocal(parseIp4('10.0.0.2')));
   a.removeLink('d0');
   t.false(a.isLocal(parseIp4('10.0.0.1')), 'addresses go with their link');
   t.true(a.isLocal(parseIp4('127.0.0.9')), '127/8 is local via lo');
