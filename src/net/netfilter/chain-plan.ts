@@ -1,5 +1,6 @@
 import { FLAT_WORDS, FlatRule } from './flat-rule.js';
 import { DNAT_WORDS, DnatTarget } from './target/dnat.js';
+import { RedirectTarget } from './target/redirect.js';
 import { CommentMatch } from './match/comment.js';
 import type { Match, Rule } from './types.js';
 
@@ -28,11 +29,15 @@ export const P_NEXTPLAN = 4;
 export const P_STAT = 5;
 /** A FlatRule's test words (FlatRule.writeTestWords, FLAT_WORDS of them). */
 export const P_WORDS = 6;
-/** How the target applies: TK_APPLY (its apply method) or TK_DNAT (dnatTo over the DNAT_WORDS words at P_TWORDS). */
+/**
+ * How the target applies: TK_APPLY (its apply method), TK_DNAT (dnatTo over the DNAT_WORDS words at P_TWORDS) or
+ * TK_REDIRECT (redirectTo over the word RedirectTarget.writeWords writes there).
+ */
 export const P_TKIND = P_WORDS + FLAT_WORDS;
 export const P_TWORDS = P_TKIND + 1;
 export const TK_APPLY = 0;
 export const TK_DNAT = 1;
+export const TK_REDIRECT = 2;
 /** The rule's target, text and the rule itself (for its matches when they must be tested one by one). */
 export const P_TARGET = P_TWORDS + DNAT_WORDS;
 export const P_TEXT = P_TARGET + 1;
@@ -81,6 +86,9 @@ export function buildPlan(rules: readonly Rule[], index: unknown, name: string):
     if (rule instanceof FlatRule) rule.writeTestWords(plan, at + P_WORDS);
     if (target instanceof DnatTarget) {
       plan[at + P_TKIND] = TK_DNAT;
+      target.writeWords(plan, at + P_TWORDS);
+    } else if (target instanceof RedirectTarget) {
+      plan[at + P_TKIND] = TK_REDIRECT;
       target.writeWords(plan, at + P_TWORDS);
     }
   }
