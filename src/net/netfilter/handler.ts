@@ -1,12 +1,11 @@
 import type { Hook, HookBranch, HookHandler, HostView, Skb } from '../hooks.js';
 import type { TableName } from './types.js';
 
-/** What a netfilter handler runs: one table, conntrack's lookup, the nat table (or its binding), or the confirmation. */
-export const NH_TABLE = 0;
+/** What a netfilter step handler runs: conntrack's lookup, the nat table (or its binding), or the confirmation. */
 export const NH_CONNTRACK = 1;
 export const NH_NAT = 2;
 export const NH_CONFIRM = 3;
-export type NetfilterHandlerKind = typeof NH_TABLE | typeof NH_CONNTRACK | typeof NH_NAT | typeof NH_CONFIRM;
+export type NetfilterStep = typeof NH_CONNTRACK | typeof NH_NAT | typeof NH_CONFIRM;
 
 /** The namespace netfilter's methods its handlers call (Netfilter implements them). */
 export interface NetfilterHooks {
@@ -21,31 +20,48 @@ export interface NetfilterHooks {
 }
 
 /**
- * One netfilter hook handler as one object whose methods live on the prototype, with whether its table is idle at
- * its hook kept in a field (`idleHere`, rewritten by the netfilter whenever its rules change). The runner asks every
- * handler of a hook whether it is idle, then calls it: as closures, that read the handler, its closure, the
- * closure's context and the netfilter's idle bits, at a node of a 5,000-node cluster four cache misses per handler
- * a pod-to-pod packet meets; here the handler object itself answers.
+ * The handler of one table at one hook, as one object whose methods live on the prototype, with whether the table is
+ * idle at its hook kept in a field (`idleHere`, rewritten by the netfilter whenever its rules change). The runner
+ * asks it whether it is idle before every call: as closures, that read the handler, its closure, the closure's
+ * context and the netfilter's idle bits, at a node of a 5,000-node cluster four cache misses per handler a pod-to-pod
+ * packet meets; here the handler object itself answers.
  */
-export class NetfilterHandler implements HookHandler {
-  /** Whether the table is idle at `at` under the netfilter's current rules (NH_TABLE only). */
+export class TableHandler implements HookHandler {
+  /** Whether the table is idle at `at` under the netfilter's current rules. */
   idleHere = false;
 
   constructor(
     readonly name: string,
     readonly priority: number,
     private readonly nf: NetfilterHooks,
-    private readonly kind: NetfilterHandlerKind,
     /** The hook this handler is registered at. */
     readonly at: Hook,
-    /** The table it runs (NH_TABLE), else unused. */
     readonly table: TableName,
   ) {}
 
   process(hook: Hook, skb: Skb, host: HostView): readonly HookBranch[] {
-    switch (this.kind) {
-      case NH_TABLE:
-        return hook === this.at && this.idleHere ? [this.nf.pass(skb)] : this.nf.runTable(this.table, hook, skb, host);
+    return hook === this.at && this.idleHere ? [this.nf.pass(skb)] : this.nf.runTable(this.table, hook, skb, host);
+  }
+
+  idle(hook: Hook): boolean {
+    return hook === this.at ? this.idleHere : this.nf.tableIdle(this.table, hook);
+  }
+}
+
+/**
+ * Conntrack, nat or the confirmation at one hook, as an object for the same reason as TableHandler (its call reads
+ * no closure). No `idle`: nat records the NAT decision in the conntrack entry even with no rules.
+ */
+export class StepHandler implements HookHandler {
+  constructor(
+    readonly name: string,
+    readonly priority: number,
+    private readonly nf: NetfilterHooks,
+    private readonly step: NetfilterStep,
+  ) {}
+
+  process(hook: Hook, skb: Skb, host: HostView): readonly HookBranch[] {
+    switch (this.step) {
       case NH_CONNTRACK:
         return [this.nf.conntrackIn(skb)];
       case NH_NAT:
@@ -53,11 +69,5 @@ export class NetfilterHandler implements HookHandler {
       case NH_CONFIRM:
         return [this.nf.confirm(skb)];
     }
-  }
-
-  /** NH_TABLE: whether the table is idle at `hook` (nat is not: even with no rules it records the NAT decision). */
-  idle(hook: Hook): boolean {
-    if (this.kind !== NH_TABLE) return false;
-    return hook === this.at ? this.idleHere : this.nf.tableIdle(this.table, hook);
   }
 }

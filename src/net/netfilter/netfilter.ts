@@ -11,7 +11,7 @@ import { ACCEPT, type WalkResult, walkTable } from './walk.js';
 import { PathStateLayer } from './path-state.js';
 import { skbWith } from './skb.js';
 import { SHARED_RULESETS } from './shared-rulesets.js';
-import { NH_CONFIRM, NH_CONNTRACK, NH_NAT, NH_TABLE, type NetfilterHandlerKind, NetfilterHandler, type NetfilterHooks } from './handler.js';
+import { NH_CONFIRM, NH_CONNTRACK, NH_NAT, type NetfilterHooks, type NetfilterStep, StepHandler, TableHandler } from './handler.js';
 
 const NO_HOPS: readonly HookHop[] = Object.freeze([]);
 
@@ -114,7 +114,7 @@ function ctView(e: CtEntry, reply: boolean, mark = e.mark): CtView {
 export class Netfilter implements NetfilterHooks {
   private rules: Ruleset = emptyRuleset();
   /** The table handlers registrations() made, whose idleHere follows the rules (syncIdle). */
-  private readonly tableHandlers: NetfilterHandler[] = [];
+  private readonly tableHandlers: TableHandler[] = [];
   private sets: Ipsets = Ipsets.EMPTY;
   private committed: NfState = NfState.EMPTY;
   /** Which (table, hook) pairs are idle (idleBits), for the ruleset `idleOf` (rulesets are immutable). */
@@ -333,25 +333,25 @@ export class Netfilter implements NetfilterHooks {
   /** Every handler this namespace's netfilter registers, with its hook (register each with Netns.registerHook). */
   registrations(): NetfilterRegistration[] {
     const out: NetfilterRegistration[] = [];
-    // One handler object per hook (see NetfilterHandler); a table's knows whether it is idle there. Not nat: even with
-    // no rules it records the NAT decision in the conntrack entry.
-    const add = (name: string, priority: number, hooks: readonly Hook[], kind: NetfilterHandlerKind, table: TableName): void => {
+    // One handler object per hook (see TableHandler); a table's knows whether it is idle there.
+    const table = (name: string, priority: number, hooks: readonly Hook[], t: TableName): void => {
       for (const hook of hooks) {
-        const handler = new NetfilterHandler(name, priority, this, kind, hook, table);
-        if (kind === NH_TABLE) {
-          handler.idleHere = this.tableIdle(table, hook);
-          this.tableHandlers.push(handler);
-        }
+        const handler = new TableHandler(name, priority, this, hook, t);
+        handler.idleHere = this.tableIdle(t, hook);
+        this.tableHandlers.push(handler);
         out.push({ hook, handler });
       }
     };
-    add('iptables-raw', NF_PRIORITY.raw, ['PREROUTING', 'OUTPUT'], NH_TABLE, 'raw');
-    add('conntrack', NF_PRIORITY.conntrack, ['PREROUTING', 'OUTPUT'], NH_CONNTRACK, 'raw');
-    add('iptables-mangle', NF_PRIORITY.mangle, ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], NH_TABLE, 'mangle');
-    add('iptables-nat', NF_PRIORITY.natDst, ['PREROUTING', 'OUTPUT'], NH_NAT, 'nat');
-    add('iptables-filter', NF_PRIORITY.filter, ['INPUT', 'FORWARD', 'OUTPUT'], NH_TABLE, 'filter');
-    add('iptables-nat', NF_PRIORITY.natSrc, ['INPUT', 'POSTROUTING'], NH_NAT, 'nat');
-    add('conntrack-confirm', NF_PRIORITY.confirm, ['INPUT', 'POSTROUTING'], NH_CONFIRM, 'raw');
+    const step = (name: string, priority: number, hooks: readonly Hook[], s: NetfilterStep): void => {
+      for (const hook of hooks) out.push({ hook, handler: new StepHandler(name, priority, this, s) });
+    };
+    table('iptables-raw', NF_PRIORITY.raw, ['PREROUTING', 'OUTPUT'], 'raw');
+    step('conntrack', NF_PRIORITY.conntrack, ['PREROUTING', 'OUTPUT'], NH_CONNTRACK);
+    table('iptables-mangle', NF_PRIORITY.mangle, ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], 'mangle');
+    step('iptables-nat', NF_PRIORITY.natDst, ['PREROUTING', 'OUTPUT'], NH_NAT);
+    table('iptables-filter', NF_PRIORITY.filter, ['INPUT', 'FORWARD', 'OUTPUT'], 'filter');
+    step('iptables-nat', NF_PRIORITY.natSrc, ['INPUT', 'POSTROUTING'], NH_NAT);
+    step('conntrack-confirm', NF_PRIORITY.confirm, ['INPUT', 'POSTROUTING'], NH_CONFIRM);
     return out;
   }
 }
