@@ -11,6 +11,7 @@ import { ACCEPT, type WalkResult, walkTable } from './walk.js';
 import { PathStateLayer } from './path-state.js';
 import { skbWith } from './skb.js';
 import { SHARED_RULESETS } from './shared-rulesets.js';
+import { NH_CONFIRM, NH_CONNTRACK, NH_NAT, type NetfilterHooks, type NetfilterStep, StepHandler, TableHandler } from './handler.js';
 
 const NO_HOPS: readonly HookHop[] = Object.freeze([]);
 
@@ -110,8 +111,10 @@ function ctView(e: CtEntry, reply: boolean, mark = e.mark): CtView {
  * packet of a connection in each manipulation direction; later packets and replies are
  * translated from the conntrack entry, as nf_nat_inet_fn does.
  */
-export class Netfilter {
+export class Netfilter implements NetfilterHooks {
   private rules: Ruleset = emptyRuleset();
+  /** The table handlers registrations() made, whose idleHere follows the rules (syncIdle). */
+  private readonly tableHandlers: TableHandler[] = [];
   private sets: Ipsets = Ipsets.EMPTY;
   private committed: NfState = NfState.EMPTY;
   /** Which (table, hook) pairs are idle (idleBits), for the ruleset `idleOf` (rulesets are immutable). */
@@ -140,6 +143,12 @@ export class Netfilter {
     // Equal restores onto an equal start share one immutable result (see SharedRulesets).
     const optsKey = `${opts.noflush === true ? 'n' : ''}${opts.counters === true ? 'c' : ''}`;
     this.rules = SHARED_RULESETS.restore(this.rules, text, optsKey, () => restore(this.rules, text, { ...opts, ipsets: this.sets }));
+    this.syncIdle();
+  }
+
+  /** Tells every table handler whether its table is idle at its hook under the current rules. */
+  private syncIdle(): void {
+    for (const h of this.tableHandlers) h.idleHere = this.tableIdle(h.table, h.at);
   }
 
   iptablesSave(opts: SaveOptions = {}): string {
@@ -209,7 +218,7 @@ export class Netfilter {
    * or an empty one with policy ACCEPT (raw and mangle on a kube-proxy node). The trace shows no
    * hop for it either way, so the hook runner may skip the handler.
    */
-  private tableIdle(table: TableName, hook: Hook): boolean {
+  tableIdle(table: TableName, hook: Hook): boolean {
     return this.idleAt(tableNumber(table), hookBit(hook));
   }
 
@@ -317,40 +326,32 @@ export class Netfilter {
     return { probability: Fraction.ONE, verdict: ACCEPT, skb, hops };
   }
 
+  pass(skb: Skb): HookBranch {
+    return this.branch(skb, NO_HOPS);
+  }
+
   /** Every handler this namespace's netfilter registers, with its hook (register each with Netns.registerHook). */
   registrations(): NetfilterRegistration[] {
     const out: NetfilterRegistration[] = [];
-    // `process` and `idle` make the handler's functions for one hook (a table's know its table number and hook bit).
-    const add = (name: string, priority: number, hooks: readonly Hook[], process: (at: Hook) => HookHandler['process'], idle?: (at: Hook) => NonNullable<HookHandler['idle']>): void => {
+    // One handler object per hook (see TableHandler); a table's knows whether it is idle there.
+    const table = (name: string, priority: number, hooks: readonly Hook[], t: TableName): void => {
       for (const hook of hooks) {
-        const p = process(hook);
-        out.push({ hook, handler: idle === undefined ? { name, priority, process: p } : { name, priority, process: p, idle: idle(hook) } });
+        const handler = new TableHandler(name, priority, this, hook, t);
+        handler.idleHere = this.tableIdle(t, hook);
+        this.tableHandlers.push(handler);
+        out.push({ hook, handler });
       }
     };
-    const table =
-      (t: TableName) =>
-      (at: Hook): HookHandler['process'] => {
-        const tn = tableNumber(t);
-        const bit = hookBit(at);
-        return (hook, skb, host) => (hook === at && this.idleAt(tn, bit) ? [this.branch(skb, NO_HOPS)] : this.runTable(t, hook, skb, host));
-      };
-    const nat = (): HookHandler['process'] => (hook, skb, host) => this.nat(hook, skb, host);
-    // Not nat: even with no rules it records the NAT decision in the conntrack entry. Asked before every call of a
-    // table's handler (raw and mangle are idle on a kube-proxy node): answered from the bits, no name switch.
-    const idle =
-      (t: TableName) =>
-      (at: Hook): NonNullable<HookHandler['idle']> => {
-        const tn = tableNumber(t);
-        const bit = hookBit(at);
-        return (hook) => (hook === at ? this.idleAt(tn, bit) : this.tableIdle(t, hook));
-      };
-    add('iptables-raw', NF_PRIORITY.raw, ['PREROUTING', 'OUTPUT'], table('raw'), idle('raw'));
-    add('conntrack', NF_PRIORITY.conntrack, ['PREROUTING', 'OUTPUT'], () => (_h, skb) => [this.conntrackIn(skb)]);
-    add('iptables-mangle', NF_PRIORITY.mangle, ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], table('mangle'), idle('mangle'));
-    add('iptables-nat', NF_PRIORITY.natDst, ['PREROUTING', 'OUTPUT'], nat);
-    add('iptables-filter', NF_PRIORITY.filter, ['INPUT', 'FORWARD', 'OUTPUT'], table('filter'), idle('filter'));
-    add('iptables-nat', NF_PRIORITY.natSrc, ['INPUT', 'POSTROUTING'], nat);
-    add('conntrack-confirm', NF_PRIORITY.confirm, ['INPUT', 'POSTROUTING'], () => (_h, skb) => [this.confirm(skb)]);
+    const step = (name: string, priority: number, hooks: readonly Hook[], s: NetfilterStep): void => {
+      for (const hook of hooks) out.push({ hook, handler: new StepHandler(name, priority, this, s) });
+    };
+    table('iptables-raw', NF_PRIORITY.raw, ['PREROUTING', 'OUTPUT'], 'raw');
+    step('conntrack', NF_PRIORITY.conntrack, ['PREROUTING', 'OUTPUT'], NH_CONNTRACK);
+    table('iptables-mangle', NF_PRIORITY.mangle, ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], 'mangle');
+    step('iptables-nat', NF_PRIORITY.natDst, ['PREROUTING', 'OUTPUT'], NH_NAT);
+    table('iptables-filter', NF_PRIORITY.filter, ['INPUT', 'FORWARD', 'OUTPUT'], 'filter');
+    step('iptables-nat', NF_PRIORITY.natSrc, ['INPUT', 'POSTROUTING'], NH_NAT);
+    step('conntrack-confirm', NF_PRIORITY.confirm, ['INPUT', 'POSTROUTING'], NH_CONFIRM);
     return out;
   }
 }

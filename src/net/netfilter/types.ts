@@ -54,6 +54,11 @@ export interface IndexHints {
   dst?: number;
   proto?: number;
   dport?: number;
+  /**
+   * The match tests nothing but these keys (no inversion, no ranges, no other field): a rule the index found by its
+   * keys need not test it again (see chain-plan.ts).
+   */
+  exact?: boolean;
 }
 
 /** One `-m name` match (or the built-in `-s/-d/-i/-o/-p` part, module ''). Built at parse time. */

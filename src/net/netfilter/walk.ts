@@ -1,8 +1,9 @@
 import { Fraction } from '../../lib/index.js';
 import { type Hook, type HookHop, type HookVerdict, type HostView, type Skb, hookIndex } from '../hooks.js';
 import { type CompiledChain, compileChain, planNext } from './chain-index.js';
-import { H_NAME, P_COND, P_HOP, P_NEXT, P_NEXTPLAN, P_RESULT, P_RULE, P_STAT, P_TARGET, P_TESTS, P_TEXT, P_TKIND, P_TWORDS, P_WORDS, PLAN_FLAT, PLAN_HEAD, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST, TK_DNAT } from './chain-plan.js';
+import { H_NAME, P_COND, P_HOP, P_NEXT, P_NEXTPLAN, P_RESULT, P_RULE, P_STAT, P_TARGET, P_TESTS, P_TEXT, P_TKIND, P_TWORDS, P_WORDS, PLAN_FLAT, PLAN_HEAD, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST, TK_DNAT, TK_REDIRECT } from './chain-plan.js';
 import { dnatTo } from './target/dnat.js';
+import { redirectTo } from './target/redirect.js';
 import type { Ip4 } from '../../addr/index.js';
 import type { IpsetRegistry } from './ipset/index.js';
 import type { NfState } from './state.js';
@@ -11,7 +12,7 @@ import { HK, type HopKind, NatRuleHop, RuleHop } from './hop.js';
 import { FlatRule, testWordsAt } from './flat-rule.js';
 import { statisticNote } from './statistic-note.js';
 import { complementOf, times } from './pick-probability.js';
-import type { EvalCtx, Match, Rule, Table, Target } from './types.js';
+import type { EvalCtx, Match, Rule, Table, Target, TargetResult } from './types.js';
 import { ChainTarget } from './target/standard.js';
 import { TR } from './types.js';
 
@@ -367,8 +368,13 @@ function runPath(w: Walk, p: Path): void {
     const before = ctx.skb.packet;
     ctx.natType = undefined;
     ctx.note = undefined;
-    // kube-proxy's endpoint DNAT from the plan's words (the target object is then not read).
-    const r = plan !== undefined && plan[b + P_TKIND] === TK_DNAT ? dnatTo(ctx, plan[b + P_TWORDS] as Ip4, plan[b + P_TWORDS + 1] as number, plan[b + P_TWORDS + 2] as number) : target.apply(ctx);
+    // kube-proxy's endpoint DNAT and userspace portal REDIRECT from the plan's words (the target object is then not read).
+    let r: TargetResult;
+    if (plan === undefined) r = target.apply(ctx);
+    else {
+      const tk = plan[b + P_TKIND];
+      r = tk === TK_DNAT ? dnatTo(ctx, plan[b + P_TWORDS] as Ip4, plan[b + P_TWORDS + 1] as number, plan[b + P_TWORDS + 2] as number) : tk === TK_REDIRECT ? redirectTo(ctx, plan[b + P_TWORDS] as number) : target.apply(ctx);
+    }
     const chainName = plan === undefined ? c.name : (plan[H_NAME] as string);
     const ruleNumber = i + 1;
     const extra = forked ? statisticNote(stat, plan === undefined ? rule : (plan[b + P_RULE] as Rule | undefined)) : '';

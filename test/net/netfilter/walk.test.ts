@@ -172,6 +172,26 @@ COMMIT
   t.deepEqual(first('POSTROUTING', skb('10.0.0.2', '9.9.9.9', 53, { proto: 'udp', outDev: 'eth1' })), ['1 accept udp 10.1.1.1:1000 -> 9.9.9.9:53 mark=0']);
 });
 
+test('REDIRECT from the plan\'s words is the target applied: ports or none, an input device without an address, icmp', (t) => {
+  const n = nf(`*nat
+-A PREROUTING -p tcp --dport 80 -j REDIRECT --to-ports 8080-8090
+-A PREROUTING -p tcp --dport 81 -j REDIRECT
+-A PREROUTING -p icmp -j REDIRECT --to-ports 8080
+-A OUTPUT -p tcp --dport 80 -j REDIRECT --to-ports 8080
+COMMIT
+`);
+  const both = (hook: 'PREROUTING' | 'OUTPUT', s: ReturnType<typeof skb>): string[] => {
+    const planned = n.runTable('nat', hook, s, host);
+    t.deepEqual(summary(planned), summary(n.runTable('nat', hook, s, host, { linear: true })));
+    return [...summary(planned), ...planned.flatMap((b) => b.hops.map((h) => h.detail))];
+  };
+  t.deepEqual(both('PREROUTING', skb('1.1.1.1', '9.9.9.9', 80, { inDev: 'eth0' })).slice(0, 1), ['1 accept tcp 1.1.1.1:40000 -> 192.168.0.2:8080 mark=0']);
+  t.deepEqual(both('PREROUTING', skb('1.1.1.1', '9.9.9.9', 81, { inDev: 'eth0' })).slice(0, 1), ['1 accept tcp 1.1.1.1:40000 -> 192.168.0.2:81 mark=0']);
+  t.deepEqual(both('PREROUTING', skb('1.1.1.1', '9.9.9.9', 80, { inDev: 'eth7' })).slice(0, 1), ['1 drop tcp 1.1.1.1:40000 -> 9.9.9.9:80 mark=0']);
+  t.deepEqual(both('PREROUTING', skb('1.1.1.1', '9.9.9.9', 0, { proto: 'icmp', inDev: 'eth0' })).slice(0, 1), ['1 accept icmp 1.1.1.1 -> 192.168.0.2 id=40000 mark=0']);
+  t.deepEqual(both('OUTPUT', skb('192.168.0.2', '9.9.9.9', 80)).slice(0, 1), ['1 accept tcp 192.168.0.2:40000 -> 127.0.0.1:8080 mark=0']);
+});
+
 test('LOG continues; a rule without a target only counts; conntrack state matches', (t) => {
   const n = nf(`*filter
 -A INPUT -j LOG --log-prefix "in: "

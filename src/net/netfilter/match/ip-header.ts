@@ -155,6 +155,9 @@ export class IpHeaderMatch implements Match {
     const hints: IndexHints = {};
     if ((f & F_DST) !== 0 && (f & INV_DST) === 0 && this.dstMask === -1) hints.dst = this.dstNet >>> 0;
     if ((f & F_PROTO) !== 0 && (f & INV_PROTO) === 0) hints.proto = this.proto;
+    // Only `-d ip/32` and `-p P`, both as hinted: the keys say all the match tests.
+    const keyed = (f & (F_DST | F_PROTO)) === f && ((f & F_DST) === 0 || hints.dst !== undefined) && ((f & F_PROTO) === 0 || hints.proto !== undefined);
+    if (keyed && this.inIf === undefined && this.outIf === undefined) hints.exact = true;
     return hints;
   }
 }

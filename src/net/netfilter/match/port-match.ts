@@ -45,7 +45,9 @@ export class PortMatch implements Match {
 
   get hints(): IndexHints {
     const f = this.flags;
-    return (f & HAS_D) !== 0 && (f & INV_D) === 0 && this.dLo === this.dHi ? { dport: this.dLo, proto: this.protoNum } : { proto: this.protoNum };
+    if ((f & HAS_D) === 0 || (f & INV_D) !== 0 || this.dLo !== this.dHi) return { proto: this.protoNum };
+    // One destination port and no source port: the keys say all the match tests.
+    return (f & (HAS_S | INV_S)) === 0 ? { dport: this.dLo, proto: this.protoNum, exact: true } : { dport: this.dLo, proto: this.protoNum };
   }
 }
 

@@ -2,6 +2,7 @@ import { type Ip4, ip4ToString, parseIp4 } from '../../../addr/index.js';
 import { Fraction } from '../../../lib/index.js';
 import type { Hook, HookBranch, HookHandler, HookHop, HookVerdict, HostView, PathState, Skb } from '../../../net/index.js';
 import type { Packet } from '../../../packet/index.js';
+import { SocketTable } from './socket-table.js';
 
 /** What the proxy socket of one service port knows (userspace ServiceInfo + LoadBalancerRR state). */
 export interface ProxySocket {
@@ -55,36 +56,57 @@ function prepare(s: ProxySocket): Prepared {
       const [ipText, portText] = ep.split(':');
       return [parseIp4(ipText ?? ''), Number(portText)];
     }),
-    share: n === 0 ? Fraction.ONE : Fraction.of(1, n),
-    why: `LoadBalancerRR: endpoints shuffled on every update, then round-robin; the position is unknown, so each of ${n} with 1/${n}`,
+    share: shareOf(n),
+    why: whyOf(n),
   };
+}
+
+/** 1/n, one object per n (a fraction is a value): the packet path reads it without reaching the socket. */
+const shares: Fraction[] = [];
+function shareOf(n: number): Fraction {
+  return (shares[n] ??= n === 0 ? Fraction.ONE : Fraction.of(1, n));
+}
+
+/** The round-robin explanation for n endpoints, one string per n (see shareOf). */
+const whys: string[] = [];
+function whyOf(n: number): string {
+  return (whys[n] ??= `LoadBalancerRR: endpoints shuffled on every update, then round-robin; the position is unknown, so each of ${n} with 1/${n}`);
 }
 
 /** (protocol, proxy port) as one number. */
 const portKey = (proto: 'tcp' | 'udp', port: number): number => (proto === 'tcp' ? 0 : 65536) + port;
 
-/** A hop whose text is formatted only when read. */
+/**
+ * A hop whose text is formatted only when read. It holds the sync's socket list and the socket's and endpoint's
+ * positions, not the texts: reading them on the packet path was two more cache misses per branch.
+ */
 class ProxyHop implements HookHop {
   readonly step = 'userspace-proxy';
   constructor(
-    private readonly sock: string,
-    private readonly ep: string,
+    private readonly preps: readonly Prepared[],
+    private readonly j: number,
+    private readonly i: number,
     private readonly why: string,
   ) {}
   get detail(): string {
-    return `${this.sock}: backend ${this.ep}; ${this.why}`;
+    const prep = this.preps[this.j];
+    return `${prep?.sock ?? ''}: backend ${prep?.eps[this.i] ?? ''}; ${this.why}`;
   }
 }
 
-/** The socket's hand-over to its new connection; the reason is formatted only when read (most traces never print it). */
+/** The socket's hand-over to its new connection; the texts are read only when printed (most traces never print them). */
 class ProxyVerdict {
   readonly kind = 'proxy';
   private text: string | undefined;
   constructor(
-    readonly socket: string,
+    private readonly preps: readonly Prepared[],
+    private readonly j: number,
     private readonly accepted: Packet,
     readonly packet: Packet,
   ) {}
+  get socket(): string {
+    return this.preps[this.j]?.sock ?? '';
+  }
   get reason(): string {
     const p = this.accepted;
     return (this.text ??= `${this.socket} accepted ${ip4ToString(p.src)}:${p.sport} → ${ip4ToString(p.dst)}:${p.dport}`);
@@ -99,6 +121,9 @@ class ProxyVerdict {
  */
 export class UserspaceSockets {
   private byPort = new Map<number, Prepared>();
+  /** byPort's sockets in its order, and the numbers a first packet reads of them (see SocketTable). */
+  private preps: readonly Prepared[] = [];
+  private table = new SocketTable([], () => undefined);
   readonly stateKey: string;
 
   constructor(readonly netns: string) {
@@ -107,6 +132,13 @@ export class UserspaceSockets {
 
   replace(sockets: readonly ProxySocket[]): void {
     this.byPort = new Map(sockets.map((s) => [portKey(s.proto, s.proxyPort), prepare(s)]));
+    const preps = [...this.byPort.values()];
+    this.preps = preps;
+    // No endpoints and ClientIP affinity are answered from the socket itself (-1 in the table).
+    this.table = new SocketTable([...this.byPort.keys()], (i) => {
+      const prep = preps[i];
+      return prep === undefined || prep.eps.length === 0 || prep.affinitySeconds > 0 ? undefined : prep.addrs;
+    });
   }
 
   list(): readonly ProxySocket[] {
@@ -121,7 +153,21 @@ export class UserspaceSockets {
   process(_hook: Hook, skb: Skb, host: HostView): readonly HookBranch[] {
     const p = skb.packet;
     if ((p.proto !== 'tcp' && p.proto !== 'udp') || skb.ct.reply) return [accept(skb)];
-    const prep = this.byPort.get(portKey(p.proto, p.dport));
+    const at = this.table.find(portKey(p.proto, p.dport));
+    if (at < 0) return [accept(skb)];
+    const data = this.table.data;
+    const j = data[at] ?? 0;
+    const n = data[at + 1] ?? -1;
+    const preps = this.preps;
+    if (n >= 0) {
+      // Round-robin over n endpoints: every branch from the table's integers, the socket object never read.
+      const share = shareOf(n);
+      const why = whyOf(n);
+      const out: HookBranch[] = [];
+      for (let i = 0; i < n; i++) out.push(this.dial(preps, j, i, (data[at + 2 + 2 * i] ?? 0) >>> 0, data[at + 3 + 2 * i] ?? 0, share, why, skb, host, undefined));
+      return out;
+    }
+    const prep = preps[j];
     if (prep === undefined) return [accept(skb)];
     const sock = prep.sock;
     const eps = prep.eps;
@@ -139,33 +185,38 @@ export class UserspaceSockets {
       const key = `${prep.name}/${client}`;
       const sticky = this.affinity(skb).get(key);
       const pinned = sticky === undefined ? -1 : eps.indexOf(sticky);
-      if (pinned >= 0) return [this.pick(prep, pinned, Fraction.ONE, `ClientIP affinity: ${client} is pinned to ${sticky ?? ''} (${affinity} s)`, skb, host, key)];
-      return eps.map((_, i) => this.pick(prep, i, prep.share, prep.why, skb, host, key));
+      if (pinned >= 0) return [this.pick(preps, j, pinned, Fraction.ONE, `ClientIP affinity: ${client} is pinned to ${sticky ?? ''} (${affinity} s)`, skb, host, key)];
+      return eps.map((_, i) => this.pick(preps, j, i, prep.share, prep.why, skb, host, key));
     }
     const out: HookBranch[] = [];
-    for (let i = 0; i < eps.length; i++) out.push(this.pick(prep, i, prep.share, prep.why, skb, host, undefined));
+    for (let i = 0; i < eps.length; i++) out.push(this.pick(preps, j, i, prep.share, prep.why, skb, host, undefined));
     return out;
   }
 
-  /** The branch where the proxy dials endpoint `i`; `affinityKey`: remember the pick for the client (ClientIP affinity). */
-  private pick(prep: Prepared, i: number, prob: Fraction, why: string, skb: Skb, host: HostView, affinityKey: string | undefined): HookBranch {
+  /** The branch where the proxy dials endpoint `i` of socket `j`; `affinityKey`: remember the pick for the client (ClientIP affinity). */
+  private pick(preps: readonly Prepared[], j: number, i: number, prob: Fraction, why: string, skb: Skb, host: HostView, affinityKey: string | undefined): HookBranch {
+    const prep = preps[j];
+    return this.dial(preps, j, i, prep?.addrs[2 * i] ?? 0, prep?.addrs[2 * i + 1] ?? 0, prob, why, skb, host, affinityKey);
+  }
+
+  /** The branch where the proxy dials endpoint `i` (address `addr`, port `port`) of socket `j`. */
+  private dial(preps: readonly Prepared[], j: number, i: number, addr: number, port: number, prob: Fraction, why: string, skb: Skb, host: HostView, affinityKey: string | undefined): HookBranch {
     const p = skb.packet;
-    const ep = prep.eps[i] ?? '';
-    const ip = (prep.addrs[2 * i] ?? 0) as Ip4;
+    const ip = addr as Ip4;
     const src = host.sourceAddressFor(ip) ?? p.dst;
     // The kernel picks an ephemeral source port for kube-proxy's dial; derived from the client's flow here.
     const sport = 32768 + ((p.src ^ (p.sport * 2654435761)) >>> 0) % 28232;
     // The dialled connection's first packet, in makePacket's key order (a spread is V8's slow clone path).
-    const np: Packet = { src, dst: ip, proto: p.proto, sport, dport: prep.addrs[2 * i + 1] ?? 0, ttl: 64, icmp: p.icmp, inner: p.inner };
+    const np: Packet = { src, dst: ip, proto: p.proto, sport, dport: port, ttl: 64, icmp: p.icmp, inner: p.inner };
     let next: Skb = skb;
     if (affinityKey !== undefined) {
       const m = new Map(this.affinity(skb));
-      m.set(affinityKey, ep);
+      m.set(affinityKey, preps[j]?.eps[i] ?? '');
       const ps: Map<string, unknown> = new Map(skb.pathState ?? []);
       ps.set(this.stateKey, m);
       next = { ...skb, pathState: ps as PathState };
     }
-    return { probability: prob, verdict: new ProxyVerdict(prep.sock, p, np), skb: next, hops: [new ProxyHop(prep.sock, ep, why)] };
+    return { probability: prob, verdict: new ProxyVerdict(preps, j, p, np), skb: next, hops: [new ProxyHop(preps, j, i, why)] };
   }
 
   registration(): { hook: Hook; handler: HookHandler } {

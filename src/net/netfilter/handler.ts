@@ -1,0 +1,73 @@
+import type { Hook, HookBranch, HookHandler, HostView, Skb } from '../hooks.js';
+import type { TableName } from './types.js';
+
+/** What a netfilter step handler runs: conntrack's lookup, the nat table (or its binding), or the confirmation. */
+export const NH_CONNTRACK = 1;
+export const NH_NAT = 2;
+export const NH_CONFIRM = 3;
+export type NetfilterStep = typeof NH_CONNTRACK | typeof NH_NAT | typeof NH_CONFIRM;
+
+/** The namespace netfilter's methods its handlers call (Netfilter implements them). */
+export interface NetfilterHooks {
+  runTable(table: TableName, hook: Hook, skb: Skb, host: HostView): HookBranch[];
+  conntrackIn(skb: Skb): HookBranch;
+  nat(hook: Hook, skb: Skb, host: HostView): HookBranch[];
+  confirm(skb: Skb): HookBranch;
+  /** Whether `table` is idle at `hook` (see Netfilter.tableIdle). */
+  tableIdle(table: TableName, hook: Hook): boolean;
+  /** A branch that accepts `skb` unchanged and silently. */
+  pass(skb: Skb): HookBranch;
+}
+
+/**
+ * The handler of one table at one hook, as one object whose methods live on the prototype, with whether the table is
+ * idle at its hook kept in a field (`idleHere`, rewritten by the netfilter whenever its rules change). The runner
+ * asks it whether it is idle before every call: as closures, that read the handler, its closure, the closure's
+ * context and the netfilter's idle bits, at a node of a 5,000-node cluster four cache misses per handler a pod-to-pod
+ * packet meets; here the handler object itself answers.
+ */
+export class TableHandler implements HookHandler {
+  /** Whether the table is idle at `at` under the netfilter's current rules. */
+  idleHere = false;
+
+  constructor(
+    readonly name: string,
+    readonly priority: number,
+    private readonly nf: NetfilterHooks,
+    /** The hook this handler is registered at. */
+    readonly at: Hook,
+    readonly table: TableName,
+  ) {}
+
+  process(hook: Hook, skb: Skb, host: HostView): readonly HookBranch[] {
+    return hook === this.at && this.idleHere ? [this.nf.pass(skb)] : this.nf.runTable(this.table, hook, skb, host);
+  }
+
+  idle(hook: Hook): boolean {
+    return hook === this.at ? this.idleHere : this.nf.tableIdle(this.table, hook);
+  }
+}
+
+/**
+ * Conntrack, nat or the confirmation at one hook, as an object for the same reason as TableHandler (its call reads
+ * no closure). No `idle`: nat records the NAT decision in the conntrack entry even with no rules.
+ */
+export class StepHandler implements HookHandler {
+  constructor(
+    readonly name: string,
+    readonly priority: number,
+    private readonly nf: NetfilterHooks,
+    private readonly step: NetfilterStep,
+  ) {}
+
+  process(hook: Hook, skb: Skb, host: HostView): readonly HookBranch[] {
+    switch (this.step) {
+      case NH_CONNTRACK:
+        return [this.nf.conntrackIn(skb)];
+      case NH_NAT:
+        return this.nf.nat(hook, skb, host);
+      case NH_CONFIRM:
+        return [this.nf.confirm(skb)];
+    }
+  }
+}
