@@ -29,7 +29,32 @@ export function traceInCluster(cluster: Cluster, req: ClusterTraceRequest, trace
   if (proto !== 'icmp' && dport === undefined) throw new InputError('KW_TRACE_ENDPOINT', `--to "${req.to}": no port given; add :<port> (or use --proto icmp)`);
   const packet = makePacket({ src: from.ip, dst: to.ip, proto, sport: proto === 'icmp' ? 1 : (req.sport ?? DEFAULT_SPORT), dport: proto === 'icmp' ? 0 : (dport ?? 0), ttl: req.ttl ?? 64 });
   const result = req.connection === true ? traceConnection(tracer, { from: from.netns, packet }) : tracer.trace({ from: from.netns, packet });
-  return explainAffinity(cluster, tracer, from.netns, result, to.service);
+  return explainUndeclaredPorts(cluster, explainAffinity(cluster, tracer, from.netns, result, to.service));
+}
+
+/** What a pod's kernel answers a first packet to a port nothing listens on. */
+const NO_LISTENER: Readonly<Record<string, string>> = { tcp: 'a TCP reset (connection refused)', udp: 'ICMP port unreachable', sctp: 'an SCTP ABORT' };
+
+/**
+ * A path delivered to a pod port no container declares: Kubernetes routes it all the same (containerPorts are
+ * informational, and a Service's targetPort is not checked against them), so the trace is right to deliver it, but a
+ * targetPort that misses the container's port is among the commonest broken Services, and the packet's fate then
+ * depends on whether the application listens there anyway. Said on the path, not guessed.
+ */
+function explainUndeclaredPorts<R extends TraceResult>(cluster: Cluster, r: R): R {
+  let changed = false;
+  const paths = r.paths.map((p) => {
+    const d = p.delivered;
+    if (p.verdict !== 'delivered' || d === null || d.pod === null || d.port === null) return p;
+    const proto = p.finalPacket.proto;
+    const pod = cluster.pods.get(d.pod);
+    if (pod === undefined || pod.ports.some((c) => c.containerPort === d.port && c.protocol.toLowerCase() === proto)) return p;
+    changed = true;
+    const declared = pod.ports.length === 0 ? 'it declares no container port' : `it declares ${pod.ports.map((c) => `${c.containerPort}/${c.protocol}`).join(', ')}`;
+    const note = `no container of ${d.pod} declares port ${d.port}/${proto.toUpperCase()} (${declared}): Kubernetes delivers it all the same, but unless the application listens there the pod answers with ${NO_LISTENER[proto] ?? 'an error'}`;
+    return { ...p, notes: [...(p.notes ?? []), note] };
+  });
+  return changed ? { ...r, paths } : r;
 }
 
 /**

@@ -134,3 +134,14 @@ test('sessionAffinity ClientIP: the SEP records the client; the first packet sti
     t.deepEqual(p.notes, [`sessionAffinity ClientIP: later connections from 10.244.1.3 within 10800 s go to ${p.delivered?.pod ?? ''} too (a second connection traced from this path's state lands there with probability 1)`]);
   }
 });
+
+test('a packet delivered to a port no container declares says so: the trace delivers it, the note says what the pod answers if nothing listens', async (t) => {
+  const c = await cluster();
+  const declared = traceInCluster(c, { from: 'pod/default/client', to: 'svc/default/web:http' });
+  t.true(declared.paths.every((p) => (p.notes ?? []).length === 0), 'a Service to the declared port carries no note');
+  const tcp = traceInCluster(c, { from: 'pod/default/client', to: 'pod/default/web-1:81' });
+  t.is(tcp.paths[0]?.verdict, 'delivered');
+  t.regex(tcp.paths[0]?.notes?.join('\n') ?? '', /^no container of default\/web-1 declares port 81\/TCP \(it declares 8080\/TCP.*\): Kubernetes delivers it all the same, but unless the application listens there the pod answers with a TCP reset \(connection refused\)$/);
+  const udp = traceInCluster(c, { from: 'pod/default/client', to: 'pod/default/web-1:8080', proto: 'udp' });
+  t.regex(udp.paths[0]?.notes?.join('\n') ?? '', /declares port 8080\/UDP .*ICMP port unreachable$/);
+});
