@@ -2,7 +2,7 @@ import type { Packet } from '../../packet/index.js';
 import type { HookHop } from '../hooks.js';
 import type { Chain, Rule } from './types.js';
 import { FlatRule } from './flat-rule.js';
-import { buildPlan, H_INDEX, PLAN_HEAD, PLAN_SLOTS } from './chain-plan.js';
+import { buildPlan, H_INDEX, hintKeys, PLAN_HEAD, PLAN_SLOTS } from './chain-plan.js';
 import { protoNumberOf } from './match/ip-header.js';
 
 /** Chains shorter than this are scanned linearly; an index would cost more than it saves. */
@@ -78,31 +78,7 @@ function linearChain(chain: Chain): CompiledChain {
 
 /** The lookup keys a rule cannot match without, merged over its matches; undefined if contradictory. */
 export function ruleKeys(rule: Rule): { dst?: number; proto?: number; dport?: number } | undefined {
-  if (rule instanceof FlatRule) return rule.indexKeys();
-  let dst: number | undefined;
-  let proto: number | undefined;
-  let dport: number | undefined;
-  for (const m of rule.matches) {
-    const h = m.hints;
-    if (h === undefined) continue;
-    if (h.dst !== undefined) {
-      if (dst !== undefined && dst !== h.dst) return undefined;
-      dst = h.dst;
-    }
-    if (h.proto !== undefined) {
-      if (proto !== undefined && proto !== h.proto) return undefined;
-      proto = h.proto;
-    }
-    if (h.dport !== undefined) {
-      if (dport !== undefined && dport !== h.dport) return undefined;
-      dport = h.dport;
-    }
-  }
-  const out: { dst?: number; proto?: number; dport?: number } = {};
-  if (dst !== undefined) out.dst = dst;
-  if (proto !== undefined) out.proto = proto;
-  if (dport !== undefined) out.dport = dport;
-  return out;
+  return rule instanceof FlatRule ? rule.indexKeys() : hintKeys(rule.matches);
 }
 
 function lowerBound(a: readonly number[], x: number): number {

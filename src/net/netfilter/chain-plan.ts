@@ -103,24 +103,35 @@ export function buildPlan(rules: readonly Rule[], index: unknown, name: string):
  * were three more cache misses per packet at 10,000 Services.
  */
 function keysSay(tests: readonly Match[]): boolean {
+  if (!tests.every((m) => m.hints?.exact === true)) return false;
+  const k = hintKeys(tests);
+  return k?.proto !== undefined && k.dport !== undefined;
+}
+
+/** The index keys the matches' hints give together (a match without hints gives none), or undefined on a contradiction. */
+export function hintKeys(matches: readonly Match[]): { dst?: number; proto?: number; dport?: number } | undefined {
+  let dst: number | undefined;
   let proto: number | undefined;
   let dport: number | undefined;
-  let dst: number | undefined;
-  for (const m of tests) {
+  for (const m of matches) {
     const h = m.hints;
-    if (h?.exact !== true) return false;
+    if (h === undefined) continue;
+    if (h.dst !== undefined) {
+      if (dst !== undefined && dst !== h.dst) return undefined;
+      dst = h.dst;
+    }
     if (h.proto !== undefined) {
-      if (proto !== undefined && proto !== h.proto) return false;
+      if (proto !== undefined && proto !== h.proto) return undefined;
       proto = h.proto;
     }
     if (h.dport !== undefined) {
-      if (dport !== undefined && dport !== h.dport) return false;
+      if (dport !== undefined && dport !== h.dport) return undefined;
       dport = h.dport;
     }
-    if (h.dst !== undefined) {
-      if (dst !== undefined && dst !== h.dst) return false;
-      dst = h.dst;
-    }
   }
-  return proto !== undefined && dport !== undefined;
+  const out: { dst?: number; proto?: number; dport?: number } = {};
+  if (dst !== undefined) out.dst = dst;
+  if (proto !== undefined) out.proto = proto;
+  if (dport !== undefined) out.dport = dport;
+  return out;
 }
