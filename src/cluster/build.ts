@@ -14,7 +14,7 @@ import { announceLoadBalancers } from './load-balancer.js';
 import { installKubeProxy } from './kube-proxy.js';
 import type { ProxyMode } from '../proxy/index.js';
 import { matchesNodeSelector, podRequests, type PodRequest } from './workloads.js';
-import { mergePluginRules } from './plugin-rules.js';
+import { mergePluginRules, writesRules } from './plugin-rules.js';
 
 export interface BuildOptions {
   readonly proxyMode?: ProxyMode;
@@ -161,7 +161,7 @@ function buildSync(topology: TopologySpec, requests: readonly PodRequest[], opts
  * default bridge + host-local + portmap one) runs in-process on each node's virtual kernel, one ADD per pod. A custom
  * conflist (ptp, ipMasq, its own ranges) really shapes the pods, and a pod's hostPorts reach a chained portmap as
  * the portMappings capability. The plugins' iptables rules (ipMasq, portmap) are written into a per-node netfilter of
- * their own (`cniNetfilter`), then merged into each node's netfilter after kube-proxy's, as on a real node.
+ * their own (`cniNetfilter`), then merged into each node's netfilter around kube-proxy's, as on a real node.
  */
 export async function buildClusterAsync(topology: TopologySpec, opts: BuildOptions = {}): Promise<Cluster & { readonly cniNetfilter: ReadonlyMap<string, Netfilter> }> {
   return buildAsync(topology, podRequests(topology), opts);
@@ -206,8 +206,7 @@ async function buildAsync(topology: TopologySpec, requests: readonly PodRequest[
   for (const [name, cniNf] of nf) {
     const node = [...nodes.values()].find((n) => n.netns.name === name);
     const proxy = node === undefined ? undefined : cluster.proxies.get(node.spec.name);
-    const text = cniNf.iptablesSave();
-    if (node === undefined || proxy === undefined || !/^-A /m.test(text)) continue;
+    if (node === undefined || proxy === undefined || !writesRules(cniNf)) continue;
     const before = proxy.iptablesSave();
     rulesBeforePlugins.set(node.spec.name, before);
     proxy.netfilter().iptablesRestore(mergePluginRules(before, cniNf));

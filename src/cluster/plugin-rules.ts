@@ -40,6 +40,11 @@ export function mergePluginRules(nodeSave: string, plugins: Netfilter): string {
   return `${out.join('\n')}\n`;
 }
 
+/** Whether the plugins wrote any rule at all (chains alone change no packet's path, and merge nothing worth a reload). */
+export function writesRules(plugins: Netfilter): boolean {
+  return Object.values(plugins.ruleset.tables).some((t) => [...t.chains.values()].some((c) => c.rules.length > 0));
+}
+
 /** How many rules at the head of a built-in chain of the plugins' netfilter were inserted at its top. */
 function topInserted(plugins: Netfilter, table: TableName, chain: string): number {
   const rules = plugins.ruleset.tables[table].chains.get(chain)?.rules ?? [];

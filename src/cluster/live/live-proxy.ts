@@ -8,7 +8,7 @@ import type { TopologySpec } from '../../topology/index.js';
 import type { NodeProxy } from '../kube-proxy.js';
 import { KUBELET_RULES } from '../kubelet-rules.js';
 import type { NodeInfo } from '../model.js';
-import { mergePluginRules } from '../plugin-rules.js';
+import { mergePluginRules, writesRules } from '../plugin-rules.js';
 
 /** The rules a node's CNI plugins wrote (ipMasq's CNI-… chains, portmap's CNI-HOSTPORT-…), with a change count. */
 export interface CniRules {
@@ -72,7 +72,7 @@ export class LiveKubeProxy {
       n.iptablesRestore(KUBELET_RULES, { noflush: true });
       proxier.sync();
       n.iptablesRestore(proxier.nodeView(), { noflush: true });
-      if (cni?.netfilter !== undefined && /^-A /m.test(cni.netfilter.iptablesSave())) {
+      if (cni?.netfilter !== undefined && writesRules(cni.netfilter)) {
         const merged = mergePluginRules(n.iptablesSave(), cni.netfilter);
         n = new Netfilter(node.netns.name);
         n.iptablesRestore(merged);

@@ -50,7 +50,7 @@ export class HostLocalAllocator {
  * topology's conflist (the default bridge + host-local + portmap one when it names none) through the CNI runtime,
  * in-process on the node's virtual kernel; DEL runs the list's DEL with the cached result, then removes the
  * namespace. A pod's hostPorts reach the plugins as the portMappings capability. The plugins' own iptables rules
- * (ipMasq, portmap) go into a netfilter of this node's CNI (`cniNetfilter`), which the node's kube-proxy loads after
+ * (ipMasq, portmap) go into a netfilter of this node's CNI (`cniNetfilter`), which the node's kube-proxy merges with
  * its own rules (`cniRules`). A failed ADD leaves nothing behind: the plugins undo their
  * part and the namespace is removed; an exhausted podCIDR is KW_CNI_IPAM_EXHAUSTED.
  */
@@ -107,7 +107,7 @@ export class WiredPodNetwork implements PodNetwork {
     return this.pods.get(id)?.hostVeth;
   }
 
-  /** The node's CNI rules for its kube-proxy to load after its own; every ADD and DEL counts as a change. */
+  /** The node's CNI rules for its kube-proxy to merge with its own; every ADD and DEL counts as a change. */
   get cniRules(): CniRules {
     return { version: this.changes, netfilter: this.nf.get(this.node.netns.name) };
   }

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { parseIp4 } from '../../../../src/addr/index.js';
-import { type HostView, NEW_CT, type Skb } from '../../../../src/net/index.js';
+import { makeSkb, withDevs } from '../../../../src/datapath/skb-ops.js';
+import type { HostView, Skb } from '../../../../src/net/index.js';
 import { makePacket } from '../../../../src/packet/index.js';
 import { UserspaceSockets } from '../../../../src/proxy/index.js';
 
@@ -13,16 +14,9 @@ const sockets = (affinitySeconds: number): UserspaceSockets => {
   return s;
 };
 
-const skbTo = (port: number): Skb => ({
-  packet: makePacket({ src: parseIp4('10.0.0.9'), dst: NODE, proto: 'tcp', sport: 33000, dport: port }),
-  mark: 0,
-  ct: NEW_CT,
-  inDev: 'eth0',
-  outDev: undefined,
-  physIn: undefined,
-  physOut: undefined,
-  bridged: false,
-});
+/** A first packet arriving on eth0 for a port of the node. */
+const skbTo = (port: number): Skb =>
+  withDevs(makeSkb(makePacket({ src: parseIp4('10.0.0.9'), dst: NODE, proto: 'tcp', sport: 33000, dport: port }), undefined), 'eth0', undefined, undefined, undefined, false);
 
 test('a packet for a proxy port: one new connection per endpoint, 1/n each, from the node to the endpoint address and port', (t) => {
   const bs = sockets(0).process('INPUT', skbTo(40000), HOST);
