@@ -26,7 +26,7 @@ export {
 } from './label-selector.js';
 export { type FieldRequirement, parseFieldSelector, matchesFields } from './field-selector.js';
 export { type FieldError, type FieldErrorReason, fieldError, fieldErrorText } from './validation/field-error.js';
-export { validateObject, type ValidationOptions, DEFAULT_VALIDATION_OPTIONS } from './validation/validate.js';
+export { validateObject, invalidObjectMessage, type ValidationOptions, DEFAULT_VALIDATION_OPTIONS } from './validation/validate.js';
 export { DEFAULT_NODE_PORT_RANGE } from './validation/service.js';
 export { undecodableData } from './validation/config-data.js';
 export { defaultObject } from './defaults/defaults.js';

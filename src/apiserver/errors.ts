@@ -1,4 +1,4 @@
-import { fieldErrorText, qualifiedKind, qualifiedResource, type FieldError, type ResourceType } from '../api/index.js';
+import { invalidObjectMessage, qualifiedResource, type FieldError, type ResourceType } from '../api/index.js';
 import { KubewireError } from '../lib/index.js';
 
 /** The metav1.Status the real API server returns with every error (and some deletes). */
@@ -98,9 +98,7 @@ export const apiErrors = {
   conflict: (r: ResourceType, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again'): ApiError =>
     new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(r)} "${name}": ${why}`, details(r, name)),
   invalid: (r: ResourceType, name: string, errs: readonly FieldError[]): ApiError => {
-    const texts = errs.map(fieldErrorText);
-    const list = texts.length === 1 ? (texts[0] ?? '') : `[${texts.join(', ')}]`;
-    return new ApiError(422, 'Invalid', `${qualifiedKind(r)} "${name}" is invalid: ${list}`, {
+    return new ApiError(422, 'Invalid', invalidObjectMessage(r, name, errs), {
       name,
       ...(r.group === '' ? {} : { group: r.group }),
       kind: r.kind,

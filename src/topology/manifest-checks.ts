@@ -1,5 +1,6 @@
 import { type Cidr4, type Ip4, ip4ToString, tryParseIp4 } from '../addr/index.js';
-import { type LocatedObject, checkLabels, describeSource, failAt, isRecord } from './manifest-objects.js';
+import { apiServerRefusal } from './manifest-api-checks.js';
+import { API_ONLY_KINDS, type LocatedObject, checkLabels, describeSource, failAt, isRecord } from './manifest-objects.js';
 import { type LabelSelector, isEmptySelector, selectorMatches } from './names.js';
 
 /** Namespaces every cluster has before any manifest is applied. */
@@ -49,18 +50,24 @@ export function checkManifests(objects: readonly LocatedObject[], ctx: ManifestC
     switch (o.object.kind) {
       case 'Pod':
         checkNodeName(o, o.object['spec'], '/spec', ctx);
+        checkServiceAccount(o, o.object['spec'], '/spec', seen.get('ServiceAccount'));
         break;
       case 'Deployment':
       case 'ReplicaSet':
       case 'DaemonSet':
       case 'StatefulSet':
         checkWorkload(o, ctx);
+        checkServiceAccount(o, templateSpec(o.object['spec']), '/spec/template/spec', seen.get('ServiceAccount'));
         break;
       case 'Service':
         checkService(o, ctx, clusterIps, nodePorts);
         break;
-      default:
+      default: {
+        if (!API_ONLY_KINDS.has(o.object.kind)) break;
+        const refusal = apiServerRefusal(o.object);
+        if (refusal !== undefined) failAt('KW_TOPOLOGY_INVALID_MANIFEST', o.source, `${o.base}${refusal.path}`, refusal.message);
         break;
+      }
     }
   }
 }
@@ -74,6 +81,29 @@ function checkNodeName(o: LocatedObject, spec: unknown, at: string, ctx: Manifes
   if (!ctx.nodeNames.has(nodeName)) {
     failAt('KW_TOPOLOGY_UNKNOWN_NODE', o.source, path, `${o.object.kind} "${o.object.metadata.name}" is pinned to node "${nodeName}", which is not in the topology; known nodes: ${[...ctx.nodeNames].join(', ')}`);
   }
+}
+
+/**
+ * The ServiceAccount admission plugin's check: a pod runs as `default` (which every namespace has) unless it names
+ * another account, which must exist, or the pod is refused with 403 (and a workload's pods are never made).
+ * `spec` is the pod's spec or the template's, found at `at`; `accounts` is namespace → name → object.
+ */
+function checkServiceAccount(o: LocatedObject, spec: unknown, at: string, accounts: ReadonlyMap<string, ReadonlyMap<string, LocatedObject>> | undefined): void {
+  if (!isRecord(spec)) return;
+  // serviceAccount is the deprecated alias, read when serviceAccountName is not set.
+  const field = typeof spec['serviceAccountName'] === 'string' && spec['serviceAccountName'] !== '' ? 'serviceAccountName' : 'serviceAccount';
+  const account = spec[field];
+  if (typeof account !== 'string' || account === '' || account === 'default') return;
+  const ns = o.object.metadata.namespace ?? 'default';
+  if (accounts?.get(ns)?.has(account) === true) return;
+  const why = `error looking up service account ${ns}/${account}: serviceaccount "${account}" not found`;
+  const who = o.object.kind === 'Pod' ? `pods "${o.object.metadata.name}" is forbidden: ${why}` : `${o.object.kind} "${o.object.metadata.name}" would never get its pods: they are forbidden: ${why}`;
+  failAt('KW_TOPOLOGY_UNKNOWN_SERVICE_ACCOUNT', o.source, `${o.base}${at}/${field}`, `${who} (add a ServiceAccount named ${account} in namespace ${ns} to the manifests)`);
+}
+
+function templateSpec(workloadSpec: unknown): unknown {
+  const template = isRecord(workloadSpec) ? workloadSpec['template'] : undefined;
+  return isRecord(template) ? template['spec'] : undefined;
 }
 
 /** apps/v1 validation: a non-empty selector that the pod template's labels satisfy. */

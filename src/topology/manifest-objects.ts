@@ -5,17 +5,63 @@ import { parseYamlStream } from './yaml.js';
 
 /** The kinds kubewire understands, with the only group/version each is served at. */
 export const SUPPORTED_KINDS = {
+  ClusterRole: 'rbac.authorization.k8s.io/v1',
+  ClusterRoleBinding: 'rbac.authorization.k8s.io/v1',
   ConfigMap: 'v1',
   DaemonSet: 'apps/v1',
   Deployment: 'apps/v1',
   EndpointSlice: 'discovery.k8s.io/v1',
   Endpoints: 'v1',
+  Ingress: 'networking.k8s.io/v1',
+  IngressClass: 'networking.k8s.io/v1',
   Namespace: 'v1',
   Pod: 'v1',
+  PodDisruptionBudget: 'policy/v1',
   ReplicaSet: 'apps/v1',
+  Role: 'rbac.authorization.k8s.io/v1',
+  RoleBinding: 'rbac.authorization.k8s.io/v1',
+  Secret: 'v1',
   Service: 'v1',
+  ServiceAccount: 'v1',
   StatefulSet: 'apps/v1',
 } as const satisfies Record<string, string>;
+
+/**
+ * Kinds with no part in the data plane that a topology may still carry, because real application manifests do:
+ * the static build keeps them and builds nothing from them, and `kubewire serve` creates them through its API
+ * server. They are checked as that server checks them (manifest-api-checks.ts), names included, so a file that
+ * `kubewire trace` accepts is one that `kubewire serve` accepts too.
+ */
+export const API_ONLY_KINDS: ReadonlySet<string> = new Set<SupportedKind>([
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'ConfigMap',
+  'Ingress',
+  'IngressClass',
+  'PodDisruptionBudget',
+  'Role',
+  'RoleBinding',
+  'Secret',
+  'ServiceAccount',
+]);
+
+/** Kinds that live outside any namespace: a namespace written on one is dropped, as the API server drops it. */
+const CLUSTER_SCOPED: ReadonlySet<string> = new Set<SupportedKind>(['ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'Namespace']);
+
+/**
+ * Kinds users' manifests often hold that kubewire does not model, and why: the error says so instead of only
+ * listing what is supported.
+ */
+const UNMODELLED_KINDS: Readonly<Record<string, string>> = {
+  NetworkPolicy: 'kubewire does not enforce NetworkPolicy, so every trace would show as delivered traffic that a policy-enforcing CNI drops; remove it to trace without policies',
+  Job: 'no Job controller runs, so no pod would be made for it; write its pod as a Pod to trace it',
+  CronJob: 'no CronJob controller runs, so no pod would be made for it; write its pod as a Pod to trace it',
+  HorizontalPodAutoscaler: 'kubewire has no metrics, so it would never scale; the Deployment\'s replicas are what runs',
+  PersistentVolumeClaim: 'kubewire has no storage, and volumes play no part in pod networking; remove it',
+  PersistentVolume: 'kubewire has no storage, and volumes play no part in pod networking; remove it',
+  StorageClass: 'kubewire has no storage, and volumes play no part in pod networking; remove it',
+  CustomResourceDefinition: 'kubewire serves only built-in kinds',
+};
 
 export type SupportedKind = keyof typeof SUPPORTED_KINDS;
 
@@ -79,7 +125,8 @@ function checkObject(v: unknown, source: ManifestSource, base: string): LocatedO
   if (typeof name !== 'string' || name === '') return fail('/metadata/name', 'missing required field "metadata.name"');
 
   if (!isSupportedKind(kind)) {
-    failAt('KW_TOPOLOGY_UNSUPPORTED_KIND', source, `${base}/kind`, `kind "${kind}" is not supported; supported kinds: ${Object.keys(SUPPORTED_KINDS).join(', ')}`);
+    const why = Object.hasOwn(UNMODELLED_KINDS, kind) ? ` (${UNMODELLED_KINDS[kind] ?? ''})` : '';
+    failAt('KW_TOPOLOGY_UNSUPPORTED_KIND', source, `${base}/kind`, `kind "${kind}" is not supported${why}; supported kinds: ${Object.keys(SUPPORTED_KINDS).join(', ')}`);
   }
   const served = SUPPORTED_KINDS[kind];
   if (apiVersion !== served) {
@@ -87,18 +134,23 @@ function checkObject(v: unknown, source: ManifestSource, base: string): LocatedO
     failAt('KW_TOPOLOGY_UNSUPPORTED_KIND', source, `${base}/apiVersion`, `no matches for kind "${kind}" in version "${apiVersion}" (${kind} is served at ${served})`);
   }
 
-  // Service names become DNS labels and rule comments; Namespaces are labels; everything else a subdomain.
-  const badName = kind === 'Service' ? checkDns1035Label(name) : kind === 'Namespace' ? checkDns1123Label(name) : checkDns1123Subdomain(name);
-  if (badName !== undefined) fail('/metadata/name', `${kind} "${name}" is invalid: ${badName}`);
+  // Service names become DNS labels and rule comments; Namespaces are labels; everything else a subdomain. The
+  // API-only kinds' names are checked with the rest of them, by the API server's own rules (RBAC's are path segments).
+  if (!API_ONLY_KINDS.has(kind)) {
+    const badName = kind === 'Service' ? checkDns1035Label(name) : kind === 'Namespace' ? checkDns1123Label(name) : checkDns1123Subdomain(name);
+    if (badName !== undefined) fail('/metadata/name', `${kind} "${name}" is invalid: ${badName}`);
+  }
 
-  const ns = metadata['namespace'];
+  const clusterScoped = CLUSTER_SCOPED.has(kind);
+  const ns = clusterScoped ? undefined : metadata['namespace'];
   if (ns !== undefined && (typeof ns !== 'string' || checkDns1123Label(ns) !== undefined)) {
     fail('/metadata/namespace', `invalid namespace ${JSON.stringify(ns)}: ${typeof ns === 'string' ? (checkDns1123Label(ns) ?? '') : 'must be a string'}`);
   }
   checkLabels(metadata['labels'], (p, m) => fail(`/metadata/labels${p}`, m));
 
   const meta: Record<string, unknown> = { ...metadata, name };
-  if (kind !== 'Namespace' && ns === undefined) meta['namespace'] = 'default';
+  if (clusterScoped) delete meta['namespace'];
+  else if (ns === undefined) meta['namespace'] = 'default';
   if (meta['labels'] === null) delete meta['labels']; // `labels:` with nothing under it means none
   const object = { ...v, apiVersion, kind, metadata: meta } as ManifestObject;
   return { object, source, base };

@@ -40,12 +40,68 @@ test('manifests from several files are read relative to the topology file', asyn
   t.deepEqual(topo.objects.at(-1)?.source, { file: 'topos/more/cm.yaml', document: 1 });
 });
 
+test('kinds with no part in the data plane are kept as written: RBAC names as path segments, cluster-scoped kinds without a namespace', async (t) => {
+  const extra = `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web, namespace: demo}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds, namespace: demo}
+stringData: {password: hunter2}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "system:demo-reader", namespace: demo}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get, list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: web-reads, namespace: demo}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:demo-reader"}
+subjects: [{kind: ServiceAccount, name: web, namespace: demo}]
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: demo}
+spec:
+  ingressClassName: nginx
+  rules: [{host: web.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web, namespace: demo}
+spec: {minAvailable: 1, selector: {matchLabels: {app: web}}}
+`;
+  const topo = await load(`${GOOD_APP}---\n${extra}`);
+  t.deepEqual(
+    topo.objects.slice(4).map((o) => `${o.object.kind}/${o.object.metadata.namespace ?? '-'}/${o.object.metadata.name}`),
+    ['ServiceAccount/demo/web', 'Secret/demo/creds', 'ClusterRole/-/system:demo-reader', 'RoleBinding/demo/web-reads', 'IngressClass/-/nginx', 'Ingress/demo/web', 'PodDisruptionBudget/demo/web'],
+  );
+  // Kept as written (the API server folds stringData into data when `serve` creates it; the static build reads none of it).
+  t.deepEqual(topo.objects[5]?.object['stringData'], { password: 'hunter2' });
+});
+
 const bad: readonly (readonly [string, string, string, readonly string[]])[] = [
   ['missing apiVersion', 'kind: Pod\nmetadata: {name: x}\n', 'KW_TOPOLOGY_INVALID_MANIFEST', ['topos/app.yaml (document 1): /apiVersion', 'missing required field "apiVersion"']],
   ['missing kind', 'apiVersion: v1\nmetadata: {name: x}\n', 'KW_TOPOLOGY_INVALID_MANIFEST', ['(document 1): /kind']],
   ['missing metadata.name', `${GOOD_APP}---\napiVersion: v1\nkind: Pod\nmetadata: {namespace: demo}\n`, 'KW_TOPOLOGY_INVALID_MANIFEST', ['(document 5): /metadata/name', 'missing required field "metadata.name"']],
   ['a scalar document', 'just text\n', 'KW_TOPOLOGY_INVALID_MANIFEST', ['(document 1): /', 'must be a mapping']],
-  ['unsupported kind', 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: x}\n', 'KW_TOPOLOGY_UNSUPPORTED_KIND', ['(document 1): /kind', 'kind "Ingress" is not supported; supported kinds: ConfigMap, DaemonSet, Deployment, EndpointSlice, Endpoints, Namespace, Pod, ReplicaSet, Service, StatefulSet']],
+  ['unsupported kind', 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: x}\n', 'KW_TOPOLOGY_UNSUPPORTED_KIND', ['(document 1): /kind', 'kind "Widget" is not supported; supported kinds: ClusterRole, ClusterRoleBinding, ConfigMap, DaemonSet, Deployment, EndpointSlice, Endpoints, Ingress, IngressClass, Namespace, Pod, PodDisruptionBudget, ReplicaSet, Role, RoleBinding, Secret, Service, ServiceAccount, StatefulSet']],
+  ['NetworkPolicy, refused with the reason', 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x}\n', 'KW_TOPOLOGY_UNSUPPORTED_KIND', ['(document 1): /kind', 'kind "NetworkPolicy" is not supported (kubewire does not enforce NetworkPolicy, so every trace would show as delivered traffic that a policy-enforcing CNI drops']],
+  ['Job, refused with the reason', 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: x}\n', 'KW_TOPOLOGY_UNSUPPORTED_KIND', ['kind "Job" is not supported (no Job controller runs']],
+  ['Secret with bad base64, refused as the API server decodes it', `${GOOD_APP}---\napiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: demo}\ndata: {k: "a!b"}\n`, 'KW_TOPOLOGY_INVALID_MANIFEST', ['(document 5): /', 'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 1']],
+  ['Role without verbs, refused with the API server\'s message and the field as a path', `${GOOD_APP}---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: demo}\nrules: [{apiGroups: [""], resources: [pods], verbs: []}]\n`, 'KW_TOPOLOGY_INVALID_MANIFEST', ['(document 5): /rules/0/verbs', 'Role.rbac.authorization.k8s.io "r" is invalid: rules[0].verbs: Required value: verbs must contain at least one value']],
+  ['Ingress path without pathType', `${GOOD_APP}---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i, namespace: demo}\nspec: {rules: [{http: {paths: [{path: /, backend: {service: {name: web, port: {number: 80}}}}]}}]}\n`, 'KW_TOPOLOGY_INVALID_MANIFEST', ['(document 5): /spec/rules/0/http/paths/0/pathType', 'pathType: Required value']],
+  ['ServiceAccount in a namespace that does not exist', 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa, namespace: nowhere}\n', 'KW_TOPOLOGY_UNKNOWN_NAMESPACE', ['(document 1): /metadata/namespace', 'namespaces "nowhere" not found']],
+  ['Pod running as a ServiceAccount that is not in the manifests', `${GOOD_APP}---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: demo}\nspec: {serviceAccountName: runner, containers: []}\n`, 'KW_TOPOLOGY_UNKNOWN_SERVICE_ACCOUNT', ['(document 5): /spec/serviceAccountName', 'pods "p" is forbidden: error looking up service account demo/runner: serviceaccount "runner" not found (add a ServiceAccount named runner in namespace demo']],
+  ['Deployment whose pods run as a missing ServiceAccount (the deprecated field)', appWith((docs) => { ((spec(docs[1])['template'] as Doc)['spec'] as Doc)['serviceAccount'] = 'builder'; }), 'KW_TOPOLOGY_UNKNOWN_SERVICE_ACCOUNT', ['(document 2): /spec/template/spec/serviceAccount', 'Deployment "web" would never get its pods: they are forbidden: error looking up service account demo/builder']],
+  ['ConfigMap key that is not a config key', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {"a b": v}\n', 'KW_TOPOLOGY_INVALID_MANIFEST', ['(document 1): /data/a b', 'ConfigMap "c" is invalid: data[a b]: Invalid value: "a b"']],
   ['kind at the wrong apiVersion', 'apiVersion: v1\nkind: Deployment\nmetadata: {name: x}\n', 'KW_TOPOLOGY_UNSUPPORTED_KIND', ['/apiVersion', 'no matches for kind "Deployment" in version "v1" (Deployment is served at apps/v1)']],
   ['Service name that is not a DNS-1035 label', 'apiVersion: v1\nkind: Service\nmetadata: {name: 1web}\n', 'KW_TOPOLOGY_INVALID_MANIFEST', ['/metadata/name', 'DNS-1035']],
   ['numeric label value', appWith((docs) => { (docs[3]?.['metadata'] as Doc)['labels'] = { version: 1 }; }), 'KW_TOPOLOGY_INVALID_MANIFEST', ['(document 4): /metadata/labels/version', 'must be a string']],

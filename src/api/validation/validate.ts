@@ -1,6 +1,6 @@
-import type { ResourceType } from '../resources.js';
+import { qualifiedKind, type ResourceType } from '../resources.js';
 import { getPath, isJsonObject, jsonEqual, type KubeObject, type ReadonlyKubeObject } from '../object.js';
-import { fieldError, type FieldError } from './field-error.js';
+import { fieldError, fieldErrorText, type FieldError } from './field-error.js';
 import { validateObjectMeta, type NameCheck } from './meta.js';
 import { dns1035Label, dns1123Label, dns1123Subdomain } from './names.js';
 import { validateConfigMap, validateImmutablePayload, validateSecret } from './config-data.js';
@@ -96,6 +96,13 @@ export function validateObject(r: ResourceType, obj: KubeObject, old?: ReadonlyK
   }
   if (old !== undefined) c.add(...validateUpdate(r, obj, old));
   return c.errors;
+}
+
+/** The real server's 422 message: `Secret "x" is invalid: data[k]: …`, several errors listed in brackets. */
+export function invalidObjectMessage(r: ResourceType, name: string, errs: readonly FieldError[]): string {
+  const texts = errs.map(fieldErrorText);
+  const list = texts.length === 1 ? (texts[0] ?? '') : `[${texts.join(', ')}]`;
+  return `${qualifiedKind(r)} "${name}" is invalid: ${list}`;
 }
 
 const IMMUTABLE: Readonly<Record<string, readonly string[][]>> = {

@@ -96,3 +96,61 @@ test('a topology\'s ConfigMaps are created through the API (kubectl can read the
   const got = await live.controlPlane.api.get(cm, 'team', 'app-cfg');
   t.deepEqual(got['data'], { color: 'blue' });
 });
+
+test('a topology\'s ServiceAccounts, Secrets, RBAC, Ingresses and budgets are created through the API, and a pod may run as the account', async (t) => {
+  const objects = `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: runner}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {password: hunter2}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "system:pod-reader"}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: runner-reads}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:pod-reader"}
+subjects: [{kind: ServiceAccount, name: runner, namespace: default}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: a}
+spec: {minAvailable: 1, selector: {matchLabels: {app: a}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: as-runner, labels: {app: r}}
+spec: {nodeName: n2, serviceAccountName: runner, containers: [{name: c, image: x}]}
+---
+`;
+  const topo = await parseTopology(twoNodeYaml(), '/virtual/topology.yaml', async (p) => {
+    if (p.endsWith('pods.yaml')) return objects + TWO_NODE_PODS;
+    throw Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT' });
+  });
+  // The static build keeps them and builds nothing from them.
+  t.is(buildCluster(topo).pods.get('default/as-runner')?.node, 'n2');
+  const live = await LiveCluster.start(topo);
+  const api = live.controlPlane.api;
+  const kind = (v: string, k: string) => resourceByKind(v, k) ?? t.fail(`${k} is not served`);
+  const secret = await api.get(kind('v1', 'Secret'), 'default', 'creds');
+  // The server folds stringData into data, as it does for kubectl.
+  t.deepEqual(secret['data'], { password: Buffer.from('hunter2').toString('base64') });
+  t.is((await api.get(kind('rbac.authorization.k8s.io/v1', 'ClusterRole'), '', 'system:pod-reader')).metadata.name, 'system:pod-reader');
+  t.is((await api.get(kind('rbac.authorization.k8s.io/v1', 'RoleBinding'), 'default', 'runner-reads')).metadata.name, 'runner-reads');
+  t.is((await api.get(kind('networking.k8s.io/v1', 'Ingress'), 'default', 'web')).metadata.name, 'web');
+  const pdb = await api.get(kind('policy/v1', 'PodDisruptionBudget'), 'default', 'a');
+  t.like(pdb['status'], { expectedPods: 2 });
+  // The pod naming the account was admitted (a missing account is refused with 403) and runs.
+  t.true(live.cluster().pods.get('default/as-runner')?.ready);
+});
