@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../src/cli/main.js';
+import { SUPPORTED_KINDS } from '../src/topology/index.js';
 
 /**
  * The README's worked examples are a promise to a new user: `$ kubewire …` followed by what it prints. Every
@@ -57,3 +58,13 @@ for (const ex of found) {
     t.is(out, ex.output);
   });
 }
+
+test('the README names every kind a topology\'s manifests may hold', (t) => {
+  // The paragraph under "Topology format" that starts "Manifests may hold", up to the next blank line.
+  const start = readme.indexOf('Manifests may hold');
+  t.true(start >= 0, 'the README says which kinds manifests may hold');
+  const paragraph = readme.slice(start, readme.indexOf('\n\n', start)).replace(/\s+/g, ' ');
+  const plural = (kind: string): string => (kind === 'Endpoints' ? kind : kind.endsWith('s') ? `${kind}es` : `${kind}s`);
+  const missing = Object.keys(SUPPORTED_KINDS).filter((k) => !new RegExp(`\\b${plural(k)}\\b`).test(paragraph));
+  t.deepEqual(missing, [], 'kinds the loader accepts that the README does not name');
+});
