@@ -111,12 +111,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .argument('<topology>', 'topology YAML file')
     .requiredOption('--node <name>', 'the node')
     .addOption(new Option('--mode <mode>', "kube-proxy mode, overriding the topology's proxyMode").choices(MODES))
-    .action(async (topology: string, o: { node: string; mode?: ProxyMode }) => {
+    .option(
+      '--iptables-save',
+      "print only the node's iptables-save; in nftables mode that is the kubelet's and the CNI plugins' rules (portmap, ipMasq), which live outside kube-proxy's table: trace both with `trace --nft <ruleset> --iptables-save <this>`",
+    )
+    .action(async (topology: string, o: { node: string; mode?: ProxyMode; iptablesSave?: boolean }) => {
       const cluster = await buildClusterAuto(await loadTopology(topology), o.mode === undefined ? {} : { proxyMode: o.mode });
       if (!cluster.nodes.has(o.node)) throw new InputError('KW_CLI_USAGE', `--node ${o.node}: no such node (nodes: ${[...cluster.nodes.keys()].join(', ')})`);
       const proxy = cluster.proxies.get(o.node);
       if (proxy === undefined) throw new InputError('KW_CLI_UNSUPPORTED', `no kube-proxy runs on node ${o.node}`);
-      io.stdout(proxy.rules());
+      io.stdout(o.iptablesSave === true ? proxy.iptablesSave() : proxy.rules());
     });
 
   program

@@ -107,3 +107,30 @@ test('cni lint is wired into the CLI and fails on a conflist with errors', async
   const ok = await run('cni', 'lint', `${TOPOLOGIES}cni/bridge.conflist`);
   t.is(ok.code, 0, ok.out + ok.err);
 });
+
+test('rules --iptables-save in nftables mode prints the plugins\' rules kube-proxy\'s table lacks, and a trace over both dumps walks the rules the topology trace walks', async (t) => {
+  const topo = join(TOPOLOGIES, '..', 'test', 'fixtures', 'hostport', 'topology.yaml');
+  const nft = await run('rules', topo, '--node', 'node-a', '--mode', 'nftables');
+  const ipt = await run('rules', topo, '--node', 'node-a', '--mode', 'nftables', '--iptables-save');
+  t.is(ipt.code, 0, ipt.err);
+  t.true(nft.out.startsWith('table ip kube-proxy {'));
+  t.false(nft.out.includes('CNI-HOSTPORT-DNAT'), 'the nft ruleset is kube-proxy\'s table alone');
+  t.regex(ipt.out, /^-A CNI-HOSTPORT-DNAT -p tcp .*--dports 8081 -j CNI-DN-/m);
+  t.false(/KUBE-SERVICES/.test(ipt.out), 'kube-proxy\'s rules are in its nft table, not in iptables');
+  // In iptables mode the flag prints what `rules` prints.
+  const plain = await run('rules', topo, '--node', 'node-a', '--mode', 'iptables');
+  t.is((await run('rules', topo, '--node', 'node-a', '--mode', 'iptables', '--iptables-save')).out, plain.out);
+
+  const dir = tempDir(t, 'kw-rules-');
+  writeFileSync(join(dir, 'node.nft'), nft.out);
+  writeFileSync(join(dir, 'node.ipt'), ipt.out);
+  const fromDumps = await run('trace', '--nft', join(dir, 'node.nft'), '--iptables-save', join(dir, 'node.ipt'), '--from', '192.168.50.200', '--to', '192.168.50.11:8081', '--node-ip', '192.168.50.11', '--json');
+  const fromTopology = await run('trace', topo, '--mode', 'nftables', '--from', 'external/client', '--to', 'node/node-a:8081', '--json');
+  t.is(fromDumps.code, 0, fromDumps.err);
+  type Hop = { node: string | null; step: string; rule: string | null };
+  const rules = (out: string, node: string | null): (string | null)[] =>
+    (JSON.parse(out) as { paths: { hops: Hop[] }[] }).paths[0]!.hops.filter((h) => h.step === 'netfilter' || h.step === 'nftables').filter((h) => node === null || h.node === node).map((h) => h.rule);
+  const walked = rules(fromDumps.out, null);
+  t.true(walked.some((r) => r?.includes('DNAT --to-destination 10.244.1.2:8080') === true));
+  t.deepEqual(walked, rules(fromTopology.out, 'node-a'));
+});
