@@ -13,7 +13,7 @@ import { allocateServices } from './services.js';
 import { announceLoadBalancers } from './load-balancer.js';
 import { installKubeProxy } from './kube-proxy.js';
 import type { ProxyMode } from '../proxy/index.js';
-import { matchesNodeSelector, podRequests, type PodRequest } from './workloads.js';
+import { nodeFits, podRequests, type PodRequest } from './workloads.js';
 import { mergePluginRules, writesRules } from './plugin-rules.js';
 
 export interface BuildOptions {
@@ -29,7 +29,7 @@ interface Placed {
 /**
  * Pods without spec.nodeName are spread round-robin in node order, which is what the scheduler's least-allocated
  * score with round-robin ties gives for identical empty nodes; a pod goes to the next node in that order whose labels
- * its nodeSelector matches (the NodeAffinity filter) and where none of its host ports is held yet (NodePorts), and one
+ * its nodeSelector and required node affinity match (the NodeAffinity filter) and where none of its host ports is held yet (NodePorts), and one
  * no node takes is KW_CLUSTER_NO_NODE with the scheduler's words. Before anything is wired, every node must have
  * room: more pod-network pods than its podCIDR has addresses is KW_CNI_IPAM_EXHAUSTED, naming the node and the counts.
  */
@@ -46,7 +46,7 @@ function place(requests: readonly PodRequest[], nodes: ReadonlyMap<string, NodeI
     for (let i = 0; i < n; i++) {
       const at = (rr + i) % n;
       const node = nodeList[at];
-      if (node === undefined || !matchesNodeSelector(labels[at] ?? {}, req.nodeSelector)) continue;
+      if (node === undefined || !nodeFits(req, node.spec.name, labels[at] ?? {})) continue;
       selected++;
       if (ports.length > 0 && portsConflict(used.get(node.spec.name), ports)) continue;
       rr = at + 1;
@@ -54,7 +54,7 @@ function place(requests: readonly PodRequest[], nodes: ReadonlyMap<string, NodeI
     }
     // The scheduler's words for what it would leave Pending (FitError), counted per reason.
     const reasons = [...(n > selected ? [`${n - selected} node(s) didn't match Pod's node affinity/selector`] : []), ...(selected > 0 ? [`${selected} node(s) didn't have free ports for the requested pod ports`] : [])];
-    throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} cannot be placed: 0/${n} nodes are available: ${reasons.sort().join(', ')} (nodeSelector ${JSON.stringify(req.nodeSelector)}; a node has its topology labels and kubernetes.io/hostname, kubernetes.io/os=linux and kubernetes.io/arch=amd64)`);
+    throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} cannot be placed: 0/${n} nodes are available: ${reasons.sort().join(', ')} (nodeSelector ${JSON.stringify(req.nodeSelector)}${req.requiredNodeTerms === undefined ? '' : `, required node affinity ${JSON.stringify(req.requiredNodeTerms)}`}; a node has its topology labels and kubernetes.io/hostname, kubernetes.io/os=linux and kubernetes.io/arch=amd64)`);
   };
   for (const req of requests) {
     const ports = hostPortsOf([{ ports: req.ports }]);

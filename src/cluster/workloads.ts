@@ -1,3 +1,5 @@
+import type { NodeSelectorTerm } from 'kubernetes-types/core/v1.js';
+import { termMatches } from '../api/index.js';
 import { CONTROLLER_REVISION_HASH, POD_INDEX, POD_TEMPLATE_GENERATION, STATEFUL_SET_POD_NAME } from '../controllers/index.js';
 import { nodeLabels } from '../kubelet/index.js';
 import type { ManifestObject, TopologySpec } from '../topology/index.js';
@@ -11,6 +13,8 @@ export interface PodRequest {
   readonly nodeName: string | undefined;
   /** spec.nodeSelector: the node labels a node must carry to run the pod. */
   readonly nodeSelector: Readonly<Record<string, string>>;
+  /** spec.affinity.nodeAffinity's required terms: a node must match one of them (absent: any node). */
+  readonly requiredNodeTerms: readonly NodeSelectorTerm[] | undefined;
   readonly labels: Readonly<Record<string, string>>;
   readonly ports: readonly ContainerPort[];
   readonly hostNetwork: boolean;
@@ -24,6 +28,7 @@ interface PodTemplateLike {
 interface PodSpecLike {
   readonly nodeName?: string;
   readonly nodeSelector?: Readonly<Record<string, string>>;
+  readonly affinity?: { readonly nodeAffinity?: { readonly requiredDuringSchedulingIgnoredDuringExecution?: { readonly nodeSelectorTerms?: readonly NodeSelectorTerm[] } } };
   readonly hostNetwork?: boolean;
   readonly containers?: readonly { readonly ports?: readonly ContainerPortLike[] }[];
 }
@@ -68,17 +73,17 @@ export function podRequests(topology: TopologySpec): PodRequest[] {
 
 /**
  * A DaemonSet's pods: one on every node whose labels (the kubelet's well-known ones included) its template's
- * nodeSelector matches, pinned there, labelled as the controller labels them. Topology nodes carry no taints, so
- * every such node runs one.
+ * nodeSelector and required node affinity match, pinned there, labelled as the controller labels them. Topology
+ * nodes carry no taints, so every such node runs one.
  */
 function daemonPods(topology: TopologySpec, ns: string, ds: ManifestObject): PodRequest[] {
   const template = (ds['spec'] as { template?: PodTemplateLike } | undefined)?.template ?? {};
-  const selector = template.spec?.nodeSelector ?? {};
   const hash = safeSuffix(`${ns}/${ds.metadata.name}/revision`, 10);
   const labels = { ...(template.metadata?.labels ?? {}), [CONTROLLER_REVISION_HASH]: hash, [POD_TEMPLATE_GENERATION]: '1' };
+  const wants = fromTemplate(ns, ds.metadata.name, template);
   const out: PodRequest[] = [];
   topology.nodes.forEach((n, i) => {
-    if (!matchesNodeSelector(nodeLabels(n.name, n.labels), selector)) return;
+    if (!nodeFits(wants, n.name, nodeLabels(n.name, n.labels))) return;
     out.push(fromTemplate(ns, replicaPodName(ds.metadata.name, `${ns}/${ds.metadata.name}`, i), { metadata: { labels }, spec: { ...(template.spec ?? {}), nodeName: n.name } }));
   });
   return out;
@@ -133,14 +138,20 @@ function fromTemplate(namespace: string, name: string, t: PodTemplateLike): PodR
     name,
     nodeName: t.spec?.nodeName,
     nodeSelector: t.spec?.nodeSelector ?? {},
+    requiredNodeTerms: t.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms,
     labels: t.metadata?.labels ?? {},
     ports,
     hostNetwork: t.spec?.hostNetwork === true,
   };
 }
 
-/** Whether a node's labels carry every key and value of a pod's spec.nodeSelector (the NodeAffinity filter's half). */
-export function matchesNodeSelector(labels: Readonly<Record<string, string>>, selector: Readonly<Record<string, string>>): boolean {
+/**
+ * The NodeAffinity filter: the node's labels carry every key and value of the pod's nodeSelector, and match one of
+ * its required node affinity terms if it has any (a term may also select the node by `metadata.name`).
+ */
+export function nodeFits(req: Pick<PodRequest, 'nodeSelector' | 'requiredNodeTerms'>, name: string, labels: Readonly<Record<string, string>>): boolean {
+  const selector = req.nodeSelector;
   for (const k in selector) if (labels[k] !== selector[k]) return false;
-  return true;
+  const terms = req.requiredNodeTerms;
+  return terms === undefined || terms.some((t) => termMatches(t, { name, labels }));
 }

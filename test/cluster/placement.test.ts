@@ -67,6 +67,42 @@ test('the live cluster\'s scheduler puts the same pods on the same nodes', async
   t.deepEqual(nodesOf(live.cluster().pods.values(), 'zb'), nodesOf(buildCluster(spec).pods.values(), 'zb'));
 });
 
+/** A Deployment whose pods require node affinity instead of a nodeSelector (`affinity` is the YAML under `nodeAffinity:`). */
+const withAffinity = (name: string, replicas: number, terms: string, kind = 'Deployment') => `apiVersion: apps/v1
+kind: ${kind}
+metadata: {name: ${name}, namespace: default}
+spec:
+${kind === 'DaemonSet' ? '' : `  replicas: ${replicas}\n`}  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: ${terms}}}}
+      containers: [{name: c, image: x, ports: [{containerPort: 8080}]}]
+`;
+
+test('required node affinity places pods as the scheduler does (any term, matchFields on the node name), in the build and in the live cluster alike', async (t) => {
+  const spec = await topo(
+    [
+      withAffinity('zb', 4, '[{matchExpressions: [{key: zone, operator: In, values: [b]}]}]'),
+      withAffinity('not-n2', 4, '[{matchExpressions: [{key: zone, operator: NotIn, values: [b]}]}, {matchFields: [{key: metadata.name, operator: In, values: [n3]}]}]'),
+      withAffinity('agent', 0, '[{matchExpressions: [{key: zone, operator: Exists}, {key: kubernetes.io/hostname, operator: NotIn, values: [n3]}]}]', 'DaemonSet'),
+    ].join('---\n'),
+  );
+  const c = buildCluster(spec);
+  t.deepEqual(nodesOf(c.pods.values(), 'zb'), ['n2', 'n2', 'n3', 'n3']);
+  t.deepEqual(nodesOf(c.pods.values(), 'not-n2'), ['n1', 'n1', 'n3', 'n3']);
+  t.deepEqual(nodesOf(c.pods.values(), 'agent'), ['n1', 'n2']);
+  const live = await LiveCluster.start(spec);
+  for (const name of ['zb', 'not-n2', 'agent']) t.deepEqual(nodesOf(live.cluster().pods.values(), name), nodesOf(c.pods.values(), name), name);
+});
+
+test('required node affinity no node matches is KW_CLUSTER_NO_NODE, naming the terms', async (t) => {
+  const spec = await topo(withAffinity('nowhere', 1, '[{matchExpressions: [{key: zone, operator: In, values: [c]}]}]'));
+  const e = t.throws(() => buildCluster(spec), { instanceOf: InputError });
+  t.is(e?.code, 'KW_CLUSTER_NO_NODE');
+  t.regex(e?.message ?? '', /0\/3 nodes are available: 3 node\(s\) didn't match Pod's node affinity\/selector .*required node affinity \[\{"matchExpressions":\[\{"key":"zone","operator":"In","values":\["c"\]\}\]\}\]/);
+});
+
 const daemonSet = (name: string, nodeSelector?: Record<string, string>, hostNetwork = false) => `apiVersion: apps/v1
 kind: DaemonSet
 metadata: {name: ${name}, namespace: default}
