@@ -2,9 +2,10 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { type Ip4, ip4ToString } from '../addr/index.js';
 import { InputError } from '../lib/index.js';
 import { nodeLabels } from '../kubelet/index.js';
-import { type HostPort, holdPorts, hostPortsOf, portsConflict, type UsedPorts } from '../scheduler/index.js';
+import { type HostPort, type NamespaceLabels, type PlacedAffinityPod, affinityPod, hasRequiredTerms, holdPorts, hostPortsOf, interPodAffinityCheck, portsConflict, type UsedPorts } from '../scheduler/index.js';
+import type { Labels } from '../api/index.js';
 import { Netfilter, Network } from '../net/index.js';
-import type { TopologySpec } from '../topology/index.js';
+import { BUILTIN_NAMESPACES, type TopologySpec } from '../topology/index.js';
 import { endpointSlicesFor, kubernetesSlice } from './endpoint-slices.js';
 import { type Cluster, type NodeInfo, type PodInfo, netnsNameForPod } from './model.js';
 import { wireHosts } from './node-network.js';
@@ -28,33 +29,63 @@ interface Placed {
 
 /**
  * Pods without spec.nodeName are spread round-robin in node order, which is what the scheduler's least-allocated
- * score with round-robin ties gives for identical empty nodes; a pod goes to the next node in that order whose labels
- * its nodeSelector and required node affinity match (the NodeAffinity filter) and where none of its host ports is held yet (NodePorts), and one
- * no node takes is KW_CLUSTER_NO_NODE with the scheduler's words. Before anything is wired, every node must have
- * room: more pod-network pods than its podCIDR has addresses is KW_CNI_IPAM_EXHAUSTED, naming the node and the counts.
+ * score with round-robin ties gives for identical empty nodes; a pod goes to the next node in that order that the
+ * scheduler's filters modelled here let through: its nodeSelector and required node affinity match (NodeAffinity),
+ * none of its host ports is held there yet (NodePorts), and the required inter-pod affinity and anti-affinity of it
+ * and of the pods placed before it allow it (InterPodAffinity). One no node takes is KW_CLUSTER_NO_NODE with the
+ * scheduler's words. Before anything is wired, every node must have room: more pod-network pods than its podCIDR
+ * has addresses is KW_CNI_IPAM_EXHAUSTED, naming the node and the counts.
  */
-function place(requests: readonly PodRequest[], nodes: ReadonlyMap<string, NodeInfo>): Placed[] {
+function place(requests: readonly PodRequest[], nodes: ReadonlyMap<string, NodeInfo>, namespaceLabels: NamespaceLabels): Placed[] {
   const nodeList = [...nodes.values()];
   const labels = nodeList.map((n) => nodeLabels(n.spec.name, n.spec.labels));
+  const labelsByNode = new Map(nodeList.map((n, i) => [n.spec.name, labels[i] ?? {}]));
   const used = new Map<string, UsedPorts | undefined>();
   const out: Placed[] = [];
   const perNode = new Map<string, Placed[]>();
+  // For InterPodAffinity: every placed pod (built on the first pod with terms; most topologies have none) and those
+  // with required anti-affinity, which every later pod must keep out of.
+  let affinityPlaced: PlacedAffinityPod[] | undefined;
+  const antiPlaced: PlacedAffinityPod[] = [];
+  const affinityView = (p: Placed): PlacedAffinityPod => ({ pod: affinityPod(p.req.namespace, p.req.labels, p.req.affinity), nodeLabels: labelsByNode.get(p.node.spec.name) ?? {} });
+  const affinityCheck = (req: PodRequest): ((l: Labels) => string | undefined) | undefined => {
+    const a = req.affinity;
+    if (a?.podAffinity === undefined && a?.podAntiAffinity === undefined && antiPlaced.length === 0) return undefined;
+    const incoming = affinityPod(req.namespace, req.labels, a);
+    if (!hasRequiredTerms(incoming)) return interPodAffinityCheck(incoming, antiPlaced, namespaceLabels);
+    affinityPlaced ??= out.map(affinityView);
+    return interPodAffinityCheck(incoming, affinityPlaced, namespaceLabels);
+  };
   let rr = 0;
   const next = (req: PodRequest, ports: readonly HostPort[]): NodeInfo | undefined => {
     const n = nodeList.length;
-    let selected = 0;
+    const reasons = new Map<string, number>();
+    const refuse = (r: string): void => void reasons.set(r, (reasons.get(r) ?? 0) + 1);
+    const check = affinityCheck(req);
     for (let i = 0; i < n; i++) {
       const at = (rr + i) % n;
       const node = nodeList[at];
-      if (node === undefined || !nodeFits(req, node.spec.name, labels[at] ?? {})) continue;
-      selected++;
-      if (ports.length > 0 && portsConflict(used.get(node.spec.name), ports)) continue;
+      if (node === undefined) continue;
+      if (!nodeFits(req, node.spec.name, labels[at] ?? {})) {
+        refuse("node(s) didn't match Pod's node affinity/selector");
+        continue;
+      }
+      if (ports.length > 0 && portsConflict(used.get(node.spec.name), ports)) {
+        refuse("node(s) didn't have free ports for the requested pod ports");
+        continue;
+      }
+      const why = check?.(labels[at] ?? {});
+      if (why !== undefined) {
+        refuse(why);
+        continue;
+      }
       rr = at + 1;
       return node;
     }
     // The scheduler's words for what it would leave Pending (FitError), counted per reason.
-    const reasons = [...(n > selected ? [`${n - selected} node(s) didn't match Pod's node affinity/selector`] : []), ...(selected > 0 ? [`${selected} node(s) didn't have free ports for the requested pod ports`] : [])];
-    throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} cannot be placed: 0/${n} nodes are available: ${reasons.sort().join(', ')} (nodeSelector ${JSON.stringify(req.nodeSelector)}${req.requiredNodeTerms === undefined ? '' : `, required node affinity ${JSON.stringify(req.requiredNodeTerms)}`}; a node has its topology labels and kubernetes.io/hostname, kubernetes.io/os=linux and kubernetes.io/arch=amd64)`);
+    const counted = [...reasons].map(([r, k]) => `${k} ${r}`).sort();
+    const affinity = req.requiredNodeTerms === undefined ? '' : `, required node affinity ${JSON.stringify(req.requiredNodeTerms)}`;
+    throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} cannot be placed: 0/${n} nodes are available: ${counted.join(', ')} (nodeSelector ${JSON.stringify(req.nodeSelector)}${affinity}; a node has its topology labels and kubernetes.io/hostname, kubernetes.io/os=linux and kubernetes.io/arch=amd64)`);
   };
   for (const req of requests) {
     const ports = hostPortsOf([{ ports: req.ports }]);
@@ -63,6 +94,11 @@ function place(requests: readonly PodRequest[], nodes: ReadonlyMap<string, NodeI
     if (ports.length > 0) used.set(node.spec.name, holdPorts(used.get(node.spec.name), ports, 1));
     const p = { req, node, key: `${req.namespace}/${req.name}` };
     out.push(p);
+    if (affinityPlaced !== undefined || (req.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0) {
+      const view = affinityView(p);
+      affinityPlaced?.push(view);
+      if (view.pod.antiAffinity.length > 0) antiPlaced.push(view);
+    }
     if (!req.hostNetwork) {
       let l = perNode.get(node.spec.name);
       if (l === undefined) perNode.set(node.spec.name, (l = []));
@@ -82,6 +118,16 @@ function place(requests: readonly PodRequest[], nodes: ReadonlyMap<string, NodeI
     }
   }
   return out;
+}
+
+/** Every namespace's labels as the API server keeps them: the manifests' own plus kubernetes.io/metadata.name. */
+function namespaceLabelsOf(topology: TopologySpec): NamespaceLabels {
+  const byName = new Map<string, Labels>();
+  for (const { object } of topology.objects) if (object.kind === 'Namespace') byName.set(object.metadata.name, object.metadata.labels ?? {});
+  return (ns) => {
+    const own = byName.get(ns);
+    return own === undefined && !BUILTIN_NAMESPACES.includes(ns) ? undefined : { ...own, 'kubernetes.io/metadata.name': ns };
+  };
 }
 
 function finish(topology: TopologySpec, net: Network, nodes: Map<string, NodeInfo>, externals: Cluster['externals'], pods: Map<string, PodInfo>, podsByIp: Map<Ip4, PodInfo>, opts: BuildOptions): Cluster {
@@ -130,7 +176,7 @@ function buildSync(topology: TopologySpec, requests: readonly PodRequest[], opts
   }
   const net = new Network();
   const { nodes, externals } = wireHosts(net, topology);
-  const placed = place(requests, nodes);
+  const placed = place(requests, nodes, namespaceLabelsOf(topology));
   const settings = bridgeSettingsFrom(conflist);
   const ranges = new Map<string, HostLocalRange>();
   for (const n of topology.nodes) ranges.set(n.name, new HostLocalRange(n.name, n.podCIDR));
@@ -170,7 +216,7 @@ export async function buildClusterAsync(topology: TopologySpec, opts: BuildOptio
 async function buildAsync(topology: TopologySpec, requests: readonly PodRequest[], opts: BuildOptions): Promise<Cluster & { readonly cniNetfilter: ReadonlyMap<string, Netfilter> }> {
   const net = new Network();
   const { nodes, externals } = wireHosts(net, topology);
-  const placed = place(requests, nodes);
+  const placed = place(requests, nodes, namespaceLabelsOf(topology));
   const conflist = topology.cluster.cni.conflist;
   const nf = new Map<string, Netfilter>();
   const netfilter = (ns: string): Netfilter => {

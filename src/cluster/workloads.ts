@@ -1,4 +1,4 @@
-import type { NodeSelectorTerm } from 'kubernetes-types/core/v1.js';
+import type { Affinity, NodeSelectorTerm } from 'kubernetes-types/core/v1.js';
 import { termMatches } from '../api/index.js';
 import { CONTROLLER_REVISION_HASH, POD_INDEX, POD_TEMPLATE_GENERATION, STATEFUL_SET_POD_NAME } from '../controllers/index.js';
 import { nodeLabels } from '../kubelet/index.js';
@@ -15,6 +15,8 @@ export interface PodRequest {
   readonly nodeSelector: Readonly<Record<string, string>>;
   /** spec.affinity.nodeAffinity's required terms: a node must match one of them (absent: any node). */
   readonly requiredNodeTerms: readonly NodeSelectorTerm[] | undefined;
+  /** spec.affinity as written (shared by a template's pods), for inter-pod (anti-)affinity; absent for most pods. */
+  readonly affinity: Affinity | undefined;
   readonly labels: Readonly<Record<string, string>>;
   readonly ports: readonly ContainerPort[];
   readonly hostNetwork: boolean;
@@ -28,7 +30,7 @@ interface PodTemplateLike {
 interface PodSpecLike {
   readonly nodeName?: string;
   readonly nodeSelector?: Readonly<Record<string, string>>;
-  readonly affinity?: { readonly nodeAffinity?: { readonly requiredDuringSchedulingIgnoredDuringExecution?: { readonly nodeSelectorTerms?: readonly NodeSelectorTerm[] } } };
+  readonly affinity?: Affinity;
   readonly hostNetwork?: boolean;
   readonly containers?: readonly { readonly ports?: readonly ContainerPortLike[] }[];
 }
@@ -139,6 +141,7 @@ function fromTemplate(namespace: string, name: string, t: PodTemplateLike): PodR
     nodeName: t.spec?.nodeName,
     nodeSelector: t.spec?.nodeSelector ?? {},
     requiredNodeTerms: t.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms,
+    affinity: t.spec?.affinity,
     labels: t.metadata?.labels ?? {},
     ports,
     hostNetwork: t.spec?.hostNetwork === true,

@@ -65,10 +65,16 @@ export const nodeResourcesFit: Filter = (pod, node) => {
   return out;
 };
 
+/** InterPodAffinity: the pods already placed in the node's topology domains, by the cycle's check (pod-affinity.ts). */
+export const interPodAffinity: Filter = (pod, node) => {
+  const r = pod.interPodAffinity?.(node.labels);
+  return r === undefined ? [] : [r];
+};
+
 /** The class filters: they read no per-node requests, so nodes of one class pass or fail together. */
 export const CLASS_FILTERS: readonly Filter[] = [nodeReady, nodeUnschedulable, taintToleration, nodeAffinity];
-/** In the default profile's order: NodePorts after NodeAffinity, before NodeResourcesFit. */
-export const FILTERS: readonly Filter[] = [...CLASS_FILTERS, nodePorts, nodeResourcesFit];
+/** In the default profile's order: NodePorts after NodeAffinity, before NodeResourcesFit; InterPodAffinity last. */
+export const FILTERS: readonly Filter[] = [...CLASS_FILTERS, nodePorts, nodeResourcesFit, interPodAffinity];
 
 /** The reasons the first refusing filter gives, or [] when the node fits. */
 export function runFilters(pod: PodInfo, node: NodeInfo, filters: readonly Filter[] = FILTERS): readonly string[] {

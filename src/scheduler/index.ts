@@ -22,8 +22,21 @@ export {
   nodeAffinity,
   nodeResourcesFit,
   nodePorts,
+  interPodAffinity,
   runFilters,
   unschedulableMessage,
 } from './filters.js';
 export { leastAllocatedScore, leastRequested, scoreNode, MAX_NODE_SCORE } from './score.js';
 export { parseQuantity, milliCpu, wholeQuantity } from './quantity.js';
+export {
+  type AffinityPod,
+  type AffinityTerm,
+  type NamespaceLabels,
+  type PlacedAffinityPod,
+  affinityPod,
+  hasRequiredTerms,
+  interPodAffinityCheck,
+  REASON_AFFINITY,
+  REASON_ANTI_AFFINITY,
+  REASON_EXISTING_ANTI_AFFINITY,
+} from './pod-affinity.js';

@@ -45,6 +45,11 @@ export interface PodInfo extends PodResources {
   /** requiredDuringSchedulingIgnoredDuringExecution terms (ORed); undefined when the pod has none. */
   readonly requiredTerms: readonly NodeSelectorTerm[] | undefined;
   readonly tolerations: readonly Toleration[];
+  /**
+   * This cycle's InterPodAffinity check over the pods placed so far (pod-affinity.ts), set by the scheduler when the
+   * pod has required (anti-)affinity terms or a placed pod has anti-affinity terms; absent, it refuses no node.
+   */
+  readonly interPodAffinity?: (nodeLabels: Readonly<Record<string, string>>) => string | undefined;
 }
 
 /** The scheduler's default for a container that requests no CPU / memory, used only for scoring (DefaultMilliCPURequest, DefaultMemoryRequest). */

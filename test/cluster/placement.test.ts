@@ -3,6 +3,7 @@ import { LiveCluster, buildCluster } from '../../src/cluster/index.js';
 import { buildClusterAuto } from '../../src/cluster/build.js';
 import { InputError } from '../../src/lib/index.js';
 import { parseTopology, type TopologySpec } from '../../src/topology/index.js';
+import { R } from '../../src/controllers/index.js';
 
 /** Where the topology build puts pods that name no node: round-robin over the nodes their nodeSelector allows. */
 const TOPOLOGY = `apiVersion: kubewire/v1
@@ -166,4 +167,85 @@ test('pods publishing one hostPort take one node each, as the NodePorts filter s
   const e = await t.throwsAsync(async () => buildClusterAuto(await topo(withHostPort('edge', 3, { zone: 'b' }))), { instanceOf: InputError });
   t.is(e?.code, 'KW_CLUSTER_NO_NODE');
   t.regex(e?.message ?? '', /cannot be placed: 0\/3 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector, 2 node\(s\) didn't have free ports for the requested pod ports/);
+});
+
+/** A Deployment whose pods carry required podAffinity / podAntiAffinity terms (YAML flow lists of PodAffinityTerms). */
+const withPodAffinity = (name: string, replicas: number, terms: { affinity?: string; anti?: string }, labels = `{app: ${name}}`) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: default}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: ${labels}}
+  template:
+    metadata: {labels: ${labels}}
+    spec:
+      affinity:
+${terms.affinity === undefined ? '' : `        podAffinity: {requiredDuringSchedulingIgnoredDuringExecution: ${terms.affinity}}\n`}${terms.anti === undefined ? '' : `        podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: ${terms.anti}}\n`}      containers: [{name: c, image: x, ports: [{containerPort: 8080}]}]
+`;
+const onHost = (selector: string, extra = '') => `[{labelSelector: {matchLabels: ${selector}}, topologyKey: kubernetes.io/hostname${extra}}]`;
+
+test('required pod anti-affinity keeps replicas apart, and keeps other pods out of their nodes, in the build and in the live cluster alike', async (t) => {
+  const spec = await topo(
+    [
+      withPodAffinity('ha', 2, { anti: onHost('{app: ha}') }),
+      // Its pods refuse nodes holding app=noisy; the noisy pods come later and must keep off ha's nodes (the symmetric rule).
+      withPodAffinity('quiet', 1, { anti: onHost('{app: noisy}') }),
+      deployment('noisy', 2),
+    ].join('---\n'),
+  );
+  const c = buildCluster(spec);
+  t.deepEqual(nodesOf(c.pods.values(), 'ha'), ['n1', 'n2']);
+  const quiet = nodesOf(c.pods.values(), 'quiet');
+  t.deepEqual(quiet, ['n3']);
+  t.false(nodesOf(c.pods.values(), 'noisy').includes('n3'), 'no noisy pod on the quiet pod\'s node');
+  // Without CoreDNS, whose pods the live scheduler's least-allocated score would weigh, the live scheduler sees what the
+  // build sees.
+  const live = await LiveCluster.start(spec, { coreDns: false });
+  for (const name of ['ha', 'quiet', 'noisy']) t.deepEqual(nodesOf(live.cluster().pods.values(), name), nodesOf(c.pods.values(), name), name);
+  // With CoreDNS the score may pick other nodes, but never ones the rules refuse.
+  const withDns = (await LiveCluster.start(spec)).cluster().pods.values();
+  const pods = [...withDns];
+  t.is(new Set(nodesOf(pods, 'ha')).size, 2);
+  t.false(nodesOf(pods, 'noisy').some((n) => nodesOf(pods, 'quiet').includes(n)));
+});
+
+test('one replica more than nodes under anti-affinity on the hostname: the build refuses it in the scheduler\'s words, the live cluster leaves it Pending with them', async (t) => {
+  const spec = await topo(withPodAffinity('ha', 4, { anti: onHost('{app: ha}') }));
+  const e = t.throws(() => buildCluster(spec), { instanceOf: InputError });
+  t.is(e?.code, 'KW_CLUSTER_NO_NODE');
+  t.regex(e?.message ?? '', /cannot be placed: 0\/3 nodes are available: 3 node\(s\) didn't match pod anti-affinity rules \(/);
+  const live = await LiveCluster.start(spec);
+  t.deepEqual(nodesOf(live.cluster().pods.values(), 'ha'), ['n1', 'n2', 'n3']);
+  const pending = [...live.controlPlane.informers.list(R.pods)].filter((p) => p.metadata.name?.startsWith('ha-') === true && (p['spec'] as { nodeName?: string }).nodeName === undefined);
+  t.is(pending.length, 1);
+  const cond = ((pending[0]?.['status'] as { conditions?: { type: string; message?: string }[] }).conditions ?? []).find((x) => x.type === 'PodScheduled');
+  t.is(cond?.message, "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules.");
+});
+
+test('required pod affinity puts pods with the pods they name; the first of a self-affine group goes anywhere and the rest follow it', async (t) => {
+  const spec = await topo(
+    [
+      withPodAffinity('web', 1, {}),
+      withPodAffinity('cache', 2, { affinity: onHost('{app: web}') }),
+      withPodAffinity('pack', 3, { affinity: onHost('{app: pack}') }),
+      // namespaceSelector {} reaches every namespace; the term's own namespace list alone would name only default.
+      withPodAffinity('near-dns', 1, { affinity: `[{labelSelector: {matchLabels: {app: web}}, namespaceSelector: {}, topologyKey: zone}]` }),
+    ].join('---\n'),
+  );
+  const c = buildCluster(spec);
+  const web = nodesOf(c.pods.values(), 'web');
+  t.deepEqual(nodesOf(c.pods.values(), 'cache'), [...web, ...web]);
+  const pack = nodesOf(c.pods.values(), 'pack');
+  t.is(new Set(pack).size, 1, `all of pack on one node: ${pack.join(', ')}`);
+  // web runs on n1 (zone a), so near-dns may go only to zone a's node.
+  t.deepEqual(nodesOf(c.pods.values(), 'near-dns'), ['n1']);
+  const live = await LiveCluster.start(spec, { coreDns: false });
+  for (const name of ['web', 'cache', 'near-dns']) t.deepEqual(nodesOf(live.cluster().pods.values(), name), nodesOf(c.pods.values(), name), name);
+  t.is(new Set(nodesOf(live.cluster().pods.values(), 'pack')).size, 1);
+});
+
+test('pod affinity to pods that do not exist is KW_CLUSTER_NO_NODE in the scheduler\'s words', async (t) => {
+  const spec = await topo(withPodAffinity('lonely', 1, { affinity: onHost('{app: ghost}') }));
+  const e = t.throws(() => buildCluster(spec), { instanceOf: InputError });
+  t.regex(e?.message ?? '', /0\/3 nodes are available: 3 node\(s\) didn't match pod affinity rules/);
 });

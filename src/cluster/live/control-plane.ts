@@ -76,8 +76,12 @@ export class ControlPlane {
     allocator.attach(manager.informers);
     accounts.attach(manager.informers);
     ingressClasses.attach(manager.informers);
-    const scheduler = new Scheduler({ api, ...(opts.naiveScheduler === true ? { naive: true } : {}) });
     const inf = manager.informers;
+    const scheduler = new Scheduler({
+      api,
+      ...(opts.naiveScheduler === true ? { naive: true } : {}),
+      namespaceLabels: (ns) => inf.get(R.namespaces, '', ns)?.metadata.labels,
+    });
     inf.on(R.nodes, (type, o) => scheduler.onNode(type, o as unknown as Node));
     inf.on(R.pods, (type, o, old, key) => {
       const pod = o as unknown as Pod;
