@@ -1,9 +1,10 @@
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { type Ip4, ip4ToString } from '../addr/index.js';
 import { InputError } from '../lib/index.js';
-import { nodeLabels } from '../kubelet/index.js';
-import { type HostPort, type NamespaceLabels, type PlacedAffinityPod, affinityPod, hasRequiredTerms, holdPorts, hostPortsOf, interPodAffinityCheck, portsConflict, type UsedPorts } from '../scheduler/index.js';
-import type { Labels } from '../api/index.js';
+import { nodeObject } from '../kubelet/index.js';
+import { type NamespaceLabels, Placement } from '../scheduler/index.js';
+import { type Labels, deepFreeze } from '../api/index.js';
+import type { Node, Pod, PodSpec } from 'kubernetes-types/core/v1.js';
 import { Netfilter, Network } from '../net/index.js';
 import { BUILTIN_NAMESPACES, type TopologySpec } from '../topology/index.js';
 import { endpointSlicesFor, kubernetesSlice } from './endpoint-slices.js';
@@ -28,77 +29,44 @@ interface Placed {
 }
 
 /**
- * Pods without spec.nodeName are spread round-robin in node order, which is what the scheduler's least-allocated
- * score with round-robin ties gives for identical empty nodes; a pod goes to the next node in that order that the
- * scheduler's filters modelled here let through: its nodeSelector and required node affinity match (NodeAffinity),
- * none of its host ports is held there yet (NodePorts), and the required inter-pod affinity and anti-affinity of it
- * and of the pods placed before it allow it (InterPodAffinity). One no node takes is KW_CLUSTER_NO_NODE with the
- * scheduler's words. Before anything is wired, every node must have room: more pod-network pods than its podCIDR
- * has addresses is KW_CNI_IPAM_EXHAUSTED, naming the node and the counts.
+ * Where the manifests' pods run, decided as kube-scheduler decides it, by the scheduler's own code (Placement, which
+ * `kubewire serve`'s scheduler also runs): pods in file order; one naming spec.nodeName is on that node; any other
+ * goes through the filters (NodeAffinity, NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity), then the
+ * least-allocated score, ties going round-robin to the node after the one chosen last. A pod no node takes is
+ * KW_CLUSTER_NO_NODE with the scheduler's words. Before anything is wired, every node must have room: more
+ * pod-network pods than its podCIDR has addresses is KW_CNI_IPAM_EXHAUSTED, naming the node and the counts.
  */
 function place(requests: readonly PodRequest[], nodes: ReadonlyMap<string, NodeInfo>, namespaceLabels: NamespaceLabels): Placed[] {
-  const nodeList = [...nodes.values()];
-  const labels = nodeList.map((n) => nodeLabels(n.spec.name, n.spec.labels));
-  const labelsByNode = new Map(nodeList.map((n, i) => [n.spec.name, labels[i] ?? {}]));
-  const used = new Map<string, UsedPorts | undefined>();
   const out: Placed[] = [];
   const perNode = new Map<string, Placed[]>();
-  // For InterPodAffinity: every placed pod (built on the first pod with terms; most topologies have none) and those
-  // with required anti-affinity, which every later pod must keep out of.
-  let affinityPlaced: PlacedAffinityPod[] | undefined;
-  const antiPlaced: PlacedAffinityPod[] = [];
-  const affinityView = (p: Placed): PlacedAffinityPod => ({ pod: affinityPod(p.req.namespace, p.req.labels, p.req.affinity), nodeLabels: labelsByNode.get(p.node.spec.name) ?? {} });
-  const affinityCheck = (req: PodRequest): ((l: Labels) => string | undefined) | undefined => {
-    const a = req.affinity;
-    if (a?.podAffinity === undefined && a?.podAntiAffinity === undefined && antiPlaced.length === 0) return undefined;
-    const incoming = affinityPod(req.namespace, req.labels, a);
-    if (!hasRequiredTerms(incoming)) return interPodAffinityCheck(incoming, antiPlaced, namespaceLabels);
-    affinityPlaced ??= out.map(affinityView);
-    return interPodAffinityCheck(incoming, affinityPlaced, namespaceLabels);
-  };
-  let rr = 0;
-  const next = (req: PodRequest, ports: readonly HostPort[]): NodeInfo | undefined => {
-    const n = nodeList.length;
-    const reasons = new Map<string, number>();
-    const refuse = (r: string): void => void reasons.set(r, (reasons.get(r) ?? 0) + 1);
-    const check = affinityCheck(req);
-    for (let i = 0; i < n; i++) {
-      const at = (rr + i) % n;
-      const node = nodeList[at];
-      if (node === undefined) continue;
-      if (!nodeFits(req, node.spec.name, labels[at] ?? {})) {
-        refuse("node(s) didn't match Pod's node affinity/selector");
-        continue;
-      }
-      if (ports.length > 0 && portsConflict(used.get(node.spec.name), ports)) {
-        refuse("node(s) didn't have free ports for the requested pod ports");
-        continue;
-      }
-      const why = check?.(labels[at] ?? {});
-      if (why !== undefined) {
-        refuse(why);
-        continue;
-      }
-      rr = at + 1;
-      return node;
-    }
-    // The scheduler's words for what it would leave Pending (FitError), counted per reason.
-    const counted = [...reasons].map(([r, k]) => `${k} ${r}`).sort();
-    const affinity = req.requiredNodeTerms === undefined ? '' : `, required node affinity ${JSON.stringify(req.requiredNodeTerms)}`;
-    throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} cannot be placed: 0/${n} nodes are available: ${counted.join(', ')} (nodeSelector ${JSON.stringify(req.nodeSelector)}${affinity}; a node has its topology labels and kubernetes.io/hostname, kubernetes.io/os=linux and kubernetes.io/arch=amd64)`);
+  // Made when the first pod needs a decision, with the pods placed before it: a topology whose pods all name their
+  // node (the generated 150,000-pod ones) never pays for the scheduler's accounting.
+  let placement: Placement | undefined;
+  const scheduler = (): Placement => {
+    if (placement !== undefined) return placement;
+    const p = new Placement({ namespaceLabels });
+    for (const n of nodes.values()) p.index.upsert(nodeObject({ name: n.spec.name, ip: ip4ToString(n.spec.ip), labels: n.spec.labels }, '') as Node);
+    for (const earlier of out) p.assign(earlier.key, earlier.node.spec.name, podForPlacement(earlier.req));
+    return (placement = p);
   };
   for (const req of requests) {
-    const ports = hostPortsOf([{ ports: req.ports }]);
-    const node = req.nodeName !== undefined ? nodes.get(req.nodeName) : next(req, ports);
-    if (node === undefined) throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} has no node to run on`);
-    if (ports.length > 0) used.set(node.spec.name, holdPorts(used.get(node.spec.name), ports, 1));
-    const p = { req, node, key: `${req.namespace}/${req.name}` };
-    out.push(p);
-    if (affinityPlaced !== undefined || (req.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0) {
-      const view = affinityView(p);
-      affinityPlaced?.push(view);
-      if (view.pod.antiAffinity.length > 0) antiPlaced.push(view);
+    const key = `${req.namespace}/${req.name}`;
+    let name = req.nodeName;
+    if (name === undefined) {
+      const sched = scheduler();
+      const d = sched.decide(podForPlacement(req), key);
+      if (d.kind !== 'bind') {
+        const affinity = req.requiredNodeTerms === undefined ? '' : `, required node affinity ${JSON.stringify(req.requiredNodeTerms)}`;
+        throw new InputError('KW_CLUSTER_NO_NODE', `pod ${key} cannot be placed: ${d.message.replace(/\.$/, '')} (nodeSelector ${JSON.stringify(req.nodeSelector)}${affinity}; a node has its topology labels and kubernetes.io/hostname, kubernetes.io/os=linux and kubernetes.io/arch=amd64)`);
+      }
+      sched.chose(d);
+      name = d.node;
     }
+    const node = nodes.get(name);
+    if (node === undefined) throw new InputError('KW_CLUSTER_NO_NODE', `pod ${key} has no node to run on`);
+    placement?.assign(key, name, podForPlacement(req));
+    const p = { req, node, key };
+    out.push(p);
     if (!req.hostNetwork) {
       let l = perNode.get(node.spec.name);
       if (l === undefined) perNode.set(node.spec.name, (l = []));
@@ -119,6 +87,23 @@ function place(requests: readonly PodRequest[], nodes: ReadonlyMap<string, NodeI
   }
   return out;
 }
+
+/**
+ * The Pod the scheduler reads for a request: the template's spec as the API server defaults what placement reads (a
+ * host-network pod's ports get hostPort = containerPort), made once per template spec and frozen, so the scheduler's
+ * per-template caches (requests by containers list) hold across a Deployment's replicas.
+ */
+function podForPlacement(req: PodRequest): Pod {
+  let spec = placementSpecs.get(req.spec);
+  if (spec === undefined) {
+    const containers = (req.spec.containers ?? []).map((c) => (req.hostNetwork ? { ...c, ports: (c.ports ?? []).map((p) => (p.hostPort === undefined || p.hostPort === 0 ? { ...p, hostPort: p.containerPort } : p)) } : c));
+    spec = deepFreeze({ ...req.spec, containers }) as PodSpec;
+    placementSpecs.set(req.spec, spec);
+  }
+  return { metadata: { namespace: req.namespace, name: req.name, labels: req.labels }, spec };
+}
+
+const placementSpecs = new WeakMap<object, PodSpec>();
 
 /** Every namespace's labels as the API server keeps them: the manifests' own plus kubernetes.io/metadata.name. */
 function namespaceLabelsOf(topology: TopologySpec): NamespaceLabels {

@@ -1,4 +1,4 @@
-import type { Affinity, NodeSelectorTerm } from 'kubernetes-types/core/v1.js';
+import type { Affinity, NodeSelectorTerm, PodSpec } from 'kubernetes-types/core/v1.js';
 import { termMatches } from '../api/index.js';
 import { CONTROLLER_REVISION_HASH, POD_INDEX, POD_TEMPLATE_GENERATION, STATEFUL_SET_POD_NAME } from '../controllers/index.js';
 import { nodeLabels } from '../kubelet/index.js';
@@ -15,8 +15,8 @@ export interface PodRequest {
   readonly nodeSelector: Readonly<Record<string, string>>;
   /** spec.affinity.nodeAffinity's required terms: a node must match one of them (absent: any node). */
   readonly requiredNodeTerms: readonly NodeSelectorTerm[] | undefined;
-  /** spec.affinity as written (shared by a template's pods), for inter-pod (anti-)affinity; absent for most pods. */
-  readonly affinity: Affinity | undefined;
+  /** The pod's spec as the manifest writes it (a template's is shared by its pods): what the scheduler reads. */
+  readonly spec: PodSpec;
   readonly labels: Readonly<Record<string, string>>;
   readonly ports: readonly ContainerPort[];
   readonly hostNetwork: boolean;
@@ -133,6 +133,8 @@ export function containerPorts(containers: readonly { readonly ports?: readonly 
   return ports;
 }
 
+const NO_SPEC: PodSpecLike = Object.freeze({});
+
 function fromTemplate(namespace: string, name: string, t: PodTemplateLike): PodRequest {
   const ports = containerPorts(t.spec?.containers ?? []);
   return {
@@ -141,7 +143,8 @@ function fromTemplate(namespace: string, name: string, t: PodTemplateLike): PodR
     nodeName: t.spec?.nodeName,
     nodeSelector: t.spec?.nodeSelector ?? {},
     requiredNodeTerms: t.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms,
-    affinity: t.spec?.affinity,
+    // The manifest's own object, typed as the API's (the loader checked what the build reads of it).
+    spec: (t.spec ?? NO_SPEC) as PodSpec,
     labels: t.metadata?.labels ?? {},
     ports,
     hostNetwork: t.spec?.hostNetwork === true,

@@ -71,10 +71,16 @@ export const interPodAffinity: Filter = (pod, node) => {
   return r === undefined ? [] : [r];
 };
 
+/** PodTopologySpread: how many of the pods the constraints select each domain holds, by the cycle's check. */
+export const podTopologySpread: Filter = (pod, node) => {
+  const r = pod.topologySpread?.(node.labels);
+  return r === undefined ? [] : [r];
+};
+
 /** The class filters: they read no per-node requests, so nodes of one class pass or fail together. */
 export const CLASS_FILTERS: readonly Filter[] = [nodeReady, nodeUnschedulable, taintToleration, nodeAffinity];
-/** In the default profile's order: NodePorts after NodeAffinity, before NodeResourcesFit; InterPodAffinity last. */
-export const FILTERS: readonly Filter[] = [...CLASS_FILTERS, nodePorts, nodeResourcesFit, interPodAffinity];
+/** In the default profile's order: NodePorts after NodeAffinity, before NodeResourcesFit; PodTopologySpread, then InterPodAffinity last. */
+export const FILTERS: readonly Filter[] = [...CLASS_FILTERS, nodePorts, nodeResourcesFit, podTopologySpread, interPodAffinity];
 
 /** The reasons the first refusing filter gives, or [] when the node fits. */
 export function runFilters(pod: PodInfo, node: NodeInfo, filters: readonly Filter[] = FILTERS): readonly string[] {

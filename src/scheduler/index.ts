@@ -1,5 +1,6 @@
 export { Scheduler, type SchedulerOptions, type EventType } from './scheduler.js';
 export { NodeIndex } from './node-index.js';
+export { Placement, type PlacementOptions } from './placement.js';
 export { type HostPort, type UsedPorts, hostPortsOf, holdPorts, portsConflict } from './host-ports.js';
 export { type Decision, decideNaive, rotateAfter } from './decide.js';
 export {
@@ -23,6 +24,7 @@ export {
   nodeResourcesFit,
   nodePorts,
   interPodAffinity,
+  podTopologySpread,
   runFilters,
   unschedulableMessage,
 } from './filters.js';
@@ -40,3 +42,4 @@ export {
   REASON_ANTI_AFFINITY,
   REASON_EXISTING_ANTI_AFFINITY,
 } from './pod-affinity.js';
+export { type PlacedSpreadPod, type SpreadConstraint, REASON_SPREAD, REASON_SPREAD_LABEL, spreadConstraints, topologySpreadCheck } from './topology-spread.js';

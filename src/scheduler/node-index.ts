@@ -160,8 +160,10 @@ export class NodeIndex {
     // Node selectors and required affinity read labels (hostname is unique to each node), matchFields
     // names nodes one by one: no class shares an answer, so use the reference path. The same for a pod that
     // wants host ports: which ports a node holds is the node's own, so nodes of one bucket may differ for it.
-    // Inter-pod affinity reads which pods each node's topology domains hold: per node too.
-    if (Object.keys(pod.nodeSelector).length > 0 || pod.requiredTerms !== undefined || pod.hostPorts.length > 0 || pod.interPodAffinity !== undefined) return this.decideNaive(pod, lastOrd);
+    // Inter-pod affinity and topology spread read which pods each node's topology domains hold: per node too.
+    if (Object.keys(pod.nodeSelector).length > 0 || pod.requiredTerms !== undefined || pod.hostPorts.length > 0 || pod.interPodAffinity !== undefined || pod.topologySpread !== undefined) {
+      return this.decideNaive(pod, lastOrd);
+    }
     const reasons = new Map<string, number>();
     let best = -1;
     let tied: Bucket[] = [];

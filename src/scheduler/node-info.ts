@@ -50,6 +50,8 @@ export interface PodInfo extends PodResources {
    * pod has required (anti-)affinity terms or a placed pod has anti-affinity terms; absent, it refuses no node.
    */
   readonly interPodAffinity?: (nodeLabels: Readonly<Record<string, string>>) => string | undefined;
+  /** This cycle's PodTopologySpread check (topology-spread.ts), when the pod has DoNotSchedule constraints. */
+  readonly topologySpread?: (nodeLabels: Readonly<Record<string, string>>) => string | undefined;
 }
 
 /** The scheduler's default for a container that requests no CPU / memory, used only for scoring (DefaultMilliCPURequest, DefaultMemoryRequest). */

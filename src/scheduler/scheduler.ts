@@ -1,10 +1,9 @@
-import type { Affinity, Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { isJsonObject, registeredResource, type ReadonlyKubeObject, type ResourceType } from '../api/index.js';
 import { bindPod, EventRecorder, isApiError, type ApiServer } from '../apiserver/index.js';
 import type { Decision } from './decide.js';
-import { NodeIndex } from './node-index.js';
-import { podInfoFromPod, podResources, type PodInfo, type PodResources } from './node-info.js';
-import { type AffinityPod, type NamespaceLabels, type PlacedAffinityPod, affinityPod, hasRequiredTerms, interPodAffinityCheck } from './pod-affinity.js';
+import type { NamespaceLabels } from './pod-affinity.js';
+import { Placement } from './placement.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -39,10 +38,10 @@ function finished(p: Pod): boolean {
  */
 export class Scheduler {
   readonly name = 'scheduler';
-  readonly index = new NodeIndex();
+  /** Which nodes hold what, and the decision itself: shared with the topology build's placement. */
+  readonly placement: Placement;
   private readonly api: ApiServer;
   private readonly schedulerName: string;
-  private readonly naive: boolean;
   private readonly onDecision: ((pod: string, d: Decision) => void) | undefined;
   private readonly pods = podsType();
   /** The scheduler reports through the events.k8s.io broadcaster (FailedScheduling, action Scheduling). */
@@ -50,25 +49,18 @@ export class Scheduler {
   /** Pods waiting for a cycle, in arrival order, with their latest state. */
   private readonly queue = new Map<string, Pod>();
   private readonly unschedulable = new Map<string, Pod>();
-  /** Pods placed on nodes, with their requests (shared by pods of one template) to take off again when they go. */
-  private readonly assigned = new Map<string, Assigned>();
-  /** The placed pods with required anti-affinity terms: every incoming pod must keep out of their domains. */
-  private readonly antiAffinityPods = new Set<string>();
-  private readonly namespaceLabels: NamespaceLabels;
-  private lastOrd = -1;
 
   constructor(opts: SchedulerOptions) {
     this.api = opts.api;
     this.events = new EventRecorder(opts.api, { component: 'default-scheduler', style: 'events.k8s.io', reportingInstance: 'default-scheduler-kubewire' });
     this.schedulerName = opts.schedulerName ?? 'default-scheduler';
-    this.naive = opts.naive ?? false;
     this.onDecision = opts.onDecision;
-    this.namespaceLabels = opts.namespaceLabels ?? (() => undefined);
+    this.placement = new Placement({ naive: opts.naive ?? false, ...(opts.namespaceLabels === undefined ? {} : { namespaceLabels: opts.namespaceLabels }) });
   }
 
   onNode(type: EventType, node: Node): void {
-    if (type === 'DELETED') this.index.remove(node.metadata?.name ?? '');
-    else this.index.upsert(node);
+    if (type === 'DELETED') this.placement.index.remove(node.metadata?.name ?? '');
+    else this.placement.index.upsert(node);
     this.retryUnschedulable();
   }
 
@@ -84,16 +76,16 @@ export class Scheduler {
     if (type === 'DELETED' || finished(pod)) {
       this.queue.delete(key);
       this.unschedulable.delete(key);
-      if (this.unassign(key)) this.retryUnschedulable();
+      if (this.placement.unassign(key)) this.retryUnschedulable();
       return;
     }
     if (nodeName !== '') {
       this.queue.delete(key);
       this.unschedulable.delete(key);
-      const a = this.assigned.get(key);
-      if (a?.node === nodeName) return;
-      if (a !== undefined) this.unassign(key);
-      this.assign(key, nodeName, podResources(pod, key), pod);
+      const on = this.placement.nodeOf(key);
+      if (on === nodeName) return;
+      if (on !== undefined) this.placement.unassign(key);
+      this.placement.assign(key, nodeName, pod);
       return;
     }
     if ((pod.spec?.schedulerName ?? 'default-scheduler') !== this.schedulerName || pod.metadata?.deletionTimestamp !== undefined) return;
@@ -115,32 +107,7 @@ export class Scheduler {
 
   /** One scheduling cycle's decision for a pod, without binding it. */
   decide(pod: Pod, key?: string): Decision {
-    const info = this.withInterPodAffinity(podInfoFromPod(pod, key), pod);
-    return this.naive ? this.index.decideNaive(info, this.lastOrd) : this.index.decide(info, this.lastOrd);
-  }
-
-  /**
-   * The pod's info with this cycle's InterPodAffinity check when it can refuse a node: the pod has required terms
-   * (then every placed pod is read) or a placed pod has anti-affinity terms (then only those are). Most pods have
-   * neither, and cost one Set size check.
-   */
-  private withInterPodAffinity(info: PodInfo, pod: Pod): PodInfo {
-    const hasTerms = pod.spec?.affinity?.podAffinity !== undefined || pod.spec?.affinity?.podAntiAffinity !== undefined;
-    if (!hasTerms && this.antiAffinityPods.size === 0) return info;
-    const incoming = affinityPod(pod.metadata?.namespace ?? '', pod.metadata?.labels, pod.spec?.affinity);
-    const keys = hasRequiredTerms(incoming) ? this.assigned.keys() : this.antiAffinityPods.values();
-    const check = interPodAffinityCheck(incoming, this.placed(keys), this.namespaceLabels);
-    return check === undefined ? info : { ...info, interPodAffinity: check };
-  }
-
-  private *placed(keys: Iterable<string>): Iterable<PlacedAffinityPod> {
-    for (const k of keys) {
-      const a = this.assigned.get(k);
-      const node = a === undefined ? undefined : this.index.get(a.node);
-      if (a === undefined || node === undefined) continue;
-      a.view ??= affinityPod(k.slice(0, k.indexOf('/')), a.labels, a.affinity);
-      yield { pod: a.view, nodeLabels: node.labels };
-    }
+    return this.placement.decide(pod, key);
   }
 
   /** Runs a cycle for every queued pod. Returns whether anything was done. */
@@ -158,14 +125,14 @@ export class Scheduler {
     const ns = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
     if (d.kind === 'bind') {
-      this.lastOrd = d.ord;
-      this.assign(key, d.node, podResources(pod, key), pod);
+      this.placement.chose(d);
+      this.placement.assign(key, d.node, pod);
       try {
         await bindPod(this.api, ns, name, { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns }, target: { apiVersion: 'v1', kind: 'Node', name: d.node } });
       } catch (e) {
         // Gone or already bound elsewhere: forget the assumption; the watch event tells the truth.
         if (!isApiError(e)) throw e;
-        if (this.assigned.get(key)?.node === d.node) this.unassign(key);
+        if (this.placement.nodeOf(key) === d.node) this.placement.unassign(key);
       }
       return;
     }
@@ -198,34 +165,8 @@ export class Scheduler {
     await this.events.record({ r: this.pods, obj: stored }, 'Warning', 'FailedScheduling', message, 'Scheduling');
   }
 
-  private assign(key: string, node: string, res: PodResources, pod: Pod): void {
-    // The labels and affinity objects are shared by every stored version of the pod: keeping them keeps no old version.
-    this.assigned.set(key, { node, res, labels: pod.metadata?.labels, affinity: pod.spec?.affinity, view: undefined });
-    this.index.account(node, res, 1);
-    if ((pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0) this.antiAffinityPods.add(key);
-  }
-
-  private unassign(key: string): boolean {
-    const a = this.assigned.get(key);
-    if (a === undefined) return false;
-    this.assigned.delete(key);
-    this.antiAffinityPods.delete(key);
-    this.index.account(a.node, a.res, -1);
-    return true;
-  }
-
   private retryUnschedulable(): void {
     for (const [k, p] of this.unschedulable) this.queue.set(k, p);
     this.unschedulable.clear();
   }
-}
-
-/** A pod the scheduler has placed: what it accounted to the node, and what InterPodAffinity reads of it. */
-interface Assigned {
-  readonly node: string;
-  readonly res: PodResources;
-  readonly labels: Readonly<Record<string, string>> | undefined;
-  readonly affinity: Affinity | undefined;
-  /** Its terms as the filter reads them, made the first time an affinity cycle reads this pod. */
-  view: AffinityPod | undefined;
 }

@@ -91,9 +91,10 @@ test('required node affinity places pods as the scheduler does (any term, matchF
   );
   const c = buildCluster(spec);
   t.deepEqual(nodesOf(c.pods.values(), 'zb'), ['n2', 'n2', 'n3', 'n3']);
-  t.deepEqual(nodesOf(c.pods.values(), 'not-n2'), ['n1', 'n1', 'n3', 'n3']);
+  // n3 already holds two zb pods: the least-allocated score sends not-n2's pods to n1 until the loads tie.
+  t.deepEqual(nodesOf(c.pods.values(), 'not-n2'), ['n1', 'n1', 'n1', 'n3']);
   t.deepEqual(nodesOf(c.pods.values(), 'agent'), ['n1', 'n2']);
-  const live = await LiveCluster.start(spec);
+  const live = await LiveCluster.start(spec, { coreDns: false });
   for (const name of ['zb', 'not-n2', 'agent']) t.deepEqual(nodesOf(live.cluster().pods.values(), name), nodesOf(c.pods.values(), name), name);
 });
 
@@ -248,4 +249,42 @@ test('pod affinity to pods that do not exist is KW_CLUSTER_NO_NODE in the schedu
   const spec = await topo(withPodAffinity('lonely', 1, { affinity: onHost('{app: ghost}') }));
   const e = t.throws(() => buildCluster(spec), { instanceOf: InputError });
   t.regex(e?.message ?? '', /0\/3 nodes are available: 3 node\(s\) didn't match pod affinity rules/);
+});
+
+/** Four nodes, zone a listed first twice: round-robin alone would put 3 of 4 replicas in zone a. */
+const ZONED = TOPOLOGY.replace('nodes:\n', 'nodes:\n  - {name: n0, ip: 192.168.50.10, podCIDR: 10.244.0.0/24, labels: {zone: a}}\n');
+const spread = (name: string, replicas: number, constraints: string, nodeSelector?: Record<string, string>) => deployment(name, replicas, nodeSelector).replace('      containers:', `      topologySpreadConstraints: ${constraints}\n      containers:`);
+
+async function zoned(apps: string): Promise<TopologySpec> {
+  return parseTopology(ZONED, '/virtual/topology.yaml', async (p) => {
+    if (p.endsWith('apps.yaml')) return apps;
+    throw Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT' });
+  });
+}
+
+test('DoNotSchedule topology spread keeps zones within maxSkew where the least-allocated score alone would not, in the build and in the live cluster alike', async (t) => {
+  // Zone b's nodes are busy, so the score alone would put both replicas in zone a.
+  const busy = ['n2', 'n3'].map((n) => `apiVersion: v1\nkind: Pod\nmetadata: {name: busy-${n}, namespace: default}\nspec: {nodeName: ${n}, containers: [{name: c, image: x}]}\n`).join('---\n');
+  const byZone = '[{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}]';
+  const zones = (nodes: string[]) => nodes.map((n) => (n === 'n0' || n === 'n1' ? 'a' : 'b')).sort();
+  const free = buildCluster(await zoned(`${busy}---\n${deployment('web', 2)}`));
+  t.deepEqual(zones(nodesOf(free.pods.values(), 'web')), ['a', 'a']);
+  const spec = await zoned(`${busy}---\n${spread('web', 2, byZone)}`);
+  const c = buildCluster(spec);
+  t.deepEqual(zones(nodesOf(c.pods.values(), 'web')), ['a', 'b']);
+  const live = await LiveCluster.start(spec, { coreDns: false });
+  t.deepEqual(nodesOf(live.cluster().pods.values(), 'web'), nodesOf(c.pods.values(), 'web'));
+  // ScheduleAnyway is a score, not a filter: as with no constraint.
+  const soft = buildCluster(await zoned(`${busy}---\n${spread('web', 2, byZone.replace('DoNotSchedule', 'ScheduleAnyway'))}`));
+  t.deepEqual(zones(nodesOf(soft.pods.values(), 'web')), ['a', 'a']);
+});
+
+test('topology spread counts only the domains the pod\'s nodeSelector allows, and a node without the key is refused with its own reason', async (t) => {
+  const byHost = '[{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: b}}}]';
+  const c = buildCluster(await zoned(spread('b', 4, byHost, { zone: 'b' })));
+  t.deepEqual(nodesOf(c.pods.values(), 'b'), ['n2', 'n2', 'n3', 'n3']);
+  const byRack = '[{maxSkew: 1, topologyKey: rack, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: r}}}]';
+  const noRack = await zoned(spread('r', 1, byRack));
+  const e = t.throws(() => buildCluster(noRack), { instanceOf: InputError });
+  t.regex(e?.message ?? '', /0\/4 nodes are available: 4 node\(s\) didn't match pod topology spread constraints \(missing required label\)/);
 });
