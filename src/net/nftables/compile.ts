@@ -145,8 +145,10 @@ export function compileTable(table: NftTable): CompiledTable {
         const ref = { name: c.name };
         const at = prog.length;
         c.rules.forEach((r, i) => {
+          const exprs = r.exprs.map((e) => interned(e, ct, numericMaps, shared));
+          if (neverMatches(exprs)) return;
           const slot = prog.startRule({ text: r.text, number: i + 1, chain: ref });
-          for (const e of r.exprs) prog.emit(interned(e, ct, numericMaps, shared));
+          for (const e of exprs) prog.emit(e);
           prog.endRule(slot);
         });
         prog.endChain(c.base !== undefined);
@@ -179,6 +181,33 @@ export function compileTable(table: NftTable): CompiledTable {
     }
   }
   return ct;
+}
+
+/**
+ * A rule that no packet can match and that does nothing on its way to failing: a lookup in an empty verdict map
+ * (kube-proxy's no-endpoint, nodeport and firewall maps, empty in most clusters) behind comparisons only. The program
+ * leaves such a rule out: evaluating it would only read the packet, hash its key and find nothing. Anything before
+ * the lookup that could end evaluation (a verdict, dnat, masquerade, numgen, another vmap) keeps the rule.
+ */
+function neverMatches(exprs: readonly CompiledExpr[]): boolean {
+  for (const e of exprs) {
+    switch (e.op) {
+      case Op.CtState:
+      case Op.CmpProto:
+      case Op.CmpPort:
+      case Op.CmpIp:
+      case Op.InSet:
+      case Op.Fib:
+      case Op.MarkAnd:
+      case Op.Counter:
+        continue;
+      case Op.Vmap:
+        return e.map === undefined || e.map.size === 0;
+      default:
+        return false;
+    }
+  }
+  return false;
 }
 
 const shares = new Map<number, Fraction>();

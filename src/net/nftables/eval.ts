@@ -5,7 +5,7 @@ import { LazyNatFlows } from '../nat-flows.js';
 import { skbWith } from '../netfilter/skb.js';
 import type { HookBranch, HookHop, HostView, PathState, Skb } from '../hooks.js';
 import { type CompiledChain, type CompiledExpr, type CompiledRule, type CompiledTable, CompiledVerdict, oneIn } from './compile.js';
-import { Op, PROTOS } from './program.js';
+import { CT_BITS, NUMGEN_OTHER, Op, PROTOS, numgenTarget } from './program.js';
 import { HopKind, NftHop, field, textKey } from './hop.js';
 import { packetKey } from './numeric-key.js';
 import type { NftChain, NftVerdict } from './types.js';
@@ -111,6 +111,18 @@ function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], pc: number, s
         ok = (p.proto === PROTOS[code[pc + 1] as number]) !== (code[pc + 2] === 1);
         pc += 3;
         break;
+      case Op.CtMask:
+        ok = (CT_BITS[skb.ct.state] & (code[pc + 1] as number)) !== 0;
+        pc += 2;
+        break;
+      case Op.FibLocal:
+        ok = (env.host.addrType(code[pc + 1] === 1 ? p.dst : p.src) === 'LOCAL') !== (code[pc + 2] === 1);
+        pc += 3;
+        break;
+      case Op.MarkEq:
+        ok = ((skb.mark & (code[pc + 1] as number)) === code[pc + 2]) !== (code[pc + 3] === 1);
+        pc += 4;
+        break;
       case Op.Dnat: {
         if (code[pc + 1] === 0) {
           ok = false;
@@ -165,9 +177,6 @@ function test(env: EvalEnv, ri: number, ctx: Ctx, e: CompiledExpr): CompiledVerd
   const p = skb.packet;
   let ok = true;
   switch (e.op) {
-    case Op.CtState:
-      ok = e.states.includes(skb.ct.state);
-      break;
     case Op.CmpProto:
       ok = e.protos.includes(p.proto) !== e.neg;
       break;
@@ -194,9 +203,6 @@ function test(env: EvalEnv, ri: number, ctx: Ctx, e: CompiledExpr): CompiledVerd
       ok = has !== e.neg;
       break;
     }
-    case Op.Fib:
-      ok = (env.host.addrType(e.dir === 'daddr' ? p.dst : p.src) === 'LOCAL') !== e.neg;
-      break;
     case Op.MarkAnd:
       ok = ((skb.mark & e.mask) >>> 0 === e.value) !== e.neg;
       break;
@@ -237,6 +243,8 @@ function test(env: EvalEnv, ri: number, ctx: Ctx, e: CompiledExpr): CompiledVerd
       return v;
     }
     // Written inline by program.ts (or handled by run): never here.
+    case Op.CtState:
+    case Op.Fib:
     case Op.Dnat:
     case Op.Counter:
     case Op.Verdict:
@@ -257,14 +265,21 @@ function fork(env: EvalEnv, base: CompiledChain, out: HookBranch[], at: number, 
   for (let n = 0; n < mod; n++) {
     const sub: Ctx = { skb: ctx.skb, prob: ctx.prob.isOne() ? share : ctx.prob.mul(share), hops: ctx.hops.slice() };
     // Read again for every branch: the branch before may have compiled a chain, growing the program into a new array.
-    const vi = prog.code[at + 2 + n] as number;
+    const vi = prog.code[at + 2 + 2 * n] as number;
     // No element: the rule does not match on this branch; the next rule continues it.
-    if (vi < 0) run(env, base, out, next, stack, sub, depth);
-    else {
-      const nv = prog.refs[vi] as CompiledVerdict;
-      sub.hops.push(new NftHop(HopKind.Numgen, mod, nv, n, prog.refs, ri, env.ct.label));
-      apply(env, base, out, next, ri, stack, sub, depth, nv);
+    if (vi < 0) {
+      run(env, base, out, next, stack, sub, depth);
+      continue;
     }
+    sub.hops.push(new NftHop(HopKind.Numgen, mod, vi, n, prog.refs, ri, env.ct.label));
+    let to = prog.code[at + 3 + 2 * n] as number;
+    if (to === 0) {
+      to = numgenTarget(prog.refs[vi] as CompiledVerdict);
+      prog.code[at + 3 + 2 * n] = to;
+    }
+    if (to > 0) run(env, base, out, to - 1, stack, sub, depth + 1);
+    else if (to !== NUMGEN_OTHER) run(env, base, out, -to - 1, { i: next, up: stack }, sub, depth + 1);
+    else apply(env, base, out, next, ri, stack, sub, depth, prog.refs[vi] as CompiledVerdict);
   }
 }
 

@@ -68,9 +68,9 @@ export class NftHop implements HookHop {
         return `${textKey(e.key, this.x as Packet)} → ${verdictWords((this.b as CompiledVerdict).verdict)}${e.name === undefined ? '' : ` (@${e.name})`}`;
       }
       case HopKind.Numgen: {
-        // a: the modulus, b: the verdict picked, x: the number generated.
+        // a: the modulus, b: the picked verdict's index in refs, x: the number generated.
         const mod = this.a as number;
-        return `numgen random mod ${mod} = ${this.x as number} (probability 1/${mod}) → ${verdictWords((this.b as CompiledVerdict).verdict)}`;
+        return `numgen random mod ${mod} = ${this.x as number} (probability 1/${mod}) → ${verdictWords((this.refs[this.b as number] as CompiledVerdict).verdict)}`;
       }
     }
   }

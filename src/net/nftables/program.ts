@@ -1,4 +1,4 @@
-import type { HookHop } from '../hooks.js';
+import type { CtState, HookHop } from '../hooks.js';
 import type { CompiledExpr, CompiledRule, CompiledVerdict } from './compile.js';
 
 /**
@@ -34,7 +34,16 @@ export const Op = {
   ProtoOne: 19,
   /** A chain's last instruction: the end of its rules (a regular chain returns, a base chain applies its policy). */
   End: 20,
+  /** `ct state new`: the states as bits (CT_BITS). */
+  CtMask: 21,
+  /** `fib daddr type local`. */
+  FibLocal: 22,
+  /** `meta mark & 0x4000 == 0`, mask and value within 32 bits. */
+  MarkEq: 23,
 } as const;
+
+/** Conntrack states as CtMask bits. */
+export const CT_BITS: Readonly<Record<CtState, number>> = { NEW: 1, ESTABLISHED: 2, RELATED: 4, INVALID: 8, UNTRACKED: 16 };
 
 /** An object an instruction names by its index in the program's `refs`. */
 export type Ref = CompiledRule | CompiledVerdict | CompiledExpr;
@@ -54,7 +63,11 @@ export const PROTOS: readonly (string | undefined)[] = [undefined, 'tcp', 'udp',
  *     ProtoOne  proto, neg
  *     Dnat      ok, addr, port    ok 0: the target did not parse (never matches); addr as int32; port -1: the packet's own
  *     Verdict   verdict, hop      its CompiledVerdict; the slot in `verdictHops` of the rule's shared hop
- *     Numgen    mod, choice × mod the CompiledVerdict of each generated number, or -1 (no element)
+ *     Numgen    mod, (choice, to) × mod   choice: the CompiledVerdict of each generated number, or -1 (no element);
+ *                                 to: where it goes, filled when first taken (numgenTarget), 0 until then
+ *     CtMask    mask              CT_BITS of the states
+ *     FibLocal  daddr, neg        daddr 1: `fib daddr`, 0: `fib saddr`
+ *     MarkEq    mask, value, neg  as int32
  *     End       base              1 for a base chain
  *     others    expr              the CompiledExpr, evaluated from its fields
  *
@@ -121,7 +134,21 @@ export class Program {
         return;
       case Op.Numgen:
         this.put2(Op.Numgen, e.mod);
-        for (const v of e.choices) this.put(v === undefined ? -1 : this.ref(v));
+        for (const v of e.choices) this.put2(v === undefined ? -1 : this.ref(v), 0);
+        return;
+      case Op.CtState: {
+        let mask = 0;
+        for (const st of e.states) mask |= CT_BITS[st as CtState] ?? 0;
+        this.put2(Op.CtMask, mask);
+        return;
+      }
+      case Op.Fib:
+        this.put2(Op.FibLocal, e.dir === 'daddr' ? 1 : 0);
+        this.put(e.neg ? 1 : 0);
+        return;
+      case Op.MarkAnd:
+        if (isU32(e.mask) && isU32(e.value)) this.put4(Op.MarkEq, e.mask | 0, e.value | 0, e.neg ? 1 : 0);
+        else this.put2(e.op, this.ref(e));
         return;
       case Op.Counter:
         return;
@@ -152,6 +179,20 @@ export class Program {
   private ref(x: Ref): number {
     return this.refs.push(x) - 1;
   }
+}
+
+const isU32 = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
+
+/**
+ * A numgen choice's `to` operand: where a taken jump or goto goes without reading its CompiledVerdict (a cold object
+ * per endpoint at 10,000 Services). Positive: goto the pc `to - 1`; negative, above NUMGEN_OTHER: jump to `-to - 1`;
+ * NUMGEN_OTHER: any other verdict (or a missing chain), applied from the CompiledVerdict.
+ */
+export const NUMGEN_OTHER = -0x80000000;
+export function numgenTarget(v: CompiledVerdict): number {
+  const at = v.start();
+  if (at < 0) return NUMGEN_OTHER;
+  return v.kind === 'goto' ? at + 1 : v.kind === 'jump' ? -at - 1 : NUMGEN_OTHER;
 }
 
 function protoIndex(p: string | undefined): number {
