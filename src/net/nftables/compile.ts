@@ -1,9 +1,8 @@
 import { Cidr4, type Ip4, ip4ToString, tryParseIp4 } from '../../addr/index.js';
 import { Fraction } from '../../lib/index.js';
-import type { HookHop } from '../hooks.js';
 import { elementKey, numericKey } from './numeric-key.js';
 import { IntKeyMap } from '../int-key-map.js';
-import { Op, Program, type Ref } from './program.js';
+import { Op, Program } from './program.js';
 import type { NftChain, NftExpr, NftSelector, NftTable, NftVerdict } from './types.js';
 
 /** A static set's contents: exact keys, and the CIDRs of an interval set. */
@@ -67,6 +66,8 @@ export type CompiledExpr =
 /** A verdict whose jump / goto target is looked up once, when first taken. */
 export class CompiledVerdict {
   private t: CompiledChain | undefined | null = null;
+  /** The target chain's first instruction, -1 for none; -2 until first asked. */
+  private at = -2;
   readonly verdict: NftVerdict;
   /** verdict.kind, read here: the evaluator switches on it for every verdict taken (the verdict object is one miss further). */
   readonly kind: NftVerdict['kind'];
@@ -85,31 +86,29 @@ export class CompiledVerdict {
     }
     return this.t;
   }
+  /** target()'s start in the table's program, or -1: a number kept on this object, so taking the jump reads nothing else. */
+  start(): number {
+    if (this.at === -2) this.at = this.target()?.at ?? -1;
+    return this.at;
+  }
 }
 
-/** What a rule's hops and verdict reasons name (an Op.Rule instruction refers to it). */
+/** What a rule's hops and verdict reasons name (an Op.Rule instruction refers to it; read only when a hop is printed or a packet dropped). */
 export interface CompiledRule {
-  /** The rule's text, read here for every hop (the NftRule is one memory access further; at 10k Services a miss). */
   readonly text: string;
   /** 1-based, as hops number rules. */
   readonly number: number;
-  /**
-   * The hop of the rule's plain verdict (`jump services`, `return`…), made when a packet first takes it: it depends on
-   * nothing but the rule, so every packet shares it instead of allocating its own.
-   */
-  verdictHop: HookHop | undefined;
+  readonly chain: { readonly name: string };
 }
 
 export interface CompiledChain {
   readonly chain: NftChain;
-  /** The chain's name and whether it is a base chain, read here for the same reason as CompiledRule.text. */
   readonly name: string;
   readonly base: boolean;
   /** A base chain with policy drop (read at the end of every base chain a packet runs through). */
   readonly policyDrop: boolean;
-  /** The chain's rules as one program (program.ts). */
-  readonly code: readonly number[];
-  readonly refs: readonly Ref[];
+  /** The chain's first instruction in its table's program (program.ts). */
+  readonly at: number;
 }
 
 /** Lookup structures compiled once per table: vmap and set contents by key string, chains on first use. */
@@ -119,6 +118,8 @@ export interface CompiledTable {
   readonly label: string;
   readonly maps: ReadonlyMap<string, ReadonlyMap<string, CompiledVerdict>>;
   readonly sets: ReadonlyMap<string, CompiledSet>;
+  /** Every compiled chain's instructions, appended as chains are compiled. */
+  readonly prog: Program;
   /** The chain's compiled rules (compiled when a packet first reaches it: most of 10k services' chains never see one). */
   chain(c: NftChain): CompiledChain;
   /** The compiled chain named `name`, undefined if the table has none. */
@@ -131,21 +132,27 @@ export function compileTable(table: NftTable): CompiledTable {
   const compiled = new Map<string, CompiledChain>();
   const numericMaps = new Map<string, IntKeyMap<CompiledVerdict>>();
   const shared = new Map<string, CompiledExpr>();
+  const prog = new Program();
   const ct: CompiledTable = {
     table,
+    prog,
     label: `${table.family} ${table.name}`,
     maps,
     sets,
     chain(c) {
       let cc = compiled.get(c.name);
       if (cc === undefined || cc.chain !== c) {
-        const prog = new Program();
+        const ref = { name: c.name };
+        const at = prog.length;
         c.rules.forEach((r, i) => {
-          const slot = prog.startRule({ text: r.text, number: i + 1, verdictHop: undefined });
-          for (const e of r.exprs) prog.emit(interned(e, ct, numericMaps, shared));
+          const exprs = r.exprs.map((e) => interned(e, ct, numericMaps, shared));
+          if (neverMatches(exprs)) return;
+          const slot = prog.startRule({ text: r.text, number: i + 1, chain: ref });
+          for (const e of exprs) prog.emit(e);
           prog.endRule(slot);
         });
-        cc = { chain: c, name: c.name, base: c.base !== undefined, policyDrop: c.base?.policy === 'drop', code: prog.code, refs: prog.refs };
+        prog.endChain(c.base !== undefined);
+        cc = { chain: c, name: c.name, base: c.base !== undefined, policyDrop: c.base?.policy === 'drop', at };
         compiled.set(c.name, cc);
       }
       return cc;
@@ -174,6 +181,33 @@ export function compileTable(table: NftTable): CompiledTable {
     }
   }
   return ct;
+}
+
+/**
+ * A rule that no packet can match and that does nothing on its way to failing: a lookup in an empty verdict map
+ * (kube-proxy's no-endpoint, nodeport and firewall maps, empty in most clusters) behind comparisons only. The program
+ * leaves such a rule out: evaluating it would only read the packet, hash its key and find nothing. Anything before
+ * the lookup that could end evaluation (a verdict, dnat, masquerade, numgen, another vmap) keeps the rule.
+ */
+function neverMatches(exprs: readonly CompiledExpr[]): boolean {
+  for (const e of exprs) {
+    switch (e.op) {
+      case Op.CtState:
+      case Op.CmpProto:
+      case Op.CmpPort:
+      case Op.CmpIp:
+      case Op.InSet:
+      case Op.Fib:
+      case Op.MarkAnd:
+      case Op.Counter:
+        continue;
+      case Op.Vmap:
+        return e.map === undefined || e.map.size === 0;
+      default:
+        return false;
+    }
+  }
+  return false;
 }
 
 const shares = new Map<number, Fraction>();

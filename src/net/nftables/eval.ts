@@ -5,7 +5,7 @@ import { LazyNatFlows } from '../nat-flows.js';
 import { skbWith } from '../netfilter/skb.js';
 import type { HookBranch, HookHop, HostView, PathState, Skb } from '../hooks.js';
 import { type CompiledChain, type CompiledExpr, type CompiledRule, type CompiledTable, CompiledVerdict, oneIn } from './compile.js';
-import { Op, PROTOS } from './program.js';
+import { CT_BITS, NUMGEN_OTHER, Op, PROTOS, numgenTarget } from './program.js';
 import { HopKind, NftHop, field, textKey } from './hop.js';
 import { packetKey } from './numeric-key.js';
 import type { NftChain, NftVerdict } from './types.js';
@@ -21,7 +21,6 @@ interface Ctx {
 
 /** A return point pushed by `jump` (a linked list: pushing shares the rest, as forks need). */
 interface Frame {
-  readonly c: CompiledChain;
   /** The instruction to return to: the header of the rule after the jump. */
   readonly i: number;
   readonly up: Frame | undefined;
@@ -57,7 +56,7 @@ export function evalBaseChain(env: EvalEnv, chain: NftChain, skb: Skb): HookBran
 /** evalBaseChain on a chain compiled beforehand (the hook handler keeps it). */
 export function evalCompiledChain(env: EvalEnv, base: CompiledChain, skb: Skb): HookBranch[] {
   const out: HookBranch[] = [];
-  run(env, base, out, base, 0, undefined, { skb, prob: Fraction.ONE, hops: [] }, 0);
+  run(env, base, out, base.at, undefined, { skb, prob: Fraction.ONE, hops: [] }, 0);
   return out;
 }
 
@@ -66,19 +65,20 @@ function branch(out: HookBranch[], ctx: Ctx, verdict: HookBranch['verdict']): vo
 }
 
 /**
- * Runs chain `c` from instruction `pc` (a rule's start) to a verdict or the chain's end: one loop over the chain's
+ * Runs the table's program from instruction `pc` (a rule's start) to a verdict or the chain's end: one loop over the
  * program (program.ts). A rule's statements update `ctx` in place; a failed match undoes them (back to the skb and
  * hops the rule started with) and goes to the next rule.
  */
-function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledChain, pc: number, stack: Frame | undefined, ctx: Ctx, depth: number): void {
+function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], pc: number, stack: Frame | undefined, ctx: Ctx, depth: number): void {
   if (depth > MAX_JUMPS) return branch(out, ctx, { kind: 'drop', reason: `nftables: more than ${MAX_JUMPS} jumps (loop)` });
-  const code = c.code;
-  const refs = c.refs;
+  // Read once: only a jump compiles a chain (which may grow the program), and a jump leaves this loop.
+  const code = env.ct.prog.code;
+  const refs = env.ct.prog.refs;
   let ri = 0;
   let next = pc;
   let skb0 = ctx.skb;
   let hops0 = ctx.hops.length;
-  while (pc < code.length) {
+  for (;;) {
     const skb = ctx.skb;
     const p = skb.packet;
     let ok = true;
@@ -92,11 +92,11 @@ function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledCh
         pc += 3;
         continue;
       case Op.IpOne:
-        ok = ((code[pc + 1] === 1 ? p.src : p.dst) === code[pc + 3]) !== (code[pc + 2] === 1);
+        ok = (((code[pc + 1] === 1 ? p.src : p.dst) | 0) === code[pc + 3]) !== (code[pc + 2] === 1);
         pc += 4;
         break;
       case Op.IpNet:
-        ok = (((code[pc + 1] === 1 ? p.src : p.dst) & (code[pc + 3] as number)) >>> 0 === code[pc + 4]) !== (code[pc + 2] === 1);
+        ok = (((code[pc + 1] === 1 ? p.src : p.dst) & (code[pc + 3] as number)) === code[pc + 4]) !== (code[pc + 2] === 1);
         pc += 5;
         break;
       case Op.PortOne: {
@@ -111,33 +111,49 @@ function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledCh
         ok = (p.proto === PROTOS[code[pc + 1] as number]) !== (code[pc + 2] === 1);
         pc += 3;
         break;
+      case Op.CtMask:
+        ok = (CT_BITS[skb.ct.state] & (code[pc + 1] as number)) !== 0;
+        pc += 2;
+        break;
+      case Op.FibLocal:
+        ok = (env.host.addrType(code[pc + 1] === 1 ? p.dst : p.src) === 'LOCAL') !== (code[pc + 2] === 1);
+        pc += 3;
+        break;
+      case Op.MarkEq:
+        ok = ((skb.mark & (code[pc + 1] as number)) === code[pc + 2]) !== (code[pc + 3] === 1);
+        pc += 4;
+        break;
       case Op.Dnat: {
-        const addr = code[pc + 1] as number;
-        if (addr < 0) {
+        if (code[pc + 1] === 0) {
           ok = false;
-          pc += 3;
+          pc += 4;
           break;
         }
-        const port = code[pc + 2] as number;
-        const np: Packet = withDst(p, addr as Ip4, port < 0 ? p.dport : port);
+        const port = code[pc + 3] as number;
+        const np: Packet = withDst(p, ((code[pc + 2] as number) >>> 0) as Ip4, port < 0 ? p.dport : port);
         ctx.skb = skbWith(skb, np, skb.mark, skb.ct, skb.pathState);
-        ctx.hops.push(hop(env, c, refs[ri] as CompiledRule, HopKind.Dnat, undefined, undefined, new LazyNatFlows('dnat', p, np)));
+        ctx.hops.push(hop(env, ri, HopKind.Dnat, undefined, undefined, new LazyNatFlows('dnat', p, np)));
         return branch(out, ctx, ACCEPT);
       }
       case Op.Verdict: {
-        const r = refs[ri] as CompiledRule;
         const v = refs[code[pc + 1] as number] as CompiledVerdict;
-        ctx.hops.push((r.verdictHop ??= hop(env, c, r, HopKind.Text, v.kind)));
-        return apply(env, base, out, c, next, r, stack, ctx, depth, v);
+        const hops = env.ct.prog.verdictHops;
+        const slot = code[pc + 2] as number;
+        ctx.hops.push(hops[slot] ?? (hops[slot] = hop(env, ri, HopKind.Text, v.kind)));
+        return apply(env, base, out, next, ri, stack, ctx, depth, v);
       }
       case Op.Numgen:
-        return fork(env, base, out, c, pc, next, refs[ri] as CompiledRule, stack, ctx, depth);
+        return fork(env, base, out, pc, next, ri, stack, ctx, depth);
+      case Op.End:
+        // A regular chain returns to its caller; the base chain applies its policy.
+        if (code[pc + 1] === 0 && stack !== undefined) return run(env, base, out, stack.i, stack.up, ctx, depth + 1);
+        return policy(out, base, ctx);
       default: {
         const e = refs[code[pc + 1] as number] as CompiledExpr;
         pc += 2;
-        const v = test(env, c, refs[ri] as CompiledRule, ctx, e);
+        const v = test(env, ri, ctx, e);
         if (v === MATCH) break;
-        if (v !== undefined) return apply(env, base, out, c, next, refs[ri] as CompiledRule, stack, ctx, depth, v);
+        if (v !== undefined) return apply(env, base, out, next, ri, stack, ctx, depth, v);
         ok = false;
       }
     }
@@ -149,23 +165,18 @@ function run(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledCh
       pc = next;
     }
   }
-  // End of chain: a regular chain returns to its caller; the base chain applies its policy.
-  if (!c.base && stack !== undefined) return run(env, base, out, stack.c, stack.i, stack.up, ctx, depth + 1);
-  policy(out, base, ctx);
 }
 
 /**
  * An expression evaluated from its compiled object (the forms program.ts does not write inline): MATCH if it
- * matched (statements always do; their effects are in `ctx`), undefined if not, or the verdict it takes.
+ * matched (statements always do; their effects are in `ctx`), undefined if not, or the verdict it takes. `ri`: the
+ * rule's index in the program's refs (for hops).
  */
-function test(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx, e: CompiledExpr): CompiledVerdict | undefined {
+function test(env: EvalEnv, ri: number, ctx: Ctx, e: CompiledExpr): CompiledVerdict | undefined {
   const skb = ctx.skb;
   const p = skb.packet;
   let ok = true;
   switch (e.op) {
-    case Op.CtState:
-      ok = e.states.includes(skb.ct.state);
-      break;
     case Op.CmpProto:
       ok = e.protos.includes(p.proto) !== e.neg;
       break;
@@ -192,16 +203,13 @@ function test(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx, e: Comp
       ok = has !== e.neg;
       break;
     }
-    case Op.Fib:
-      ok = (env.host.addrType(e.dir === 'daddr' ? p.dst : p.src) === 'LOCAL') !== e.neg;
-      break;
     case Op.MarkAnd:
       ok = ((skb.mark & e.mask) >>> 0 === e.value) !== e.neg;
       break;
     case Op.MarkSet: {
       const mark = (e.fn === '|' ? skb.mark | e.value : skb.mark ^ e.value) >>> 0;
       ctx.skb = skbWith(skb, skb.packet, mark, skb.ct, skb.pathState);
-      ctx.hops.push(hop(env, c, r, HopKind.Mark, mark));
+      ctx.hops.push(hop(env, ri, HopKind.Mark, mark));
       break;
     }
     case Op.Update: {
@@ -212,29 +220,31 @@ function test(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx, e: Comp
       const ps: Map<string, unknown> = new Map(skb.pathState ?? []);
       ps.set(env.stateKey, m);
       ctx.skb = skbWith(skb, skb.packet, skb.mark, skb.ct, ps as PathState);
-      ctx.hops.push(hop(env, c, r, HopKind.Update, f, e.set));
+      ctx.hops.push(hop(env, ri, HopKind.Update, f, e.set));
       break;
     }
     case Op.Masquerade: {
       const dev = skb.outDev;
       const src = (dev === undefined ? undefined : env.host.primaryAddress(dev)) ?? env.host.sourceAddressFor(p.dst);
       if (src === undefined) {
-        ctx.hops.push(hop(env, c, r, HopKind.Text, 'masquerade: no address on the output device'));
+        ctx.hops.push(hop(env, ri, HopKind.Text, 'masquerade: no address on the output device'));
         return ACCEPT_V;
       }
       const np: Packet = withSrc(p, src, p.sport);
       ctx.skb = skbWith(skb, np, skb.mark, skb.ct, skb.pathState);
-      ctx.hops.push(hop(env, c, r, HopKind.Masquerade, e.fullyRandom, undefined, new LazyNatFlows('masquerade', p, np)));
+      ctx.hops.push(hop(env, ri, HopKind.Masquerade, e.fullyRandom, undefined, new LazyNatFlows('masquerade', p, np)));
       return ACCEPT_V;
     }
     case Op.Vmap: {
       const ks = e.key;
       const v = e.byNumber !== undefined ? e.byNumber.get(packetKey(ks, p)) : e.map?.get(textKey(ks, p));
       if (v === undefined) return undefined;
-      ctx.hops.push(hop(env, c, r, HopKind.Vmap, e, v.verdict, undefined, p));
+      ctx.hops.push(hop(env, ri, HopKind.Vmap, e, v, undefined, p));
       return v;
     }
     // Written inline by program.ts (or handled by run): never here.
+    case Op.CtState:
+    case Op.Fib:
     case Op.Dnat:
     case Op.Counter:
     case Op.Verdict:
@@ -248,50 +258,61 @@ function test(env: EvalEnv, c: CompiledChain, r: CompiledRule, ctx: Ctx, e: Comp
  * `numgen random mod n vmap {…}` at instruction `at`: one branch per generated number, each with 1/n of the path's
  * probability.
  */
-function fork(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledChain, at: number, next: number, r: CompiledRule, stack: Frame | undefined, ctx: Ctx, depth: number): void {
-  const mod = c.code[at + 1] as number;
+function fork(env: EvalEnv, base: CompiledChain, out: HookBranch[], at: number, next: number, ri: number, stack: Frame | undefined, ctx: Ctx, depth: number): void {
+  const prog = env.ct.prog;
+  const mod = prog.code[at + 1] as number;
   const share = oneIn(mod);
   for (let n = 0; n < mod; n++) {
     const sub: Ctx = { skb: ctx.skb, prob: ctx.prob.isOne() ? share : ctx.prob.mul(share), hops: ctx.hops.slice() };
-    const vi = c.code[at + 2 + n] as number;
+    // Read again for every branch: the branch before may have compiled a chain, growing the program into a new array.
+    const vi = prog.code[at + 2 + 2 * n] as number;
     // No element: the rule does not match on this branch; the next rule continues it.
-    if (vi < 0) run(env, base, out, c, next, stack, sub, depth);
-    else {
-      const nv = c.refs[vi] as CompiledVerdict;
-      sub.hops.push(new NftHop(HopKind.Numgen, mod, nv.verdict, n, r, c, env.ct.label));
-      apply(env, base, out, c, next, r, stack, sub, depth, nv);
+    if (vi < 0) {
+      run(env, base, out, next, stack, sub, depth);
+      continue;
+    }
+    sub.hops.push(new NftHop(HopKind.Numgen, mod, vi, n, prog.refs, ri, env.ct.label));
+    let to = prog.code[at + 3 + 2 * n] as number;
+    if (to === 0) {
+      to = numgenTarget(prog.refs[vi] as CompiledVerdict);
+      prog.code[at + 3 + 2 * n] = to;
+    }
+    if (to > 0) run(env, base, out, to - 1, stack, sub, depth + 1);
+    else if (to !== NUMGEN_OTHER) run(env, base, out, -to - 1, { i: next, up: stack }, sub, depth + 1);
+    else apply(env, base, out, next, ri, stack, sub, depth, prog.refs[vi] as CompiledVerdict);
+  }
+}
+
+/** A verdict taken by rule `ri` (its index in refs); `next`: the instruction after the rule (where a jump returns to). */
+function apply(env: EvalEnv, base: CompiledChain, out: HookBranch[], next: number, ri: number, stack: Frame | undefined, ctx: Ctx, depth: number, cv: CompiledVerdict): void {
+  switch (cv.kind) {
+    case 'continue':
+      return run(env, base, out, next, stack, ctx, depth);
+    case 'accept':
+      return branch(out, ctx, ACCEPT);
+    case 'drop':
+      return branch(out, ctx, { kind: 'drop', reason: `nftables ${env.ct.table.name} chain ${ruleAt(env, ri).chain.name}: ${ruleAt(env, ri).text}` });
+    case 'reject':
+      return branch(out, ctx, { kind: 'reject', reason: `nftables ${env.ct.table.name} chain ${ruleAt(env, ri).chain.name}: ${ruleAt(env, ri).text}`, with: 'icmp-port-unreachable' });
+    case 'return':
+      if (stack === undefined) return policy(out, base, ctx);
+      return run(env, base, out, stack.i, stack.up, ctx, depth + 1);
+    case 'jump':
+    case 'goto': {
+      const target = cv.start();
+      if (target < 0) return branch(out, ctx, { kind: 'drop', reason: `nftables: no chain ${chainOf(cv.verdict)}` });
+      return run(env, base, out, target, cv.kind === 'jump' ? { i: next, up: stack } : stack, ctx, depth + 1);
     }
   }
 }
 
-/** A verdict taken by rule `r` of chain `c`; `next`: the instruction after the rule (where a jump returns to). */
-function apply(env: EvalEnv, base: CompiledChain, out: HookBranch[], c: CompiledChain, next: number, r: CompiledRule, stack: Frame | undefined, ctx: Ctx, depth: number, cv: CompiledVerdict): void {
-  switch (cv.kind) {
-    case 'continue':
-      return run(env, base, out, c, next, stack, ctx, depth);
-    case 'accept':
-      return branch(out, ctx, ACCEPT);
-    case 'drop':
-      return branch(out, ctx, { kind: 'drop', reason: `nftables ${env.ct.table.name} chain ${c.name}: ${r.text}` });
-    case 'reject':
-      return branch(out, ctx, { kind: 'reject', reason: `nftables ${env.ct.table.name} chain ${c.name}: ${r.text}`, with: 'icmp-port-unreachable' });
-    case 'return':
-      if (stack === undefined) return policy(out, base, ctx);
-      return run(env, base, out, stack.c, stack.i, stack.up, ctx, depth + 1);
-    case 'jump':
-    case 'goto': {
-      const target = cv.target();
-      if (target === undefined) return branch(out, ctx, { kind: 'drop', reason: `nftables: no chain ${chainOf(cv.verdict)}` });
-      return run(env, base, out, target, 0, cv.kind === 'jump' ? { c, i: next, up: stack } : stack, ctx, depth + 1);
-    }
-  }
-}
+const ruleAt = (env: EvalEnv, ri: number): CompiledRule => env.ct.prog.refs[ri] as CompiledRule;
 
 function policy(out: HookBranch[], base: CompiledChain, ctx: Ctx): void {
   if (base.policyDrop) return branch(out, ctx, { kind: 'drop', reason: `nftables chain ${base.chain.name} policy drop` });
   branch(out, ctx, ACCEPT);
 }
 
-function hop(env: EvalEnv, c: CompiledChain, r: CompiledRule, k: HopKind, a: unknown, b?: unknown, nat?: HookHop['nat'], x?: unknown): NftHop {
-  return new NftHop(k, a, b, x, r, c, env.ct.label, nat);
+function hop(env: EvalEnv, ri: number, k: HopKind, a: unknown, b?: unknown, nat?: HookHop['nat'], x?: unknown): NftHop {
+  return new NftHop(k, a, b, x, env.ct.prog.refs, ri, env.ct.label, nat);
 }

@@ -1,8 +1,8 @@
 import { ip4ToString } from '../../addr/index.js';
 import type { Packet } from '../../packet/index.js';
 import type { HookHop } from '../hooks.js';
-import type { CompiledExpr } from './compile.js';
-import type { Op } from './program.js';
+import type { CompiledExpr, CompiledRule, CompiledVerdict } from './compile.js';
+import type { Op, Ref } from './program.js';
 import type { NftSelector, NftVerdict } from './types.js';
 
 /** What a hop's detail says; its inputs a, b, x mean what each case of NftHop.format reads. */
@@ -21,22 +21,26 @@ export class NftHop implements HookHop {
     /** A third input of the detail (the packet of a vmap lookup, the picked number of a numgen), or undefined. */
     private readonly x: unknown,
     /**
-     * The rule and chain, read only when the hop is printed: a packet's service and endpoint chains are cold at
-     * 10,000 Services, and copying their names here read two more objects for every hop.
+     * The program's objects and the index of the rule's CompiledRule there, read only when the hop is printed: a
+     * packet's service and endpoint chains are cold at 10,000 Services, and reading the rule object (or copying its
+     * names here) was a cache miss for every hop.
      */
-    private readonly r: { readonly text: string; readonly number: number },
-    private readonly c: { readonly name: string },
+    private readonly refs: readonly Ref[],
+    private readonly ri: number,
     readonly table: string,
     nat?: HookHop['nat'],
   ) {
     if (k === HopKind.Text) this.d = a as string;
     if (nat !== undefined) this.nat = nat;
   }
+  private get r(): CompiledRule {
+    return this.refs[this.ri] as CompiledRule;
+  }
   get rule(): string {
     return this.r.text;
   }
   get chain(): string {
-    return this.c.name;
+    return this.r.chain.name;
   }
   get ruleNumber(): number {
     return this.r.number;
@@ -61,12 +65,12 @@ export class NftHop implements HookHop {
       case HopKind.Vmap: {
         // a: the vmap expression (its key selectors and map name), b: the verdict found, x: the packet looked up.
         const e = this.a as VmapExpr;
-        return `${textKey(e.key, this.x as Packet)} → ${verdictWords(this.b as NftVerdict)}${e.name === undefined ? '' : ` (@${e.name})`}`;
+        return `${textKey(e.key, this.x as Packet)} → ${verdictWords((this.b as CompiledVerdict).verdict)}${e.name === undefined ? '' : ` (@${e.name})`}`;
       }
       case HopKind.Numgen: {
-        // a: the modulus, b: the verdict picked, x: the number generated.
+        // a: the modulus, b: the picked verdict's index in refs, x: the number generated.
         const mod = this.a as number;
-        return `numgen random mod ${mod} = ${this.x as number} (probability 1/${mod}) → ${verdictWords(this.b as NftVerdict)}`;
+        return `numgen random mod ${mod} = ${this.x as number} (probability 1/${mod}) → ${verdictWords((this.refs[this.b as number] as CompiledVerdict).verdict)}`;
       }
     }
   }
