@@ -24,12 +24,18 @@ export type HookNext = (w: Walk, skb: Skb) => void;
  * to the handler's hop instead of copying it, so its detail is formatted only when read.
  */
 class HandlerHop implements TraceHop {
-  constructor(
-    readonly node: string | null,
-    readonly netns: string,
-    readonly iface: string | null,
-    private readonly h: HookHop,
-  ) {}
+  declare readonly node: string | null;
+  declare readonly netns: string;
+  declare readonly iface: string | null;
+  private declare readonly h: HookHop;
+
+  // Declared fields, assigned here (see ConntrackTable's note in net/netfilter/conntrack.ts).
+  constructor(node: string | null, netns: string, iface: string | null, h: HookHop) {
+    this.node = node;
+    this.netns = netns;
+    this.iface = iface;
+    this.h = h;
+  }
   get step(): string {
     return this.h.step;
   }

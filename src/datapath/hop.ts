@@ -11,17 +11,28 @@ export type Detail<A = undefined, B = undefined, C = undefined> = string | ((a: 
  * allocations (the closure and its context) on every hop of every path.
  */
 export class Hop<A = undefined, B = undefined, C = undefined> implements TraceHop {
-  readonly rule = null;
-  constructor(
-    readonly node: string | null,
-    readonly netns: string,
-    readonly iface: string | null,
-    readonly step: HopStep,
-    private d: Detail<A, B, C>,
-    private readonly a: A,
-    private readonly b: B,
-    private readonly c: C,
-  ) {}
+  declare readonly node: string | null;
+  declare readonly netns: string;
+  declare readonly iface: string | null;
+  declare readonly step: HopStep;
+  private declare d: Detail<A, B, C>;
+  private declare readonly a: A;
+  private declare readonly b: B;
+  private declare readonly c: C;
+  declare readonly rule: null;
+
+  // Declared fields, assigned here in the order they were declared (see ConntrackTable's note in net/netfilter/conntrack.ts).
+  constructor(node: string | null, netns: string, iface: string | null, step: HopStep, d: Detail<A, B, C>, a: A, b: B, c: C) {
+    this.node = node;
+    this.netns = netns;
+    this.iface = iface;
+    this.step = step;
+    this.d = d;
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.rule = null;
+  }
   get detail(): string {
     if (typeof this.d !== 'string') this.d = this.d(this.a, this.b, this.c);
     return this.d;

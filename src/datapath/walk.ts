@@ -6,12 +6,17 @@ import type { TraceHop } from './types.js';
  * copied then, so branches never see each other's hops.
  */
 export class Walk {
-  constructor(
-    public prob: Fraction,
-    public hops: TraceHop[],
-    /** Hops taken, to stop forwarding loops even where TTL is not decremented (bridging). */
-    public steps: number,
-  ) {}
+  declare prob: Fraction;
+  declare hops: TraceHop[];
+  /** Hops taken, to stop forwarding loops even where TTL is not decremented (bridging). */
+  declare steps: number;
+
+  // Declared fields, assigned here (see ConntrackTable's note in net/netfilter/conntrack.ts).
+  constructor(prob: Fraction, hops: TraceHop[], steps: number) {
+    this.prob = prob;
+    this.hops = hops;
+    this.steps = steps;
+  }
 
   static start(): Walk {
     return new Walk(Fraction.ONE, [], 0);

@@ -1,4 +1,4 @@
-import { type Cidr4, type IfAddr, type Ip4, ifAddrSubnet, isLoopback } from '../addr/index.js';
+import { type Cidr4, type IfAddr, type Ip4, ifAddrSubnet, isLoopback, prefixMask } from '../addr/index.js';
 import { bumpTopology, topologyGeneration, VersionedMap } from './generation.js';
 import { type AddrType, type Hook, type HookHandler, type HostView, hookIndex } from './hooks.js';
 import type { Link, VxlanLink } from './link.js';
@@ -88,8 +88,20 @@ export class Netns implements HostView {
   private localAddrs: Map<number, string> | undefined = undefined;
   /** Broadcast address → device (keyed as localAddrs); rebuilt on first use after any address change. */
   private broadcasts: Map<number, string> | undefined;
+  /**
+   * The host bits every broadcast address in `broadcasts` has set (the AND of their subnets' host masks, as a signed
+   * 32-bit value; all ones when there is none), made with the Map. An address without all of them set is no subnet's
+   * broadcast address: `-m addrtype` asks about a random destination at every node, and most are answered without
+   * probing the Map, cold in a large cluster.
+   */
+  private broadcastHostBits = -1;
   /** VXLAN UDP port → device name, the first such device in link order; rebuilt after links come or go. */
   private vxlanPorts: Map<number, string> | undefined;
+  /**
+   * vxlanOnPort's last answer, valid at its topology generation: every VXLAN packet a node receives asks for the same
+   * port, and the answer took two lookups in Maps cold in a large cluster (the port's device name, then the link).
+   */
+  private vxlanLast: { readonly at: number; readonly port: number; readonly link: VxlanLink | undefined } | undefined;
   /** What this namespace's hook handlers may ask of it; one object for all hooks. */
   readonly host: HostView;
   private nextIfindex = 1;
@@ -152,6 +164,15 @@ export class Netns implements HostView {
    * name, so a device object replaced in place (a MAC change) is still found; a stale entry falls back to a scan.
    */
   vxlanOnPort(port: number): VxlanLink | undefined {
+    const g = topologyGeneration();
+    const last = this.vxlanLast;
+    if (last !== undefined && last.at === g && last.port === port) return last.link;
+    const link = this.findVxlan(port);
+    this.vxlanLast = { at: g, port, link };
+    return link;
+  }
+
+  private findVxlan(port: number): VxlanLink | undefined {
     const name = this.vxlanPorts?.get(port);
     const hit = name === undefined ? undefined : this.links.get(name);
     if (hit?.kind === 'vxlan' && hit.port === port) return hit;
@@ -267,12 +288,20 @@ export class Netns implements HostView {
   private broadcastDev(ip: Ip4): string | undefined {
     if (this.broadcasts === undefined) {
       const m = new Map<number, string>();
+      let hostBits = -1;
       for (const link of this.links.values()) {
-        for (const a of link.addrs) if (a.prefix < 31 && !isLoopback(a.ip)) m.set(ifAddrSubnet(a).broadcast | 0, link.name);
+        for (const a of link.addrs) {
+          if (a.prefix >= 31 || isLoopback(a.ip)) continue;
+          m.set(ifAddrSubnet(a).broadcast | 0, link.name);
+          hostBits &= ~prefixMask(a.prefix);
+        }
       }
       this.broadcasts = m;
+      this.broadcastHostBits = hostBits;
     }
-    return this.broadcasts.get(ip | 0);
+    const k = ip | 0;
+    if ((k & this.broadcastHostBits) !== this.broadcastHostBits) return undefined;
+    return this.broadcasts.get(k);
   }
 
   primaryAddress(dev: string): Ip4 | undefined {

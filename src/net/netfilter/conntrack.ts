@@ -70,17 +70,29 @@ function sameTuple(a: CtTuple, b: CtTuple): boolean {
  * numbers; after MAX_DEPTH layers they are folded into a base of Maps keyed by tuple text.
  */
 export class ConntrackTable {
+  /** The entry this layer sets (undefined for a base). */
+  private declare readonly entry: CtEntry | undefined;
+  private declare readonly parent: ConntrackTable | undefined;
+  /** Base tables only. */
+  private declare readonly byId: ReadonlyMap<number, CtEntry> | undefined;
+  private declare readonly byTuple: ReadonlyMap<string, number> | undefined;
+  private declare readonly depth: number;
+
   static readonly EMPTY = new ConntrackTable(undefined, undefined, new Map(), new Map(), 0);
 
-  private constructor(
-    /** The entry this layer sets (undefined for a base). */
-    private readonly entry: CtEntry | undefined,
-    private readonly parent: ConntrackTable | undefined,
-    /** Base tables only. */
-    private readonly byId: ReadonlyMap<number, CtEntry> | undefined,
-    private readonly byTuple: ReadonlyMap<string, number> | undefined,
-    private readonly depth: number,
-  ) {}
+/*
+ * Fields are `declare`d and assigned in the constructor, not class fields: the build's ES2022 class fields run an
+ * initializer defining each one before the constructor assigns it, and where V8 does not inline the constructor (the
+ * nat hook's, at full inlining budget) each object of a trace paid for both.
+ * (The same holds for the other objects a trace makes per hook: NfState, PathStateLayer, the tracer's Walk and hops.)
+ */
+  private constructor(entry: CtEntry | undefined, parent: ConntrackTable | undefined, byId: ReadonlyMap<number, CtEntry> | undefined, byTuple: ReadonlyMap<string, number> | undefined, depth: number) {
+    this.entry = entry;
+    this.parent = parent;
+    this.byId = byId;
+    this.byTuple = byTuple;
+    this.depth = depth;
+  }
 
   get(id: number): CtEntry | undefined {
     let t: ConntrackTable | undefined = this;

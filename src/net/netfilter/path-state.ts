@@ -11,14 +11,20 @@ const MAX_DEPTH = 8;
  * place of its first insertion.
  */
 export class PathStateLayer implements ReadonlyMap<string, unknown> {
-  private folded: Map<string, unknown> | undefined;
+  declare readonly key: string;
+  declare readonly value: unknown;
+  private declare readonly parent: PathState | undefined;
+  private declare readonly depth: number;
+  private declare folded: Map<string, unknown> | undefined;
 
-  private constructor(
-    readonly key: string,
-    readonly value: unknown,
-    private readonly parent: PathState | undefined,
-    private readonly depth: number,
-  ) {}
+  // Declared fields, assigned here (see ConntrackTable's note in conntrack.ts).
+  private constructor(key: string, value: unknown, parent: PathState | undefined, depth: number) {
+    this.key = key;
+    this.value = value;
+    this.parent = parent;
+    this.depth = depth;
+    this.folded = undefined;
+  }
 
   /** The state this layer sets its key over. */
   get parentState(): PathState | undefined {

@@ -10,13 +10,19 @@ export type RecentLists = ReadonlyMap<string, ReadonlyMap<number, number>>;
 export class NfState {
   static readonly EMPTY = new NfState(ConntrackTable.EMPTY, new Map(), new Map(), 1);
 
-  constructor(
-    readonly conntrack: ConntrackTable,
-    readonly recent: RecentLists,
-    /** `statistic --mode nth` counters by match id (xt_statistic's per-rule `master->count`). */
-    readonly nth: ReadonlyMap<number, number>,
-    readonly nextCtId: number,
-  ) {}
+  declare readonly conntrack: ConntrackTable;
+  declare readonly recent: RecentLists;
+  /** `statistic --mode nth` counters by match id (xt_statistic's per-rule `master->count`). */
+  declare readonly nth: ReadonlyMap<number, number>;
+  declare readonly nextCtId: number;
+
+  // Declared fields, assigned here (see ConntrackTable's note in conntrack.ts).
+  constructor(conntrack: ConntrackTable, recent: RecentLists, nth: ReadonlyMap<number, number>, nextCtId: number) {
+    this.conntrack = conntrack;
+    this.recent = recent;
+    this.nth = nth;
+    this.nextCtId = nextCtId;
+  }
 
   withConntrack(conntrack: ConntrackTable, nextCtId = this.nextCtId): NfState {
     return new NfState(conntrack, this.recent, this.nth, nextCtId);
