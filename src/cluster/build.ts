@@ -2,7 +2,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { type Ip4, ip4ToString } from '../addr/index.js';
 import { InputError } from '../lib/index.js';
 import { nodeObject } from '../kubelet/index.js';
-import { type NamespaceLabels, Placement } from '../scheduler/index.js';
+import { type NamespaceLabels, Placement, waitsForPods } from '../scheduler/index.js';
 import { type Labels, deepFreeze } from '../api/index.js';
 import type { Node, Pod, PodSpec } from 'kubernetes-types/core/v1.js';
 import { Netfilter, Network } from '../net/index.js';
@@ -32,7 +32,8 @@ interface Placed {
  * Where the manifests' pods run, decided as kube-scheduler decides it, by the scheduler's own code (Placement, which
  * `kubewire serve`'s scheduler also runs): pods in file order; one naming spec.nodeName is on that node; any other
  * goes through the filters (NodeAffinity, NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity), then the
- * least-allocated score, ties going round-robin to the node after the one chosen last. A pod no node takes is
+ * least-allocated score, ties going round-robin to the node after the one chosen last. A pod no node takes waits, as
+ * in the scheduler's queue, for a placed pod that could let it through; one still waiting at the end is
  * KW_CLUSTER_NO_NODE with the scheduler's words. Before anything is wired, every node must have room: more
  * pod-network pods than its podCIDR has addresses is KW_CNI_IPAM_EXHAUSTED, naming the node and the counts.
  */
@@ -49,15 +50,20 @@ function place(requests: readonly PodRequest[], nodes: ReadonlyMap<string, NodeI
     for (const earlier of out) p.assign(earlier.key, earlier.node.spec.name, podForPlacement(earlier.req));
     return (placement = p);
   };
-  for (const req of requests) {
+  // The scheduler's queue: pods in file order; one that no node takes waits, and goes back to the end of the queue
+  // when a pod is placed if that pod could let it through (required pod affinity, hard spread constraints).
+  const queue = [...requests];
+  const waiting = new Map<PodRequest, string>();
+  for (let i = 0; i < queue.length; i++) {
+    const req = queue[i] as PodRequest;
     const key = `${req.namespace}/${req.name}`;
     let name = req.nodeName;
     if (name === undefined) {
       const sched = scheduler();
       const d = sched.decide(podForPlacement(req), key);
       if (d.kind !== 'bind') {
-        const affinity = req.requiredNodeTerms === undefined ? '' : `, required node affinity ${JSON.stringify(req.requiredNodeTerms)}`;
-        throw new InputError('KW_CLUSTER_NO_NODE', `pod ${key} cannot be placed: ${d.message.replace(/\.$/, '')} (nodeSelector ${JSON.stringify(req.nodeSelector)}${affinity}; a node has its topology labels and kubernetes.io/hostname, kubernetes.io/os=linux and kubernetes.io/arch=amd64)`);
+        waiting.set(req, d.message);
+        continue;
       }
       sched.chose(d);
       name = d.node;
@@ -65,6 +71,11 @@ function place(requests: readonly PodRequest[], nodes: ReadonlyMap<string, NodeI
     const node = nodes.get(name);
     if (node === undefined) throw new InputError('KW_CLUSTER_NO_NODE', `pod ${key} has no node to run on`);
     placement?.assign(key, name, podForPlacement(req));
+    for (const [w] of waiting) {
+      if (!waitsForPods(podForPlacement(w))) continue;
+      waiting.delete(w);
+      queue.push(w);
+    }
     const p = { req, node, key };
     out.push(p);
     if (!req.hostNetwork) {
@@ -72,6 +83,10 @@ function place(requests: readonly PodRequest[], nodes: ReadonlyMap<string, NodeI
       if (l === undefined) perNode.set(node.spec.name, (l = []));
       l.push(p);
     }
+  }
+  for (const [req, message] of waiting) {
+    const affinity = req.requiredNodeTerms === undefined ? '' : `, required node affinity ${JSON.stringify(req.requiredNodeTerms)}`;
+    throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} cannot be placed: ${message.replace(/\.$/, '')} (nodeSelector ${JSON.stringify(req.nodeSelector)}${affinity}; a node has its topology labels and kubernetes.io/hostname, kubernetes.io/os=linux and kubernetes.io/arch=amd64)`);
   }
   for (const [name, ps] of perNode) {
     const cidr = nodes.get(name)?.spec.podCIDR;

@@ -1,4 +1,4 @@
-export { Scheduler, type SchedulerOptions, type EventType } from './scheduler.js';
+export { Scheduler, type SchedulerOptions, type EventType, waitsForPods } from './scheduler.js';
 export { NodeIndex } from './node-index.js';
 export { Placement, type PlacementOptions } from './placement.js';
 export { type HostPort, type UsedPorts, hostPortsOf, holdPorts, portsConflict } from './host-ports.js';

@@ -86,6 +86,7 @@ export class Scheduler {
       if (on === nodeName) return;
       if (on !== undefined) this.placement.unassign(key);
       this.placement.assign(key, nodeName, pod);
+      this.retryWaitingForPods();
       return;
     }
     if ((pod.spec?.schedulerName ?? 'default-scheduler') !== this.schedulerName || pod.metadata?.deletionTimestamp !== undefined) return;
@@ -127,6 +128,7 @@ export class Scheduler {
     if (d.kind === 'bind') {
       this.placement.chose(d);
       this.placement.assign(key, d.node, pod);
+      this.retryWaitingForPods();
       try {
         await bindPod(this.api, ns, name, { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns }, target: { apiVersion: 'v1', kind: 'Node', name: d.node } });
       } catch (e) {
@@ -165,8 +167,27 @@ export class Scheduler {
     await this.events.record({ r: this.pods, obj: stored }, 'Warning', 'FailedScheduling', message, 'Scheduling');
   }
 
+  /**
+   * A pod was placed: the pods that a pod elsewhere could let through (required pod affinity, DoNotSchedule topology
+   * spread) go back to the queue, as kube-scheduler's queue moves them on an AssignedPodAdd event. So a cache that
+   * must sit with web pods waits for them, in whatever order the two were created.
+   */
+  private retryWaitingForPods(): void {
+    for (const [k, p] of this.unschedulable) {
+      if (!waitsForPods(p)) continue;
+      this.queue.set(k, p);
+      this.unschedulable.delete(k);
+    }
+  }
+
   private retryUnschedulable(): void {
     for (const [k, p] of this.unschedulable) this.queue.set(k, p);
     this.unschedulable.clear();
   }
+}
+
+/** Whether placing some other pod can make this one schedulable: its required pod affinity or hard spread constraints. */
+export function waitsForPods(pod: Pod): boolean {
+  const s = pod.spec;
+  return (s?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0 || (s?.topologySpreadConstraints ?? []).some((c) => c.whenUnsatisfiable === 'DoNotSchedule');
 }

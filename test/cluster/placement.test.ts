@@ -288,3 +288,13 @@ test('topology spread counts only the domains the pod\'s nodeSelector allows, an
   const e = t.throws(() => buildCluster(noRack), { instanceOf: InputError });
   t.regex(e?.message ?? '', /0\/4 nodes are available: 4 node\(s\) didn't match pod topology spread constraints \(missing required label\)/);
 });
+
+test('a pod whose required affinity names pods created after it waits for them, as in the scheduler\'s queue, in the build and in the live cluster alike', async (t) => {
+  const spec = await topo([withPodAffinity('cache', 2, { affinity: onHost('{app: web}') }), withPodAffinity('web', 1, {})].join('---\n'));
+  const c = buildCluster(spec);
+  const web = nodesOf(c.pods.values(), 'web');
+  t.deepEqual(nodesOf(c.pods.values(), 'cache'), [...web, ...web]);
+  const live = await LiveCluster.start(spec, { coreDns: false });
+  t.deepEqual(nodesOf(live.cluster().pods.values(), 'cache'), nodesOf(c.pods.values(), 'cache'));
+  t.deepEqual(nodesOf(live.cluster().pods.values(), 'web'), web);
+});
