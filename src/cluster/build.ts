@@ -85,8 +85,10 @@ function place(requests: readonly PodRequest[], nodes: ReadonlyMap<string, NodeI
     }
   }
   for (const [req, message] of waiting) {
+    // What the pod asked of node labels, and what a node carries, when that is among the reasons.
     const affinity = req.requiredNodeTerms === undefined ? '' : `, required node affinity ${JSON.stringify(req.requiredNodeTerms)}`;
-    throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} cannot be placed: ${message.replace(/\.$/, '')} (nodeSelector ${JSON.stringify(req.nodeSelector)}${affinity}; a node has its topology labels and kubernetes.io/hostname, kubernetes.io/os=linux and kubernetes.io/arch=amd64)`);
+    const hint = message.includes('node affinity/selector') ? ` (nodeSelector ${JSON.stringify(req.nodeSelector)}${affinity}; a node has its topology labels and kubernetes.io/hostname, kubernetes.io/os=linux and kubernetes.io/arch=amd64)` : '';
+    throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} cannot be placed: ${message.replace(/\.$/, '')}${hint}`);
   }
   for (const [name, ps] of perNode) {
     const cidr = nodes.get(name)?.spec.podCIDR;
