@@ -70,10 +70,10 @@ function lazyNodeProxy(node: NodeInfo, proxier: IptablesProxier): NodeProxy {
     n.iptablesRestore(staging.iptablesSave());
     nf = n;
     // From now on the node's hooks call the real handlers directly (same names, so they replace
-    // the stand-ins); a hook already running keeps the list it started with.
-    const regs = n.registrations();
-    real = regs.map((r) => r.handler);
-    for (const r of regs) node.netns.registerHook(r.hook, r.handler);
+    // the stand-ins); a hook already running keeps the list it started with. Shared handlers: the
+    // nodes whose rules are the same share them (and so their hook lists), each finding its own
+    // netfilter through its namespace.
+    real = n.installShared(node.netns).map((r) => r.handler);
     return n;
   };
   // Register stand-ins at every hook now; they load the real rules the first time a packet arrives.

@@ -29,18 +29,12 @@ export function wireNode(net: Network, topology: TopologySpec, node: NodeSpec): 
     net.gateways.add(NODE_NETWORK, c.nodeNetwork.gateway);
   }
   if (c.network === 'host-gw') {
-    net.podRoutes.table.set(node.podCIDR, {
-      owner: node.name,
-      route: { dst: node.podCIDR, type: 'unicast', gateway: node.ip, dev: 'eth0', proto: 'boot', scope: 'global' },
-    });
+    net.podRoutes.set(node.name, { dst: node.podCIDR, type: 'unicast', gateway: node.ip, dev: 'eth0', proto: 'boot', scope: 'global' });
   } else {
     const vtepIp = node.podCIDR.network;
     const vx = net.addVxlan(ns, { name: FLANNEL_DEV, vni: FLANNEL_VNI, port: FLANNEL_PORT, local: node.ip, dev: 'eth0', shared: true });
     ns.addAddr(FLANNEL_DEV, { ip: vtepIp, prefix: 32 });
-    net.podRoutes.table.set(node.podCIDR, {
-      owner: node.name,
-      route: { dst: node.podCIDR, type: 'unicast', gateway: vtepIp, dev: FLANNEL_DEV, onlink: true, proto: 'boot', scope: 'global' },
-    });
+    net.podRoutes.set(node.name, { dst: node.podCIDR, type: 'unicast', gateway: vtepIp, dev: FLANNEL_DEV, onlink: true, proto: 'boot', scope: 'global' });
     net.vtepNeigh.byIp.set(vtepIp, { owner: node.name, entry: { ip: vtepIp, dev: FLANNEL_DEV, mac: vx.mac, state: 'PERMANENT' } });
     net.vtepFdb.set(vx.mac, { vtep: node.ip, owner: node.name });
   }

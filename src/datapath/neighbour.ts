@@ -8,24 +8,12 @@ export interface ArpAnswer {
   readonly dev: string;
 }
 
-/** A bridge's ARP answers by address (keyed by `ip | 0`, a small integer where an address from 128.0.0.0 up is a heap number), as of a topology generation. */
-interface BridgeAnswers {
-  readonly at: number;
-  readonly byIp: Map<number, ArpAnswer>;
-}
-
 /**
  * ARP resolution across the L2 domain of an interface, as a settled network would answer it.
  * With arp_ignore=0 (the default) a namespace answers for any of its local addresses on any
  * interface, which is why the node answers for its cni0 address on eth0 too.
  */
 export class Neighbour {
-  /**
-   * Per bridge, who answers for each address of the bridge and of its ports' peers. Kept while the topology
-   * generation stands still: any address, port, link or namespace change since makes it rebuilt on next use.
-   */
-  private readonly bridgeCache = new WeakMap<BridgeLink, BridgeAnswers>();
-
   constructor(private readonly net: Network) {}
 
   resolve(ns: Netns, link: Link, nh: Ip4): ArpAnswer | undefined {
@@ -64,10 +52,12 @@ export class Neighbour {
 
   private inBridge(ns: Netns, br: BridgeLink, nh: Ip4): ArpAnswer | undefined {
     const g = topologyGeneration();
-    let cache = this.bridgeCache.get(br);
+    // Who answers for each address of the bridge and of its ports' peers, kept on the bridge while the topology
+    // generation stands still: any address, port, link or namespace change since makes it rebuilt on next use.
+    let cache = br.arpAnswers;
     if (cache?.at !== g) {
       cache = { at: g, byIp: this.buildBridgeCache(ns, br) };
-      this.bridgeCache.set(br, cache);
+      br.arpAnswers = cache;
     }
     const hit = cache.byIp.get(nh | 0);
     if (hit !== undefined) return hit;

@@ -1,6 +1,7 @@
 import type { Ip4 } from '../addr/index.js';
 import type { Fraction } from '../lib/index.js';
 import type { Packet } from '../packet/index.js';
+import type { NetfilterHooks } from './netfilter/handler.js';
 
 /** The five netfilter hooks, by the names iptables gives their built-in chains. */
 export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
@@ -74,6 +75,8 @@ export interface Skb {
 /** What a hook handler may ask of the namespace it runs in. */
 export interface HostView {
   readonly netns: string;
+  /** The namespace's netfilter, for handlers shared between namespaces (see Netns.netfilter). */
+  readonly netfilter?: NetfilterHooks | undefined;
   /** `-m addrtype`: classify an address as this namespace's routing would; `dev` limits LOCAL to that interface. */
   addrType(ip: Ip4, dev?: string): AddrType;
   /** The address MASQUERADE / REDIRECT would pick on `dev` (its primary address), if any. */

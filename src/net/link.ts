@@ -38,6 +38,17 @@ export interface BridgeLink extends LinkBase {
   readonly fdb: Fdb;
   /** Port names. Network.addBridge makes it a VersionedSet: the datapath's cached ARP answers depend on the ports. */
   readonly ports: Set<string>;
+  /**
+   * The datapath's ARP answers on this bridge (see datapath Neighbour), kept on the link: a trace reaching a node's
+   * bridge has the link in cache already, where a WeakMap keyed by it was one more cold lookup per node.
+   */
+  arpAnswers: BridgeArpAnswers | undefined;
+}
+
+/** Who answers ARP for each address on a bridge (keyed by `ip | 0`), as of a topology generation. */
+export interface BridgeArpAnswers {
+  readonly at: number;
+  readonly byIp: Map<number, { readonly mac: Mac; readonly netns: string; readonly dev: string }>;
 }
 
 export interface DummyLink extends LinkBase {

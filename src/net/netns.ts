@@ -1,7 +1,9 @@
 import { type Cidr4, type IfAddr, type Ip4, ifAddrSubnet, isLoopback, prefixMask } from '../addr/index.js';
 import { bumpTopology, topologyGeneration, VersionedMap } from './generation.js';
 import { type AddrType, type Hook, type HookHandler, type HostView, hookIndex } from './hooks.js';
+import { InternedLists } from './interned-lists.js';
 import type { Link, VxlanLink } from './link.js';
+import type { NetfilterHooks } from './netfilter/handler.js';
 import { NeighTable } from './neigh.js';
 import type { Route } from './route.js';
 import { RouteTable } from './route-table.js';
@@ -29,6 +31,12 @@ const EMPTY: readonly HookHandler[] = [];
  * instead of one per namespace of a 150,000-pod cluster.
  */
 const NO_HOOKS: readonly (readonly HookHandler[])[] = [EMPTY, EMPTY, EMPTY, EMPTY, EMPTY];
+
+/** Equal handler lists, and equal tables of them, are one array across namespaces (see InternedLists). */
+const HANDLER_LISTS = new InternedLists<HookHandler>();
+const HOOK_TABLES = new InternedLists<readonly HookHandler[]>();
+HANDLER_LISTS.intern(EMPTY);
+HOOK_TABLES.intern(NO_HOOKS);
 /** How many local addresses localDev answers from the namespace object itself (a pod holds lo's and eth0's). */
 const INLINE_LOCALS = 3;
 
@@ -43,6 +51,11 @@ export class Netns implements HostView {
    * names is a megamorphic keyed load, and every hook of every trace asks for its handlers.
    */
   private hooks: readonly (readonly HookHandler[])[] = NO_HOOKS;
+  /**
+   * The netfilter whose shared handlers are registered here (Netfilter.installShared): handlers shared by every
+   * namespace with the same rules find this namespace's own netfilter (conntrack, path state) through it.
+   */
+  netfilter: NetfilterHooks | undefined = undefined;
   /** `ip route show table main`. */
   readonly main: RouteTable;
   /**
@@ -339,8 +352,8 @@ export class Netns implements HostView {
   /** Copy on write: the table may be the shared NO_HOOKS. */
   private setHandlers(i: number, list: readonly HookHandler[]): void {
     const next = [...this.hooks];
-    next[i] = list;
-    this.hooks = next;
+    next[i] = HANDLER_LISTS.intern(list);
+    this.hooks = HOOK_TABLES.intern(next);
   }
 
   handlers(hook: Hook): readonly HookHandler[] {

@@ -77,7 +77,7 @@ export class Network {
    */
   addBridge(ns: Netns, name: string): BridgeLink {
     checkIfname(name);
-    const br: BridgeLink = { kind: 'bridge', name, ifindex: ns.allocIfindex(), mac: macFromName(`${ns.name}/${name}`), mtu: 1500, up: true, addrs: [], master: undefined, hairpin: false, fdb: new Fdb(), ports: new VersionedSet<string>() };
+    const br: BridgeLink = { kind: 'bridge', name, ifindex: ns.allocIfindex(), mac: macFromName(`${ns.name}/${name}`), mtu: 1500, up: true, addrs: [], master: undefined, hairpin: false, fdb: new Fdb(), ports: new VersionedSet<string>(), arpAnswers: undefined };
     ns.addLink(br);
     return br;
   }

@@ -11,7 +11,7 @@ import { ACCEPT, type WalkResult, walkTable } from './walk.js';
 import { PathStateLayer } from './path-state.js';
 import { skbWith } from './skb.js';
 import { SHARED_RULESETS } from './shared-rulesets.js';
-import { NH_CONFIRM, NH_CONNTRACK, NH_NAT, type NetfilterHooks, type NetfilterStep, StepHandler, TableHandler } from './handler.js';
+import { NH_CONFIRM, NH_CONNTRACK, NH_NAT, type NetfilterHooks, type NetfilterStep, SharedStepHandler, SharedTableHandler, StepHandler, TableHandler } from './handler.js';
 
 const NO_HOPS: readonly HookHop[] = Object.freeze([]);
 
@@ -35,6 +35,66 @@ export const NF_PRIORITY = {
 export interface NetfilterRegistration {
   readonly hook: Hook;
   readonly handler: HookHandler;
+}
+
+/** A namespace that can hold shared netfilter handlers (Netns): they find its netfilter in `netfilter`. */
+export interface SharedNetfilterHost {
+  netfilter: NetfilterHooks | undefined;
+  registerHook(hook: Hook, handler: HookHandler): void;
+}
+
+/** Makes a table's handler at one hook. */
+type TableFactory = (name: string, priority: number, hook: Hook, t: TableName) => HookHandler;
+/** Makes a step's handler. */
+type StepFactory = (name: string, priority: number, s: NetfilterStep) => HookHandler;
+
+/** The handlers a netfilter registers, at the kernel's priorities, made by the factories (one list for both kinds). */
+function layout(table: TableFactory, step: StepFactory): NetfilterRegistration[] {
+  const out: NetfilterRegistration[] = [];
+  const tables = (name: string, priority: number, hooks: readonly Hook[], t: TableName): void => {
+    for (const hook of hooks) out.push({ hook, handler: table(name, priority, hook, t) });
+  };
+  const steps = (name: string, priority: number, hooks: readonly Hook[], s: NetfilterStep): void => {
+    for (const hook of hooks) out.push({ hook, handler: step(name, priority, s) });
+  };
+  tables('iptables-raw', NF_PRIORITY.raw, ['PREROUTING', 'OUTPUT'], 'raw');
+  steps('conntrack', NF_PRIORITY.conntrack, ['PREROUTING', 'OUTPUT'], NH_CONNTRACK);
+  tables('iptables-mangle', NF_PRIORITY.mangle, ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], 'mangle');
+  steps('iptables-nat', NF_PRIORITY.natDst, ['PREROUTING', 'OUTPUT'], NH_NAT);
+  tables('iptables-filter', NF_PRIORITY.filter, ['INPUT', 'FORWARD', 'OUTPUT'], 'filter');
+  steps('iptables-nat', NF_PRIORITY.natSrc, ['INPUT', 'POSTROUTING'], NH_NAT);
+  steps('conntrack-confirm', NF_PRIORITY.confirm, ['INPUT', 'POSTROUTING'], NH_CONFIRM);
+  return out;
+}
+
+/** idleBits of a ruleset, computed once per ruleset (shared by every namespace holding it). */
+function idleBitsOf(rules: Ruleset): readonly number[] {
+  let bits = idleByRuleset.get(rules);
+  if (bits === undefined) {
+    bits = idleBits(rules);
+    idleByRuleset.set(rules, bits);
+  }
+  return bits;
+}
+
+/** Whether a ruleset's table is idle at a hook (Netfilter.tableIdle for whoever holds it). */
+function rulesetIdle(rules: Ruleset, table: TableName, hook: Hook): boolean {
+  return ((idleBitsOf(rules)[tableNumber(table)] ?? 0) & hookBit(hook)) !== 0;
+}
+
+/** The shared handlers by ruleset (see Netfilter.installShared); weak: kept while the ruleset is. */
+const sharedByRuleset = new WeakMap<Ruleset, readonly NetfilterRegistration[]>();
+
+function sharedRegistrations(rules: Ruleset): readonly NetfilterRegistration[] {
+  let regs = sharedByRuleset.get(rules);
+  if (regs === undefined) {
+    regs = layout(
+      (name, priority, hook, t) => new SharedTableHandler(name, priority, hook, t, rulesetIdle(rules, t, hook), (h) => rulesetIdle(rules, t, h)),
+      (name, priority, s) => new SharedStepHandler(name, priority, s),
+    );
+    sharedByRuleset.set(rules, regs);
+  }
+  return regs;
 }
 
 /** A hook's bit in idleBits' answer. */
@@ -120,6 +180,8 @@ export class Netfilter implements NetfilterHooks {
   /** Which (table, hook) pairs are idle (idleBits), for the ruleset `idleOf` (rulesets are immutable). */
   private idleOf: Ruleset | undefined;
   private idle: readonly number[] = [];
+  /** The namespace installShared registered this netfilter's shared handlers in. */
+  private sharedIn: SharedNetfilterHost | undefined;
   readonly stateKey: string;
 
   constructor(
@@ -149,6 +211,8 @@ export class Netfilter implements NetfilterHooks {
   /** Tells every table handler whether its table is idle at its hook under the current rules. */
   private syncIdle(): void {
     for (const h of this.tableHandlers) h.idleHere = this.tableIdle(h.table, h.at);
+    // Shared handlers belong to a ruleset: take the new ruleset's.
+    if (this.sharedIn !== undefined) this.installShared(this.sharedIn);
   }
 
   iptablesSave(opts: SaveOptions = {}): string {
@@ -227,12 +291,7 @@ export class Netfilter implements NetfilterHooks {
     // Asked at every hook of every trace: answered from bits computed once per ruleset (shared by
     // every namespace holding that ruleset).
     if (this.idleOf !== this.rules) {
-      let bits = idleByRuleset.get(this.rules);
-      if (bits === undefined) {
-        bits = idleBits(this.rules);
-        idleByRuleset.set(this.rules, bits);
-      }
-      this.idle = bits;
+      this.idle = idleBitsOf(this.rules);
       this.idleOf = this.rules;
     }
     return ((this.idle[table] ?? 0) & hookBit) !== 0;
@@ -332,26 +391,28 @@ export class Netfilter implements NetfilterHooks {
 
   /** Every handler this namespace's netfilter registers, with its hook (register each with Netns.registerHook). */
   registrations(): NetfilterRegistration[] {
-    const out: NetfilterRegistration[] = [];
     // One handler object per hook (see TableHandler); a table's knows whether it is idle there.
-    const table = (name: string, priority: number, hooks: readonly Hook[], t: TableName): void => {
-      for (const hook of hooks) {
+    return layout(
+      (name, priority, hook, t) => {
         const handler = new TableHandler(name, priority, this, hook, t);
         handler.idleHere = this.tableIdle(t, hook);
         this.tableHandlers.push(handler);
-        out.push({ hook, handler });
-      }
-    };
-    const step = (name: string, priority: number, hooks: readonly Hook[], s: NetfilterStep): void => {
-      for (const hook of hooks) out.push({ hook, handler: new StepHandler(name, priority, this, s) });
-    };
-    table('iptables-raw', NF_PRIORITY.raw, ['PREROUTING', 'OUTPUT'], 'raw');
-    step('conntrack', NF_PRIORITY.conntrack, ['PREROUTING', 'OUTPUT'], NH_CONNTRACK);
-    table('iptables-mangle', NF_PRIORITY.mangle, ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], 'mangle');
-    step('iptables-nat', NF_PRIORITY.natDst, ['PREROUTING', 'OUTPUT'], NH_NAT);
-    table('iptables-filter', NF_PRIORITY.filter, ['INPUT', 'FORWARD', 'OUTPUT'], 'filter');
-    step('iptables-nat', NF_PRIORITY.natSrc, ['INPUT', 'POSTROUTING'], NH_NAT);
-    step('conntrack-confirm', NF_PRIORITY.confirm, ['INPUT', 'POSTROUTING'], NH_CONFIRM);
-    return out;
+        return handler;
+      },
+      (name, priority, s) => new StepHandler(name, priority, this, s),
+    );
+  }
+
+  /**
+   * Registers in `ns` the handlers shared by every namespace holding the current ruleset (the same objects, in the
+   * same order as registrations()), and makes this the netfilter they find there; again whenever the rules change.
+   * Returns them, in registrations() order.
+   */
+  installShared(ns: SharedNetfilterHost): readonly NetfilterRegistration[] {
+    ns.netfilter = this;
+    this.sharedIn = ns;
+    const regs = sharedRegistrations(this.rules);
+    for (const r of regs) ns.registerHook(r.hook, r.handler);
+    return regs;
   }
 }

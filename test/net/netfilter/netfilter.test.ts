@@ -1,6 +1,7 @@
 import test from 'ava';
 import type { Hook, HookBranch, HookHop, Skb } from '../../../src/net/hooks.js';
 import { Netfilter, NF_PRIORITY } from '../../../src/net/netfilter/index.js';
+import { Netns } from '../../../src/net/netns.js';
 import { flowKey } from '../../../src/packet/index.js';
 import { fakeHost, skb } from './helpers.js';
 
@@ -121,4 +122,37 @@ test('forked paths keep separate conntrack entries; the committed state is untou
   t.is(flowKey(paths[0]?.skb.packet ?? skb('0.0.0.0', '0.0.0.0').packet), 'tcp 10.0.0.2:40000 -> 10.180.0.1:8080');
   nf.commit(paths[1]?.skb.pathState ?? new Map());
   t.is(nf.state.conntrack.entries().length, 1);
+});
+
+test('installShared: namespaces with the same rules share handlers and hook lists, each running its own netfilter; a rule change takes the new ruleset\'s', (t) => {
+  const ns1 = new Netns('kw-a', { kind: 'node', node: 'a' });
+  const ns2 = new Netns('kw-b', { kind: 'node', node: 'b' });
+  const nf1 = new Netfilter(ns1.name);
+  const nf2 = new Netfilter(ns2.name);
+  nf1.iptablesRestore(RULES);
+  nf2.iptablesRestore(RULES);
+  const regs = nf1.installShared(ns1);
+  nf2.installShared(ns2);
+  t.is(ns1.netfilter, nf1);
+  t.is(ns2.netfilter, nf2);
+  const hooks: Hook[] = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
+  for (const hook of hooks) t.is(ns1.handlers(hook), ns2.handlers(hook));
+  // The same layout as registrations().
+  t.deepEqual(
+    regs.map((r) => `${r.hook}:${r.handler.name}@${r.handler.priority}`),
+    nf1.registrations().map((r) => `${r.hook}:${r.handler.name}@${r.handler.priority}`),
+  );
+  // A shared handler runs the netfilter of the namespace it is called in: conntrack state lands in that one's key.
+  const ct = ns1.handlers('PREROUTING').find((h) => h.name === 'conntrack');
+  if (ct === undefined) return t.fail();
+  const [b1] = ct.process('PREROUTING', skb('203.0.113.2', '172.30.0.41', 80, { inDev: 'eth0' }), ns2);
+  t.true(b1?.skb.pathState?.has(nf2.stateKey) === true);
+  t.false(b1?.skb.pathState?.has(nf1.stateKey) === true);
+  // Raw is idle under RULES; after a restore that fills it, ns2's raw handler is not, and ns1's still is.
+  const rawIdle = (ns: Netns): boolean => ns.handlers('PREROUTING').find((h) => h.name === 'iptables-raw')?.idle?.('PREROUTING') === true;
+  t.true(rawIdle(ns2));
+  nf2.iptablesRestore('*raw\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p udp -j ACCEPT\nCOMMIT\n', { noflush: true });
+  t.false(rawIdle(ns2));
+  t.true(rawIdle(ns1));
+  t.not(ns1.handlers('PREROUTING'), ns2.handlers('PREROUTING'));
 });
