@@ -76,6 +76,16 @@ interface NumericIndex {
   readonly nested: Map<number, Set<number>>;
   /** Prefix lengths of the net members, longest first: a net is looked for at each, as hash:net walks its cidr list. */
   readonly netLens: readonly number[];
+  /** DIMS[type] and splitAt(type), kept with the index: every packet through IPVS mode's rules tests sets. */
+  readonly kinds: readonly Dim['kind'][];
+  readonly split: number;
+  /** bitmap:port: its port keys carry no protocol (code 0). */
+  readonly portless: boolean;
+}
+
+/** Whether dimension `i` reads the source (true) or destination; dimensions past the flags take the last flag's. */
+function dirAt(dirs: readonly boolean[], i: number): boolean {
+  return dirs[i] ?? dirs[dirs.length - 1] ?? false;
 }
 
 /** How many leading dimensions make the first-level key. */
@@ -114,7 +124,14 @@ function buildIndex(type: IpsetType, members: readonly string[]): NumericIndex {
     if (second === undefined) nested.set(key, (second = new Set()));
     second.add(dimCode(last));
   }
-  return { flat: new IntKeyMap(Array.from(flat, (k) => [k, true] as const), flat.size), nested, netLens: [...lens].sort((a, b) => b - a) };
+  return {
+    flat: new IntKeyMap(Array.from(flat, (k) => [k, true] as const), flat.size),
+    nested,
+    netLens: [...lens].sort((a, b) => b - a),
+    kinds: DIMS[type],
+    split,
+    portless: type === 'bitmap:port',
+  };
 }
 
 /** An immutable ipset: members kept as canonical strings (as `ipset save` prints them), indexed by number for tests. */
@@ -157,28 +174,27 @@ export class Ipset implements IpSet {
    * string per dimension and a join per test.
    */
   test(p: Packet, dirs: readonly boolean[]): boolean {
-    const kinds = DIMS[this.type];
     const idx = (this.index ??= buildIndex(this.type, this.members));
-    const dirAt = (i: number): boolean => dirs[i] ?? dirs[dirs.length - 1] ?? false;
     // The first dimensions (up to two, before any net) make a first-level key; a third ip or a net is looked up
-    // under it.
-    const split = splitAt(this.type);
+    // under it. The set's layout (kinds, split, port protocol) is read from the index, not recomputed per packet.
+    const kinds = idx.kinds;
+    const split = idx.split;
     let key = 0;
     for (let i = 0; i < split; i++) {
       let code: number;
-      if (kinds[i] === 'ip') code = dirAt(i) ? p.src : p.dst;
+      if (kinds[i] === 'ip') code = dirAt(dirs, i) ? p.src : p.dst;
       else {
         if (p.proto === 'icmp') return false;
-        const proto = this.type === 'bitmap:port' ? 0 : PROTO_CODE[p.proto];
+        const proto = idx.portless ? 0 : PROTO_CODE[p.proto];
         if (proto === undefined) return false;
-        code = proto * PORT_SPAN + (dirAt(i) ? p.sport : p.dport);
+        code = proto * PORT_SPAN + (dirAt(dirs, i) ? p.sport : p.dport);
       }
       key = i === 0 ? code : key * PROTO_PORT_SPAN + code;
     }
     if (split === kinds.length) return idx.flat.get(key) === true;
     const second = idx.nested.get(key);
     if (second === undefined) return false;
-    const addr = dirAt(split) ? p.src : p.dst;
+    const addr = dirAt(dirs, split) ? p.src : p.dst;
     if (kinds[split] === 'ip') return second.has(addr);
     // Longest prefix first, as the kernel's hash:net walks its cidr list.
     for (const len of idx.netLens) if (second.has(((addr & prefixMask(len)) >>> 0) * 64 + len)) return true;
