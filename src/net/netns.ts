@@ -3,6 +3,7 @@ import { bumpTopology, topologyGeneration, VersionedMap } from './generation.js'
 import { type AddrType, type Hook, type HookHandler, type HostView, hookIndex } from './hooks.js';
 import { InternedLists } from './interned-lists.js';
 import type { Link, VxlanLink } from './link.js';
+import { LocalAddrIndex } from './local-addrs.js';
 import type { NetfilterHooks } from './netfilter/handler.js';
 import { NeighTable } from './neigh.js';
 import type { Route } from './route.js';
@@ -39,8 +40,6 @@ HANDLER_LISTS.intern(EMPTY);
 HOOK_TABLES.intern(NO_HOOKS);
 /** How many local addresses localDev answers from the namespace object itself (a pod holds lo's and eth0's). */
 const INLINE_LOCALS = 3;
-/** Fibonacci hashing's multiplier (2^32 / golden ratio): spreads a run of consecutive addresses over localFilter. */
-const FILTER_MUL = 0x9e3779b1 | 0;
 
 /**
  * A network namespace: links, addresses, the local and main routing tables, the ARP cache,
@@ -82,13 +81,11 @@ export class Netns implements HostView {
   private lastLocalDev: string | undefined = undefined;
   private lastLocalValid = false;
   /**
-   * A one-hash bit filter of localAddrs's keys (see localFilterSlot), made on first use after a change while the
-   * addresses are not inline; undefined: not made. A trace asks about addresses that are not local too (a Service's
-   * endpoint after IPVS's DNAT, a pod's address), and with 10,000 ClusterIPs on kube-ipvs0 each such ask was a miss in
-   * a large, cold Map; the filter (a few KB, kept warm by every ask) answers most of them alone.
+   * localAddrs for the packet path (see LocalAddrIndex), made on first use after a change while the addresses are not
+   * inline; undefined: not made. A trace asks about addresses that are not local too (a Service's endpoint after
+   * IPVS's DNAT), and with 10,000 ClusterIPs on kube-ipvs0 each ask, local or not, was a miss in a large, cold Map.
    */
-  private localFilter: Int32Array | undefined = undefined;
-  private localFilterShift = 0;
+  private localIndex: LocalAddrIndex | undefined = undefined;
   /** link()'s last two answers, valid at topology generation lastAt ('' : none; no link has an empty name). */
   private lastName = '';
   private lastLink: Link | undefined = undefined;
@@ -277,9 +274,7 @@ export class Netns implements HostView {
     } else if (this.lastLocalValid && k === this.lastLocalKey) {
       d = this.lastLocalDev;
     } else {
-      const f = this.localFilter ?? this.makeLocalFilter();
-      const h = Math.imul(k, FILTER_MUL) >>> this.localFilterShift;
-      d = ((f[h >>> 5] ?? 0) & (1 << (h & 31))) === 0 ? undefined : this.localAddrs?.get(k);
+      d = (this.localIndex ??= new LocalAddrIndex(this.localsMap())).get(k);
       this.lastLocalKey = k;
       this.lastLocalDev = d;
       this.lastLocalValid = true;
@@ -378,22 +373,6 @@ export class Netns implements HostView {
     this.syncLocals();
   }
 
-  /** The filter localDev reads past the inline slots: one bit per key hash, at least 8 bits per local address. */
-  private makeLocalFilter(): Int32Array {
-    const m = this.localsMap();
-    let bits = 5;
-    while (1 << bits < m.size * 8) bits++;
-    const f = new Int32Array(1 << (bits - 5));
-    const shift = 32 - bits;
-    for (const k of m.keys()) {
-      const h = Math.imul(k, FILTER_MUL) >>> shift;
-      f[h >>> 5] = (f[h >>> 5] ?? 0) | (1 << (h & 31));
-    }
-    this.localFilter = f;
-    this.localFilterShift = shift;
-    return f;
-  }
-
   /** The local addresses as a Map to change (made from the inline slots, in their order, when they hold them all). */
   private localsMap(): Map<number, string> {
     if (this.localAddrs !== undefined) return this.localAddrs;
@@ -410,7 +389,7 @@ export class Netns implements HostView {
     const m = this.localsMap();
     this.localsInline = m.size <= INLINE_LOCALS;
     this.lastLocalValid = false;
-    this.localFilter = undefined;
+    this.localIndex = undefined;
     this.localDev0 = this.localDev1 = this.localDev2 = undefined;
     if (!this.localsInline) return;
     this.localAddrs = undefined;
