@@ -30,6 +30,18 @@ export class IntKeyMap<V> {
     }
   }
 
+  /** Whether key `k` is present (false for any negative key), read from the slots alone. */
+  has(k: number): boolean {
+    if (k < 0) return false;
+    const hi = Math.floor(k / TWO_32) | 0;
+    const lo = (k % TWO_32) | 0;
+    const slots = this.slots;
+    for (let h = slotOf(hi, lo) & this.mask; ; h = (h + 1) & this.mask) {
+      if ((slots[h * 4 + 2] ?? 0) === 0) return false;
+      if (slots[h * 4 + 1] === lo && slots[h * 4] === hi) return true;
+    }
+  }
+
   /** The value under key `k` (undefined for none, and for any negative key). */
   get(k: number): V | undefined {
     if (k < 0) return undefined;

@@ -19,3 +19,12 @@ test('IntKeyMap finds every key of a 10,000-service map (50-bit keys, colliding 
   t.is(m.get(-1), undefined);
   t.is(new IntKeyMap([[0, 'zero']], 1).get(0), 'zero');
 });
+
+test('IntKeyMap.has answers from the keys alone, as get does', (t) => {
+  const m = new IntKeyMap<true>(Array.from({ length: 3000 }, (_, i) => [(0xac1e0001 + i) * 524288 + 65536 + 80, true] as const), 3000);
+  let wrong = 0;
+  for (let i = 0; i < 6000; i++) if (m.has((0xac1e0001 + i) * 524288 + 65536 + 80) !== (i < 3000)) wrong++;
+  t.is(wrong, 0);
+  t.false(m.has(-1));
+  t.true(new IntKeyMap([[0, true]], 1).has(0));
+});

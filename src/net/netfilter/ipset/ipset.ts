@@ -71,7 +71,10 @@ const PROTO_PORT_SPAN = 8 * PORT_SPAN;
  * net·64 + prefix length.
  */
 interface NumericIndex {
-  /** In an IntKeyMap: an ip,port key is a 51-bit heap number, which a Set boxes and hashes on every test. */
+  /**
+   * In an IntKeyMap: an ip,port key is a 51-bit heap number, which a Set boxes and hashes on every test. Tested with
+   * has(): the slots alone answer, without reading the (always true) value.
+   */
   readonly flat: IntKeyMap<true>;
   readonly nested: Map<number, Set<number>>;
   /** Prefix lengths of the net members, longest first: a net is looked for at each, as hash:net walks its cidr list. */
@@ -191,7 +194,7 @@ export class Ipset implements IpSet {
       }
       key = i === 0 ? code : key * PROTO_PORT_SPAN + code;
     }
-    if (split === kinds.length) return idx.flat.get(key) === true;
+    if (split === kinds.length) return idx.flat.has(key);
     const second = idx.nested.get(key);
     if (second === undefined) return false;
     const addr = dirAt(dirs, split) ? p.src : p.dst;
