@@ -4,7 +4,7 @@ import { InputError } from '../lib/index.js';
 import { nodeObject } from '../kubelet/index.js';
 import { type NamespaceLabels, Placement, waitsForPods } from '../scheduler/index.js';
 import { type Labels, deepFreeze } from '../api/index.js';
-import type { Node, Pod, PodSpec } from 'kubernetes-types/core/v1.js';
+import type { Container, Node, Pod, PodSpec } from 'kubernetes-types/core/v1.js';
 import { Netfilter, Network } from '../net/index.js';
 import { BUILTIN_NAMESPACES, type TopologySpec } from '../topology/index.js';
 import { endpointSlicesFor, kubernetesSlice } from './endpoint-slices.js';
@@ -107,14 +107,22 @@ function place(requests: readonly PodRequest[], nodes: ReadonlyMap<string, NodeI
 
 /**
  * The Pod the scheduler reads for a request: the template's spec as the API server defaults what placement reads (a
- * host-network pod's ports get hostPort = containerPort), made once per template spec and frozen, so the scheduler's
+ * host-network pod's ports get hostPort = containerPort; a limit without a request becomes the request), made once
+ * per template spec and frozen, so the scheduler's
  * per-template caches (requests by containers list) hold across a Deployment's replicas.
  */
 function podForPlacement(req: PodRequest): Pod {
   let spec = placementSpecs.get(req.spec);
   if (spec === undefined) {
-    const containers = (req.spec.containers ?? []).map((c) => (req.hostNetwork ? { ...c, ports: (c.ports ?? []).map((p) => (p.hostPort === undefined || p.hostPort === 0 ? { ...p, hostPort: p.containerPort } : p)) } : c));
-    spec = deepFreeze({ ...req.spec, containers }) as PodSpec;
+    const ports = (c: Container): Container => (req.hostNetwork ? { ...c, ports: (c.ports ?? []).map((p) => (p.hostPort === undefined || p.hostPort === 0 ? { ...p, hostPort: p.containerPort } : p)) } : c);
+    // A limit without a request is requested (SetDefaults_Pod), as `serve`'s API server stores the pod.
+    const requests = (c: Container): Container => {
+      const limits = c.resources?.limits;
+      return limits === undefined || Object.keys(limits).length === 0 ? c : { ...c, resources: { ...c.resources, requests: { ...limits, ...c.resources?.requests } } };
+    };
+    const containers = (req.spec.containers ?? []).map((c) => requests(ports(c)));
+    const initContainers = req.spec.initContainers?.map(requests);
+    spec = deepFreeze({ ...req.spec, containers, ...(initContainers === undefined ? {} : { initContainers }) }) as PodSpec;
     placementSpecs.set(req.spec, spec);
   }
   return { metadata: { namespace: req.namespace, name: req.name, labels: req.labels }, spec };

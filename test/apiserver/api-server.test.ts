@@ -40,6 +40,17 @@ test('a host-network pod\'s ports get hostPort = containerPort (a Deployment\'s 
   t.is(getPath(d, ['spec', 'template', 'spec', 'containers', '0', 'ports', '0', 'hostPort']), undefined);
 });
 
+test('a Pod\'s container with a limit but no request for a resource requests its limit (a template keeps its own)', async (t) => {
+  const { api } = await newApi();
+  const resources = { limits: { cpu: '2', memory: '1Gi' }, requests: { cpu: '500m' } };
+  const spec = { containers: [{ name: 'c', image: 'x', resources }], initContainers: [{ name: 'i', image: 'x', resources: { limits: { cpu: '1' } } }] };
+  const p = await api.create(R.pod, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'capped' }, spec });
+  t.deepEqual(getPath(p, ['spec', 'containers', '0', 'resources', 'requests']), { cpu: '500m', memory: '1Gi' });
+  t.deepEqual(getPath(p, ['spec', 'initContainers', '0', 'resources', 'requests']), { cpu: '1' });
+  const d = await api.create(R.deploy, 'default', { ...deployment(), spec: { ...(deployment()['spec'] as object), template: { metadata: { labels: { app: 'web' } }, spec } } });
+  t.deepEqual(getPath(d, ['spec', 'template', 'spec', 'containers', '0', 'resources', 'requests']), { cpu: '500m' });
+});
+
 test('an invalid object is a 422 whose causes name the fields, and nothing is stored', async (t) => {
   const { api, store } = await newApi();
   const before = store.currentResourceVersion();

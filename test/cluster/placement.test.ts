@@ -298,3 +298,15 @@ test('a pod whose required affinity names pods created after it waits for them, 
   t.deepEqual(nodesOf(live.cluster().pods.values(), 'cache'), nodesOf(c.pods.values(), 'cache'));
   t.deepEqual(nodesOf(live.cluster().pods.values(), 'web'), web);
 });
+
+test('a limit without a request is requested, as the API server defaults a Pod: limits-only pods fill nodes, in the build and under serve alike', async (t) => {
+  // 4 CPUs each on nodes of 8: two a node, and the seventh fits nowhere.
+  const capped = (replicas: number) => deployment('capped', replicas).replace('containers: [{name: c, image: x, ports: [{containerPort: 8080}]}]', 'containers: [{name: c, image: x, resources: {limits: {cpu: "4"}}}]');
+  const spec = await topo(capped(6));
+  t.deepEqual(nodesOf(buildCluster(spec).pods.values(), 'capped'), ['n1', 'n1', 'n2', 'n2', 'n3', 'n3']);
+  const seven = await topo(capped(7));
+  const e = t.throws(() => buildCluster(seven), { instanceOf: InputError });
+  t.regex(e?.message ?? '', /cannot be placed: 0\/3 nodes are available: 3 Insufficient cpu$/);
+  const live = await LiveCluster.start(seven, { coreDns: false });
+  t.is(nodesOf(live.cluster().pods.values(), 'capped').length, 6, 'the seventh stays Pending');
+});

@@ -53,6 +53,17 @@ const DEFAULT_TOLERATIONS: readonly JsonObject[] = deepFreeze([
 export function defaultPod(pod: CowObject): void {
   const spec = pod.child('spec');
   defaultPodSpec(spec);
+  // SetDefaults_Pod (a Pod's, not a template's): a container with a limit but no request for a resource requests
+  // its limit, which the scheduler then counts (a limits-only pod is not free to place).
+  for (const list of ['containers', 'initContainers']) {
+    for (const ctr of spec.items(list)) {
+      const resources = ctr.child('resources');
+      const limits = resources.get('limits');
+      if (!isJsonObject(limits) || Object.keys(limits).length === 0) continue;
+      const requests = resources.child('requests');
+      for (const [k, v] of Object.entries(limits)) requests.setDefault(k, v);
+    }
+  }
   spec.setDefault('enableServiceLinks', true);
   spec.setDefault('priority', 0);
   spec.setDefault('preemptionPolicy', 'PreemptLowerPriority');
