@@ -35,3 +35,4 @@ export { keepAllocatedServiceValues } from './defaults/service.js';
 export { termMatches, tolerates } from './node-selection.js';
 export { type BudgetStatus, budgetSelects, budgetStatus, disruptionAllowedCondition } from './disruption-budget.js';
 export { isPodReady } from './pod-ready.js';
+export { parseQuantity, milliCpu, wholeQuantity } from './quantity.js';

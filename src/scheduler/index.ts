@@ -29,7 +29,7 @@ export {
   unschedulableMessage,
 } from './filters.js';
 export { leastAllocatedScore, leastRequested, scoreNode, MAX_NODE_SCORE } from './score.js';
-export { parseQuantity, milliCpu, wholeQuantity } from './quantity.js';
+export { parseQuantity, milliCpu, wholeQuantity } from '../api/index.js';
 export {
   type AffinityPod,
   type AffinityTerm,

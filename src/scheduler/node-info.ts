@@ -1,6 +1,6 @@
 import type { Node, NodeSelectorTerm, Pod, Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import { type HostPort, hostPortsOf, type UsedPorts } from './host-ports.js';
-import { milliCpu, wholeQuantity } from './quantity.js';
+import { milliCpu, wholeQuantity } from '../api/index.js';
 
 /**
  * What the scheduler knows about one node: its allocatable resources, what its pods request (plain

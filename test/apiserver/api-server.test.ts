@@ -51,6 +51,20 @@ test('a Pod\'s container with a limit but no request for a resource requests its
   t.deepEqual(getPath(d, ['spec', 'template', 'spec', 'containers', '0', 'resources', 'requests']), { cpu: '500m' });
 });
 
+test('a new Pod\'s QoS class is the real server\'s: BestEffort, Burstable, or Guaranteed when limits cover cpu and memory and requests equal them', async (t) => {
+  const { api } = await newApi();
+  const qos = async (name: string, ...resources: object[]) =>
+    getPath(await api.create(R.pod, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: resources.map((r, i) => ({ name: `c${i}`, image: 'x', resources: r })) } }), ['status', 'qosClass']);
+  t.is(await qos('none', {}), 'BestEffort');
+  t.is(await qos('zero', { requests: { cpu: '0' } }), 'BestEffort');
+  t.is(await qos('req', { requests: { cpu: '100m' } }), 'Burstable');
+  // Requests default to limits, so limits alone are Guaranteed.
+  t.is(await qos('lim', { limits: { cpu: '1', memory: '1Gi' } }), 'Guaranteed');
+  t.is(await qos('sum', { limits: { cpu: '100m', memory: '64Mi' }, requests: { cpu: '0.1' } }, { limits: { cpu: '200m', memory: '64Mi' } }), 'Guaranteed');
+  t.is(await qos('less', { limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '500m' } }), 'Burstable');
+  t.is(await qos('cpu-only', { limits: { cpu: '1' } }), 'Burstable');
+});
+
 test('an invalid object is a 422 whose causes name the fields, and nothing is stored', async (t) => {
   const { api, store } = await newApi();
   const before = store.currentResourceVersion();

@@ -1,5 +1,6 @@
 import { asArray, deepFreeze, isJsonObject, type JsonObject } from '../object.js';
 import type { CowObject } from './cow.js';
+import { milliCpu, wholeQuantity } from '../quantity.js';
 
 /**
  * Pod spec defaults as the real API server applies them (pkg/apis/core/v1/defaults.go SetDefaults_PodSpec,
@@ -103,8 +104,45 @@ export function defaultPod(pod: CowObject): void {
 /** Status a new Pod starts with (pod strategy PrepareForCreate): Pending, with its QoS class. */
 export function initialPodStatus(pod: JsonObject): JsonObject {
   const spec = isJsonObject(pod['spec']) ? pod['spec'] : {};
-  const hasResources = asArray(spec['containers']).some(
-    (c) => isJsonObject(c) && isJsonObject(c['resources']) && Object.keys(c['resources']).length > 0,
-  );
-  return { phase: 'Pending', qosClass: hasResources ? 'Burstable' : 'BestEffort' };
+  return { phase: 'Pending', qosClass: podQosClass(spec) };
+}
+
+/**
+ * v1qos.GetPodQOS over containers and init containers, counting cpu and memory only: BestEffort with no request or
+ * limit above zero; Guaranteed when every container limits both and the summed requests equal the summed limits
+ * (requests default to limits, see defaultPod); Burstable otherwise.
+ */
+export function podQosClass(spec: JsonObject): 'BestEffort' | 'Burstable' | 'Guaranteed' {
+  const requests = new Map<string, number>();
+  const limits = new Map<string, number>();
+  let guaranteed = true;
+  for (const c of [...asArray(spec['containers']), ...asArray(spec['initContainers'])]) {
+    if (!isJsonObject(c)) continue;
+    const r = isJsonObject(c['resources']) ? c['resources'] : {};
+    for (const [name, v] of qosQuantities(r['requests'])) requests.set(name, (requests.get(name) ?? 0) + v);
+    const limited = qosQuantities(r['limits']);
+    for (const [name, v] of limited) limits.set(name, (limits.get(name) ?? 0) + v);
+    if (!limited.some(([n]) => n === 'cpu') || !limited.some(([n]) => n === 'memory')) guaranteed = false;
+  }
+  if (requests.size === 0 && limits.size === 0) return 'BestEffort';
+  for (const [name, v] of requests) if (limits.get(name) !== v) guaranteed = false;
+  return guaranteed && requests.size === limits.size ? 'Guaranteed' : 'Burstable';
+}
+
+/** The cpu and memory entries of a resource list that are above zero (a quantity that does not parse counts as zero). */
+function qosQuantities(list: unknown): [string, number][] {
+  if (!isJsonObject(list)) return [];
+  const out: [string, number][] = [];
+  for (const name of ['cpu', 'memory']) {
+    if (list[name] === undefined) continue;
+    let v = 0;
+    try {
+      // Whole millicores and bytes, so sums compare exactly ("100m" + "200m" is "300m").
+      v = name === 'cpu' ? milliCpu(list[name]) : wholeQuantity(list[name]);
+    } catch {
+      v = 0;
+    }
+    if (v > 0) out.push([name, v]);
+  }
+  return out;
 }
