@@ -32,7 +32,7 @@ export { undecodableData } from './validation/config-data.js';
 export { defaultObject } from './defaults/defaults.js';
 export { initialPodStatus } from './defaults/pod.js';
 export { keepAllocatedServiceValues } from './defaults/service.js';
-export { termMatches, tolerates } from './node-selection.js';
+export { requiredNodeAffinityMatches, termMatches, tolerates } from './node-selection.js';
 export { type BudgetStatus, budgetSelects, budgetStatus, disruptionAllowedCondition } from './disruption-budget.js';
 export { isPodReady } from './pod-ready.js';
 export { parseQuantity, milliCpu, wholeQuantity } from './quantity.js';

@@ -46,3 +46,16 @@ export function termMatches(term: NodeSelectorTerm, node: { name: string; labels
   );
 }
 
+/**
+ * GetRequiredNodeAffinity(pod).Match(node): the node's labels carry every pair of the pod's nodeSelector, and match
+ * one of its required node affinity terms when it has any. The scheduler's NodeAffinity filter, the DaemonSet
+ * controller and the topology build all ask this.
+ */
+export function requiredNodeAffinityMatches(
+  nodeSelector: Readonly<Record<string, unknown>> | undefined,
+  terms: readonly NodeSelectorTerm[] | undefined,
+  node: { name: string; labels: Readonly<Record<string, string>> },
+): boolean {
+  for (const k in nodeSelector) if (node.labels[k] !== nodeSelector[k]) return false;
+  return terms === undefined || terms.some((t) => termMatches(t, node));
+}

@@ -1,7 +1,7 @@
 import { InputError } from '../lib/index.js';
 
 /**
- * resource.Quantity as the scheduler reads it: CPU in millicores and memory in bytes. Suffixes are
+ * resource.Quantity as the scheduler and the QoS class read it: CPU in millicores and memory in bytes. Suffixes are
  * the binary (Ki…Ei), decimal (n, u, m, k, M, G, T, P, E) and exponent (1e3) forms of
  * apimachinery's quantity grammar. Fractions round up, as Quantity.MilliValue/Value do.
  */

@@ -15,7 +15,7 @@ import { allocateServices } from './services.js';
 import { announceLoadBalancers } from './load-balancer.js';
 import { installKubeProxy } from './kube-proxy.js';
 import type { ProxyMode } from '../proxy/index.js';
-import { nodeFits, podRequests, type PodRequest } from './workloads.js';
+import { podRequests, type PodRequest } from './workloads.js';
 import { mergePluginRules, writesRules } from './plugin-rules.js';
 
 export interface BuildOptions {
@@ -72,7 +72,7 @@ function place(requests: readonly PodRequest[], nodes: ReadonlyMap<string, NodeI
     if (node === undefined) throw new InputError('KW_CLUSTER_NO_NODE', `pod ${key} has no node to run on`);
     placement?.assign(key, name, podForPlacement(req));
     for (const [w] of waiting) {
-      if (!waitsForPods(podForPlacement(w))) continue;
+      if (!waitsForPods(w.spec)) continue;
       waiting.delete(w);
       queue.push(w);
     }
@@ -86,8 +86,9 @@ function place(requests: readonly PodRequest[], nodes: ReadonlyMap<string, NodeI
   }
   for (const [req, message] of waiting) {
     // What the pod asked of node labels, and what a node carries, when that is among the reasons.
-    const affinity = req.requiredNodeTerms === undefined ? '' : `, required node affinity ${JSON.stringify(req.requiredNodeTerms)}`;
-    const hint = message.includes('node affinity/selector') ? ` (nodeSelector ${JSON.stringify(req.nodeSelector)}${affinity}; a node has its topology labels and kubernetes.io/hostname, kubernetes.io/os=linux and kubernetes.io/arch=amd64)` : '';
+    const terms = req.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+    const affinity = terms === undefined ? '' : `, required node affinity ${JSON.stringify(terms)}`;
+    const hint = message.includes('node affinity/selector') ? ` (nodeSelector ${JSON.stringify(req.spec.nodeSelector ?? {})}${affinity}; a node has its topology labels and kubernetes.io/hostname, kubernetes.io/os=linux and kubernetes.io/arch=amd64)` : '';
     throw new InputError('KW_CLUSTER_NO_NODE', `pod ${req.namespace}/${req.name} cannot be placed: ${message.replace(/\.$/, '')}${hint}`);
   }
   for (const [name, ps] of perNode) {

@@ -1,5 +1,5 @@
-import type { Affinity, NodeSelectorTerm, PodSpec } from 'kubernetes-types/core/v1.js';
-import { termMatches } from '../api/index.js';
+import type { Affinity, PodSpec } from 'kubernetes-types/core/v1.js';
+import { requiredNodeAffinityMatches } from '../api/index.js';
 import { CONTROLLER_REVISION_HASH, POD_INDEX, POD_TEMPLATE_GENERATION, STATEFUL_SET_POD_NAME } from '../controllers/index.js';
 import { nodeLabels } from '../kubelet/index.js';
 import type { ManifestObject, TopologySpec } from '../topology/index.js';
@@ -11,10 +11,6 @@ export interface PodRequest {
   readonly namespace: string;
   readonly name: string;
   readonly nodeName: string | undefined;
-  /** spec.nodeSelector: the node labels a node must carry to run the pod. */
-  readonly nodeSelector: Readonly<Record<string, string>>;
-  /** spec.affinity.nodeAffinity's required terms: a node must match one of them (absent: any node). */
-  readonly requiredNodeTerms: readonly NodeSelectorTerm[] | undefined;
   /** The pod's spec as the manifest writes it (a template's is shared by its pods): what the scheduler reads. */
   readonly spec: PodSpec;
   readonly labels: Readonly<Record<string, string>>;
@@ -82,10 +78,10 @@ function daemonPods(topology: TopologySpec, ns: string, ds: ManifestObject): Pod
   const template = (ds['spec'] as { template?: PodTemplateLike } | undefined)?.template ?? {};
   const hash = safeSuffix(`${ns}/${ds.metadata.name}/revision`, 10);
   const labels = { ...(template.metadata?.labels ?? {}), [CONTROLLER_REVISION_HASH]: hash, [POD_TEMPLATE_GENERATION]: '1' };
-  const wants = fromTemplate(ns, ds.metadata.name, template);
+  const terms = template.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   const out: PodRequest[] = [];
   topology.nodes.forEach((n, i) => {
-    if (!nodeFits(wants, n.name, nodeLabels(n.name, n.labels))) return;
+    if (!requiredNodeAffinityMatches(template.spec?.nodeSelector, terms, { name: n.name, labels: nodeLabels(n.name, n.labels) })) return;
     out.push(fromTemplate(ns, replicaPodName(ds.metadata.name, `${ns}/${ds.metadata.name}`, i), { metadata: { labels }, spec: { ...(template.spec ?? {}), nodeName: n.name } }));
   });
   return out;
@@ -141,23 +137,10 @@ function fromTemplate(namespace: string, name: string, t: PodTemplateLike): PodR
     namespace,
     name,
     nodeName: t.spec?.nodeName,
-    nodeSelector: t.spec?.nodeSelector ?? {},
-    requiredNodeTerms: t.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms,
     // The manifest's own object, typed as the API's (the loader checked what the build reads of it).
     spec: (t.spec ?? NO_SPEC) as PodSpec,
     labels: t.metadata?.labels ?? {},
     ports,
     hostNetwork: t.spec?.hostNetwork === true,
   };
-}
-
-/**
- * The NodeAffinity filter: the node's labels carry every key and value of the pod's nodeSelector, and match one of
- * its required node affinity terms if it has any (a term may also select the node by `metadata.name`).
- */
-export function nodeFits(req: Pick<PodRequest, 'nodeSelector' | 'requiredNodeTerms'>, name: string, labels: Readonly<Record<string, string>>): boolean {
-  const selector = req.nodeSelector;
-  for (const k in selector) if (labels[k] !== selector[k]) return false;
-  const terms = req.requiredNodeTerms;
-  return terms === undefined || terms.some((t) => termMatches(t, { name, labels }));
 }

@@ -1,5 +1,5 @@
 import type { NodeSelectorTerm, Taint, Toleration } from 'kubernetes-types/core/v1.js';
-import { deepFreeze, isJsonObject, jsonEqual, termMatches, tolerates, type JsonObject, type KubeObject } from '../api/index.js';
+import { deepFreeze, isJsonObject, jsonEqual, requiredNodeAffinityMatches, tolerates, type JsonObject, type KubeObject } from '../api/index.js';
 import { DAEMON_SET_TEMPLATE_GENERATION, isApiError, type ApiServer } from '../apiserver/index.js';
 import { podTemplateHash, scaled, templateOf } from './deployment-util.js';
 import type { Informers } from './runtime/informers.js';
@@ -57,9 +57,7 @@ function nodeView(node: KubeObject): NodeView {
  */
 function shouldRun(podSpec: JsonObject, tolerations: readonly Toleration[], node: NodeView): boolean {
   const sel = podSpec['nodeSelector'];
-  if (isJsonObject(sel) && !Object.entries(sel).every(([k, v]) => node.labels[k] === v)) return false;
-  const terms = requiredTerms(podSpec);
-  if (terms !== undefined && !terms.some((t) => termMatches(t, node))) return false;
+  if (!requiredNodeAffinityMatches(isJsonObject(sel) ? sel : undefined, requiredTerms(podSpec), node)) return false;
   return node.taints.every((taint) => (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') || tolerations.some((t) => tolerates(t, taint)));
 }
 

@@ -1,5 +1,5 @@
 import type { Taint } from 'kubernetes-types/core/v1.js';
-import { termMatches, tolerates } from '../api/index.js';
+import { requiredNodeAffinityMatches, tolerates } from '../api/index.js';
 import { portsConflict } from './host-ports.js';
 import type { NodeInfo, PodInfo } from './node-info.js';
 
@@ -45,12 +45,8 @@ export const taintToleration: Filter = (pod, node) => {
 };
 
 /** NodeAffinity: spec.nodeSelector (every pair) and the required terms (any one). */
-export const nodeAffinity: Filter = (pod, node) => {
-  const sel = Object.entries(pod.nodeSelector).every(([k, v]) => node.labels[k] === v);
-  const terms = pod.requiredTerms;
-  const aff = terms === undefined || terms.some((t) => termMatches(t, node));
-  return sel && aff ? [] : ["node(s) didn't match Pod's node affinity/selector"];
-};
+export const nodeAffinity: Filter = (pod, node) =>
+  requiredNodeAffinityMatches(pod.nodeSelector, pod.requiredTerms, node) ? [] : ["node(s) didn't match Pod's node affinity/selector"];
 
 /** NodePorts: none of the pod's host ports may be held on the node already (see portsConflict). */
 export const nodePorts: Filter = (pod, node) =>

@@ -1,5 +1,6 @@
 import type { Affinity, PodAffinityTerm } from 'kubernetes-types/core/v1.js';
-import { type Labels, type Requirement, type Selector, matchesSelector, requirement, selectorFromLabelSelector } from '../api/index.js';
+import { type Labels, type Selector, matchesSelector } from '../api/index.js';
+import { safeSelector, termSelector } from './term-selector.js';
 
 /**
  * kube-scheduler's InterPodAffinity filter (pkg/scheduler/framework/plugins/interpodaffinity), required terms only:
@@ -60,30 +61,9 @@ function affinityTerm(t: PodAffinityTerm, namespace: string, labels: Labels): Af
   return {
     namespaces: new Set(namespaces.length === 0 && t.namespaceSelector === undefined ? [namespace] : namespaces),
     namespaceSelector: safeSelector(t.namespaceSelector),
-    selector: withLabelKeys(safeSelector(t.labelSelector), t, labels),
+    selector: termSelector(t.labelSelector, labels, t),
     topologyKey: t.topologyKey,
   };
-}
-
-/** A selector the API server let through but that does not convert selects nothing, rather than failing the cycle. */
-function safeSelector(ls: PodAffinityTerm['labelSelector']): Selector {
-  try {
-    return selectorFromLabelSelector(ls);
-  } catch {
-    return null;
-  }
-}
-
-/**
- * matchLabelKeys / mismatchLabelKeys (MatchLabelKeysInPodAffinity, on by default since 1.31): each key's value on the
- * pod itself is ANDed into the selector as `key in (value)` / `key notin (value)`; a key the pod lacks is skipped.
- */
-function withLabelKeys(sel: Selector, t: PodAffinityTerm, labels: Labels): Selector {
-  if (sel === null) return null;
-  const extra: Requirement[] = [];
-  for (const k of t.matchLabelKeys ?? []) if (Object.hasOwn(labels, k)) extra.push(requirement(k, 'in', [labels[k] ?? '']));
-  for (const k of t.mismatchLabelKeys ?? []) if (Object.hasOwn(labels, k)) extra.push(requirement(k, 'notin', [labels[k] ?? '']));
-  return extra.length === 0 ? sel : [...sel, ...extra];
 }
 
 export function hasRequiredTerms(p: AffinityPod): boolean {

@@ -1,4 +1,4 @@
-import type { Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod, PodCondition, PodSpec } from 'kubernetes-types/core/v1.js';
 import { isJsonObject, registeredResource, type ReadonlyKubeObject, type ResourceType } from '../api/index.js';
 import { bindPod, EventRecorder, isApiError, type ApiServer } from '../apiserver/index.js';
 import type { Decision } from './decide.js';
@@ -174,7 +174,7 @@ export class Scheduler {
    */
   private retryWaitingForPods(): void {
     for (const [k, p] of this.unschedulable) {
-      if (!waitsForPods(p)) continue;
+      if (!waitsForPods(p.spec)) continue;
       this.queue.set(k, p);
       this.unschedulable.delete(k);
     }
@@ -187,7 +187,6 @@ export class Scheduler {
 }
 
 /** Whether placing some other pod can make this one schedulable: its required pod affinity or hard spread constraints. */
-export function waitsForPods(pod: Pod): boolean {
-  const s = pod.spec;
+export function waitsForPods(s: PodSpec | undefined): boolean {
   return (s?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0 || (s?.topologySpreadConstraints ?? []).some((c) => c.whenUnsatisfiable === 'DoNotSchedule');
 }

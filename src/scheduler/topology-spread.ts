@@ -1,5 +1,6 @@
 import type { TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
-import { type Labels, type Requirement, type Selector, matchesSelector, requirement, selectorFromLabelSelector } from '../api/index.js';
+import { type Labels, type Selector, matchesSelector } from '../api/index.js';
+import { termSelector } from './term-selector.js';
 
 /**
  * kube-scheduler's PodTopologySpread filter (pkg/scheduler/framework/plugins/podtopologyspread), for the constraints
@@ -35,16 +36,7 @@ export function spreadConstraints(labels: Labels | undefined, constraints: reado
   const l = labels ?? {};
   for (const c of constraints ?? []) {
     if (c.whenUnsatisfiable !== 'DoNotSchedule') continue;
-    let selector: Selector;
-    try {
-      selector = selectorFromLabelSelector(c.labelSelector);
-    } catch {
-      selector = null;
-    }
-    // matchLabelKeys: the pod's own value of each key it carries, ANDed in (on by default since 1.27).
-    const keys: Requirement[] = [];
-    for (const k of c.matchLabelKeys ?? []) if (Object.hasOwn(l, k)) keys.push(requirement(k, 'in', [l[k] ?? '']));
-    if (selector !== null && keys.length > 0) selector = [...selector, ...keys];
+    const selector = termSelector(c.labelSelector, l, c);
     out.push({ maxSkew: c.maxSkew, topologyKey: c.topologyKey, selector, minDomains: c.minDomains ?? 1, honorNodeAffinity: c.nodeAffinityPolicy !== 'Ignore' });
   }
   return out;
