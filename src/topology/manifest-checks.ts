@@ -51,6 +51,7 @@ export function checkManifests(objects: readonly LocatedObject[], ctx: ManifestC
       case 'Pod':
         checkNodeName(o, o.object['spec'], '/spec', ctx);
         checkServiceAccount(o, o.object['spec'], '/spec', seen.get('ServiceAccount'));
+        checkWithApiServer(o);
         break;
       case 'Deployment':
       case 'ReplicaSet':
@@ -58,18 +59,23 @@ export function checkManifests(objects: readonly LocatedObject[], ctx: ManifestC
       case 'StatefulSet':
         checkWorkload(o, ctx);
         checkServiceAccount(o, templateSpec(o.object['spec']), '/spec/template/spec', seen.get('ServiceAccount'));
+        checkWithApiServer(o);
         break;
       case 'Service':
         checkService(o, ctx, clusterIps, nodePorts);
+        checkWithApiServer(o);
         break;
-      default: {
-        if (!API_ONLY_KINDS.has(o.object.kind)) break;
-        const refusal = apiServerRefusal(o.object);
-        if (refusal !== undefined) failAt('KW_TOPOLOGY_INVALID_MANIFEST', o.source, `${o.base}${refusal.path}`, refusal.message);
+      default:
+        if (API_ONLY_KINDS.has(o.object.kind)) checkWithApiServer(o);
         break;
-      }
     }
   }
+}
+
+/** Refuses what `kubewire serve`'s API server (and a real one) would refuse to create, in its words. */
+function checkWithApiServer(o: LocatedObject): void {
+  const refusal = apiServerRefusal(o.object);
+  if (refusal !== undefined) failAt('KW_TOPOLOGY_INVALID_MANIFEST', o.source, `${o.base}${refusal.path}`, refusal.message);
 }
 
 function checkNodeName(o: LocatedObject, spec: unknown, at: string, ctx: ManifestContext): void {

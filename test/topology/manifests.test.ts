@@ -26,7 +26,7 @@ test('kind: List is expanded into its items, each located by item index', async 
 kind: List
 items:
   - {apiVersion: v1, kind: ConfigMap, metadata: {name: one}}
-  - {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {nodeName: node-b, containers: []}}
+  - {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {nodeName: node-b, containers: [{name: c, image: nginx}]}}
 `;
   const topo = await load(app);
   t.deepEqual(topo.objects.map((o) => [o.object.metadata.name, o.source.document, o.source.item]), [['one', 1, 0], ['p', 1, 1]]);
@@ -119,6 +119,9 @@ const bad: readonly (readonly [string, string, string, readonly string[]])[] = [
   ['selector not matching template labels', appWith((docs) => { ((spec(docs[1])['template'] as Doc)['metadata'] as Doc)['labels'] = { app: 'api' }; }), 'KW_TOPOLOGY_INVALID_MANIFEST', ['(document 2): /spec/template/metadata/labels', '`selector` does not match template `labels`']],
   ['Deployment without selector', appWith((docs) => { delete spec(docs[1])['selector']; }), 'KW_TOPOLOGY_INVALID_MANIFEST', ['/spec/selector', 'spec.selector: Required value']],
   ['Deployment with an empty selector', appWith((docs) => { spec(docs[1])['selector'] = { matchLabels: {} }; }), 'KW_TOPOLOGY_INVALID_MANIFEST', ['empty selector is invalid for deployment']],
+  ['Pod without an image, refused as the API server (and kubewire serve) refuses it', `${GOOD_APP}---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: demo}\nspec: {containers: [{name: c}]}\n`, 'KW_TOPOLOGY_INVALID_MANIFEST', ['(document 5): /spec/containers/0/image', 'Pod "p" is invalid: spec.containers[0].image: Required value']],
+  ['Deployment whose template has a containerPort out of range', appWith((docs) => { ((spec(docs[1])['template'] as Doc)['spec'] as Doc)['containers'] = [{ name: 'web', image: 'agnhost', ports: [{ containerPort: 70000 }] }]; }), 'KW_TOPOLOGY_INVALID_MANIFEST', ['(document 2): /spec/template/spec/containers/0/ports/0/containerPort', 'Deployment.apps "web" is invalid', 'must be between 1 and 65535, inclusive']],
+  ['Service with two unnamed ports', appWith((docs) => { spec(docs[2])['ports'] = [{ port: 80 }, { port: 81 }]; }), 'KW_TOPOLOGY_INVALID_MANIFEST', ['(document 3): /spec/ports/', 'Service "web" is invalid']],
   ['bad selector operator', appWith((docs) => { spec(docs[1])['selector'] = { matchExpressions: [{ key: 'app', operator: 'Equals', values: ['web'] }] }; }), 'KW_TOPOLOGY_INVALID_MANIFEST', ['/spec/selector/matchExpressions/0/operator', 'Unsupported value: "Equals"']],
 ];
 
