@@ -1,6 +1,6 @@
 import { type Ip4, type Mac, ip4ToString } from '../addr/index.js';
 import { Fraction } from '../lib/index.js';
-import { type Hook, type Link, LinkRef, type Netns, type Network, type PathState, type Route, routeNextHops, type SegmentPort, type Skb, type VethLink } from '../net/index.js';
+import { type Hook, type Link, type Netns, type Network, type PathState, type Route, routeNextHops, type SegmentMember, type Skb, type UplinkLink, type VethLink } from '../net/index.js';
 import { type Packet, flowKey } from '../packet/index.js';
 import { type HookExits, type HookNext, type TakeoverVerdict, runHook } from './hook-runner.js';
 import { type Detail, Hop } from './hop.js';
@@ -32,8 +32,6 @@ export class Tracer {
   private readonly neighbour: Neighbour;
   private out: TracePath[] = [];
   private readonly exits: HookExits;
-  /** Segment ports as references to their namespace and link (a port is attached once and never changes). */
-  private readonly portRefs = new WeakMap<SegmentPort, LinkRef>();
 
   constructor(private readonly net: Network) {
     this.neighbour = new Neighbour(net);
@@ -160,17 +158,50 @@ export class Tracer {
       this.vxlanXmit(w, ns, link, nh, skb);
       return;
     }
+    if (link.kind === 'uplink') {
+      this.uplinkXmit(w, ns, dev, link, nh, skb);
+      return;
+    }
     const answer = this.neighbour.resolve(ns, link, nh);
     if (answer === undefined) {
-      if (link.kind === 'uplink' && this.isGateway(link, nh)) {
+      this.noNeighbour(w, ns, dev, nh, skb);
+      return;
+    }
+    this.sendFrame(w, ns, link, answer.mac, skb);
+  }
+
+  /**
+   * Out of an uplink to whoever answers ARP on its segment. The answer is a segment member, so the frame goes to
+   * it directly while it still holds its MAC (no MAC lookup) and follows its reference (no name lookups).
+   */
+  private uplinkXmit(w: Walk, ns: Netns, dev: string, link: UplinkLink, nh: Ip4, skb: Skb): void {
+    const answer = this.neighbour.onSegment(ns, link, nh);
+    if (answer === undefined) {
+      if (this.isGateway(link, nh)) {
         this.hopOf(w, ns, dev, 'exit', exitText, nh, undefined, undefined);
         this.end(w, ns, dev, 'exited', null, skb);
         return;
       }
-      this.end(w, ns, dev, 'unreachable', `no neighbour answers ARP for ${ip4ToString(nh)} on ${dev} in ${ns.name}: ICMP host unreachable`, skb);
+      this.noNeighbour(w, ns, dev, nh, skb);
       return;
     }
-    this.sendFrame(w, ns, link, answer.mac, skb);
+    this.toSegmentPort(w, ns, link, link.segment.frameTarget(answer), answer.mac, skb);
+  }
+
+  private noNeighbour(w: Walk, ns: Netns, dev: string, nh: Ip4, skb: Skb): void {
+    this.end(w, ns, dev, 'unreachable', `no neighbour answers ARP for ${ip4ToString(nh)} on ${dev} in ${ns.name}: ICMP host unreachable`, skb);
+  }
+
+  /** A frame for `dstMac` out of `link` onto its segment, reaching `port` (undefined: nobody there has that MAC). */
+  private toSegmentPort(w: Walk, ns: Netns, link: UplinkLink, port: SegmentMember | undefined, dstMac: Mac, skb: Skb): void {
+    if (port === undefined) {
+      this.end(w, ns, link.name, 'dropped', `no host with MAC ${dstMac} on ${link.segment.name}`, skb);
+      return;
+    }
+    // The member is the reference to its namespace and device.
+    const peerNs = port.resolvedIn(this.net.netns) ? port.ns : this.net.get(port.netns);
+    this.hop(w, ns, link.name, 'uplink', () => `${link.name} → ${link.segment.name} → ${port.dev} of ${peerNs.name} (${dstMac})`);
+    this.linkRcv(w, peerNs, port.dev, port.link, dstMac, crossNetns(skb, ns, peerNs));
   }
 
   /** Puts a frame for `dstMac` on the wire of `link`. */
@@ -182,18 +213,9 @@ export class Tracer {
       case 'bridge':
         this.bridgeForward(w, ns, link.name, undefined, dstMac, skb, false);
         return;
-      case 'uplink': {
-        const port = link.segment.portByMac(dstMac);
-        if (port === undefined) {
-          this.end(w, ns, link.name, 'dropped', `no host with MAC ${dstMac} on ${link.segment.name}`, skb);
-          return;
-        }
-        const ref = this.refOf(port);
-        const peerNs = ref.resolvedIn(this.net.netns) ? ref.ns : this.net.get(port.netns);
-        this.hop(w, ns, link.name, 'uplink', () => `${link.name} → ${link.segment.name} → ${port.dev} of ${peerNs.name} (${dstMac})`);
-        this.linkRcv(w, peerNs, port.dev, ref.link, dstMac, crossNetns(skb, ns, peerNs));
+      case 'uplink':
+        this.toSegmentPort(w, ns, link, link.segment.portByMac(dstMac), dstMac, skb);
         return;
-      }
       case 'loopback':
         this.ipRcv(w, ns, 'lo', withDevs(skb, 'lo', undefined, skb.physIn, skb.physOut, skb.bridged), false);
         return;
@@ -299,7 +321,8 @@ export class Tracer {
   }
 
   private bridgeL2(w: Walk, ns: Netns, br: Extract<Link, { kind: 'bridge' }>, inPort: string | undefined, dstMac: Mac, skb: Skb, nf: boolean): void {
-    let outPort = br.fdb.lookup(dstMac)?.port;
+    const entry = br.fdb.lookup(dstMac);
+    let outPort = entry?.port;
     let step: HopStep = 'bridge-forward';
     if (outPort === undefined) {
       outPort = this.portOwning(ns, br, dstMac);
@@ -309,7 +332,7 @@ export class Tracer {
         return;
       }
     }
-    const port = ns.link(outPort);
+    const port = entry === undefined ? ns.link(outPort) : entry.linkIn(ns);
     if (port === undefined) {
       this.end(w, ns, br.name, 'dropped', `${br.name}: FDB points to missing port ${outPort}`, skb);
       return;
@@ -456,14 +479,7 @@ export class Tracer {
     w.hops.push(new Hop(ns.node, ns.name, iface, step, fmt, a, b, c));
   }
 
-  /** The segment port's namespace and device as a resolvable reference, made once per port. */
-  private refOf(port: SegmentPort): LinkRef {
-    let r = this.portRefs.get(port);
-    if (r === undefined) this.portRefs.set(port, (r = new LinkRef(port.netns, port.dev)));
-    return r;
-  }
-
-  private isGateway(link: Extract<Link, { kind: 'uplink' }>, nh: Ip4): boolean {
+  private isGateway(link: UplinkLink, nh: Ip4): boolean {
     return this.net.gateways.has(link.segment.name, nh);
   }
 }

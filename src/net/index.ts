@@ -1,9 +1,10 @@
 export * from './hooks.js';
 export { type Link, type LinkKind, type VethLink, type BridgeLink, type VxlanLink, type UplinkLink, type LoopbackLink, type DummyLink, MAX_IFNAME } from './link.js';
-export { Fdb, type FdbEntry } from './fdb.js';
+export { BridgeArpAnswers, type BridgeArpAnswer } from './bridge-arp.js';
+export { Fdb, FdbEntry } from './fdb.js';
 export { LinkRef } from './link-ref.js';
 export { topologyGeneration, bumpTopology, VersionedMap, VersionedSet } from './generation.js';
-export { L2Segment, type SegmentPort } from './segment.js';
+export { L2Segment, SegmentMember, type SegmentPort } from './segment.js';
 export { type Route, type RouteType, type NextHop, routeNextHops } from './route.js';
 export { RouteTable, SharedRoutes } from './route-table.js';
 export { PrefixTable } from './prefix-table.js';

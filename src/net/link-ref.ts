@@ -15,6 +15,11 @@ export class LinkRef {
   link: Link | undefined = undefined;
   private at = -1;
   private among: ReadonlyMap<string, Netns> | undefined = undefined;
+  /** masterLink's last answer: the link named `masterName` in `masterNs` at generation `masterAt`. */
+  private masterNs: Netns | undefined = undefined;
+  private masterName: string | undefined = undefined;
+  private master: Link | undefined = undefined;
+  private masterAt = -1;
 
   constructor(
     readonly netns: string,
@@ -32,5 +37,22 @@ export class LinkRef {
       this.among = all;
     }
     return this.link !== undefined;
+  }
+
+  /**
+   * The link named `name` in `ns`, as `ns.link` answers: the resolved link's master (the bridge it is enslaved to)
+   * in its namespace. A frame out of a pod reaches its node's bridge this way; the answer is kept here, beside the
+   * reference the frame followed, while the generation and the master's name stand still (`ip link set master`
+   * renames it without a topology change, so the name is compared each time).
+   */
+  masterLink(ns: Netns, name: string): Link | undefined {
+    const g = topologyGeneration();
+    if (this.masterAt !== g || this.masterName !== name || this.masterNs !== ns) {
+      this.master = ns.link(name);
+      this.masterNs = ns;
+      this.masterName = name;
+      this.masterAt = g;
+    }
+    return this.master;
   }
 }

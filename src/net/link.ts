@@ -1,4 +1,5 @@
 import type { IfAddr, Ip4, Mac } from '../addr/index.js';
+import type { BridgeArpAnswers } from './bridge-arp.js';
 import type { Fdb } from './fdb.js';
 import type { LinkRef } from './link-ref.js';
 import type { L2Segment } from './segment.js';
@@ -43,12 +44,6 @@ export interface BridgeLink extends LinkBase {
    * bridge has the link in cache already, where a WeakMap keyed by it was one more cold lookup per node.
    */
   arpAnswers: BridgeArpAnswers | undefined;
-}
-
-/** Who answers ARP for each address on a bridge (keyed by `ip | 0`), as of a topology generation. */
-export interface BridgeArpAnswers {
-  readonly at: number;
-  readonly byIp: Map<number, { readonly mac: Mac; readonly netns: string; readonly dev: string }>;
 }
 
 export interface DummyLink extends LinkBase {
