@@ -1,8 +1,9 @@
 import { type Cidr4, type IfAddr, type Ip4, ifAddrSubnet, isLoopback, prefixMask } from '../addr/index.js';
-import { bumpTopology, topologyGeneration, VersionedMap } from './generation.js';
+import { bumpTopology, topologyGeneration } from './generation.js';
 import { type AddrType, type Hook, type HookHandler, type HostView, hookIndex } from './hooks.js';
 import { InternedLists } from './interned-lists.js';
 import type { Link, VxlanLink } from './link.js';
+import { LinkTable, type LinkTableOwner } from './link-table.js';
 import { LocalAddrIndex } from './local-addrs.js';
 import type { NetfilterHooks } from './netfilter/handler.js';
 import { NeighTable } from './neigh.js';
@@ -45,7 +46,7 @@ const INLINE_LOCALS = 3;
  * A network namespace: links, addresses, the local and main routing tables, the ARP cache,
  * sysctls and the handlers registered at the netfilter hooks.
  */
-export class Netns implements HostView {
+export class Netns implements HostView, LinkTableOwner {
   // Fields a trace reads come first, so a namespace's first cache lines hold them (hooks, routes, addresses, links).
   /**
    * Handlers by hookIndex, in priority order. An array, not a record by hook name: a record read with five different
@@ -86,17 +87,22 @@ export class Netns implements HostView {
    * IPVS's DNAT), and with 10,000 ClusterIPs on kube-ipvs0 each ask, local or not, was a miss in a large, cold Map.
    */
   private localIndex: LocalAddrIndex | undefined = undefined;
-  /** link()'s last two answers, valid at topology generation lastAt ('' : none; no link has an empty name). */
+  /**
+   * link()'s last two answers ('' : none; no link has an empty name), kept exact by linkChanged (the links table
+   * tells of every change), and primed by it: the link added last is answered without a probe of the Map.
+   */
   private lastName = '';
   private lastLink: Link | undefined = undefined;
   private prevName = '';
   private prevLink: Link | undefined = undefined;
-  private lastAt = -1;
   /** The node this namespace is on (pods and the node's root namespace), or null for external hosts. */
   readonly node: string | null;
   readonly sysctl: Sysctls;
-  /** By name; a VersionedMap, so a link added, removed or replaced (even by a direct `links.set`) is seen by cached resolutions. */
-  readonly links: Map<string, Link> = new VersionedMap<string, Link>();
+  /**
+   * By name; a VersionedMap, so a link added, removed or replaced (even by a direct `links.set`) is seen by cached
+   * resolutions, which tells this namespace of every change (see linkChanged).
+   */
+  readonly links: Map<string, Link> = new LinkTable(this);
   readonly neigh: NeighTable;
   /**
    * Every local address → the device holding it (the kernel's local table, by address), when there are more than
@@ -157,26 +163,36 @@ export class Netns implements HostView {
   }
 
   /**
-   * The link named `name`. The last two answers are kept on the namespace object while the topology generation
-   * stands still: a trace asks a pod's namespace for eth0 and a node's for cni0 and eth0, and finds the links Map
-   * cold in memory in a large cluster, the namespace object itself already loaded.
+   * The link named `name`. The last two answers are kept on the namespace object: a trace asks a pod's namespace
+   * for eth0 and a node's for cni0 and eth0, and finds the links Map cold in memory in a large cluster, the
+   * namespace object itself already loaded.
    */
   link(name: string): Link | undefined {
-    const g = topologyGeneration();
-    if (this.lastAt === g) {
-      if (name === this.lastName) return this.lastLink;
-      if (name === this.prevName) return this.prevLink;
-      this.prevName = this.lastName;
-      this.prevLink = this.lastLink;
-    } else {
+    if (name === this.lastName) return this.lastLink;
+    if (name === this.prevName) return this.prevLink;
+    const l = this.links.get(name);
+    this.remember(name, l);
+    return l;
+  }
+
+  /** LinkTableOwner: `name` now resolves to `link`; link()'s answers stay exact, and the new one is kept. */
+  linkChanged(name: string, link: Link | undefined): void {
+    if (name === this.prevName) {
       this.prevName = '';
       this.prevLink = undefined;
     }
-    const l = this.links.get(name);
+    if (name === this.lastName) {
+      this.lastLink = link;
+      return;
+    }
+    this.remember(name, link);
+  }
+
+  private remember(name: string, link: Link | undefined): void {
+    this.prevName = this.lastName;
+    this.prevLink = this.lastLink;
     this.lastName = name;
-    this.lastLink = l;
-    this.lastAt = g;
-    return l;
+    this.lastLink = link;
   }
 
   /**
