@@ -181,6 +181,25 @@ export class PrefixTable<T> {
     return undefined;
   }
 
+  /** The prefix length of the longest route holding `ip`, or -1 when none does. */
+  matchLength(ip: number): number {
+    const f = this.flat;
+    if (f !== undefined) {
+      for (let i = 0; i < f.length; i += 3) {
+        const mask = f[i + 1] as number;
+        if ((ip & mask) === f[i]) return Math.clz32(~mask);
+      }
+      return -1;
+    }
+    const ls = this.lengths;
+    const maps = this.maps ?? [];
+    for (let i = 0; i < ls.length; i++) {
+      const len = ls[i] ?? 0;
+      if (maps[i]?.has(ip & prefixMask(len)) === true) return len;
+    }
+    return -1;
+  }
+
   lookup(ip: number): T | undefined {
     const f = this.flat;
     if (f !== undefined) {
