@@ -88,13 +88,18 @@ export class Netns implements HostView, LinkTableOwner {
    */
   private localIndex: LocalAddrIndex | undefined = undefined;
   /**
-   * link()'s last two answers ('' : none; no link has an empty name), kept exact by linkChanged (the links table
-   * tells of every change), and primed by it: the link added last is answered without a probe of the Map.
+   * link()'s cache: three answers ('' : an empty slot; no link has an empty name), kept exact by linkChanged (the
+   * links table tells of every change), which also puts the link written last in: a pod's eth0 is answered without a
+   * probe of its Map. A hit moves one slot forward and a miss takes the last slot, so the names a node is asked for
+   * on every visit (cni0, eth0) stay while the veth ports, one per pod, pass through the last slot: with the last two
+   * answers kept instead, each veth lookup pushed cni0 or eth0 out, and half the lookups on a node missed.
    */
-  private lastName = '';
-  private lastLink: Link | undefined = undefined;
-  private prevName = '';
-  private prevLink: Link | undefined = undefined;
+  private name0 = '';
+  private link0: Link | undefined = undefined;
+  private name1 = '';
+  private link1: Link | undefined = undefined;
+  private name2 = '';
+  private link2: Link | undefined = undefined;
   /** The node this namespace is on (pods and the node's root namespace), or null for external hosts. */
   readonly node: string | null;
   readonly sysctl: Sysctls;
@@ -163,36 +168,41 @@ export class Netns implements HostView, LinkTableOwner {
   }
 
   /**
-   * The link named `name`. The last two answers are kept on the namespace object: a trace asks a pod's namespace
-   * for eth0 and a node's for cni0 and eth0, and finds the links Map cold in memory in a large cluster, the
-   * namespace object itself already loaded.
+   * The link named `name`, answered from the namespace object while it is cached (see name0): a trace finds the
+   * links Map cold in memory in a large cluster, the namespace object itself already loaded.
    */
   link(name: string): Link | undefined {
-    if (name === this.lastName) return this.lastLink;
-    if (name === this.prevName) return this.prevLink;
+    if (name === this.name0) return this.link0;
+    if (name === this.name1) {
+      const l = this.link1;
+      this.name1 = this.name0;
+      this.link1 = this.link0;
+      this.name0 = name;
+      this.link0 = l;
+      return l;
+    }
+    if (name === this.name2) {
+      const l = this.link2;
+      this.name2 = this.name1;
+      this.link2 = this.link1;
+      this.name1 = name;
+      this.link1 = l;
+      return l;
+    }
     const l = this.links.get(name);
-    this.remember(name, l);
+    this.name2 = name;
+    this.link2 = l;
     return l;
   }
 
   /** LinkTableOwner: `name` now resolves to `link`; link()'s answers stay exact, and the new one is kept. */
   linkChanged(name: string, link: Link | undefined): void {
-    if (name === this.prevName) {
-      this.prevName = '';
-      this.prevLink = undefined;
+    if (name === this.name0) this.link0 = link;
+    else if (name === this.name1) this.link1 = link;
+    else {
+      this.name2 = name;
+      this.link2 = link;
     }
-    if (name === this.lastName) {
-      this.lastLink = link;
-      return;
-    }
-    this.remember(name, link);
-  }
-
-  private remember(name: string, link: Link | undefined): void {
-    this.prevName = this.lastName;
-    this.prevLink = this.lastLink;
-    this.lastName = name;
-    this.lastLink = link;
   }
 
   /**

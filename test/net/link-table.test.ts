@@ -32,3 +32,20 @@ test("a namespace's link answers follow every write to its links table, whoever 
   t.is(ns.removeLink('d1'), d1);
   t.is(ns.link('d1'), undefined, 'removed');
 });
+
+test('link() answers as the links Map does through any mix of asks and writes', (t) => {
+  const ns = new Network().addNetns('n', { kind: 'external', name: 'n' });
+  const names = ['lo', 'd0', 'd1', 'd2', 'd3', 'd4'];
+  let seed = 3;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (let step = 0; step < 3000; step++) {
+    const name = names[rnd(names.length)] ?? 'lo';
+    const op = rnd(10);
+    if (op === 0) ns.links.delete(name);
+    else if (op === 1) ns.links.set(name, dummy(name, step));
+    t.is(ns.link(name), ns.links.get(name), `step ${step}: ${name}`);
+  }
+});
