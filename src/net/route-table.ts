@@ -1,5 +1,5 @@
 import type { Cidr4, Ip4 } from '../addr/index.js';
-import { PrefixTable } from './prefix-table.js';
+import { type FlatRoutes, flatLength, flatLookup, flatMatch, PrefixTable } from './prefix-table.js';
 import type { Route } from './route.js';
 import { SharedRouteIndex } from './shared-route-index.js';
 
@@ -49,6 +49,11 @@ export class SharedRoutes {
 /** A routing table (`ip route show table main`), optionally layered over shared routes. */
 export class RouteTable {
   private readonly own = new PrefixTable<Route>();
+  /**
+   * own.flatRoutes, taken after every write to own (all go through add and delete): a lookup reads the few own routes
+   * of a pod or a node straight from here, without loading the PrefixTable object, one more cold object a lookup.
+   */
+  private ownFlat: FlatRoutes<Route> | undefined;
   /** The shared routes' table and index and this table's owner id in them, as fields: no wrapper object to load on a lookup. */
   private readonly shared: PrefixTable<SharedRoute> | undefined;
   private readonly sharedIndex: SharedRouteIndex | undefined;
@@ -61,14 +66,18 @@ export class RouteTable {
     this.shared = shared?.routes.table;
     this.sharedIndex = shared?.routes.index;
     this.selfId = shared === undefined ? -1 : shared.routes.ownerId(shared.self);
+    this.ownFlat = this.own.flatRoutes;
   }
 
   add(route: Route): void {
     this.own.set(route.dst, route);
+    this.ownFlat = this.own.flatRoutes;
   }
 
   delete(dst: Cidr4): boolean {
-    return this.own.delete(dst);
+    const deleted = this.own.delete(dst);
+    this.ownFlat = this.own.flatRoutes;
+    return deleted;
   }
 
   get(dst: Cidr4): Route | undefined {
@@ -82,10 +91,16 @@ export class RouteTable {
    * routes again at every length.
    */
   lookup(ip: Ip4): Route | undefined {
+    const f = this.ownFlat;
     const index = this.sharedIndex;
-    if (index === undefined) return this.own.lookup(ip);
-    const ownLen = this.own.matchLength(ip);
-    return index.longest(ip, this.selfId, ownLen) ?? (ownLen < 0 ? undefined : this.own.getAt(ownLen, ip));
+    if (index === undefined) return f === undefined ? this.own.lookup(ip) : flatLookup(f, ip);
+    if (f === undefined) {
+      const len = this.own.matchLength(ip);
+      return index.longest(ip, this.selfId, len) ?? (len < 0 ? undefined : this.own.getAt(len, ip));
+    }
+    const i = flatMatch(f, ip);
+    if (i < 0) return index.longest(ip, this.selfId, -1);
+    return index.longest(ip, this.selfId, flatLength(f, i)) ?? (f[i + 2] as Route);
   }
 
   /** Every route visible in this table, longest prefix first, own routes shadowing shared ones. */
