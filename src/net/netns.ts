@@ -1,8 +1,9 @@
 import { type Cidr4, type IfAddr, type Ip4, ifAddrSubnet, isLoopback, prefixMask } from '../addr/index.js';
-import { bumpTopology, topologyGeneration, VersionedMap } from './generation.js';
+import { bumpTopology, topologyGeneration } from './generation.js';
 import { type AddrType, type Hook, type HookHandler, type HostView, hookIndex } from './hooks.js';
 import { InternedLists } from './interned-lists.js';
 import type { Link, VxlanLink } from './link.js';
+import { LinkTable, type LinkTableOwner } from './link-table.js';
 import { LocalAddrIndex } from './local-addrs.js';
 import type { NetfilterHooks } from './netfilter/handler.js';
 import { NeighTable } from './neigh.js';
@@ -45,7 +46,7 @@ const INLINE_LOCALS = 3;
  * A network namespace: links, addresses, the local and main routing tables, the ARP cache,
  * sysctls and the handlers registered at the netfilter hooks.
  */
-export class Netns implements HostView {
+export class Netns implements HostView, LinkTableOwner {
   // Fields a trace reads come first, so a namespace's first cache lines hold them (hooks, routes, addresses, links).
   /**
    * Handlers by hookIndex, in priority order. An array, not a record by hook name: a record read with five different
@@ -86,17 +87,27 @@ export class Netns implements HostView {
    * IPVS's DNAT), and with 10,000 ClusterIPs on kube-ipvs0 each ask, local or not, was a miss in a large, cold Map.
    */
   private localIndex: LocalAddrIndex | undefined = undefined;
-  /** link()'s last two answers, valid at topology generation lastAt ('' : none; no link has an empty name). */
-  private lastName = '';
-  private lastLink: Link | undefined = undefined;
-  private prevName = '';
-  private prevLink: Link | undefined = undefined;
-  private lastAt = -1;
+  /**
+   * link()'s cache: three answers ('' : an empty slot; no link has an empty name), kept exact by linkChanged (the
+   * links table tells of every change), which also puts the link written last in: a pod's eth0 is answered without a
+   * probe of its Map. A hit moves one slot forward and a miss takes the last slot, so the names a node is asked for
+   * on every visit (cni0, eth0) stay while the veth ports, one per pod, pass through the last slot: with the last two
+   * answers kept instead, each veth lookup pushed cni0 or eth0 out, and half the lookups on a node missed.
+   */
+  private name0 = '';
+  private link0: Link | undefined = undefined;
+  private name1 = '';
+  private link1: Link | undefined = undefined;
+  private name2 = '';
+  private link2: Link | undefined = undefined;
   /** The node this namespace is on (pods and the node's root namespace), or null for external hosts. */
   readonly node: string | null;
   readonly sysctl: Sysctls;
-  /** By name; a VersionedMap, so a link added, removed or replaced (even by a direct `links.set`) is seen by cached resolutions. */
-  readonly links: Map<string, Link> = new VersionedMap<string, Link>();
+  /**
+   * By name; a VersionedMap, so a link added, removed or replaced (even by a direct `links.set`) is seen by cached
+   * resolutions, which tells this namespace of every change (see linkChanged).
+   */
+  readonly links: Map<string, Link> = new LinkTable(this);
   readonly neigh: NeighTable;
   /**
    * Every local address → the device holding it (the kernel's local table, by address), when there are more than
@@ -157,26 +168,41 @@ export class Netns implements HostView {
   }
 
   /**
-   * The link named `name`. The last two answers are kept on the namespace object while the topology generation
-   * stands still: a trace asks a pod's namespace for eth0 and a node's for cni0 and eth0, and finds the links Map
-   * cold in memory in a large cluster, the namespace object itself already loaded.
+   * The link named `name`, answered from the namespace object while it is cached (see name0): a trace finds the
+   * links Map cold in memory in a large cluster, the namespace object itself already loaded.
    */
   link(name: string): Link | undefined {
-    const g = topologyGeneration();
-    if (this.lastAt === g) {
-      if (name === this.lastName) return this.lastLink;
-      if (name === this.prevName) return this.prevLink;
-      this.prevName = this.lastName;
-      this.prevLink = this.lastLink;
-    } else {
-      this.prevName = '';
-      this.prevLink = undefined;
+    if (name === this.name0) return this.link0;
+    if (name === this.name1) {
+      const l = this.link1;
+      this.name1 = this.name0;
+      this.link1 = this.link0;
+      this.name0 = name;
+      this.link0 = l;
+      return l;
+    }
+    if (name === this.name2) {
+      const l = this.link2;
+      this.name2 = this.name1;
+      this.link2 = this.link1;
+      this.name1 = name;
+      this.link1 = l;
+      return l;
     }
     const l = this.links.get(name);
-    this.lastName = name;
-    this.lastLink = l;
-    this.lastAt = g;
+    this.name2 = name;
+    this.link2 = l;
     return l;
+  }
+
+  /** LinkTableOwner: `name` now resolves to `link`; link()'s answers stay exact, and the new one is kept. */
+  linkChanged(name: string, link: Link | undefined): void {
+    if (name === this.name0) this.link0 = link;
+    else if (name === this.name1) this.link1 = link;
+    else {
+      this.name2 = name;
+      this.link2 = link;
+    }
   }
 
   /**

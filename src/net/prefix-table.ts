@@ -3,6 +3,27 @@ import { Cidr4, prefixMask } from '../addr/index.js';
 /** Up to this many routes, a table is also kept flat (see PrefixTable.flat). */
 const SMALL = 8;
 
+/** A small table's routes as (network | 0, mask | 0, value) triples, longest prefix first (see PrefixTable.flat). */
+export type FlatRoutes<T> = readonly (number | T)[];
+
+/** The value of the longest route in `f` holding `ip`. */
+export function flatLookup<T>(f: FlatRoutes<T>, ip: number): T | undefined {
+  // Longest prefix first: the first match is the longest.
+  for (let i = 0; i < f.length; i += 3) if ((ip & (f[i + 1] as number)) === f[i]) return f[i + 2] as T;
+  return undefined;
+}
+
+/** Where in `f` the longest route holding `ip` starts, or -1 when none does. */
+export function flatMatch<T>(f: FlatRoutes<T>, ip: number): number {
+  for (let i = 0; i < f.length; i += 3) if ((ip & (f[i + 1] as number)) === f[i]) return i;
+  return -1;
+}
+
+/** The prefix length of the route at `i` in `f`. */
+export function flatLength<T>(f: FlatRoutes<T>, i: number): number {
+  return Math.clz32(~(f[i + 1] as number));
+}
+
 /**
  * Longest-prefix match over IPv4: one hash map per prefix length, probed from the longest
  * length present downwards. Tables hold a handful of distinct lengths (/32, /24, /16, /0), so a
@@ -181,13 +202,33 @@ export class PrefixTable<T> {
     return undefined;
   }
 
-  lookup(ip: number): T | undefined {
+  /**
+   * The routes in their flat form while the table is small, else undefined: the same array until the next write
+   * that adds or removes a route, for a holder that looks up without loading this object (see RouteTable).
+   */
+  get flatRoutes(): FlatRoutes<T> | undefined {
+    return this.flat;
+  }
+
+  /** The prefix length of the longest route holding `ip`, or -1 when none does. */
+  matchLength(ip: number): number {
     const f = this.flat;
     if (f !== undefined) {
-      // Longest prefix first: the first match is the longest.
-      for (let i = 0; i < f.length; i += 3) if ((ip & (f[i + 1] as number)) === f[i]) return f[i + 2] as T;
-      return undefined;
+      const i = flatMatch(f, ip);
+      return i < 0 ? -1 : flatLength(f, i);
     }
+    const ls = this.lengths;
+    const maps = this.maps ?? [];
+    for (let i = 0; i < ls.length; i++) {
+      const len = ls[i] ?? 0;
+      if (maps[i]?.has(ip & prefixMask(len)) === true) return len;
+    }
+    return -1;
+  }
+
+  lookup(ip: number): T | undefined {
+    const f = this.flat;
+    if (f !== undefined) return flatLookup(f, ip);
     const ls = this.lengths;
     const maps = this.maps ?? [];
     for (let i = 0; i < ls.length; i++) {

@@ -1,6 +1,7 @@
 import type { Cidr4, Ip4 } from '../addr/index.js';
-import { PrefixTable } from './prefix-table.js';
+import { type FlatRoutes, flatLength, flatLookup, flatMatch, PrefixTable } from './prefix-table.js';
 import type { Route } from './route.js';
+import { SharedRouteIndex } from './shared-route-index.js';
 
 /** A shared route and the node it leads to (whose own table does not see it). */
 export interface SharedRoute {
@@ -17,7 +18,10 @@ export interface SharedRoute {
  * not 25 million.
  */
 export class SharedRoutes {
+  /** Every shared route by destination (written through set() only: `index` holds the same routes). */
   readonly table = new PrefixTable<SharedRoute>();
+  /** The same routes for lookups (see SharedRouteIndex). */
+  readonly index = new SharedRouteIndex();
   private readonly ids = new Map<string, number>();
 
   /**
@@ -36,32 +40,23 @@ export class SharedRoutes {
 
   /** Sets the shared route to `route.dst`, leading to `owner`. */
   set(owner: string, route: Route): void {
-    this.table.set(route.dst, { route, owner, ownerId: this.ownerId(owner) });
+    const ownerId = this.ownerId(owner);
+    this.table.set(route.dst, { route, owner, ownerId });
+    this.index.set(route.dst.network | 0, route.dst.prefix, ownerId, route);
   }
-}
-
-/**
- * Merged prefix-length lists by content: namespaces over the same shared routes with own routes of the same lengths
- * (every node of a cluster) use one array, in cache for all of them, instead of a copy each.
- */
-const MERGED_LENGTHS = new Map<string, readonly number[]>();
-
-function internLengths(lengths: readonly number[]): readonly number[] {
-  const key = lengths.join(',');
-  const known = MERGED_LENGTHS.get(key);
-  if (known !== undefined) return known;
-  MERGED_LENGTHS.set(key, lengths);
-  return lengths;
 }
 
 /** A routing table (`ip route show table main`), optionally layered over shared routes. */
 export class RouteTable {
   private readonly own = new PrefixTable<Route>();
-  private mergedLengths: readonly number[] = [];
-  private mergedFor = -1;
-  private sharedFor = -1;
-  /** The shared routes' table and this table's owner id in it, as fields: no wrapper object to load on a lookup. */
+  /**
+   * own.flatRoutes, taken after every write to own (all go through add and delete): a lookup reads the few own routes
+   * of a pod or a node straight from here, without loading the PrefixTable object, one more cold object a lookup.
+   */
+  private ownFlat: FlatRoutes<Route> | undefined;
+  /** The shared routes' table and index and this table's owner id in them, as fields: no wrapper object to load on a lookup. */
   private readonly shared: PrefixTable<SharedRoute> | undefined;
+  private readonly sharedIndex: SharedRouteIndex | undefined;
   private readonly selfId: number;
 
   constructor(
@@ -69,28 +64,43 @@ export class RouteTable {
     shared?: { readonly routes: SharedRoutes; readonly self: string },
   ) {
     this.shared = shared?.routes.table;
+    this.sharedIndex = shared?.routes.index;
     this.selfId = shared === undefined ? -1 : shared.routes.ownerId(shared.self);
+    this.ownFlat = this.own.flatRoutes;
   }
 
   add(route: Route): void {
     this.own.set(route.dst, route);
+    this.ownFlat = this.own.flatRoutes;
   }
 
   delete(dst: Cidr4): boolean {
-    return this.own.delete(dst);
+    const deleted = this.own.delete(dst);
+    this.ownFlat = this.own.flatRoutes;
+    return deleted;
   }
 
   get(dst: Cidr4): Route | undefined {
     return this.own.getExact(dst) ?? this.sharedAt(dst.prefix, dst.network);
   }
 
+  /**
+   * The longest prefix holding `ip`; at equal lengths an own route shadows a shared one, and the shared routes to
+   * this table's own node are not seen. The own routes are matched once (a node holds a handful), then only shared
+   * lengths longer than that match are probed: walking the merged lengths, own then shared at each, scanned the own
+   * routes again at every length.
+   */
   lookup(ip: Ip4): Route | undefined {
-    if (this.shared === undefined) return this.own.lookup(ip);
-    for (const len of this.lengths()) {
-      const r = this.own.getAt(len, ip) ?? this.sharedAt(len, ip);
-      if (r !== undefined) return r;
+    const f = this.ownFlat;
+    const index = this.sharedIndex;
+    if (index === undefined) return f === undefined ? this.own.lookup(ip) : flatLookup(f, ip);
+    if (f === undefined) {
+      const len = this.own.matchLength(ip);
+      return index.longest(ip, this.selfId, len) ?? (len < 0 ? undefined : this.own.getAt(len, ip));
     }
-    return undefined;
+    const i = flatMatch(f, ip);
+    if (i < 0) return index.longest(ip, this.selfId, -1);
+    return index.longest(ip, this.selfId, flatLength(f, i)) ?? (f[i + 2] as Route);
   }
 
   /** Every route visible in this table, longest prefix first, own routes shadowing shared ones. */
@@ -110,17 +120,5 @@ export class RouteTable {
     if (this.shared === undefined) return undefined;
     const e = this.shared.getAt(len, ip);
     return e !== undefined && e.ownerId !== this.selfId ? e.route : undefined;
-  }
-
-  private lengths(): readonly number[] {
-    const sharedTable = this.shared;
-    const sv = sharedTable?.version ?? 0;
-    if (this.mergedFor !== this.own.version || this.sharedFor !== sv) {
-      const set = new Set<number>([...this.own.presentLengths(), ...(sharedTable?.presentLengths() ?? [])]);
-      this.mergedLengths = internLengths([...set].sort((a, b) => b - a));
-      this.mergedFor = this.own.version;
-      this.sharedFor = sv;
-    }
-    return this.mergedLengths;
   }
 }
