@@ -8,12 +8,18 @@ import { type SaveOptions, printIptablesSave } from './save-print.js';
 import { NfState } from './state.js';
 import type { Ruleset, TableName } from './types.js';
 import { ACCEPT, type WalkResult, walkTable } from './walk.js';
-import { PathStateLayer } from './path-state.js';
+import { PathStateLayer, type StateKey, stateKeyOf } from './path-state.js';
 import { skbWith } from './skb.js';
 import { SHARED_RULESETS } from './shared-rulesets.js';
 import { NH_CONFIRM, NH_CONNTRACK, NH_NAT, type NetfilterHooks, type NetfilterStep, SharedStepHandler, SharedTableHandler, StepHandler, TableHandler } from './handler.js';
 
 const NO_HOPS: readonly HookHop[] = Object.freeze([]);
+
+/**
+ * The clock of a netfilter given none: one object for all of them. A clock (and its closure) per namespace was read at
+ * every table walk, at 5,000 nodes a cold object and a call that could not be inlined.
+ */
+const ZERO_CLOCK: Clock = { now: () => 0 };
 
 /** `iptables-save` of a ruleset with default options, by ruleset (rulesets are immutable). */
 const savedTexts = new WeakMap<Ruleset, string>();
@@ -183,12 +189,15 @@ export class Netfilter implements NetfilterHooks {
   /** The namespace installShared registered this netfilter's shared handlers in. */
   private sharedIn: SharedNetfilterHost | undefined;
   readonly stateKey: string;
+  /** stateKey as an object, which path-state layers compare by identity (see StateKey). */
+  private readonly stateId: StateKey;
 
   constructor(
     readonly netns: string,
-    private readonly clock: Clock = { now: () => 0 },
+    private readonly clock: Clock = ZERO_CLOCK,
   ) {
     this.stateKey = `netfilter/${netns}`;
+    this.stateId = stateKeyOf(this.stateKey);
     SHARED_RULESETS.registerEmpty(this.rules);
   }
 
@@ -237,7 +246,7 @@ export class Netfilter implements NetfilterHooks {
 
   /** This namespace's state on a path (the committed state when the skb carries none). */
   stateOf(skb: Skb): NfState {
-    const s = skb.pathState?.get(this.stateKey);
+    const s = PathStateLayer.read(skb.pathState, this.stateId);
     return s instanceof NfState ? s : this.committed;
   }
 
@@ -259,7 +268,7 @@ export class Netfilter implements NetfilterHooks {
   private withCtState(skb: Skb, packet: Packet, ct: CtView, state: NfState): Skb {
     const ps = skb.pathState;
     // Copy-on-write without copying: a layer over the path's state (see PathStateLayer).
-    const next = ps !== undefined && ps.get(this.stateKey) === state ? ps : PathStateLayer.with(ps, this.stateKey, state);
+    const next = ps !== undefined && PathStateLayer.read(ps, this.stateId) === state ? ps : PathStateLayer.with(ps, this.stateId, state);
     return next === ps && packet === skb.packet && ct === skb.ct ? skb : skbWith(skb, packet, skb.mark, ct, next);
   }
 
