@@ -268,7 +268,7 @@ export class Netfilter implements NetfilterHooks {
   private withCtState(skb: Skb, packet: Packet, ct: CtView, state: NfState): Skb {
     const ps = skb.pathState;
     // Copy-on-write without copying: a layer over the path's state (see PathStateLayer).
-    const next = ps !== undefined && PathStateLayer.read(ps, this.stateId) === state ? ps : PathStateLayer.with(ps, this.stateId, state);
+    const next = ps !== undefined && PathStateLayer.read(ps, this.stateId) === state ? ps : PathStateLayer.withKey(ps, this.stateId, state);
     return next === ps && packet === skb.packet && ct === skb.ct ? skb : skbWith(skb, packet, skb.mark, ct, next);
   }
 

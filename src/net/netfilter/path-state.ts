@@ -33,8 +33,10 @@ export function stateKeyOf(name: string): StateKey {
  * place of its first insertion.
  */
 export class PathStateLayer implements ReadonlyMap<string, unknown> {
-  declare readonly key: string;
-  /** `key` as its StateKey. */
+  /**
+   * The key this layer sets, as its StateKey. Only compared by identity on a trace's way: reading the object (its
+   * name, even its type) would load another namespace's key from memory at every hook.
+   */
   private declare readonly id: StateKey;
   declare readonly value: unknown;
   private declare readonly parent: PathState | undefined;
@@ -43,12 +45,16 @@ export class PathStateLayer implements ReadonlyMap<string, unknown> {
 
   // Declared fields, assigned here (see ConntrackTable's note in conntrack.ts).
   private constructor(id: StateKey, value: unknown, parent: PathState | undefined, depth: number) {
-    this.key = id.name;
     this.id = id;
     this.value = value;
     this.parent = parent;
     this.depth = depth;
     this.folded = undefined;
+  }
+
+  /** The key this layer sets. */
+  get key(): string {
+    return this.id.name;
   }
 
   /** The state this layer sets its key over. */
@@ -57,17 +63,21 @@ export class PathStateLayer implements ReadonlyMap<string, unknown> {
   }
 
   /** `base` with `key` set to `value`. */
-  static with(base: PathState | undefined, key: StateKey | string, value: unknown): PathState {
-    const id = typeof key === 'string' ? stateKeyOf(key) : key;
+  static with(base: PathState | undefined, key: string, value: unknown): PathState {
+    return PathStateLayer.withKey(base, stateKeyOf(key), value);
+  }
+
+  /** `base` with `key` set to `value` (PathStateLayer.with by StateKey, as a namespace's handlers hold it). */
+  static withKey(base: PathState | undefined, key: StateKey, value: unknown): PathState {
     // Setting the key the top layer sets replaces that layer (the key keeps its place in the order either way:
     // its first insertion is at or below the top), so a handler updating its own state hook after hook does not
     // deepen every other handler's lookups.
-    if (base instanceof PathStateLayer && base.id === id) return new PathStateLayer(id, value, base.parent, base.depth);
+    if (base instanceof PathStateLayer && base.id === key) return new PathStateLayer(key, value, base.parent, base.depth);
     const depth = base instanceof PathStateLayer ? base.depth + 1 : 1;
-    if (depth <= MAX_DEPTH) return new PathStateLayer(id, value, base, depth);
+    if (depth <= MAX_DEPTH) return new PathStateLayer(key, value, base, depth);
     const m = foldLayers(base);
-    m.set(id.name, value);
-    return new PathStateLayer(id, value, m, 1);
+    m.set(key.name, value);
+    return new PathStateLayer(key, value, m, 1);
   }
 
   /** `state.get(key.name)`, comparing the layers' keys by identity. */
