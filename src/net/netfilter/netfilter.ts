@@ -7,7 +7,7 @@ import { emptyRuleset, restore } from './restore.js';
 import { type SaveOptions, printIptablesSave } from './save-print.js';
 import { NfState } from './state.js';
 import type { Ruleset, TableName } from './types.js';
-import { ACCEPT, type WalkResult, walkTable } from './walk.js';
+import { ACCEPT, type WalkResult, walkTableOf } from './walk.js';
 import { PathStateLayer, type StateKey, stateKeyOf } from './path-state.js';
 import { skbWith } from './skb.js';
 import { SHARED_RULESETS } from './shared-rulesets.js';
@@ -277,7 +277,7 @@ export class Netfilter implements NetfilterHooks {
     if (this.idleAt(tableNumber(table), hookBit(hook))) return [this.branch(skb, NO_HOPS)];
     const t = tableOf(this.rules, table);
     const state = this.stateOf(skb);
-    const res = walkTable(t, hook, { host, ipsets: this.sets, nowMs: this.clock.now(), skb, state, linear: opts?.linear === true });
+    const res = walkTableOf(t, hook, host, this.sets, this.clock.now(), skb, state, opts?.linear === true);
     // A walk result is a branch already (its extra `state` is ignored); only a changed state needs a new skb.
     for (let i = 0; i < res.length; i++) {
       const r = res[i];
@@ -363,7 +363,7 @@ export class Netfilter implements NetfilterHooks {
     if (e === undefined) return this.runTable('nat', hook, skb, host);
     const res: WalkResult[] = this.idleAt(tableNumber('nat'), hookBit(hook))
       ? [{ probability: Fraction.ONE, verdict: ACCEPT, skb, state, hops: NO_HOPS }]
-      : walkTable(this.rules.tables.nat, hook, { host, ipsets: this.sets, nowMs: this.clock.now(), skb, state });
+      : walkTableOf(this.rules.tables.nat, hook, host, this.sets, this.clock.now(), skb, state, false);
     // The NAT decision is taken: record it, and the reply tuple it implies, in the entry (one
     // new skb per branch carrying both the walk's state and the updated entry).
     for (let i = 0; i < res.length; i++) {
