@@ -1,3 +1,4 @@
+import { Fraction } from '../lib/index.js';
 import type { Hook, HookBranch, HookHandler, HookHop, HookVerdict, HostView, Netns, Skb } from '../net/index.js';
 import type { TraceHop } from './types.js';
 import type { Verdict } from './types.js';
@@ -88,7 +89,9 @@ function runFrom(w: Walk, ns: Netns, hook: Hook, skb: Skb, iface: string | null,
       return;
     }
     const b = branches[0] as HookBranch;
-    if (!b.probability.isOne()) w.prob = w.prob.mul(b.probability);
+    // Nearly every branch carries the shared Fraction.ONE: compared by identity first, without a call.
+    const bp = b.probability;
+    if (bp !== Fraction.ONE && !bp.isOne()) w.prob = w.prob.mul(bp);
     addHops(w, ns, iface, b.hops);
     if (b.verdict.kind !== 'accept') {
       stop(w, ns, iface, b, exits);

@@ -11,7 +11,7 @@ import type { Match, Rule } from './types.js';
  * or two here instead of the rule, its target, the hop and the next chain objects one by one (at 10,000 Services
  * every one of those is a cache miss).
  */
-export const PLAN_SLOTS = 22;
+export const PLAN_SLOTS = 23;
 /** The head: the chain's index (undefined: scanned linearly) and name, so a walk holding the plan needs no more. */
 export const PLAN_HEAD = 2;
 export const H_INDEX = 0;
@@ -49,6 +49,11 @@ export const P_RULE = P_TEXT + 1;
  */
 export const P_TESTS = P_RULE + 1;
 /**
+ * For a jump taken before from the built-in chain: the return point a walk pushes, the same value every time (this
+ * chain, the next rule, an empty stack below), made once (walk.ts).
+ */
+export const P_FRAME = P_TESTS + 1;
+/**
  * Plan test slot values (besides a statistic match): test the rule's matches; nothing to test; test a FlatRule from
  * its fields. The kind is decided once here: an `instanceof` per rule and packet (a prototype walk for every rule
  * that is not a FlatRule) was the costliest line of short chains' walks.
@@ -82,7 +87,7 @@ export function buildPlan(rules: readonly Rule[], index: unknown, name: string):
       if (tests.length === 0 || (index !== undefined && keysSay(tests))) cond = PLAN_MATCHES;
     }
     const target = rule?.target;
-    plan.push(cond, undefined, undefined, undefined, undefined, stat, 0, 0, 0, 0, 0, 0, 0, undefined, TK_APPLY, 0, 0, 0, target, rule?.text, rule, tests);
+    plan.push(cond, undefined, undefined, undefined, undefined, stat, 0, 0, 0, 0, 0, 0, 0, undefined, TK_APPLY, 0, 0, 0, target, rule?.text, rule, tests, undefined);
     if (rule instanceof FlatRule) rule.writeTestWords(plan, at + P_WORDS);
     if (target instanceof DnatTarget) {
       plan[at + P_TKIND] = TK_DNAT;

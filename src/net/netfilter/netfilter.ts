@@ -7,13 +7,19 @@ import { emptyRuleset, restore } from './restore.js';
 import { type SaveOptions, printIptablesSave } from './save-print.js';
 import { NfState } from './state.js';
 import type { Ruleset, TableName } from './types.js';
-import { ACCEPT, type WalkResult, walkTable } from './walk.js';
-import { PathStateLayer } from './path-state.js';
+import { ACCEPT, type WalkResult, walkTableOf } from './walk.js';
+import { PathStateLayer, type StateKey, stateKeyOf } from './path-state.js';
 import { skbWith } from './skb.js';
 import { SHARED_RULESETS } from './shared-rulesets.js';
 import { NH_CONFIRM, NH_CONNTRACK, NH_NAT, type NetfilterHooks, type NetfilterStep, SharedStepHandler, SharedTableHandler, StepHandler, TableHandler } from './handler.js';
 
 const NO_HOPS: readonly HookHop[] = Object.freeze([]);
+
+/**
+ * The clock of a netfilter given none: one object for all of them. A clock (and its closure) per namespace was read at
+ * every table walk, at 5,000 nodes a cold object and a call that could not be inlined.
+ */
+const ZERO_CLOCK: Clock = { now: () => 0 };
 
 /** `iptables-save` of a ruleset with default options, by ruleset (rulesets are immutable). */
 const savedTexts = new WeakMap<Ruleset, string>();
@@ -183,12 +189,15 @@ export class Netfilter implements NetfilterHooks {
   /** The namespace installShared registered this netfilter's shared handlers in. */
   private sharedIn: SharedNetfilterHost | undefined;
   readonly stateKey: string;
+  /** stateKey as an object, which path-state layers compare by identity (see StateKey). */
+  private readonly stateId: StateKey;
 
   constructor(
     readonly netns: string,
-    private readonly clock: Clock = { now: () => 0 },
+    private readonly clock: Clock = ZERO_CLOCK,
   ) {
     this.stateKey = `netfilter/${netns}`;
+    this.stateId = stateKeyOf(this.stateKey);
     SHARED_RULESETS.registerEmpty(this.rules);
   }
 
@@ -237,7 +246,7 @@ export class Netfilter implements NetfilterHooks {
 
   /** This namespace's state on a path (the committed state when the skb carries none). */
   stateOf(skb: Skb): NfState {
-    const s = skb.pathState?.get(this.stateKey);
+    const s = PathStateLayer.read(skb.pathState, this.stateId);
     return s instanceof NfState ? s : this.committed;
   }
 
@@ -259,7 +268,7 @@ export class Netfilter implements NetfilterHooks {
   private withCtState(skb: Skb, packet: Packet, ct: CtView, state: NfState): Skb {
     const ps = skb.pathState;
     // Copy-on-write without copying: a layer over the path's state (see PathStateLayer).
-    const next = ps !== undefined && ps.get(this.stateKey) === state ? ps : PathStateLayer.with(ps, this.stateKey, state);
+    const next = ps !== undefined && PathStateLayer.read(ps, this.stateId) === state ? ps : PathStateLayer.withKey(ps, this.stateId, state);
     return next === ps && packet === skb.packet && ct === skb.ct ? skb : skbWith(skb, packet, skb.mark, ct, next);
   }
 
@@ -268,7 +277,7 @@ export class Netfilter implements NetfilterHooks {
     if (this.idleAt(tableNumber(table), hookBit(hook))) return [this.branch(skb, NO_HOPS)];
     const t = tableOf(this.rules, table);
     const state = this.stateOf(skb);
-    const res = walkTable(t, hook, { host, ipsets: this.sets, nowMs: this.clock.now(), skb, state, linear: opts?.linear === true });
+    const res = walkTableOf(t, hook, host, this.sets, this.clock.now(), skb, state, opts?.linear === true);
     // A walk result is a branch already (its extra `state` is ignored); only a changed state needs a new skb.
     for (let i = 0; i < res.length; i++) {
       const r = res[i];
@@ -354,7 +363,7 @@ export class Netfilter implements NetfilterHooks {
     if (e === undefined) return this.runTable('nat', hook, skb, host);
     const res: WalkResult[] = this.idleAt(tableNumber('nat'), hookBit(hook))
       ? [{ probability: Fraction.ONE, verdict: ACCEPT, skb, state, hops: NO_HOPS }]
-      : walkTable(this.rules.tables.nat, hook, { host, ipsets: this.sets, nowMs: this.clock.now(), skb, state });
+      : walkTableOf(this.rules.tables.nat, hook, host, this.sets, this.clock.now(), skb, state, false);
     // The NAT decision is taken: record it, and the reply tuple it implies, in the entry (one
     // new skb per branch carrying both the walk's state and the updated entry).
     for (let i = 0; i < res.length; i++) {

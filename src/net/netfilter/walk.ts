@@ -1,7 +1,7 @@
 import { Fraction } from '../../lib/index.js';
 import { type Hook, type HookHop, type HookVerdict, type HostView, type Skb, hookIndex } from '../hooks.js';
 import { type CompiledChain, compileChain, planNext } from './chain-index.js';
-import { H_NAME, P_COND, P_HOP, P_NEXT, P_NEXTPLAN, P_RESULT, P_RULE, P_STAT, P_TARGET, P_TESTS, P_TEXT, P_TKIND, P_TWORDS, P_WORDS, PLAN_FLAT, PLAN_HEAD, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST, TK_DNAT, TK_REDIRECT } from './chain-plan.js';
+import { H_NAME, P_COND, P_FRAME, P_HOP, P_NEXT, P_NEXTPLAN, P_RESULT, P_RULE, P_STAT, P_TARGET, P_TESTS, P_TEXT, P_TKIND, P_TWORDS, P_WORDS, PLAN_FLAT, PLAN_HEAD, PLAN_MATCHES, PLAN_SLOTS, PLAN_TEST, TK_DNAT, TK_REDIRECT } from './chain-plan.js';
 import { dnatTo } from './target/dnat.js';
 import { redirectTo } from './target/redirect.js';
 import type { Ip4 } from '../../addr/index.js';
@@ -201,11 +201,15 @@ function startChain(table: Table, hook: Hook, linear: boolean): CompiledChain | 
  * if it matched (probability p), the other as if not (1 - p), with exact kernel fractions.
  */
 export function walkTable(table: Table, hook: Hook, input: WalkInput): WalkResult[] {
-  const linear = input.linear === true;
+  return walkTableOf(table, hook, input.host, input.ipsets, input.nowMs, input.skb, input.state, input.linear === true);
+}
+
+/** walkTable with the input as arguments (the netfilter's hooks call it: no input object per walk). */
+export function walkTableOf(table: Table, hook: Hook, host: HostView, ipsets: IpsetRegistry, nowMs: number, skb: Skb, state: NfState, linear: boolean): WalkResult[] {
   const start = startChain(table, hook, linear);
-  if (start === undefined) return [{ probability: Fraction.ONE, verdict: ACCEPT, skb: input.skb, state: input.state, hops: [] }];
+  if (start === undefined) return [{ probability: Fraction.ONE, verdict: ACCEPT, skb, state, hops: [] }];
   const w: Walk = { table, start, hook, policy: start.chain.policy ?? 'ACCEPT', linear, results: undefined, pending: undefined };
-  runPath(w, makePath(hook, table.name, input.host, input.ipsets, input.nowMs, input.skb, input.state, start, linear ? undefined : start.planIn(table), 0, undefined, 0, Fraction.ONE, []));
+  runPath(w, makePath(hook, table.name, host, ipsets, nowMs, skb, state, start, linear ? undefined : start.planIn(table), 0, undefined, 0, Fraction.ONE, []));
   // Forks only come from random statistic matches; each runs to its end in turn.
   for (let p = w.pending?.pop(); p !== undefined; p = w.pending?.pop()) runPath(w, p);
   return w.results ?? [];
@@ -267,6 +271,19 @@ function planHop(plan: unknown[], b: number, r: number, chainName: string, i: nu
   plan[b + P_RESULT] = r;
   plan[b + P_HOP] = n;
   plan[b + P_NEXT] = undefined;
+  return n;
+}
+
+/**
+ * The return point of a jump from the built-in chain by the rule at `b` of `plan` (chain `c`): frames are immutable
+ * values and this one depends on nothing else, so it is made once and kept in the plan (kube-proxy's base chains jump
+ * from every built-in chain, a first packet of a pod-to-pod trace six times a node).
+ */
+function builtinReturn(plan: unknown[], b: number, c: CompiledChain, pos: number): Frame {
+  const f = plan[b + P_FRAME] as Frame | undefined;
+  if (f !== undefined) return f;
+  const n: Frame = { chain: c, plan, pos, up: undefined };
+  plan[b + P_FRAME] = n;
   return n;
 }
 
@@ -354,7 +371,7 @@ function runPath(w: Walk, p: Path): void {
         return;
       }
       if (plan[b + P_RESULT] === TR.Jump) {
-        p.stack = { chain: c, plan, pos: p.pos, up: p.stack };
+        p.stack = p.stack === undefined ? builtinReturn(plan, b, c, p.pos) : { chain: c, plan, pos: p.pos, up: p.stack };
         p.depth++;
       }
       p.chain = next;

@@ -41,6 +41,8 @@ export const addrtypeMatch: MatchModule = {
     side(o.get('dst-type'), '--dst-type', (ctx) => ctx.skb.packet.dst);
     if (limIn !== undefined) save.push('--limit-iface-in');
     if (limOut !== undefined) save.push('--limit-iface-out');
-    return { module: 'addrtype', implicit: false, saveArgs: save, evaluate: (ctx) => tests.every((t) => t(ctx)) };
+    // One side (kube-proxy's `--dst-type LOCAL`) is its test itself: no closure and array walk per packet around it.
+    const only = tests.length === 1 ? tests[0] : undefined;
+    return { module: 'addrtype', implicit: false, saveArgs: save, evaluate: only ?? ((ctx) => tests.every((t) => t(ctx))) };
   },
 };
