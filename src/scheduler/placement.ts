@@ -22,6 +22,12 @@ interface Assigned {
   readonly affinity: Affinity | undefined;
   /** Its terms as the filter reads them, made the first time an affinity cycle reads this pod. */
   view: AffinityPod | undefined;
+  /**
+   * Being deleted (deletionTimestamp set) but still on its node: it keeps its requests, host ports and affinity terms
+   * until it is gone, but PodTopologySpread no longer counts it (countPodsMatchSelector skips terminating pods, so a
+   * rolling update's replacement may take the domain its predecessor is leaving).
+   */
+  terminating: boolean;
 }
 
 /**
@@ -63,9 +69,15 @@ export class Placement {
   assign(key: string, node: string, pod: Pod): void {
     const res = podResources(pod, key);
     // The labels and affinity objects are shared by every stored version of the pod: keeping them keeps no old version.
-    this.assigned.set(key, { node, res, labels: pod.metadata?.labels, affinity: pod.spec?.affinity, view: undefined });
+    this.assigned.set(key, { node, res, labels: pod.metadata?.labels, affinity: pod.spec?.affinity, view: undefined, terminating: pod.metadata?.deletionTimestamp !== undefined });
     this.index.account(node, res, 1);
     if ((pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0) this.antiAffinityPods.add(key);
+  }
+
+  /** A placed pod's deletion has begun (it stays on its node until its grace period ends). */
+  terminating(key: string): void {
+    const a = this.assigned.get(key);
+    if (a !== undefined) a.terminating = true;
   }
 
   /** Takes a pod off its node; false when it was on none. */
@@ -103,7 +115,7 @@ export class Placement {
   }
 
   private *placedForSpread(): Iterable<PlacedSpreadPod> {
-    for (const [k, a] of this.assigned) yield { namespace: namespaceOf(k), labels: a.labels, node: a.node };
+    for (const [k, a] of this.assigned) if (!a.terminating) yield { namespace: namespaceOf(k), labels: a.labels, node: a.node };
   }
 
   private *placed(keys: Iterable<string>): Iterable<PlacedAffinityPod> {

@@ -72,7 +72,11 @@ export class Scheduler {
     const nodeName = pod.spec?.nodeName ?? '';
     // A bound pod's later updates (its status) change nothing here: it was accounted to this node when the update
     // that bound it (or an earlier one) came, and it is queued nowhere.
-    if (type === 'MODIFIED' && nodeName !== '' && old?.spec?.nodeName === nodeName && !finished(pod) && !finished(old)) return;
+    // The one such update that matters is the start of its deletion: spreading stops counting it.
+    if (type === 'MODIFIED' && nodeName !== '' && old?.spec?.nodeName === nodeName && !finished(pod) && !finished(old)) {
+      if (pod.metadata?.deletionTimestamp !== undefined) this.placement.terminating(key);
+      return;
+    }
     if (type === 'DELETED' || finished(pod)) {
       this.queue.delete(key);
       this.unschedulable.delete(key);
@@ -83,7 +87,10 @@ export class Scheduler {
       this.queue.delete(key);
       this.unschedulable.delete(key);
       const on = this.placement.nodeOf(key);
-      if (on === nodeName) return;
+      if (on === nodeName) {
+        if (pod.metadata?.deletionTimestamp !== undefined) this.placement.terminating(key);
+        return;
+      }
       if (on !== undefined) this.placement.unassign(key);
       this.placement.assign(key, nodeName, pod);
       this.retryWaitingForPods();

@@ -1,6 +1,7 @@
 import test from 'ava';
-import type { TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
-import { REASON_SPREAD, REASON_SPREAD_LABEL, spreadConstraints, topologySpreadCheck } from '../../src/scheduler/index.js';
+import type { Pod, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
+import { Placement, REASON_SPREAD, REASON_SPREAD_LABEL, spreadConstraints, topologySpreadCheck } from '../../src/scheduler/index.js';
+import { node as helperNode, pod as helperPod } from './helpers.js';
 
 const node = (name: string, zone: string | undefined, fits = true) => ({ name, labels: { 'kubernetes.io/hostname': name, ...(zone === undefined ? {} : { zone }) }, fits });
 const NODES = [node('a1', 'a'), node('a2', 'a'), node('b1', 'b'), node('c1', 'c', false)];
@@ -40,4 +41,28 @@ test('minDomains: fewer eligible domains than asked count the minimum as 0', (t)
   const placed = [web('a1'), web('b1')];
   t.is(check(c(), placed)?.(node('a2', 'a').labels), undefined, 'a 2 - min 1 = 1');
   t.is(check(c({ minDomains: 3 }), placed)?.(node('a2', 'a').labels), REASON_SPREAD, 'two domains < 3: a 2 - 0 = 2');
+});
+
+test('a terminating pod no longer counts towards spreading (kube-scheduler skips it), but still holds its node until it is gone', (t) => {
+  const placement = new Placement();
+  // Zone b's node is fuller, so least-allocated alone would send the next pod to zone a.
+  placement.index.upsert(helperNode('a1', { labels: { zone: 'a' } }));
+  placement.index.upsert(helperNode('b1', { labels: { zone: 'b' } }));
+  const spreadPod = (name: string, nodeName?: string, deleting = false): Pod => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', labels: { app: 'web' }, ...(deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+    spec: { ...(nodeName === undefined ? {} : { nodeName }), containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '1' } } }], topologySpreadConstraints: [c()] },
+  });
+  placement.assign('default/web-1', 'a1', spreadPod('web-1', 'a1'));
+  placement.assign('default/web-2', 'b1', spreadPod('web-2', 'b1'));
+  placement.assign('default/filler', 'b1', helperPod('filler', { cpu: '2' }));
+  const next = () => placement.decide(spreadPod('web-3'));
+  t.like(next(), { kind: 'bind', node: 'a1' }, 'one web pod in each zone: either zone keeps the skew at 1, and a1 is emptier');
+  placement.terminating('default/web-2');
+  t.like(next(), { kind: 'bind', node: 'b1' }, "web-2 is leaving zone b: zone a would hold 2 against b's 0");
+  // A pod stored already terminating (a relist) is not counted either.
+  placement.unassign('default/web-2');
+  placement.assign('default/web-2', 'b1', spreadPod('web-2', 'b1', true));
+  t.like(next(), { kind: 'bind', node: 'b1' });
 });
