@@ -1,5 +1,6 @@
 import { fieldError } from './field-error.js';
 import { dns1123Label, dns1123Subdomain, ianaSvcName } from './names.js';
+import { validatePodPlacement, validateTolerations } from './pod-scheduling.js';
 import type { Collector } from './values.js';
 
 /** Pod spec checks after pkg/apis/core/validation ValidatePodSpec, limited to what kubewire models. */
@@ -131,10 +132,11 @@ export function validatePodSpec(c: Collector, v: unknown, field: string): void {
   if (dp !== undefined && !(DNS_POLICIES as readonly string[]).includes(dp)) {
     c.add(fieldError.notSupported(`${field}.dnsPolicy`, dp, DNS_POLICIES));
   }
+  validatePodPlacement(c, spec, field);
   const nodeName = c.str(spec['nodeName'], `${field}.nodeName`);
   if (nodeName !== undefined && nodeName !== '') c.syntax(`${field}.nodeName`, nodeName, dns1123Subdomain(nodeName));
+  validateTolerations(c, spec['tolerations'], `${field}.tolerations`);
   c.bool(spec['hostNetwork'], `${field}.hostNetwork`);
-  c.strMap(spec['nodeSelector'], `${field}.nodeSelector`);
   const tgps = c.int(spec['terminationGracePeriodSeconds'], `${field}.terminationGracePeriodSeconds`);
   if (tgps !== undefined && tgps < 0) c.add(fieldError.invalid(`${field}.terminationGracePeriodSeconds`, tgps, 'must be greater than or equal to 0'));
 }
