@@ -13,23 +13,34 @@ export function validateLabelSelector(c: Collector, v: unknown, field: string): 
   if (sel === undefined) return;
   validateLabels(c, sel['matchLabels'], `${field}.matchLabels`);
   c.arr(sel['matchExpressions'], `${field}.matchExpressions`).forEach((raw, i) => {
-    const f = `${field}.matchExpressions[${i}]`;
-    const req = c.obj(raw, f);
-    if (req === undefined) return;
-    const op = c.str(req['operator'], `${f}.operator`) ?? '';
-    const values = c.arr(req['values'], `${f}.values`);
-    if (op === 'In' || op === 'NotIn') {
-      if (values.length === 0) c.add(fieldError.required(`${f}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-    } else if (op === 'Exists' || op === 'DoesNotExist') {
-      if (values.length > 0) c.add(fieldError.forbidden(`${f}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-    } else {
-      c.add(fieldError.invalid(`${f}.operator`, op, 'not a valid selector operator'));
-    }
-    validateLabelName(c, req['key'], `${f}.key`);
-    values.forEach((x, j) => {
-      const s = c.str(x, `${f}.values[${j}]`);
-      if (s !== undefined) c.syntax(`${f}.values[${j}]`, s, labelValue(s));
-    });
+    validateRequirement(c, raw, `${field}.matchExpressions[${i}]`, { gtLt: false, checkValues: true });
+  });
+}
+
+/**
+ * One requirement of a label selector (ValidateLabelSelectorRequirement) or of a node selector term
+ * (ValidateNodeSelectorRequirement, `gtLt`: it also takes Gt and Lt with a single value): the operator's values,
+ * the key, and, with `checkValues`, each value as a label value.
+ */
+export function validateRequirement(c: Collector, raw: unknown, f: string, opts: { readonly gtLt: boolean; readonly checkValues: boolean }): void {
+  const req = c.obj(raw, f);
+  if (req === undefined) return;
+  const op = c.str(req['operator'], `${f}.operator`) ?? '';
+  const values = c.arr(req['values'], `${f}.values`);
+  if (op === 'In' || op === 'NotIn') {
+    if (values.length === 0) c.add(fieldError.required(`${f}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+  } else if (op === 'Exists' || op === 'DoesNotExist') {
+    if (values.length > 0) c.add(fieldError.forbidden(`${f}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+  } else if (opts.gtLt && (op === 'Gt' || op === 'Lt')) {
+    if (values.length !== 1) c.add(fieldError.required(`${f}.values`, "must be specified single value when `operator` is 'Lt' or 'Gt'"));
+  } else {
+    c.add(fieldError.invalid(`${f}.operator`, op, 'not a valid selector operator'));
+  }
+  validateLabelName(c, req['key'], `${f}.key`);
+  if (!opts.checkValues) return;
+  values.forEach((x, j) => {
+    const s = c.str(x, `${f}.values[${j}]`);
+    if (s !== undefined) c.syntax(`${f}.values[${j}]`, s, labelValue(s));
   });
 }
 

@@ -1,5 +1,5 @@
 import { fieldError } from './field-error.js';
-import { validateLabelName, validateLabelSelector } from './label-selector.js';
+import { validateLabelName, validateLabelSelector, validateRequirement } from './label-selector.js';
 import { validateLabels } from './meta.js';
 import { dns1123Label, dns1123Subdomain, labelValue } from './names.js';
 import type { Collector } from './values.js';
@@ -71,26 +71,7 @@ function validateNodeSelectorTerm(c: Collector, v: unknown, field: string, check
   const term = c.obj(v, field);
   if (term === undefined) return;
   c.arr(term['matchExpressions'], `${field}.matchExpressions`).forEach((raw, j) => {
-    const f = `${field}.matchExpressions[${j}]`;
-    const req = c.obj(raw, f);
-    if (req === undefined) return;
-    const op = c.str(req['operator'], `${f}.operator`) ?? '';
-    const values = c.arr(req['values'], `${f}.values`);
-    if (op === 'In' || op === 'NotIn') {
-      if (values.length === 0) c.add(fieldError.required(`${f}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-    } else if (op === 'Exists' || op === 'DoesNotExist') {
-      if (values.length > 0) c.add(fieldError.forbidden(`${f}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-    } else if (op === 'Gt' || op === 'Lt') {
-      if (values.length !== 1) c.add(fieldError.required(`${f}.values`, "must be specified single value when `operator` is 'Lt' or 'Gt'"));
-    } else {
-      c.add(fieldError.invalid(`${f}.operator`, op, 'not a valid selector operator'));
-    }
-    validateLabelName(c, req['key'], `${f}.key`);
-    if (!checkValues) return;
-    values.forEach((x, k) => {
-      const s = c.str(x, `${f}.values[${k}]`);
-      if (s !== undefined) c.syntax(`${f}.values[${k}]`, s, labelValue(s));
-    });
+    validateRequirement(c, raw, `${field}.matchExpressions[${j}]`, { gtLt: true, checkValues });
   });
   c.arr(term['matchFields'], `${field}.matchFields`).forEach((raw, j) => {
     const f = `${field}.matchFields[${j}]`;
